@@ -1,0 +1,35 @@
+# The kit's commands. The README's quick start is `make lab` and `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+BIN = $(VENV)/bin
+STAMP = $(VENV)/.installed-stamp
+
+.PHONY: setup lab test test-fast bench image baselines clean-lab
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+## Set up (once) and open JupyterLab on the first notebook.
+lab: $(STAMP)
+	$(BIN)/jupyter lab notebooks/00_welcome.ipynb
+
+## Run the whole test suite (live tests skip without Docker/Chromium locally; in CI they must run).
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+## The tests that need neither Docker nor a browser.
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -m "not docker and not browser"
+
+## Build the offline stand-in image from Debian's packages (needs root, debootstrap, a daemon).
+image:
+	scripts/build-offline-image.sh
+
+## Remove every Docker object the kit labelled (and nothing else).
+clean-lab: $(STAMP)
+	$(BIN)/owui-lab lab clean

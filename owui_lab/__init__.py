@@ -1,0 +1,45 @@
+"""owui-lab: see, toggle, run and check why Open WebUI can (not) reach Ollama under Docker.
+
+The engine (``Config``, ``predict``, the seed scenarios) is imported eagerly and is light. Everything
+that needs matplotlib, networkx, ipywidgets or the Docker SDK is imported on first use.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import Any
+
+from .config import Config, parse_ollama_host
+from .engine import Verdict, predict
+from .errors import OwuiLabError
+from .scenarios import Scenario, load_scenario, scenario, scenarios
+
+__version__ = "0.1.0"
+
+# name -> module that defines it, imported on first access
+_LAZY = {
+    "draw": "owui_lab.draw",
+    "topology": "owui_lab.topology",
+    "Lab": "owui_lab.lab",
+    "doctor": "owui_lab.doctor",
+    "explorer": "owui_lab.explorer",
+}
+
+__all__ = [
+    "Config",
+    "OwuiLabError",
+    "Scenario",
+    "Verdict",
+    "load_scenario",
+    "parse_ollama_host",
+    "predict",
+    "scenario",
+    "scenarios",
+    *_LAZY,
+]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        return getattr(import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'owui_lab' has no attribute {name!r}")

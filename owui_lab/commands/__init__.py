@@ -1,0 +1,1 @@
+"""Subcommands of ``owui-lab`` beyond scenarios and predict, one module each (see ``cli.py``)."""

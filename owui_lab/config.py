@@ -1,0 +1,375 @@
+"""The configuration of one Open WebUI + Ollama deployment: a small frozen description, no behaviour.
+
+The knobs mirror what a learner types: ``docker run`` flags, compose keys and environment variables.
+``Config.from_knobs`` validates strictly and explains every refusal; the engine (``engine.py``) reasons
+over a valid ``Config`` and never sees bad input.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from dataclasses import asdict, dataclass, fields, replace
+from typing import Any, Mapping
+from urllib.parse import urlsplit
+
+from .errors import ConfigError
+
+PLATFORMS = ("linux", "desktop")
+OLLAMA_PLACES = ("host", "container")
+PUBLISH_MODES = ("none", "all", "loopback")
+IMAGE_DEFAULT_BASE_URL = "http://host.docker.internal:11434"
+OLLAMA_PORT = 11434
+WEBUI_CONTAINER_PORT = 8080
+DOCKER0_ADDRESS = "172.17.0.1"
+_NETWORK_NAME = re.compile(r"^[a-zA-Z0-9][a-zA-Z0-9_.-]*$")
+_CONTAINER_NAME = re.compile(r"^[a-zA-Z0-9][a-zA-Z0-9_.-]*$")
+
+
+@dataclass(frozen=True)
+class OllamaListen:
+    """Where an Ollama process listens, from its ``OLLAMA_HOST``.
+
+    Attributes:
+        host: the bind address as Ollama reads it ("" means every address).
+        port: the TCP port.
+    """
+
+    host: str
+    port: int
+
+    @property
+    def all_addresses(self) -> bool:
+        return self.host in ("", "0.0.0.0", "::", "[::]")
+
+    @property
+    def loopback_only(self) -> bool:
+        if self.host == "localhost":
+            return True
+        try:
+            return ipaddress.ip_address(self.host.strip("[]")).is_loopback
+        except ValueError:
+            return False
+
+    def listens_on(self, address: str) -> bool:
+        """Whether a connection to ``address`` (an IP on the same machine) finds this listener."""
+        if self.all_addresses:
+            return True
+        if self.loopback_only:
+            return _is_loopback(address)
+        return self.host == address
+
+    def __str__(self) -> str:
+        host = self.host or "0.0.0.0"
+        return f"{host}:{self.port}"
+
+
+def parse_ollama_host(value: str | None) -> OllamaListen:
+    """Read ``OLLAMA_HOST`` exactly as Ollama's ``envconfig.Host()`` does.
+
+    No scheme means http with the default port 11434; ``http://`` changes the default port to 80 and
+    ``https://`` to 443; a missing or unparsable port falls back to that default; ``:11434`` (no host)
+    binds every address; an empty value means ``127.0.0.1:11434``.
+
+    Args:
+        value: the variable's value, or None when it is unset.
+
+    Returns:
+        The address and port Ollama binds.
+    """
+    default_port = OLLAMA_PORT
+    s = (value or "").strip()
+    scheme, sep, hostport = s.partition("://")
+    if not sep:
+        hostport = s
+    elif scheme == "http":
+        default_port = 80
+    elif scheme == "https":
+        default_port = 443
+    hostport = hostport.split("/", 1)[0]
+    host, port = _split_host_port(hostport)
+    if host is None:
+        host, port = "127.0.0.1", str(default_port)
+        stripped = hostport.strip("[]")
+        try:
+            host = str(ipaddress.ip_address(stripped))
+        except ValueError:
+            if hostport:
+                host = hostport
+    try:
+        number = int(port)
+        if not 0 <= number <= 65535:
+            raise ValueError
+    except ValueError:
+        number = default_port
+    return OllamaListen(host=host, port=number)
+
+
+def _split_host_port(hostport: str) -> tuple[str | None, str]:
+    """Go's ``net.SplitHostPort``: (None, "") when there is no port."""
+    if hostport.startswith("["):
+        end = hostport.find("]")
+        if end < 0 or not hostport[end + 1 :].startswith(":"):
+            return None, ""
+        return hostport[1:end], hostport[end + 2 :]
+    if hostport.count(":") != 1:
+        return None, ""
+    host, _, port = hostport.partition(":")
+    return host, port
+
+
+def _is_loopback(address: str) -> bool:
+    try:
+        return ipaddress.ip_address(address.strip("[]")).is_loopback
+    except ValueError:
+        return address == "localhost"
+
+
+@dataclass(frozen=True)
+class BaseUrl:
+    """A parsed ``OLLAMA_BASE_URL``: host and port, as Open WebUI's backend will connect."""
+
+    url: str
+    host: str
+    port: int
+
+    @property
+    def is_ip(self) -> bool:
+        try:
+            ipaddress.ip_address(self.host)
+            return True
+        except ValueError:
+            return False
+
+
+def parse_base_url(url: str) -> BaseUrl:
+    """Parse and check an ``OLLAMA_BASE_URL``; a ConfigError says what is wrong and what to type."""
+    text = url.strip()
+    example = "OLLAMA_BASE_URL=http://host.docker.internal:11434"
+    if "://" not in text:
+        raise ConfigError(
+            f"The base URL {url!r} has no scheme: Open WebUI needs a full URL starting with http://.",
+            f"write it as http://{text or 'HOST:11434'}, for example {example}.",
+        )
+    parts = urlsplit(text)
+    if parts.scheme != "http":
+        raise ConfigError(
+            f"The base URL {url!r} uses {parts.scheme}://; Ollama itself serves plain http only.",
+            f"use http://, for example {example} (https needs a reverse proxy the kit does not model).",
+        )
+    if not parts.hostname:
+        raise ConfigError(f"The base URL {url!r} names no host.", f"write it like {example}.")
+    try:
+        port = parts.port or 80
+    except ValueError:
+        raise ConfigError(
+            f"The base URL {url!r} has a port that is not a number from 1 to 65535.",
+            f"write it like {example}.",
+        ) from None
+    if parts.path not in ("", "/") or parts.query or parts.fragment:
+        raise ConfigError(
+            f"The base URL {url!r} has a path; OLLAMA_BASE_URL is Ollama's root and Open WebUI "
+            "appends /api/... itself.",
+            f"drop the path: http://{parts.netloc}",
+        )
+    return BaseUrl(url=text.rstrip("/"), host=parts.hostname, port=port)
+
+
+@dataclass(frozen=True)
+class Config:
+    """One Open WebUI + Ollama deployment, as a learner would type it.
+
+    Attributes:
+        platform: "linux" (Docker Engine) or "desktop" (Docker Desktop on macOS or Windows).
+        ollama: "host" (a native process, e.g. the systemd service) or "container".
+        ollama_bind: Ollama's ``OLLAMA_HOST``; None means the default of where it runs
+            (127.0.0.1:11434 on the host, 0.0.0.0:11434 in the official image).
+        ollama_network: container Ollama's network: "bridge", "host" or a user-defined name;
+            None means "bridge" (only for a container Ollama).
+        ollama_publish: container Ollama's published port: "none", "all" (``-p 11434:11434``)
+            or "loopback" (``-p 127.0.0.1:11434:11434``); None means "none".
+        ollama_name: the Ollama container's name (its compose service name too).
+        webui_network: Open WebUI's network: "bridge", "host" or a user-defined name.
+        webui_port: the host port published to 8080 (``-p 3000:8080``); Docker ignores it in host mode.
+        add_host_gateway: ``--add-host=host.docker.internal:host-gateway`` (compose ``extra_hosts``).
+        base_url: ``OLLAMA_BASE_URL``; the image's default is http://host.docker.internal:11434.
+        desktop_host_networking: Docker Desktop 4.34+ "Enable host networking" turned on.
+        compose: both run as services of one compose file (Ollama must be a container).
+    """
+
+    platform: str = "linux"
+    ollama: str = "host"
+    ollama_bind: str | None = None
+    ollama_network: str | None = None
+    ollama_publish: str | None = None
+    ollama_name: str = "ollama"
+    webui_network: str = "bridge"
+    webui_port: int = 3000
+    add_host_gateway: bool = False
+    base_url: str = IMAGE_DEFAULT_BASE_URL
+    desktop_host_networking: bool = False
+    compose: bool = False
+
+    def __post_init__(self) -> None:
+        _validate(self)
+
+    # ---- derived facts, named as the docs name them ----
+    @property
+    def ollama_in_container(self) -> bool:
+        return self.ollama == "container"
+
+    @property
+    def ollama_network_effective(self) -> str | None:
+        """Container Ollama's network ("bridge" when unset); None for a host Ollama."""
+        return (self.ollama_network or "bridge") if self.ollama_in_container else None
+
+    @property
+    def ollama_publish_effective(self) -> str:
+        if not self.ollama_in_container or self.ollama_network_effective == "host":
+            return "none"  # Docker discards -p in host mode
+        return self.ollama_publish or "none"
+
+    @property
+    def ollama_listen(self) -> OllamaListen:
+        """Where Ollama listens inside its own network namespace."""
+        if self.ollama_bind is not None:
+            return parse_ollama_host(self.ollama_bind)
+        return parse_ollama_host("0.0.0.0:11434" if self.ollama_in_container else None)
+
+    @property
+    def webui_host_mode(self) -> bool:
+        return self.webui_network == "host"
+
+    @property
+    def parsed_base_url(self) -> BaseUrl:
+        return parse_base_url(self.base_url)
+
+    @property
+    def shared_network(self) -> str | None:
+        """The user-defined network both containers are on, if any."""
+        net = self.ollama_network_effective
+        if net and net == self.webui_network and net not in ("bridge", "host"):
+            return net
+        return None
+
+    def replace(self, **changes: Any) -> "Config":
+        """A copy with some knobs changed (validated again)."""
+        return replace(self, **changes)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_knobs(
+        cls, knobs: Mapping[str, Any], base: Mapping[str, Any] | None = None
+    ) -> "Config":
+        """Build a configuration from explicit knobs laid over a base (a scenario's knobs).
+
+        A knob inherited from the base that no longer applies after an explicit change is dropped
+        (``--scenario linux-compose --ollama host`` drops the scenario's Ollama network); the same
+        knob given explicitly is an error, so nothing the learner typed is ignored silently.
+        """
+        unknown = sorted(set(knobs) - KNOB_NAMES)
+        if unknown:
+            raise ConfigError(
+                f"Unknown knob(s): {', '.join(unknown)}.",
+                f"the knobs are: {', '.join(sorted(KNOB_NAMES))}.",
+            )
+        merged = dict(base or {})
+        merged.update({k: v for k, v in knobs.items() if v is not None})
+        for name in _inapplicable(merged):
+            if name not in knobs or knobs[name] is None:
+                merged.pop(name, None)
+        return cls(**merged)
+
+
+KNOB_NAMES = frozenset(f.name for f in fields(Config))
+
+
+def _inapplicable(values: Mapping[str, Any]) -> list[str]:
+    """Knobs whose (non-default) value makes no sense with the others."""
+    out = []
+    ollama = values.get("ollama", "host")
+    if ollama == "host":
+        for name in ("ollama_network", "ollama_publish"):
+            if values.get(name) is not None:
+                out.append(name)
+        if values.get("compose"):
+            out.append("compose")
+    if values.get("platform", "linux") == "linux" and values.get("desktop_host_networking"):
+        out.append("desktop_host_networking")
+    return out
+
+
+def _validate(c: Config) -> None:
+    def choice(name: str, value: Any, allowed: tuple[str, ...]) -> None:
+        if value not in allowed:
+            raise ConfigError(
+                f"{_flag(name)} {value!r} is not a value the kit knows.",
+                f"use one of: {', '.join(allowed)}.",
+            )
+
+    choice("platform", c.platform, PLATFORMS)
+    choice("ollama", c.ollama, OLLAMA_PLACES)
+    if c.ollama_publish is not None:
+        choice("ollama_publish", c.ollama_publish, PUBLISH_MODES)
+    for name in ("webui_network", "ollama_network"):
+        value = getattr(c, name)
+        if value is None:
+            continue
+        if value == "none" or not isinstance(value, str) or not _NETWORK_NAME.match(value):
+            raise ConfigError(
+                f"{_flag(name)} {value!r} is not a network the kit can model.",
+                "use bridge (the default bridge), host, or the name of a user-defined network "
+                "(letters, digits, '_', '.', '-'); the same name on both sides means a shared "
+                "network, as in a compose stack.",
+            )
+    if not isinstance(c.ollama_name, str) or not _CONTAINER_NAME.match(c.ollama_name):
+        raise ConfigError(
+            f"--ollama-name {c.ollama_name!r} is not a valid container name.",
+            "use letters, digits, '_', '.', '-', starting with a letter or digit, e.g. ollama.",
+        )
+    if isinstance(c.webui_port, bool) or not isinstance(c.webui_port, int) or not 1 <= c.webui_port <= 65535:
+        raise ConfigError(
+            f"--webui-port {c.webui_port!r} is not a TCP port.",
+            "use a number from 1 to 65535, e.g. 3000 (as in -p 3000:8080).",
+        )
+    for name in ("add_host_gateway", "desktop_host_networking", "compose"):
+        if not isinstance(getattr(c, name), bool):
+            raise ConfigError(
+                f"{_flag(name)} must be true or false, not {getattr(c, name)!r}.",
+                "give the flag to turn it on, or write true/false in a scenario file.",
+            )
+    if c.ollama_bind is not None:
+        if not isinstance(c.ollama_bind, str) or not c.ollama_bind.strip():
+            raise ConfigError(
+                f"--ollama-bind {c.ollama_bind!r} is not an address.",
+                "use an OLLAMA_HOST value such as 127.0.0.1, 0.0.0.0 or 0.0.0.0:11434.",
+            )
+    if not isinstance(c.base_url, str):
+        raise ConfigError(f"--base-url {c.base_url!r} is not a URL.", "write it like http://ollama:11434.")
+    parse_base_url(c.base_url)
+    if c.ollama == "host":
+        for name in ("ollama_network", "ollama_publish"):
+            if getattr(c, name) is not None:
+                raise ConfigError(
+                    f"{_flag(name)} applies to an Ollama container, but --ollama is host "
+                    "(a native Ollama has no Docker network or published port).",
+                    f"add --ollama container, or drop {_flag(name)}.",
+                )
+        if c.compose:
+            raise ConfigError(
+                "--compose describes Ollama and Open WebUI as services of one compose file, but "
+                "--ollama is host.",
+                "add --ollama container, or drop --compose.",
+            )
+    if c.platform == "linux" and c.desktop_host_networking:
+        raise ConfigError(
+            "--desktop-host-networking is a Docker Desktop setting, but --platform is linux.",
+            "add --platform desktop, or drop --desktop-host-networking (on Linux host networking "
+            "always works).",
+        )
+
+
+def _flag(name: str) -> str:
+    return "--" + name.replace("_", "-")

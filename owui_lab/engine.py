@@ -1,0 +1,576 @@
+"""The reachability engine: pure reasoning over a ``Config``, the way a Docker expert reasons.
+
+Open WebUI's backend connects to ``OLLAMA_BASE_URL`` in four steps, and the engine explains each:
+
+1. **resolve**: does the URL's host name resolve inside Open WebUI's network namespace, and to what?
+2. **route**: where does that address lead from there (the container itself, the host, the Docker
+   Desktop VM, another container)? Can packets get there?
+3. **listen**: does anything listen at that place, on that address and port, for a connection from
+   this source? (Ollama bound to 127.0.0.1 refuses what arrives on docker0.)
+4. **answer**: Ollama answers ``GET /api/version``.
+
+The first failing step decides the outcome: ``name_not_resolved``, ``unreachable`` or
+``connection_refused``; all four passing is ``ok``. The browser check is separate: the learner's
+browser on the host opens Open WebUI's published port.
+
+This module imports nothing heavy (no docker, networkx or matplotlib) so ``owui-lab predict`` is fast.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from dataclasses import dataclass, field
+from typing import Any
+
+from .config import DOCKER0_ADDRESS, OLLAMA_PORT, WEBUI_CONTAINER_PORT, Config
+
+OUTCOMES = ("ok", "name_not_resolved", "connection_refused", "unreachable")
+STEP_NAMES = ("resolve", "route", "listen", "answer")
+_OUTCOME_OF_STEP = {"resolve": "name_not_resolved", "route": "unreachable", "listen": "connection_refused"}
+
+
+@dataclass(frozen=True)
+class Step:
+    """One step of the connection, with the reason it succeeds or fails."""
+
+    name: str
+    ok: bool
+    reason: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "ok": self.ok, "reason": self.reason}
+
+
+@dataclass(frozen=True)
+class Browser:
+    """Whether the learner's browser, on the host, reaches Open WebUI at ``url``."""
+
+    url: str
+    reachable: bool
+    reason: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"url": self.url, "reachable": self.reachable, "reason": self.reason}
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The engine's prediction for one configuration.
+
+    Attributes:
+        config: what was predicted.
+        reachable: Open WebUI's backend reaches Ollama at the base URL.
+        outcome: one of ``OUTCOMES``.
+        steps: the steps evaluated, in order; when not reachable the last one failed.
+        fixes: concrete changes that make everything work (flags, env vars, URLs), best first.
+        browser: the browser's view of Open WebUI.
+        notes: what the docs get wrong here, and security remarks.
+    """
+
+    config: Config
+    reachable: bool
+    outcome: str
+    steps: tuple[Step, ...]
+    browser: Browser
+    fixes: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
+    resolved_address: str | None = field(default=None, compare=False)
+
+    @property
+    def failing_step(self) -> Step | None:
+        """The first step that fails, or None when Ollama is reached."""
+        return next((s for s in self.steps if not s.ok), None)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "reachable": self.reachable,
+            "outcome": self.outcome,
+            "base_url": self.config.base_url,
+            "steps": [s.to_dict() for s in self.steps],
+            "fixes": list(self.fixes),
+            "browser": self.browser.to_dict(),
+            "notes": list(self.notes),
+            "config": self.config.to_dict(),
+        }
+
+    def transcript(self) -> str:
+        """The verdict as a lab transcript: ✓/✗ per step, the browser, then the fixes."""
+        lines = [f"Open WebUI → Ollama at {self.config.base_url}"]
+        for s in self.steps:
+            lines.append(f"  {'✓' if s.ok else '✗'} {s.name:<7} {s.reason}")
+        verdict = "reachable" if self.reachable else f"NOT reachable ({self.outcome})"
+        lines.append(f"  => Ollama is {verdict}")
+        b = self.browser
+        lines.append(f"Browser → Open WebUI at {b.url}")
+        lines.append(f"  {'✓' if b.reachable else '✗'} {b.reason}")
+        if self.fixes:
+            lines.append("Fix (any one of these):" if len(self.fixes) > 1 else "Fix:")
+            lines.extend(f"  - {f}" for f in self.fixes)
+        if self.notes:
+            lines.append("Notes:")
+            lines.extend(f"  * {n}" for n in self.notes)
+        return "\n".join(lines)
+
+    def __str__(self) -> str:
+        return self.transcript()
+
+
+# --------------------------------------------------------------------------------------------------
+# Places: a network namespace is where an address means something.
+# --------------------------------------------------------------------------------------------------
+
+HOST = "host"  # the learner's machine (on Linux, also where docker0 lives)
+VM = "vm"  # Docker Desktop's Linux VM, its host network namespace
+
+
+@dataclass(frozen=True)
+class _Destination:
+    """Where an address leads: a kind of place and a phrase for the learner."""
+
+    kind: str  # "self", "host-loopback", "vm-loopback", "docker0", "desktop-host", "ollama-container", "unknown"
+    address: str
+    text: str
+
+
+def webui_namespace(c: Config) -> str:
+    """Open WebUI's network namespace: HOST, VM, or "net:NAME" for a bridged container."""
+    if c.webui_host_mode:
+        if c.platform == "linux" or c.desktop_host_networking:
+            return HOST
+        return VM
+    return f"net:{c.webui_network}"
+
+
+def ollama_namespace(c: Config) -> str:
+    """Ollama's network namespace, named like ``webui_namespace``."""
+    if not c.ollama_in_container:
+        return HOST
+    net = c.ollama_network_effective
+    if net == "host":
+        if c.platform == "linux" or c.desktop_host_networking:
+            return HOST
+        return VM
+    return f"net:{net}"
+
+
+def _network_phrase(net: str) -> str:
+    return "the default bridge network" if net == "bridge" else f"the user-defined network '{net}'"
+
+
+def _where_webui(c: Config) -> str:
+    ns = webui_namespace(c)
+    if ns == HOST:
+        return "Open WebUI shares the host's network (--network host)"
+    if ns == VM:
+        return "Open WebUI shares the Docker Desktop VM's network (--network host, host networking off)"
+    return f"Open WebUI is a container on {_network_phrase(c.webui_network)}"
+
+
+# --------------------------------------------------------------------------------------------------
+# Step 1: name resolution
+# --------------------------------------------------------------------------------------------------
+
+
+def _resolve(c: Config) -> tuple[Step, str | None, str]:
+    """Resolve the URL's host inside Open WebUI's namespace.
+
+    Returns the step, the resolved address (None on failure) and a tag for the kind of name.
+    """
+    url = c.parsed_base_url
+    host = url.host
+    ns = webui_namespace(c)
+    if url.is_ip:
+        return Step("resolve", True, f"{host} is an IP address: nothing to resolve"), host, "ip"
+    if host == "localhost":
+        where = "the container itself" if ns.startswith("net:") else (
+            "the host" if ns == HOST else "the Docker Desktop VM")
+        return (
+            Step("resolve", True, f"localhost resolves to 127.0.0.1 (/etc/hosts): that is {where}"),
+            "127.0.0.1",
+            "localhost",
+        )
+    if host == "host.docker.internal":
+        if c.platform == "desktop":
+            return (
+                Step("resolve", True, "host.docker.internal is built into Docker Desktop: it names your Mac/PC"),
+                "host.docker.internal",
+                "desktop-host",
+            )
+        if c.add_host_gateway:
+            return (
+                Step(
+                    "resolve",
+                    True,
+                    f"host.docker.internal → {DOCKER0_ADDRESS}: --add-host ...:host-gateway wrote the "
+                    "docker0 address into /etc/hosts",
+                ),
+                DOCKER0_ADDRESS,
+                "host-gateway",
+            )
+        return (
+            Step(
+                "resolve",
+                False,
+                "host.docker.internal is unknown on Linux unless the container is started with "
+                "--add-host=host.docker.internal:host-gateway (Name or service not known)",
+            ),
+            None,
+            "host-gateway",
+        )
+    if c.ollama_in_container and host == c.ollama_name:
+        return _resolve_container_name(c, host)
+    reason = f"'{host}' is not a name Docker's DNS or /etc/hosts knows here"
+    if c.ollama_in_container:
+        reason += f" (the Ollama container is named '{c.ollama_name}')"
+    return Step("resolve", False, reason), None, "other"
+
+
+def _resolve_container_name(c: Config, host: str) -> tuple[Step, str | None, str]:
+    webui_net = c.webui_network
+    ollama_net = c.ollama_network_effective
+    if c.shared_network:
+        what = "service" if c.compose else "container"
+        return (
+            Step(
+                "resolve",
+                True,
+                f"'{host}' resolves through Docker's embedded DNS: both are on the user-defined "
+                f"network '{webui_net}', which resolves {what} names",
+            ),
+            f"{host}@{webui_net}",
+            "container",
+        )
+    if webui_net == "host":
+        why = "a host-network container uses the host's resolver, which knows no container names"
+    elif webui_net == "bridge":
+        why = "the default bridge network has no DNS for container names (only user-defined networks do)"
+    elif ollama_net == "host":
+        why = f"'{host}' runs on the host network, so it has no name in '{webui_net}''s DNS"
+    else:
+        why = (
+            f"names never resolve across networks: '{host}' is on {_network_phrase(ollama_net)}, "
+            f"Open WebUI on {_network_phrase(webui_net)}"
+        )
+    return Step("resolve", False, f"'{host}' does not resolve: {why}"), None, "container"
+
+
+# --------------------------------------------------------------------------------------------------
+# Step 2: where the address leads
+# --------------------------------------------------------------------------------------------------
+
+
+def _is_loopback(address: str) -> bool:
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return ip.is_loopback or ip.is_unspecified
+
+
+def _route(c: Config, address: str) -> tuple[Step, _Destination | None]:
+    ns = webui_namespace(c)
+    if address == "host.docker.internal":
+        return (
+            Step("route", True, "Docker Desktop forwards host.docker.internal to your Mac/PC itself"),
+            _Destination("desktop-host", "127.0.0.1", "your Mac/PC (via Docker Desktop)"),
+        )
+    if "@" in address:
+        name, net = address.split("@", 1)
+        return (
+            Step("route", True, f"'{name}' is on the same network '{net}': packets go straight there"),
+            _Destination("ollama-container", name, f"the '{name}' container"),
+        )
+    if _is_loopback(address):
+        if ns.startswith("net:"):
+            return (
+                Step("route", True, f"{address} inside a bridged container is the container itself, not the host"),
+                _Destination("self", address, "the Open WebUI container itself"),
+            )
+        if ns == VM:
+            return (
+                Step(
+                    "route",
+                    True,
+                    f"{address} is the Docker Desktop VM's loopback: with host networking off, "
+                    "'host' means the VM, not your Mac/PC",
+                ),
+                _Destination("vm-loopback", address, "the Docker Desktop VM"),
+            )
+        return (
+            Step("route", True, f"{address} is the host's own loopback ({_where_webui(c)})"),
+            _Destination("host-loopback", address, "the host"),
+        )
+    if address == DOCKER0_ADDRESS:
+        if c.platform == "desktop":
+            dest = _Destination("docker0", address, "the Docker Desktop VM's bridge (not your Mac/PC)")
+            return (
+                Step("route", True, f"{address} is the bridge of Docker Desktop's Linux VM, not your Mac/PC"),
+                dest,
+            )
+        if _dropped_between_bridges(c, address):
+            return (
+                Step(
+                    "route",
+                    False,
+                    f"-p 11434:11434 DNATs the connection into Ollama's network, and Docker's isolation "
+                    f"rules (DOCKER-ISOLATION chains) drop packets forwarded there from Open WebUI's "
+                    f"network '{c.webui_network}' → no answer, the connection times out",
+                ),
+                None,
+            )
+        if ns == HOST:
+            text = f"{address} is docker0, an address of this very host"
+        else:
+            text = f"{address} is docker0, the host's address on the default bridge: packets reach the host"
+        return Step("route", True, text), _Destination("docker0", address, "the host (docker0)")
+    return (
+        Step(
+            "route",
+            False,
+            f"{address} is not an address the kit can place (not loopback, docker0 or a container of "
+            "this setup): packets to it are not expected to reach Ollama",
+        ),
+        None,
+    )
+
+
+def _dropped_between_bridges(c: Config, address: str) -> bool:
+    """A published port reached from another bridge network: DNAT, then dropped by isolation.
+
+    Traffic from a bridged container to the host's address on a published port is DNAT'ed to the
+    Ollama container; when the two containers are on different bridge networks, the forwarded packet
+    crosses bridges and Docker's DOCKER-ISOLATION chains drop it. From Ollama's own network the DNAT
+    rule does not apply (the userland proxy answers instead), and from the host network it is not
+    forwarded at all.
+    """
+    ns_webui = webui_namespace(c)
+    return (
+        address == DOCKER0_ADDRESS
+        and c.ollama_publish_effective == "all"
+        and c.parsed_base_url.port == OLLAMA_PORT
+        and ns_webui.startswith("net:")
+        and ns_webui != ollama_namespace(c)
+    )
+
+
+# --------------------------------------------------------------------------------------------------
+# Step 3: does something listen there, for this source?
+# --------------------------------------------------------------------------------------------------
+
+
+def _listen(c: Config, dest: _Destination, port: int) -> Step:
+    ol = c.ollama_listen
+    ns_ollama = ollama_namespace(c)
+    publish = c.ollama_publish_effective
+    published_port = OLLAMA_PORT  # -p 11434:11434
+    who = f"Ollama ({'container' if c.ollama_in_container else 'native process'}, OLLAMA_HOST={ol})"
+
+    def refused(reason: str) -> Step:
+        return Step("listen", False, reason + " → connection refused")
+
+    def listening(reason: str) -> Step:
+        return Step("listen", True, reason)
+
+    def port_mismatch() -> Step | None:
+        if port != ol.port:
+            return refused(f"{who} listens on port {ol.port}, not {port}")
+        return None
+
+    def via_published(address_phrase: str, address_ok: bool) -> Step | None:
+        """A published port of the Ollama container at the host, or None if none applies."""
+        if publish == "none":
+            return None
+        spec = "-p 11434:11434" if publish == "all" else "-p 127.0.0.1:11434:11434"
+        if port != published_port:
+            return refused(f"the published port is {published_port} ({spec}), not {port}")
+        if not address_ok:
+            return refused(f"{spec} listens on the host's loopback only, not on {address_phrase}")
+        if ol.port != OLLAMA_PORT or not ol.all_addresses:
+            return refused(f"{spec} forwards to port {OLLAMA_PORT} in the container, where {who} does not listen")
+        return listening(f"{spec} publishes Ollama's container port on {address_phrase}")
+
+    kind = dest.kind
+    if kind == "self":
+        if port == WEBUI_CONTAINER_PORT:
+            return refused("that is Open WebUI's own port 8080, not Ollama")
+        return refused(f"nothing listens on port {port} inside the Open WebUI container")
+    if kind == "ollama-container":
+        bad = port_mismatch()
+        if bad:
+            if c.ollama_publish_effective != "none" and port != OLLAMA_PORT:
+                return refused(
+                    f"container-to-container traffic uses the container port {ol.port}, not a published host port"
+                )
+            return bad
+        if not ol.all_addresses:
+            return refused(f"{who} listens on {ol.host} inside its container, so other containers cannot connect")
+        return listening(f"{who} listens on all addresses of its container")
+    if kind == "desktop-host":
+        if ns_ollama == HOST and not c.ollama_in_container:
+            bad = port_mismatch()
+            if bad:
+                return bad
+            return listening(f"{who} listens on your Mac/PC; Docker Desktop's forwarding reaches it even on 127.0.0.1")
+        if c.ollama_in_container and ns_ollama == HOST:  # host network with Desktop host networking on
+            bad = port_mismatch()
+            return bad or listening(f"{who} is on the host network; Docker Desktop forwards its port to your Mac/PC")
+        published = via_published("your Mac/PC", True)
+        if published:
+            return published
+        return refused(
+            "nothing listens on your Mac/PC at that port: the Ollama container publishes no port "
+            "(add -p 11434:11434)"
+            if c.ollama_in_container
+            else "nothing listens on your Mac/PC at that port"
+        )
+    if kind in ("host-loopback", "vm-loopback"):
+        place = HOST if kind == "host-loopback" else VM
+        place_text = "the host" if place == HOST else "the Docker Desktop VM"
+        if ns_ollama == place:
+            bad = port_mismatch()
+            if bad:
+                return bad
+            if ol.listens_on("127.0.0.1"):
+                return listening(f"{who} listens on {place_text}'s loopback")
+            return refused(f"{who} listens on {ol.host} only, not on loopback")
+        if c.ollama_in_container:
+            published = via_published(f"{place_text}'s loopback", True)
+            if published:
+                return published
+            return refused(f"the Ollama container publishes no port on {place_text}, so nothing listens at {port}")
+        return refused(f"nothing listens at port {port} in {place_text}: Ollama runs on your Mac/PC, outside the VM")
+    if kind == "docker0":
+        place = VM if c.platform == "desktop" else HOST
+        if ns_ollama == place:
+            bad = port_mismatch()
+            if bad:
+                return bad
+            if ol.listens_on(DOCKER0_ADDRESS):
+                return listening(f"{who} listens on all addresses, docker0 ({DOCKER0_ADDRESS}) included")
+            return refused(
+                f"{who} listens on {ol.host} only; a connection arriving on docker0 ({DOCKER0_ADDRESS}) "
+                "finds nothing there (no 'Docker proxy' forwards it, whatever the docs' diagram says)"
+            )
+        if c.ollama_in_container and publish != "none":
+            return via_published(f"docker0 ({DOCKER0_ADDRESS})", publish == "all")
+        if c.platform == "desktop" and not c.ollama_in_container:
+            return refused("Ollama runs on your Mac/PC, not in the VM where 172.17.0.1 leads")
+        return refused(f"nothing listens on docker0 port {port}: the Ollama container publishes no port")
+    return refused("nothing known listens there")
+
+
+# --------------------------------------------------------------------------------------------------
+# The browser
+# --------------------------------------------------------------------------------------------------
+
+
+def _browser(c: Config) -> Browser:
+    if c.webui_host_mode:
+        url = f"http://localhost:{WEBUI_CONTAINER_PORT}"
+        ignored = f" (-p {c.webui_port}:8080 is discarded in host mode)"
+        if webui_namespace(c) == HOST:
+            how = "it listens on the host's port 8080 directly" if c.platform == "linux" else (
+                "Docker Desktop's host networking forwards port 8080 to your Mac/PC")
+            return Browser(url, True, f"Open WebUI shares the host's network: {how}{ignored}")
+        return Browser(
+            url,
+            False,
+            "with --network host on Docker Desktop (host networking off) Open WebUI listens in the "
+            f"Linux VM, which your browser cannot reach{ignored}",
+        )
+    url = f"http://localhost:{c.webui_port}"
+    return Browser(url, True, f"-p {c.webui_port}:8080 publishes Open WebUI on the host's port {c.webui_port}")
+
+
+# --------------------------------------------------------------------------------------------------
+# Notes: what the docs get wrong, and security
+# --------------------------------------------------------------------------------------------------
+
+
+def _notes(c: Config, steps: tuple[Step, ...]) -> tuple[str, ...]:
+    notes = []
+    url = c.parsed_base_url
+    if c.platform == "linux" and c.parsed_base_url.host == "host.docker.internal" and c.add_host_gateway:
+        notes.append(
+            "The docs' Linux diagram says 'via Docker proxy': there is no proxy. host-gateway is the "
+            f"docker0 address {DOCKER0_ADDRESS}, so Ollama must listen there (OLLAMA_HOST=0.0.0.0)."
+        )
+    if c.platform == "desktop" and c.webui_host_mode:
+        notes.append(
+            "Docker Desktop supports --network host since 4.34 (Settings → Resources → Network → "
+            "Enable host networking); older docs say it does not work at all."
+        )
+    if c.platform == "desktop" and url.host == DOCKER0_ADDRESS:
+        notes.append("On Docker Desktop there is no docker0 on your Mac/PC: 172.17.0.1 is inside the VM.")
+    if not c.ollama_in_container and c.ollama_listen.all_addresses:
+        notes.append(
+            "Security: Ollama on 0.0.0.0 has no authentication and is reachable from your LAN: "
+            "firewall port 11434 (on Linux allow only docker0/172.17.0.0/16)."
+        )
+    if c.ollama_publish_effective == "all":
+        notes.append(
+            "Security: -p 11434:11434 publishes Ollama on every address, past ufw (Docker's rules come "
+            "first): prefer -p 127.0.0.1:11434:11434, or filter in the DOCKER-USER chain."
+        )
+    if c.webui_host_mode and c.webui_port != 3000:
+        notes.append(f"--webui-port {c.webui_port} has no effect in host mode: Docker discards -p.")
+    return tuple(notes)
+
+
+# --------------------------------------------------------------------------------------------------
+# The public entry point
+# --------------------------------------------------------------------------------------------------
+
+
+def evaluate(c: Config) -> Verdict:
+    """The verdict without fixes: the four steps and the browser (cheap; used by the fix search)."""
+    steps: list[Step] = []
+    port = c.parsed_base_url.port
+    step, address, _ = _resolve(c)
+    steps.append(step)
+    if step.ok and address is not None:
+        step, dest = _route(c, address)
+        steps.append(step)
+        if step.ok and dest is not None:
+            step = _listen(c, dest, port)
+            steps.append(step)
+            if step.ok:
+                steps.append(Step("answer", True, "Ollama answers GET /api/version with its version"))
+    failing = next((s for s in steps if not s.ok), None)
+    outcome = "ok" if failing is None else _OUTCOME_OF_STEP[failing.name]
+    return Verdict(
+        config=c,
+        reachable=failing is None,
+        outcome=outcome,
+        steps=tuple(steps),
+        browser=_browser(c),
+        notes=_notes(c, tuple(steps)),
+        resolved_address=address,
+    )
+
+
+def predict(config: Config) -> Verdict:
+    """Predict whether Open WebUI reaches Ollama and the browser reaches Open WebUI, with reasons.
+
+    Args:
+        config: the deployment.
+
+    Returns:
+        The verdict: outcome, steps with reasons, the browser's view and, when anything fails,
+        concrete fixes (each one checked by the engine itself to make everything work).
+    """
+    from .fixes import find_fixes
+
+    verdict = evaluate(config)
+    if verdict.reachable and verdict.browser.reachable:
+        return verdict
+    return Verdict(
+        config=verdict.config,
+        reachable=verdict.reachable,
+        outcome=verdict.outcome,
+        steps=verdict.steps,
+        browser=verdict.browser,
+        fixes=tuple(find_fixes(config)),
+        notes=verdict.notes,
+        resolved_address=verdict.resolved_address,
+    )

@@ -1,0 +1,174 @@
+"""Fixes that the engine has checked: small changes to a broken configuration that make it work.
+
+Rather than a table of advice that can drift from the rules, the kit tries candidate changes (a flag,
+an environment variable, a URL, a network) one at a time and then in pairs, keeps those after which
+the engine predicts that everything works, and words each as what the learner types.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from itertools import combinations
+from typing import Any
+
+from .config import DOCKER0_ADDRESS, OLLAMA_PORT, Config
+from .errors import ConfigError
+
+MAX_FIXES = 3
+
+
+@dataclass(frozen=True)
+class Change:
+    """One candidate change: the knobs it sets and how a learner makes it."""
+
+    knobs: tuple[tuple[str, Any], ...]
+    text: str
+    cost: int  # lower is gentler: an env var before a network change before a security trade-off
+
+
+def _base_url_change(c: Config, host: str, cost: int, why: str = "") -> Change:
+    url = f"http://{host}:{OLLAMA_PORT}"
+    where = "in the compose file's environment" if c.compose else "with -e on Open WebUI's docker run"
+    text = f"set OLLAMA_BASE_URL={url} ({where}; or in Admin → Settings → Connections){why}"
+    return Change((("base_url", url),), text, cost)
+
+
+def candidate_changes(c: Config) -> list[Change]:
+    """The changes worth trying for this configuration, gentlest first."""
+    out: list[Change] = []
+    hosts = ["host.docker.internal", "127.0.0.1"]
+    if c.ollama_in_container:
+        hosts.insert(0, c.ollama_name)
+    if c.platform == "linux":
+        hosts.append(DOCKER0_ADDRESS)
+    current = c.parsed_base_url
+    for i, host in enumerate(hosts):
+        if host != current.host or current.port != OLLAMA_PORT:
+            out.append(_base_url_change(c, host, 10 + i))
+    if c.platform == "linux" and not c.add_host_gateway:
+        text = (
+            "add extra_hosts: [\"host.docker.internal:host-gateway\"] to the open-webui service"
+            if c.compose
+            else "add --add-host=host.docker.internal:host-gateway to Open WebUI's docker run"
+        )
+        out.append(Change((("add_host_gateway", True),), text, 5))
+    listen = c.ollama_listen
+    if not listen.all_addresses:
+        if c.ollama_in_container:
+            text = "let Ollama listen on all addresses in its container: -e OLLAMA_HOST=0.0.0.0:11434"
+        elif c.platform == "linux":
+            text = (
+                "make the Ollama service listen beyond loopback: sudo systemctl edit ollama.service, add "
+                "[Service] Environment=\"OLLAMA_HOST=0.0.0.0\", then sudo systemctl daemon-reload && "
+                "sudo systemctl restart ollama (and firewall port 11434 from the LAN)"
+            )
+        else:
+            text = "make Ollama listen on all addresses: launchctl setenv OLLAMA_HOST 0.0.0.0 (macOS), then restart Ollama"
+        out.append(Change((("ollama_bind", "0.0.0.0"),), text, 20))
+    if c.ollama_in_container:
+        net = c.ollama_network_effective
+        if net not in ("bridge", "host") and c.webui_network != net:
+            out.append(
+                Change(
+                    (("webui_network", net),),
+                    f"put Open WebUI on Ollama's network: docker network connect {net} open-webui "
+                    f"(or --network {net})",
+                    30,
+                )
+            )
+        if net == "bridge" or c.webui_network == "bridge":
+            shared = "owui"
+            out.append(
+                Change(
+                    (("webui_network", shared), ("ollama_network", shared)),
+                    f"put both on one user-defined network: docker network create {shared}, then "
+                    f"--network {shared} on both (or run them as one compose stack)",
+                    35,
+                )
+            )
+        if c.ollama_publish_effective != "all" and net != "host":
+            out.append(
+                Change(
+                    (("ollama_publish", "all"),),
+                    "publish Ollama's port: -p 11434:11434 on the ollama container",
+                    40,
+                )
+            )
+    if not c.webui_host_mode:
+        out.append(
+            Change(
+                (("webui_network", "host"),),
+                "run Open WebUI with --network=host (the UI moves to http://localhost:8080)",
+                45,
+            )
+        )
+    if c.platform == "desktop" and not c.desktop_host_networking and (
+        c.webui_host_mode or c.ollama_network_effective == "host"
+    ):
+        out.append(
+            Change(
+                (("desktop_host_networking", True),),
+                "turn on Docker Desktop 4.34+ Settings → Resources → Network → Enable host networking",
+                8,
+            )
+        )
+    if c.webui_host_mode:
+        out.append(
+            Change(
+                (("webui_network", "bridge"),),
+                f"run Open WebUI on the default bridge with -p {c.webui_port}:8080 instead of --network host",
+                25,
+            )
+        )
+    return out
+
+
+def _apply(c: Config, changes: tuple[Change, ...]) -> Config | None:
+    knobs = dict(c.to_dict())
+    for change in changes:
+        knobs.update(dict(change.knobs))
+    try:
+        return Config(**knobs)
+    except ConfigError:
+        return None
+
+
+def _works(c: Config) -> bool:
+    from .engine import evaluate
+
+    v = evaluate(c)
+    return v.reachable and v.browser.reachable
+
+
+def find_fixes(c: Config, limit: int = MAX_FIXES) -> list[str]:
+    """Up to ``limit`` fixes, each a change (or two) after which everything works, gentlest first.
+
+    Args:
+        c: a configuration in which Ollama or Open WebUI is not reachable.
+        limit: how many fixes to return at most.
+
+    Returns:
+        Each fix as what the learner types; two changes are joined with "and".
+    """
+    candidates = candidate_changes(c)
+    found: list[tuple[int, str]] = []
+    enough: set[Change] = set()  # single changes that work alone: no pair needs them
+    for size in (1, 2):
+        for combo in combinations(candidates, size):
+            if _conflicting(combo) or enough.intersection(combo):
+                continue
+            fixed = _apply(c, combo)
+            if fixed is not None and _works(fixed):
+                if size == 1:
+                    enough.add(combo[0])
+                text = "; and ".join(ch.text for ch in combo)
+                found.append((sum(ch.cost for ch in combo) + 100 * (size - 1), text))
+        if len(found) >= limit:
+            break
+    found.sort(key=lambda f: f[0])
+    return [text for _, text in found[:limit]]
+
+
+def _conflicting(combo: tuple[Change, ...]) -> bool:
+    names = [k for ch in combo for k, _ in ch.knobs]
+    return len(names) != len(set(names))

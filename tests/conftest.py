@@ -1,0 +1,75 @@
+"""Shared test setup: the ``docker`` and ``browser`` markers.
+
+Locally, a test marked ``docker`` skips with a reason when no daemon answers, and one marked
+``browser`` skips when Chromium or Playwright is missing. With ``CI=true`` (or ``OWUI_LAB_REQUIRE_LIVE=1``)
+a missing daemon or browser is a failure instead: a live test that silently skips proves nothing.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from functools import lru_cache
+
+import pytest
+
+CHROMIUM = os.environ.get("OWUI_LAB_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+def live_required() -> bool:
+    return os.environ.get("CI", "").lower() == "true" or os.environ.get("OWUI_LAB_REQUIRE_LIVE") == "1"
+
+
+@lru_cache(maxsize=1)
+def docker_problem() -> str | None:
+    """Why no Docker daemon can be used, or None when one answers."""
+    try:
+        import docker
+
+        client = docker.from_env(timeout=5)
+        client.ping()
+        client.close()
+    except Exception as exc:  # noqa: BLE001 - any failure means "no usable daemon"
+        return f"no Docker daemon answers ({exc.__class__.__name__}: {exc})"
+    return None
+
+
+@lru_cache(maxsize=1)
+def browser_problem() -> str | None:
+    """Why no browser can be driven, or None when Chromium and Playwright are here."""
+    if not shutil.which(CHROMIUM) and not os.path.exists(CHROMIUM):
+        return f"Chromium is not at {CHROMIUM} (apt-get install -y chromium)"
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return "Playwright is not installed (pip install playwright)"
+    return None
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        for marker, problem in (("docker", docker_problem), ("browser", browser_problem)):
+            if marker in item.keywords:
+                why = problem()
+                if why is None:
+                    continue
+                if live_required():
+                    item.add_marker(pytest.mark.usefixtures("_live_part_missing"))
+                    item.user_properties.append(("live_missing", why))
+                else:
+                    item.add_marker(pytest.mark.skip(reason=f"{why}; in CI this is a failure"))
+
+
+@pytest.fixture
+def _live_part_missing(request: pytest.FixtureRequest) -> None:
+    why = "; ".join(v for k, v in request.node.user_properties if k == "live_missing")
+    pytest.fail(f"a live part is missing in CI: {why}", pytrace=False)
