@@ -1,0 +1,101 @@
+"""The CLI as a learner uses it: a subprocess, its output and its exit status."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+
+def run(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "owui_lab", *args],
+        capture_output=True, text=True, timeout=60, env={**os.environ, **(env or {})},
+    )
+
+
+def test_scenarios_lists_eight_one_line_each():
+    out = run("scenarios")
+    assert out.returncode == 0
+    lines = out.stdout.strip().splitlines()
+    assert len(lines) == 8
+    assert lines[0].startswith("desktop-ollama-on-host") and "desktop" in lines[0]
+    data = json.loads(run("scenarios", "--json").stdout)
+    assert [d["id"] for d in data][4:] == [
+        "linux-ollama-on-host", "linux-compose", "linux-separate-networks", "linux-host-network"]
+    assert all({"id", "title", "platform"} <= set(d) for d in data)
+
+
+def test_predict_transcript_and_exit_zero_when_unreachable():
+    out = run("predict", "--scenario", "linux-ollama-on-host")
+    assert out.returncode == 0
+    assert "✗ listen" in out.stdout and "NOT reachable (connection_refused)" in out.stdout
+    assert "OLLAMA_HOST=0.0.0.0" in out.stdout
+
+
+def test_predict_json_shape_and_knob_overrides():
+    out = run("predict", "--scenario", "linux-ollama-on-host", "--ollama-bind", "0.0.0.0", "--json")
+    assert out.returncode == 0, out.stderr
+    data = json.loads(out.stdout)
+    assert data["reachable"] is True and data["outcome"] == "ok"
+    assert {"name", "ok", "reason"} <= set(data["steps"][0])
+    assert data["fixes"] == [] and data["browser"] == {**data["browser"], "url": "http://localhost:3000", "reachable": True}
+
+
+def test_predict_without_scenario_uses_defaults_and_no_flags():
+    data = json.loads(run("predict", "--json", "--no-add-host-gateway").stdout)
+    assert data["outcome"] == "name_not_resolved"  # the image default URL on Linux without add-host
+    data = json.loads(run("predict", "--json", "--add-host-gateway", "--ollama-bind", "0.0.0.0").stdout)
+    assert data["outcome"] == "ok"
+
+
+def test_scenario_knobs_that_no_longer_apply_are_dropped():
+    out = run("predict", "--scenario", "linux-compose", "--ollama", "host", "--json")
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout)["config"]["ollama_network"] is None
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (["predict", "--platform", "windows"], "--platform 'windows'"),
+        (["predict", "--ollama", "host", "--ollama-network", "ai"], "applies to an Ollama container"),
+        (["predict", "--base-url", "ollama:11434"], "no scheme"),
+        (["predict", "--scenario", "nope"], "no scenario 'nope'"),
+        (["predict", "--webui-port", "abc"], "not a port number"),
+        (["predict", "--colour", "red"], "unrecognized arguments"),
+        (["nonsense"], "invalid choice"),
+    ],
+)
+def test_bad_input_one_paragraph_no_traceback(args, words):
+    out = run(*args)
+    assert out.returncode != 0
+    assert words in out.stderr
+    assert "Traceback" not in out.stderr and "Hint:" in out.stderr
+    assert len(out.stderr.strip().splitlines()) == 1
+
+
+def test_malformed_scenario_file_is_reported_not_raised(tmp_path: Path):
+    folder = tmp_path / "scenarios"
+    folder.mkdir()
+    (folder / "linux-broken.yaml").write_text("id: linux-broken\ntitle: [oops\n")
+    out = run("scenarios", env={"OWUI_LAB_DATA": str(tmp_path)})
+    assert out.returncode != 0
+    assert "linux-broken.yaml" in out.stderr and "not valid YAML" in out.stderr
+    assert "Traceback" not in out.stderr
+
+
+def test_engine_imports_nothing_heavy():
+    code = (
+        "import sys, owui_lab, owui_lab.cli; owui_lab.predict(owui_lab.load_scenario('linux-compose'));"
+        "owui_lab.cli.build_parser();"
+        "heavy = [m for m in ('matplotlib', 'networkx', 'docker', 'ipywidgets') if m in sys.modules];"
+        "print(','.join(heavy))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == ""

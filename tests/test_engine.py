@@ -1,0 +1,223 @@
+"""The engine against every rule of DOMAIN.md, and the eight seed scenarios as the docs (corrected) say."""
+
+from __future__ import annotations
+
+import pytest
+
+from owui_lab import Config, load_scenario, predict
+from owui_lab.engine import OUTCOMES, STEP_NAMES, evaluate
+
+LINUX = dict(platform="linux")
+DESKTOP = dict(platform="desktop")
+
+
+def outcome(**knobs) -> str:
+    return evaluate(Config(**knobs)).outcome
+
+
+# ---- the eight seeds, as DOMAIN.md's table says --------------------------------------------------
+
+SEEDS = {
+    # id: (reachable outcome, browser reachable, browser url)
+    "desktop-ollama-on-host": ("ok", True, "http://localhost:3000"),
+    "desktop-compose": ("ok", True, "http://localhost:3000"),
+    "desktop-separate-networks": ("name_not_resolved", True, "http://localhost:3000"),
+    "desktop-host-network": ("connection_refused", False, "http://localhost:8080"),
+    "linux-ollama-on-host": ("connection_refused", True, "http://localhost:3000"),
+    "linux-compose": ("ok", True, "http://localhost:3000"),
+    "linux-separate-networks": ("name_not_resolved", True, "http://localhost:3000"),
+    "linux-host-network": ("ok", True, "http://localhost:8080"),
+}
+
+
+@pytest.mark.parametrize("scenario_id", sorted(SEEDS))
+def test_seed_scenarios_predict_what_the_corrected_docs_say(scenario_id):
+    expected_outcome, browser_ok, browser_url = SEEDS[scenario_id]
+    v = predict(load_scenario(scenario_id))
+    assert v.outcome == expected_outcome
+    assert v.reachable == (expected_outcome == "ok")
+    assert v.browser.reachable == browser_ok
+    assert v.browser.url == browser_url
+    if v.reachable and v.browser.reachable:
+        assert v.fixes == ()
+    else:
+        assert v.fixes, "a broken seed must come with a fix"
+
+
+def test_linux_ollama_on_host_needs_both_add_host_and_all_addresses():
+    c = load_scenario("linux-ollama-on-host")
+    assert evaluate(c).outcome == "connection_refused"  # #209: Ollama on 127.0.0.1
+    assert evaluate(c.replace(ollama_bind="0.0.0.0")).outcome == "ok"
+    assert evaluate(c.replace(ollama_bind="0.0.0.0", add_host_gateway=False)).outcome == "name_not_resolved"  # #7189
+
+
+def test_the_docs_docker_proxy_is_corrected_in_the_notes():
+    v = predict(load_scenario("linux-ollama-on-host"))
+    assert any("Docker proxy" in n and "172.17.0.1" in n for n in v.notes)
+    assert "172.17.0.1" in v.failing_step.reason
+
+
+def test_desktop_host_networking_setting_since_4_34():
+    c = load_scenario("desktop-host-network")
+    on = evaluate(c.replace(desktop_host_networking=True))
+    assert on.outcome == "ok" and on.browser.reachable
+    assert any("4.34" in n for n in predict(c).notes)
+    assert any("Enable host networking" in f for f in predict(c).fixes)
+
+
+def test_desktop_compose_without_base_url_points_at_the_host():
+    c = load_scenario("desktop-compose").replace(base_url="http://host.docker.internal:11434")
+    v = evaluate(c)
+    assert v.outcome == "connection_refused"  # nothing on the Mac at 11434: Ollama is the compose service
+    assert "publishes no port" in v.failing_step.reason
+
+
+# ---- rules of Docker networking ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("host", ["localhost", "127.0.0.1"])
+def test_localhost_in_a_bridged_container_is_the_container_itself(host):  # #3861
+    v = evaluate(Config(**LINUX, ollama="host", ollama_bind="0.0.0.0", base_url=f"http://{host}:11434"))
+    assert v.outcome == "connection_refused"
+    assert "container itself" in v.steps[1].reason
+
+
+def test_default_bridge_has_no_dns_for_container_names():
+    v = evaluate(Config(ollama="container", base_url="http://ollama:11434"))
+    assert v.outcome == "name_not_resolved"
+    assert "default bridge" in v.failing_step.reason
+
+
+def test_user_defined_network_resolves_container_names():
+    v = evaluate(Config(ollama="container", ollama_network="ai", webui_network="ai", base_url="http://ollama:11434"))
+    assert v.outcome == "ok"
+
+
+def test_custom_service_name():
+    c = Config(ollama="container", ollama_name="llm", ollama_network="ai", webui_network="ai", base_url="http://llm:11434")
+    assert evaluate(c).outcome == "ok"
+    assert evaluate(c.replace(base_url="http://ollama:11434")).outcome == "name_not_resolved"
+
+
+def test_names_never_resolve_across_networks():
+    v = evaluate(Config(ollama="container", ollama_network="a", webui_network="b", base_url="http://ollama:11434"))
+    assert v.outcome == "name_not_resolved"
+    assert "across networks" in v.failing_step.reason
+
+
+def test_host_network_container_uses_the_hosts_resolver():
+    v = evaluate(Config(ollama="container", ollama_network="ai", webui_network="host", base_url="http://ollama:11434"))
+    assert v.outcome == "name_not_resolved"
+    assert "host's resolver" in v.failing_step.reason
+
+
+def test_host_docker_internal_on_linux_needs_add_host_also_in_host_mode():
+    base = dict(**LINUX, ollama="host", ollama_bind="0.0.0.0", webui_network="host")
+    assert outcome(**base) == "name_not_resolved"
+    assert outcome(**base, add_host_gateway=True) == "ok"
+
+
+def test_host_docker_internal_is_built_into_desktop():
+    assert outcome(**DESKTOP, ollama="host") == "ok"  # even with Ollama on 127.0.0.1
+
+
+def test_desktop_has_no_docker0_on_the_host():
+    v = evaluate(Config(**DESKTOP, ollama="host", ollama_bind="0.0.0.0", base_url="http://172.17.0.1:11434"))
+    assert v.outcome == "connection_refused"
+    assert any("no docker0" in n for n in v.notes)
+
+
+def test_loopback_ollama_refuses_docker0_but_not_host_network():
+    bridged = Config(**LINUX, ollama="host", base_url="http://172.17.0.1:11434")
+    assert evaluate(bridged).outcome == "connection_refused"
+    assert evaluate(bridged.replace(webui_network="host", base_url="http://localhost:11434")).outcome == "ok"
+    # in host mode 172.17.0.1 is the host's own address, but Ollama on 127.0.0.1 does not listen there
+    assert evaluate(bridged.replace(webui_network="host")).outcome == "connection_refused"
+
+
+def test_published_ports_listen_on_all_host_addresses_including_docker0():
+    c = Config(ollama="container", ollama_publish="all", add_host_gateway=True)
+    assert evaluate(c).outcome == "ok"
+    assert evaluate(c.replace(base_url="http://172.17.0.1:11434")).outcome == "ok"
+
+
+def test_loopback_publish_is_reachable_only_from_host_loopback():
+    c = Config(ollama="container", ollama_publish="loopback", add_host_gateway=True)
+    assert evaluate(c).outcome == "connection_refused"
+    assert evaluate(c.replace(webui_network="host", base_url="http://127.0.0.1:11434")).outcome == "ok"
+
+
+def test_published_port_from_another_bridge_network_is_dropped():
+    c = Config(ollama="container", ollama_network="a", ollama_publish="all", webui_network="b",
+               add_host_gateway=True)
+    v = evaluate(c)
+    assert v.outcome == "unreachable"
+    assert "isolation" in v.failing_step.reason
+
+
+def test_service_to_service_traffic_uses_the_container_port():
+    c = Config(ollama="container", ollama_network="ai", webui_network="ai", compose=True,
+               ollama_bind="0.0.0.0:11434", base_url="http://ollama:11435")
+    assert evaluate(c).outcome == "connection_refused"
+
+
+def test_host_mode_discards_webui_port():
+    v = predict(Config(webui_network="host", webui_port=3000, base_url="http://127.0.0.1:11434"))
+    assert v.browser.url == "http://localhost:8080"
+    assert "discarded" in v.browser.reason
+
+
+def test_ollama_in_container_bound_to_loopback_is_not_reachable_from_others():
+    c = Config(ollama="container", ollama_network="ai", webui_network="ai", ollama_bind="127.0.0.1",
+               base_url="http://ollama:11434")
+    assert evaluate(c).outcome == "connection_refused"
+
+
+def test_ollama_scheme_changes_the_port():
+    c = Config(webui_network="host", ollama_bind="http://0.0.0.0", base_url="http://localhost:11434")
+    v = evaluate(c)
+    assert v.outcome == "connection_refused" and "port 80" in v.failing_step.reason
+    assert evaluate(c.replace(base_url="http://localhost:80")).outcome == "ok"
+
+
+def test_unknown_address_is_unreachable_not_guessed():
+    v = evaluate(Config(base_url="http://10.1.2.3:11434"))
+    assert v.outcome == "unreachable"
+    assert v.failing_step.name == "route"
+
+
+# ---- shape of the verdict ------------------------------------------------------------------------
+
+
+def test_verdict_shape_and_transcript():
+    v = predict(load_scenario("linux-ollama-on-host"))
+    d = v.to_dict()
+    assert d["outcome"] in OUTCOMES
+    assert [s["name"] for s in d["steps"]] == ["resolve", "route", "listen"]
+    assert all(set(s) == {"name", "ok", "reason"} for s in d["steps"])
+    assert set(d["browser"]) >= {"url", "reachable"}
+    text = v.transcript()
+    assert "✗ listen" in text and "✓ resolve" in text and "Fix" in text
+
+
+def test_fixes_are_concrete_and_verified():
+    v = predict(load_scenario("linux-ollama-on-host"))
+    assert any('OLLAMA_HOST=0.0.0.0' in f and "systemctl edit ollama.service" in f for f in v.fixes)
+    v = predict(Config(ollama="host", ollama_bind="0.0.0.0"))  # #7189
+    assert any("--add-host=host.docker.internal:host-gateway" in f for f in v.fixes)
+    v = predict(load_scenario("linux-separate-networks"))
+    assert any("docker network connect" in f for f in v.fixes)
+
+
+def test_compose_fixes_speak_compose():
+    c = load_scenario("linux-compose").replace(base_url="http://host.docker.internal:11434")
+    fixes = predict(c).fixes
+    assert fixes and "compose file" in fixes[0] and "http://ollama:11434" in fixes[0]
+
+
+def test_steps_stop_at_the_first_failure():
+    for v in (evaluate(load_scenario(s)) for s in SEEDS):
+        names = [s.name for s in v.steps]
+        assert names == list(STEP_NAMES[: len(names)]) or names[-1] == "route"
+        assert all(s.ok for s in v.steps[:-1])
+        assert v.steps[-1].ok == v.reachable
