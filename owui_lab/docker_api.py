@@ -1,0 +1,645 @@
+"""The one module that talks to the Docker daemon (through the Docker SDK, docker-py 7).
+
+Everything else in the kit (the lab, the doctor) goes through these functions, so the safety rules
+live in one place:
+
+* **Labels.** Every container and network the kit creates carries labels in the ``io.owui-lab.*``
+  namespace (``labels(session, role)``): ``io.owui-lab.managed=true``, ``io.owui-lab.session=<id>``,
+  ``io.owui-lab.role=<role>`` and, when the environment variable ``OWUI_LAB_RUN`` is set (the test
+  suite sets it), ``io.owui-lab.run=<that value>``. Cleanup (``remove_labelled``) selects by label
+  only, never by name: a learner's own ``ollama`` or ``open-webui`` container is never touched.
+* **Names.** One deterministic rule (``container_name`` / ``network_name``)::
+
+      container: owui-lab-<session>-<role>        e.g. owui-lab-1a2b3c4d-ollama
+      network:   owui-lab-<session>-<net>         e.g. owui-lab-1a2b3c4d-ollama-net
+
+  ``<session>`` is ``new_session_id()`` (8 hex digits), so two labs (or a lab and a learner's
+  containers) never collide. The name Open WebUI uses to reach Ollama is still the configuration's
+  ``ollama_name``: the lab gives the Ollama container that name as a *network alias* on its
+  user-defined networks, which is exactly what Docker's embedded DNS (and compose) resolve.
+* **Errors.** No daemon, no permission on the socket, an image missing offline: one
+  ``OwuiLabError`` paragraph that says what to do.
+
+The Docker SDK is imported lazily, inside the functions, so ``import owui_lab`` stays fast.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+import os
+import secrets
+import sys
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Sequence
+
+from .errors import DockerUnavailable, ImageMissing, LabError
+
+if TYPE_CHECKING:  # pragma: no cover
+    import docker
+    from docker.models.containers import Container
+
+LABEL_PREFIX = "io.owui-lab"
+LABEL_MANAGED = f"{LABEL_PREFIX}.managed"
+LABEL_SESSION = f"{LABEL_PREFIX}.session"
+LABEL_ROLE = f"{LABEL_PREFIX}.role"
+LABEL_RUN = f"{LABEL_PREFIX}.run"
+NAME_PREFIX = "owui-lab"
+DEFAULT_IMAGE = "python:3.12-slim"
+OFFLINE_IMAGE = "owui-lab/python:offline"
+IMAGE_ENV = "OWUI_LAB_IMAGE"
+RUN_ENV = "OWUI_LAB_RUN"
+DOCKER0_FALLBACK = "172.17.0.1"
+
+ProgressArg = "bool | None | Callable[[str, int, int], None]"
+
+
+# --------------------------------------------------------------------------------------------------
+# Connecting
+# --------------------------------------------------------------------------------------------------
+
+
+def client(timeout: float = 30) -> "docker.DockerClient":
+    """A Docker client for the daemon the learner's ``docker`` command would use.
+
+    Honours ``DOCKER_HOST`` (and ``DOCKER_TLS_VERIFY``/``DOCKER_CERT_PATH``) like ``docker`` does;
+    without it, the current Docker context (``docker context use ...``, ``DOCKER_CONTEXT``), which is
+    how Docker Desktop and rootless Docker point the CLI at their sockets.
+
+    Args:
+        timeout: seconds to wait for any single API call.
+
+    Returns:
+        A connected ``docker.DockerClient`` (the daemon answered a ping).
+
+    Raises:
+        DockerUnavailable: no daemon answers, or the socket may not be used; the message says why
+            and what to do.
+    """
+    try:
+        import docker
+        from docker.errors import DockerException
+    except ImportError:  # pragma: no cover - docker is a declared dependency
+        raise DockerUnavailable(
+            "The Docker SDK for Python (package 'docker') is not installed.",
+            "install the kit with its dependencies: pip install -e . (or make setup).",
+        ) from None
+    where = os.environ.get("DOCKER_HOST") or ""
+    try:
+        if where:
+            cli = docker.from_env(timeout=int(timeout))
+        else:
+            cli, where = _client_from_context(docker, timeout)
+        cli.ping()
+        return cli
+    except DockerException as exc:
+        raise _unavailable(exc, where or "unix:///var/run/docker.sock") from None
+    except OSError as exc:
+        raise _unavailable(exc, where or "unix:///var/run/docker.sock") from None
+
+
+def _client_from_context(docker_mod: Any, timeout: float) -> tuple["docker.DockerClient", str]:
+    """Use the current Docker context's endpoint; the default context is the local socket."""
+    try:
+        from docker.context import ContextAPI
+
+        wanted = os.environ.get("DOCKER_CONTEXT")  # as the docker CLI: the variable wins
+        ctx = ContextAPI.get_context(wanted) if wanted else ContextAPI.get_current_context()
+        host = getattr(ctx, "Host", None)
+    except Exception:  # noqa: BLE001 - a broken context store: fall back to the default socket
+        ctx, host = None, None
+    if ctx is None or not host or getattr(ctx, "Name", "default") == "default":
+        return docker_mod.from_env(timeout=int(timeout)), host or ""
+    tls = getattr(ctx, "TLSConfig", None) or False
+    return docker_mod.DockerClient(base_url=host, tls=tls, timeout=int(timeout)), host
+
+
+def _unavailable(exc: BaseException, where: str) -> DockerUnavailable:
+    """Turn the SDK's exception into one paragraph a learner can act on."""
+    chain: list[BaseException] = []
+    e: BaseException | None = exc
+    while e is not None and len(chain) < 10:
+        chain.append(e)
+        e = e.__cause__ or e.__context__
+    text = " ".join(str(x) for x in chain) + " " + " ".join(repr(x) for x in exc.args)
+    if any(isinstance(x, PermissionError) for x in chain) or "Permission denied" in text:
+        return DockerUnavailable(
+            f"A Docker daemon is there ({where}) but this user may not use its socket (permission denied).",
+            "add yourself to the docker group (sudo usermod -aG docker $USER, then log out and in "
+            "again), or run the kit with sudo; on Docker Desktop, make sure Docker Desktop is running.",
+        )
+    return DockerUnavailable(
+        f"No Docker daemon answers at {where} ({_short(exc)}).",
+        "start Docker (Linux: sudo systemctl start docker; macOS/Windows: open Docker Desktop) and "
+        "check that 'docker info' works; set DOCKER_HOST or 'docker context use' if your daemon is "
+        "elsewhere. Without Docker (e.g. on Binder) the kit still predicts and draws; only the live "
+        "lab needs a daemon.",
+    )
+
+
+def _short(exc: BaseException) -> str:
+    text = str(exc).strip() or exc.__class__.__name__
+    return text if len(text) < 200 else text[:197] + "..."
+
+
+# --------------------------------------------------------------------------------------------------
+# What kind of daemon is this?
+# --------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DaemonInfo:
+    """What the daemon really is, read tolerantly from ``docker info`` / ``docker version``.
+
+    Attributes:
+        platform: "linux" (a Docker Engine on a Linux host) or "desktop" (Docker Desktop), the same
+            words as ``Config.platform``.
+        kind: "engine", "desktop", "rootless" or "podman".
+        server_version: the daemon's version string.
+        api_version: the API version it speaks.
+        operating_system: ``docker info``'s OperatingSystem.
+        docker0: the default bridge's gateway address (docker0 on a Linux host), or None.
+    """
+
+    platform: str
+    kind: str
+    server_version: str
+    api_version: str
+    operating_system: str
+    docker0: str | None
+
+    @property
+    def description(self) -> str:
+        names = {
+            "engine": "a Docker Engine on Linux",
+            "desktop": "Docker Desktop",
+            "rootless": "a rootless Docker Engine on Linux",
+            "podman": "Podman's Docker-compatible service",
+        }
+        return f"{names.get(self.kind, self.kind)} {self.server_version} (API {self.api_version})"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "platform": self.platform,
+            "kind": self.kind,
+            "server_version": self.server_version,
+            "api_version": self.api_version,
+            "operating_system": self.operating_system,
+            "docker0": self.docker0,
+            "description": self.description,
+        }
+
+
+def daemon_info(cli: "docker.DockerClient") -> DaemonInfo:
+    """Tell a Linux Docker Engine from Docker Desktop (and rootless Docker / Podman).
+
+    Args:
+        cli: a connected client.
+
+    Returns:
+        The daemon's kind and platform.
+    """
+    try:
+        info = cli.info() or {}
+    except Exception as exc:  # noqa: BLE001
+        raise _unavailable(exc, str(getattr(cli.api, "base_url", "the daemon"))) from None
+    try:
+        version = cli.version() or {}
+    except Exception:  # noqa: BLE001 - version is only used to spot Podman
+        version = {}
+    return parse_daemon_info(info, version, _docker0_of(cli))
+
+
+def parse_daemon_info(info: dict[str, Any], version: dict[str, Any], docker0: str | None = None) -> DaemonInfo:
+    """Classify a daemon from recorded ``docker info`` and ``docker version`` payloads (pure)."""
+    os_name = str(info.get("OperatingSystem") or "")
+    security = " ".join(str(s) for s in (info.get("SecurityOptions") or []))
+    components = " ".join(str((c or {}).get("Name", "")) for c in (version.get("Components") or []))
+    platform_name = str((version.get("Platform") or {}).get("Name", ""))
+    labels = " ".join(str(x) for x in (info.get("Labels") or []))
+    if "podman" in (components + " " + platform_name + " " + labels).lower():
+        kind = "podman"
+    elif "docker desktop" in os_name.lower() or "desktop" in platform_name.lower():
+        kind = "desktop"
+    elif "rootless" in security:
+        kind = "rootless"
+    else:
+        kind = "engine"
+    return DaemonInfo(
+        platform="desktop" if kind == "desktop" else "linux",
+        kind=kind,
+        server_version=str(info.get("ServerVersion") or version.get("Version") or "?"),
+        api_version=str(version.get("ApiVersion") or "?"),
+        operating_system=os_name or "?",
+        docker0=docker0,
+    )
+
+
+def _docker0_of(cli: "docker.DockerClient") -> str | None:
+    """The default bridge's gateway: IPAM's Gateway, else the first address of its subnet."""
+    try:
+        ipam = (cli.networks.get("bridge").attrs.get("IPAM") or {}).get("Config") or []
+    except Exception:  # noqa: BLE001
+        return None
+    for entry in ipam:
+        if entry.get("Gateway"):
+            return str(entry["Gateway"]).split("/")[0]
+        if entry.get("Subnet"):
+            try:
+                net = ipaddress.ip_network(entry["Subnet"], strict=False)
+                if net.version == 4:
+                    return str(next(net.hosts()))
+            except (ValueError, StopIteration):
+                continue
+    return None
+
+
+# --------------------------------------------------------------------------------------------------
+# Labels and names
+# --------------------------------------------------------------------------------------------------
+
+
+def new_session_id() -> str:
+    """A fresh lab session id: 8 hex digits, unique enough for concurrent labs on one daemon."""
+    return secrets.token_hex(4)
+
+
+def labels(session: str, role: str) -> dict[str, str]:
+    """The labels every object of a lab session carries.
+
+    Args:
+        session: the lab's session id.
+        role: what the object is for: "ollama", "webui", "network", "probe", ...
+
+    Returns:
+        ``io.owui-lab.managed``, ``.session``, ``.role`` and, when ``OWUI_LAB_RUN`` is set (the
+        test suite does), ``.run``: the selector for a whole test run's objects.
+    """
+    out = {LABEL_MANAGED: "true", LABEL_SESSION: session, LABEL_ROLE: role}
+    run = os.environ.get(RUN_ENV)
+    if run:
+        out[LABEL_RUN] = run
+    return out
+
+
+def container_name(session: str, role: str) -> str:
+    """The Docker name of a lab container: ``owui-lab-<session>-<role>``."""
+    return f"{NAME_PREFIX}-{session}-{role}"
+
+
+def network_name(session: str, name: str) -> str:
+    """The Docker name of a lab network: ``owui-lab-<session>-<the configuration's network name>``."""
+    return f"{NAME_PREFIX}-{session}-{name}"
+
+
+def label_filters(session: str | None = None, run: str | None = None) -> dict[str, Any]:
+    """Filters selecting kit objects: all of them, one session's or one test run's."""
+    wanted = [f"{LABEL_MANAGED}=true"]
+    if session:
+        wanted.append(f"{LABEL_SESSION}={session}")
+    if run:
+        wanted.append(f"{LABEL_RUN}={run}")
+    return {"label": wanted}
+
+
+# --------------------------------------------------------------------------------------------------
+# The stand-in image
+# --------------------------------------------------------------------------------------------------
+
+
+def image_name(image: str | None = None) -> str:
+    """The stand-in image: the argument, else ``OWUI_LAB_IMAGE``, else ``python:3.12-slim``."""
+    return image or os.environ.get(IMAGE_ENV) or DEFAULT_IMAGE
+
+
+def ensure_image(cli: "docker.DockerClient", image: str | None = None, progress: Any = None) -> str:
+    """Make sure the stand-in image is here, pulling it (with a progress bar) when it is not.
+
+    Args:
+        cli: a connected client.
+        image: the image; None means ``image_name()``.
+        progress: None shows a bar when someone is watching (a terminal or a notebook), False
+            shows nothing, True always shows one, a callable gets ``(status, done, total)``.
+
+    Returns:
+        The image name.
+
+    Raises:
+        ImageMissing: the image is not here and cannot be pulled (offline, unknown name).
+    """
+    from docker.errors import APIError, DockerException, ImageNotFound
+
+    name = image_name(image)
+    try:
+        cli.images.get(name)
+        return name
+    except ImageNotFound:
+        pass
+    except DockerException as exc:
+        raise _unavailable(exc, "the daemon") from None
+    repo, tag = _split_image(name)
+    report = _progress_reporter(name, progress)
+    try:
+        layers: dict[str, tuple[int, int]] = {}
+        for event in cli.api.pull(repo, tag=tag, stream=True, decode=True):
+            if "error" in event:
+                raise APIError(str(event.get("error")))
+            detail = event.get("progressDetail") or {}
+            if event.get("id") and detail.get("total"):
+                layers[event["id"]] = (int(detail.get("current") or 0), int(detail["total"]))
+            elif event.get("id") and str(event.get("status", "")).startswith(("Pull complete", "Already exists")):
+                done = layers.get(event["id"], (0, 0))[1]
+                layers[event["id"]] = (done, done)
+            report(str(event.get("status", "")), sum(c for c, _ in layers.values()), sum(t for _, t in layers.values()))
+        cli.images.get(name)
+    except (DockerException, OSError) as exc:
+        raise ImageMissing(
+            f"The stand-in image {name} is not on this machine and could not be pulled ({_short(exc)}).",
+            "without a registry, build it from Debian's packages: scripts/build-offline-image.sh "
+            f"(needs root and debootstrap), then export {IMAGE_ENV}={OFFLINE_IMAGE}; or pull any image "
+            f"with python3 in it and set {IMAGE_ENV} to its name.",
+        ) from None
+    finally:
+        report("done", -1, -1)
+    return name
+
+
+def _split_image(name: str) -> tuple[str, str]:
+    if "@" in name:
+        return name, ""
+    last = name.rsplit("/", 1)[-1]
+    if ":" in last:
+        repo, tag = name.rsplit(":", 1)
+        return repo, tag
+    return name, "latest"
+
+
+def _progress_reporter(name: str, progress: Any) -> Callable[[str, int, int], None]:
+    """A ``(status, done, total)`` callback drawing a tqdm bar (tqdm.auto in notebooks)."""
+    if callable(progress):
+        return progress
+    watching = progress is True or (progress is None and (_in_notebook() or sys.stderr.isatty()))
+    if not watching:
+        return lambda status, done, total: None
+    try:
+        from tqdm.auto import tqdm
+    except ImportError:  # pragma: no cover - tqdm is a declared dependency
+        return _text_bar(name)
+    bar = tqdm(total=0, unit="B", unit_scale=True, desc=f"pulling {name}", leave=False)
+    lock = threading.Lock()
+
+    def update(status: str, done: int, total: int) -> None:
+        with lock:
+            if done < 0:
+                bar.close()
+                return
+            if total and total != bar.total:
+                bar.total = total
+            bar.n = done
+            bar.refresh()
+
+    return update
+
+
+def _text_bar(name: str) -> Callable[[str, int, int], None]:  # pragma: no cover - fallback only
+    def update(status: str, done: int, total: int) -> None:
+        if done < 0:
+            print(file=sys.stderr)
+            return
+        share = done / total if total else 0.0
+        print(f"\rpulling {name} [{'#' * int(share * 30):<30}] {share:4.0%}", end="", file=sys.stderr)
+
+    return update
+
+
+def _in_notebook() -> bool:
+    shell = sys.modules.get("IPython")
+    if shell is None:
+        return False
+    try:
+        ip = shell.get_ipython()  # type: ignore[attr-defined]
+    except Exception:  # noqa: BLE001
+        return False
+    return ip is not None and ip.__class__.__name__ == "ZMQInteractiveShell"
+
+
+# --------------------------------------------------------------------------------------------------
+# Cleanup, by label only
+# --------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Removed:
+    """What ``remove_labelled`` removed (names), and what it could not remove (with why)."""
+
+    containers: tuple[str, ...]
+    networks: tuple[str, ...]
+    failed: tuple[str, ...] = ()
+
+    @property
+    def count(self) -> int:
+        return len(self.containers) + len(self.networks)
+
+
+def remove_labelled(cli: "docker.DockerClient", session: str | None = None, run: str | None = None) -> Removed:
+    """Remove the kit's containers, then its networks, selected by label only.
+
+    Args:
+        cli: a connected client.
+        session: only this lab session's objects; None means every session's.
+        run: only objects of this test run (label ``io.owui-lab.run``).
+
+    Returns:
+        What was removed. Objects without the kit's labels are never listed, so never removed.
+    """
+    from docker.errors import APIError, NotFound
+
+    filters = label_filters(session, run)
+    failed: list[str] = []
+    removed_containers: list[str] = []
+    containers = cli.containers.list(all=True, filters=filters, ignore_removed=True)
+
+    def remove_container(c: "Container") -> None:
+        try:
+            # force: SIGKILL at once. Stand-ins keep no state, so there is nothing to flush.
+            c.remove(force=True, v=True)
+            removed_containers.append(c.name)
+        except NotFound:
+            removed_containers.append(c.name)
+        except APIError as exc:
+            if "already in progress" in str(exc):
+                removed_containers.append(c.name)
+            else:
+                failed.append(f"container {c.name}: {_short(exc)}")
+
+    _in_parallel(remove_container, containers)
+    removed_networks: list[str] = []
+
+    def remove_network(n: Any) -> None:
+        try:
+            n.remove()
+            removed_networks.append(n.name)
+        except NotFound:
+            removed_networks.append(n.name)
+        except APIError as exc:
+            failed.append(f"network {n.name}: {_short(exc)}")
+
+    _in_parallel(remove_network, cli.networks.list(filters=filters))
+    return Removed(tuple(sorted(removed_containers)), tuple(sorted(removed_networks)), tuple(failed))
+
+
+def list_labelled(cli: "docker.DockerClient", session: str | None = None, run: str | None = None) -> list[str]:
+    """Names of the kit's containers and networks (``container:NAME`` / ``network:NAME``)."""
+    filters = label_filters(session, run)
+    out = [f"container:{c.name}" for c in cli.containers.list(all=True, filters=filters, ignore_removed=True)]
+    out += [f"network:{n.name}" for n in cli.networks.list(filters=filters)]
+    return out
+
+
+def _in_parallel(fn: Callable[[Any], None], items: Sequence[Any]) -> None:
+    items = list(items)
+    if len(items) <= 1:
+        for item in items:
+            fn(item)
+        return
+    with ThreadPoolExecutor(max_workers=min(8, len(items))) as pool:
+        list(pool.map(fn, items))
+
+
+# --------------------------------------------------------------------------------------------------
+# Probing from inside a container's network namespace
+# --------------------------------------------------------------------------------------------------
+
+
+def _webui_source() -> str:
+    from .standins import source
+
+    return source("webui")
+
+
+def _probe_command(urls: Iterable[str], timeout: float) -> list[str]:
+    return ["python3", "-c", _webui_source(), "probe", "--timeout", f"{timeout:g}", *urls]
+
+
+def parse_probe_output(text: str) -> list[dict[str, Any]]:
+    """The stand-in's ``probe`` output (one JSON object) as its list of results."""
+    for line in reversed(text.strip().splitlines()):
+        line = line.strip()
+        if line.startswith("{"):
+            try:
+                data = json.loads(line)
+            except ValueError:
+                continue
+            results = data.get("results")
+            if isinstance(results, list):
+                return results
+    raise LabError(
+        f"The probe printed no result the kit can read: {text.strip()[:300]!r}.",
+        "check the stand-in image (OWUI_LAB_IMAGE) has python3; run 'owui-lab lab clean' and try again.",
+    )
+
+
+def probe_from_namespace(
+    cli: "docker.DockerClient",
+    container: "Container | str",
+    urls: Sequence[str],
+    image: str | None = None,
+    timeout: float = 3.0,
+    session: str | None = None,
+) -> list[dict[str, Any]]:
+    """Probe URLs from inside another container's network namespace, as that container would.
+
+    Runs the stand-in Open WebUI's ``probe`` in a short-lived, labelled container started with
+    ``network_mode="container:<id>"``: it shares the target's interfaces, routes, ``/etc/hosts``
+    and DNS, so what it sees is what the target's own process would see, without needing Python
+    (or anything) inside the target.
+
+    Args:
+        cli: a connected client.
+        container: the container (object, id or name) whose namespace to use.
+        urls: the URLs to try.
+        image: the image with python3 (``image_name()`` when None).
+        timeout: seconds per URL before "unreachable".
+        session: the session id for the probe's labels (a fresh one when None).
+
+    Returns:
+        One dict per URL: ``url``, ``outcome`` (ok | name_not_resolved | connection_refused |
+        unreachable), ``detail`` and ``seconds``.
+    """
+    from docker.errors import DockerException
+
+    target = container if isinstance(container, str) else container.id
+    session = session or new_session_id()
+    probe = None
+    try:
+        probe = cli.containers.run(
+            image_name(image),
+            _probe_command(urls, timeout),
+            detach=True,
+            network_mode=f"container:{target}",
+            labels=labels(session, "probe"),
+            name=container_name(session, f"probe-{secrets.token_hex(2)}"),
+        )
+        probe.wait(timeout=timeout * max(1, len(urls)) + 30)
+        output = probe.logs(stdout=True, stderr=True).decode("utf-8", "replace")
+    except DockerException as exc:
+        raise LabError(
+            f"Probing from the namespace of container {target[:12]} failed: {_short(exc)}.",
+            "check that the container is running (docker ps) and that the stand-in image is here.",
+        ) from None
+    finally:
+        if probe is not None:
+            try:
+                probe.remove(force=True)
+            except DockerException:
+                pass
+    return parse_probe_output(output)
+
+
+def probe_by_exec(container: "Container", urls: Sequence[str], timeout: float = 3.0) -> list[dict[str, Any]]:
+    """Probe URLs by running the stand-in's ``probe`` inside a container that has python3 (exec).
+
+    Faster than ``probe_from_namespace`` (no container to create) and the same view: the process
+    runs in the container's own namespaces. Use it for the lab's own stand-in containers.
+    """
+    from docker.errors import DockerException
+
+    try:
+        result = container.exec_run(_probe_command(urls, timeout), stdout=True, stderr=True)
+    except DockerException as exc:
+        raise LabError(
+            f"Probing from inside container {container.name} failed: {_short(exc)}.",
+            "check that it is still running (docker ps).",
+        ) from None
+    return parse_probe_output(result.output.decode("utf-8", "replace"))
+
+
+def wait_listening(container: "Container", address: str, port: int, timeout: float = 10.0) -> None:
+    """Wait (bounded) until something accepts TCP connections at ``address:port`` inside a container.
+
+    One ``exec`` runs a small polling loop in the container, so the wait costs one round trip.
+
+    Raises:
+        LabError: nothing listened within ``timeout`` seconds.
+    """
+    script = (
+        "import socket,sys,time\n"
+        f"end=time.time()+{timeout}\n"
+        "while True:\n"
+        "    try:\n"
+        f"        socket.create_connection(({address!r},{port}),0.5).close(); sys.exit(0)\n"
+        "    except OSError:\n"
+        "        if time.time()>end: sys.exit(1)\n"
+        "        time.sleep(0.02)\n"
+    )
+    result = container.exec_run(["python3", "-c", script])
+    if result.exit_code != 0:
+        container.reload()
+        logs = container.logs(tail=5).decode("utf-8", "replace").strip()
+        raise LabError(
+            f"The stand-in in container {container.name} did not listen on {address}:{port} within "
+            f"{timeout:g} s (container {container.status}; last output: {logs[-300:]!r}).",
+            "run 'owui-lab lab clean' and try again; if it persists, check the image (OWUI_LAB_IMAGE).",
+        )
