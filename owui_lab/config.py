@@ -69,7 +69,9 @@ def parse_ollama_host(value: str | None) -> OllamaListen:
 
     No scheme means http with the default port 11434; ``http://`` changes the default port to 80 and
     ``https://`` to 443; a missing or unparsable port falls back to that default; ``:11434`` (no host)
-    binds every address; an empty value means ``127.0.0.1:11434``.
+    binds every address; an empty value means ``127.0.0.1:11434``. The parsing itself lives in the
+    stand-in Ollama (``owui_lab/standins/ollama.py``), so the stand-in binds exactly where the engine
+    says Ollama binds.
 
     Args:
         value: the variable's value, or None when it is unset.
@@ -77,45 +79,10 @@ def parse_ollama_host(value: str | None) -> OllamaListen:
     Returns:
         The address and port Ollama binds.
     """
-    default_port = OLLAMA_PORT
-    s = (value or "").strip()
-    scheme, sep, hostport = s.partition("://")
-    if not sep:
-        hostport = s
-    elif scheme == "http":
-        default_port = 80
-    elif scheme == "https":
-        default_port = 443
-    hostport = hostport.split("/", 1)[0]
-    host, port = _split_host_port(hostport)
-    if host is None:
-        host, port = "127.0.0.1", str(default_port)
-        stripped = hostport.strip("[]")
-        try:
-            host = str(ipaddress.ip_address(stripped))
-        except ValueError:
-            if hostport:
-                host = hostport
-    try:
-        number = int(port)
-        if not 0 <= number <= 65535:
-            raise ValueError
-    except ValueError:
-        number = default_port
-    return OllamaListen(host=host, port=number)
+    from .standins.ollama import parse_ollama_host as parse
 
-
-def _split_host_port(hostport: str) -> tuple[str | None, str]:
-    """Go's ``net.SplitHostPort``: (None, "") when there is no port."""
-    if hostport.startswith("["):
-        end = hostport.find("]")
-        if end < 0 or not hostport[end + 1 :].startswith(":"):
-            return None, ""
-        return hostport[1:end], hostport[end + 2 :]
-    if hostport.count(":") != 1:
-        return None, ""
-    host, _, port = hostport.partition(":")
-    return host, port
+    host, port = parse(value)
+    return OllamaListen(host=host, port=port)
 
 
 def _is_loopback(address: str) -> bool:

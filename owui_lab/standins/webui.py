@@ -1,0 +1,446 @@
+#!/usr/bin/env python3
+"""A stand-in Open WebUI: its port, its health check, its Ollama URLs, and a probe of them.
+
+Two subcommands:
+
+- ``python3 webui.py serve [--port N]`` listens on ``$HOST:$PORT`` (default ``0.0.0.0:8080``, as
+  the real image's start script) and answers ``GET /health`` with ``{"status": true}`` (the image's
+  HEALTHCHECK), ``GET /`` with a small page, and ``GET /probe[?url=U&url=V&timeout=S]`` with the probe
+  below, run from inside the network namespace the server lives in: exactly where the real Open
+  WebUI's backend would connect from.
+- ``python3 webui.py probe [--timeout S] [URL ...]`` runs the probe once and prints exactly one JSON
+  object on stdout (nothing else), for ``docker run ... python3 -c SOURCE probe URL``.
+
+Without URLs both probe the URLs Open WebUI would use, read from the environment as Open WebUI
+0.12's ``config.py`` reads them (``ollama_urls``): ``OLLAMA_BASE_URLS`` (``;``-separated) wins over
+``OLLAMA_BASE_URL``; the image's defaults (``ENV=prod``, ``OLLAMA_BASE_URL=/ollama``) turn into
+``http://host.docker.internal:11434``.
+
+The probe asks each URL's ``/api/version`` (in parallel, within a bounded time, 3 s by default) and
+classifies what happened the way the reachability engine names its failing step:
+
+- ``ok``: Ollama answered (200 and a JSON ``version``);
+- ``name_not_resolved``: the host name does not resolve here (``socket.gaierror``), or resolving it
+  did not finish in time;
+- ``connection_refused``: the address answered but nothing Ollama listens there: a refused
+  connection (RST); errno 99 "cannot assign requested address" (``localhost`` → ``::1`` in a bridged
+  container without IPv6, before ``127.0.0.1`` is refused); a connection accepted and then closed
+  without an HTTP answer (Docker's userland proxy does that when nothing listens behind a published
+  port); or an HTTP answer that is not Ollama's (for example Open WebUI itself on 8080): the
+  ``detail`` says which;
+- ``unreachable``: no answer at all: the connection timed out, ``EHOSTUNREACH``/``ENETUNREACH``,
+  a connection that never gets an HTTP answer in time, or a URL Open WebUI could not use at all
+  (no ``http://``; the detail says "invalid URL").
+
+Each result is ``{"url", "outcome", "detail", "seconds", "addresses"}`` (``addresses``: what the
+name resolved to, in order). SIGTERM and SIGINT stop the server at once. Self-contained, standard
+library only, any python3 >= 3.9: it runs as ``python3 -c SOURCE`` in an image with nothing else.
+"""
+
+from __future__ import annotations
+
+import errno
+import json
+import os
+import socket
+import sys
+import threading
+import time
+
+OUTCOMES = ("ok", "name_not_resolved", "connection_refused", "unreachable")
+DEFAULT_TIMEOUT = 3.0
+MAX_TIMEOUT = 60.0
+DEFAULT_PORT = 8080
+OLLAMA_STANDIN_HEADER = "X-Ollama-Standin"
+_REFUSED_ERRNOS = {errno.ECONNREFUSED, errno.EADDRNOTAVAIL}
+_UNREACHABLE_ERRNOS = {errno.EHOSTUNREACH, errno.ENETUNREACH, errno.ETIMEDOUT, errno.EHOSTDOWN, errno.ENETDOWN}
+
+
+# ---------------------------------------------------------------------------------------------
+# The URLs Open WebUI would use
+# ---------------------------------------------------------------------------------------------
+def ollama_urls(environ: dict | None = None) -> list[str]:
+    """The Ollama URLs Open WebUI 0.12 reads from its environment, in order.
+
+    Mirrors ``open_webui/config.py``: ``OLLAMA_BASE_URL`` loses one trailing slash; when empty, the
+    legacy ``OLLAMA_API_BASE_URL`` (minus ``/api``) is used; in the image (``ENV=prod``) the
+    Dockerfile's ``/ollama`` becomes ``http://host.docker.internal:11434`` (``http://localhost:11434``
+    with ``USE_OLLAMA_DOCKER=true``); ``OLLAMA_BASE_URLS``, split on ``;`` and stripped of spaces,
+    wins when set. The image's defaults (``ENV=prod``, ``OLLAMA_BASE_URL=/ollama``) apply to variables
+    that are unset, since this stand-in plays the image. Not mirrored: 0.12's start-up fallback from
+    port 11434 to 12434 when no URL was given and 11434 does not answer.
+
+    Args:
+        environ: the environment (default ``os.environ``).
+
+    Returns:
+        The URLs, as Open WebUI would hold them.
+    """
+    env = os.environ if environ is None else environ
+    base = env.get("OLLAMA_BASE_URL", "/ollama")
+    if base.endswith("/"):
+        base = base[:-1]
+    api_base = env.get("OLLAMA_API_BASE_URL", "http://localhost:11434/api")
+    if base == "" and api_base != "":
+        base = api_base[:-4] if api_base.endswith("/api") else api_base
+    if env.get("ENV", "prod") == "prod":
+        k8s = env.get("K8S_FLAG", "")
+        if base == "/ollama" and not k8s:
+            if env.get("USE_OLLAMA_DOCKER", "false").lower() == "true":
+                base = "http://localhost:11434"
+            else:
+                base = "http://host.docker.internal:11434"
+        elif k8s:
+            base = "http://ollama-service.open-webui.svc.cluster.local:11434"
+    urls = env.get("OLLAMA_BASE_URLS", "") or base
+    return [url.strip() for url in urls.split(";")]
+
+
+# ---------------------------------------------------------------------------------------------
+# The probe
+# ---------------------------------------------------------------------------------------------
+class _Attempt:
+    """One URL's probe, updated by its thread so that a late one can still be classified."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.phase = "resolve"  # resolve → connect → http
+        self.addresses: list[str] = []
+        self.result: dict | None = None
+        self.where = ""
+
+
+def _describe(exc: BaseException) -> str:
+    if isinstance(exc, socket.timeout):
+        return "timed out"
+    if isinstance(exc, OSError) and exc.errno is not None:
+        return f"[Errno {exc.errno}] {exc.strerror}"
+    return f"{type(exc).__name__}: {exc}"
+
+
+def _run_attempt(attempt: _Attempt, deadline: float) -> None:
+    """Resolve, connect, ask ``/api/version``; store the classified result on ``attempt``."""
+    from urllib.parse import urlsplit
+
+    def done(outcome: str, detail: str) -> None:
+        attempt.result = {"outcome": outcome, "detail": detail}
+
+    url = attempt.url
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+        host = parts.hostname
+    except ValueError as exc:
+        return done("unreachable", f"invalid URL {url!r}: {exc}; Open WebUI cannot connect to it")
+    if parts.scheme not in ("http", "https") or not host:
+        return done("unreachable", f"invalid URL {url!r}: it must start with http:// and name a host, "
+                                   "e.g. http://host.docker.internal:11434")
+    port = port or (443 if parts.scheme == "https" else 80)
+    try:
+        infos = socket.getaddrinfo(host, port, 0, socket.SOCK_STREAM)
+    except socket.gaierror as exc:
+        return done("name_not_resolved", f"{host}: the name does not resolve here ({exc.strerror})")
+    except UnicodeError as exc:
+        return done("name_not_resolved", f"{host}: not a valid host name ({exc})")
+    attempt.addresses = [info[4][0] for info in infos]
+    # getaddrinfo repeats each address per protocol on some systems; keep the first of each.
+    seen, candidates = set(), []
+    for family, kind, proto, _, sockaddr in infos:
+        if sockaddr[0] not in seen:
+            seen.add(sockaddr[0])
+            candidates.append((family, kind, proto, sockaddr))
+    attempt.addresses = [c[3][0] for c in candidates]
+    attempt.phase = "connect"
+    failures: list[tuple[str, str, str]] = []  # (address, kind, description)
+    sock = None
+    for family, kind, proto, sockaddr in candidates:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            failures.append((sockaddr[0], "timeout", "timed out"))
+            break
+        s = socket.socket(family, kind, proto)
+        s.settimeout(remaining)
+        try:
+            s.connect(sockaddr)
+        except OSError as exc:
+            s.close()
+            if isinstance(exc, socket.timeout):
+                failures.append((sockaddr[0], "timeout", "timed out"))
+            elif exc.errno in _REFUSED_ERRNOS:
+                failures.append((sockaddr[0], "refused", _describe(exc)))
+            else:
+                failures.append((sockaddr[0], "unreachable", _describe(exc)))
+            continue
+        sock = s
+        break
+    tried = "; ".join(f"{address}:{port} {text}" for address, _, text in failures)
+    if sock is None:
+        if any(kind == "refused" for _, kind, _ in failures):
+            return done("connection_refused", f"nothing listens at {host}:{port} ({tried})")
+        return done("unreachable", f"no answer from {host}:{port} ({tried})")
+    peer = sock.getpeername()[0]
+    attempt.where = f"{peer}:{port}"
+    attempt.phase = "http"
+    try:
+        status, headers, body = _get_version(sock, parts.scheme, host, port, url, deadline)
+    except (socket.timeout, TimeoutError):
+        return done("unreachable", f"connected to {peer}:{port}, but no HTTP answer came in time")
+    except OSError as exc:
+        if exc.errno in _UNREACHABLE_ERRNOS:
+            return done("unreachable", f"connected to {peer}:{port}, then {_describe(exc)}")
+        return done("connection_refused", f"connected to {peer}:{port}, but it closed the connection "
+                                          f"without an HTTP answer ({_describe(exc)}): nothing Ollama listens there")
+    except Exception as exc:  # http.client's RemoteDisconnected, BadStatusLine, ...
+        return done("connection_refused", f"connected to {peer}:{port}, but the answer is not HTTP "
+                                          f"({_describe(exc)}): nothing Ollama listens there")
+    finally:
+        sock.close()
+    version = None
+    if status == 200:
+        try:
+            data = json.loads(body.decode("utf-8", "replace"))
+            if isinstance(data, dict) and isinstance(data.get("version"), str):
+                version = data["version"]
+        except ValueError:
+            pass
+    if version is None:
+        snippet = body[:80].decode("utf-8", "replace").replace("\n", " ").strip()
+        return done("connection_refused", f"something answers at {peer}:{port}, but it is not Ollama: "
+                                          f"GET /api/version gave HTTP {status} {snippet!r}")
+    who = "the stand-in Ollama" if headers.get(OLLAMA_STANDIN_HEADER.lower()) else "Ollama"
+    tail = f" (first tried: {tried})" if failures else ""
+    return done("ok", f"{who} {version} answered GET /api/version from {peer}:{port}{tail}")
+
+
+def _get_version(sock, scheme: str, host: str, port: int, url: str, deadline: float):
+    """``GET <url>/api/version`` on a connected socket: (status, lower-case headers, body)."""
+    import http.client
+
+    sock.settimeout(max(deadline - time.monotonic(), 0.001))
+    if scheme == "https":
+        import ssl
+
+        context = ssl.create_default_context()
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE  # only "does Ollama answer?", not a trust decision
+        sock = context.wrap_socket(sock, server_hostname=host)
+    conn = http.client.HTTPConnection(host, port)
+    conn.sock = sock  # already connected to the address we chose; no second resolution
+    # Open WebUI appends the path to the configured URL as text, so does the probe.
+    from urllib.parse import urlsplit
+
+    base_path = urlsplit(url).path
+    conn.request("GET", f"{base_path}/api/version", headers={"Accept": "application/json"})
+    response = conn.getresponse()
+    body = response.read(65536)
+    headers = {k.lower(): v for k, v in response.getheaders()}
+    return response.status, headers, body
+
+
+def probe(urls: list[str], timeout: float = DEFAULT_TIMEOUT) -> dict:
+    """Probe each URL's ``/api/version`` in parallel, within ``timeout`` seconds for all of them.
+
+    Args:
+        urls: the URLs, as Open WebUI holds them (``http://host:port``).
+        timeout: the time budget in seconds (a probe still resolving or connecting then is
+            classified by where it is stuck).
+
+    Returns:
+        ``{"results": [{"url", "outcome", "detail", "seconds", "addresses"}, ...]}`` in the order given.
+    """
+    started = time.monotonic()
+    deadline = started + timeout
+    attempts = [_Attempt(url) for url in urls]
+    finished = {}
+
+    def run(attempt: _Attempt) -> None:
+        try:
+            _run_attempt(attempt, deadline)
+        except Exception as exc:  # a bug must still yield one JSON object
+            attempt.result = {"outcome": "unreachable", "detail": f"probe error: {_describe(exc)}"}
+        finished[id(attempt)] = time.monotonic() - started
+
+    threads = [threading.Thread(target=run, args=(a,), daemon=True) for a in attempts]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        # A little grace past the deadline: socket timeouts fire at it, not before.
+        thread.join(max(deadline + 0.25 - time.monotonic(), 0))
+    results = []
+    for attempt in attempts:
+        result = attempt.result
+        if result is None:
+            if attempt.phase == "resolve":
+                result = {"outcome": "name_not_resolved",
+                          "detail": f"resolving the name did not finish within {timeout:g} s"}
+            elif attempt.phase == "connect":
+                result = {"outcome": "unreachable", "detail": f"no answer to the connection within {timeout:g} s"}
+            else:
+                result = {"outcome": "unreachable",
+                          "detail": f"connected to {attempt.where}, but no HTTP answer within {timeout:g} s"}
+        seconds = finished.get(id(attempt), time.monotonic() - started)
+        results.append({"url": attempt.url, "outcome": result["outcome"], "detail": result["detail"],
+                        "seconds": round(seconds, 3), "addresses": attempt.addresses})
+    return {"results": results}
+
+
+def parse_timeout(text: object) -> float:
+    """A probe timeout in seconds, from text; ValueError with a clear message when it is not one."""
+    try:
+        value = float(text)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        raise ValueError(f"timeout {text!r} is not a number of seconds") from None
+    if not 0 < value <= MAX_TIMEOUT:
+        raise ValueError(f"timeout {text!r} must be more than 0 and at most {MAX_TIMEOUT:g} seconds")
+    return value
+
+
+# ---------------------------------------------------------------------------------------------
+# The server
+# ---------------------------------------------------------------------------------------------
+_PAGE = """<!doctype html><html><head><meta charset="utf-8"><title>Open WebUI (stand-in)</title></head>
+<body style="font-family:sans-serif"><h1>Open WebUI (stand-in)</h1>
+<p>Your browser reached Open WebUI. Its backend, not your browser, connects to Ollama at:</p>
+<ul>{items}</ul><p>See <a href="/probe">/probe</a> for what it finds from inside its own network namespace.</p>
+</body></html>"""
+
+
+def build_server(host: str, port: int, quiet: bool = False):
+    """A threaded HTTP server for the stand-in Open WebUI; raises OSError when it cannot bind."""
+    import html
+    import socketserver
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+    from urllib.parse import parse_qs, urlsplit
+
+    class Server(ThreadingHTTPServer):
+        daemon_threads = True
+        block_on_close = False
+        allow_reuse_address = True
+        address_family = socket.AF_INET6 if ":" in host else socket.AF_INET
+
+        def server_bind(self) -> None:
+            # HTTPServer.server_bind would call socket.getfqdn(): a DNS query nobody needs.
+            socketserver.TCPServer.server_bind(self)
+            self.server_name, self.server_port = host, self.server_address[1]
+
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+        server_version = "uvicorn"  # what the real one says; the page says it is a stand-in
+
+        def version_string(self) -> str:
+            return self.server_version
+
+        def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+            pass
+
+        def _send(self, status: int, body: bytes, content_type: str) -> None:
+            self.send_response(status)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            if self.command != "HEAD":
+                self.wfile.write(body)
+            if not quiet:
+                client = f"{self.client_address[0]}:{self.client_address[1]}"
+                line = f'INFO:     {client} - "{self.command} {self.path} HTTP/1.1" {status}'
+                try:
+                    print(line, file=sys.stderr, flush=True)
+                except (OSError, ValueError):
+                    pass
+
+        def _json(self, status: int, data: object) -> None:
+            self._send(status, json.dumps(data).encode(), "application/json")
+
+        def do_HEAD(self) -> None:  # noqa: N802
+            self.do_GET()
+
+        def do_GET(self) -> None:  # noqa: N802
+            parts = urlsplit(self.path)
+            path = parts.path.rstrip("/") or "/"
+            if path in ("/health", "/health/db"):
+                self._json(200, {"status": True})
+            elif path == "/probe":
+                query = parse_qs(parts.query)
+                try:
+                    timeout = parse_timeout(query["timeout"][-1]) if "timeout" in query else DEFAULT_TIMEOUT
+                except ValueError as exc:
+                    self._json(400, {"detail": str(exc)})
+                    return
+                self._json(200, probe(query.get("url") or ollama_urls(), timeout))
+            elif path == "/":
+                items = "".join(f"<li><code>{html.escape(u)}</code></li>" for u in ollama_urls())
+                self._send(200, _PAGE.format(items=items).encode(), "text/html; charset=utf-8")
+            else:
+                self._json(404, {"detail": "Not Found"})
+
+    return Server((host, port), Handler)
+
+
+def _serve(host: str, port: int, quiet: bool) -> int:
+    import signal
+
+    try:
+        server = build_server(host, port, quiet)
+    except OSError as exc:
+        where = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+        if exc.errno == errno.EADDRINUSE:
+            why = "address already in use; stop what uses it or choose another port with --port N or PORT"
+        else:
+            why = _describe(exc)
+        print(f"stand-in Open WebUI: cannot listen on {where}: {why}.", file=sys.stderr, flush=True)
+        return 1
+    stop = threading.Event()
+
+    def on_signal(signum: int, frame: object) -> None:
+        stop.set()  # only set a flag: shutdown() from here would wait on the loop it interrupts
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+    bound = server.server_address
+    print(f"stand-in Open WebUI listening on {bound[0]}:{bound[1]}; Ollama URLs: {'; '.join(ollama_urls())}",
+          file=sys.stderr, flush=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    while not stop.wait(3600):
+        pass
+    server.shutdown()
+    server.server_close()
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``serve`` or ``probe``; returns the exit status."""
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="webui-standin", description="A stand-in Open WebUI.")
+    sub = parser.add_subparsers(dest="command", metavar="serve|probe")
+    sub.required = True
+    serve = sub.add_parser("serve", help="listen like Open WebUI (GET /health, GET /probe)")
+    serve.add_argument("--host", default=os.environ.get("HOST", "0.0.0.0"), help="bind address (default $HOST or 0.0.0.0)")
+    serve.add_argument("--port", type=int, help="port (default $PORT or 8080; 0 picks a free one)")
+    serve.add_argument("--quiet", action="store_true", help="do not log requests on stderr")
+    check = sub.add_parser("probe", help="probe Ollama URLs once and print one JSON object")
+    check.add_argument("--timeout", default=DEFAULT_TIMEOUT, type=str, help="seconds (default 3)")
+    check.add_argument("urls", nargs="*", metavar="URL", help="default: the URLs Open WebUI would use")
+    args = parser.parse_args(argv)
+    if args.command == "probe":
+        try:
+            timeout = parse_timeout(args.timeout)
+        except ValueError as exc:
+            parser.error(str(exc))
+        print(json.dumps(probe(args.urls or ollama_urls(), timeout)), flush=True)
+        return 0
+    port = args.port
+    if port is None:
+        text = os.environ.get("PORT", str(DEFAULT_PORT))
+        try:
+            port = int(text)
+        except ValueError:
+            parser.error(f"PORT={text!r} is not a port number")
+    if not 0 <= port <= 65535:
+        parser.error(f"port {port} is not a TCP port (0 to 65535)")
+    return _serve(args.host, port, args.quiet)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
