@@ -1,0 +1,575 @@
+"""Read what Docker says about a learner's containers and daemon into plain facts, tolerantly.
+
+``docker inspect`` and ``docker info`` payloads change across engine versions: Docker 25+ adds
+``DNSNames`` per network and drops ``HairpinMode``; Docker 29 drops the top-level
+``NetworkSettings.IPAddress``; Podman's compatible API leaves some fields out or null. Every reader here
+takes a missing, null or oddly typed field as "not known" and carries on, so one engine's quirk never
+stops the doctor. Nothing here talks to the daemon: the live part (``observe.py``) fetches the payloads,
+the offline tests feed recorded ones.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any, Mapping
+
+WEBUI_IMAGE = "ghcr.io/open-webui/open-webui"
+OLLAMA_IMAGE = "ollama/ollama"
+OLLAMA_PORT = 11434
+WEBUI_PORT = 8080
+# What Open WebUI's backend uses when OLLAMA_BASE_URL is "/ollama" (the image's ENV) in production.
+IMAGE_DEFAULT_BASE_URL = "http://host.docker.internal:11434"
+BUNDLED_OLLAMA_BASE_URL = "http://localhost:11434"
+K8S_BASE_URL = "http://ollama-service.open-webui.svc.cluster.local:11434"
+SOCKET_PATHS = ("/var/run/docker.sock", "/run/docker.sock", "/run/podman/podman.sock")
+LAB_LABEL = "io.owui-lab.managed"
+
+
+def _dict(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+def _str(value: Any) -> str:
+    return value if isinstance(value, str) else ""
+
+
+# --------------------------------------------------------------------------------------------------
+# The daemon
+# --------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DaemonFacts:
+    """What kind of Docker the learner runs, as far as it matters for networking.
+
+    Attributes:
+        platform: "linux" (a Docker Engine on this Linux machine) or "desktop" (Docker Desktop: the
+            engine runs in a VM, ``host.docker.internal`` is built in).
+        product: a phrase for the learner ("Docker Engine 20.10.24", "Docker Desktop (engine 27.4.0)").
+        server_version: the engine's version string, "" when unknown.
+        operating_system: ``docker info``'s OperatingSystem.
+        rootless: rootless Docker (``name=rootless`` in SecurityOptions).
+        podman: Podman's Docker-compatible API.
+        context: the Docker CLI context name, when known.
+        endpoint: where the client connects (``unix:///var/run/docker.sock``, ``tcp://...``).
+        local: the daemon runs on this machine (a unix socket, or Docker Desktop's), so this
+            machine's loopback is the host the containers see.
+        host_gateway_name: the name the runtime gives the host (``host.containers.internal`` on Podman).
+    """
+
+    platform: str = "linux"
+    product: str = "Docker Engine"
+    server_version: str = ""
+    operating_system: str = ""
+    rootless: bool = False
+    podman: bool = False
+    context: str = ""
+    endpoint: str = ""
+    local: bool = True
+    host_gateway_name: str = "host.docker.internal"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "platform": self.platform,
+            "product": self.product,
+            "server_version": self.server_version,
+            "operating_system": self.operating_system,
+            "rootless": self.rootless,
+            "podman": self.podman,
+            "context": self.context,
+            "endpoint": self.endpoint,
+            "local": self.local,
+        }
+
+
+def parse_daemon(
+    info: Mapping[str, Any] | None,
+    *,
+    context: str = "",
+    endpoint: str = "",
+    version: Mapping[str, Any] | None = None,
+) -> DaemonFacts:
+    """Tell Docker Desktop from a Linux engine, and notice rootless Docker and Podman.
+
+    Args:
+        info: ``docker info`` (``GET /info``) as a dict; may be partial.
+        context: the CLI context name ("default", "desktop-linux", "rootless" ...), if known.
+        endpoint: the daemon's address (``DOCKER_HOST`` or the context's endpoint), if known.
+        version: ``docker version`` (``GET /version``), if fetched; Podman names itself there.
+
+    Returns:
+        The daemon's facts.
+    """
+    info = _dict(info)
+    os_name = _str(info.get("OperatingSystem"))
+    server = _str(info.get("ServerVersion"))
+    labels = [str(x) for x in _list(info.get("Labels"))]
+    security = [str(x) for x in _list(info.get("SecurityOptions"))]
+    components = [_str(_dict(c).get("Name")) for c in _list(_dict(version).get("Components"))]
+    desktop = (
+        os_name.startswith("Docker Desktop")
+        or any(label.startswith("com.docker.desktop.address") for label in labels)
+        or context.startswith("desktop-")
+        or "/.docker/run/docker.sock" in endpoint
+        or "docker_engine" in endpoint  # Windows named pipe
+    )
+    podman = (
+        any("podman" in c.lower() for c in components)
+        or "podman" in endpoint.lower()
+        or "podman" in _str(info.get("Name")).lower() and not desktop
+    )
+    rootless = any("rootless" in s for s in security) or context == "rootless"
+    local = not endpoint or endpoint.startswith(("unix://", "npipe://")) or desktop
+    if desktop:
+        product = f"Docker Desktop (engine {server})" if server else "Docker Desktop"
+    elif podman:
+        product = f"Podman {server}".strip()
+    else:
+        product = f"Docker Engine {server}".strip() + (" (rootless)" if rootless else "")
+    return DaemonFacts(
+        platform="desktop" if desktop else "linux",
+        product=product,
+        server_version=server,
+        operating_system=os_name,
+        rootless=rootless,
+        podman=podman,
+        context=context,
+        endpoint=endpoint,
+        local=local,
+        host_gateway_name="host.containers.internal" if podman else "host.docker.internal",
+    )
+
+
+# --------------------------------------------------------------------------------------------------
+# Containers
+# --------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """A container's endpoint on one network: its address there and the names it answers to."""
+
+    network: str
+    ip: str = ""
+    gateway: str = ""
+    aliases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class PublishedPort:
+    """A ``-p`` binding: container port → host address and port ("" host IP means all addresses)."""
+
+    container_port: int
+    protocol: str
+    host_ip: str
+    host_port: int
+
+    @property
+    def all_addresses(self) -> bool:
+        return self.host_ip in ("", "0.0.0.0", "::", "[::]")
+
+    @property
+    def loopback_only(self) -> bool:
+        return self.host_ip.startswith("127.") or self.host_ip in ("::1", "[::1]", "localhost")
+
+    def flag(self) -> str:
+        """The ``-p`` flag that makes this binding."""
+        host = "" if self.all_addresses else f"{self.host_ip}:"
+        return f"-p {host}{self.host_port}:{self.container_port}"
+
+
+@dataclass(frozen=True)
+class Mount:
+    type: str
+    source: str
+    destination: str
+    name: str = ""
+
+
+@dataclass(frozen=True)
+class ContainerFacts:
+    """What the doctor needs from one ``docker inspect`` payload.
+
+    Attributes:
+        id: the full id; ``short_id`` is its first 12 characters.
+        name: the name without Docker's leading slash.
+        image: the image as the learner named it (``Config.Image``); the image id when that is missing.
+        running: the container runs now.
+        status: Docker's status word (running, exited, created ...).
+        network_mode: ``host``, ``bridge`` (Docker's "default" too), ``none``, ``container:ID`` or a
+            network name.
+        networks: the networks it is attached to, with address and aliases.
+        extra_hosts: ``--add-host`` / ``extra_hosts`` entries as (name, address); the address is
+            ``host-gateway`` when the learner wrote that.
+        env: the environment (image ENV and ``-e``), later entries winning.
+        ports: published ports.
+        exposed: container ports the image or ``--expose`` declares.
+        mounts: bind mounts and volumes.
+        labels: the container's labels.
+        created: creation time as Docker writes it.
+        started: last start time.
+    """
+
+    id: str
+    name: str
+    image: str = ""
+    running: bool = False
+    status: str = ""
+    network_mode: str = "bridge"
+    networks: tuple[Attachment, ...] = ()
+    extra_hosts: tuple[tuple[str, str], ...] = ()
+    env: Mapping[str, str] = field(default_factory=dict)
+    ports: tuple[PublishedPort, ...] = ()
+    exposed: tuple[int, ...] = ()
+    mounts: tuple[Mount, ...] = ()
+    labels: Mapping[str, str] = field(default_factory=dict)
+    created: str = ""
+    started: str = ""
+
+    @property
+    def short_id(self) -> str:
+        return self.id[:12]
+
+    @property
+    def host_mode(self) -> bool:
+        return self.network_mode == "host"
+
+    @property
+    def compose_project(self) -> str:
+        return self.labels.get("com.docker.compose.project", "")
+
+    @property
+    def compose_service(self) -> str:
+        return self.labels.get("com.docker.compose.service", "")
+
+    @property
+    def lab_managed(self) -> bool:
+        """One of the kit's own lab containers (never a learner's)."""
+        return self.labels.get(LAB_LABEL) == "true"
+
+    @property
+    def network_names(self) -> tuple[str, ...]:
+        return tuple(a.network for a in self.networks)
+
+    def names_on(self, network: str) -> set[str]:
+        """Names that resolve to this container for others on ``network`` (user-defined networks only)."""
+        if network in ("bridge", "host", "none", ""):
+            return set()
+        names = {self.name, self.short_id}
+        for a in self.networks:
+            if a.network == network:
+                names.update(a.aliases)
+        if self.compose_service:
+            names.add(self.compose_service)
+        return names
+
+    def published(self, container_port: int) -> list[PublishedPort]:
+        return [p for p in self.ports if p.container_port == container_port and p.protocol == "tcp"]
+
+    @property
+    def docker_socket_mounts(self) -> list[Mount]:
+        return [
+            m
+            for m in self.mounts
+            if m.source in SOCKET_PATHS or m.destination in SOCKET_PATHS or m.source.endswith("/docker.sock")
+        ]
+
+    def mount_at(self, destination: str) -> Mount | None:
+        return next((m for m in self.mounts if m.destination.rstrip("/") == destination), None)
+
+
+def parse_env(entries: Any) -> dict[str, str]:
+    """``["K=V", ...]`` to a dict; an entry without "=" is a variable set to "" (Docker's reading)."""
+    out: dict[str, str] = {}
+    for entry in _list(entries):
+        if not isinstance(entry, str):
+            continue
+        key, _, value = entry.partition("=")
+        out[key] = value
+    return out
+
+
+def _port_key(key: str) -> tuple[int, str] | None:
+    number, _, proto = key.partition("/")
+    try:
+        return int(number), proto or "tcp"
+    except ValueError:
+        return None
+
+
+def _parse_ports(network_settings: Mapping[str, Any], host_config: Mapping[str, Any], running: bool) -> list[PublishedPort]:
+    # A running container's NetworkSettings.Ports shows the real bindings (a "0" host port resolved);
+    # a stopped one only has HostConfig.PortBindings, what was asked for.
+    source = _dict(network_settings.get("Ports")) if running else {}
+    if not any(source.values()):
+        source = _dict(host_config.get("PortBindings"))
+    out = []
+    seen = set()
+    for key, bindings in source.items():
+        parsed = _port_key(str(key))
+        if parsed is None:
+            continue
+        for b in _list(bindings):
+            b = _dict(b)
+            try:
+                host_port = int(_str(b.get("HostPort")) or b.get("HostPort") or 0)
+            except (TypeError, ValueError):
+                host_port = 0
+            host_ip = _str(b.get("HostIp"))
+            item = (parsed[0], parsed[1], host_ip, host_port)
+            # Docker 20.10+ lists 0.0.0.0 and :: separately for one -p: one binding for the learner
+            family = (parsed, host_port, host_ip in ("", "0.0.0.0", "::"))
+            if family in seen and host_ip in ("", "0.0.0.0", "::"):
+                continue
+            seen.add(family)
+            out.append(PublishedPort(item[0], item[1], "" if host_ip in ("", "0.0.0.0", "::") else host_ip, item[3]))
+    return out
+
+
+def _parse_extra_hosts(value: Any) -> list[tuple[str, str]]:
+    out = []
+    for entry in _list(value):
+        if not isinstance(entry, str):
+            continue
+        # "name:addr"; Docker 25+ also accepts "name=addr"; an IPv6 address has colons itself
+        if "=" in entry:
+            name, _, addr = entry.partition("=")
+        else:
+            name, _, addr = entry.partition(":")
+        out.append((name.strip(), addr.strip().strip("[]")))
+    return out
+
+
+def parse_container(payload: Mapping[str, Any]) -> ContainerFacts:
+    """Read one ``docker inspect`` payload (``GET /containers/ID/json``) into facts.
+
+    Args:
+        payload: the payload; fields may be missing or null.
+
+    Returns:
+        The container's facts. A payload without an ``Id`` still parses (with id "").
+    """
+    payload = _dict(payload)
+    config = _dict(payload.get("Config"))
+    host_config = _dict(payload.get("HostConfig"))
+    net = _dict(payload.get("NetworkSettings"))
+    state = _dict(payload.get("State"))
+    running = bool(state.get("Running"))
+    mode = _str(host_config.get("NetworkMode")) or "default"
+    if mode == "default":
+        mode = "bridge"  # Docker's name for "the default network", which on Linux is the bridge
+    networks = []
+    for name, endpoint in _dict(net.get("Networks")).items():
+        endpoint = _dict(endpoint)
+        aliases = [a for a in _list(endpoint.get("Aliases")) + _list(endpoint.get("DNSNames")) if isinstance(a, str)]
+        networks.append(
+            Attachment(
+                network=str(name),
+                ip=_str(endpoint.get("IPAddress")),
+                gateway=_str(endpoint.get("Gateway")),
+                aliases=tuple(dict.fromkeys(aliases)),
+            )
+        )
+    if not networks and mode not in ("host", "none") and not mode.startswith("container:"):
+        # Older or partial payloads: fall back to the top-level address (removed in Docker 29)
+        networks.append(Attachment(network=mode, ip=_str(net.get("IPAddress")), gateway=_str(net.get("Gateway"))))
+    mounts = []
+    for m in _list(payload.get("Mounts")):
+        m = _dict(m)
+        mounts.append(
+            Mount(
+                type=_str(m.get("Type")),
+                source=_str(m.get("Source")),
+                destination=_str(m.get("Destination")),
+                name=_str(m.get("Name")),
+            )
+        )
+    if not mounts:
+        for bind in _list(host_config.get("Binds")):
+            if isinstance(bind, str) and ":" in bind:
+                source, _, rest = bind.partition(":")
+                destination = rest.split(":", 1)[0]
+                kind = "bind" if source.startswith("/") else "volume"
+                mounts.append(Mount(kind, source, destination, "" if kind == "bind" else source))
+    exposed = sorted({k[0] for k in (_port_key(str(key)) for key in _dict(config.get("ExposedPorts"))) if k})
+    labels = {str(k): str(v) for k, v in _dict(config.get("Labels")).items()}
+    return ContainerFacts(
+        id=_str(payload.get("Id")),
+        name=_str(payload.get("Name")).lstrip("/"),
+        image=_str(config.get("Image")) or _str(payload.get("Image")),
+        running=running,
+        status=_str(state.get("Status")) or ("running" if running else ""),
+        network_mode=mode,
+        networks=tuple(networks),
+        extra_hosts=tuple(_parse_extra_hosts(host_config.get("ExtraHosts"))),
+        env=parse_env(config.get("Env")),
+        ports=tuple(_parse_ports(net, host_config, running)),
+        exposed=tuple(exposed),
+        mounts=tuple(mounts),
+        labels=labels,
+        created=_str(payload.get("Created")),
+        started=_str(state.get("StartedAt")),
+    )
+
+
+# --------------------------------------------------------------------------------------------------
+# What kind of container is it?
+# --------------------------------------------------------------------------------------------------
+
+
+def _image_repo(image: str) -> str:
+    """``ghcr.io/open-webui/open-webui:main`` → ``ghcr.io/open-webui/open-webui`` (digest/tag dropped)."""
+    repo = image.split("@", 1)[0]
+    last = repo.rsplit("/", 1)[-1]
+    if ":" in last:
+        repo = repo[: len(repo) - len(last)] + last.split(":", 1)[0]
+    return repo.lower()
+
+
+def is_webui_image(image: str) -> bool:
+    repo = _image_repo(image)
+    return repo.startswith(WEBUI_IMAGE) or repo.endswith("/open-webui") or repo == "open-webui"
+
+
+def is_ollama_image(image: str) -> bool:
+    repo = _image_repo(image)
+    for prefix in ("docker.io/", "index.docker.io/", "registry-1.docker.io/"):
+        if repo.startswith(prefix):
+            repo = repo[len(prefix) :]
+    return repo == OLLAMA_IMAGE or repo.startswith(OLLAMA_IMAGE + "-") or repo.endswith("/ollama")
+
+
+def looks_like_webui(c: ContainerFacts) -> str:
+    """Why ``c`` is taken for an Open WebUI container ("" when it is not)."""
+    if is_webui_image(c.image):
+        return f"its image is {c.image}"
+    keys = [k for k in ("OLLAMA_BASE_URLS", "OLLAMA_BASE_URL") if k in c.env]
+    if keys and not is_ollama_image(c.image):
+        return f"it sets {keys[0]}"
+    return ""
+
+
+def looks_like_ollama(c: ContainerFacts) -> str:
+    """Why ``c`` is taken for an Ollama container from its inspect alone ("" when it is not)."""
+    if is_ollama_image(c.image):
+        return f"its image is {c.image}"
+    return ""
+
+
+def may_be_ollama(c: ContainerFacts) -> bool:
+    """Worth asking whether it answers "Ollama is running": it exposes or publishes 11434, or sets OLLAMA_HOST."""
+    return (
+        OLLAMA_PORT in c.exposed
+        or any(p.container_port == OLLAMA_PORT for p in c.ports)
+        or "OLLAMA_HOST" in c.env
+    )
+
+
+# --------------------------------------------------------------------------------------------------
+# Open WebUI's base URLs, read from the environment the way its backend (config.py) reads them
+# --------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BaseUrls:
+    """The Ollama URLs Open WebUI's backend uses, and where they come from.
+
+    Attributes:
+        urls: each configured URL, as Open WebUI will use it (trailing slash removed).
+        source: "OLLAMA_BASE_URLS", "OLLAMA_BASE_URL", "image default" or "OLLAMA_API_BASE_URL".
+        raw: the environment values that decided, for the report.
+        notes: remarks (a variable that is set but overridden, Ollama disabled ...).
+        persistent_config: ENABLE_PERSISTENT_CONFIG is on (Open WebUI's default), so a URL saved in its
+            database wins over the environment after the first start.
+        reset_on_start: RESET_CONFIG_ON_START is on.
+    """
+
+    urls: tuple[str, ...]
+    source: str
+    raw: Mapping[str, str] = field(default_factory=dict)
+    notes: tuple[str, ...] = ()
+    persistent_config: bool = True
+    reset_on_start: bool = False
+
+
+def _truthy(value: str | None, default: bool) -> bool:
+    if value is None or value == "":
+        return default
+    return value.strip().lower() == "true"
+
+
+def base_urls(env: Mapping[str, str], *, official_image: bool = False) -> BaseUrls:
+    """Which Ollama URLs Open WebUI's backend uses for this environment (its ``config.py``, as of 0.6).
+
+    ``OLLAMA_BASE_URL`` loses a trailing slash; empty, it falls back to ``OLLAMA_API_BASE_URL`` minus
+    ``/api`` (default ``http://localhost:11434``); in the image (``ENV=prod``) the image's own value
+    ``/ollama`` becomes ``http://host.docker.internal:11434`` (``http://localhost:11434`` in the
+    ``:ollama`` image, ``USE_OLLAMA_DOCKER=true``). ``OLLAMA_BASE_URLS``, ``;``-separated, wins when set.
+
+    Args:
+        env: the container's environment (the image's ENV lines and the learner's ``-e``).
+        official_image: the container runs Open WebUI's image; when its environment lacks the
+            image's ENV lines (a payload that lost them), they are assumed.
+
+    Returns:
+        The URLs and where they come from.
+    """
+    notes: list[str] = []
+    raw = {k: env[k] for k in ("OLLAMA_BASE_URLS", "OLLAMA_BASE_URL", "OLLAMA_API_BASE_URL") if k in env}
+    if official_image and "ENV" not in env:
+        env = {"ENV": "prod", "OLLAMA_BASE_URL": "/ollama", **env}
+    url = env.get("OLLAMA_BASE_URL", "")
+    if url.endswith("/"):
+        url = url[:-1]
+    source = "OLLAMA_BASE_URL"
+    if url == "":
+        api = env.get("OLLAMA_API_BASE_URL", "http://localhost:11434/api")
+        if api:
+            url = api[:-4] if api.endswith("/api") else api
+            source = "OLLAMA_API_BASE_URL" if "OLLAMA_API_BASE_URL" in env else "Open WebUI's default"
+    if env.get("ENV", "dev") == "prod":
+        k8s = env.get("K8S_FLAG", "")
+        if url == "/ollama" and not k8s:
+            if env.get("USE_OLLAMA_DOCKER", "false").lower() == "true":
+                url = BUNDLED_OLLAMA_BASE_URL
+                notes.append("the :ollama image bundles Ollama in the same container (USE_OLLAMA_DOCKER=true)")
+            else:
+                url = IMAGE_DEFAULT_BASE_URL
+            source = "image default"
+        elif k8s:
+            url = K8S_BASE_URL
+            source = "K8S_FLAG"
+    urls_value = env.get("OLLAMA_BASE_URLS", "")
+    if urls_value != "":
+        if "OLLAMA_BASE_URL" in env and env["OLLAMA_BASE_URL"] not in ("/ollama", ""):
+            notes.append(
+                f"OLLAMA_BASE_URLS is set, so OLLAMA_BASE_URL={env['OLLAMA_BASE_URL']} is ignored "
+                "(OLLAMA_BASE_URLS takes precedence)"
+            )
+        urls = [u.strip() for u in urls_value.split(";")]
+        source = "OLLAMA_BASE_URLS"
+    else:
+        urls = [url.strip()]
+    urls = [u[:-1] if u.endswith("/") else u for u in urls]
+    if env.get("ENABLE_OLLAMA_API", "true").lower() == "false":
+        notes.append("ENABLE_OLLAMA_API=false: Open WebUI's Ollama connection is switched off")
+    return BaseUrls(
+        urls=tuple(urls),
+        source=source,
+        raw=raw,
+        notes=tuple(notes),
+        persistent_config=_truthy(env.get("ENABLE_PERSISTENT_CONFIG"), True),
+        reset_on_start=_truthy(env.get("RESET_CONFIG_ON_START"), False),
+    )
+
+
+_SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://")
+
+
+def has_scheme(url: str) -> bool:
+    return bool(_SCHEME.match(url))
