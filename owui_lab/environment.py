@@ -1,0 +1,162 @@
+"""Which mode is the learner in: a live Linux Docker engine, Docker Desktop, or no daemon (e.g. Binder)?
+
+Every live cell of the workshop asks this first and says the answer out loud, so a learner on Binder
+knows that what they see is the engine's prediction, and a learner on Docker Desktop knows which half
+of the lessons their daemon can really run. The daemon is asked once per kernel (a short timeout) and
+the answer cached; ``detect(refresh=True)`` asks again after the learner starts Docker.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+from dataclasses import dataclass
+from typing import Any
+
+#: The three modes, in the words the notebooks use.
+LIVE_LINUX = "linux"
+DESKTOP = "desktop"
+NO_DAEMON = "none"
+
+_TITLES = {
+    LIVE_LINUX: "Live mode: a Linux Docker engine is here",
+    DESKTOP: "Docker Desktop mode: predictions everywhere, live runs for the Docker Desktop scenarios",
+    NO_DAEMON: "Prediction mode: no Docker daemon here",
+}
+
+#: What a learner does at home to run the lessons live (one place, so every cell says the same).
+RUN_AT_HOME = (
+    "To run it live at home: on a Linux machine with Docker (or Docker Desktop), clone the kit and run "
+    "<code>make lab</code>; the same cell then starts light stand-ins of Open WebUI and Ollama, probes "
+    "them and tears them down in a few seconds."
+)
+
+
+@dataclass(frozen=True)
+class Mode:
+    """The learner's situation, as far as live runs are concerned.
+
+    Attributes:
+        kind: ``"linux"`` (a Linux Docker engine answers), ``"desktop"`` (Docker Desktop answers) or
+            ``"none"`` (no daemon answers: Binder, Docker not started, no permission).
+        detail: one sentence on what was found (the daemon's description, or why none answers).
+        binder: the kernel runs on Binder (where no daemon can ever be started).
+    """
+
+    kind: str
+    detail: str
+    binder: bool = False
+
+    @property
+    def live(self) -> bool:
+        """A daemon answers, so some configurations can run for real."""
+        return self.kind != NO_DAEMON
+
+    @property
+    def title(self) -> str:
+        return _TITLES[self.kind]
+
+    def can_run(self, platform: str) -> bool:
+        """Whether a configuration for ``platform`` ("linux" or "desktop") can run live here."""
+        return self.live and platform == self.kind
+
+    def why_not(self, platform: str) -> str:
+        """Why a configuration for ``platform`` cannot run live here ("" when it can)."""
+        if self.can_run(platform):
+            return ""
+        if not self.live:
+            where = "on Binder, which has no Docker daemon" if self.binder else "because no Docker daemon answers"
+            return f"This shows the engine's prediction only, {where} ({self.detail})."
+        other = "Docker Desktop" if platform == "desktop" else "a Linux Docker engine"
+        here = "Docker Desktop" if self.kind == DESKTOP else "a Linux Docker engine"
+        return (
+            f"This configuration is for {other}, but your daemon is {here}: the kit cannot emulate the "
+            "other platform, so this shows the engine's prediction only."
+        )
+
+    def explanation(self) -> str:
+        """What this mode means for the workshop, in two or three sentences (plain text)."""
+        if self.kind == LIVE_LINUX:
+            return (
+                "Every Linux configuration can run for real here: the kit starts light stand-ins of Open "
+                "WebUI and Ollama, probes Open WebUI → Ollama from inside Open WebUI's own network, and "
+                "shows what it observed beside what the engine predicted. Docker Desktop configurations "
+                "are predicted only (a Linux engine cannot be Docker Desktop)."
+            )
+        if self.kind == DESKTOP:
+            return (
+                "Docker Desktop configurations can run for real here. Linux configurations are predicted "
+                "only: Docker Desktop runs containers in a Linux VM, and what happens on a Linux host "
+                "(docker0, a systemd Ollama on 127.0.0.1) cannot be reproduced from inside it."
+            )
+        where = "You are on Binder: it has no Docker daemon and none can be started." if self.binder else (
+            "No Docker daemon answers from this kernel.")
+        return (
+            f"{where} Every notebook still runs top to bottom: the diagrams, the exercises and the "
+            "engine's step-by-step verdicts work without Docker; the live cells say that they show the "
+            "prediction only, and how to run them live at home."
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"kind": self.kind, "live": self.live, "binder": self.binder, "title": self.title,
+                "detail": self.detail, "explanation": self.explanation()}
+
+    def _repr_html_(self) -> str:
+        colour = {LIVE_LINUX: "#1e8449", DESKTOP: "#1f618d", NO_DAEMON: "#7d6608"}[self.kind]
+        home = "" if self.kind == LIVE_LINUX else f"<p style='margin:4px 0'>{RUN_AT_HOME}</p>"
+        return (
+            f'<div class="owui-lab-mode" data-mode="{self.kind}" style="border-left:6px solid {colour};'
+            'padding:6px 12px;margin:6px 0;background:#f7f9f9;color:#222">'
+            f"<b>{html.escape(self.title)}</b><br>"
+            f"<span style='color:#555'>{html.escape(self.detail)}</span>"
+            f"<p style='margin:4px 0'>{html.escape(self.explanation())}</p>{home}</div>"
+        )
+
+    def __str__(self) -> str:
+        return f"{self.title}. {self.detail} {self.explanation()}"
+
+
+def on_binder() -> bool:
+    """Whether this kernel runs on mybinder.org (repo2docker sets these variables there)."""
+    return any(name in os.environ for name in ("BINDER_LAUNCH_HOST", "BINDER_REQUEST", "BINDER_REPO_URL"))
+
+
+_cached: Mode | None = None
+
+
+def detect(refresh: bool = False) -> Mode:
+    """Ask the Docker daemon (once per kernel) which mode the learner is in.
+
+    Args:
+        refresh: ask again instead of returning the cached answer (after starting Docker).
+
+    Returns:
+        The mode; never raises: "no daemon" is a mode, not an error.
+    """
+    global _cached
+    if _cached is not None and not refresh:
+        return _cached
+    _cached = _detect()
+    return _cached
+
+
+def _detect() -> Mode:
+    binder = on_binder()
+    from . import docker_api
+    from .errors import OwuiLabError
+
+    try:
+        cli = docker_api.client(timeout=5)
+    except OwuiLabError as exc:
+        return Mode(NO_DAEMON, exc.message, binder)
+    try:
+        info = docker_api.daemon_info(cli)
+    except OwuiLabError as exc:
+        return Mode(NO_DAEMON, exc.message, binder)
+    finally:
+        try:
+            cli.close()
+        except Exception:  # noqa: BLE001 - closing a dead client must not hide the answer
+            pass
+    kind = DESKTOP if info.platform == "desktop" else LIVE_LINUX
+    return Mode(kind, f"The daemon is {info.description}.", binder)
