@@ -1,0 +1,697 @@
+"""Draw a configuration: nested boxes, published ports, and the path Open WebUI takes to Ollama.
+
+The picture is computed, not sprung: ``layout`` places every box from the nesting of the topology
+graph (``topology.py``) on a fixed canvas of ``DESIGN_W`` x ``DESIGN_H`` inches, left to right in the
+order a request flows (browser → Open WebUI → Ollama), so the same knobs always give the same
+picture and a widget toggle moves nothing that did not change. Sizes of text are measured with the
+font the picture uses (DejaVu Sans, which ships with matplotlib), so boxes fit their labels and no two
+labels overlap.
+
+``draw(config, ax=ax)`` clears and redraws an existing axes (fast: reuse one figure for every toggle);
+``render_png(fig)`` gives the PNG bytes. Only this module and ``topology.py`` import matplotlib and
+networkx; the engine never does.
+
+Regenerate the image tests' baselines with::
+
+    .venv/bin/python -m owui_lab.draw --regenerate-baselines tests/baseline_images
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import textwrap
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import matplotlib
+
+import numpy as np
+from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg, get_hinting_flag
+from matplotlib.figure import Figure
+from matplotlib.font_manager import FontProperties
+from matplotlib.lines import Line2D
+from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
+from matplotlib.textpath import text_to_path
+
+from .config import Config
+from .engine import Verdict
+from .errors import ConfigError, OwuiLabError
+from .topology import BROWSER, HOST_ID, OLLAMA, WEBUI, chain, topology
+
+FONT = "DejaVu Sans"  # ships with matplotlib: the same glyphs (✓ ✗ →) and metrics everywhere
+DESIGN_W = 13.0  # inches; all layout is in these units
+DPI = 80  # PNG resolution: 1040 x 410 px, sharp on a projector and cheap to encode
+
+#: Colours, one meaning each, used everywhere (legend included).
+COLORS = {
+    "ok": "#1a9850",
+    "fail": "#d73027",
+    "text": "#1b1b1b",
+    "muted": "#555555",
+    "host": ("#f5f5f5", "#4d4d4d"),
+    "vm": ("#e6effa", "#2f6aa8"),
+    "bridge": ("#fff5dc", "#b07d00"),
+    "user-defined": ("#eaf6ea", "#3d8b3d"),
+    "host-network": ("#f3eafa", "#7b4aa0"),
+    "container": ("#ffffff", "#1d63ed"),  # Docker blue
+    "process": ("#ffffff", "#4d4d4d"),
+    "person": ("#ffffff", "#4d4d4d"),
+    "port": ("#ffe08a", "#8a6d00"),
+}
+
+# Font sizes in points at scale 1 (the design canvas shown at its full size).
+FS_BOUNDARY = 12.5
+FS_TITLE = 15.5
+FS_SUB = 12
+FS_EDGE = 12.5
+FS_PORT = 11.5
+FS_MARK = 20
+FS_REASON = 12.5
+FS_FOOT = 11
+
+# Geometry (inches).
+PAD = 0.25  # inside a boundary, left and right of its content
+PAD_PORT = 0.75  # left pad of the network whose left edge carries Open WebUI's published port
+LABEL_BAND = 0.45  # the strip at the top of a boundary that holds its label
+PAD_V = 0.35  # below a boundary's content
+NODE_H = 1.15
+NODE_PAD_X = 0.18
+GAP_BROWSER = 0.9
+GAP_API = 1.2
+MARGIN = 0.1
+# Vertical bands, bottom up: the verdict line, the two lanes for failure reasons, the row of nodes
+# with up to three boundaries around it (host, VM, network), each with a label band on top.
+FOOT_Y = 0.3
+HOST_BOTTOM = 0.55
+LANE_BROWSER_TOP = 1.12  # why the browser cannot reach Open WebUI (top of the text)
+LANE_API_TOP = 1.68  # why Open WebUI cannot reach Ollama
+ROW_Y = LANE_API_TOP + 0.12 + 2 * PAD_V + NODE_H / 2  # centre line of every node
+HOST_TOP = ROW_Y + NODE_H / 2 + 3 * LABEL_BAND + 0.08
+DESIGN_H = HOST_TOP + MARGIN
+
+
+@dataclass(frozen=True)
+class Rect:
+    """An axis-aligned rectangle in design inches."""
+
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+
+    @property
+    def cx(self) -> float:
+        return (self.x0 + self.x1) / 2
+
+    @property
+    def cy(self) -> float:
+        return (self.y0 + self.y1) / 2
+
+    @property
+    def width(self) -> float:
+        return self.x1 - self.x0
+
+
+@dataclass
+class Layout:
+    """Where everything goes, in design inches (``width`` x ``height``)."""
+
+    width: float
+    height: float
+    rects: dict[str, Rect] = field(default_factory=dict)  # boundaries and nodes
+    ports: dict[str, tuple[float, float]] = field(default_factory=dict)  # centre of each port marker
+    segments: dict[tuple[str, str], tuple[tuple[float, float], tuple[float, float]]] = field(
+        default_factory=dict
+    )  # the visible part of the http and api edges, start → end
+
+
+# --------------------------------------------------------------------------------------------------
+# Text measurement (cached: the same few strings come back on every redraw)
+# --------------------------------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=4096)
+def text_width(text: str, size: float, bold: bool = False) -> float:
+    """Width in inches of one line of ``text`` in the picture's font."""
+    prop = FontProperties(family=FONT, size=size, weight="bold" if bold else "normal")
+    widths = [text_to_path.get_text_width_height_descent(line, prop, ismath=False)[0] for line in text.split("\n")]
+    return max(widths) / 72.0
+
+
+def _line_h(size: float) -> float:
+    return size * 1.25 / 72.0
+
+
+def _wrap(text: str, width_in: float, size: float, max_lines: int = 3) -> str:
+    """Wrap ``text`` to lines no wider than ``width_in`` inches (measured, not guessed)."""
+    chars = max(12, int(len(text) * width_in / max(text_width(text, size), 1e-6)))
+    while chars > 12:
+        lines = textwrap.wrap(text, chars, break_on_hyphens=False)
+        if all(text_width(line, size) <= width_in for line in lines):
+            break
+        chars -= 2
+    lines = textwrap.wrap(text, chars, break_on_hyphens=False)
+    if len(lines) > max_lines:
+        lines = lines[:max_lines]
+        lines[-1] = lines[-1][:-1] + "…"
+    return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------------------------------
+# A faster Agg canvas for redraws: glyph bitmaps and text layouts are cached
+# --------------------------------------------------------------------------------------------------
+
+_GLYPHS: dict[tuple[Any, ...], tuple[Any, int, int]] = {}
+_LAYOUTS: dict[tuple[Any, ...], list[tuple[Any, int, float, float]]] = {}
+_IDENTITY = np.array([[0x10000, 0], [0, 0x10000]])
+
+
+class _CachingRenderer(RendererAgg):
+    """Agg with a cache of rendered glyphs, for horizontal antialiased text.
+
+    Since matplotlib 3.11, Agg renders every glyph of every label with FreeType on every draw, which
+    is most of the time of a redraw (the same few hundred glyphs each time). This renderer keeps
+    each glyph's bitmap, keyed by font, size and its position modulo a pixel (quantised to a quarter
+    pixel, invisible at the picture's size), and each string's layout. Anything else (rotated or
+    math text, or a matplotlib without these internals) takes Agg's own path.
+    """
+
+    def draw_text(self, gc: Any, x: float, y: float, s: str, prop: Any, angle: float,
+                  ismath: Any = False, mtext: Any = None) -> None:
+        plain = not ismath and not angle and gc.get_antialiased() and (
+            mtext is None or (not mtext.get_fontfeatures() and not mtext.get_language()))
+        if not plain or not hasattr(RendererAgg, "_draw_text_glyphs_and_boxes"):
+            return super().draw_text(gc, x, y, s, prop, angle, ismath, mtext)
+        from matplotlib.ft2font import RenderMode
+
+        flags = get_hinting_flag()
+        size = prop.get_size_in_points()
+        key = (s, hash(prop), self.dpi, flags)
+        items = _LAYOUTS.get(key)
+        if items is None:
+            font = self._prepare_font(prop)
+            items = [(it.ft_object, it.glyph_index, it.x, it.y) for it in font._layout(s, flags=flags)]
+            _LAYOUTS[key] = items
+        height = self.height
+        for font, glyph, dx, dy in items:
+            px, py = x + dx, height - y + dy  # FreeType's y is upwards
+            ix, iy = math.floor(px), math.floor(py)
+            fx, fy = round((px - ix) * 4), round((py - iy) * 4)
+            gkey = (font.fname, size, self.dpi, glyph, fx, fy, flags)
+            hit = _GLYPHS.get(gkey)
+            if hit is None:
+                font.set_size(size, self.dpi)
+                font._set_transform(_IDENTITY, [fx * 16, fy * 16])
+                bitmap = font._render_glyph(glyph, flags, RenderMode.NORMAL)
+                hit = (np.array(bitmap.buffer), bitmap.left, bitmap.top)
+                _GLYPHS[gkey] = hit
+            buffer, left, top = hit
+            self._renderer.draw_text_image(buffer, ix + left, int(height) - (iy + top) + buffer.shape[0], 0, gc)
+
+
+class _CachingCanvas(FigureCanvasAgg):
+    """The Agg canvas with ``_CachingRenderer``."""
+
+    def get_renderer(self) -> RendererAgg:
+        w, h = self.get_width_height(physical=True)
+        key = w, h, self.figure.dpi
+        if self._lastKey != key:
+            self.renderer = _CachingRenderer(w, h, self.figure.dpi)
+            self._lastKey = key
+        return self.renderer
+
+
+# --------------------------------------------------------------------------------------------------
+# Layout: positions from the nesting, left to right in the order a request flows
+# --------------------------------------------------------------------------------------------------
+
+
+def _node_lines(d: dict[str, Any]) -> list[tuple[str, float, bool]]:
+    lines = [(d["label"], FS_TITLE, True), (d.get("sublabel", ""), FS_SUB, False)]
+    if d.get("listen"):
+        lines.append((d["listen"], FS_SUB, False))
+    return [line for line in lines if line[0]]
+
+
+def _node_width(d: dict[str, Any]) -> float:
+    return max(text_width(t, s, b) for t, s, b in _node_lines(d)) + 2 * NODE_PAD_X
+
+
+def _children(g: Any, boundary: str) -> list[str]:
+    kids = [n for n in g.successors(boundary) if g.edges[boundary, n]["kind"] == "contains"
+            and g.nodes[n]["kind"] != "port"]
+
+    def key(n: str) -> int:
+        if n == BROWSER:
+            return 0
+        members = [n] if g.nodes[n]["kind"] != "boundary" else [m for m in (WEBUI, OLLAMA) if n in chain(g, m)]
+        return 1 if WEBUI in members else 2
+
+    return sorted(kids, key=key)
+
+
+def _contains(g: Any, n: str, member: str) -> bool:
+    return n == member or (g.nodes[n]["kind"] == "boundary" and n in chain(g, member))
+
+
+def layout(g: Any) -> Layout:
+    """Place every boundary, node, port marker and edge of a topology graph.
+
+    Horizontal: each boundary packs its members left to right (the browser, then Open WebUI's side,
+    then Ollama's), with room between them for the edge labels; a boundary is at least as wide as its
+    label. Vertical: every node sits on one row; each boundary adds a label band above its content
+    and a margin below it. When the packed width exceeds the canvas, the layout grows and the drawing
+    scales everything (fonts included) down together, so nothing overlaps.
+
+    Args:
+        g: a graph from ``topology()``.
+
+    Returns:
+        The layout in design inches.
+    """
+    api = g.edges[WEBUI, OLLAMA]
+    http = g.edges[BROWSER, WEBUI]
+    port_box = g.nodes["port:open-webui"]["boundary"] if g.has_node("port:open-webui") else None
+    api_label_w = text_width(api["url"], FS_EDGE) + 0.5
+    http_label_w = text_width(http["url"] + " ✓", FS_EDGE) + 0.4
+    extra = {"browser": 0.0, "api": 0.0}
+
+    def pack(extra: dict[str, float]) -> tuple[dict[str, tuple[float, float]], float]:
+        xs: dict[str, tuple[float, float]] = {}
+
+        def place(n: str, x: float) -> float:
+            d = g.nodes[n]
+            if d["kind"] != "boundary":
+                w = _node_width(d)
+                xs[n] = (x, x + w)
+                return x + w
+            start = x
+            x += PAD_PORT if n == port_box else PAD
+            kids = _children(g, n)
+            for i, kid in enumerate(kids):
+                if i:
+                    prev = kids[i - 1]
+                    if _contains(g, prev, BROWSER):
+                        x += GAP_BROWSER + extra["browser"]
+                    elif _contains(g, prev, WEBUI) and _contains(g, kid, OLLAMA):
+                        x += GAP_API + extra["api"]
+                    else:
+                        x += GAP_API
+                x = place(kid, x)
+            x += PAD
+            label_w = text_width(d["label"], FS_BOUNDARY, d["subkind"] == "host") + 2 * 0.15
+            x = max(x, start + label_w)
+            xs[n] = (start, x)
+            return x
+
+        right = place(HOST_ID, MARGIN)
+        return xs, right + MARGIN
+
+    xs, total = pack(extra)
+    # Make room for the edge labels between the boxes they connect.
+    extra["api"] = max(0.0, api_label_w - (xs[OLLAMA][0] - xs[WEBUI][1]))
+    extra["browser"] = max(0.0, http_label_w - (xs[WEBUI][0] - xs[BROWSER][1]))
+    xs, total = pack(extra)
+    # Spread what is left of the canvas over the two gaps, so the picture fills it.
+    spare = DESIGN_W - total
+    if spare > 0:
+        extra["browser"] += spare * 0.35
+        extra["api"] += spare * 0.65
+        xs, total = pack(extra)
+    width = max(DESIGN_W, total)
+
+    out = Layout(width=width, height=DESIGN_H)
+    node_top, node_bottom = ROW_Y + NODE_H / 2, ROW_Y - NODE_H / 2
+
+    def vertical(n: str) -> tuple[float, float]:
+        d = g.nodes[n]
+        if d["kind"] != "boundary":
+            return node_bottom, node_top
+        if n == HOST_ID:
+            return HOST_BOTTOM, HOST_TOP
+        spans = [vertical(k) for k in _children(g, n)]
+        return min(s[0] for s in spans) - PAD_V, max(s[1] for s in spans) + LABEL_BAND
+
+    for n, (x0, x1) in xs.items():
+        y0, y1 = vertical(n)
+        out.rects[n] = Rect(x0, y0, x1, y1)
+    if port_box:
+        out.ports["port:open-webui"] = (out.rects[port_box].x0, ROW_Y)
+    if g.has_node("port:ollama"):
+        box = out.rects[g.nodes["port:ollama"]["boundary"]]
+        out.ports["port:ollama"] = (out.rects[OLLAMA].cx, box.y0)
+    out.segments[(BROWSER, WEBUI)] = ((out.rects[BROWSER].x1, ROW_Y), (out.rects[WEBUI].x0, ROW_Y))
+    out.segments[(WEBUI, OLLAMA)] = ((out.rects[WEBUI].x1, ROW_Y), (out.rects[OLLAMA].x0, ROW_Y))
+    return out
+
+
+def fail_point(lay: Layout, edge: tuple[str, str], fraction: float) -> tuple[float, float]:
+    """The point ``fraction`` of the way along an edge's visible segment."""
+    (x0, y0), (x1, y1) = lay.segments[edge]
+    return x0 + (x1 - x0) * fraction, y0 + (y1 - y0) * fraction
+
+
+# --------------------------------------------------------------------------------------------------
+# Drawing
+# --------------------------------------------------------------------------------------------------
+
+
+def new_figure(width: float = DESIGN_W, height: float = DESIGN_H) -> tuple[Figure, Any]:
+    """A figure with one full-size, axis-free axes, on the Agg canvas (no pyplot, no global state)."""
+    fig = Figure(figsize=(width, height), dpi=DPI)
+    _CachingCanvas(fig)
+    ax = fig.add_axes((0, 0, 1, 1))
+    return fig, ax
+
+
+def draw(config: Config, ax: Any = None, *, verdict: Verdict | None = None) -> Figure:
+    """Draw one configuration, with Open WebUI → Ollama coloured by the engine's verdict.
+
+    Args:
+        config: the deployment.
+        ax: an axes to clear and draw into (reuse one for fast redraws); a new figure when None.
+        verdict: the engine's verdict, when the caller already has it.
+
+    Returns:
+        The matplotlib figure (``render_png(fig)`` gives PNG bytes).
+    """
+    if ax is None:
+        fig, ax = new_figure()
+    fig = ax.figure
+    g = topology(config, verdict)
+    lay = layout(g)
+    if getattr(ax, "_owui_lab_artists", None) is None:
+        ax.clear()
+        ax.set_axis_off()
+    else:
+        # Removing what we drew is much cheaper than ax.clear(), which rebuilds ticks and spines.
+        for artist in ax._owui_lab_artists:
+            artist.remove()
+    ax._owui_lab_artists = []
+    ax.set_xlim(0, lay.width)
+    ax.set_ylim(0, lay.height)
+    ax.set_aspect("equal", adjustable="datalim", anchor="C")
+    bbox = ax.get_position()
+    fw, fh = fig.get_size_inches()
+    scale = min(bbox.width * fw / lay.width, bbox.height * fh / lay.height)
+    _Painter(ax, g, lay, scale).paint()
+    ax._owui_lab_artists = list(ax.patches) + list(ax.texts) + list(ax.lines)
+    return fig
+
+
+class _Painter:
+    """Adds the artists of one picture to an axes (sizes in points scaled by ``scale``)."""
+
+    def __init__(self, ax: Any, g: Any, lay: Layout, scale: float) -> None:
+        self.ax, self.g, self.lay, self.s = ax, g, lay, scale
+
+    def add(self, artist: Any) -> Any:
+        """Add an artist without updating data limits (they are fixed; the update is slow)."""
+        return self.ax.add_artist(artist)
+
+    def line(self, xs: list[float], ys: list[float], **kw: Any) -> Any:
+        return self.add(Line2D(xs, ys, **kw))
+
+    def text(self, x: float, y: float, s: str, size: float, gid: str, **kw: Any) -> Any:
+        kw.setdefault("color", COLORS["text"])
+        return self.ax.text(x, y, s, fontsize=size * self.s, fontfamily=FONT, gid=gid, **kw)
+
+    def paint(self) -> None:
+        g, lay = self.g, self.lay
+        for n in _by_level(g):
+            self.boundary(n, lay.rects[n], g.nodes[n])
+        for n in (BROWSER, WEBUI, OLLAMA):
+            self.node(n, lay.rects[n], g.nodes[n])
+        self.edge(BROWSER, WEBUI, lane_top=LANE_BROWSER_TOP)
+        self.edge(WEBUI, OLLAMA, lane_top=LANE_API_TOP)
+        for p, (x, y) in lay.ports.items():
+            self.port(p, x, y, g.nodes[p])
+        self.footer()
+
+    def boundary(self, n: str, r: Rect, d: dict[str, Any]) -> None:
+        face, edge = COLORS[d["subkind"]]
+        self.add(
+            FancyBboxPatch((r.x0, r.y0), r.width, r.y1 - r.y0, boxstyle="round,pad=0,rounding_size=0.08",
+                           facecolor=face, edgecolor=edge, linewidth=1.6 * self.s, zorder=d["level"], gid=n)
+        )
+        self.text(r.x0 + 0.15, r.y1 - LABEL_BAND / 2, d["label"], FS_BOUNDARY, f"label:{n}",
+                  va="center", ha="left", color=edge, fontweight="bold" if d["subkind"] == "host" else "normal",
+                  zorder=d["level"] + 0.5)
+
+    def node(self, n: str, r: Rect, d: dict[str, Any]) -> None:
+        face, edge = COLORS[d["kind"]]
+        style = "round,pad=0,rounding_size=0.12"
+        self.add(
+            FancyBboxPatch((r.x0, r.y0), r.width, r.y1 - r.y0, boxstyle=style, facecolor=face, edgecolor=edge,
+                           linewidth=2.2 * self.s, linestyle="--" if d["kind"] == "process" else "-",
+                           zorder=10, gid=n)
+        )
+        lines = _node_lines(d)
+        heights = [_line_h(size) for _, size, _ in lines]
+        y = r.cy + sum(heights) / 2
+        for i, ((line, size, bold), h) in enumerate(zip(lines, heights)):
+            self.text(r.cx, y - h / 2, line, size, f"label:{n}:{i}", ha="center", va="center",
+                      fontweight="bold" if bold else "normal", zorder=11)
+            y -= h
+
+    def port(self, p: str, x: float, y: float, d: dict[str, Any]) -> None:
+        face, edge = COLORS["port"]
+        label = d["label"] + ("\nloopback only" if d["loopback_only"] else "")
+        self.text(x, y, label, FS_PORT, f"label:{p}", ha="center", va="center", zorder=14,
+                  linespacing=1.1, fontweight="bold",
+                  bbox=dict(boxstyle="round,pad=0.25", facecolor=face, edgecolor=edge, linewidth=1.4 * self.s))
+
+    def edge(self, a: str, b: str, lane_top: float) -> None:
+        e = self.g.edges[a, b]
+        (x0, y0), (x1, y1) = self.lay.segments[(a, b)]
+        ok = e["reachable"]
+        color = COLORS["ok"] if ok else COLORS["fail"]
+        lw = 3.2 * self.s
+        gid = f"edge:{a}->{b}"
+        if ok:
+            self._arrow((x0, y0), (x1, y1), color, lw, "-", gid)
+        else:
+            fx, fy = fail_point(self.lay, (a, b), _fraction(e))
+            self._arrow((x0, y0), (fx, fy), color, lw, "-", gid, head=False)
+            # Past the failing step nothing gets through: the rest of the path is faint.
+            self._arrow((fx, fy), (x1, y1), color, lw * 0.6, (0, (2, 2)), gid + ":after", alpha=0.45)
+            self.text(fx, fy, "✗", FS_MARK, f"mark:{a}->{b}", ha="center", va="center", color=color,
+                      fontweight="bold", zorder=16,
+                      bbox=dict(boxstyle="circle,pad=0.12", facecolor="white", edgecolor=color,
+                                linewidth=1.6 * self.s))
+            step = e["failing_step"]
+            reason = e["short_reason"]
+            prefix = f"✗ {step}: " if a == WEBUI else "✗ "
+            host = self.lay.rects[HOST_ID]
+            width = min(5.2, host.width - 0.4)
+            text = _wrap(prefix + reason, width, FS_REASON, max_lines=2)
+            w = text_width(text, FS_REASON)
+            cx = min(max(fx, host.x0 + 0.2 + w / 2), host.x1 - 0.2 - w / 2)
+            self.line([fx, fx], [fy - 0.25, lane_top + 0.05], color=color, linewidth=1.2 * self.s,
+                         linestyle=":", zorder=13, gid=gid + ":leader")
+            self.text(cx, lane_top, text, FS_REASON, f"reason:{a}->{b}", ha="center", va="top", color=color,
+                      zorder=15, linespacing=1.15,
+                      bbox=dict(boxstyle="round,pad=0.2", facecolor="white", edgecolor=color, linewidth=1.0 * self.s))
+        mark = "✓" if ok else "✗"
+        label = e["url"] + f" {mark}" if a == BROWSER else e["url"]
+        self.text((x0 + x1) / 2, y0 + 0.28, label, FS_EDGE, f"url:{a}->{b}", ha="center", va="bottom",
+                  color=color, zorder=15,
+                  bbox=dict(boxstyle="round,pad=0.12", facecolor="white", edgecolor="none", alpha=0.85))
+
+    def _arrow(self, p0: tuple[float, float], p1: tuple[float, float], color: str, lw: float, ls: Any, gid: str,
+               head: bool = True, alpha: float = 1.0) -> None:
+        self.add(
+            FancyArrowPatch(p0, p1, arrowstyle="-|>" if head else "-", mutation_scale=22 * self.s, color=color,
+                            linewidth=lw, linestyle=ls, zorder=12, gid=gid, alpha=alpha, shrinkA=0, shrinkB=0)
+        )
+
+    def footer(self) -> None:
+        g = self.g
+        api, http = g.edges[WEBUI, OLLAMA], g.edges[BROWSER, WEBUI]
+        if api["reachable"]:
+            left = "Open WebUI → Ollama: ✓ reachable"
+        else:
+            left = f"Open WebUI → Ollama: ✗ {api['verdict'].replace('_', ' ')} (at {api['failing_step']})"
+        left += "    Browser → Open WebUI: " + ("✓" if http["reachable"] else "✗")
+        self.text(MARGIN + 0.05, FOOT_Y, left, FS_FOOT + 1, "footer:verdict", ha="left", va="center",
+                  fontweight="bold")
+        # A small legend, drawn by hand: fixed place, no search for a free spot.
+        items = [("line", COLORS["ok"], "works"), ("line", COLORS["fail"], "fails"),
+                 ("mark", COLORS["fail"], "failing step"), ("port", COLORS["port"][0], "published port")]
+        # In the host box's label band, right-aligned: the host label is left-aligned in the same band.
+        host = self.lay.rects[HOST_ID]
+        x, y = host.x1 - 0.2, host.y1 - LABEL_BAND / 2
+        for kind, color, label in reversed(items):
+            w = text_width(label, FS_FOOT)
+            x -= w
+            self.text(x, y, label, FS_FOOT, f"legend:{label}", ha="left", va="center", color=COLORS["muted"])
+            x -= 0.1
+            if kind == "line":
+                self.line([x - 0.45, x], [y, y], color=color, linewidth=3 * self.s, gid=f"legend-key:{label}")
+                x -= 0.45
+            elif kind == "mark":
+                x -= 0.12
+                self.text(x, y, "✗", FS_FOOT + 3, f"legend-key:{label}", ha="center", va="center",
+                          color=color, fontweight="bold")
+                x -= 0.12
+            else:
+                self.add(FancyBboxPatch((x - 0.34, y - 0.1), 0.34, 0.2, boxstyle="round,pad=0",
+                                                 facecolor=color, edgecolor=COLORS["port"][1],
+                                                 linewidth=1.2 * self.s, gid=f"legend-key:{label}"))
+                x -= 0.34
+            x -= 0.3
+
+
+def _fraction(e: dict[str, Any]) -> float:
+    from .topology import FAIL_FRACTION
+
+    return e.get("fail_fraction") or FAIL_FRACTION[e["fail_at"]]
+
+
+def _by_level(g: Any) -> list[str]:
+    from .topology import boundaries
+
+    return boundaries(g)
+
+
+# --------------------------------------------------------------------------------------------------
+# Side by side, rendering and files
+# --------------------------------------------------------------------------------------------------
+
+
+def on_platform(config: Config, platform: str) -> Config:
+    """The same configuration on another platform (knobs that no longer apply are dropped)."""
+    if config.platform == platform:
+        return config
+    return Config.from_knobs({"platform": platform}, config.to_dict())
+
+
+def draw_side_by_side(config: Config, fig: Figure | None = None, *, stacked: bool = False) -> Figure:
+    """Draw the same configuration on Linux (left) and on Docker Desktop (right).
+
+    Args:
+        config: the deployment; its platform knob is overridden on each side.
+        fig: a figure with two axes to redraw into (from an earlier call), or None for a new one.
+        stacked: Linux above Docker Desktop instead of side by side (better in a narrow notebook).
+
+    Returns:
+        The figure.
+    """
+    if fig is None or len(fig.axes) != 2:
+        size = (DESIGN_W, 2 * DESIGN_H) if stacked else (2 * DESIGN_W, DESIGN_H)
+        fig = Figure(figsize=size, dpi=DPI)
+        _CachingCanvas(fig)
+        if stacked:
+            fig.add_axes((0, 0.5, 1, 0.5))
+            fig.add_axes((0, 0, 1, 0.5))
+        else:
+            fig.add_axes((0, 0, 0.5, 1))
+            fig.add_axes((0.5, 0, 0.5, 1))
+    draw(on_platform(config, "linux"), ax=fig.axes[0])
+    draw(on_platform(config, "desktop"), ax=fig.axes[1])
+    return fig
+
+
+def render_png(fig: Figure, dpi: float | None = None) -> bytes:
+    """The figure as PNG bytes (Agg; a fast zlib setting, since widgets redraw often).
+
+    Args:
+        fig: a figure from ``draw``.
+        dpi: the resolution; the figure's own (``DPI``) when None.
+    """
+    buf = io.BytesIO()
+    png = {"metadata": {"Software": None}, "pil_kwargs": {"compress_level": 1}}
+    with matplotlib.rc_context(_RC):
+        if (dpi is None or dpi == fig.dpi) and isinstance(fig.canvas, FigureCanvasAgg):
+            fig.canvas.print_png(buf, **png)  # skips savefig's bookkeeping: a few ms on every toggle
+        else:
+            fig.savefig(buf, format="png", dpi=dpi or fig.dpi, **png)
+    return buf.getvalue()
+
+
+_RC = {
+    "svg.fonttype": "path",  # text as paths: the SVG looks the same without DejaVu Sans installed
+    "svg.hashsalt": "owui-lab",  # stable ids, so an unchanged picture gives an unchanged file
+    "path.simplify": True,
+}
+
+FORMATS = (".png", ".svg", ".mmd")
+
+
+def save(config: Config, path: str | Path, *, side_by_side: bool = False) -> Path:
+    """Write the picture of a configuration, in the format its extension names.
+
+    Args:
+        config: the deployment.
+        path: a ``.png``, ``.svg`` or ``.mmd`` (Mermaid, the docs' C4 style) file name.
+        side_by_side: draw Linux and Docker Desktop next to each other (PNG and SVG only).
+
+    Returns:
+        The path written.
+
+    Raises:
+        ConfigError: the extension is not one of ``FORMATS``.
+        OwuiLabError: the file cannot be written.
+    """
+    path = Path(path)
+    ext = path.suffix.lower()
+    if ext not in FORMATS:
+        raise ConfigError(
+            f"Cannot tell which format to write for '{path}': the extension '{ext or '(none)'}' is not one "
+            "the kit draws.",
+            "name the output file .png (picture), .svg (scalable picture) or .mmd (Mermaid text for the docs).",
+        )
+    if ext == ".mmd":
+        from .mermaid import mermaid
+
+        data: bytes = mermaid(config).encode("utf-8")
+    else:
+        fig = draw_side_by_side(config) if side_by_side else draw(config)
+        if ext == ".png":
+            data = render_png(fig)
+        else:
+            buf = io.BytesIO()
+            with matplotlib.rc_context(_RC):
+                fig.savefig(buf, format="svg", metadata={"Date": None})
+            data = buf.getvalue()
+    try:
+        path.write_bytes(data)
+    except OSError as exc:
+        raise OwuiLabError(
+            f"Cannot write the picture to '{path}': {exc.strerror or exc}.",
+            "choose a path in a folder that exists and that you may write to, e.g. -o diagram" + ext + ".",
+        ) from None
+    return path
+
+
+def regenerate_baselines(folder: str | Path) -> list[Path]:
+    """Write the PNG of each seed scenario to ``folder/<id>.png`` (the image tests' baselines)."""
+    from .scenarios import scenarios
+
+    out = Path(folder)
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    for s in scenarios():
+        target = out / f"{s.id}.png"
+        target.write_bytes(render_png(draw(s.config)))
+        written.append(target)
+    return written
+
+
+def _main(argv: list[str] | None = None) -> int:
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="python -m owui_lab.draw", description=__doc__.split("\n")[0])
+    parser.add_argument("--regenerate-baselines", metavar="DIR", required=True,
+                        help="write the eight seed scenarios' PNGs into DIR (tests/baseline_images)")
+    args = parser.parse_args(argv)
+    for path in regenerate_baselines(args.regenerate_baselines):
+        print(path)
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(_main())
