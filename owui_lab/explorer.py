@@ -1,0 +1,736 @@
+"""The explorer: flip Docker networking knobs and watch the diagram, the verdict and the commands change.
+
+``explorer()`` returns an ipywidgets app. The learner picks a preset (one per seed scenario of the
+docs' "Network Diagrams" page) or sets the knobs, and at once sees the picture with the path
+coloured (``draw.py``), the engine's verdict step by step with the fixes, the browser URL, and the
+same configuration as commands to type (``recipe.py``). "Run it live" runs it on the local Docker
+daemon (``lab.py``) and puts what happened beside what was predicted.
+
+How updates stay fast and never stale:
+
+- Every control feeds one handler; changes made together (a preset, or one knob that implies
+  another) are coalesced by ``batch()`` into a single refresh.
+- The diagram is an ``ipywidgets.Image`` whose PNG bytes are replaced in one message, and the verdict
+  an ``HTML`` widget: nothing is cleared first, so nothing flickers. PNGs are cached per
+  configuration (configurations are frozen and hashable, and the same knobs draw the same picture).
+- A bad value (a base URL without ``http://``) shows the kit's one-paragraph error in the verdict
+  area; every control keeps what the learner typed, and the diagram is marked as showing the last
+  valid configuration.
+
+State the tests and notebooks read: ``app.config``, ``app.verdict``, ``app.error``,
+``app.verdict_html.value``, ``app.image.value`` (PNG bytes) with ``app.image_config``,
+``app.recipe``/``app.recipe_text``, ``app.refresh_count``, ``app.live_result``.
+"""
+
+from __future__ import annotations
+
+import html
+import sys
+import types
+import threading
+import time
+from collections import OrderedDict
+from contextlib import contextmanager
+from typing import Any, Iterator
+
+import ipywidgets as widgets
+
+from .config import IMAGE_DEFAULT_BASE_URL, Config
+from .engine import Verdict, predict
+from .errors import ConfigError, OwuiLabError
+from .recipe import PROJECT, Recipe, recipe
+from .scenarios import Scenario, scenarios
+
+#: The learner's words for Open WebUI's networking, mapped onto the engine's knobs in ``_knobs``.
+MODES = (
+    ("bridge (-p 3000:8080)", "bridge"),
+    ("host (--network host)", "host"),
+    ("compose stack", "compose"),
+    ("separate networks", "separate"),
+)
+STACK_NETWORK = f"{PROJECT}_default"  # what a compose stack named open-webui calls its network
+WEBUI_NETWORK = "webui-net"
+OLLAMA_NETWORK = "ollama-net"
+BASE_URLS = (
+    IMAGE_DEFAULT_BASE_URL,
+    "http://ollama:11434",
+    "http://localhost:11434",
+    "http://127.0.0.1:11434",
+    "http://172.17.0.1:11434",
+)
+BINDS = ("127.0.0.1", "0.0.0.0", "0.0.0.0:11434", "127.0.0.1:11434", "http://0.0.0.0")
+PUBLISH = (
+    ("not published", "none"),
+    ("-p 11434:11434", "all"),
+    ("-p 127.0.0.1:11434:11434", "loopback"),
+)
+PRESET_LABELS = {
+    "ollama-on-host": "Ollama on the host",
+    "compose": "Compose stack",
+    "separate-networks": "Separate networks",
+    "host-network": "Host network",
+}
+PNG_CACHE_SIZE = 64
+_DESCRIPTION = {"description_width": "150px"}
+
+
+class Explorer(widgets.VBox):
+    """The explorer app (an ``ipywidgets.VBox``); build it with ``explorer()``.
+
+    Attributes:
+        config: the configuration the controls describe (the last valid one while ``error`` is set).
+        verdict: the engine's verdict for ``config``.
+        error: the ``ConfigError`` of the current control values, or None.
+        recipe: the commands that build ``config``.
+        image_config: the configuration the diagram shows.
+        refresh_count: how many times the outputs were recomputed (a preset counts once).
+        live_result: the last "Run it live" result (``LabResult``) for ``config``, or None.
+    """
+
+    def __init__(self, config: Config | None = None, *, cache_png: bool = True) -> None:
+        super().__init__()
+        self.start_config = config or Config()
+        self.config = self.start_config
+        self.verdict: Verdict | None = None
+        self.error: OwuiLabError | None = None
+        self.recipe: Recipe | None = None
+        self.image_config: Config | None = None
+        self.refresh_count = 0
+        self.live_result: Any = None
+        self.live_thread: threading.Thread | None = None
+        self.active_preset: str | None = None
+        self._cache_png = cache_png
+        self._png_cache: OrderedDict[Config, bytes] = OrderedDict()
+        self._side_cache: OrderedDict[Config, bytes] = OrderedDict()
+        self._figure: Any = None
+        self._axes: Any = None
+        self._side_figure: Any = None
+        self._batch_depth = 0
+        self._dirty = False
+        self._loading = False
+        self._availability: dict[str, tuple[bool, str]] = {}
+        # names of user-defined networks, kept when a mode switch hides them, so nothing is lost
+        self._stack_net = STACK_NETWORK
+        self._webui_net = WEBUI_NETWORK
+        self._ollama_net = OLLAMA_NETWORK
+        self._build()
+        with self.batch():
+            self._load(self.start_config)
+
+    # ------------------------------------------------------------------ building the widgets
+    def _build(self) -> None:
+        W = widgets
+        full = W.Layout(width="auto")
+        self.title = W.HTML(
+            "<h3 style='margin:4px 0'>Open WebUI → Ollama: flip a knob, watch the path</h3>"
+        )
+        # presets: one row per platform, in the docs' order, then reset
+        self.preset_buttons: dict[str, widgets.Button] = {}
+        rows = []
+        found = scenarios()
+        for platform, label in (("desktop", "Docker Desktop"), ("linux", "Linux")):
+            buttons = []
+            for s in found:
+                if s.platform != platform:
+                    continue
+                rest = s.id.split("-", 1)[1]
+                b = W.Button(description=PRESET_LABELS.get(rest, s.title), tooltip=f"{s.title}: {s.summary}",
+                             layout=W.Layout(width="170px"))
+                b.add_class("owui-preset")
+                b.add_class(f"owui-preset-{s.id}")
+                b.on_click(lambda _b, sid=s.id: self.apply_preset(sid))
+                self.preset_buttons[s.id] = b
+                buttons.append(b)
+            rows.append(W.HBox([W.HTML(f"<b>{label}</b>", layout=W.Layout(width="130px")), *buttons]))
+        self.reset_button = W.Button(description="Reset", icon="undo", tooltip="back to where you started",
+                                     layout=W.Layout(width="110px"))
+        self.reset_button.add_class("owui-reset")
+        self.reset_button.on_click(lambda _b: self.reset())
+        self.preset_info = W.HTML()
+        self.preset_info.add_class("owui-preset-info")
+        presets = W.VBox([*rows, W.HBox([self.reset_button, self.preset_info])])
+
+        # the knobs
+        self.w_platform = W.ToggleButtons(options=[("Linux", "linux"), ("Docker Desktop", "desktop")],
+                                          description="Platform", style=_DESCRIPTION)
+        self.w_desktop_hostnet = W.Checkbox(description="Docker Desktop: Enable host networking (4.34+)",
+                                            indent=False, layout=full)
+        self.w_ollama = W.ToggleButtons(options=[("on the host", "host"), ("in a container", "container")],
+                                        description="Ollama runs", style=_DESCRIPTION)
+        self.w_mode = W.ToggleButtons(options=list(MODES), description="Open WebUI network",
+                                      style={**_DESCRIPTION, "button_width": "150px"})
+        self.w_webui_port = W.BoundedIntText(value=3000, min=1, max=65535, description="Open WebUI -p",
+                                             style=_DESCRIPTION, layout=W.Layout(width="260px"))
+        self.w_ollama_net = W.Dropdown(description="Ollama network", style=_DESCRIPTION, layout=W.Layout(width="420px"))
+        self.w_publish = W.Dropdown(options=list(PUBLISH), description="Ollama publishes", style=_DESCRIPTION,
+                                    layout=W.Layout(width="420px"))
+        self.w_ollama_name = W.Text(value="ollama", description="Ollama's name", style=_DESCRIPTION,
+                                    layout=W.Layout(width="300px"))
+        self.w_bind = W.Combobox(options=list(BINDS), placeholder="unset (the default)", ensure_option=False,
+                                 description="OLLAMA_HOST", style=_DESCRIPTION, layout=W.Layout(width="420px"))
+        self.w_add_host = W.Checkbox(description="--add-host=host.docker.internal:host-gateway", indent=False,
+                                     layout=full)
+        self.w_base_url = W.Combobox(options=list(BASE_URLS), ensure_option=False, description="OLLAMA_BASE_URL",
+                                     style=_DESCRIPTION, layout=W.Layout(width="420px"))
+        for w, cls in (
+            (self.w_platform, "platform"), (self.w_desktop_hostnet, "desktop-hostnet"), (self.w_ollama, "ollama"),
+            (self.w_mode, "mode"), (self.w_webui_port, "webui-port"), (self.w_ollama_net, "ollama-net"),
+            (self.w_publish, "publish"), (self.w_ollama_name, "ollama-name"), (self.w_bind, "bind"),
+            (self.w_add_host, "add-host"), (self.w_base_url, "base-url"),
+        ):
+            w.add_class(f"owui-knob-{cls}")
+            w.observe(self._on_widget, names="value")
+        self.notice = W.HTML()
+        self.notice.add_class("owui-notice")
+        self.unused = W.HTML()
+        self.unused.add_class("owui-unused")
+        self.knobs = W.VBox(
+            [
+                W.HTML("<b>Docker</b>"), self.w_platform, self.w_desktop_hostnet,
+                W.HTML("<b>Ollama</b>"), self.w_ollama, self.w_ollama_net, self.w_publish, self.w_ollama_name,
+                self.w_bind,
+                W.HTML("<b>Open WebUI</b>"), self.w_mode, self.w_webui_port, self.w_add_host, self.w_base_url,
+                self.notice, self.unused,
+            ],
+            layout=W.Layout(width="560px", min_width="520px"),
+        )
+
+        # the outputs
+        self.image = W.Image(format="png", layout=W.Layout(width="100%", max_width="1040px"))
+        self.image.add_class("owui-diagram")
+        self.image_caption = W.HTML()
+        self.image_caption.add_class("owui-diagram-caption")
+        self.verdict_html = W.HTML()
+        self.verdict_html.add_class("owui-verdict")
+        picture = W.VBox([self.image, self.image_caption, self.verdict_html],
+                         layout=W.Layout(flex="1 1 auto", min_width="480px"))
+
+        self.recipe_html = W.HTML()
+        self.recipe_html.add_class("owui-recipe")
+
+        self.run_button = W.Button(description="Run it live", icon="play", button_style="primary",
+                                   layout=W.Layout(width="160px"))
+        self.run_button.add_class("owui-run")
+        self.run_button.on_click(lambda _b: self.run_live())
+        self.run_reason = W.HTML()
+        self.run_reason.add_class("owui-run-reason")
+        self.run_progress = W.HTML()
+        self.run_result = W.HTML()
+        self.run_result.add_class("owui-run-result")
+        live = W.VBox([W.HBox([self.run_button, self.run_reason]), self.run_progress, self.run_result])
+
+        self.side_toggle = W.ToggleButton(description="Show Linux and Docker Desktop side by side", value=False,
+                                          icon="columns", layout=W.Layout(width="360px"))
+        self.side_toggle.add_class("owui-side-toggle")
+        self.side_toggle.observe(lambda _c: self._update_side(), names="value")
+        self.side_image = W.Image(format="png", layout=W.Layout(width="100%", display="none"))
+        self.side_image.add_class("owui-side-image")
+        self.side_html = W.HTML()
+        side = W.VBox([self.side_toggle, self.side_html, self.side_image])
+
+        self.tabs = W.Tab(children=[self.recipe_html, live, side])
+        for i, name in enumerate(("The commands", "Run it live", "Linux vs Docker Desktop")):
+            self.tabs.set_title(i, name)
+        self.children = [
+            self.title,
+            presets,
+            W.HBox([self.knobs, picture], layout=W.Layout(align_items="flex-start", flex_flow="row wrap")),
+            self.tabs,
+        ]
+        self.add_class("owui-explorer")
+
+    # ------------------------------------------------------------------ coalescing
+    @contextmanager
+    def batch(self) -> Iterator[None]:
+        """Change several controls at once; the outputs refresh once, when the outermost batch ends."""
+        self._batch_depth += 1
+        try:
+            yield
+        finally:
+            self._batch_depth -= 1
+            if self._batch_depth == 0 and self._dirty:
+                self.refresh()
+
+    def _on_widget(self, change: dict[str, Any]) -> None:
+        outermost = self._batch_depth == 0
+        with self.batch():
+            if outermost:
+                self.notice.value = ""
+            if not self._loading:
+                self._couple(change)
+            self._dirty = True
+
+    def _couple(self, change: dict[str, Any]) -> None:
+        """Keep the controls consistent when one knob implies another; say so, never silently."""
+        owner = change["owner"]
+        if owner is self.w_mode:
+            new = change["new"]
+            if new == "compose" and self.w_ollama.value == "host":
+                self.w_ollama.value = "container"
+                self._say("A compose stack runs Ollama as a service: Ollama now runs in a container.")
+            self._sync_ollama_net_options(mode_changed=True)
+        elif owner is self.w_ollama:
+            if change["new"] == "host" and self.w_mode.value == "compose":
+                self.w_mode.value = "bridge"
+                self._say("Ollama on the host leaves the compose stack: Open WebUI is back on the default bridge.")
+            # a new Ollama container goes where the mode usually puts it (its own network, the stack)
+            self._sync_ollama_net_options(mode_changed=change["new"] == "container")
+
+    def _say(self, text: str) -> None:
+        self.notice.value = (
+            f"<div style='color:#7a5200;background:#fff5dc;padding:4px 8px;border-radius:4px'>ℹ {html.escape(text)}</div>"
+        )
+
+    # ------------------------------------------------------------------ the Ollama network choices
+    def _ollama_net_options(self) -> list[tuple[str, str]]:
+        options = [("default bridge", "bridge"), ("host (--network host)", "host"),
+                   (f"its own network ({self._ollama_net})", self._ollama_net)]
+        mode = self.w_mode.value
+        shared = self._stack_net if mode == "compose" else self._webui_net if mode == "separate" else None
+        if shared and shared != self._ollama_net:
+            what = "the stack's network" if mode == "compose" else "Open WebUI's network"
+            options.append((f"{what} ({shared})", shared))
+        return options
+
+    def _sync_ollama_net_options(self, mode_changed: bool = False, value: str | None = None) -> None:
+        options = self._ollama_net_options()
+        values = [v for _, v in options]
+        current = self.w_ollama_net.value if value is None else value
+        if mode_changed and value is None:
+            # each mode's usual Ollama: in the stack, on its own network, else on the default bridge
+            mode = self.w_mode.value
+            current = {"compose": self._stack_net, "separate": self._ollama_net}.get(mode, current)
+            if mode in ("bridge", "host") and current not in ("bridge", "host"):
+                current = "bridge"
+        if current not in values:
+            current = "bridge"
+        if list(self.w_ollama_net.options) != options:
+            self.w_ollama_net.options = options
+        self.w_ollama_net.value = current
+
+    # ------------------------------------------------------------------ config <-> controls
+    def _load(self, c: Config) -> None:
+        """Set every control from a configuration (one refresh, no coupling)."""
+        self._loading = True
+        try:
+            self.w_platform.value = c.platform
+            self.w_desktop_hostnet.value = bool(c.desktop_host_networking)
+            self.w_ollama.value = c.ollama
+            webui = c.webui_network
+            if c.compose and webui not in ("bridge", "host"):
+                mode = "compose"
+                self._stack_net = webui
+            elif webui in ("bridge", "host"):
+                mode = webui
+                if c.compose:
+                    self._say(f"compose with Open WebUI on the {webui} network is shown as plain docker run.")
+            else:
+                mode = "separate"
+                self._webui_net = webui
+            self.w_mode.value = mode
+            net = c.ollama_network_effective
+            if net and net not in ("bridge", "host") and net != webui:
+                self._ollama_net = net
+            self._sync_ollama_net_options(value=net or "bridge")
+            self.w_publish.value = c.ollama_publish or "none"
+            self.w_ollama_name.value = c.ollama_name
+            self.w_bind.value = c.ollama_bind or ""
+            self.w_add_host.value = c.add_host_gateway
+            self.w_base_url.value = c.base_url
+            self.w_webui_port.value = c.webui_port
+            self._dirty = True
+        finally:
+            self._loading = False
+
+    def _knobs(self) -> dict[str, Any]:
+        """The engine's knobs from the controls; knobs that do not apply are left out."""
+        mode = self.w_mode.value
+        container = self.w_ollama.value == "container"
+        webui = {"bridge": "bridge", "host": "host", "compose": self._stack_net, "separate": self._webui_net}[mode]
+        knobs: dict[str, Any] = dict(
+            platform=self.w_platform.value,
+            ollama=self.w_ollama.value,
+            ollama_bind=self.w_bind.value.strip() or None,
+            ollama_name=self.w_ollama_name.value.strip(),
+            webui_network=webui,
+            webui_port=self.w_webui_port.value,
+            add_host_gateway=self.w_add_host.value,
+            base_url=self.w_base_url.value,
+            desktop_host_networking=self.w_platform.value == "desktop" and self.w_desktop_hostnet.value,
+            compose=mode == "compose" and container,
+        )
+        if container:
+            knobs["ollama_network"] = self.w_ollama_net.value
+            knobs["ollama_publish"] = self.w_publish.value
+        return knobs
+
+    def _applicability(self) -> list[str]:
+        """Enable, disable or hide each control; return why the disabled ones do not count."""
+        container = self.w_ollama.value == "container"
+        desktop = self.w_platform.value == "desktop"
+        host_mode = self.w_mode.value == "host"
+        ollama_host_net = container and self.w_ollama_net.value == "host"
+        self.w_desktop_hostnet.layout.display = None if desktop else "none"
+        self.w_ollama_net.disabled = not container
+        self.w_publish.disabled = not container or ollama_host_net
+        self.w_ollama_name.disabled = not container
+        self.w_webui_port.disabled = host_mode
+        unused = []
+        if not container:
+            unused.append("Ollama's network, published port and name: Ollama runs on the host, not in Docker")
+        elif ollama_host_net and self.w_publish.value != "none":
+            unused.append("Ollama's published port: Docker discards -p on the host network")
+        if host_mode:
+            unused.append(f"-p {self.w_webui_port.value}:8080: Docker discards -p with --network host "
+                          "(Open WebUI is on port 8080)")
+        return unused
+
+    # ------------------------------------------------------------------ refreshing the outputs
+    def refresh(self) -> None:
+        """Recompute the verdict, the diagram and the commands from the controls (once per batch)."""
+        self._dirty = False
+        self.refresh_count += 1
+        unused = self._applicability()
+        self.unused.value = (
+            "<div style='color:#555;font-size:0.95em'>Not used here: " + "; ".join(html.escape(u) for u in unused)
+            + "</div>" if unused else ""
+        )
+        try:
+            config = Config(**self._knobs())
+        except ConfigError as exc:
+            self._show_error(exc)
+            return
+        self.error = None
+        changed = config != self.config or self.verdict is None
+        self.config = config
+        if changed:
+            self.live_result = None
+            self.run_result.value = ""
+            self.run_progress.value = ""
+        self.verdict = predict(config)
+        self.recipe = recipe(config)
+        png = self._png(config, self.verdict)
+        with self.image.hold_sync(), self.verdict_html.hold_sync():
+            self.image.value = png
+            self.image_config = config
+            self.image_caption.value = ""
+            self.verdict_html.value = verdict_html(self.verdict)
+        self.recipe_html.value = recipe_html(self.recipe)
+        self._match_preset()
+        self._update_run_button()
+        self._update_side()
+
+    def _show_error(self, exc: OwuiLabError) -> None:
+        self.error = exc
+        self.verdict_html.value = exc._repr_html_()
+        self.image_caption.value = (
+            "<div style='color:#7a5200'>The diagram and the commands still show the last valid configuration; "
+            "fix the value above and they follow.</div>"
+        )
+        self.run_button.disabled = True
+        self.run_reason.value = "<span style='color:#c0392b'>Fix the configuration first.</span>"
+
+    def _png(self, config: Config, verdict: Verdict) -> bytes:
+        cached = self._png_cache.get(config) if self._cache_png else None
+        if cached is not None:
+            self._png_cache.move_to_end(config)
+            return cached
+        from . import draw as drawing
+
+        if self._figure is None:
+            self._figure, self._axes = drawing.new_figure()
+        drawing.draw(config, ax=self._axes, verdict=verdict)
+        png = drawing.render_png(self._figure)
+        if self._cache_png:
+            self._png_cache[config] = png
+            while len(self._png_cache) > PNG_CACHE_SIZE:
+                self._png_cache.popitem(last=False)
+        return png
+
+    def _update_side(self) -> None:
+        on = self.side_toggle.value
+        self.side_image.layout.display = None if on else "none"
+        if not on or self.error is not None:
+            if not on:
+                self.side_html.value = ""
+            return
+        from . import draw as drawing
+
+        key = self.config.replace(platform="linux", desktop_host_networking=False)
+        png = self._side_cache.get(key)
+        if png is None:
+            self._side_figure = drawing.draw_side_by_side(self.config, fig=self._side_figure)
+            png = drawing.render_png(self._side_figure)
+            self._side_cache[key] = png
+            while len(self._side_cache) > PNG_CACHE_SIZE // 4:
+                self._side_cache.popitem(last=False)
+        self.side_image.value = png
+        rows = []
+        for platform, name in (("linux", "Linux"), ("desktop", "Docker Desktop")):
+            v = predict(drawing.on_platform(self.config, platform))
+            mark = "✓" if v.reachable else "✗"
+            rows.append(f"<b>{name}</b>: {mark} {html.escape(v.outcome.replace('_', ' '))}"
+                        f"; browser {'✓' if v.browser.reachable else '✗'} {html.escape(v.browser.url)}")
+        self.side_html.value = "<div style='font-size:1.05em'>" + "<br>".join(rows) + "</div>"
+
+    def _match_preset(self) -> None:
+        self.active_preset = None
+        for sid, button in self.preset_buttons.items():
+            match = self.error is None and _same(_scenario(sid).config, self.config)
+            button.button_style = "info" if match else ""
+            if match and self.active_preset is None:
+                self.active_preset = sid
+        if self.active_preset:
+            s = _scenario(self.active_preset)
+            self.preset_info.value = (f"<span style='margin-left:12px'><b>{html.escape(s.title)}</b>: "
+                                      f"{html.escape(s.docs)}</span>")
+        else:
+            self.preset_info.value = ""
+
+    # ------------------------------------------------------------------ presets
+    def apply_preset(self, scenario_id: str) -> None:
+        """Set every control to a seed scenario's configuration (one refresh)."""
+        with self.batch():
+            self.notice.value = ""
+            self._load(_scenario(scenario_id).config)
+
+    def reset(self) -> None:
+        """Back to the configuration the explorer started with (one refresh)."""
+        with self.batch():
+            self.notice.value = ""
+            self._load(self.start_config)
+
+    def set_config(self, config: Config) -> None:
+        """Show another configuration (one refresh)."""
+        with self.batch():
+            self._load(config)
+
+    @property
+    def recipe_text(self) -> str:
+        return self.recipe.text() if self.recipe else ""
+
+    # ------------------------------------------------------------------ run it live
+    def availability(self, refresh: bool = False) -> tuple[bool, str]:
+        """Whether this configuration can run here, and why not (cached per platform)."""
+        platform = self.config.platform
+        if refresh or platform not in self._availability:
+            try:
+                from . import lab
+            except ImportError as exc:  # the live lab is an optional part of the kit
+                result = (False, f"the live lab is not available ({exc})")
+            else:
+                try:
+                    result = lab.availability(self.config)
+                except OwuiLabError as exc:
+                    result = (False, str(exc))
+            self._availability[platform] = (bool(result[0]), str(result[1]))
+        return self._availability[platform]
+
+    def _update_run_button(self) -> None:
+        running = self.live_thread is not None and self.live_thread.is_alive()
+        ok, reason = self.availability()
+        self.run_button.disabled = running or not ok or self.error is not None
+        self.run_button.description = "Running…" if running else "Run it live"
+        self.run_reason.value = "" if ok else f"<span style='color:#7a5200'>Not here: {html.escape(reason)}</span>"
+
+    def run_live(self, wait: bool = False) -> threading.Thread | None:
+        """Run the current configuration on the local Docker daemon, in a thread.
+
+        Args:
+            wait: block until it is done (tests, nbclient).
+
+        Returns:
+            The thread, or None when it cannot run here (the reason is shown).
+        """
+        ok, reason = self.availability(refresh=True)
+        if not ok or self.error is not None:
+            self._update_run_button()
+            return None
+        if self.live_thread is not None and self.live_thread.is_alive():
+            return self.live_thread
+        config = self.config
+        self.run_progress.value = "<i>Starting…</i>"
+        self.run_result.value = ""
+        thread = threading.Thread(target=self._run_live, args=(config,), name="owui-lab-explorer-run", daemon=True)
+        self.live_thread = thread
+        thread.start()
+        self._update_run_button()
+        if wait:
+            thread.join()
+        return thread
+
+    def _run_live(self, config: Config) -> None:
+        from . import lab
+
+        started = time.monotonic()
+
+        def progress(*args: Any, **kwargs: Any) -> None:
+            words = [str(a) for a in args if isinstance(a, str)] or [str(v) for v in kwargs.values()]
+            if words:
+                self.run_progress.value = f"<i>{html.escape(' '.join(words))}</i> ({time.monotonic() - started:.1f} s)"
+
+        try:
+            result = lab.run(config, progress=progress)
+        except OwuiLabError as exc:
+            self.run_progress.value = ""
+            self.run_result.value = exc._repr_html_()
+        except Exception as exc:  # noqa: BLE001 - shown as a box: a notebook never gets a traceback
+            self.run_progress.value = ""
+            self.run_result.value = OwuiLabError(
+                f"Running the lab failed unexpectedly: {exc.__class__.__name__}: {exc}.",
+                "run 'owui-lab lab clean' and try again; report it if it persists.",
+            )._repr_html_()
+        else:
+            if config == self.config:  # the learner may have moved on meanwhile: never show a stale result
+                self.live_result = result
+                self.run_progress.value = ""
+                self.run_result.value = live_html(result)
+            else:
+                self.run_progress.value = "<i>That run was for an earlier configuration; run again.</i>"
+        finally:
+            self.run_button.disabled = False
+            self._update_run_button()
+
+
+# ---------------------------------------------------------------------------------------------------
+# HTML for the outputs (pure functions, tested without widgets)
+# ---------------------------------------------------------------------------------------------------
+
+_BOX = "font-size:15px;line-height:1.45;padding:6px 10px;border-radius:6px;border:2px solid {border};background:{bg}"
+
+
+def verdict_html(v: Verdict) -> str:
+    """The verdict as ✓/✗ steps with reasons, the browser URL, then the fixes and notes."""
+    ok = v.reachable and v.browser.reachable
+    style = _BOX.format(border="#1a9850" if ok else "#d73027", bg="#f0faf3" if ok else "#fdf1f0")
+    e = html.escape
+    rows = "".join(
+        f"<tr><td style='font-size:1.2em;color:{'#1a9850' if s.ok else '#d73027'};padding-right:6px'>"
+        f"{'✓' if s.ok else '✗'}</td><td style='padding-right:8px'><b>{e(s.name)}</b></td><td>{e(s.reason)}</td></tr>"
+        for s in v.steps
+    )
+    head = "reachable ✓" if v.reachable else f"NOT reachable ✗ ({e(v.outcome.replace('_', ' '))})"
+    b = v.browser
+    parts = [
+        f"<div style='{style}'>",
+        f"<div><b>Open WebUI → Ollama</b> at <code>{e(v.config.base_url)}</code>: <b>{head}</b></div>",
+        f"<table style='margin:4px 0'>{rows}</table>",
+        f"<div><b>Browser → Open WebUI</b> at <a href='{e(b.url)}' target='_blank'><code>{e(b.url)}</code></a>: "
+        f"<span style='color:{'#1a9850' if b.reachable else '#d73027'}'>{'✓' if b.reachable else '✗'}</span> "
+        f"{e(b.reason)}</div>",
+    ]
+    if v.fixes:
+        title = "Fix (any one of these)" if len(v.fixes) > 1 else "Fix"
+        parts.append(f"<div style='margin-top:4px'><b>{title}:</b><ul style='margin:2px 0'>"
+                     + "".join(f"<li>{e(f)}</li>" for f in v.fixes) + "</ul></div>")
+    if v.notes:
+        parts.append("<div style='margin-top:4px;color:#444'><b>Notes:</b><ul style='margin:2px 0'>"
+                     + "".join(f"<li>{e(n)}</li>" for n in v.notes) + "</ul></div>")
+    parts.append("</div>")
+    return "".join(parts)
+
+
+def recipe_html(r: Recipe) -> str:
+    """The recipe as copyable blocks: host steps, docker run lines, compose.yaml, notes."""
+    e = html.escape
+    pre = "<pre style='user-select:all;background:#f6f8fa;padding:8px;border-radius:4px;font-size:14px;margin:2px 0'>"
+    blocks = []
+    if r.host_ollama:
+        blocks.append(f"<b>Ollama on the host</b>{pre}{e(r.host_ollama)}</pre>")
+    run = f"<b>With docker run</b>{pre}{e(r.docker_run_script)}</pre>"
+    compose = f"<b>With Docker Compose</b>: <code>compose.yaml</code>, then <code>docker compose up -d</code>{pre}{e(r.compose_yaml)}</pre>"
+    blocks += [compose, run] if r.config.compose else [run, compose]
+    if r.notes:
+        blocks.append("<ul>" + "".join(f"<li>{e(n)}</li>" for n in r.notes) + "</ul>")
+    blocks.append(f"<div>Then open <code>{e(r.browser_url)}</code> in your browser.</div>")
+    return "<div class='owui-recipe-text'>" + "".join(blocks) + "</div>"
+
+
+def live_html(result: Any) -> str:
+    """Observed beside predicted, each row marked when they agree."""
+    e = html.escape
+    data = result.to_dict() if hasattr(result, "to_dict") else dict(result)
+    predicted = data.get("predicted") or {}
+    observed = data.get("observed") or {}
+    rows = []
+    for key, label in (("reachable", "Ollama reachable"), ("outcome", "outcome")):
+        p, o = predicted.get(key), observed.get(key)
+        rows.append((label, p, o, p == o))
+    pb, ob = (predicted.get("browser") or {}), (observed.get("browser") or {})
+    if ob:
+        p = pb.get("reachable") if isinstance(pb, dict) else pb
+        o = ob.get("reachable") if isinstance(ob, dict) else ob
+        rows.append(("browser reaches Open WebUI", p, o, p == o))
+    agree = data.get("agree")
+    body = "".join(
+        f"<tr><td>{e(label)}</td><td>{e(str(p))}</td><td>{e(str(o))}</td>"
+        f"<td style='color:{'#1a9850' if same else '#d73027'}'>{'✓' if same else '✗'}</td></tr>"
+        for label, p, o, same in rows
+    )
+    detail = observed.get("detail")
+    seconds = data.get("seconds")
+    summary = ("✓ The lab agrees with the prediction" if agree else "✗ The lab disagrees with the prediction")
+    return (
+        f"<div style='font-size:15px'><b style='color:{'#1a9850' if agree else '#d73027'}'>{summary}</b>"
+        + (f" ({float(seconds):.1f} s)" if isinstance(seconds, (int, float)) else "")
+        + "<table style='margin-top:4px'><tr><th></th><th>predicted</th><th>observed</th><th>agree</th></tr>"
+        + body + "</table>"
+        + (f"<div style='color:#444'>{e(str(detail))}</div>" if detail else "")
+        + "</div>"
+    )
+
+
+# ---------------------------------------------------------------------------------------------------
+
+
+def _scenario(scenario_id: str) -> Scenario:
+    from .scenarios import scenario
+
+    return scenario(scenario_id)
+
+
+def effective(c: Config) -> tuple[Any, ...]:
+    """What a configuration means, ignoring spellings the engine treats alike (None vs "bridge")."""
+    return (
+        c.platform, c.ollama, str(c.ollama_listen), c.ollama_bind, c.ollama_network_effective,
+        c.ollama_publish_effective, c.ollama_name if c.ollama_in_container else None, c.webui_network,
+        c.webui_port, c.add_host_gateway, c.base_url, c.platform == "desktop" and c.desktop_host_networking,
+        c.compose,
+    )
+
+
+def _same(a: Config, b: Config) -> bool:
+    return effective(a) == effective(b)
+
+
+def explorer(config: Config | str | None = None, **kwargs: Any) -> Explorer:
+    """The explorer app: presets, every knob, the diagram, the verdict, the commands, "Run it live".
+
+    Args:
+        config: where to start: a ``Config``, a seed scenario id (e.g. ``"linux-ollama-on-host"``),
+            or None for the defaults (Linux, Ollama on the host, Open WebUI on the default bridge).
+        **kwargs: passed to ``Explorer`` (``cache_png=False`` redraws every time; benchmarks).
+
+    Returns:
+        The app; display it (the last expression of a cell), then read ``app.config``, ``app.verdict``.
+    """
+    if isinstance(config, str):
+        config = _scenario(config).config
+    return Explorer(config, **kwargs)
+
+
+
+class _CallableModule(types.ModuleType):
+    """This module, callable as ``explorer()``.
+
+    ``owui_lab/__init__.py`` exports the function ``explorer`` lazily, but once the submodule
+    ``owui_lab.explorer`` has been imported, Python's import system binds the package attribute
+    ``owui_lab.explorer`` to the module, so ``from owui_lab import explorer; explorer()`` would call a
+    module. Making the module callable keeps the documented spelling working in every import order.
+    """
+
+    def __call__(self, config: Config | str | None = None, **kwargs: Any) -> Explorer:
+        return explorer(config, **kwargs)
+
+
+sys.modules[__name__].__class__ = _CallableModule
