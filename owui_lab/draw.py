@@ -20,7 +20,9 @@ from __future__ import annotations
 
 import io
 import math
+import sys
 import textwrap
+import types
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -43,7 +45,7 @@ from .topology import BROWSER, HOST_ID, OLLAMA, WEBUI, chain, topology
 
 FONT = "DejaVu Sans"  # ships with matplotlib: the same glyphs (✓ ✗ →) and metrics everywhere
 DESIGN_W = 13.0  # inches; all layout is in these units
-DPI = 80  # PNG resolution: 1040 x 410 px, sharp on a projector and cheap to encode
+DPI = 80  # PNG resolution: 1040 x 415 px, sharp on a projector and cheap to encode
 
 #: Colours, one meaning each, used everywhere (legend included).
 COLORS = {
@@ -90,7 +92,7 @@ LANE_BROWSER_TOP = 1.12  # why the browser cannot reach Open WebUI (top of the t
 LANE_API_TOP = 1.68  # why Open WebUI cannot reach Ollama
 ROW_Y = LANE_API_TOP + 0.12 + 2 * PAD_V + NODE_H / 2  # centre line of every node
 HOST_TOP = ROW_Y + NODE_H / 2 + 3 * LABEL_BAND + 0.08
-DESIGN_H = HOST_TOP + MARGIN
+DESIGN_H = math.ceil((HOST_TOP + MARGIN) * DPI) / DPI  # a whole number of pixels
 
 
 @dataclass(frozen=True)
@@ -695,3 +697,17 @@ def _main(argv: list[str] | None = None) -> int:
 
 if __name__ == "__main__":  # pragma: no cover
     raise SystemExit(_main())
+
+
+class _CallableModule(types.ModuleType):
+    """Lets ``owui_lab.draw(config, ax=ax)`` work after this module is imported.
+
+    ``owui_lab`` exports ``draw`` lazily, but importing a submodule binds the package attribute to
+    the module itself, so the name would turn from the function into the module on second use.
+    """
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Figure:
+        return draw(*args, **kwargs)
+
+
+sys.modules[__name__].__class__ = _CallableModule
