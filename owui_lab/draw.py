@@ -649,6 +649,12 @@ def save(config: Config, path: str | Path, *, side_by_side: bool = False) -> Pat
     if ext == ".mmd":
         from .mermaid import mermaid
 
+        if side_by_side:
+            raise ConfigError(
+                "The side-by-side view is two pictures; Mermaid text (.mmd) holds one diagram.",
+                "write a .png or .svg for the side-by-side view, or drop the side-by-side option.",
+            )
+
         data: bytes = mermaid(config).encode("utf-8")
     else:
         fig = draw_side_by_side(config) if side_by_side else draw(config)
