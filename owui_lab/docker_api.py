@@ -643,3 +643,17 @@ def wait_listening(container: "Container", address: str, port: int, timeout: flo
             f"{timeout:g} s (container {container.status}; last output: {logs[-300:]!r}).",
             "run 'owui-lab lab clean' and try again; if it persists, check the image (OWUI_LAB_IMAGE).",
         )
+
+
+# --------------------------------------------------------------------------------------------------
+# Read-only helpers for the doctor (appended by the doctor's helper)
+# --------------------------------------------------------------------------------------------------
+
+
+def default_bridge_gateway(cli: "docker.DockerClient") -> str | None:
+    """The default bridge's gateway address (docker0 on a Linux host), or None when unknown.
+
+    Read-only: one ``docker network inspect bridge``. The doctor probes a host Ollama on this address
+    only when it is the usual 172.17.0.1.
+    """
+    return _docker0_of(cli)

@@ -96,6 +96,10 @@ def parse_daemon(
 ) -> DaemonFacts:
     """Tell Docker Desktop from a Linux engine, and notice rootless Docker and Podman.
 
+    The kind comes from ``docker_api.parse_daemon_info`` (the kit's one reading of ``docker info``);
+    the CLI context and endpoint add what the daemon cannot say about itself: whether it runs on this
+    machine, and Docker Desktop's ``desktop-linux`` context.
+
     Args:
         info: ``docker info`` (``GET /info``) as a dict; may be partial.
         context: the CLI context name ("default", "desktop-linux", "rootless" ...), if known.
@@ -105,43 +109,40 @@ def parse_daemon(
     Returns:
         The daemon's facts.
     """
+    from ..docker_api import parse_daemon_info
+
     info = _dict(info)
-    os_name = _str(info.get("OperatingSystem"))
-    server = _str(info.get("ServerVersion"))
+    known = parse_daemon_info(dict(info), dict(_dict(version)))
+    kind = known.kind
     labels = [str(x) for x in _list(info.get("Labels"))]
-    security = [str(x) for x in _list(info.get("SecurityOptions"))]
-    components = [_str(_dict(c).get("Name")) for c in _list(_dict(version).get("Components"))]
-    desktop = (
-        os_name.startswith("Docker Desktop")
-        or any(label.startswith("com.docker.desktop.address") for label in labels)
+    if kind == "engine" and (
+        any(label.startswith("com.docker.desktop.address") for label in labels)
         or context.startswith("desktop-")
         or "/.docker/run/docker.sock" in endpoint
-        or "docker_engine" in endpoint  # Windows named pipe
-    )
-    podman = (
-        any("podman" in c.lower() for c in components)
-        or "podman" in endpoint.lower()
-        or "podman" in _str(info.get("Name")).lower() and not desktop
-    )
-    rootless = any("rootless" in s for s in security) or context == "rootless"
-    local = not endpoint or endpoint.startswith(("unix://", "npipe://")) or desktop
-    if desktop:
-        product = f"Docker Desktop (engine {server})" if server else "Docker Desktop"
-    elif podman:
-        product = f"Podman {server}".strip()
-    else:
-        product = f"Docker Engine {server}".strip() + (" (rootless)" if rootless else "")
+    ):
+        kind = "desktop"
+    if kind != "desktop" and "podman" in endpoint.lower():
+        kind = "podman"
+    if kind == "engine" and context == "rootless":
+        kind = "rootless"
+    server = _str(info.get("ServerVersion")) or _str(_dict(version).get("Version"))
+    local = not endpoint or endpoint.startswith(("unix://", "npipe://")) or kind == "desktop"
+    product = {
+        "desktop": f"Docker Desktop (engine {server})" if server else "Docker Desktop",
+        "podman": f"Podman {server}".strip(),
+        "rootless": f"rootless Docker Engine {server}".strip(),
+    }.get(kind, f"Docker Engine {server}".strip())
     return DaemonFacts(
-        platform="desktop" if desktop else "linux",
+        platform="desktop" if kind == "desktop" else "linux",
         product=product,
         server_version=server,
-        operating_system=os_name,
-        rootless=rootless,
-        podman=podman,
+        operating_system=_str(info.get("OperatingSystem")),
+        rootless=kind == "rootless",
+        podman=kind == "podman",
         context=context,
         endpoint=endpoint,
         local=local,
-        host_gateway_name="host.containers.internal" if podman else "host.docker.internal",
+        host_gateway_name="host.containers.internal" if kind == "podman" else "host.docker.internal",
     )
 
 
@@ -468,6 +469,64 @@ def may_be_ollama(c: ContainerFacts) -> bool:
         or any(p.container_port == OLLAMA_PORT for p in c.ports)
         or "OLLAMA_HOST" in c.env
     )
+
+
+@dataclass(frozen=True)
+class HostOllama:
+    """What answered "Ollama is running" on the host's Ollama port, seen from the host.
+
+    Attributes:
+        port: the port asked (11434 unless a test or the learner says otherwise).
+        loopback: it answered on 127.0.0.1 (None: not asked).
+        docker0: it answered on the docker0 address 172.17.0.1 (None: not asked, e.g. Docker Desktop,
+            a remote daemon, or a default bridge that is not 172.17.0.1).
+        container: the name of the container whose published port (or host network) answers there,
+            when it is not a native Ollama.
+        version: what ``/api/version`` said, when asked.
+    """
+
+    port: int = OLLAMA_PORT
+    loopback: bool | None = None
+    docker0: bool | None = None
+    container: str = ""
+    version: str = ""
+
+    @property
+    def found(self) -> bool:
+        return bool(self.loopback or self.docker0) and not self.container
+
+    @property
+    def bind(self) -> str | None:
+        """The OLLAMA_HOST this behaviour implies (None when nothing answered)."""
+        if self.loopback and self.docker0:
+            return "0.0.0.0"
+        if self.loopback:
+            return "127.0.0.1"
+        if self.docker0:
+            return "172.17.0.1"
+        return None
+
+    def describe(self) -> str:
+        if self.container:
+            return f"port {self.port} on the host is container '{self.container}', not a native Ollama"
+        if self.loopback and self.docker0:
+            return f"a native Ollama answers on 127.0.0.1:{self.port} and on docker0 172.17.0.1:{self.port} (all addresses)"
+        if self.loopback:
+            also = "" if self.docker0 is None else f", not on docker0 172.17.0.1:{self.port}"
+            return f"a native Ollama answers on 127.0.0.1:{self.port} only (loopback){also}"
+        if self.docker0:
+            return f"a native Ollama answers on docker0 172.17.0.1:{self.port}, not on 127.0.0.1"
+        return f"no Ollama answers on the host's port {self.port}"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "port": self.port,
+            "loopback": self.loopback,
+            "docker0": self.docker0,
+            "container": self.container or None,
+            "bind": self.bind if self.found else None,
+            "version": self.version or None,
+        }
 
 
 # --------------------------------------------------------------------------------------------------

@@ -1,0 +1,580 @@
+"""From facts (and, when live, observations) to the report: checks, fixes, differences, findings.
+
+Pure: no daemon, no network. ``doctor()`` feeds it what ``observe.py`` collected; the offline tests
+feed it recorded ``docker inspect`` payloads, with or without made-up observations.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Mapping, Sequence
+
+from ..config import DOCKER0_ADDRESS, OLLAMA_PORT
+from ..engine import predict
+from .inspect import (
+    BaseUrls,
+    ContainerFacts,
+    DaemonFacts,
+    HostOllama,
+    base_urls,
+    is_webui_image,
+    looks_like_ollama,
+    looks_like_webui,
+    may_be_ollama,
+)
+from .reconstruct import Reconstruction, reconstruct, unalias
+from .report import Check, Finding, Report
+
+WEBUI_DATA = "/app/backend/data"
+
+README_HOST_OLLAMA = (
+    "docker run -d -p 3000:8080 --add-host=host.docker.internal:host-gateway "
+    "-v open-webui:/app/backend/data --name open-webui --restart always ghcr.io/open-webui/open-webui:main"
+)
+README_HOST_NETWORK = (
+    "docker run -d --network=host -v open-webui:/app/backend/data -e OLLAMA_BASE_URL=http://127.0.0.1:11434 "
+    "--name open-webui --restart always ghcr.io/open-webui/open-webui:main"
+)
+README_BUNDLED = (
+    "docker run -d -p 3000:8080 -v ollama:/root/.ollama -v open-webui:/app/backend/data "
+    "--name open-webui --restart always ghcr.io/open-webui/open-webui:ollama"
+)
+OLLAMA_CONTAINER = "docker run -d -v ollama:/root/.ollama -p 127.0.0.1:11434:11434 --name ollama ollama/ollama"
+OLLAMA_INSTALL = "curl -fsSL https://ollama.com/install.sh | sh   # Ollama as a systemd service on Linux"
+
+
+@dataclass
+class Observations:
+    """What the doctor saw live (all optional: offline, nothing was seen).
+
+    Attributes:
+        urls: per URL, the probe's result: {"outcome", "detail"}.
+        method: how the URLs were probed (a phrase), or why they could not be.
+        browser: (answered, detail) for Open WebUI's page from the host, or None when not asked.
+        answering: container name → it answered "Ollama is running" on its own address.
+    """
+
+    urls: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    method: str = ""
+    browser: tuple[bool, str] | None = None
+    answering: Mapping[str, bool] = field(default_factory=dict)
+
+
+# --------------------------------------------------------------------------------------------------
+# Choosing what to examine
+# --------------------------------------------------------------------------------------------------
+
+
+def webui_containers(containers: Sequence[ContainerFacts]) -> list[ContainerFacts]:
+    """Open WebUI containers, the one to examine first: running, by image, then by name."""
+    found = [c for c in containers if looks_like_webui(c)]
+    return sorted(found, key=lambda c: (not c.running, not is_webui_image(c.image), c.name))
+
+
+def ollama_candidates(containers: Sequence[ContainerFacts], webuis: Sequence[ContainerFacts]) -> list[ContainerFacts]:
+    """Containers worth asking "are you Ollama?": the ollama image, or 11434 exposed/published."""
+    skip = {c.id for c in webuis}
+    return [c for c in containers if c.id not in skip and (looks_like_ollama(c) or may_be_ollama(c))]
+
+
+def urls_of(webui: ContainerFacts) -> BaseUrls:
+    return base_urls(webui.env, official_image=is_webui_image(webui.image))
+
+
+def urls_to_probe(webui: ContainerFacts) -> list[str]:
+    """The URLs Open WebUI uses, plus an OLLAMA_BASE_URL that OLLAMA_BASE_URLS overrides (to compare)."""
+    b = urls_of(webui)
+    out = [u for u in b.urls if u]
+    ignored = _ignored_base_url(webui, b)
+    if ignored and ignored not in out:
+        out.append(ignored)
+    return out
+
+
+def _ignored_base_url(webui: ContainerFacts, b: BaseUrls) -> str:
+    if b.source != "OLLAMA_BASE_URLS":
+        return ""
+    value = webui.env.get("OLLAMA_BASE_URL", "").rstrip("/")
+    return value if value not in ("", "/ollama") else ""
+
+
+# --------------------------------------------------------------------------------------------------
+# The diagnosis
+# --------------------------------------------------------------------------------------------------
+
+
+def diagnose(
+    daemon: DaemonFacts,
+    containers: Sequence[ContainerFacts],
+    host: HostOllama | None = None,
+    observations: Observations | None = None,
+    *,
+    firewall: str = "",
+    missing: Sequence[str] = (),
+    skipped_lab: int = 0,
+) -> Report:
+    """Examine the learner's setup and write the report.
+
+    Args:
+        daemon: the daemon's facts.
+        containers: the containers looked at.
+        host: what answered on the host's Ollama port (None: not asked).
+        observations: what was seen live (None: predict only).
+        firewall: a hint that a host firewall is on ("" when none was seen).
+        missing: containers asked for by name that do not exist.
+        skipped_lab: how many of the kit's own lab containers were left out.
+
+    Returns:
+        The report.
+    """
+    obs = observations or Observations()
+    report = Report(daemon=daemon.to_dict())
+    report.checks.append(Check("daemon", True, f"{daemon.product} answers" + (f" at {daemon.endpoint}" if daemon.endpoint else "")))
+    if daemon.podman:
+        report.notes.append(
+            "Podman: the host's name inside containers is host.containers.internal (built in); "
+            "host.docker.internal works only if you add it (--add-host)."
+        )
+    if daemon.rootless:
+        report.notes.append(
+            "Rootless Docker: containers cannot reach a host service on 127.0.0.1 through host-gateway "
+            "unless RootlessKit's port driver allows it; a host Ollama on 0.0.0.0 behaves as on a rootful engine."
+        )
+    if not daemon.local:
+        report.notes.append(
+            f"The daemon is remote ({daemon.endpoint}): the host checks (Ollama on port 11434, the "
+            "browser URL) were not made from this machine."
+        )
+    for name in missing:
+        report.checks.append(Check("container", False, f"no container is named '{name}' (or has that id)"))
+    if skipped_lab:
+        report.notes.append(f"Left out {skipped_lab} of the kit's own lab container(s) (labelled io.owui-lab.managed).")
+    webuis = webui_containers(containers)
+    answering = [name for name, ok in obs.answering.items() if ok]
+    ollamas = [c for c in ollama_candidates(containers, webuis) if looks_like_ollama(c) or c.name in answering]
+    _security(report, containers, webuis, ollamas, host, firewall, daemon)
+    if not webuis:
+        _no_webui(report, daemon, ollamas, host)
+        return report
+    webui = webuis[0]
+    report.others = [
+        {"name": w.name, "image": w.image, "base_urls": list(urls_of(w).urls), "running": w.running} for w in webuis[1:]
+    ]
+    _examine(report, daemon, webui, containers, host, obs, answering)
+    return report
+
+
+def _webui_dict(webui: ContainerFacts, b: BaseUrls) -> dict[str, Any]:
+    return {
+        "name": webui.name,
+        "id": webui.short_id,
+        "image": webui.image,
+        "running": webui.running,
+        "base_urls": list(b.urls),
+        "base_urls_source": b.source,
+        "network_mode": webui.network_mode,
+        "networks": list(webui.network_names),
+        "published": [p.flag() for p in webui.ports],
+        "extra_hosts": [f"{n}:{a}" for n, a in webui.extra_hosts],
+        "compose_project": webui.compose_project or None,
+    }
+
+
+def _examine(
+    report: Report,
+    daemon: DaemonFacts,
+    webui: ContainerFacts,
+    containers: Sequence[ContainerFacts],
+    host: HostOllama | None,
+    obs: Observations,
+    answering: Sequence[str],
+) -> None:
+    b = urls_of(webui)
+    report.webui = _webui_dict(webui, b)
+    why = looks_like_webui(webui)
+    report.checks.append(Check("webui", True, f"Open WebUI container '{webui.name}' ({why})"))
+    report.checks.append(
+        Check("webui_running", webui.running, "it is running" if webui.running else f"it is {webui.status or 'not running'}")
+    )
+    if not webui.running:
+        report.fixes.append(f"start it: docker start {webui.name}")
+    report.notes.extend(n[0].upper() + n[1:] + "." for n in b.notes)
+    desktop_hostnet: bool | None = None
+    recs: list[Reconstruction] = []
+    for url in b.urls:
+        rec = reconstruct(url, webui, containers, daemon, host, answering=answering)
+        recs.append(rec)
+    # Docker Desktop host networking: the browser (or an observed ok) tells whether it is on
+    if daemon.platform == "desktop" and webui.host_mode and obs.browser is not None:
+        desktop_hostnet = obs.browser[0]
+        recs = [
+            reconstruct(r.url, webui, containers, daemon, host, answering=answering, desktop_host_networking=desktop_hostnet)
+            for r in recs
+        ]
+    results = []
+    for rec in recs:
+        results.append(_url_result(rec, b, webui, obs))
+    report.urls = [r["public"] for r in results]
+    main = next((r for r in results if r["ok"]), results[0])
+    main_rec: Reconstruction = main["rec"]
+    report.scenario = main_rec.scenario
+    report.predicted = main["verdict"].to_dict() if main["verdict"] is not None else None
+    report.ollama = main_rec.target.to_dict()
+    report.observed = all(r["observed_outcome"] is not None for r in results)
+    report.reachable = any(r["ok"] for r in results)
+    report.outcome = main["outcome"]
+    # the Ollama check
+    t = main_rec.target
+    if t.where == "none":
+        report.checks.append(Check("ollama", False, t.how))
+    elif t.where == "host":
+        report.checks.append(Check("ollama", True, t.how))
+    else:
+        c = t.container
+        assert c is not None
+        answered = obs.answering.get(c.name)
+        state = "running" if c.running else (c.status or "not running")
+        extra = "" if answered is None else ("; answers 'Ollama is running' on its own address" if answered else "; does NOT answer on its own address, port 11434")
+        report.checks.append(Check("ollama", c.running and answered is not False, f"Ollama container '{c.name}' ({c.image}), {state}{extra}; {t.how}"))
+        if not c.running:
+            report.fixes.append(f"start Ollama: docker start {c.name}")
+    for r in results:
+        report.checks.extend(r["checks"])
+    for r in results:
+        if not r["ok"]:
+            report.fixes.extend(r["fixes"])
+    report.discrepancies.extend(d for r in results for d in r["discrepancies"])
+    if t.where == "none":
+        report.start_commands = _ollama_start_commands(daemon)
+    # the browser
+    _browser(report, daemon, webui, main, obs)
+    # persistent config
+    if report.reachable and b.persistent_config and not b.reset_on_start and webui.mount_at(WEBUI_DATA):
+        report.notes.append(
+            "If Open WebUI still shows 'Server Connection Error' although this says Ollama is reachable, a URL "
+            "saved in its database overrides the environment (ENABLE_PERSISTENT_CONFIG is true by default): "
+            "fix it in Admin → Settings → Connections, or start once with RESET_CONFIG_ON_START=true "
+            "(or ENABLE_PERSISTENT_CONFIG=false)."
+        )
+    for rec in recs:
+        report.notes.extend(rec.unexpressed)
+        report.notes.extend(f"Assumed: {a}." for a in rec.assumptions)
+    if main["verdict"] is not None:
+        report.notes.extend(n for n in main["verdict"].notes if not n.startswith("Security:"))
+    report.fixes = list(dict.fromkeys(report.fixes))
+    report.notes = list(dict.fromkeys(report.notes))
+    report.discrepancies = list(dict.fromkeys(report.discrepancies))
+
+
+def _url_result(rec: Reconstruction, b: BaseUrls, webui: ContainerFacts, obs: Observations) -> dict[str, Any]:
+    """Predict and (when observed) compare one URL; its checks, fixes and differences."""
+    checks: list[Check] = []
+    fixes: list[str] = []
+    discrepancies: list[str] = []
+    verdict = predict(rec.config) if rec.config is not None else None
+    host_side = rec.target.where != "container"
+    if rec.url_problem:
+        checks.append(Check("base_url", False, rec.url_problem))
+        predicted_outcome = "unreachable"
+        if rec.engine_url:
+            fixed = rec.engine_url if rec.port_alias is None else rec.engine_url.replace(f":{OLLAMA_PORT}", f":{rec.port_alias}")
+            fixes.append(_reword(f"set OLLAMA_BASE_URL={fixed} (the same URL with http://)", rec, b, webui))
+    else:
+        predicted_outcome = verdict.outcome if verdict is not None else "unreachable"
+    seen = obs.urls.get(rec.url)
+    observed_outcome = seen.get("outcome") if seen else None
+    outcome = observed_outcome or predicted_outcome
+    ok = outcome == "ok"
+    step = verdict.failing_step if verdict is not None else None
+    if observed_outcome:
+        detail = f"{rec.url}: {observed_outcome} (observed: {seen.get('detail', '')})"
+        if step is not None and not rec.url_problem:
+            detail += f"; the model says: {step.name}: {step.reason}"
+    elif verdict is not None and not rec.url_problem:
+        last = verdict.steps[-1]
+        detail = f"{rec.url}: {predicted_outcome} (predicted: {last.name}: {last.reason})"
+    else:
+        detail = f"{rec.url}: {predicted_outcome} (predicted)"
+    checks.append(Check("reach", ok, detail))
+    if verdict is not None and not ok:
+        if not rec.url_problem or predicted_outcome != "ok":
+            for fix in verdict.fixes:
+                fixes.append(_reword(unalias(_name_fix(fix, webui), rec.port_alias, host_side), rec, b, webui))
+    if rec.target.where == "none":
+        fixes.append("start an Ollama (see the commands below), then run owui-lab doctor again")
+    ignored = _ignored_base_url(webui, b)
+    if ignored and not ok:
+        other = obs.urls.get(ignored, {}).get("outcome")
+        if other == "ok":
+            fixes.insert(0, f"remove OLLAMA_BASE_URLS: it takes precedence over OLLAMA_BASE_URL={ignored}, which works")
+        else:
+            fixes.append(f"note: OLLAMA_BASE_URLS takes precedence; OLLAMA_BASE_URL={ignored} is ignored")
+    # observation vs prediction
+    if observed_outcome and verdict is not None and not rec.url_problem:
+        discrepancies.extend(_differences(rec, verdict.outcome, observed_outcome, seen or {}, obs))
+    public = {
+        "url": rec.url,
+        "source": b.source,
+        "engine_url": rec.engine_url,
+        "url_problem": rec.url_problem or None,
+        "predicted": predicted_outcome,
+        "observed": observed_outcome,
+        "detail": (seen or {}).get("detail"),
+        "target": rec.target.to_dict(),
+        "scenario": rec.scenario,
+        "port_alias": rec.port_alias,
+    }
+    return {
+        "rec": rec,
+        "verdict": verdict,
+        "ok": ok,
+        "outcome": outcome,
+        "observed_outcome": observed_outcome,
+        "checks": checks,
+        "fixes": fixes,
+        "discrepancies": discrepancies,
+        "public": public,
+    }
+
+
+def _name_fix(fix: str, webui: ContainerFacts) -> str:
+    """The engine words ``docker network connect NET open-webui``: use the container's real name."""
+    return fix.replace(" open-webui (or --network", f" {webui.name} (or --network")
+
+
+def _reword(fix: str, rec: Reconstruction, b: BaseUrls, webui: ContainerFacts) -> str:
+    """Say where the URL really is set: OLLAMA_BASE_URLS wins over OLLAMA_BASE_URL."""
+    if b.source == "OLLAMA_BASE_URLS" and "set OLLAMA_BASE_URL=" in fix:
+        head, _, rest = fix.partition("set OLLAMA_BASE_URL=")
+        new, _, tail = rest.partition(" ")
+        if len(b.urls) == 1:
+            return f"{head}set OLLAMA_BASE_URLS={new} (OLLAMA_BASE_URLS takes precedence over OLLAMA_BASE_URL) {tail}".rstrip()
+        return f"{head}in OLLAMA_BASE_URLS, replace {rec.url} with {new} {tail}".rstrip()
+    return fix
+
+
+def _differences(
+    rec: Reconstruction, predicted: str, observed: str, seen: Mapping[str, Any], obs: Observations
+) -> list[str]:
+    if predicted == observed:
+        return []
+    t = rec.target
+    where = rec.url
+    out = []
+    if predicted == "ok":
+        if t.where == "container" and t.container is not None and obs.answering.get(t.container.name) is False:
+            out.append(
+                f"The model expected {where} to work, but Ollama in '{t.container.name}' does not answer even on "
+                "its own address: it may still be starting, have crashed, or listen on 127.0.0.1 inside its "
+                "container (check OLLAMA_HOST and docker logs)."
+            )
+        elif t.where == "host" or (t.container is not None and t.container.published(OLLAMA_PORT)):
+            verb = "drops" if observed == "unreachable" else "rejects"
+            out.append(
+                f"The model expected {where} to work, but it is {observed}: a host firewall probably {verb} "
+                "traffic from Docker's bridge to Ollama's port. Allow it, e.g. sudo ufw allow in on docker0 to "
+                f"any port {t.host.port if t.host else OLLAMA_PORT} proto tcp (firewalld: trust the docker zone)."
+            )
+        else:
+            out.append(f"The model expected {where} to work, but it is {observed}: {seen.get('detail', '')}.")
+    elif observed == "ok":
+        out.append(
+            f"The model expected {where} to fail ({predicted}), but an Ollama answers there ({seen.get('detail', '')}): "
+            "a second Ollama (another service or a container publishing the port) is probably what answers, "
+            "so it may not be the Ollama you think."
+        )
+    elif observed == "unreachable" and predicted == "connection_refused":
+        out.append(
+            f"The model expected {where} to be refused, but packets get no answer at all: a firewall DROP rule, "
+            "or an address that leads nowhere from there."
+        )
+    elif predicted == "name_not_resolved":
+        out.append(
+            f"The model expected the name in {where} not to resolve, but it does ({observed}): a DNS entry, "
+            "--link or /etc/hosts line the model does not see."
+        )
+    else:
+        out.append(f"The model expected {predicted} for {where}, but it is {observed}: {seen.get('detail', '')}.")
+    return out
+
+
+def _browser(report: Report, daemon: DaemonFacts, webui: ContainerFacts, main: dict[str, Any], obs: Observations) -> None:
+    port = int(webui.env.get("PORT", "8080") or 8080) if webui.env.get("PORT", "").isdigit() else 8080
+    if webui.host_mode:
+        url = f"http://localhost:{port}"
+        expected = main["verdict"].browser.reachable if main["verdict"] is not None else daemon.platform == "linux"
+    else:
+        bindings = webui.published(port)
+        if not bindings:
+            report.checks.append(Check("browser", False, f"Open WebUI publishes no port: nothing maps a host port to {port}"))
+            report.fixes.append(f"publish Open WebUI's port: recreate it with -p 127.0.0.1:3000:{port} (or -p 3000:{port})")
+            report.browser = {"url": None, "predicted": False, "observed": None, "detail": "no published port"}
+            return
+        url = f"http://localhost:{bindings[0].host_port}"
+        expected = True
+    observed = obs.browser
+    if observed is not None:
+        ok, detail = observed
+        report.checks.append(Check("browser", ok, f"{url}: {detail}"))
+    else:
+        ok = expected
+        if main["verdict"] is not None:
+            detail = main["verdict"].browser.reason
+        else:
+            detail = "published on the host"
+        report.checks.append(Check("browser", ok, f"{url}: {detail} (predicted)"))
+    report.browser = {"url": url, "predicted": expected, "observed": observed[0] if observed else None, "detail": detail}
+    if not ok and webui.host_mode and daemon.platform == "desktop":
+        report.fixes.append(
+            "turn on Docker Desktop 4.34+ Settings → Resources → Network → Enable host networking, or run Open "
+            "WebUI with -p 3000:8080 instead of --network host"
+        )
+    elif not ok and observed is not None and webui.running:
+        report.fixes.append(f"look at Open WebUI's log: docker logs --tail 50 {webui.name} (it may still be starting)")
+
+
+# --------------------------------------------------------------------------------------------------
+# Nothing (or only Ollama) found
+# --------------------------------------------------------------------------------------------------
+
+
+def _no_webui(report: Report, daemon: DaemonFacts, ollamas: Sequence[ContainerFacts], host: HostOllama | None) -> None:
+    report.checks.append(
+        Check("webui", False, "no Open WebUI container (image ghcr.io/open-webui/open-webui*, or OLLAMA_BASE_URL(S) set)")
+    )
+    report.looked_for = [
+        "containers from ghcr.io/open-webui/open-webui* or with OLLAMA_BASE_URL / OLLAMA_BASE_URLS set (running or not)",
+        "containers from ollama/ollama*, or answering 'Ollama is running' on port 11434",
+        f"an Ollama on this machine: http://127.0.0.1:{host.port if host else OLLAMA_PORT}/"
+        + (f" and http://{DOCKER0_ADDRESS}:{host.port if host else OLLAMA_PORT}/" if daemon.platform == "linux" else ""),
+    ]
+    if ollamas:
+        o = ollamas[0]
+        report.ollama = {"where": "container", "how": f"Ollama container '{o.name}' ({o.image})", "name": o.name}
+        report.checks.append(Check("ollama", o.running, f"Ollama container '{o.name}' ({o.image}), {o.status or 'state unknown'}"))
+        net = o.network_mode if not o.host_mode else "host"
+        if net in ("bridge", "host"):
+            cmd = README_HOST_OLLAMA if o.published(OLLAMA_PORT) and net == "bridge" else README_HOST_NETWORK
+            if net == "bridge" and not o.published(OLLAMA_PORT):
+                cmd = (
+                    f"docker network create ollama-net && docker network connect ollama-net {o.name} && "
+                    "docker run -d -p 127.0.0.1:3000:8080 --network ollama-net "
+                    f"-e OLLAMA_BASE_URL=http://{o.name}:11434 -v open-webui:/app/backend/data --name open-webui "
+                    "ghcr.io/open-webui/open-webui:main"
+                )
+        else:
+            cmd = (
+                f"docker run -d -p 127.0.0.1:3000:8080 --network {net} -e OLLAMA_BASE_URL=http://{o.name}:11434 "
+                "-v open-webui:/app/backend/data --name open-webui --restart always ghcr.io/open-webui/open-webui:main"
+            )
+        report.start_commands = [cmd]
+    elif host is not None and host.found:
+        report.ollama = {"where": "host", "how": host.describe(), "host": host.to_dict()}
+        report.checks.append(Check("ollama", True, host.describe()))
+        if daemon.platform == "linux" and host.bind == "127.0.0.1":
+            report.start_commands = [README_HOST_NETWORK]
+        else:
+            report.start_commands = [README_HOST_OLLAMA]
+    else:
+        report.checks.append(Check("ollama", False, "no Ollama: no container, nothing on the host's port " + str(host.port if host else OLLAMA_PORT)))
+        report.start_commands = [
+            OLLAMA_INSTALL,
+            README_HOST_OLLAMA,
+            "# or both in Docker (Ollama's docs say -p 11434:11434; 127.0.0.1 keeps it off your LAN):",
+            OLLAMA_CONTAINER,
+            "# or Open WebUI with Ollama bundled:",
+            README_BUNDLED,
+        ]
+    report.outcome = None
+    report.reachable = False
+
+
+def _ollama_start_commands(daemon: DaemonFacts) -> list[str]:
+    if daemon.platform == "desktop":
+        return ["# install the Ollama app from https://ollama.com/download, or in Docker:", OLLAMA_CONTAINER]
+    return [OLLAMA_INSTALL, "# or in Docker:", OLLAMA_CONTAINER]
+
+
+# --------------------------------------------------------------------------------------------------
+# Security
+# --------------------------------------------------------------------------------------------------
+
+
+def _security(
+    report: Report,
+    containers: Sequence[ContainerFacts],
+    webuis: Sequence[ContainerFacts],
+    ollamas: Sequence[ContainerFacts],
+    host: HostOllama | None,
+    firewall: str,
+    daemon: DaemonFacts,
+) -> None:
+    ufw = " (Docker's published ports bypass ufw: its rules come first)" if daemon.platform == "linux" else ""
+    for w in webuis:
+        port = int(w.env.get("PORT", "8080")) if w.env.get("PORT", "8080").isdigit() else 8080
+        for p in w.published(port):
+            if p.all_addresses:
+                report.findings.append(
+                    Finding(
+                        "webui_published_all",
+                        f"Open WebUI '{w.name}' is published on all addresses ({p.flag()}): anyone on your LAN can open it{ufw}.",
+                        f"-p 127.0.0.1:{p.host_port}:{port}",
+                    )
+                )
+        if w.host_mode and w.running:
+            report.findings.append(
+                Finding(
+                    "webui_host_network",
+                    f"Open WebUI '{w.name}' uses the host's network: it listens on port {port} of every address of this machine.",
+                    "run it on a bridge with -p 127.0.0.1:3000:8080, or firewall the port",
+                )
+            )
+    for o in ollamas:
+        for p in o.published(OLLAMA_PORT):
+            if p.all_addresses:
+                report.findings.append(
+                    Finding(
+                        "ollama_published_all",
+                        f"Ollama '{o.name}' is published on all addresses ({p.flag()}): Ollama has no authentication, "
+                        f"anyone on your LAN can use it{ufw}.",
+                        f"-p 127.0.0.1:{p.host_port}:11434 (or no -p at all when only Open WebUI on the same network needs it); "
+                        "or filter in the DOCKER-USER chain",
+                    )
+                )
+        if o.host_mode and o.running:
+            bind = o.env.get("OLLAMA_HOST", "")
+            if bind.startswith(("0.0.0.0", ":", "[::]")) or not bind and looks_like_ollama(o):
+                report.findings.append(
+                    Finding(
+                        "ollama_host_network",
+                        f"Ollama '{o.name}' uses the host's network with OLLAMA_HOST={bind or '0.0.0.0 (image default)'}: "
+                        "reachable from your LAN, without authentication.",
+                        "set OLLAMA_HOST=127.0.0.1:11434 with --network host, or use a bridge with -p 127.0.0.1:11434:11434",
+                    )
+                )
+    if host is not None and host.found and host.loopback and host.docker0:
+        if firewall:
+            report.notes.append(
+                f"The host Ollama listens beyond loopback (it answers on docker0); {firewall}: make sure it "
+                f"denies port {host.port} from the LAN."
+            )
+        else:
+            report.findings.append(
+                Finding(
+                    "host_ollama_all_addresses",
+                    f"The host's Ollama answers on docker0 {DOCKER0_ADDRESS}:{host.port}, so it listens on all addresses "
+                    "(OLLAMA_HOST=0.0.0.0) and no host firewall was seen: your LAN can use it, without authentication.",
+                    f"allow only Docker's bridge: sudo ufw allow in on docker0 to any port {host.port} proto tcp && "
+                    f"sudo ufw deny {host.port}/tcp && sudo ufw enable; or bind it to {DOCKER0_ADDRESS} only",
+                )
+            )
+    for c in containers:
+        for m in c.docker_socket_mounts:
+            report.findings.append(
+                Finding(
+                    "docker_socket",
+                    f"Container '{c.name}' has the Docker socket mounted ({m.source or m.destination} → {m.destination}): "
+                    "whoever controls it controls Docker, i.e. root on this machine.",
+                    "remove the -v ...docker.sock mount unless that tool needs it; prefer a read-only socket proxy",
+                )
+            )

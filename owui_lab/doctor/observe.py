@@ -1,0 +1,282 @@
+"""The doctor's live part: fetch the payloads, and look at what really answers.
+
+Everything here only reads: it lists and inspects containers, asks HTTP questions, and runs the
+stand-in Open WebUI's probe in a short-lived container joined to the learner's Open WebUI network
+namespace (labelled with the kit's labels and removed at once, through ``docker_api``). It never
+starts, stops, changes or removes a learner's container.
+
+Where it sends traffic: the host's loopback (127.0.0.1), the docker0 address 172.17.0.1 (only on a
+local Linux engine whose default bridge has that gateway), the addresses of containers found on a
+local Linux engine, and, from inside Open WebUI's namespace, the base URLs Open WebUI itself uses.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any, Sequence
+
+from ..config import DOCKER0_ADDRESS
+from .inspect import (
+    OLLAMA_PORT,
+    ContainerFacts,
+    DaemonFacts,
+    HostOllama,
+    parse_container,
+    parse_daemon,
+)
+
+HTTP_TIMEOUT = 0.8  # seconds for a host-side HTTP question (loopback and local bridges answer in ms)
+
+
+@dataclass
+class Snapshot:
+    """What the doctor collected from the daemon.
+
+    Attributes:
+        daemon: the daemon's facts.
+        containers: the containers looked at (inspected), the kit's own lab containers left out.
+        skipped_lab: how many of the kit's own lab containers were left out.
+        missing: names or ids asked for that matched no container.
+        published: (host port, container name, host ip) of every running container's published ports,
+            so an answer on a host port can be attributed to a container.
+        docker0: the default bridge's gateway, when known.
+    """
+
+    daemon: DaemonFacts
+    containers: list[ContainerFacts] = field(default_factory=list)
+    skipped_lab: int = 0
+    missing: list[str] = field(default_factory=list)
+    published: list[tuple[int, str, str]] = field(default_factory=list)
+    docker0: str | None = DOCKER0_ADDRESS
+
+
+def _endpoint() -> tuple[str, str]:
+    """(context name, endpoint) the way the docker CLI picks them: DOCKER_HOST, else the context."""
+    host = os.environ.get("DOCKER_HOST", "")
+    if host:
+        return "", host
+    try:
+        from docker.context import ContextAPI
+
+        wanted = os.environ.get("DOCKER_CONTEXT")
+        ctx = ContextAPI.get_context(wanted) if wanted else ContextAPI.get_current_context()
+        return str(getattr(ctx, "Name", "") or ""), str(getattr(ctx, "Host", "") or "unix:///var/run/docker.sock")
+    except Exception:  # noqa: BLE001 - a broken context store is not the doctor's business
+        return "", "unix:///var/run/docker.sock"
+
+
+def collect(cli: Any, containers: Sequence[str] | None = None, include_lab: bool = False) -> Snapshot:
+    """List and inspect the containers to examine.
+
+    Args:
+        cli: a connected ``docker.DockerClient``.
+        containers: names or ids (a unique id prefix is enough) to examine; None means all.
+        include_lab: also examine the kit's own lab containers (label ``io.owui-lab.managed``).
+
+    Returns:
+        The snapshot.
+    """
+    from .. import docker_api
+
+    context, endpoint = _endpoint()
+    info_dict = cli.api.info() or {}
+    try:
+        version = cli.api.version() or {}
+    except Exception:  # noqa: BLE001 - version only sharpens the Podman guess
+        version = {}
+    daemon = parse_daemon(info_dict, context=context, endpoint=endpoint, version=version)
+    listed = cli.api.containers(all=True) or []
+    published: list[tuple[int, str, str]] = []
+    for entry in listed:
+        name = ((entry.get("Names") or ["/?"])[0] or "/?").lstrip("/")
+        if str(entry.get("State", "")) != "running":
+            continue
+        for p in entry.get("Ports") or []:
+            if p.get("PublicPort") and p.get("PrivatePort"):
+                published.append((int(p["PublicPort"]), name, str(p.get("IP") or "")))
+    wanted = list(containers) if containers is not None else None
+    chosen = []
+    skipped = 0
+    missing = []
+    if wanted is not None:
+        for key in wanted:
+            hits = [
+                e
+                for e in listed
+                if key in [n.lstrip("/") for n in (e.get("Names") or [])] or str(e.get("Id", "")).startswith(key)
+            ]
+            if len(hits) != 1:
+                missing.append(key)
+            else:
+                chosen.append(hits[0])
+    else:
+        for e in listed:
+            if not include_lab and (e.get("Labels") or {}).get(docker_api.LABEL_MANAGED) == "true":
+                skipped += 1
+                continue
+            chosen.append(e)
+    ids = list(dict.fromkeys(str(e["Id"]) for e in chosen))
+
+    def inspect(cid: str) -> ContainerFacts | None:
+        try:
+            return parse_container(cli.api.inspect_container(cid))
+        except Exception:  # noqa: BLE001 - removed meanwhile
+            return None
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        facts = [f for f in pool.map(inspect, ids) if f is not None]
+    docker0 = None
+    if daemon.platform == "linux":
+        docker0 = docker_api.default_bridge_gateway(cli)
+    return Snapshot(daemon=daemon, containers=facts, skipped_lab=skipped, missing=missing, published=published, docker0=docker0)
+
+
+# --------------------------------------------------------------------------------------------------
+# HTTP questions from the host
+# --------------------------------------------------------------------------------------------------
+
+
+def http_get(address: str, port: int, path: str = "/", timeout: float = HTTP_TIMEOUT) -> tuple[int, str] | None:
+    """``GET http://address:port/path``; (status, body text) or None when nothing answered."""
+    conn = http.client.HTTPConnection(address, port, timeout=timeout)
+    try:
+        conn.request("GET", path, headers={"Accept": "*/*"})
+        response = conn.getresponse()
+        return response.status, response.read(4096).decode("utf-8", "replace")
+    except (OSError, http.client.HTTPException):
+        return None
+    finally:
+        conn.close()
+
+
+def ollama_answers(address: str, port: int, timeout: float = HTTP_TIMEOUT) -> bool:
+    answer = http_get(address, port, "/", timeout)
+    return bool(answer and answer[0] == 200 and "Ollama is running" in answer[1])
+
+
+def _version(address: str, port: int) -> str:
+    answer = http_get(address, port, "/api/version")
+    if answer and answer[0] == 200:
+        try:
+            return str(json.loads(answer[1]).get("version", ""))
+        except (ValueError, AttributeError):
+            return ""
+    return ""
+
+
+def observe_host_ollama(snapshot: Snapshot, port: int = OLLAMA_PORT) -> HostOllama:
+    """Ask the host's port ``port`` on 127.0.0.1 and, on a local Linux engine, on docker0 172.17.0.1.
+
+    Answering on both means Ollama listens on all addresses (``OLLAMA_HOST=0.0.0.0``); on loopback
+    only, ``127.0.0.1`` (the service's default). Only those two addresses are ever asked. When a
+    container publishes that port, the answer is the container's, not a native Ollama's.
+    """
+    daemon = snapshot.daemon
+    if not daemon.local:
+        return HostOllama(port=port, loopback=None, docker0=None)
+    ask_docker0 = daemon.platform == "linux" and snapshot.docker0 == DOCKER0_ADDRESS and not daemon.rootless
+    targets = ["127.0.0.1"] + ([DOCKER0_ADDRESS] if ask_docker0 else [])
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        answers = dict(zip(targets, pool.map(lambda a: ollama_answers(a, port), targets)))
+    owner = next((name for p, name, _ in snapshot.published if p == port), "")
+    if not owner:
+        owner = next(
+            (c.name for c in snapshot.containers if c.running and c.host_mode and "ollama" in c.image.lower()),
+            "",
+        )
+    loopback = answers.get("127.0.0.1")
+    version = _version("127.0.0.1", port) if loopback else ""
+    return HostOllama(
+        port=port,
+        loopback=loopback,
+        docker0=answers.get(DOCKER0_ADDRESS) if ask_docker0 else None,
+        container=owner if (loopback or answers.get(DOCKER0_ADDRESS)) else "",
+        version=version,
+    )
+
+
+def observe_container_ollamas(snapshot: Snapshot, candidates: Sequence[ContainerFacts]) -> dict[str, bool]:
+    """Ask each candidate container's own address, port 11434, whether Ollama is running there.
+
+    Only on a local, rootful Linux engine, where the host routes to container addresses; elsewhere
+    (Docker Desktop, rootless, a remote daemon) nothing is asked and the result is empty.
+    """
+    daemon = snapshot.daemon
+    if daemon.platform != "linux" or not daemon.local or daemon.rootless or daemon.podman:
+        return {}
+    jobs = []
+    for c in candidates:
+        if not c.running:
+            continue
+        address = "127.0.0.1" if c.host_mode else next((a.ip for a in c.networks if a.ip), "")
+        if address and not c.host_mode:
+            jobs.append((c.name, address))
+    with ThreadPoolExecutor(max_workers=max(1, min(8, len(jobs)))) as pool:
+        results = list(pool.map(lambda job: ollama_answers(job[1], OLLAMA_PORT), jobs))
+    return {name: ok for (name, _), ok in zip(jobs, results)}
+
+
+def observe_browser(url_host: str, port: int) -> tuple[bool, str]:
+    """Open Open WebUI's page from the host, as the learner's browser would."""
+    answer = http_get(url_host, port, "/", timeout=1.5)
+    if answer is None:
+        return False, f"nothing answers at http://localhost:{port} from this machine"
+    return answer[0] < 500, f"http://localhost:{port} answers (HTTP {answer[0]})"
+
+
+# --------------------------------------------------------------------------------------------------
+# From inside Open WebUI's namespace
+# --------------------------------------------------------------------------------------------------
+
+
+def probe_urls(cli: Any, webui: ContainerFacts, urls: Sequence[str], timeout: float = 3.0) -> tuple[list[dict[str, Any]], str]:
+    """Ask each URL's ``/api/version`` from inside the Open WebUI container's network namespace.
+
+    A short-lived, labelled probe container joins the namespace (``--network container:ID``) when the
+    stand-in image is here; otherwise, when Open WebUI's image has python3 (the real one does), the
+    probe runs by ``docker exec``; otherwise the image is fetched first.
+
+    Returns:
+        The probe's results (url, outcome, detail, seconds) and how they were obtained.
+    """
+    from docker.errors import DockerException, ImageNotFound
+
+    from .. import docker_api
+
+    image = docker_api.image_name()
+    try:
+        cli.images.get(image)
+        have_image = True
+    except ImageNotFound:
+        have_image = False
+    except DockerException:
+        have_image = False
+    if have_image:
+        return docker_api.probe_from_namespace(cli, webui.id, list(urls), image=image, timeout=timeout), (
+            f"a labelled probe container ({image}) joined to '{webui.name}''s network namespace"
+        )
+    container = cli.containers.get(webui.id)
+    check = container.exec_run(["python3", "-c", "print(1)"])
+    if check.exit_code == 0:
+        return docker_api.probe_by_exec(container, list(urls), timeout=timeout), f"docker exec of python3 in '{webui.name}'"
+    docker_api.ensure_image(cli, image)
+    return docker_api.probe_from_namespace(cli, webui.id, list(urls), image=image, timeout=timeout), (
+        f"a labelled probe container ({image}) joined to '{webui.name}''s network namespace"
+    )
+
+
+def firewall_hint() -> str:
+    """A hint that a host firewall is on (ufw, firewalld), read from files only; "" when none."""
+    try:
+        with open("/etc/ufw/ufw.conf", encoding="utf-8") as fh:
+            if any(line.strip().upper() == "ENABLED=YES" for line in fh):
+                return "ufw is enabled"
+    except OSError:
+        pass
+    if os.path.exists("/var/run/firewalld.pid") or os.path.exists("/run/firewalld.pid"):
+        return "firewalld is running"
+    return ""

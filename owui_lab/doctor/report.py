@@ -1,0 +1,221 @@
+"""The doctor's report: a checklist with reasons, the fixes, what differs, and security findings.
+
+The same report renders three ways: ``to_dict()`` (``owui-lab doctor --json``), ``text()`` (the CLI,
+a lab transcript with ✓/✗ per check) and ``_repr_html_()`` (a notebook cell shows a checklist).
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Check:
+    """One line of the checklist: ✓ or ✗ and a one-line reason."""
+
+    id: str
+    ok: bool
+    detail: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "ok": self.ok, "detail": self.detail}
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A security finding: what is exposed, and the safer way."""
+
+    id: str
+    detail: str
+    fix: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "detail": self.detail, "fix": self.fix}
+
+
+@dataclass
+class Report:
+    """What the doctor found on the learner's machine.
+
+    Attributes:
+        daemon: the daemon's facts (``DaemonFacts.to_dict()``).
+        webui: the Open WebUI container examined (name, id, image, base_urls, network_mode, ...), or None.
+        ollama: the Ollama its URL leads to (where, how it was found, name ...), or None.
+        reachable: Open WebUI reaches Ollama: observed when ``observed``, else predicted.
+        observed: the outcome comes from a real probe inside Open WebUI's namespace.
+        outcome: ok | name_not_resolved | connection_refused | unreachable (None when nothing to reach).
+        scenario: the nearest seed scenario id, or None.
+        predicted: the engine's verdict for the main URL (``Verdict.to_dict()``), or None.
+        urls: per base URL: url, source, predicted and observed outcome, detail, target, scenario.
+        browser: the browser's view of Open WebUI: url, predicted, observed, detail.
+        checks: the checklist.
+        fixes: exact commands and settings, best first.
+        findings: security findings.
+        discrepancies: where observation and prediction differ, and what that suggests.
+        notes: what the model cannot express, what was assumed, remarks.
+        looked_for: what the doctor looked for (said when it found nothing).
+        start_commands: how to start the stack (the docs' commands), when something is missing.
+        others: other Open WebUI containers found (name, image, base_urls).
+        seconds: how long the doctor took.
+    """
+
+    daemon: dict[str, Any] = field(default_factory=dict)
+    webui: dict[str, Any] | None = None
+    ollama: dict[str, Any] | None = None
+    reachable: bool = False
+    observed: bool = False
+    outcome: str | None = None
+    scenario: str | None = None
+    predicted: dict[str, Any] | None = None
+    urls: list[dict[str, Any]] = field(default_factory=list)
+    browser: dict[str, Any] | None = None
+    checks: list[Check] = field(default_factory=list)
+    fixes: list[str] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    discrepancies: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    looked_for: list[str] = field(default_factory=list)
+    start_commands: list[str] = field(default_factory=list)
+    others: list[dict[str, Any]] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def found_nothing(self) -> bool:
+        return self.webui is None and self.ollama is None
+
+    def check(self, check_id: str) -> Check | None:
+        """The first check with this id, if any."""
+        return next((c for c in self.checks if c.id == check_id), None)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "reachable": self.reachable,
+            "observed": self.observed,
+            "outcome": self.outcome,
+            "scenario": self.scenario,
+            "predicted": self.predicted,
+            "webui": self.webui,
+            "ollama": self.ollama,
+            "urls": self.urls,
+            "browser": self.browser,
+            "checks": [c.to_dict() for c in self.checks],
+            "fixes": list(self.fixes),
+            "findings": [f.to_dict() for f in self.findings],
+            "discrepancies": list(self.discrepancies),
+            "notes": list(self.notes),
+            "looked_for": list(self.looked_for),
+            "start_commands": list(self.start_commands),
+            "others": list(self.others),
+            "daemon": self.daemon,
+            "seconds": round(self.seconds, 3),
+        }
+
+    # ---- rendering --------------------------------------------------------------------------
+
+    def _headline(self) -> str:
+        if self.webui is None:
+            return "No Open WebUI container found." if self.ollama else "Found neither Open WebUI nor Ollama."
+        how = "observed" if self.observed else "predicted"
+        if self.reachable:
+            return f"Open WebUI reaches Ollama ({how})."
+        return f"Open WebUI does NOT reach Ollama: {self.outcome} ({how})."
+
+    def text(self) -> str:
+        """The report as a lab transcript: a ✓/✗ checklist, then fixes, differences, findings."""
+        lines = [f"owui-lab doctor: {self.daemon.get('product', 'Docker')} ({self.daemon.get('endpoint') or 'default socket'})"]
+        if self.webui:
+            w = self.webui
+            lines.append(
+                f"Open WebUI: {w['name']} ({w['image']}), network {w['network_mode']}, "
+                f"{w.get('base_urls_source', 'base URL')}: {'; '.join(w['base_urls'])}"
+            )
+        if self.ollama:
+            lines.append(f"Ollama: {self.ollama.get('how', self.ollama.get('where'))}")
+        if self.scenario:
+            lines.append(f"Nearest scenario: {self.scenario}")
+        width = max((len(c.id) for c in self.checks), default=0)
+        for c in self.checks:
+            lines.append(f"  {'✓' if c.ok else '✗'} {c.id:<{width}}  {c.detail}")
+        lines.append(f"=> {self._headline()}")
+        if self.fixes:
+            lines.append("Fix (any one of these, first is gentlest):" if len(self.fixes) > 1 else "Fix:")
+            lines.extend(f"  - {f}" for f in self.fixes)
+        if self.discrepancies:
+            lines.append("Where observation and prediction differ:")
+            lines.extend(f"  ? {d}" for d in self.discrepancies)
+        if self.findings:
+            lines.append("Security:")
+            for f in self.findings:
+                lines.append(f"  ! {f.detail}" + (f" Safer: {f.fix}" if f.fix else ""))
+        if self.looked_for:
+            lines.append("Looked for:")
+            lines.extend(f"  - {x}" for x in self.looked_for)
+        if self.start_commands:
+            lines.append("To start the stack (from the docs):")
+            lines.extend(f"  $ {x}" for x in self.start_commands)
+        if self.others:
+            names = ", ".join(o["name"] for o in self.others)
+            lines.append(f"Other Open WebUI containers: {names} (owui-lab doctor --container NAME examines one)")
+        if self.notes:
+            lines.append("Notes:")
+            lines.extend(f"  * {n}" for n in self.notes)
+        return "\n".join(lines)
+
+    def __str__(self) -> str:
+        return self.text()
+
+    def _repr_html_(self) -> str:
+        esc = html.escape
+        ok_color, bad_color = "#1e8449", "#c0392b"
+        head_color = ok_color if self.reachable else bad_color
+        parts = [
+            '<div style="font-family:system-ui,sans-serif;border:1px solid #ccc;border-radius:8px;'
+            'padding:10px 14px;max-width:60em;color:#222;background:#fff">',
+            f'<div style="font-size:1.1em;font-weight:bold;color:{head_color}">{esc(self._headline())}</div>',
+            f'<div style="color:#555;margin:4px 0 8px">{esc(self.daemon.get("product", "Docker"))}'
+            + (f" · nearest scenario <code>{esc(self.scenario)}</code>" if self.scenario else "")
+            + "</div>",
+        ]
+        if self.webui:
+            w = self.webui
+            parts.append(
+                f"<div>Open WebUI <b>{esc(w['name'])}</b> (<code>{esc(w['image'])}</code>), network "
+                f"<code>{esc(w['network_mode'])}</code>, URLs: "
+                + ", ".join(f"<code>{esc(u)}</code>" for u in w["base_urls"])
+                + "</div>"
+            )
+        if self.ollama:
+            parts.append(f"<div>Ollama: {esc(str(self.ollama.get('how', '')))}</div>")
+        parts.append('<table style="border-collapse:collapse;margin:8px 0">')
+        for c in self.checks:
+            mark, color = ("✓", ok_color) if c.ok else ("✗", bad_color)
+            parts.append(
+                f'<tr><td style="color:{color};font-weight:bold;padding:2px 8px;vertical-align:top">{mark}</td>'
+                f'<td style="padding:2px 8px;vertical-align:top"><code>{esc(c.id)}</code></td>'
+                f'<td style="padding:2px 8px">{esc(c.detail)}</td></tr>'
+            )
+        parts.append("</table>")
+
+        def section(title: str, items: list[str], code: bool = False, color: str = "#222") -> None:
+            if not items:
+                return
+            parts.append(f'<div style="font-weight:bold;margin-top:6px;color:{color}">{esc(title)}</div><ul style="margin:2px 0">')
+            for item in items:
+                body = f"<code>{esc(item)}</code>" if code else esc(item)
+                parts.append(f"<li>{body}</li>")
+            parts.append("</ul>")
+
+        section("Fix (any one of these)" if len(self.fixes) > 1 else "Fix", self.fixes, color=bad_color)
+        section("Where observation and prediction differ", self.discrepancies)
+        section(
+            "Security",
+            [f.detail + (f" Safer: {f.fix}" if f.fix else "") for f in self.findings],
+            color="#b9770e",
+        )
+        section("Looked for", self.looked_for)
+        section("To start the stack (from the docs)", self.start_commands, code=True)
+        section("Notes", self.notes)
+        parts.append("</div>")
+        return "".join(parts)
