@@ -168,16 +168,51 @@ def show_verdict(config: Config) -> Verdict:
     return verdict
 
 
-def compare(left: Config, right: Config, titles: tuple[str, str] = ("Docker Desktop", "Linux")) -> None:
-    """Two configurations' verdicts side by side (the lessons' Desktop-vs-Linux view)."""
+def compare(
+    left: Config,
+    right: Config,
+    titles: tuple[str, str] = ("Docker Desktop", "Linux"),
+    *,
+    diagrams: bool = True,
+) -> tuple[Verdict, Verdict]:
+    """Two configurations side by side, each with its diagram and verdict (the lessons' Desktop | Linux view).
+
+    Returns:
+        The two verdicts, left then right.
+    """
+    import base64
+
     from IPython.display import HTML, display
 
-    cells = "".join(
-        f'<td style="vertical-align:top;width:50%;padding:4px"><h4 style="margin:2px 0">{_esc(t)}</h4>'
-        f"{verdict_html(predict(c), notes=False)}</td>"
-        for t, c in zip(titles, (left, right))
-    )
-    display(HTML(f"{_CSS}<table style='width:100%;border:none'><tr>{cells}</tr></table>"))
+    verdicts = (predict(left), predict(right))
+    cells = []
+    for title, config, verdict in zip(titles, (left, right), verdicts):
+        picture = ""
+        if diagrams:
+            png, note = _diagram_or_note(config)
+            picture = (
+                f'<img style="max-width:100%" src="data:image/png;base64,{base64.b64encode(png).decode()}">'
+                if png is not None
+                else f'<i class="owui-diagram-missing">{_esc(note)}</i>'
+            )
+        cells.append(
+            f'<td style="vertical-align:top;width:50%;padding:4px"><h4 style="margin:2px 0">{_esc(title)}</h4>'
+            f"{picture}{verdict_html(verdict, notes=True)}</td>"
+        )
+    display(HTML(f"{_CSS}<table style='width:100%;border:none;table-layout:fixed'><tr>{''.join(cells)}</tr></table>"))
+    return verdicts
+
+
+def show_commands(config: Config) -> None:
+    """Display what a learner types to build ``config``: docker run lines, compose.yaml, host steps."""
+    from IPython.display import HTML, display
+
+    try:
+        from .recipe import recipe
+    except ImportError:
+        display(HTML("<i>(The recipe part of the kit is not installed here.)</i>"))
+        return
+    display(HTML(f'<pre class="owui-recipe" style="font-size:0.9em">{_esc(recipe(config).text())}</pre>'))
 
 
 # --------------------------------------------------------------------------------------------------
@@ -905,3 +940,63 @@ class Stage:
         from IPython.display import display
 
         display(self.widget)
+
+
+# --------------------------------------------------------------------------------------------------
+# The doctor and the sandbox, as the notebooks call them
+# --------------------------------------------------------------------------------------------------
+
+
+def run_doctor() -> Any:
+    """Run the doctor on this machine and display its checklist; say plainly when it cannot look.
+
+    Returns:
+        The doctor's report, or None when there is no daemon to look at (or the doctor is not installed).
+    """
+    from IPython.display import HTML, display
+
+    from . import environment
+    from .environment import RUN_AT_HOME
+
+    mode = environment.detect()
+    if not mode.live:
+        display(HTML(
+            _CSS + f'<div class="owui-box owui-live" data-live="predicted-only" style="border-left:6px solid {AMBER}">'
+            "<b>The doctor needs a Docker daemon to look at, and none answers here</b> "
+            f"({_esc(mode.detail)}). It looks at <i>your</i> containers, so run it on the machine where "
+            "Open WebUI runs: <code>owui-lab doctor</code> in a terminal, or this notebook with "
+            f"<code>make lab</code>.<br>{RUN_AT_HOME}</div>"
+        ))
+        return None
+    try:
+        doctor = importlib_attr("owui_lab.doctor", "doctor")
+    except ImportError:
+        display(HTML("<i>(The doctor part of the kit is not installed here.)</i>"))
+        return None
+    try:
+        report = doctor()
+    except OwuiLabError as exc:
+        display(HTML(_error_html(exc)))
+        return None
+    display(report)
+    return report
+
+
+def sandbox() -> Any:
+    """The explorer (every knob, the diagram, the verdict, the commands, live runs), or the stage without it."""
+    try:
+        explorer = importlib_attr("owui_lab.explorer", "explorer")
+    except ImportError:
+        return Stage()
+    return explorer()
+
+
+def importlib_attr(module: str, name: str) -> Any:
+    """``module.name``, imported on demand; ImportError when the module or the name is missing."""
+    import importlib
+
+    mod = importlib.import_module(module)
+    try:
+        return getattr(mod, name)
+    except AttributeError:
+        raise ImportError(f"{module} has no {name}") from None
