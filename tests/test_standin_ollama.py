@@ -588,8 +588,10 @@ def test_in_the_offline_image_binds_like_ollama_and_stops_at_once():
             container.reload()
             print(f"\ndocker stop of the stand-in Ollama took {seconds * 1000:.0f} ms "
                   f"(exit code {container.attrs['State']['ExitCode']})")
+            # Exit code 0, not 137: SIGTERM stopped it, no SIGKILL was needed. The time includes the
+            # daemon's own work (other tests share it), hence the generous bound.
             assert container.attrs["State"]["ExitCode"] == 0
-            assert seconds < 3, f"docker stop took {seconds:.2f} s: SIGTERM was not handled"
+            assert seconds < 5, f"docker stop took {seconds:.2f} s"
     finally:
         for container in made:
             try:
