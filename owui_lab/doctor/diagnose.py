@@ -260,7 +260,12 @@ def _examine(
         report.notes.extend(rec.unexpressed)
         report.notes.extend(f"Assumed: {a}." for a in rec.assumptions)
     if main["verdict"] is not None:
-        report.notes.extend(n for n in main["verdict"].notes if not n.startswith("Security:"))
+        for note in main["verdict"].notes:
+            if note.startswith("Security:"):
+                continue  # the doctor's own findings say it about the real setup
+            if "via Docker proxy" in note and t.where != "host":
+                continue
+            report.notes.append(note)
     report.fixes = list(dict.fromkeys(report.fixes))
     report.notes = list(dict.fromkeys(report.notes))
     report.discrepancies = list(dict.fromkeys(report.discrepancies))
@@ -291,8 +296,10 @@ def _url_result(rec: Reconstruction, b: BaseUrls, webui: ContainerFacts, obs: Ob
         if step is not None and not rec.url_problem:
             detail += f"; the model says: {step.name}: {step.reason}"
     elif verdict is not None and not rec.url_problem:
-        last = verdict.steps[-1]
-        detail = f"{rec.url}: {predicted_outcome} (predicted: {last.name}: {last.reason})"
+        # the failing step, with the step before it when that one says where the address led
+        shown = verdict.steps[-2:] if not verdict.reachable and len(verdict.steps) > 1 else verdict.steps[-1:]
+        why = "; ".join(f"{s.name}: {s.reason}" for s in shown)
+        detail = f"{rec.url}: {predicted_outcome} (predicted: {why})"
     else:
         detail = f"{rec.url}: {predicted_outcome} (predicted)"
     checks.append(Check("reach", ok, detail))

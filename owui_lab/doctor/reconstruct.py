@@ -160,6 +160,7 @@ def unalias(text: str, port: int | None, host_ollama: bool) -> str:
     )
     if host_ollama:
         text = re.sub(r"OLLAMA_HOST=0\.0\.0\.0(?![:\d])", f"OLLAMA_HOST=0.0.0.0:{port}", text)
+        text = re.sub(r"\bport 11434\b", f"port {port}", text)
     else:
         text = text.replace("-p 127.0.0.1:11434:11434", f"-p 127.0.0.1:{port}:11434")
         text = text.replace("-p 11434:11434", f"-p {port}:11434")
@@ -340,6 +341,7 @@ def reconstruct(
         knobs["desktop_host_networking"] = bool(desktop_host_networking)
     # --- Ollama's side
     alias: int | None = None
+    port_stays = False  # an alias that the URL's own port does not use (it names a container)
     if target.where == "container" and target.container is not None:
         o = target.container
         knobs["ollama"] = "container"
@@ -358,10 +360,10 @@ def reconstruct(
             if not b.loopback_only and not b.all_addresses:
                 unexpressed.append(f"{b.flag()} publishes on {b.host_ip} only; modelled as all addresses")
             if b.host_port != OLLAMA_PORT:
-                if _is_host_address(name, webui, daemon) and port == b.host_port:
-                    alias = b.host_port
-                else:
-                    unexpressed.append(f"{b.flag()} publishes on host port {b.host_port}; the model knows only 11434")
+                # The model publishes 11434:11434 only: let 11434 stand for the learner's host port
+                alias = b.host_port
+                if not (_is_host_address(name, webui, daemon) and port == b.host_port):
+                    port_stays = True
         knobs["compose"] = bool(webui.compose_project and webui.compose_project == o.compose_project)
         if not o.running:
             unexpressed.append(f"the Ollama container '{o.name}' is not running ({o.status or 'stopped'})")
@@ -386,7 +388,7 @@ def reconstruct(
             f"{name} is the host's address on Open WebUI's network; modelled as the docker0 address {DOCKER0_ADDRESS}"
         )
         name = DOCKER0_ADDRESS
-    if alias:
+    if alias and not port_stays:
         engine_url = f"http://{name}:{OLLAMA_PORT}" if ":" not in name else f"http://[{name}]:{OLLAMA_PORT}"
     elif name != _url_host_port(engine_url)[0]:
         engine_url = f"http://{name}:{port}"
@@ -470,18 +472,37 @@ def _features(c: Config) -> dict[str, Any]:
         "webui_host": c.webui_host_mode,
         "shared": c.shared_network is not None or c.compose,
         "separate": c.ollama_in_container and c.ollama_network_effective != c.webui_network,
+        "via_host": _via_host(c),
     }
 
 
-_WEIGHTS = {"platform": 100, "ollama_ns_host": 6, "ollama_container": 3, "webui_host": 8, "shared": 4, "separate": 2}
+def _via_host(c: Config) -> bool:
+    """The base URL goes to the host (host.docker.internal, docker0, or loopback in host mode)."""
+    host = c.parsed_base_url.host
+    if host in HOST_NAMES or host == DOCKER0_ADDRESS:
+        return True
+    return c.webui_host_mode and _is_loopback(host)
+
+
+_WEIGHTS = {
+    "platform": 100,
+    "webui_host": 8,
+    "via_host": 6,
+    "ollama_ns_host": 4,
+    "shared": 4,
+    "ollama_container": 3,
+    "separate": 2,
+}
 
 
 def nearest_scenario(config: Config) -> str:
     """The seed scenario whose shape is closest to ``config`` (same platform always wins).
 
     Shape means where Ollama runs (the host's network or a container's), whether Open WebUI uses
-    host networking, and whether the two share a user-defined network; names, ports and URLs do not
-    count (they are what goes wrong *within* a scenario).
+    host networking, whether the two share a user-defined network, and whether the URL goes through
+    the host (host.docker.internal, docker0); names and ports do not count (they are what goes wrong
+    *within* a scenario). An Ollama container reached through its published port via
+    host.docker.internal is nearest to "Ollama on the host": that is the path its traffic takes.
     """
     from ..scenarios import scenarios
 
