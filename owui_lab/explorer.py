@@ -409,11 +409,21 @@ class Explorer(widgets.VBox):
             self.run_progress.value = ""
         self.verdict = predict(config)
         self.recipe = recipe(config)
-        png = self._png(config, self.verdict)
+        try:
+            png: bytes | None = self._png(config, self.verdict)
+            caption = ""
+        except Exception as exc:  # noqa: BLE001 - a drawing bug must not hide the verdict
+            png = None
+            caption = (
+                "<div style='color:#c0392b'>The diagram could not be drawn for this configuration "
+                f"({html.escape(exc.__class__.__name__)}: {html.escape(str(exc))}); the verdict below is "
+                "still right. Please report it.</div>"
+            )
         with self.image.hold_sync(), self.verdict_html.hold_sync():
-            self.image.value = png
-            self.image_config = config
-            self.image_caption.value = ""
+            if png is not None:
+                self.image.value = png
+                self.image_config = config
+            self.image_caption.value = caption
             self.verdict_html.value = verdict_html(self.verdict)
         self.recipe_html.value = recipe_html(self.recipe)
         self._match_preset()
@@ -506,6 +516,11 @@ class Explorer(widgets.VBox):
             self._load(config)
 
     @property
+    def png(self) -> bytes:
+        """The diagram's PNG bytes as shown (the Image widget keeps them as a memoryview)."""
+        return bytes(self.image.value)
+
+    @property
     def recipe_text(self) -> str:
         return self.recipe.text() if self.recipe else ""
 
@@ -526,8 +541,9 @@ class Explorer(widgets.VBox):
             self._availability[platform] = (bool(result[0]), str(result[1]))
         return self._availability[platform]
 
-    def _update_run_button(self) -> None:
-        running = self.live_thread is not None and self.live_thread.is_alive()
+    def _update_run_button(self, running: bool | None = None) -> None:
+        if running is None:
+            running = self.live_thread is not None and self.live_thread.is_alive()
         ok, reason = self.availability()
         self.run_button.disabled = running or not ok or self.error is not None
         self.run_button.description = "Running…" if running else "Run it live"
@@ -588,8 +604,7 @@ class Explorer(widgets.VBox):
             else:
                 self.run_progress.value = "<i>That run was for an earlier configuration; run again.</i>"
         finally:
-            self.run_button.disabled = False
-            self._update_run_button()
+            self._update_run_button(running=False)  # this thread is still alive while it says so
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -613,6 +628,7 @@ def verdict_html(v: Verdict) -> str:
     b = v.browser
     parts = [
         f"<div style='{style}'>",
+        f"<div style='color:#555'>{e(_platform_phrase(v.config))}</div>",
         f"<div><b>Open WebUI → Ollama</b> at <code>{e(v.config.base_url)}</code>: <b>{head}</b></div>",
         f"<table style='margin:4px 0'>{rows}</table>",
         f"<div><b>Browser → Open WebUI</b> at <a href='{e(b.url)}' target='_blank'><code>{e(b.url)}</code></a>: "
@@ -628,6 +644,12 @@ def verdict_html(v: Verdict) -> str:
                      + "".join(f"<li>{e(n)}</li>" for n in v.notes) + "</ul></div>")
     parts.append("</div>")
     return "".join(parts)
+
+
+def _platform_phrase(c: Config) -> str:
+    if c.platform == "linux":
+        return "Docker Engine on Linux"
+    return "Docker Desktop (macOS/Windows), host networking " + ("on" if c.desktop_host_networking else "off")
 
 
 def recipe_html(r: Recipe) -> str:
@@ -676,6 +698,7 @@ def live_html(result: Any) -> str:
         + "<table style='margin-top:4px'><tr><th></th><th>predicted</th><th>observed</th><th>agree</th></tr>"
         + body + "</table>"
         + (f"<div style='color:#444'>{e(str(detail))}</div>" if detail else "")
+        + "".join(f"<div style='color:#555'>* {e(str(n))}</div>" for n in data.get("notes") or ())
         + "</div>"
     )
 

@@ -1,0 +1,367 @@
+"""The explorer, driven programmatically: set widget values, check the verdict, the diagram and the commands."""
+
+from __future__ import annotations
+
+import base64
+import os
+from functools import lru_cache
+from html import escape as html_escape
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from owui_lab import Config, load_scenario, predict, scenarios
+from owui_lab import draw as drawing
+from owui_lab.errors import ConfigError
+from owui_lab.explorer import STACK_NETWORK, Explorer, _same, effective, explorer, live_html, verdict_html
+from owui_lab.recipe import recipe
+from tests.strategies import configs
+
+SCENARIO_IDS = [s.id for s in scenarios()]
+PNG = b"\x89PNG\r\n\x1a\n"
+NOTEBOOK = Path(__file__).parent / "data" / "explorer.ipynb"
+
+
+@lru_cache(maxsize=256)
+def fresh_png(config: Config) -> bytes:
+    """The diagram drawn from scratch, on a figure of its own: what the app must show."""
+    return drawing.render_png(drawing.draw(config, verdict=predict(config)))
+
+
+@pytest.fixture(scope="module")
+def app() -> Explorer:
+    return explorer()
+
+
+def assert_consistent(app: Explorer) -> None:
+    """Everything the app shows belongs to the configuration its controls describe."""
+    assert app.error is None
+    assert app.verdict == predict(app.config)
+    assert app.recipe == recipe(app.config)
+    assert app.recipe_text == recipe(app.config).text()
+    assert app.image_config == app.config
+    assert app.png == fresh_png(app.config)  # never a stale picture
+    assert app.verdict_html.value == verdict_html(app.verdict)
+    c = app.config
+    assert c.platform == app.w_platform.value
+    assert c.ollama == app.w_ollama.value
+    assert c.base_url == app.w_base_url.value
+    assert c.add_host_gateway == app.w_add_host.value
+    assert c.ollama_bind == (app.w_bind.value.strip() or None)
+    assert c.desktop_host_networking == (c.platform == "desktop" and app.w_desktop_hostnet.value)
+    mode = app.w_mode.value
+    if mode in ("bridge", "host"):
+        assert c.webui_network == mode and not c.compose
+    elif mode == "compose":
+        assert c.compose and c.ollama == "container" and c.webui_network == app._stack_net
+    else:
+        assert c.webui_network == app._webui_net and not c.compose
+    if c.ollama == "container":
+        assert c.ollama_network == app.w_ollama_net.value
+        assert c.ollama_publish == app.w_publish.value
+        assert c.ollama_name == app.w_ollama_name.value
+    else:
+        assert c.ollama_network is None and c.ollama_publish is None
+
+
+def test_it_starts_on_the_defaults_and_draws_once():
+    app = explorer()
+    assert app.config == Config()
+    assert app.refresh_count == 1
+    assert app.png.startswith(PNG)
+    assert_consistent(app)
+    assert "docker run" in app.recipe_html.value
+
+
+def test_it_starts_from_a_scenario_id_or_a_config():
+    assert explorer("linux-compose").active_preset == "linux-compose"
+    c = load_scenario("linux-host-network")
+    assert explorer(c).config == c
+
+
+def test_owui_lab_explorer_is_callable_in_any_import_order():
+    import owui_lab
+    import owui_lab.explorer as module
+
+    assert callable(owui_lab.explorer) and callable(module)
+    assert isinstance(owui_lab.explorer("linux-compose"), Explorer)
+
+
+@pytest.mark.parametrize("sid", SCENARIO_IDS)
+def test_each_preset_sets_every_knob_and_redraws_once(app, sid):
+    before = app.refresh_count
+    app.apply_preset(sid)
+    assert app.refresh_count == before + 1
+    expected = load_scenario(sid)
+    assert _same(app.config, expected)
+    assert app.active_preset == sid
+    assert app.preset_buttons[sid].button_style == "info"
+    assert all(b.button_style == "" for k, b in app.preset_buttons.items() if k != sid)
+    assert_consistent(app)
+    v = app.verdict
+    html = app.verdict_html.value
+    for step in v.steps:
+        assert ("✓" if step.ok else "✗") in html
+    for fix in v.fixes:
+        assert html_escape(fix) in html
+    assert v.browser.url in html
+
+
+def test_presets_change_the_verdict_and_the_picture(app):
+    seen_png, seen_html = set(), set()
+    for sid in SCENARIO_IDS:
+        app.apply_preset(sid)
+        seen_png.add(app.png)
+        seen_html.add(app.verdict_html.value)
+    assert len(seen_png) == len(SCENARIO_IDS) and len(seen_html) == len(SCENARIO_IDS)
+
+
+def test_seed_outcomes_in_the_app(app):
+    expected = {
+        "linux-ollama-on-host": "connection_refused",
+        "linux-compose": "ok",
+        "linux-separate-networks": "name_not_resolved",
+        "linux-host-network": "ok",
+        "desktop-ollama-on-host": "ok",
+        "desktop-host-network": "connection_refused",
+    }
+    for sid, outcome in expected.items():
+        app.apply_preset(sid)
+        assert app.verdict.outcome == outcome, sid
+
+
+def test_toggling_a_knob_fixes_linux_ollama_on_host(app):
+    app.apply_preset("linux-ollama-on-host")
+    assert not app.verdict.reachable
+    png = app.png
+    before = app.refresh_count
+    app.w_bind.value = "0.0.0.0"
+    assert app.refresh_count == before + 1
+    assert app.verdict.reachable and app.config.ollama_bind == "0.0.0.0"
+    assert app.png != png
+    assert app.active_preset is None
+    assert 'OLLAMA_HOST=0.0.0.0' in app.recipe_text
+    assert_consistent(app)
+
+
+def test_a_bad_base_url_shows_the_error_and_loses_nothing(app):
+    app.apply_preset("linux-compose")
+    good, png = app.config, app.png
+    app.w_base_url.value = "ollama:11434"
+    assert isinstance(app.error, ConfigError)
+    assert app.error.message in app.verdict_html.value.replace("&#x27;", "'")
+    assert "Traceback" not in app.verdict_html.value
+    assert app.w_base_url.value == "ollama:11434"  # what the learner typed stays
+    assert app.config == good and app.png == png and app.image_config == good
+    assert "last valid configuration" in app.image_caption.value
+    assert app.run_button.disabled
+    app.w_platform.value = "desktop"  # other knobs still move while the URL is wrong
+    assert app.w_platform.value == "desktop" and app.error is not None
+    app.w_base_url.value = "http://ollama:11434"
+    assert app.error is None and app.config.platform == "desktop" and app.config.compose
+    assert app.image_caption.value == ""
+    assert_consistent(app)
+
+
+def test_inapplicable_controls_are_disabled_or_hidden_and_named(app):
+    app.apply_preset("linux-ollama-on-host")
+    assert app.w_ollama_net.disabled and app.w_publish.disabled and app.w_ollama_name.disabled
+    assert "Ollama runs on the host" in app.unused.value
+    assert app.w_desktop_hostnet.layout.display == "none"
+    assert not app.w_webui_port.disabled
+    app.apply_preset("desktop-host-network")
+    assert app.w_desktop_hostnet.layout.display is None
+    assert app.w_webui_port.disabled and "-p 3000:8080" in app.unused.value
+    app.apply_preset("linux-compose")
+    assert not app.w_ollama_net.disabled and not app.w_publish.disabled
+    with app.batch():
+        app.w_ollama_net.value = "host"
+        app.w_publish.value = "all"
+    assert app.w_publish.disabled and "discards -p on the host network" in app.unused.value
+    assert app.config.ollama_publish_effective == "none"
+
+
+def test_the_desktop_setting_is_kept_but_not_applied_on_linux(app):
+    app.apply_preset("desktop-host-network")
+    app.w_desktop_hostnet.value = True
+    assert app.verdict.reachable
+    app.w_platform.value = "linux"
+    assert app.config.desktop_host_networking is False and app.w_desktop_hostnet.value is True
+    app.w_platform.value = "desktop"
+    assert app.config.desktop_host_networking is True
+
+
+def test_compose_needs_a_container_ollama_and_says_so(app):
+    app.apply_preset("linux-ollama-on-host")
+    before = app.refresh_count
+    app.w_mode.value = "compose"
+    assert app.refresh_count == before + 1  # the implied change redraws once with it
+    assert app.config.ollama == "container" and app.config.compose
+    assert app.config.ollama_network == STACK_NETWORK == app.config.webui_network
+    assert "Ollama now runs in a container" in app.notice.value
+    app.w_ollama.value = "host"
+    assert app.w_mode.value == "bridge" and not app.config.compose
+    assert "back on the default bridge" in app.notice.value
+    app.w_add_host.value = False
+    assert app.notice.value == ""  # a notice belongs to the change that caused it
+
+
+def test_separate_networks_put_a_new_ollama_container_on_its_own_network(app):
+    app.apply_preset("linux-host-network")
+    app.w_mode.value = "separate"
+    app.w_ollama.value = "container"
+    assert app.config.webui_network == "webui-net" and app.config.ollama_network == "ollama-net"
+    assert [v for _, v in app.w_ollama_net.options] == ["bridge", "host", "ollama-net", "webui-net"]
+    app.w_ollama_net.value = "webui-net"  # join Open WebUI's network: the name resolves
+    assert app.config.shared_network == "webui-net"
+    assert app.verdict.steps[0].ok
+    app.w_mode.value = "bridge"
+    assert app.config.ollama_network == "bridge"
+    assert_consistent(app)
+
+
+def test_reset_goes_back_to_the_start(app):
+    start = app.start_config
+    app.apply_preset("desktop-separate-networks")
+    before = app.refresh_count
+    app.reset()
+    assert app.refresh_count == before + 1
+    assert _same(app.config, start)
+
+
+def test_side_by_side_on_request(app):
+    app.apply_preset("linux-host-network")
+    assert app.side_image.layout.display == "none"
+    app.side_toggle.value = True
+    assert app.side_image.layout.display is None
+    assert bytes(app.side_image.value).startswith(PNG)
+    assert "Linux" in app.side_html.value and "Docker Desktop" in app.side_html.value
+    first = bytes(app.side_image.value)
+    app.apply_preset("linux-compose")
+    assert app.side_image.value != first  # follows the knobs while shown
+    app.side_toggle.value = False
+    assert app.side_image.layout.display == "none"
+
+
+def test_run_is_disabled_with_the_reason_where_the_lab_cannot_run(monkeypatch):
+    from owui_lab import lab
+
+    monkeypatch.setattr(lab, "availability", lambda config=None: (False, "no Docker daemon answers (Binder)"))
+    app = explorer("linux-compose")
+    assert app.run_button.disabled
+    assert "no Docker daemon answers (Binder)" in app.run_reason.value
+    assert app.run_live() is None
+
+
+def test_live_html_puts_observed_beside_predicted():
+    data = {
+        "predicted": {"reachable": False, "outcome": "connection_refused", "browser": {"reachable": True}},
+        "observed": {"reachable": False, "outcome": "connection_refused", "detail": "[Errno 111]",
+                     "browser": {"reachable": True}},
+        "agree": True,
+        "seconds": 2.5,
+    }
+    text = live_html(data)
+    assert "agrees" in text and text.count("✓") == 4 and "[Errno 111]" in text
+    data["observed"]["outcome"], data["agree"] = "ok", False
+    text = live_html(data)
+    assert "disagrees" in text and text.count("✗") == 2  # the summary and the outcome row
+
+
+# ---- hypothesis: any sequence of learner actions keeps every output in step ----
+
+ACTIONS = st.one_of(
+    st.tuples(st.just("w_platform"), st.sampled_from(["linux", "desktop"])),
+    st.tuples(st.just("w_desktop_hostnet"), st.booleans()),
+    st.tuples(st.just("w_ollama"), st.sampled_from(["host", "container"])),
+    st.tuples(st.just("w_mode"), st.sampled_from(["bridge", "host", "compose", "separate"])),
+    st.tuples(st.just("w_ollama_net"), st.sampled_from(["bridge", "host", "ollama-net", "webui-net", STACK_NETWORK])),
+    st.tuples(st.just("w_publish"), st.sampled_from(["none", "all", "loopback"])),
+    st.tuples(st.just("w_bind"), st.sampled_from(["", "127.0.0.1", "0.0.0.0", "0.0.0.0:11434", "http://0.0.0.0"])),
+    st.tuples(st.just("w_add_host"), st.booleans()),
+    st.tuples(st.just("w_base_url"), st.sampled_from(
+        ["http://host.docker.internal:11434", "http://ollama:11434", "http://localhost:11434",
+         "http://127.0.0.1:11434", "http://172.17.0.1:11434", "http://ollama:3000"])),
+    st.tuples(st.just("w_webui_port"), st.sampled_from([3000, 3001, 8080])),
+    st.tuples(st.just("preset"), st.sampled_from(SCENARIO_IDS)),
+)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(ACTIONS, min_size=1, max_size=5))
+def test_any_sequence_of_actions_keeps_outputs_in_step(app, actions):
+    for name, value in actions:
+        before = app.refresh_count
+        if name == "preset":
+            app.apply_preset(value)
+            assert app.refresh_count == before + 1
+        else:
+            widget = getattr(app, name)
+            if widget.disabled or (name == "w_ollama_net" and value not in [v for _, v in widget.options]):
+                continue  # the learner cannot pick it now
+            changed = widget.value != value
+            widget.value = value
+            assert app.refresh_count == before + (1 if changed else 0)
+        assert_consistent(app)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(configs())
+def test_any_configuration_loads_into_the_controls_unchanged(app, c):
+    if c.compose and c.webui_network in ("bridge", "host"):
+        c = c.replace(compose=False)  # the explorer's compose stack puts Open WebUI on the stack's network
+    app.set_config(c)
+    assert effective(app.config) == effective(c)
+    assert app.verdict.outcome == predict(c).outcome
+
+
+# ---- nbclient ----
+
+
+def test_the_explorer_notebook_runs_under_nbclient(tmp_path):
+    import nbformat
+    from nbclient import NotebookClient
+
+    nb = nbformat.read(NOTEBOOK, as_version=4)
+    NotebookClient(nb, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}},
+                   store_widget_state=True).execute()
+    outputs = nb.cells[1].outputs
+    assert any("application/vnd.jupyter.widget-view+json" in o.get("data", {}) for o in outputs)
+    assert "".join(o.get("text", "") for o in nb.cells[2].outputs).split() == ["name_not_resolved", "linux"]
+    state = nb.metadata["widgets"]["application/vnd.jupyter.widget-state+json"]["state"]
+    images = [m for m in state.values() if m["model_name"] == "ImageModel"]
+    # the diagram's PNG is saved with the page (binary values travel as base64 buffers)
+    pngs = [b["data"] for m in images for b in m.get("buffers", []) if b["path"] == ["value"] and b["data"]]
+    assert pngs and base64.b64decode(pngs[0]).startswith(PNG)
+    verdicts = [m["state"]["value"] for m in state.values() if m["model_name"] == "HTMLModel"
+                and "Browser → Open WebUI" in m["state"].get("value", "")]
+    assert verdicts and "NOT reachable" in verdicts[0]
+
+
+# ---- live (docker) ----
+
+
+@pytest.mark.docker
+def test_run_it_live_puts_observed_beside_predicted(monkeypatch):
+    monkeypatch.setenv("OWUI_LAB_IMAGE", os.environ.get("OWUI_LAB_IMAGE") or "owui-lab/python:offline")
+    app = explorer("linux-compose")
+    ok, reason = app.availability(refresh=True)
+    assert ok, reason
+    thread = app.run_live(wait=True)
+    assert thread is not None and not thread.is_alive()
+    result = app.live_result
+    assert result is not None, app.run_result.value
+    assert result.agree and result.observed.outcome == "ok"
+    assert "agrees" in app.run_result.value
+    assert not app.run_button.disabled
+    app.w_publish.value = "all"  # a new configuration: the old result is not shown with it
+    assert app.live_result is None and app.run_result.value == ""
+
+
+@pytest.mark.docker
+def test_a_desktop_configuration_cannot_run_on_this_linux_daemon():
+    app = explorer("desktop-compose")
+    assert app.run_button.disabled
+    assert "Desktop" in app.run_reason.value or "platform" in app.run_reason.value
