@@ -120,6 +120,7 @@ def recipe(
     labels: Mapping[str, str] | None = None,
     volumes: bool = True,
     init: bool = False,
+    image_env: Mapping[str, Mapping[str, str]] | None = None,
 ) -> Recipe:
     """Write a configuration as the commands that build it.
 
@@ -133,6 +134,9 @@ def recipe(
         labels: labels put on every container, network and volume (tests: the kit's labels).
         volumes: keep the data volumes (``ollama``, ``open-webui``); tests leave them out.
         init: run each container with an init (``--init``) so it stops at once.
+        image_env: per role, the environment a replacement image must have to behave like the real
+            one (the official ``ollama/ollama`` sets ``OLLAMA_HOST=0.0.0.0:11434``); the
+            configuration's own variables win, as ``-e`` wins over an image's ``ENV``.
 
     Returns:
         The recipe: docker run lines, the compose model, host steps and notes.
@@ -141,7 +145,7 @@ def recipe(
         ConfigError: a role in ``images``/``commands`` is unknown, or the project name is not valid.
     """
     roles = {"ollama", WEBUI_NAME}
-    for what, given in (("images", images), ("commands", commands)):
+    for what, given in (("images", images), ("commands", commands), ("image_env", image_env)):
         unknown = sorted(set(given or {}) - roles)
         if unknown:
             raise ConfigError(
@@ -153,7 +157,8 @@ def recipe(
             f"recipe(): {project!r} is not a valid compose project name.",
             "use lowercase letters, digits, '_' and '-', starting with a letter or digit.",
         )
-    plan = _Plan(config, images or {}, commands or {}, project, network_names or {}, dict(labels or {}), volumes, init)
+    plan = _Plan(config, images or {}, commands or {}, project, network_names or {}, dict(labels or {}), volumes, init,
+                 image_env or {})
     return Recipe(
         config=config,
         network_creates=plan.network_creates(),
@@ -179,6 +184,11 @@ class _Plan:
     labels: dict[str, str]
     volumes: bool
     init: bool
+    image_env: Mapping[str, Mapping[str, str]]
+
+    def env(self, role: str, own: Mapping[str, str]) -> dict[str, str]:
+        """A role's environment: the image stand-in's variables, then the configuration's own."""
+        return {**self.image_env.get(role, {}), **own}
 
     # ---- networks ----
     def is_stack_default(self, net: str) -> bool:
@@ -221,8 +231,8 @@ class _Plan:
             publish = _publish_spec(c)
             if publish:
                 argv += ["-p", publish]
-            if c.ollama_bind is not None:
-                argv += ["-e", f"OLLAMA_HOST={c.ollama_bind}"]
+            own = {"OLLAMA_HOST": c.ollama_bind} if c.ollama_bind is not None else {}
+            argv += [arg for k, v in self.env("ollama", own).items() for arg in ("-e", f"{k}={v}")]
             if self.volumes:
                 argv += ["-v", "ollama:/root/.ollama"]
             argv.append(self.images.get("ollama", OLLAMA_IMAGE))
@@ -239,7 +249,8 @@ class _Plan:
             argv += ["-p", f"{c.webui_port}:{WEBUI_CONTAINER_PORT}"]
         if c.add_host_gateway:
             argv.append("--add-host=host.docker.internal:host-gateway")
-        argv += ["-e", f"OLLAMA_BASE_URL={c.base_url}"]
+        own = {"OLLAMA_BASE_URL": c.base_url}
+        argv += [arg for k, v in self.env(WEBUI_NAME, own).items() for arg in ("-e", f"{k}={v}")]
         if self.volumes:
             argv += ["-v", "open-webui:/app/backend/data", "--restart", "always"]
         argv.append(self.images.get(WEBUI_NAME, WEBUI_IMAGE))
@@ -266,8 +277,9 @@ class _Plan:
             publish = _publish_spec(c)
             if publish:
                 ollama["ports"] = [publish]
-            if c.ollama_bind is not None:
-                ollama["environment"] = {"OLLAMA_HOST": c.ollama_bind}
+            env = self.env("ollama", {"OLLAMA_HOST": c.ollama_bind} if c.ollama_bind is not None else {})
+            if env:
+                ollama["environment"] = env
             if self.volumes:
                 ollama["volumes"] = ["ollama:/root/.ollama"]
             self.service_extras(ollama)
@@ -280,7 +292,7 @@ class _Plan:
             webui["ports"] = [f"{c.webui_port}:{WEBUI_CONTAINER_PORT}"]
         if c.add_host_gateway:
             webui["extra_hosts"] = ["host.docker.internal:host-gateway"]
-        webui["environment"] = {"OLLAMA_BASE_URL": c.base_url}
+        webui["environment"] = self.env(WEBUI_NAME, {"OLLAMA_BASE_URL": c.base_url})
         if self.volumes:
             webui["volumes"] = ["open-webui:/app/backend/data"]
             webui["restart"] = "always"

@@ -269,3 +269,15 @@ def test_the_recipe_builds_exactly_the_configuration(c):
     user_nets = {n for n in (c.webui_network, c.ollama_network_effective) if n and n not in ("bridge", "host")}
     assert {argv[-1] for argv in r.network_creates} == user_nets
     assert r.browser_url.endswith(":8080" if c.webui_host_mode else f":{c.webui_port}")
+
+
+def test_image_env_stands_in_for_the_real_images_env_and_the_configuration_wins():
+    image_env = {"ollama": {"OLLAMA_HOST": "0.0.0.0:11434"}}  # what ollama/ollama's Dockerfile sets
+    default = recipe(load_scenario("linux-compose"), image_env=image_env)
+    assert default.compose["services"]["ollama"]["environment"] == {"OLLAMA_HOST": "0.0.0.0:11434"}
+    assert _flag_values(_run_of(default, "ollama"), "-e") == ["OLLAMA_HOST=0.0.0.0:11434"]
+    bound = recipe(load_scenario("linux-compose").replace(ollama_bind="127.0.0.1"), image_env=image_env)
+    assert bound.compose["services"]["ollama"]["environment"] == {"OLLAMA_HOST": "127.0.0.1"}
+    assert "environment" not in recipe(load_scenario("linux-compose")).compose["services"]["ollama"]
+    with pytest.raises(ConfigError):
+        recipe(load_scenario("linux-compose"), image_env={"db": {}})
