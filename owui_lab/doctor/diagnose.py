@@ -290,15 +290,16 @@ def _url_result(rec: Reconstruction, b: BaseUrls, webui: ContainerFacts, obs: Ob
     observed_outcome = seen.get("outcome") if seen else None
     outcome = observed_outcome or predicted_outcome
     ok = outcome == "ok"
-    step = verdict.failing_step if verdict is not None else None
-    if observed_outcome:
-        detail = f"{rec.url}: {observed_outcome} (observed: {seen.get('detail', '')})"
-        if step is not None and not rec.url_problem:
-            detail += f"; the model says: {step.name}: {step.reason}"
-    elif verdict is not None and not rec.url_problem:
+    why = ""
+    if verdict is not None and not rec.url_problem:
         # the failing step, with the step before it when that one says where the address led
         shown = verdict.steps[-2:] if not verdict.reachable and len(verdict.steps) > 1 else verdict.steps[-1:]
-        why = "; ".join(f"{s.name}: {s.reason}" for s in shown)
+        why = unalias("; ".join(f"{s.name}: {s.reason}" for s in shown), rec.port_alias, host_side)
+    if observed_outcome:
+        detail = f"{rec.url}: {observed_outcome} (observed: {seen.get('detail', '')})"
+        if why and observed_outcome != "ok":
+            detail += f"; the model says: {why}"
+    elif why:
         detail = f"{rec.url}: {predicted_outcome} (predicted: {why})"
     else:
         detail = f"{rec.url}: {predicted_outcome} (predicted)"
