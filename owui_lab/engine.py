@@ -307,17 +307,6 @@ def _route(c: Config, address: str) -> tuple[Step, _Destination | None]:
                 Step("route", True, f"{address} is the bridge of Docker Desktop's Linux VM, not your Mac/PC"),
                 dest,
             )
-        if _dropped_between_bridges(c, address):
-            return (
-                Step(
-                    "route",
-                    False,
-                    f"-p 11434:11434 DNATs the connection into Ollama's network, and Docker's isolation "
-                    f"rules (DOCKER-ISOLATION chains) drop packets forwarded there from Open WebUI's "
-                    f"network '{c.webui_network}' → no answer, the connection times out",
-                ),
-                None,
-            )
         if ns == HOST:
             text = f"{address} is docker0, an address of this very host"
         else:
@@ -331,25 +320,6 @@ def _route(c: Config, address: str) -> tuple[Step, _Destination | None]:
             "this setup): packets to it are not expected to reach Ollama",
         ),
         None,
-    )
-
-
-def _dropped_between_bridges(c: Config, address: str) -> bool:
-    """A published port reached from another bridge network: DNAT, then dropped by isolation.
-
-    Traffic from a bridged container to the host's address on a published port is DNAT'ed to the
-    Ollama container; when the two containers are on different bridge networks, the forwarded packet
-    crosses bridges and Docker's DOCKER-ISOLATION chains drop it. From Ollama's own network the DNAT
-    rule does not apply (the userland proxy answers instead), and from the host network it is not
-    forwarded at all.
-    """
-    ns_webui = webui_namespace(c)
-    return (
-        address == DOCKER0_ADDRESS
-        and c.ollama_publish_effective == "all"
-        and c.parsed_base_url.port == OLLAMA_PORT
-        and ns_webui.startswith("net:")
-        and ns_webui != ollama_namespace(c)
     )
 
 
@@ -452,7 +422,12 @@ def _listen(c: Config, dest: _Destination, port: int) -> Step:
                 "finds nothing there (no 'Docker proxy' forwards it, whatever the docs' diagram says)"
             )
         if c.ollama_in_container and publish != "none":
-            return via_published(f"docker0 ({DOCKER0_ADDRESS})", publish == "all")
+            # Seen in the lab (Docker 20.10, default userland-proxy): traffic from any bridge network
+            # to a host address skips Docker's DNAT ("-i <bridge> -j RETURN") and docker-proxy,
+            # listening on the host, forwards it, so Docker's isolation between bridge networks does
+            # not stop it. (With "userland-proxy": false the DNAT applies and isolation drops it.)
+            return via_published(f"docker0 ({DOCKER0_ADDRESS}), where docker-proxy forwards it from any network",
+                                 publish == "all")
         if c.platform == "desktop" and not c.ollama_in_container:
             return refused("Ollama runs on your Mac/PC, not in the VM where 172.17.0.1 leads")
         return refused(f"nothing listens on docker0 port {port}: the Ollama container publishes no port")
