@@ -617,9 +617,11 @@ def probe_by_exec(container: "Container", urls: Sequence[str], timeout: float = 
 
 
 def wait_listening(container: "Container", address: str, port: int, timeout: float = 10.0) -> None:
-    """Wait (bounded) until something accepts TCP connections at ``address:port`` inside a container.
+    """Wait (bounded) until an HTTP server answers at ``address:port`` inside a container.
 
-    One ``exec`` runs a small polling loop in the container, so the wait costs one round trip.
+    An accepted connection is not enough: the kernel accepts as soon as the socket listens, before
+    a slow-starting server (a busy machine) answers. So it waits for the first bytes of an HTTP
+    answer to ``GET /``. One ``exec`` runs the polling loop in the container: one round trip.
 
     Raises:
         LabError: nothing listened within ``timeout`` seconds.
@@ -629,7 +631,10 @@ def wait_listening(container: "Container", address: str, port: int, timeout: flo
         f"end=time.time()+{timeout}\n"
         "while True:\n"
         "    try:\n"
-        f"        socket.create_connection(({address!r},{port}),0.5).close(); sys.exit(0)\n"
+        f"        s=socket.create_connection(({address!r},{port}),1); s.settimeout(2)\n"
+        "        s.sendall(b'GET / HTTP/1.0\\r\\n\\r\\n')\n"
+        "        if s.recv(5)==b'HTTP/': sys.exit(0)\n"
+        "        s.close()\n"
         "    except OSError:\n"
         "        if time.time()>end: sys.exit(1)\n"
         "        time.sleep(0.02)\n"

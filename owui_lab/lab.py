@@ -255,6 +255,15 @@ def port_is_free(port: int) -> bool:
     return True
 
 
+_HANDED_OUT: set[int] = set()  # ports this process already gave a lab (concurrent labs in threads)
+_HANDED_OUT_LOCK = threading.Lock()
+
+
+def _port_conflict(exc: BaseException) -> bool:
+    text = str(exc)
+    return "port is already allocated" in text or "address already in use" in text.lower()
+
+
 def free_port(avoid: Iterable[int] = ()) -> int:
     """A TCP port that is free right now (the kernel's choice), not one of ``avoid``."""
     avoid = set(avoid)
@@ -262,7 +271,10 @@ def free_port(avoid: Iterable[int] = ()) -> int:
         with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
             s.bind(("0.0.0.0", 0))
             port = s.getsockname()[1]
-        if port not in avoid:
+        with _HANDED_OUT_LOCK:
+            if port in avoid or port in _HANDED_OUT:
+                continue
+            _HANDED_OUT.add(port)
             return port
     raise LabError("No free TCP port could be found on this host.", "close some programs and try again.")
 
@@ -397,8 +409,19 @@ class Lab:
                 docker_api.ensure_image(self.client, self.image, self.progress)
                 interrupt.check()
                 self._validate_urls()
-                self._plan_ports()
-                self._create(interrupt)
+                for attempt in range(3):
+                    self._plan_ports()
+                    try:
+                        self._create(interrupt)
+                        break
+                    except Exception as exc:  # noqa: BLE001 - only a lost port race is retried
+                        if attempt == 2 or not _port_conflict(exc):
+                            raise
+                        # Someone took a port between our check and Docker's bind: start over
+                        # with fresh free ports.
+                        self._teardown()
+                        self.keep_ports = False
+                        self.ports, self.webuis, self.notes = {}, {}, [n for n in self.notes if "port" not in n]
                 interrupt.check()
                 self._is_up = True
             except BaseException:
@@ -467,11 +490,15 @@ class Lab:
             )
 
     def _validate_urls(self) -> None:
+        checked: set[str] = set()
         for c in self.configs:
             host = c.parsed_base_url.host
             if _host_side(host):
                 continue
-            if c.ollama_in_container and host == c.ollama_name and "." not in host:
+            if host == c.ollama_name and "." not in host:
+                if host not in checked:
+                    _refuse_outside_name(host)
+                    checked.add(host)
                 continue
             raise LabError(
                 f"The base URL {c.base_url} names '{host}', which is neither this host (localhost, "
@@ -545,11 +572,18 @@ class Lab:
 
         _parallel(make_network, net_names)
         interrupt.check()
+        used: set[int] = set()
         for i, key in enumerate(dict.fromkeys(_webui_key(c) for c in self.configs)):
             net, _gw, port = key
             role = "webui" if i == 0 else f"webui-{i + 1}"
             config_port = WEBUI_CONTAINER_PORT if net == "host" else port
-            self.webuis[key] = _Webui(key, role, self.ports[config_port], config_port)
+            # Several Open WebUIs of one family each stand for "the" Open WebUI of their own
+            # configuration: each needs a host port of its own.
+            host_port = self.ports[config_port]
+            if host_port in used:
+                host_port = free_port(avoid=used | set(self.ports.values()))
+            used.add(host_port)
+            self.webuis[key] = _Webui(key, role, host_port, config_port)
         tasks: list[Callable[[], None]] = [self._make_ollama]
         tasks += [lambda w=w: self._make_webui(w) for w in self.webuis.values()]
         _parallel(lambda f: f(), tasks)
@@ -656,8 +690,9 @@ class Lab:
         deadline = time.monotonic() + READY_TIMEOUT
         while True:
             try:
-                socket.create_connection((address, port), 0.5).close()
-                return
+                if _http_answers(address, port):
+                    return
+                raise OSError("no HTTP answer yet")
             except OSError:
                 dead = [p for p in self.host_processes if p.poll() is not None]
                 if dead or time.monotonic() > deadline:
@@ -767,10 +802,38 @@ class Lab:
         }
 
 
+def _refuse_outside_name(name: str) -> None:
+    """Refuse a container name that this host's DNS resolves to some other machine.
+
+    Inside the lab the Ollama container's name is a network alias that only the lab's own networks
+    resolve; elsewhere the lookup goes to this host's DNS servers, which normally know no such
+    single-label name. Should they know it, a probe would connect to that machine: refuse instead.
+    """
+    try:
+        infos = socket.getaddrinfo(name, None, proto=socket.IPPROTO_TCP)
+    except (socket.gaierror, UnicodeError, OSError):
+        return
+    outside = sorted({i[4][0] for i in infos if not ipaddress.ip_address(i[4][0].split("%")[0]).is_loopback})
+    if outside:
+        raise LabError(
+            f"The name '{name}' resolves on this host to {', '.join(outside)}: a probe of it could leave "
+            "this machine, which the lab never does.",
+            "use another --ollama-name (the lab gives the Ollama container that name on its own networks).",
+        )
+
+
 def _standin_source(name: str) -> str:
     from .standins import source
 
     return source(name)
+
+
+def _http_answers(address: str, port: int) -> bool:
+    """Whether an HTTP server answers ``GET /`` at address:port (not just a listening socket)."""
+    with socket.create_connection((address, port), 1) as s:
+        s.settimeout(2)
+        s.sendall(b"GET / HTTP/1.0\r\n\r\n")
+        return s.recv(5) == b"HTTP/"
 
 
 def _browser_check(port: int) -> tuple[bool, str]:
