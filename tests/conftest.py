@@ -73,3 +73,32 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 def _live_part_missing(request: pytest.FixtureRequest) -> None:
     why = "; ".join(v for k, v in request.node.user_properties if k == "live_missing")
     pytest.fail(f"a live part is missing in CI: {why}", pytrace=False)
+
+
+# ---- Docker objects left behind: checked at the end of the session (this run's objects only) ----
+# Every kit object created by this test session (and by the CLI subprocesses it starts) carries
+# io.owui-lab.run=<this id>; other helpers' concurrent runs carry their own id and are never looked at.
+TEST_RUN_ID = os.environ.setdefault("OWUI_LAB_RUN", f"pytest-{os.getpid()}-{os.urandom(3).hex()}")
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    if docker_problem() is not None:
+        return
+    from owui_lab import docker_api
+    from owui_lab.lab import labelled_host_processes, stop_host_processes
+
+    cli = docker_api.client()
+    try:
+        left = docker_api.list_labelled(cli, run=TEST_RUN_ID)
+        pids = labelled_host_processes(run=TEST_RUN_ID)
+        if left or pids:
+            docker_api.remove_labelled(cli, run=TEST_RUN_ID)
+            stop_host_processes(pids)
+            reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+            text = (f"owui-lab objects left behind by this test run ({TEST_RUN_ID}), now removed: "
+                    f"{', '.join(left + [f'host process {p}' for p in pids])}")
+            if reporter is not None:
+                reporter.write_line(text, red=True)
+            session.exitstatus = pytest.ExitCode.TESTS_FAILED
+    finally:
+        cli.close()
