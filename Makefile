@@ -30,6 +30,10 @@ test-fast: $(STAMP)
 image:
 	scripts/build-offline-image.sh
 
+## Redraw the eight seed scenarios into tests/baseline_images (the image tests' baselines); look, then commit.
+baselines: $(STAMP)
+	$(BIN)/python -m owui_lab.draw --regenerate-baselines tests/baseline_images
+
 ## Remove every Docker object the kit labelled (and nothing else).
 clean-lab: $(STAMP)
 	$(BIN)/owui-lab lab clean

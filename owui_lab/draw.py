@@ -43,7 +43,12 @@ from .engine import Verdict
 from .errors import ConfigError, OwuiLabError
 from .topology import BROWSER, HOST_ID, OLLAMA, WEBUI, chain, topology
 
-FONT = "DejaVu Sans"  # ships with matplotlib: the same glyphs (✓ ✗ →) and metrics everywhere
+# DejaVu Sans as shipped inside matplotlib, by file: a system copy of the same family (Debian's
+# fonts-dejavu) may be another version with other metrics, and the image tests compare pixels.
+FONT_FILES = {
+    False: str(Path(matplotlib.get_data_path(), "fonts", "ttf", "DejaVuSans.ttf")),
+    True: str(Path(matplotlib.get_data_path(), "fonts", "ttf", "DejaVuSans-Bold.ttf")),
+}
 DESIGN_W = 13.0  # inches; all layout is in these units
 DPI = 80  # PNG resolution: 1040 x 415 px, sharp on a projector and cheap to encode
 
@@ -135,10 +140,16 @@ class Layout:
 # --------------------------------------------------------------------------------------------------
 
 
+@lru_cache(maxsize=256)
+def font(size: float, bold: bool = False) -> FontProperties:
+    """The picture's font (DejaVu Sans from matplotlib's own files) at ``size`` points."""
+    return FontProperties(fname=FONT_FILES[bold], size=size)
+
+
 @lru_cache(maxsize=4096)
 def text_width(text: str, size: float, bold: bool = False) -> float:
     """Width in inches of one line of ``text`` in the picture's font."""
-    prop = FontProperties(family=FONT, size=size, weight="bold" if bold else "normal")
+    prop = font(size, bold)
     widths = [text_to_path.get_text_width_height_descent(line, prop, ismath=False)[0] for line in text.split("\n")]
     return max(widths) / 72.0
 
@@ -393,12 +404,14 @@ def draw(config: Config, ax: Any = None, *, verdict: Verdict | None = None) -> F
         for artist in ax._owui_lab_artists:
             artist.remove()
     ax._owui_lab_artists = []
-    ax.set_xlim(0, lay.width)
-    ax.set_ylim(0, lay.height)
-    ax.set_aspect("equal", adjustable="datalim", anchor="C")
+    # One design inch is ``scale`` real inches in both directions, the picture centred in the axes.
     bbox = ax.get_position()
     fw, fh = fig.get_size_inches()
-    scale = min(bbox.width * fw / lay.width, bbox.height * fh / lay.height)
+    ax_w, ax_h = bbox.width * fw, bbox.height * fh
+    scale = min(ax_w / lay.width, ax_h / lay.height)
+    span_x, span_y = ax_w / scale, ax_h / scale
+    ax.set_xlim((lay.width - span_x) / 2, (lay.width + span_x) / 2)
+    ax.set_ylim((lay.height - span_y) / 2, (lay.height + span_y) / 2)
     _Painter(ax, g, lay, scale).paint()
     ax._owui_lab_artists = list(ax.patches) + list(ax.texts) + list(ax.lines)
     return fig
@@ -419,7 +432,9 @@ class _Painter:
 
     def text(self, x: float, y: float, s: str, size: float, gid: str, **kw: Any) -> Any:
         kw.setdefault("color", COLORS["text"])
-        return self.ax.text(x, y, s, fontsize=size * self.s, fontfamily=FONT, gid=gid, **kw)
+        bold = kw.pop("bold", False)
+        return self.ax.text(x, y, s, fontproperties=font(round(size * self.s, 2), bold), gid=gid,
+                            antialiased=True, **kw)
 
     def paint(self) -> None:
         g, lay = self.g, self.lay
@@ -440,7 +455,7 @@ class _Painter:
                            facecolor=face, edgecolor=edge, linewidth=1.6 * self.s, zorder=d["level"], gid=n)
         )
         self.text(r.x0 + 0.15, r.y1 - LABEL_BAND / 2, d["label"], FS_BOUNDARY, f"label:{n}",
-                  va="center", ha="left", color=edge, fontweight="bold" if d["subkind"] == "host" else "normal",
+                  va="center", ha="left", color=edge, bold=d["subkind"] == "host",
                   zorder=d["level"] + 0.5)
 
     def node(self, n: str, r: Rect, d: dict[str, Any]) -> None:
@@ -456,14 +471,14 @@ class _Painter:
         y = r.cy + sum(heights) / 2
         for i, ((line, size, bold), h) in enumerate(zip(lines, heights)):
             self.text(r.cx, y - h / 2, line, size, f"label:{n}:{i}", ha="center", va="center",
-                      fontweight="bold" if bold else "normal", zorder=11)
+                      bold=bold, zorder=11)
             y -= h
 
     def port(self, p: str, x: float, y: float, d: dict[str, Any]) -> None:
         face, edge = COLORS["port"]
         label = d["label"] + ("\nloopback only" if d["loopback_only"] else "")
         self.text(x, y, label, FS_PORT, f"label:{p}", ha="center", va="center", zorder=14,
-                  linespacing=1.1, fontweight="bold",
+                  linespacing=1.1, bold=True,
                   bbox=dict(boxstyle="round,pad=0.25", facecolor=face, edgecolor=edge, linewidth=1.4 * self.s))
 
     def edge(self, a: str, b: str, lane_top: float) -> None:
@@ -481,7 +496,7 @@ class _Painter:
             # Past the failing step nothing gets through: the rest of the path is faint.
             self._arrow((fx, fy), (x1, y1), color, lw * 0.6, (0, (2, 2)), gid + ":after", alpha=0.45)
             self.text(fx, fy, "✗", FS_MARK, f"mark:{a}->{b}", ha="center", va="center", color=color,
-                      fontweight="bold", zorder=16,
+                      bold=True, zorder=16,
                       bbox=dict(boxstyle="circle,pad=0.12", facecolor="white", edgecolor=color,
                                 linewidth=1.6 * self.s))
             step = e["failing_step"]
@@ -519,7 +534,7 @@ class _Painter:
             left = f"Open WebUI → Ollama: ✗ {api['verdict'].replace('_', ' ')} (at {api['failing_step']})"
         left += "    Browser → Open WebUI: " + ("✓" if http["reachable"] else "✗")
         self.text(MARGIN + 0.05, FOOT_Y, left, FS_FOOT + 1, "footer:verdict", ha="left", va="center",
-                  fontweight="bold")
+                  bold=True)
         # A small legend, drawn by hand: fixed place, no search for a free spot.
         items = [("line", COLORS["ok"], "works"), ("line", COLORS["fail"], "fails"),
                  ("mark", COLORS["fail"], "failing step"), ("port", COLORS["port"][0], "published port")]
@@ -537,7 +552,7 @@ class _Painter:
             elif kind == "mark":
                 x -= 0.12
                 self.text(x, y, "✗", FS_FOOT + 3, f"legend-key:{label}", ha="center", va="center",
-                          color=color, fontweight="bold")
+                          color=color, bold=True)
                 x -= 0.12
             else:
                 self.add(FancyBboxPatch((x - 0.34, y - 0.1), 0.34, 0.2, boxstyle="round,pad=0",
@@ -615,6 +630,7 @@ def render_png(fig: Figure, dpi: float | None = None) -> bytes:
 
 
 _RC = {
+    "text.hinting": "default",  # read when the text is rendered: pinned so every PNG is the same
     "svg.fonttype": "path",  # text as paths: the SVG looks the same without DejaVu Sans installed
     "svg.hashsalt": "owui-lab",  # stable ids, so an unchanged picture gives an unchanged file
     "path.simplify": True,

@@ -7,10 +7,12 @@ the picture can never disagree with the verdict about where something lives.
 
 Nodes (attribute ``kind``):
 
-- ``boundary``: ``host`` (the learner's machine), ``vm`` (Docker Desktop's Linux VM, desktop only),
-  ``network:bridge`` (the default bridge), ``network:NAME`` (user-defined), ``network:host``
-  (the host network: the host's own on Linux, the VM's on Docker Desktop unless its host networking
-  is on). ``subkind`` tells which; ``level`` is the nesting depth (host is 0).
+- ``boundary``: ``host`` (the learner's machine), ``vm`` (Docker Desktop's Linux VM, desktop only,
+  where every container runs), ``network:bridge`` (the default bridge), ``network:NAME``
+  (user-defined), ``network:host`` (the host network: the host's own on Linux, where a native Ollama
+  shares it; on Docker Desktop the VM's, shared with your Mac/PC only when Desktop's host networking
+  is on). ``subkind`` tells which; ``level`` is the nesting depth (host is 0); network boxes carry
+  the engine's ``namespace``.
 - ``person``: ``browser``, the learner's browser on the host.
 - ``container`` / ``process``: ``open-webui`` (always a container) and ``ollama``.
 - ``port``: a published port, drawn on the boundary of its container's network
@@ -99,8 +101,8 @@ def topology(config: Config, verdict: Verdict | None = None) -> nx.DiGraph:
     webui_box = _namespace_boundary(g, config, webui_ns)
     if config.ollama_in_container:
         ollama_box = _namespace_boundary(g, config, ollama_ns)
-    elif g.has_node(HOST_NETWORK_ID) and g.nodes[HOST_NETWORK_ID]["namespace"] == HOST:
-        # A native process shares the host's network with --network host containers: same box.
+    elif g.has_node(HOST_NETWORK_ID) and g.nodes[HOST_NETWORK_ID]["boundary"] == HOST_ID:
+        # On Linux a native process shares the host's network with --network host containers.
         ollama_box = HOST_NETWORK_ID
     else:
         ollama_box = HOST_ID
@@ -254,12 +256,14 @@ def _namespace_boundary(g: nx.DiGraph, c: Config, ns: str) -> str:
     if ns in (HOST, VM):
         node = HOST_NETWORK_ID
         if not g.has_node(node):
+            # On Docker Desktop every container runs in the VM; with its host networking on, the VM
+            # forwards to and from your Mac/PC, so the engine counts it as the host's network.
             if ns == VM:
-                label = "host network = the VM's, not your Mac/PC"
+                label = "host network (the VM's)"
                 parent = VM_ID
             elif desktop:
-                label = "host network (Desktop host networking on)"
-                parent = HOST_ID
+                label = "host network (shared with Mac/PC)"
+                parent = VM_ID
             else:
                 label = "host network (--network host)"
                 parent = HOST_ID

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 
 from owui_lab import Config, load_scenario, scenarios
-from owui_lab.engine import HOST, VM, evaluate, ollama_namespace, webui_namespace
+from owui_lab.engine import HOST, evaluate, ollama_namespace, webui_namespace
 from owui_lab.topology import FAIL_AT, FAIL_FRACTION, boundaries, chain, short_reason, topology
 from tests.strategies import configs
 
@@ -90,9 +90,11 @@ def test_browser_edge_unreachable_on_desktop_host_network():
     assert not http["reachable"] and http["short_reason"]
     # Docker Desktop's host network is the VM's: drawn inside the VM.
     assert g.nodes["network:host"]["boundary"] == "vm"
+    # With Desktop's host networking on, the container still runs in the VM, sharing your Mac/PC's network.
     g = topology(load_scenario("desktop-host-network").replace(desktop_host_networking=True))
     assert g.edges["browser", "open-webui"]["reachable"]
-    assert g.nodes["network:host"]["boundary"] == "host"
+    assert g.nodes["network:host"]["boundary"] == "vm" and g.nodes["network:host"]["namespace"] == HOST
+    assert chain(g, "ollama") == ["host"]
 
 
 def test_edge_crossings():
@@ -151,12 +153,13 @@ def test_graph_invariants(config: Config):
         assert g.nodes["ollama"]["kind"] == "process"
         box = g.nodes["ollama"]["boundary"]
         assert box == "host" or g.nodes[box]["namespace"] == HOST
-    # The VM holds every bridged container on Docker Desktop, and the VM's host network.
+    # On Docker Desktop the VM holds every container, and nothing else.
     if config.platform == "desktop":
         for node in ("open-webui", "ollama"):
-            ns = _namespace_of_box(g, node)
-            if ns and (ns.startswith("net:") or ns == VM):
-                assert "vm" in chain(g, node)
+            assert ("vm" in chain(g, node)) is (g.nodes[node]["kind"] == "container")
+    # On Linux a native Ollama shares the box of a host-network Open WebUI.
+    if config.platform == "linux" and not config.ollama_in_container and webui_ns == HOST:
+        assert g.nodes["ollama"]["boundary"] == g.nodes["open-webui"]["boundary"] == "network:host"
     # Published ports, exactly when Docker publishes them.
     assert g.has_node("port:open-webui") is (not config.webui_host_mode)
     publish = config.ollama_publish_effective

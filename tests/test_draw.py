@@ -1,0 +1,337 @@
+"""The picture: baselines for the eight seeds, no overlapping labels, the ✗ where the engine fails.
+
+Baselines live in tests/baseline_images/; after an intended change of the picture regenerate them
+with ``make baselines`` (``.venv/bin/python -m owui_lab.draw --regenerate-baselines
+tests/baseline_images``), look at them, and commit them.
+"""
+
+from __future__ import annotations
+
+import itertools
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from matplotlib.figure import Figure
+from matplotlib.testing.compare import compare_images
+
+from owui_lab import Config, load_scenario, scenarios
+from owui_lab.cli import main as cli_main
+from owui_lab.draw import (
+    COLORS,
+    DPI,
+    draw,
+    draw_side_by_side,
+    fail_point,
+    layout,
+    new_figure,
+    regenerate_baselines,
+    render_png,
+    save,
+)
+from owui_lab.engine import evaluate
+from owui_lab.errors import ConfigError, OwuiLabError
+from owui_lab.topology import FAIL_FRACTION, topology
+from tests.strategies import configs
+
+BASELINES = Path(__file__).parent / "baseline_images"
+SEED_IDS = [s.id for s in scenarios()]
+# RMS over 0-255 pixel values: a moved or recoloured label fails, antialiasing noise does not.
+TOLERANCE = 2.0
+
+
+@pytest.fixture(scope="module")
+def canvas():
+    """One figure reused for every drawing, as the explorer reuses it."""
+    return new_figure()
+
+
+def _texts(fig: Figure):
+    renderer = fig.canvas.get_renderer()
+    return [(t.get_gid(), t.get_window_extent(renderer)) for ax in fig.axes for t in ax.texts if t.get_text()]
+
+
+def _overlap(a, b, slack: float = 1.0) -> bool:
+    return a.x0 < b.x1 - slack and b.x0 < a.x1 - slack and a.y0 < b.y1 - slack and b.y0 < a.y1 - slack
+
+
+def assert_readable(fig: Figure) -> None:
+    """No two text labels overlap, each lies inside the figure, none covers a box it does not label."""
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    texts = _texts(fig)
+    assert texts, "nothing was drawn"
+    width, height = fig.canvas.get_width_height()
+    for gid, box in texts:
+        assert box.x0 >= 0 and box.y0 >= 0 and box.x1 <= width and box.y1 <= height, f"{gid} leaves the picture"
+    for (gid_a, a), (gid_b, b) in itertools.combinations(texts, 2):
+        assert not _overlap(a, b), f"labels overlap: {gid_a} and {gid_b}"
+    for ax in fig.axes:
+        own = [(t.get_gid(), t.get_window_extent(renderer)) for t in ax.texts if t.get_text()]
+        nodes = [p for p in ax.patches if p.get_gid() in ("browser", "open-webui", "ollama")]
+        for patch in nodes:
+            box = patch.get_window_extent(renderer)
+            for gid, text in own:
+                if gid.startswith(f"label:{patch.get_gid()}:"):
+                    assert box.x0 <= text.x0 and text.x1 <= box.x1, f"{gid} sticks out of its box"
+                    assert box.y0 <= text.y0 and text.y1 <= box.y1, f"{gid} sticks out of its box"
+                else:
+                    assert not _overlap(box, text, slack=2.0), f"{gid} covers the box of {patch.get_gid()}"
+
+
+# --------------------------------------------------------------------------------------------------
+# The eight seeds against their baselines
+# --------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("scenario_id", SEED_IDS)
+def test_seed_matches_baseline(scenario_id, tmp_path):
+    baseline = BASELINES / f"{scenario_id}.png"
+    assert baseline.exists(), f"no baseline {baseline}: run `make baselines` and commit tests/baseline_images"
+    actual = tmp_path / f"{scenario_id}.png"
+    actual.write_bytes(render_png(draw(load_scenario(scenario_id))))
+    problem = compare_images(str(baseline), str(actual), tol=TOLERANCE)
+    assert problem is None, problem
+
+
+def test_image_comparison_catches_a_different_picture(tmp_path):
+    """The tolerance is tight enough that another verdict on the same boxes fails the comparison."""
+    config = load_scenario("linux-ollama-on-host").replace(ollama_bind="0.0.0.0")  # now reachable: green
+    actual = tmp_path / "linux-ollama-on-host.png"
+    actual.write_bytes(render_png(draw(config)))
+    assert compare_images(str(BASELINES / "linux-ollama-on-host.png"), str(actual), tol=TOLERANCE) is not None
+
+
+@pytest.mark.parametrize("scenario_id", SEED_IDS)
+def test_seed_is_readable(scenario_id, canvas):
+    fig, ax = canvas
+    draw(load_scenario(scenario_id), ax=ax)
+    assert_readable(fig)
+
+
+@settings(max_examples=60, deadline=None)
+@given(configs())
+def test_every_reachable_configuration_is_readable(config):
+    fig, ax = _shared_canvas()
+    draw(config, ax=ax)
+    assert_readable(fig)
+
+
+_CANVAS: list = []
+
+
+def _shared_canvas():
+    # Hypothesis tests cannot take function-scoped fixtures; one figure for all examples.
+    if not _CANVAS:
+        _CANVAS.append(new_figure())
+    return _CANVAS[0]
+
+
+# --------------------------------------------------------------------------------------------------
+# The Ollama edge: colour and ✗ exactly where the engine's first failing step is
+# --------------------------------------------------------------------------------------------------
+
+
+def _artist(ax, gid):
+    found = [a for a in ax.get_children() if a.get_gid() == gid]
+    assert len(found) == 1, f"expected one artist {gid}, found {len(found)}"
+    return found[0]
+
+
+def check_verdict_marks(config: Config, fig: Figure, ax) -> None:
+    verdict = evaluate(config)
+    g = topology(config, verdict)
+    lay = layout(g)
+    edge = _artist(ax, "edge:open-webui->ollama")
+    expected = COLORS["ok"] if verdict.reachable else COLORS["fail"]
+    assert edge.get_edgecolor()[:3] == pytest.approx(_rgb(expected))
+    marks = [t for t in ax.texts if t.get_gid() == "mark:open-webui->ollama"]
+    if verdict.reachable:
+        assert not marks
+        return
+    (mark,) = marks
+    assert mark.get_text() == "✗"
+    step = verdict.failing_step.name
+    where = {"resolve": "source", "route": "middle", "listen": "target", "answer": "target"}[step]
+    x, y = mark.get_position()
+    assert (x, y) == pytest.approx(fail_point(lay, ("open-webui", "ollama"), FAIL_FRACTION[where]))
+    webui_right, ollama_left = lay.rects["open-webui"].x1, lay.rects["ollama"].x0
+    assert webui_right < x < ollama_left
+    to_webui, to_ollama = x - webui_right, ollama_left - x
+    if where == "source":  # resolving happens inside Open WebUI: the ✗ sits at its side
+        assert to_webui < to_ollama
+    elif where == "target":  # nothing listens at Ollama's side
+        assert to_ollama < to_webui
+    else:
+        assert to_webui == pytest.approx(to_ollama)
+    reason = _artist(ax, "reason:open-webui->ollama").get_text().replace("\n", " ")
+    assert reason.startswith(f"✗ {step}:")
+
+
+def _rgb(hex_color: str) -> tuple[float, float, float]:
+    return tuple(int(hex_color[i : i + 2], 16) / 255 for i in (1, 3, 5))
+
+
+@pytest.mark.parametrize("scenario_id", SEED_IDS)
+def test_seed_marks_the_failing_step(scenario_id, canvas):
+    fig, ax = canvas
+    config = load_scenario(scenario_id)
+    draw(config, ax=ax)
+    check_verdict_marks(config, fig, ax)
+
+
+@settings(max_examples=150, deadline=None)
+@given(configs())
+def test_failing_step_is_marked_where_the_engine_fails(config):
+    fig, ax = _shared_canvas()
+    draw(config, ax=ax)
+    check_verdict_marks(config, fig, ax)
+
+
+def test_browser_edge_and_ports_are_drawn(canvas):
+    fig, ax = canvas
+    draw(load_scenario("desktop-host-network"), ax=ax)
+    assert _artist(ax, "mark:browser->open-webui").get_text() == "✗"
+    assert "http://localhost:8080" in _artist(ax, "url:browser->open-webui").get_text()
+    assert not [t for t in ax.texts if t.get_gid() == "label:port:open-webui"]  # -p is discarded
+    draw(load_scenario("linux-separate-networks").replace(ollama_publish="loopback"), ax=ax)
+    assert _artist(ax, "label:port:open-webui").get_text() == "3000→8080"
+    assert _artist(ax, "label:port:ollama").get_text() == "127.0.0.1:11434→11434\nloopback only"
+    assert "✓" in _artist(ax, "url:browser->open-webui").get_text()
+    labels = {t.get_gid(): t.get_text() for t in ax.texts}
+    assert labels["label:host"].startswith("Host machine · Linux")
+    assert labels["label:network:webui-net"] == "network 'webui-net'"
+    assert labels["label:network:ollama-net"] == "network 'ollama-net'"
+
+
+# --------------------------------------------------------------------------------------------------
+# Redrawing, side by side, files
+# --------------------------------------------------------------------------------------------------
+
+
+def test_redraw_leaves_nothing_behind(canvas):
+    fig, ax = canvas
+    fresh = render_png(draw(load_scenario("linux-compose")))
+    draw(load_scenario("desktop-host-network"), ax=ax)
+    draw(load_scenario("linux-compose"), ax=ax)
+    assert render_png(fig) == fresh
+
+
+def test_draw_returns_a_figure_at_the_kits_resolution():
+    fig = draw(load_scenario("linux-compose"))
+    assert isinstance(fig, Figure) and fig.dpi == DPI
+    png = render_png(fig)
+    assert png.startswith(b"\x89PNG")
+    assert render_png(fig, dpi=40)[:8] == png[:8]
+
+
+def test_draw_fits_any_axes():
+    """Drawn into a small axes of someone else's figure, the picture shrinks as a whole."""
+    fig = Figure(figsize=(8, 8), dpi=72)
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    FigureCanvasAgg(fig)
+    ax = fig.add_subplot(2, 1, 1)
+    draw(load_scenario("desktop-separate-networks"), ax=ax)
+    assert_readable(fig)
+
+
+def test_side_by_side_draws_both_platforms():
+    config = load_scenario("desktop-host-network").replace(desktop_host_networking=True)
+    fig = draw_side_by_side(config)
+    left, right = fig.axes
+    labels = [{t.get_gid(): t.get_text() for t in ax.texts}["label:host"] for ax in (left, right)]
+    assert "Linux" in labels[0] and "Docker Desktop" in labels[1]
+    assert_readable(fig)
+    # Redrawn into the same figure.
+    assert draw_side_by_side(load_scenario("linux-compose"), fig) is fig
+    stacked = draw_side_by_side(config, stacked=True)
+    assert stacked.get_size_inches()[1] > stacked.get_size_inches()[0] / 2
+
+
+@pytest.mark.parametrize("ext, magic", [(".png", b"\x89PNG"), (".svg", b"<?xml"), (".mmd", b"C4Context")])
+def test_save_by_extension(tmp_path, ext, magic):
+    path = save(load_scenario("linux-ollama-on-host"), tmp_path / f"diagram{ext.upper()}")
+    assert path.read_bytes().startswith(magic)
+
+
+def test_svg_is_deterministic(tmp_path):
+    a = save(load_scenario("linux-compose"), tmp_path / "a.svg").read_bytes()
+    b = save(load_scenario("linux-compose"), tmp_path / "b.svg").read_bytes()
+    assert a == b
+
+
+def test_save_refuses_an_unknown_extension(tmp_path):
+    with pytest.raises(ConfigError, match=r"'\.jpg'.*\.png.*\.svg.*\.mmd"):
+        save(load_scenario("linux-compose"), tmp_path / "diagram.jpg")
+    assert not (tmp_path / "diagram.jpg").exists()
+
+
+def test_save_explains_an_unwritable_path(tmp_path):
+    with pytest.raises(OwuiLabError, match="Cannot write"):
+        save(load_scenario("linux-compose"), tmp_path / "missing" / "diagram.png")
+    with pytest.raises(ConfigError, match="Mermaid"):
+        save(load_scenario("linux-compose"), tmp_path / "x.mmd", side_by_side=True)
+
+
+def test_regenerate_baselines_writes_the_eight_seeds(tmp_path):
+    written = regenerate_baselines(tmp_path)
+    assert sorted(p.stem for p in written) == sorted(SEED_IDS)
+    assert all(p.read_bytes().startswith(b"\x89PNG") for p in written)
+
+
+# --------------------------------------------------------------------------------------------------
+# The command line
+# --------------------------------------------------------------------------------------------------
+
+
+def test_cli_draw_writes_each_format(tmp_path, capsys):
+    for ext in (".png", ".svg", ".mmd"):
+        out = tmp_path / f"d{ext}"
+        assert cli_main(["draw", "--scenario", "linux-ollama-on-host", "--ollama-bind", "0.0.0.0", "-o", str(out)]) == 0
+        assert out.stat().st_size > 100
+    assert "green" not in capsys.readouterr().err
+    text = (tmp_path / "d.mmd").read_text(encoding="utf-8")
+    assert "listening on 0.0.0.0:11434" in text and "✓" in text
+    out = tmp_path / "sbs.png"
+    assert cli_main(["draw", "--scenario", "linux-compose", "--side-by-side", "-o", str(out)]) == 0
+    assert out.exists()
+
+
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["-o", "diagram.gif"], "extension '.gif'"),
+        (["-o", "diagram"], "extension '(none)'"),
+        (["-o", "/nonexistent-owui-lab-dir/diagram.png"], "Cannot write the picture"),
+        (["--scenario", "nope", "-o", "d.png"], "no scenario 'nope'"),
+        ([], "required"),
+    ],
+)
+def test_cli_draw_errors_are_one_paragraph(argv, message, capsys, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert cli_main(["draw", *argv]) == 2
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err and err.count("\n") == 1
+    assert not list(tmp_path.iterdir())
+
+
+def test_engine_and_cli_stay_light():
+    """``import owui_lab`` and building the CLI (draw registered) load neither matplotlib nor networkx."""
+    code = (
+        "import sys, owui_lab, owui_lab.cli as cli; cli.build_parser(); "
+        "heavy = [m for m in ('matplotlib', 'networkx') if m in sys.modules]; "
+        "assert not heavy, heavy"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_owui_lab_draw_stays_callable():
+    import owui_lab
+
+    config = load_scenario("linux-compose")
+    first = owui_lab.draw(config)
+    assert isinstance(owui_lab.draw(config), Figure) and isinstance(first, Figure)
+    assert owui_lab.topology(config).number_of_nodes() == topology(config).number_of_nodes()
