@@ -382,3 +382,49 @@ def test_cli_json(learner, cli):
     assert data["webui"]["name"] == web and data["ollama"]["name"] == oll
     assert {"id", "ok", "detail"} <= set(data["checks"][0])
     assert any(c["id"] == "browser" and not c["ok"] for c in data["checks"])  # no -p: no browser
+
+
+def test_ollama_in_a_custom_image_is_found_by_its_answer(learner, cli):
+    """Not the ollama/ollama image, but it answers 'Ollama is running': the doctor counts it as Ollama."""
+    net = learner.network("llm-net")
+    name = learner.name("llm")
+    c = cli.containers.run(STANDIN, ["python3", "-c", standins.source("ollama"), "--quiet"], name=name, network=net,
+                           environment=OLLAMA_ENV, detach=True, init=True)
+    learner.containers.append(c.id)
+    from owui_lab.docker_api import wait_listening
+
+    wait_listening(c, "0.0.0.0", 11434, timeout=15)
+    web = learner.webui("open-webui", {"OLLAMA_BASE_URL": f"http://{name}:11434"}, network=net)
+    r = examine(learner, [web, name], free_port(), cli)
+    assert r.outcome == "ok" and r.ollama["name"] == name
+    assert "answers 'Ollama is running'" in r.check("ollama").detail
+
+
+def test_probe_by_exec_when_the_probe_image_is_missing(learner, cli, monkeypatch):
+    """Without the stand-in image the doctor runs the probe by docker exec (Open WebUI's image has python3)."""
+    monkeypatch.setenv("OWUI_LAB_IMAGE", f"owui-lab/not-here-{secrets.token_hex(3)}:none")
+    net = learner.network("ollama-net")
+    oll = learner.ollama("ollama", network=net)
+    web = learner.webui("open-webui", {"OLLAMA_BASE_URL": f"http://{oll}:11434"}, network=net)
+    r = examine(learner, [web, oll], free_port(), cli)
+    assert r.outcome == "ok" and any("docker exec" in n for n in r.notes)
+
+
+def test_stopped_open_webui_is_predicted_and_started(learner, cli):
+    net = learner.network("ollama-net")
+    oll = learner.ollama("ollama", network=net)
+    web = learner.webui("open-webui", {"OLLAMA_BASE_URL": f"http://{oll}:11434"}, network=net)
+    cli.containers.get(web).stop(timeout=2)
+    from owui_lab.doctor import doctor
+
+    r = doctor([web, oll], host_port=free_port(), client=cli)
+    assert not r.observed and r.check("webui_running").ok is False
+    assert f"start it: docker start {web}" in r.fixes
+    assert r.urls[0]["predicted"] == "ok" and r.scenario == "linux-compose"
+
+
+def test_default_run_looks_at_everything_and_leaves_the_kits_lab_out(cli):
+    from owui_lab.doctor import doctor
+
+    r = doctor(host_port=free_port(), client=cli)
+    assert r.check("daemon").ok and isinstance(r.to_dict(), dict)
