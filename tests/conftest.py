@@ -3,6 +3,8 @@
 Locally, a test marked ``docker`` skips with a reason when no daemon answers, and one marked
 ``browser`` skips when Chromium or Playwright is missing. With ``CI=true`` (or ``OWUI_LAB_REQUIRE_LIVE=1``)
 a missing daemon or browser is a failure instead: a live test that silently skips proves nothing.
+A test marked ``openwebui`` needs a real Open WebUI install (``OWUI_LAB_OPENWEBUI``) and follows the
+same rule.
 """
 
 from __future__ import annotations
@@ -55,9 +57,22 @@ def browser_problem() -> str | None:
     return None
 
 
+OPENWEBUI = os.environ.get("OWUI_LAB_OPENWEBUI", "/opt/owui-lab/openwebui-venv/bin/open-webui")
+
+
+@lru_cache(maxsize=1)
+def openwebui_problem() -> str | None:
+    """Why no real Open WebUI can be run, or None when its ``open-webui`` executable is here."""
+    if not os.access(OPENWEBUI, os.X_OK):
+        return (f"no Open WebUI at {OPENWEBUI} (set OWUI_LAB_OPENWEBUI; .ci/run installs "
+                "torch==2.13.0 then open-webui==0.12.4 into /opt/owui-lab/openwebui-venv)")
+    return None
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     for item in items:
-        for marker, problem in (("docker", docker_problem), ("browser", browser_problem)):
+        for marker, problem in (("docker", docker_problem), ("browser", browser_problem),
+                                ("openwebui", openwebui_problem)):
             if marker in item.keywords:
                 why = problem()
                 if why is None:
