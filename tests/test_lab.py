@@ -1,0 +1,210 @@
+"""The lab: planning (ports, URLs, refusals) offline; the eight seeds, the CLI and busy ports live."""
+
+from __future__ import annotations
+
+import json
+import socket
+
+import pytest
+
+import owui_lab
+from owui_lab import docker_api
+from owui_lab.config import Config
+from owui_lab.errors import ConfigError, LabError
+from owui_lab.lab import Lab, LabResult, Observation, BrowserObservation, _platform_problem, availability, run
+from tests.lab_support import leftovers, owui_lab as owui_lab_cli, stand_in_image
+
+LINUX_SEEDS = [s.id for s in owui_lab.scenarios() if s.platform == "linux"]
+
+
+# ---------------------------------------------------------------------------------------------
+# Offline: what the lab plans
+# ---------------------------------------------------------------------------------------------
+
+
+def test_one_lab_holds_only_configurations_sharing_one_ollama() -> None:
+    a = Config(ollama="container", ollama_network="n")
+    with pytest.raises(ConfigError):
+        Lab([a, a.replace(ollama_publish="all")])
+    with pytest.raises(ConfigError):
+        Lab([])
+    Lab([a, a.replace(webui_network="host", base_url="http://127.0.0.1:11434")])  # fine
+
+
+def test_host_ports_are_rewritten_consistently_and_container_ports_never() -> None:
+    c = Config(ollama="container", ollama_network="n", ollama_publish="all", webui_network="n", base_url="http://ollama:11434")
+    lab = Lab([c, c.replace(base_url="http://172.17.0.1:11434"), c.replace(base_url="http://localhost:11434")])
+    lab.ports = {11434: 40001, 3000: 40002}
+    assert lab.lab_url(c) == "http://ollama:11434"
+    assert lab.lab_url(c.replace(base_url="http://172.17.0.1:11434")) == "http://172.17.0.1:40001"
+    assert lab.lab_url(c.replace(base_url="http://localhost:11434")) == "http://localhost:40001"
+    host = Config(ollama="host", ollama_bind="0.0.0.0:11500", add_host_gateway=True,
+                  base_url="http://host.docker.internal:11500")
+    lab = Lab(host)
+    assert lab._config_host_ports() == [11500, 11434, 3000]
+    lab.ports = {11500: 40010, 11434: 40011, 3000: 40012}
+    assert lab.lab_url(host) == "http://host.docker.internal:40010"
+
+
+def test_busy_ports_are_replaced_and_the_learner_is_told() -> None:
+    with socket.socket() as busy:
+        busy.bind(("0.0.0.0", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        c = Config(ollama="host", ollama_bind=f"0.0.0.0:{port}", add_host_gateway=True,
+                   base_url=f"http://host.docker.internal:{port}")
+        lab = Lab(c)
+        lab._plan_ports()
+        assert lab.ports[port] != port
+        assert any(f"{port} → {lab.ports[port]}" in n for n in lab.notes)
+        assert lab.lab_url(c).endswith(f":{lab.ports[port]}")
+
+
+def test_a_base_url_to_any_other_machine_is_refused_before_anything_is_created() -> None:
+    for url in ("http://example.com:11434", "http://192.168.1.20:11434", "http://10.0.0.5:11434"):
+        lab = Lab(Config(ollama="container", base_url=url))
+        with pytest.raises(LabError, match="only sends traffic to this host"):
+            lab._validate_urls()
+
+
+def test_a_container_name_that_dns_resolves_elsewhere_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    def fake(name, *a, **k):
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("10.1.2.3", 0))]
+
+    monkeypatch.setattr(socket, "getaddrinfo", fake)
+    lab = Lab(Config(ollama="container", ollama_network="n", webui_network="n", base_url="http://ollama:11434"))
+    with pytest.raises(LabError, match="resolves on this host to 10.1.2.3"):
+        lab._validate_urls()
+
+
+def test_platform_problems_are_explained() -> None:
+    linux = docker_api.parse_daemon_info({"OperatingSystem": "Debian"}, {})
+    desktop = docker_api.parse_daemon_info({"OperatingSystem": "Docker Desktop"}, {})
+    rootless = docker_api.parse_daemon_info({"SecurityOptions": ["name=rootless"]}, {})
+    assert _platform_problem(linux, owui_lab.load_scenario("linux-compose")) is None
+    assert "cannot emulate that platform" in _platform_problem(linux, owui_lab.load_scenario("desktop-compose"))
+    assert "cannot emulate that platform" in _platform_problem(desktop, owui_lab.load_scenario("linux-compose"))
+    assert "rootless" in _platform_problem(rootless, None)
+
+
+def test_no_daemon_means_not_available_with_a_reason(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
+    monkeypatch.setenv("DOCKER_HOST", f"unix://{tmp_path}/none.sock")
+    ok, reason = availability()
+    assert not ok and "No Docker daemon" in reason and "predicts" in reason
+
+
+def test_result_serialises_as_the_cli_promises() -> None:
+    c = owui_lab.load_scenario("linux-ollama-on-host")
+    verdict = owui_lab.predict(c)
+    seen = Observation(False, "connection_refused", "refused", BrowserObservation("http://localhost:3000", True), "u")
+    d = LabResult(verdict, seen, True, 1.5).to_dict()
+    assert set(d) >= {"predicted", "observed", "agree", "seconds"}
+    assert d["observed"]["browser"] == {"url": "http://localhost:3000", "reachable": True, "detail": ""}
+    assert d["predicted"]["outcome"] == "connection_refused"
+    url, reachable = seen.browser
+    assert (url, reachable) == ("http://localhost:3000", True)
+
+
+# ---------------------------------------------------------------------------------------------
+# Live
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def image() -> str:
+    return stand_in_image()
+
+
+@pytest.mark.docker
+def test_availability_on_this_linux_engine(image: str) -> None:
+    assert availability()[0]
+    assert availability(owui_lab.load_scenario("linux-compose"))[0]
+    ok, reason = availability(owui_lab.load_scenario("desktop-compose"))
+    assert not ok and "cannot emulate that platform here" in reason
+
+
+@pytest.mark.docker
+@pytest.mark.parametrize("scenario_id", LINUX_SEEDS)
+def test_each_linux_seed_runs_agrees_and_leaves_nothing(scenario_id: str, image: str) -> None:
+    result = run(owui_lab.load_scenario(scenario_id), keep_ports=False)
+    assert result.agree, result.transcript()
+    assert result.observed.outcome == result.predicted.outcome
+    assert result.observed.browser.reachable
+    assert result.teardown_seconds < 5
+    json.dumps(result.to_dict())
+    assert "AGREE" in result.transcript()
+
+
+@pytest.mark.docker
+def test_the_context_manager_removes_everything_on_an_exception_in_the_body(image: str) -> None:
+    lab = Lab(owui_lab.load_scenario("linux-ollama-on-host").replace(ollama_bind="0.0.0.0"), keep_ports=False)
+    with pytest.raises(KeyboardInterrupt):
+        with lab:
+            assert leftovers(session=lab.session)  # containers and the host stand-in exist
+            assert lab.host_processes and lab.host_processes[0].poll() is None
+            raise KeyboardInterrupt  # what Ctrl-C in a notebook cell does
+    assert leftovers(session=lab.session) == []
+
+
+@pytest.mark.docker
+def test_a_busy_host_port_is_substituted_and_the_meaning_kept(image: str) -> None:
+    # A "real Ollama" already holds the port the configuration names.
+    with socket.socket() as busy:
+        busy.bind(("0.0.0.0", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        c = Config(ollama="host", ollama_bind=f"0.0.0.0:{port}", add_host_gateway=True,
+                   base_url=f"http://host.docker.internal:{port}")
+        result = run(c)
+    assert result.observed.outcome == "ok" and result.agree
+    assert any(f"{port} →" in n for n in result.notes)
+
+
+@pytest.mark.docker
+def test_cli_lab_run_json(image: str) -> None:
+    done = owui_lab_cli("lab", "run", "--scenario", "linux-compose", "--free-ports", "--json")
+    assert done.returncode == 0, done.stderr
+    data = json.loads(done.stdout)
+    assert data["agree"] is True
+    assert data["predicted"]["outcome"] == data["observed"]["outcome"] == "ok"
+    assert set(data["observed"]["browser"]) >= {"url", "reachable"}
+    assert data["seconds"] > 0
+
+
+@pytest.mark.docker
+def test_cli_lab_run_of_a_desktop_scenario_shows_the_prediction_only(image: str) -> None:
+    done = owui_lab_cli("lab", "run", "--scenario", "desktop-ollama-on-host")
+    assert done.returncode == 0, done.stderr
+    assert "cannot emulate that platform here" in done.stdout
+    assert "Open WebUI → Ollama at" in done.stdout  # the prediction
+    data = json.loads(owui_lab_cli("lab", "run", "--scenario", "desktop-compose", "--json").stdout)
+    assert data["observed"] is None and data["agree"] is None and data["predicted"]["outcome"]
+
+
+@pytest.mark.docker
+def test_cli_lab_up_status_down(image: str, tmp_path) -> None:
+    from tests.lab_support import cli_env
+
+    env = cli_env(OWUI_LAB_STATE_DIR=str(tmp_path))
+    up = owui_lab_cli("lab", "up", "--scenario", "linux-ollama-on-host", "--ollama-bind", "0.0.0.0",
+                      "--free-ports", "--json", env=env)
+    assert up.returncode == 0, up.stderr
+    state = json.loads(up.stdout)
+    session = state["session"]
+    try:
+        assert state["observed"]["outcome"] == "ok" and state["agree"]
+        assert any(cmd.startswith("docker exec ") for cmd in state["commands"])
+        assert leftovers(session=session)
+        assert (tmp_path / f"{session}.json").exists()
+        status = owui_lab_cli("lab", "status", "--json", env=env)
+        assert status.returncode == 0, status.stderr
+        [entry] = json.loads(status.stdout)
+        assert entry["observed"]["outcome"] == "ok" and entry["browser"]["reachable"]
+        assert entry["host_processes"]  # the host stand-in outlived `lab up`
+        assert "docker ps" in owui_lab_cli("lab", "status", env=env).stdout
+    finally:
+        down = owui_lab_cli("lab", "down", session, env=env)
+    assert down.returncode == 0, down.stderr
+    assert leftovers(session=session) == []
+    assert not (tmp_path / f"{session}.json").exists()
+    assert "No lab is up" in owui_lab_cli("lab", "status", env=env).stdout
