@@ -55,11 +55,18 @@ def doctor(
         DockerUnavailable: no daemon answers, or this user may not use it (the doctor cannot look).
     """
     from .. import docker_api
+    from ..errors import DockerUnavailable
     from . import observe as live
 
     started = time.monotonic()
     cli = client or docker_api.client()
-    snapshot = live.collect(cli, containers, include_lab=include_lab)
+    try:
+        snapshot = live.collect(cli, containers, include_lab=include_lab)
+    except Exception as exc:  # noqa: BLE001 - the SDK's errors (APIError, requests') become one paragraph
+        raise DockerUnavailable(
+            f"The Docker daemon answered, but listing or inspecting containers failed: {exc}.",
+            "check that 'docker ps -a' and 'docker inspect' work for this user, then run the doctor again.",
+        ) from None
     webuis = webui_containers(snapshot.containers)
     candidates = ollama_candidates(snapshot.containers, webuis)
     obs = Observations()
