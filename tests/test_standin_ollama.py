@@ -347,6 +347,23 @@ def test_unknown_route_and_wrong_method_get_gins_404(server):
         assert (status, body) == (404, b"404 page not found")
 
 
+def test_http_10_client_gets_the_stream_until_the_connection_closes(server):
+    body = json.dumps({"model": MODEL, "messages": [{"role": "user", "content": "old client"}]}).encode()
+    with socket.create_connection(("127.0.0.1", server.port), timeout=5) as s:
+        s.sendall(b"POST /api/chat HTTP/1.0\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s"
+                  % (len(body), body))
+        raw = b""
+        while True:
+            data = s.recv(65536)
+            if not data:
+                break
+            raw += data
+    head, _, payload = raw.partition(b"\r\n\r\n")
+    assert b" 200 " in head.split(b"\r\n")[0] and b"chunked" not in head.lower()
+    chunks = ndjson(payload)
+    assert "".join(c["message"]["content"] for c in chunks) == "old client" and chunks[-1]["done"] is True
+
+
 def test_keep_alive_connection_serves_several_requests(server):
     conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=5)
     try:

@@ -342,18 +342,25 @@ def build_server(family: int, address: str, port: int, dual_stack: bool, quiet: 
             return self.rfile.read(length) if length > 0 else b""
 
         def _start_stream(self, content_type: str) -> None:
+            # HTTP/1.1 clients get chunks; an HTTP/1.0 client gets the body up to the connection's end.
+            self._chunked = self.request_version == "HTTP/1.1"
             self.send_response(200)
             self.send_header("Content-Type", content_type)
-            self.send_header("Transfer-Encoding", "chunked")
+            if self._chunked:
+                self.send_header("Transfer-Encoding", "chunked")
+            else:
+                self.send_header("Connection", "close")
+                self.close_connection = True
             self.send_header(STANDIN_HEADER, MODEL)
             self.end_headers()
 
         def _chunk(self, data: bytes) -> None:
-            self.wfile.write(b"%x\r\n%s\r\n" % (len(data), data))
+            self.wfile.write(b"%x\r\n%s\r\n" % (len(data), data) if self._chunked else data)
             self.wfile.flush()
 
         def _end_stream(self) -> None:
-            self.wfile.write(b"0\r\n\r\n")
+            if self._chunked:
+                self.wfile.write(b"0\r\n\r\n")
             self.wfile.flush()
 
         # ---- dispatch ----
@@ -561,6 +568,15 @@ def main(argv: list[str] | None = None) -> int:
     import socket
     import threading
 
+    # First thing: a SIGTERM/SIGINT from now on stops us cleanly, even one sent while we bind.
+    stop = threading.Event()
+
+    def on_signal(signum: int, frame: object) -> None:
+        stop.set()  # only set a flag: shutdown() from here would wait on the loop it interrupts
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+
     parser = argparse.ArgumentParser(
         prog="ollama-standin",
         description=f"A stand-in Ollama (model {MODEL}, an echo): binds like Ollama, answers its API.",
@@ -590,13 +606,6 @@ def main(argv: list[str] | None = None) -> int:
         print(listen_error(exc, where), file=sys.stderr, flush=True)
         return 1
 
-    stop = threading.Event()
-
-    def on_signal(signum: int, frame: object) -> None:
-        stop.set()  # only set a flag: shutdown() from here would wait on the loop it interrupts
-
-    signal.signal(signal.SIGTERM, on_signal)
-    signal.signal(signal.SIGINT, on_signal)
     bound = server.server_address
     shown = join_host_port(bound[0], bound[1])
     print(f"stand-in Ollama ({MODEL}) listening on {shown} (version {VERSION})", file=sys.stderr, flush=True)

@@ -142,7 +142,6 @@ def _run_attempt(attempt: _Attempt, deadline: float) -> None:
         return done("name_not_resolved", f"{host}: the name does not resolve here ({exc.strerror})")
     except UnicodeError as exc:
         return done("name_not_resolved", f"{host}: not a valid host name ({exc})")
-    attempt.addresses = [info[4][0] for info in infos]
     # getaddrinfo repeats each address per protocol on some systems; keep the first of each.
     seen, candidates = set(), []
     for family, kind, proto, _, sockaddr in infos:
@@ -379,6 +378,15 @@ def build_server(host: str, port: int, quiet: bool = False):
 def _serve(host: str, port: int, quiet: bool) -> int:
     import signal
 
+    # First thing: a SIGTERM/SIGINT from now on stops us cleanly, even one sent while we bind.
+    stop = threading.Event()
+
+    def on_signal(signum: int, frame: object) -> None:
+        stop.set()  # only set a flag: shutdown() from here would wait on the loop it interrupts
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+
     try:
         server = build_server(host, port, quiet)
     except OSError as exc:
@@ -389,13 +397,6 @@ def _serve(host: str, port: int, quiet: bool) -> int:
             why = _describe(exc)
         print(f"stand-in Open WebUI: cannot listen on {where}: {why}.", file=sys.stderr, flush=True)
         return 1
-    stop = threading.Event()
-
-    def on_signal(signum: int, frame: object) -> None:
-        stop.set()  # only set a flag: shutdown() from here would wait on the loop it interrupts
-
-    signal.signal(signal.SIGTERM, on_signal)
-    signal.signal(signal.SIGINT, on_signal)
     bound = server.server_address
     print(f"stand-in Open WebUI listening on {bound[0]}:{bound[1]}; Ollama URLs: {'; '.join(ollama_urls())}",
           file=sys.stderr, flush=True)
