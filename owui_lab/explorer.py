@@ -43,10 +43,16 @@ from .scenarios import Scenario, scenarios
 
 #: The learner's words for Open WebUI's networking, mapped onto the engine's knobs in ``_knobs``.
 MODES = (
-    ("bridge (-p 3000:8080)", "bridge"),
-    ("host (--network host)", "host"),
+    ("bridge", "bridge"),
+    ("host network", "host"),
     ("compose stack", "compose"),
     ("separate networks", "separate"),
+)
+MODE_TOOLTIPS = (
+    "docker run -p 3000:8080 on the default bridge network",
+    "docker run --network host (Docker discards -p; the UI is on port 8080)",
+    "both as services of one compose.yaml, on the stack's own network",
+    "Open WebUI on one user-defined network, Ollama on another",
 )
 STACK_NETWORK = f"{PROJECT}_default"  # what a compose stack named open-webui calls its network
 WEBUI_NETWORK = "webui-net"
@@ -120,7 +126,6 @@ class Explorer(widgets.VBox):
     # ------------------------------------------------------------------ building the widgets
     def _build(self) -> None:
         W = widgets
-        full = W.Layout(width="auto")
         self.title = W.HTML(
             "<h3 style='margin:4px 0'>Open WebUI → Ollama: flip a knob, watch the path</h3>"
         )
@@ -153,12 +158,13 @@ class Explorer(widgets.VBox):
         # the knobs
         self.w_platform = W.ToggleButtons(options=[("Linux", "linux"), ("Docker Desktop", "desktop")],
                                           description="Platform", style=_DESCRIPTION)
+        # each widget gets a Layout of its own: hiding one must not hide another
         self.w_desktop_hostnet = W.Checkbox(description="Docker Desktop: Enable host networking (4.34+)",
-                                            indent=False, layout=full)
+                                            indent=False, layout=W.Layout(width="auto"))
         self.w_ollama = W.ToggleButtons(options=[("on the host", "host"), ("in a container", "container")],
                                         description="Ollama runs", style=_DESCRIPTION)
-        self.w_mode = W.ToggleButtons(options=list(MODES), description="Open WebUI network",
-                                      style={**_DESCRIPTION, "button_width": "150px"})
+        self.w_mode = W.ToggleButtons(options=list(MODES), tooltips=list(MODE_TOOLTIPS), description="Open WebUI network",
+                                      style={**_DESCRIPTION, "button_width": "140px"})
         self.w_webui_port = W.BoundedIntText(value=3000, min=1, max=65535, description="Open WebUI -p",
                                              style=_DESCRIPTION, layout=W.Layout(width="260px"))
         self.w_ollama_net = W.Dropdown(description="Ollama network", style=_DESCRIPTION, layout=W.Layout(width="420px"))
@@ -169,7 +175,7 @@ class Explorer(widgets.VBox):
         self.w_bind = W.Combobox(options=list(BINDS), placeholder="unset (the default)", ensure_option=False,
                                  description="OLLAMA_HOST", style=_DESCRIPTION, layout=W.Layout(width="420px"))
         self.w_add_host = W.Checkbox(description="--add-host=host.docker.internal:host-gateway", indent=False,
-                                     layout=full)
+                                     layout=W.Layout(width="auto"))
         self.w_base_url = W.Combobox(options=list(BASE_URLS), ensure_option=False, description="OLLAMA_BASE_URL",
                                      style=_DESCRIPTION, layout=W.Layout(width="420px"))
         for w, cls in (
@@ -192,7 +198,7 @@ class Explorer(widgets.VBox):
                 W.HTML("<b>Open WebUI</b>"), self.w_mode, self.w_webui_port, self.w_add_host, self.w_base_url,
                 self.notice, self.unused,
             ],
-            layout=W.Layout(width="560px", min_width="520px"),
+            layout=W.Layout(width="600px", min_width="600px"),
         )
 
         # the outputs
@@ -202,8 +208,8 @@ class Explorer(widgets.VBox):
         self.image_caption.add_class("owui-diagram-caption")
         self.verdict_html = W.HTML()
         self.verdict_html.add_class("owui-verdict")
-        picture = W.VBox([self.image, self.image_caption, self.verdict_html],
-                         layout=W.Layout(flex="1 1 auto", min_width="480px"))
+        picture = W.VBox([self.image, self.image_caption])
+        self.verdict_html.layout = W.Layout(flex="1 1 400px", min_width="360px", max_width="760px")
 
         self.recipe_html = W.HTML()
         self.recipe_html.add_class("owui-recipe")
@@ -229,12 +235,14 @@ class Explorer(widgets.VBox):
         side = W.VBox([self.side_toggle, self.side_html, self.side_image])
 
         self.tabs = W.Tab(children=[self.recipe_html, live, side])
-        for i, name in enumerate(("The commands", "Run it live", "Linux vs Docker Desktop")):
+        for i, name in enumerate(("Commands", "Run it live", "Linux ⇄ Desktop")):
             self.tabs.set_title(i, name)
         self.children = [
             self.title,
             presets,
-            W.HBox([self.knobs, picture], layout=W.Layout(align_items="flex-start", flex_flow="row wrap")),
+            picture,  # the picture first and full width: it is what a projected room looks at
+            W.HBox([self.knobs, self.verdict_html],
+                   layout=W.Layout(align_items="flex-start", flex_flow="row wrap", grid_gap="12px")),
             self.tabs,
         ]
         self.add_class("owui-explorer")
@@ -655,7 +663,7 @@ def _platform_phrase(c: Config) -> str:
 def recipe_html(r: Recipe) -> str:
     """The recipe as copyable blocks: host steps, docker run lines, compose.yaml, notes."""
     e = html.escape
-    pre = "<pre style='user-select:all;background:#f6f8fa;padding:8px;border-radius:4px;font-size:14px;margin:2px 0'>"
+    pre = "<pre style='user-select:all;background:#f6f8fa;padding:8px;border-radius:4px;font-size:14px;line-height:1.35;margin:2px 0'>"
     blocks = []
     if r.host_ollama:
         blocks.append(f"<b>Ollama on the host</b>{pre}{e(r.host_ollama)}</pre>")
