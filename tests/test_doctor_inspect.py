@@ -473,3 +473,27 @@ def test_cli_rejects_a_bad_host_port():
     from owui_lab.cli import main
 
     assert main(["doctor", "--host-port", "0"]) == 2
+
+
+def test_a_lan_address_of_this_machine_leads_to_the_host(tmp_path):
+    from dataclasses import replace
+
+    from owui_lab.doctor.observe import host_addresses
+
+    table = tmp_path / "fib_trie"
+    table.write_text(
+        "Main:\n  +-- 0.0.0.0/0 3 0 4\n     |-- 127.0.0.1\n        /32 host LOCAL\n"
+        "     |-- 192.168.1.10\n        /32 host LOCAL\n     |-- 192.168.1.255\n        /32 link BROADCAST\n"
+    )
+    assert host_addresses(str(table)) == {"192.168.1.10"}
+    assert host_addresses(str(tmp_path / "missing")) == frozenset()
+    daemon, containers, raw = load("linux-readme-add-host")
+    daemon = replace(daemon, host_addresses=frozenset({"192.168.1.10"}))
+    webui = containers[0]
+    payload = _with_env(raw, webui.name, dict(webui.env, OLLAMA_BASE_URL="http://192.168.1.10:11434"))
+    web = parse_container(payload)
+    r = diagnose(daemon, [web], LOOPBACK_HOST)
+    assert r.ollama["where"] == "host" and r.outcome == "connection_refused"
+    assert any("address of this machine" in n for n in r.notes)
+    assert "OLLAMA_HOST=0.0.0.0" in r.fixes[0]
+    assert diagnose(daemon, [web], ALL_HOST).outcome == "ok"

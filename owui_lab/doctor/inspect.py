@@ -60,6 +60,8 @@ class DaemonFacts:
         local: the daemon runs on this machine (a unix socket, or Docker Desktop's), so this
             machine's loopback is the host the containers see.
         host_gateway_name: the name the runtime gives the host (``host.containers.internal`` on Podman).
+        host_addresses: this machine's own IPv4 addresses besides loopback (a LAN address in a base
+            URL leads to the host), when the daemon is local; empty otherwise.
     """
 
     platform: str = "linux"
@@ -72,6 +74,7 @@ class DaemonFacts:
     endpoint: str = ""
     local: bool = True
     host_gateway_name: str = "host.docker.internal"
+    host_addresses: frozenset[str] = frozenset()
 
     def to_dict(self) -> dict[str, Any]:
         return {

@@ -16,7 +16,7 @@ import http.client
 import json
 import os
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Sequence
 
 from ..config import DOCKER0_ADDRESS
@@ -132,6 +132,8 @@ def collect(cli: Any, containers: Sequence[str] | None = None, include_lab: bool
     docker0 = None
     if daemon.platform == "linux":
         docker0 = docker_api.default_bridge_gateway(cli)
+    if daemon.local and daemon.platform == "linux":
+        daemon = replace(daemon, host_addresses=host_addresses())
     return Snapshot(daemon=daemon, containers=facts, skipped_lab=skipped, missing=missing, published=published, docker0=docker0)
 
 
@@ -280,3 +282,24 @@ def firewall_hint() -> str:
     if os.path.exists("/var/run/firewalld.pid") or os.path.exists("/run/firewalld.pid"):
         return "firewalld is running"
     return ""
+
+
+def host_addresses(path: str = "/proc/net/fib_trie") -> frozenset[str]:
+    """This machine's own IPv4 addresses (read from the kernel's table, no traffic), loopback left out.
+
+    A base URL naming one of them (a LAN address such as 192.168.1.10) leads to the host, like
+    docker0 does. Empty when the table cannot be read (not Linux).
+    """
+    found: set[str] = set()
+    try:
+        with open(path, encoding="ascii", errors="replace") as fh:
+            previous = ""
+            for line in fh:
+                text = line.strip()
+                if text.startswith("/32 host LOCAL") and previous:
+                    found.add(previous)
+                if text.startswith("|-- "):
+                    previous = text[4:].strip()
+    except OSError:
+        return frozenset()
+    return frozenset(a for a in found if not a.startswith("127."))

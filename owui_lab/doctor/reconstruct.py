@@ -191,7 +191,7 @@ def _is_host_address(host: str, webui: ContainerFacts, daemon: DaemonFacts) -> b
     """Whether ``host`` in the URL leads to the host machine (or Desktop's VM) from Open WebUI."""
     if host in HOST_NAMES:
         return True
-    if host == DOCKER0_ADDRESS:
+    if host == DOCKER0_ADDRESS or host in daemon.host_addresses:
         return True
     if any(a.gateway == host for a in webui.networks if a.gateway):
         return True
@@ -386,6 +386,12 @@ def reconstruct(
     if name not in (DOCKER0_ADDRESS,) and any(a.gateway == name for a in webui.networks if a.gateway):
         unexpressed.append(
             f"{name} is the host's address on Open WebUI's network; modelled as the docker0 address {DOCKER0_ADDRESS}"
+        )
+        name = DOCKER0_ADDRESS
+    elif name in daemon.host_addresses and name != DOCKER0_ADDRESS:
+        unexpressed.append(
+            f"{name} is an address of this machine; modelled as the docker0 address {DOCKER0_ADDRESS} (Ollama must "
+            "listen on it or on 0.0.0.0, and a host firewall must let containers in)"
         )
         name = DOCKER0_ADDRESS
     if alias and not port_stays:
