@@ -497,3 +497,20 @@ def test_a_lan_address_of_this_machine_leads_to_the_host(tmp_path):
     assert any("address of this machine" in n for n in r.notes)
     assert "OLLAMA_HOST=0.0.0.0" in r.fixes[0]
     assert diagnose(daemon, [web], ALL_HOST).outcome == "ok"
+
+
+def test_open_webui_without_any_ollama_says_how_to_start_one():
+    daemon, containers, _ = load("linux-no-add-host")
+    r = diagnose(daemon, containers, NO_HOST)
+    assert r.ollama["where"] == "none" and not r.check("ollama").ok and not r.reachable
+    assert any("start an Ollama" in f for f in r.fixes)
+    assert any("ollama.com/install.sh" in c for c in r.start_commands)
+    assert any("no Ollama was found" in n for n in r.notes)
+
+
+def test_open_webui_on_the_host_network_bound_to_loopback_is_no_finding():
+    daemon, containers, raw = load("linux-host-network")
+    webui = containers[0]
+    quiet = parse_container(_with_env(raw, webui.name, dict(webui.env, HOST="127.0.0.1")))
+    assert "webui_host_network" in {f.id for f in diagnose(daemon, containers, LOOPBACK_HOST).findings}
+    assert "webui_host_network" not in {f.id for f in diagnose(daemon, [quiet], LOOPBACK_HOST).findings}

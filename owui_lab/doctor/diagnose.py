@@ -529,7 +529,7 @@ def _security(
                         f"-p 127.0.0.1:{p.host_port}:{port}",
                     )
                 )
-        if w.host_mode and w.running:
+        if w.host_mode and w.running and w.env.get("HOST", "0.0.0.0") in ("0.0.0.0", "::", ""):
             report.findings.append(
                 Finding(
                     "webui_host_network",
