@@ -442,8 +442,10 @@ class Lab:
                 proc.terminate()
         problems: list[str] = []
         try:
-            removed = docker_api.remove_labelled(self.client, session=self.session)
-            problems.extend(removed.failed)
+            # No client yet means no Docker object was ever asked for: nothing to remove there.
+            if self._client is not None:
+                removed = docker_api.remove_labelled(self._client, session=self.session)
+                problems.extend(removed.failed)
         except OwuiLabError as exc:
             problems.append(str(exc))
         except Exception as exc:  # noqa: BLE001 - teardown must go on; report at the end
