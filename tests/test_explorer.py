@@ -170,6 +170,7 @@ def test_inapplicable_controls_are_disabled_or_hidden_and_named(app):
     assert app.w_ollama_net.disabled and app.w_publish.disabled and app.w_ollama_name.disabled
     assert "Ollama runs on the host" in app.unused.value
     assert app.w_desktop_hostnet.layout.display == "none"
+    assert app.w_add_host.layout.display != "none"  # hiding one control never hides another
     assert not app.w_webui_port.disabled
     app.apply_preset("desktop-host-network")
     assert app.w_desktop_hostnet.layout.display is None
