@@ -112,6 +112,14 @@ class Mode:
             f"<p style='margin:4px 0'>{html.escape(self.explanation())}</p>{home}</div>"
         )
 
+    def badge_html(self) -> str:
+        """One line naming the mode, for the top of each live cell."""
+        colour = {LIVE_LINUX: "#1e8449", DESKTOP: "#1f618d", NO_DAEMON: "#7d6608"}[self.kind]
+        return (
+            f'<div class="owui-lab-mode" data-mode="{self.kind}" style="color:{colour};margin:2px 0">'
+            f"<b>{html.escape(self.title)}</b> <span style='color:#555'>({html.escape(self.detail)})</span></div>"
+        )
+
     def __str__(self) -> str:
         return f"{self.title}. {self.detail} {self.explanation()}"
 

@@ -231,6 +231,7 @@ class LiveReport:
         agree: the observation equals the prediction (None when nothing ran).
         seconds: how long the live run took.
         reason: why it did not run live ("" when it did).
+        notes: what the lab substituted to run it here (ports, addresses), to map it back.
     """
 
     ran: bool
@@ -239,6 +240,7 @@ class LiveReport:
     agree: bool | None = None
     seconds: float = 0.0
     reason: str = ""
+    notes: tuple[str, ...] = ()
 
     def _repr_html_(self) -> str:
         return _CSS + live_html(self)
@@ -286,6 +288,7 @@ def live_check(config: Config) -> LiveReport:
         observed=observed,
         agree=bool(getattr(result, "agree", False)),
         seconds=float(getattr(result, "seconds", 0.0) or 0.0),
+        notes=tuple(getattr(result, "notes", ()) or ()),
     )
 
 
@@ -304,6 +307,7 @@ def live_html(report: LiveReport) -> str:
     o = report.observed or {}
     obs = f"{'reachable' if o.get('reachable') else 'not reachable'} ({_esc(o.get('outcome', '?'))})"
     detail = f"<br><span style='color:{GREY}'>{_esc(o.get('detail', ''))}</span>" if o.get("detail") else ""
+    notes = "".join(f"<br><span style='color:{GREY}'>Note: {_esc(n)}</span>" for n in report.notes)
     if report.agree:
         verdict = f'<span class="owui-ok">✓ The engine was right.</span>'
     else:
@@ -316,7 +320,7 @@ def live_html(report: LiveReport) -> str:
         f'<div class="owui-box owui-live" data-live="ran" style="border-left:6px solid {GREEN}">'
         f"<b>Live run on this Docker daemon</b> ({report.seconds:.1f} s: stand-ins started, probed from "
         f"inside Open WebUI's network, removed).<br>Predicted: {pred}<br>Observed: {obs}{detail}"
-        f"<br>{verdict}</div>"
+        f"<br>{verdict}{notes}</div>"
     )
 
 
@@ -327,7 +331,7 @@ def run_live(config: Config) -> LiveReport:
     from . import environment
 
     report = live_check(config)
-    display(HTML(_CSS + environment.detect()._repr_html_() + live_html(report)))
+    display(HTML(_CSS + environment.detect().badge_html() + live_html(report)))
     return report
 
 
