@@ -587,14 +587,36 @@ class Explorer(widgets.VBox):
         from . import lab
 
         started = time.monotonic()
+        status = ["bringing the containers up, probing, tearing down"]
+        done = threading.Event()
+        lock = threading.Lock()  # the ticker never writes after the result is shown
+
+        def show() -> None:
+            with lock:
+                if not done.is_set():
+                    self.run_progress.value = (
+                        f"<i>⏳ {html.escape(status[0])}…</i> {time.monotonic() - started:.1f} s"
+                    )
 
         def progress(*args: Any, **kwargs: Any) -> None:
+            # the lab reports image pulls as (status, done, total)
             words = [str(a) for a in args if isinstance(a, str)] or [str(v) for v in kwargs.values()]
             if words:
-                self.run_progress.value = f"<i>{html.escape(' '.join(words))}</i> ({time.monotonic() - started:.1f} s)"
+                status[0] = " ".join(words)
+                show()
 
+        def tick() -> None:  # elapsed time, so a slow run never looks frozen
+            while not done.wait(0.5):
+                show()
+
+        show()
+        threading.Thread(target=tick, name="owui-lab-explorer-tick", daemon=True).start()
         try:
-            result = lab.run(config, progress=progress)
+            try:
+                result = lab.run(config, progress=progress)
+            finally:
+                with lock:
+                    done.set()
         except OwuiLabError as exc:
             self.run_progress.value = ""
             self.run_result.value = exc._repr_html_()

@@ -350,8 +350,12 @@ def test_run_it_live_puts_observed_beside_predicted(monkeypatch):
     app = explorer("linux-compose")
     ok, reason = app.availability(refresh=True)
     assert ok, reason
+    shown = []
+    app.run_progress.observe(lambda change: shown.append(change["new"]), names="value")
     thread = app.run_live(wait=True)
     assert thread is not None and not thread.is_alive()
+    assert any("⏳" in text for text in shown)  # progress while it ran
+    assert app.run_progress.value == ""  # and nothing stale after
     result = app.live_result
     assert result is not None, app.run_result.value
     assert result.agree and result.observed.outcome == "ok"
