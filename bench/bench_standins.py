@@ -141,8 +141,8 @@ def in_docker() -> None:
         try:
             while "listening on" not in container.logs().decode():
                 time.sleep(0.01)
+            container.reload()  # both sides pay for one inspect
             if wait_http:
-                container.reload()
                 answer(11434, "/api/version", container.attrs["NetworkSettings"]["IPAddress"])
             up = time.perf_counter() - began
             began = time.perf_counter()

@@ -19,6 +19,8 @@ import time
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from owui_lab import standins
 from owui_lab.errors import ConfigError, LabError
@@ -115,6 +117,14 @@ def server():
 )
 def test_ollama_host_is_read_as_ollama_reads_it(value, expected):
     assert standin.parse_ollama_host(value) == expected
+
+
+@given(st.one_of(st.none(), st.text(max_size=40), st.from_regex(
+    r"\A(https?://)?(\[[0-9a-f:]*\]|[0-9.]*|[a-z.-]*)?(:[0-9+-]{0,6})?(/[a-z]*)?\Z")))
+def test_any_ollama_host_value_gives_an_address_and_a_port(value):
+    host, port = standin.parse_ollama_host(value)
+    assert isinstance(host, str) and 0 <= port <= 65535
+    assert "/" not in host  # the path never leaks into the address
 
 
 def test_config_reads_ollama_host_through_the_standin():

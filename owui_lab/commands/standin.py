@@ -23,12 +23,31 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     o = which.add_parser(
         "ollama",
         help="a fake Ollama: binds like Ollama (OLLAMA_HOST), answers its API with echo-standin:latest",
+        description=(
+            "A stand-in Ollama in plain Python. It binds exactly where a real Ollama binds for the same "
+            "OLLAMA_HOST (default 127.0.0.1:11434, which containers on a bridge cannot reach; "
+            "OLLAMA_HOST=0.0.0.0 listens on every address) and answers Ollama's API with one model, "
+            "echo-standin:latest, which repeats your last message. Point a real Open WebUI at it to "
+            "practise the whole stack without a GPU. Each request is logged with the address it came "
+            "from (172.17.0.2 and the like: a container on the default bridge)."
+        ),
+        epilog="example: OLLAMA_HOST=0.0.0.0 owui-lab standin ollama",
     )
     o.add_argument("--bind", metavar="ADDR", help="an OLLAMA_HOST value (default $OLLAMA_HOST, else 127.0.0.1:11434)")
     o.add_argument("--port", metavar="N", type=int, help="override the port (0 picks a free one)")
     o.add_argument("--quiet", action="store_true", help="do not log requests")
     o.set_defaults(func=_run_ollama)
-    w = which.add_parser("webui", help="a fake Open WebUI: GET /health, GET /probe of its Ollama URLs")
+    w = which.add_parser(
+        "webui",
+        help="a fake Open WebUI: GET /health, GET /probe of its Ollama URLs",
+        description=(
+            "A stand-in Open WebUI in plain Python, on $HOST:$PORT (default 0.0.0.0:8080). It reads "
+            "OLLAMA_BASE_URLS / OLLAMA_BASE_URL as Open WebUI does, answers GET /health with "
+            '{"status": true}, and GET /probe says whether each Ollama URL answers from where it runs: '
+            "ok, name_not_resolved, connection_refused or unreachable."
+        ),
+        epilog="example: OLLAMA_BASE_URL=http://127.0.0.1:11434 owui-lab standin webui --port 3000",
+    )
     w.add_argument("--host", metavar="ADDR", help="bind address (default $HOST or 0.0.0.0)")
     w.add_argument("--port", metavar="N", type=int, help="port (default $PORT or 8080)")
     w.add_argument("--quiet", action="store_true", help="do not log requests")
