@@ -887,7 +887,9 @@ class Stage:
         self._url = w.Dropdown(options=list(COMMON_BASE_URLS), layout=w.Layout(width="24em"))
         self._headline = w.HTML()
         self._steps = w.HTML()
-        self._picture = w.Output()
+        # An Image widget, not an Output: its value is state we set, the same in JupyterLab, Voila and nbclient.
+        self._picture = w.Image(format="png", layout=w.Layout(max_width="100%"))
+        self._picture_note = w.HTML()
         self._picker.observe(lambda ch: None if self._syncing else self.choose(ch["new"]), names="value")
         for name, button in self._toggles.items():
             button.observe(
@@ -903,6 +905,7 @@ class Stage:
                 self._headline,
                 self._steps,
                 self._picture,
+                self._picture_note,
             ]
         )
         self._widget.add_class("owui-stage")
@@ -931,14 +934,10 @@ class Stage:
         )
         self._steps.value = verdict_html(v, notes=False, steps_class="owui-stage-steps")
         if self.diagram:
-            from IPython.display import Image, display
-
-            from IPython.display import HTML
-
             png, note = _diagram_or_note(self.config)
-            self._picture.clear_output(wait=True)
-            with self._picture:
-                display(Image(data=png) if png is not None else HTML(f"<i>{_esc(note)}</i>"))
+            self._picture.value = png or b""
+            self._picture.layout.display = None if png else "none"
+            self._picture_note.value = f'<i class="owui-diagram-missing">{_esc(note)}</i>' if note else ""
 
     def _ipython_display_(self) -> None:
         from IPython.display import display
