@@ -213,10 +213,10 @@ def test_stage_scenarios_reset_the_toggles():
 def test_stage_draws_the_diagram():
     s = Stage("linux-host-network")
     s.widget
-    assert s._picture.value.startswith(b"\x89PNG"), "the stage shows no diagram"
-    before = s._picture.value
+    assert bytes(s._picture.value).startswith(b"\x89PNG"), "the stage shows no diagram"
+    before = bytes(s._picture.value)
     s._toggles["host_network"].value = False
-    assert s._picture.value != before  # the path changed colour
+    assert bytes(s._picture.value) != before  # the path changed colour
 
 
 # --------------------------------------------------------------------------------------------------
