@@ -164,7 +164,7 @@ class Explorer(widgets.VBox):
         self.w_ollama = W.ToggleButtons(options=[("on the host", "host"), ("in a container", "container")],
                                         description="Ollama runs", style=_DESCRIPTION)
         self.w_mode = W.ToggleButtons(options=list(MODES), tooltips=list(MODE_TOOLTIPS), description="Open WebUI network",
-                                      style={**_DESCRIPTION, "button_width": "140px"})
+                                      style={**_DESCRIPTION, "button_width": "152px"})
         self.w_webui_port = W.BoundedIntText(value=3000, min=1, max=65535, description="Open WebUI -p",
                                              style=_DESCRIPTION, layout=W.Layout(width="260px"))
         self.w_ollama_net = W.Dropdown(description="Ollama network", style=_DESCRIPTION, layout=W.Layout(width="420px"))
@@ -198,7 +198,7 @@ class Explorer(widgets.VBox):
                 W.HTML("<b>Open WebUI</b>"), self.w_mode, self.w_webui_port, self.w_add_host, self.w_base_url,
                 self.notice, self.unused,
             ],
-            layout=W.Layout(width="600px", min_width="600px"),
+            layout=W.Layout(width="640px", min_width="640px"),
         )
 
         # the outputs

@@ -7,6 +7,7 @@ back from the page). Screenshots go to ``tests/artifacts/`` (gitignored).
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -88,9 +89,20 @@ def exercise(page, shot: str) -> None:
     page.screenshot(path=str(artifact_path(shot)), full_page=True)
 
 
-def test_explorer_in_jupyterlab(tmp_path):
-    shutil.copy(NOTEBOOK, tmp_path / "explorer.ipynb")
-    with jupyter_lab(tmp_path) as lab, chromium(viewport=(1400, 2600)) as browser:  # room for the whole app
+@pytest.fixture(scope="module")
+def browser():
+    """One Chromium for the module (Playwright's sync API allows one at a time)."""
+    with chromium(viewport=(1400, 2600)) as context:  # room for the whole app
+        yield context
+
+
+@pytest.fixture(scope="module")
+def lab_page(browser, tmp_path_factory):
+    """The explorer notebook open in JupyterLab, all cells run; shared by the tests of this module."""
+    folder = tmp_path_factory.mktemp("lab")
+    shutil.copy(NOTEBOOK, folder / "explorer.ipynb")
+    env = {"OWUI_LAB_IMAGE": os.environ.get("OWUI_LAB_IMAGE") or "owui-lab/python:offline"}
+    with jupyter_lab(folder, env=env) as lab:
         page = browser.new_page()
         try:
             page.goto(lab.url("lab/tree/explorer.ipynb", reset=""))
@@ -100,15 +112,47 @@ def test_explorer_in_jupyterlab(tmp_path):
                 toast.first.click()
             page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
             page.locator(".lm-Menu-itemLabel", has_text="Run All Cells").first.click()
-            exercise(page, "explorer-jupyterlab.png")
         except Exception:
             page.screenshot(path=str(artifact_path("explorer-jupyterlab-failure.png")), full_page=True)
             raise
+        yield page
 
 
-def test_explorer_in_voila(tmp_path):
+def test_explorer_in_jupyterlab(lab_page):
+    try:
+        exercise(lab_page, "explorer-jupyterlab.png")
+    except Exception:
+        lab_page.screenshot(path=str(artifact_path("explorer-jupyterlab-failure.png")), full_page=True)
+        raise
+
+
+@pytest.mark.docker
+def test_run_it_live_from_the_browser(lab_page):
+    """The live run works from a thread: its progress and result reach the page."""
+    page = lab_page
+    try:
+        page.locator(".owui-preset-linux-compose").first.click()
+        page.wait_for_function("() => document.querySelector('.owui-verdict').innerText.includes('reachable ✓')",
+                               timeout=20_000)
+        page.locator(".lm-TabBar-tabLabel, .p-TabBar-tabLabel, .widget-tab .lm-TabBar-tab",
+                     has_text="Run it live").first.click()
+        run = page.locator(".owui-run").first
+        run.wait_for(state="visible")
+        assert run.is_enabled(), page.locator(".owui-run-reason").first.inner_text()
+        run.click()
+        page.wait_for_function(
+            "() => { const r = document.querySelector('.owui-run-result'); return r && r.innerText.includes('agrees'); }",
+            timeout=120_000,
+        )
+        page.screenshot(path=str(artifact_path("explorer-jupyterlab-live.png")), full_page=True)
+    except Exception:
+        page.screenshot(path=str(artifact_path("explorer-jupyterlab-live-failure.png")), full_page=True)
+        raise
+
+
+def test_explorer_in_voila(browser, tmp_path):
     shutil.copy(NOTEBOOK, tmp_path / "explorer.ipynb")
-    with voila(tmp_path / "explorer.ipynb") as server, chromium(viewport=(1400, 2600)) as browser:  # room for the whole app
+    with voila(tmp_path / "explorer.ipynb") as server:
         page = browser.new_page()
         try:
             page.goto(server.url())
