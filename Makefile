@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN = $(VENV)/bin
 STAMP = $(VENV)/.installed-stamp
 
-.PHONY: setup lab test test-fast bench image baselines clean-lab
+.PHONY: setup lab test test-fast bench image baselines clean-lab classroom
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -17,6 +17,10 @@ setup: $(STAMP)
 ## Set up (once) and open JupyterLab on the first notebook.
 lab: $(STAMP)
 	$(BIN)/jupyter lab notebooks/00_welcome.ipynb
+
+## The instructor's projector view: the instructor notebook as a Voila app (large type, no code shown).
+classroom: $(STAMP)
+	$(BIN)/voila notebooks/instructor.ipynb --theme=light
 
 ## Run the whole test suite (live tests skip without Docker/Chromium locally; in CI they must run).
 test: $(STAMP)

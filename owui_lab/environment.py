@@ -125,8 +125,9 @@ class Mode:
 
 
 def on_binder() -> bool:
-    """Whether this kernel runs on mybinder.org (repo2docker sets these variables there)."""
-    return any(name in os.environ for name in ("BINDER_LAUNCH_HOST", "BINDER_REQUEST", "BINDER_REPO_URL"))
+    """Whether this kernel runs on mybinder.org (its launcher's variables, or the kit's binder/start)."""
+    names = ("OWUI_LAB_ON_BINDER", "BINDER_LAUNCH_HOST", "BINDER_REQUEST", "BINDER_REPO_URL")
+    return any(os.environ.get(name) for name in names)
 
 
 _cached: Mode | None = None
