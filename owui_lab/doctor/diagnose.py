@@ -219,6 +219,13 @@ def _examine(
     main_rec: Reconstruction = main["rec"]
     report.scenario = main_rec.scenario
     report.predicted = main["verdict"].to_dict() if main["verdict"] is not None else None
+    if report.predicted is not None and main_rec.url_problem:
+        report.predicted["as_configured"] = {
+            "base_url": main_rec.url,
+            "outcome": "unreachable",
+            "reason": main_rec.url_problem,
+            "note": f"the verdict above is for {main_rec.engine_url}, the URL as it should be written",
+        }
     report.ollama = main_rec.target.to_dict()
     report.observed = all(r["observed_outcome"] is not None for r in results)
     report.reachable = any(r["ok"] for r in results)

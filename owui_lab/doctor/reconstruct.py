@@ -344,6 +344,12 @@ def reconstruct(
     port_stays = False  # an alias that the URL's own port does not use (it names a container)
     if target.where == "container" and target.container is not None:
         o = target.container
+        if any(a.ip == name for a in o.networks):
+            unexpressed.append(
+                f"{name} is the Ollama container's own address, which the model cannot place (it knows names, "
+                "loopback and docker0): a container address works only from the same network and changes when "
+                "the container is recreated; use its name on a shared user-defined network"
+            )
         knobs["ollama"] = "container"
         knobs["ollama_name"] = name if name in _names_of(o) else (o.compose_service or o.name)
         knobs["ollama_network"] = _ollama_network(o, webui_net, unexpressed)
