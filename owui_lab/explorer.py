@@ -131,6 +131,7 @@ class Explorer(widgets.VBox):
         )
         # presets: one row per platform, in the docs' order, then reset
         self.preset_buttons: dict[str, widgets.Button] = {}
+        self._preset_keys: dict[str, tuple[Any, ...]] = {}
         rows = []
         found = scenarios()
         for platform, label in (("desktop", "Docker Desktop"), ("linux", "Linux")):
@@ -145,6 +146,7 @@ class Explorer(widgets.VBox):
                 b.add_class(f"owui-preset-{s.id}")
                 b.on_click(lambda _b, sid=s.id: self.apply_preset(sid))
                 self.preset_buttons[s.id] = b
+                self._preset_keys[s.id] = effective(s.config)  # computed once: matched on every refresh
                 buttons.append(b)
             rows.append(W.HBox([W.HTML(f"<b>{label}</b>", layout=W.Layout(width="130px")), *buttons]))
         self.reset_button = W.Button(description="Reset", icon="undo", tooltip="back to where you started",
@@ -493,8 +495,9 @@ class Explorer(widgets.VBox):
 
     def _match_preset(self) -> None:
         self.active_preset = None
+        current = effective(self.config)
         for sid, button in self.preset_buttons.items():
-            match = self.error is None and _same(_scenario(sid).config, self.config)
+            match = self.error is None and self._preset_keys[sid] == current
             button.button_style = "info" if match else ""
             if match and self.active_preset is None:
                 self.active_preset = sid
