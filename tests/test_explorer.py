@@ -370,3 +370,18 @@ def test_a_desktop_configuration_cannot_run_on_this_linux_daemon():
     app = explorer("desktop-compose")
     assert app.run_button.disabled
     assert "Desktop" in app.run_reason.value or "platform" in app.run_reason.value
+
+
+def test_a_drawing_failure_never_hides_the_verdict(monkeypatch):
+    app = explorer("linux-compose", cache_png=False)
+    png = app.png
+
+    def broken(*args, **kwargs):
+        raise ValueError("layout bug")
+
+    monkeypatch.setattr(drawing, "draw", broken)
+    app.w_publish.value = "all"
+    assert app.error is None and app.verdict == predict(app.config)  # the verdict follows
+    assert app.verdict_html.value == verdict_html(app.verdict)
+    assert "could not be drawn" in app.image_caption.value and "layout bug" in app.image_caption.value
+    assert app.png == png and app.image_config != app.config  # the old picture, marked as such
