@@ -227,7 +227,7 @@ class Explorer(widgets.VBox):
         self.run_result.add_class("owui-run-result")
         live = W.VBox([W.HBox([self.run_button, self.run_reason]), self.run_progress, self.run_result])
 
-        self.side_toggle = W.ToggleButton(description="Show Linux and Docker Desktop side by side", value=False,
+        self.side_toggle = W.ToggleButton(description="Compare Linux and Docker Desktop", value=False,
                                           icon="columns", layout=W.Layout(width="360px"))
         self.side_toggle.add_class("owui-side-toggle")
         self.side_toggle.observe(lambda _c: self._update_side(), names="value")
@@ -479,7 +479,8 @@ class Explorer(widgets.VBox):
         key = self.config.replace(platform="linux", desktop_host_networking=False)
         png = self._side_cache.get(key)
         if png is None:
-            self._side_figure = drawing.draw_side_by_side(self.config, fig=self._side_figure)
+            # one above the other: a notebook column is too narrow for two pictures in a row
+            self._side_figure = drawing.draw_side_by_side(self.config, fig=self._side_figure, stacked=True)
             png = drawing.render_png(self._side_figure)
             self._side_cache[key] = png
             while len(self._side_cache) > PNG_CACHE_SIZE // 4:
