@@ -257,7 +257,9 @@ def test_3861_localhost_url_in_a_bridged_container(learner, host_ollamas, cli):
 def test_host_network_with_loopback_ollama_works(learner, host_ollamas, cli):
     port = host_ollamas["loopback"]
     ui_port = free_port()
-    web = learner.webui("open-webui", {"OLLAMA_BASE_URL": f"http://127.0.0.1:{port}", "PORT": str(ui_port)}, network_mode="host")
+    # HOST=127.0.0.1 keeps the test's UI off the LAN (Open WebUI honours HOST; the default is 0.0.0.0)
+    web = learner.webui("open-webui", {"OLLAMA_BASE_URL": f"http://127.0.0.1:{port}", "PORT": str(ui_port), "HOST": "127.0.0.1"},
+                        network_mode="host")
     r = examine(learner, [web], port, cli)
     assert (r.outcome, r.scenario, r.fixes) == ("ok", "linux-host-network", [])
     assert r.browser["url"] == f"http://localhost:{ui_port}" and r.browser["observed"] is True
