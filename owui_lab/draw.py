@@ -514,7 +514,7 @@ class _Painter:
             reason = e["short_reason"]
             prefix = f"✗ {step}: " if a == WEBUI else "✗ "
             host = self.lay.rects[HOST_ID]
-            width = min(5.2, host.width - 0.4)
+            width = min(7.5, host.width - 0.4)
             text = _wrap(prefix + reason, width, FS_REASON, max_lines=2)
             w = text_width(text, FS_REASON)
             cx = min(max(fx, host.x0 + 0.2 + w / 2), host.x1 - 0.2 - w / 2)

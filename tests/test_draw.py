@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
+from hypothesis import strategies as st
 from matplotlib.figure import Figure
 from matplotlib.testing.compare import compare_images
 
@@ -190,6 +191,21 @@ def test_failing_step_is_marked_where_the_engine_fails(config):
     check_verdict_marks(config, fig, ax)
 
 
+@pytest.mark.parametrize(
+    "config, step",
+    [
+        (Config(platform="linux", ollama="host", base_url="http://10.0.0.5:11434"), "route"),
+        (load_scenario("linux-separate-networks"), "resolve"),
+        (load_scenario("linux-ollama-on-host"), "listen"),
+    ],
+)
+def test_each_step_puts_the_mark_in_its_place(config, step, canvas):
+    fig, ax = canvas
+    assert evaluate(config).failing_step.name == step
+    draw(config, ax=ax)
+    check_verdict_marks(config, fig, ax)
+
+
 def test_browser_edge_and_ports_are_drawn(canvas):
     fig, ax = canvas
     draw(load_scenario("desktop-host-network"), ax=ax)
@@ -335,3 +351,33 @@ def test_owui_lab_draw_stays_callable():
     first = owui_lab.draw(config)
     assert isinstance(owui_lab.draw(config), Figure) and isinstance(first, Figure)
     assert owui_lab.topology(config).number_of_nodes() == topology(config).number_of_nodes()
+
+
+# Free text the explorer accepts: container and network names, OLLAMA_HOST and OLLAMA_BASE_URL.
+_NAMES = st.from_regex(r"[a-z0-9][a-z0-9_.-]{0,38}", fullmatch=True)
+
+
+@st.composite
+def free_text_configs(draw_value):
+    base = draw_value(configs())
+    name = draw_value(_NAMES)
+    knobs = {"base_url": f"http://{draw_value(st.one_of(_NAMES, st.just(name)))}:{draw_value(st.integers(1, 65535))}",
+             "ollama_bind": draw_value(st.sampled_from([None, "0.0.0.0", "http://0.0.0.0", "[::1]:11434", "10.1.2.3"]))}
+    if base.ollama_in_container:
+        knobs["ollama_name"] = name
+        knobs["ollama_network"] = draw_value(st.one_of(st.sampled_from(["bridge", "host"]), _NAMES))
+    knobs["webui_network"] = draw_value(st.one_of(st.sampled_from(["bridge", "host"]), _NAMES))
+    try:
+        return base.replace(**knobs)
+    except ConfigError:
+        return base
+
+
+@settings(max_examples=40, deadline=None)
+@given(free_text_configs())
+def test_long_names_and_urls_stay_readable(config):
+    """Long names shrink the picture as a whole (or are shortened); labels still never overlap."""
+    fig, ax = _shared_canvas()
+    draw(config, ax=ax)
+    assert_readable(fig)
+    check_verdict_marks(config, fig, ax)
