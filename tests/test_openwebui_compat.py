@@ -65,7 +65,40 @@ def ollama():
 
 
 @pytest.fixture(scope="module")
-def openwebui(ollama, tmp_path_factory):
+def broken_urls():
+    """One loopback URL for each way of failing, keyed by the class the stand-in's probe gives it."""
+    with socket.socket() as refused:
+        refused.bind(("127.0.0.1", 0))
+        refused_port = refused.getsockname()[1]  # closed again: nothing listens there
+    silent = socket.socket()  # accept queue full: connections get no answer at all
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(0)
+    fillers = []
+    for _ in range(4):
+        filler = socket.socket()
+        filler.setblocking(False)
+        try:
+            filler.connect(silent.getsockname())
+        except BlockingIOError:
+            pass
+        fillers.append(filler)
+    # Open WebUI's own kind of server: it answers HTTP, but GET /api/version is a 404.
+    with standins.spawn("webui", ["serve", "--host", "127.0.0.1", "--port", "0", "--quiet"]) as other:
+        try:
+            yield {
+                "connection_refused": f"http://127.0.0.1:{refused_port}",
+                "name_not_resolved": "http://no-such-ollama.invalid:11434",
+                "unreachable": f"http://127.0.0.1:{silent.getsockname()[1]}",
+                "not_ollama": other.url,
+            }
+        finally:
+            for filler in fillers:
+                filler.close()
+            silent.close()
+
+
+@pytest.fixture(scope="module")
+def openwebui(ollama, broken_urls, tmp_path_factory):
     if not os.access(OPENWEBUI, os.X_OK):  # only reached in CI: locally conftest skips first
         pytest.fail(f"a live part is missing in CI: no Open WebUI at {OPENWEBUI}", pytrace=False)
     data = tmp_path_factory.mktemp("openwebui-data")
@@ -74,7 +107,10 @@ def openwebui(ollama, tmp_path_factory):
     env = {
         **os.environ,
         "DATA_DIR": str(data),
-        "OLLAMA_BASE_URL": ollama.url,
+        # The stand-in first (index 0), then one URL for each way of failing.
+        "OLLAMA_BASE_URLS": ";".join([ollama.url, *broken_urls.values()]),
+        "AIOHTTP_CLIENT_TIMEOUT": "3",  # the silent URL: time out in 3 s, not 300
+        "AIOHTTP_CLIENT_TIMEOUT_MODEL_LIST": "2",
         "WEBUI_AUTH": "False",
         "OFFLINE_MODE": "True",
         "HF_HUB_OFFLINE": "1",
@@ -123,7 +159,9 @@ def openwebui(ollama, tmp_path_factory):
 
 
 def test_open_webui_lists_the_standin_model(openwebui, ollama):
-    status, body = openwebui.call("GET", "/ollama/api/version")
+    # /ollama/api/version/0: the stand-in's URL. (Without the index Open WebUI asks every URL, and
+    # 0.12.4 answers 500 Internal Server Error when one of them answers JSON without a version.)
+    status, body = openwebui.call("GET", "/ollama/api/version/0")
     assert status == 200 and json.loads(body)["version"] == standin.VERSION, body
     status, body = openwebui.call("GET", "/ollama/api/tags")
     assert status == 200, body
@@ -171,6 +209,30 @@ def test_open_webui_streams_from_the_standin(openwebui):
     assert finished and "".join(pieces) == question, raw[:2000]
 
 
+def test_open_webui_fails_each_broken_url_the_way_the_probe_classifies_it(openwebui, ollama, broken_urls):
+    """Real Open WebUI's error for each URL (GET /ollama/api/version/{index}) beside the stand-in's class."""
+    from owui_lab.standins import webui
+
+    urls = [ollama.url, *broken_urls.values()]
+    probed = webui.probe(urls, timeout=3)["results"]
+    seen = []
+    for index, (url, result) in enumerate(zip(urls, probed)):
+        status, body = openwebui.call("GET", f"/ollama/api/version/{index}")
+        detail = body.decode(errors="replace")
+        seen.append((status, detail))
+        print(f"{url:<40} probe: {result['outcome']:<18} Open WebUI: HTTP {status} {detail[:150]}")
+    assert [r["outcome"] for r in probed] == ["ok", "connection_refused", "name_not_resolved", "unreachable",
+                                             "connection_refused"]
+    ok, refused, unresolved, silent, other = seen
+    assert ok[0] == 200 and json.loads(ok[1])["version"] == standin.VERSION
+    # aiohttp's own words, which learners find in Open WebUI's log (DOMAIN.md: issues #209, #7189).
+    assert refused[0] == 500 and "Connect call failed" in refused[1], refused
+    assert unresolved[0] == 500 and "no-such-ollama.invalid" in unresolved[1], unresolved
+    assert "Name or service not known" in unresolved[1] or "resolution" in unresolved[1], unresolved
+    assert silent[0] == 500 and "Server Connection Error" in silent[1], silent  # a timeout has no text
+    assert other[0] == 404 and "Server Connection Error" in other[1], other  # HTTP, but not Ollama
+
+
 def test_open_webui_reports_a_stopped_ollama(openwebui, ollama):
     """Last: stop the stand-in, and Open WebUI says it cannot connect (what a learner sees)."""
     ollama.stop()
@@ -182,6 +244,6 @@ def test_open_webui_reports_a_stopped_ollama(openwebui, ollama):
         time.sleep(0.5)
     print(f"Open WebUI with its Ollama stopped: /ollama/api/tags HTTP {status} {body[:200]!r}")
     assert status == 200 and json.loads(body)["models"] == []  # 0.12: the model list just goes empty
-    status, body = openwebui.call("GET", "/ollama/api/version")
-    print(f"Open WebUI with its Ollama stopped: /ollama/api/version HTTP {status} {body[:200]!r}")
-    assert status >= 500 and b"could not connect to ollama" in body.lower(), (status, body)
+    status, body = openwebui.call("GET", "/ollama/api/version/0")
+    print(f"Open WebUI with its Ollama stopped: /ollama/api/version/0 HTTP {status} {body[:200]!r}")
+    assert status == 500 and b"Connect call failed" in body, (status, body)
