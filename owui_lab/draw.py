@@ -184,6 +184,7 @@ def _wrap(text: str, width_in: float, size: float, max_lines: int = 3) -> str:
 _GLYPHS: dict[tuple[Any, ...], tuple[Any, int, int]] = {}
 _LAYOUTS: dict[tuple[Any, ...], list[tuple[Any, int, float, float]]] = {}
 _IDENTITY = np.array([[0x10000, 0], [0, 0x10000]])
+_CACHE_MAX = 20000  # entries; a glyph bitmap is a few hundred bytes
 
 
 class _CachingRenderer(RendererAgg):
@@ -204,6 +205,9 @@ class _CachingRenderer(RendererAgg):
             return super().draw_text(gc, x, y, s, prop, angle, ismath, mtext)
         from matplotlib.ft2font import RenderMode
 
+        if len(_GLYPHS) > _CACHE_MAX or len(_LAYOUTS) > _CACHE_MAX:
+            _GLYPHS.clear()  # free text (names, URLs) at many scales must not grow memory forever
+            _LAYOUTS.clear()
         flags = get_hinting_flag()
         size = prop.get_size_in_points()
         key = (s, hash(prop), self.dpi, flags)
