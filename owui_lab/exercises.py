@@ -59,7 +59,10 @@ _CSS = """
 .owui-stage, .owui-stage .widget-label, .owui-stage button, .owui-stage select,
 .owui-stage .widget-toggle-buttons button, .owui-stage input {font-size:22px !important}
 .owui-stage button, .owui-stage .widget-toggle-button {height:auto !important; min-height:44px; padding:6px 14px}
-.owui-stage select {height:auto !important; min-height:44px}
+.owui-stage .widget-dropdown, .owui-stage .widget-label, .owui-stage .widget-inline-hbox {height:auto !important; line-height:1.4}
+.owui-stage .widget-dropdown > select {height:52px !important; padding:4px 8px}
+.owui-stage .owui-box {font-size:20px}
+.owui-stage h1.owui-title {font-size:44px; margin:8px 0}
 .owui-stage .owui-verdict-headline {font-size:40px; line-height:1.25; margin:10px 0}
 .owui-stage .owui-steps {font-size:22px; line-height:1.5}
 </style>
@@ -927,6 +930,9 @@ class Stage:
         finally:
             self._syncing = False
         v = self.verdict
+        # Everything is computed before any widget changes, so the verdict and the picture arrive
+        # together: the projector never shows a new verdict beside an old diagram.
+        png, note = _diagram_or_note(self.config) if self.diagram else (None, "")
         colour = GREEN if v.reachable and v.browser.reachable else RED
         self._headline.value = (
             f'<div class="owui-verdict-headline" data-outcome="{_esc(v.outcome)}" '
@@ -934,7 +940,6 @@ class Stage:
         )
         self._steps.value = verdict_html(v, notes=False, steps_class="owui-stage-steps")
         if self.diagram:
-            png, note = _diagram_or_note(self.config)
             self._picture.value = png or b""
             self._picture.layout.display = None if png else "none"
             self._picture_note.value = f'<i class="owui-diagram-missing">{_esc(note)}</i>' if note else ""
