@@ -543,11 +543,11 @@ class _Painter:
     def footer(self) -> None:
         g = self.g
         api, http = g.edges[WEBUI, OLLAMA], g.edges[BROWSER, WEBUI]
-        if api["reachable"]:
-            left = "Open WebUI → Ollama: ✓ reachable"
-        else:
-            left = f"Open WebUI → Ollama: ✗ {api['verdict'].replace('_', ' ')} (at {api['failing_step']})"
-        left += "    Browser → Open WebUI: " + ("✓" if http["reachable"] else "✗")
+        # The engine's steps in order, as the transcript prints them: the eye finds the ✗.
+        steps = " → ".join(f"{name} {'✓' if ok else '✗'}" for name, ok in api["steps"])
+        outcome = "reachable" if api["reachable"] else api["verdict"].replace("_", " ")
+        left = f"Open WebUI → Ollama: {steps}: {outcome}"
+        left += "      Browser → Open WebUI: " + ("✓" if http["reachable"] else "✗")
         self.text(MARGIN + 0.05, FOOT_Y, left, FS_FOOT + 1, "footer:verdict", ha="left", va="center",
                   bold=True)
         # A small legend, drawn by hand: fixed place, no search for a free spot.
