@@ -383,6 +383,7 @@ class Lab:
         self._client = client
         self._own_client = client is None
         self._is_up = False
+        self._linux_host = True  # a Linux engine: docker0 is an address of this host
         self._logs: list[Path] = []
 
     # ---- lifecycle ----
@@ -484,6 +485,7 @@ class Lab:
         problem = _platform_problem(info, self.config)
         if problem:
             raise PlatformMismatch(problem, "run 'owui-lab predict' with the same knobs to see the prediction.")
+        self._linux_host = info.platform == "linux"
         if info.docker0 and info.docker0 != DOCKER0_ADDRESS:
             self.docker0 = info.docker0
             self.notes.append(
@@ -610,7 +612,8 @@ class Lab:
         """Where a host-side Ollama listens in the lab: 0.0.0.0 becomes loopback + docker0."""
         listen = self.config.ollama_listen
         if listen.all_addresses:
-            return ["127.0.0.1", self.docker0]
+            # Docker Desktop has no docker0 on the host: there the lab keeps Docker's meaning as is.
+            return ["127.0.0.1", self.docker0] if self._linux_host else ["0.0.0.0"]
         if listen.loopback_only:
             return ["127.0.0.1" if listen.host == "localhost" else listen.host]
         if listen.host in (DOCKER0_ADDRESS, self.docker0):
@@ -628,7 +631,7 @@ class Lab:
         if not c.ollama_in_container or c.ollama_network_effective == "host":
             port = self.ports[listen.port]
             addresses = self._bind_addresses()
-            if listen.all_addresses:
+            if listen.all_addresses and len(addresses) > 1:
                 self.notes.append(
                     f"Ollama listens on 127.0.0.1 and docker0 ({self.docker0}) instead of 0.0.0.0: for "
                     "loopback, docker0 and containers that is the same, and your LAN sees nothing."
@@ -644,13 +647,15 @@ class Lab:
                 else:
                     self.host_processes.append(self._host_process(source, bind, role))
             for address in addresses:
-                self._wait_host_port(address, port)
+                self._wait_host_port("127.0.0.1" if address == "0.0.0.0" else address, port)
             return
         net = c.ollama_network_effective
         kwargs: dict[str, Any] = {"environment": {"OLLAMA_HOST": c.ollama_bind or "0.0.0.0:11434"}}
         publish = c.ollama_publish_effective
         lab_port = self.ports[OLLAMA_PORT]
-        if publish == "all":
+        if publish == "all" and not self._linux_host:
+            kwargs["ports"] = {f"{OLLAMA_PORT}/tcp": lab_port}
+        elif publish == "all":
             kwargs["ports"] = {f"{OLLAMA_PORT}/tcp": [("127.0.0.1", lab_port), (self.docker0, lab_port)]}
             self.notes.append(
                 f"-p {OLLAMA_PORT}:{OLLAMA_PORT} is published as -p 127.0.0.1:{lab_port}:{OLLAMA_PORT} and "
