@@ -370,7 +370,7 @@ class Lab:
         self.progress = progress
         self.keep_ports = keep_ports
         self.probe_timeout = probe_timeout
-        self.session = os.environ.get("OWUI_LAB_SESSION_ID") or docker_api.new_session_id()
+        self.session = docker_api.new_session_id()
         self.notes: list[str] = []
         self.networks: dict[str, Any] = {}  # config network name -> Docker network
         self.ollama_containers: list[Any] = []
@@ -425,8 +425,12 @@ class Lab:
                         self.ports, self.webuis, self.notes = {}, {}, [n for n in self.notes if "port" not in n]
                 interrupt.check()
                 self._is_up = True
+                self.notes = list(dict.fromkeys(self.notes))
             except BaseException:
-                self._teardown()
+                try:
+                    self._teardown()
+                except OwuiLabError:
+                    pass  # the original failure matters more; 'lab clean' removes any rest by label
                 raise
         self.up_seconds = time.perf_counter() - start
         return self
