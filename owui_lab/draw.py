@@ -711,7 +711,10 @@ def save(config: Config, path: str | Path, *, side_by_side: bool = False) -> Pat
 
 
 def regenerate_baselines(folder: str | Path) -> list[Path]:
-    """Write the PNG of each seed scenario to ``folder/<id>.png`` (the image tests' baselines)."""
+    """Write the PNG of each seed scenario to ``folder/<id>.png`` (the image tests' baselines).
+
+    Also writes ``folder/matplotlib-version.txt``, the version that rendered them.
+    """
     from .scenarios import scenarios
 
     out = Path(folder)
@@ -721,6 +724,8 @@ def regenerate_baselines(folder: str | Path) -> list[Path]:
         target = out / f"{s.id}.png"
         target.write_bytes(render_png(draw(s.config)))
         written.append(target)
+    # Glyph rendering may change between matplotlib (FreeType) versions: say which one drew these.
+    (out / "matplotlib-version.txt").write_text(matplotlib.__version__ + "\n", encoding="utf-8")
     return written
 
 

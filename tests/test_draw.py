@@ -12,6 +12,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import matplotlib
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -94,7 +95,11 @@ def test_seed_matches_baseline(scenario_id, tmp_path):
     actual = tmp_path / f"{scenario_id}.png"
     actual.write_bytes(render_png(draw(load_scenario(scenario_id))))
     problem = compare_images(str(baseline), str(actual), tol=TOLERANCE)
-    assert problem is None, problem
+    made_with = (BASELINES / "matplotlib-version.txt").read_text(encoding="utf-8").strip()
+    assert problem is None, (
+        f"{problem}\n(baselines drawn with matplotlib {made_with}, this is {matplotlib.__version__}; "
+        "if the picture changed on purpose, run `make baselines`, look at them, and commit)"
+    )
 
 
 def test_image_comparison_catches_a_different_picture(tmp_path):
