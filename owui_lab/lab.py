@@ -112,6 +112,7 @@ class LabResult:
         seconds: wall time of the whole run (up, probe, down).
         notes: what the lab substituted (ports, addresses) so the learner can map it back.
         teardown_seconds: how long removing everything took.
+        session: the lab's session id (its objects' ``io.owui-lab.session`` label).
     """
 
     predicted: Verdict
@@ -120,9 +121,11 @@ class LabResult:
     seconds: float
     notes: tuple[str, ...] = ()
     teardown_seconds: float = 0.0
+    session: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         return {
+            "session": self.session,
             "predicted": self.predicted.to_dict(),
             "observed": self.observed.to_dict(),
             "agree": self.agree,
@@ -907,6 +910,7 @@ def run(config: Config, progress: Any = None, **lab_options: Any) -> LabResult:
         seconds=seconds,
         notes=tuple(lab.notes),
         teardown_seconds=lab.teardown_seconds,
+        session=lab.session,
     )
 
 

@@ -131,6 +131,7 @@ def test_each_linux_seed_runs_agrees_and_leaves_nothing(scenario_id: str, image:
     assert result.observed.outcome == result.predicted.outcome
     assert result.observed.browser.reachable
     assert result.teardown_seconds < 5
+    assert result.session and leftovers(session=result.session) == []
     json.dumps(result.to_dict())
     assert "AGREE" in result.transcript()
 
