@@ -134,13 +134,27 @@ def _members(g: Any, boundary: str) -> list[str]:
 
 
 def _ids(g: Any) -> dict[str, str]:
-    """A distinct Mermaid identifier for every node ("a-b" and "a.b" must not meet as "a_b")."""
-    out: dict[str, str] = {}
-    taken: set[str] = set()
-    for node in sorted(g.nodes):
-        ident, n = mermaid_id(node), 2
-        while ident in taken:
-            ident, n = f"{mermaid_id(node)}_{n}", n + 1
-        taken.add(ident)
-        out[node] = ident
+    """The docs' identifiers: ``user``, ``openwebui``, ``ollama``, and boundaries ``b0``, ``b1``, ...
+
+    Boundaries are numbered outermost first, Open WebUI's side before Ollama's, as the docs number
+    them, so a corrected diagram diffs cleanly against the page.
+    """
+    out = {BROWSER: "user", WEBUI: "openwebui", OLLAMA: "ollama"}
+    for i, node in enumerate(_boundaries_in_order(g)):
+        out[node] = f"b{i}"
+    for node in g.nodes:  # published ports are written on their container, but get an id too
+        out.setdefault(node, mermaid_id(node))
     return out
+
+
+def _boundaries_in_order(g: Any) -> list[str]:
+    order: list[str] = []
+
+    def walk(node: str) -> None:
+        order.append(node)
+        for child in _members(g, node):
+            if g.nodes[child]["kind"] == "boundary":
+                walk(child)
+
+    walk(HOST_ID)
+    return order
