@@ -506,15 +506,18 @@ class Lab:
             host = c.parsed_base_url.host
             if _host_side(host):
                 continue
-            if host == c.ollama_name and "." not in host:
+            # A single-label name (the container's name, or a wrong one): Docker's DNS on the lab's
+            # own networks, or nothing. Checked once against this host's DNS, which the lookups
+            # fall back to, so that it cannot lead to another machine.
+            if "." not in host and not _is_ip(host):
                 if host not in checked:
                     _refuse_outside_name(host)
                     checked.add(host)
                 continue
             raise LabError(
                 f"The base URL {c.base_url} names '{host}', which is neither this host (localhost, "
-                f"127.0.0.1, host.docker.internal, {DOCKER0_ADDRESS}) nor the Ollama container "
-                f"('{c.ollama_name if c.ollama_in_container else 'none: Ollama runs on the host'}').",
+                f"127.0.0.1, host.docker.internal, {DOCKER0_ADDRESS}) nor a container name (a single "
+                "word, such as the Ollama container's name).",
                 "the lab only sends traffic to this host and its own containers; use one of those hosts "
                 "(owui-lab predict still explains the configuration as it is).",
             )

@@ -209,3 +209,26 @@ def test_cli_lab_up_status_down(image: str, tmp_path) -> None:
     assert leftovers(session=session) == []
     assert not (tmp_path / f"{session}.json").exists()
     assert "No lab is up" in owui_lab_cli("lab", "status", env=env).stdout
+
+
+@pytest.mark.docker
+def test_ports_and_schemes_off_the_grid_agree_with_the_engine(image: str) -> None:
+    from owui_lab.engine import evaluate
+
+    families = [
+        # OLLAMA_HOST with a scheme binds port 80 (the lab's port stands in for it); 11434 finds nothing.
+        [Config(ollama="host", ollama_bind="http://0.0.0.0", add_host_gateway=True, base_url=u)
+         for u in ("http://host.docker.internal:11434", "http://host.docker.internal:80", "http://172.17.0.1")],
+        # service-to-service traffic uses the container port, never the published one
+        [Config(ollama="container", ollama_network="ai", ollama_publish="all", webui_network="ai", compose=True,
+                base_url=u)
+         for u in ("http://ollama:11434", "http://ollama:11435", "http://localhost:11434")],
+        # a renamed Ollama container, and the old name
+        [Config(ollama="container", ollama_network="ai", webui_network="ai", ollama_name="llm", base_url=u)
+         for u in ("http://llm:11434", "http://ollama:11434")],
+    ]
+    for configs in families:
+        with Lab(configs, keep_ports=False, probe_timeout=3.0) as lab:
+            seen = lab.observe_many(configs)
+        for config, observed in zip(configs, seen):
+            assert observed.outcome == evaluate(config).outcome, (config.base_url, observed.detail)
