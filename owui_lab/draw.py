@@ -640,8 +640,8 @@ def render_png(fig: Figure, dpi: float | None = None) -> bytes:
             # Straight from Agg's buffer, without savefig's bookkeeping, as RGB (the picture is
             # opaque): a quarter less to compress, on every widget toggle.
             fig.canvas.draw()
-            rgb = np.asarray(fig.canvas.buffer_rgba())[..., :3]
-            Image.fromarray(np.ascontiguousarray(rgb)).save(buf, format="png", compress_level=1)
+            Image.fromarray(np.asarray(fig.canvas.buffer_rgba())).convert("RGB").save(
+                buf, format="png", compress_level=1)
         else:
             fig.savefig(buf, format="png", dpi=dpi or fig.dpi, metadata={"Software": None},
                         pil_kwargs={"compress_level": 1})
