@@ -327,15 +327,38 @@ def live_html(report: LiveReport) -> str:
     )
 
 
-def run_live(config: Config) -> LiveReport:
-    """Display the live check of ``config`` (the lessons' "run it for real" cell) and return it."""
+def run_live(*configs: Config) -> list[LiveReport]:
+    """The lessons' "run it for real" cell: run the configuration this daemon can run, predict the rest.
+
+    A lesson passes its Linux and its Docker Desktop configuration. On a Linux engine the Linux one runs
+    live; on Docker Desktop the Desktop one does; without a daemon (Binder) neither does. Every
+    configuration that does not run says so, and why, beside the engine's prediction. One live run per
+    cell at most: a lesson stays light.
+
+    Returns:
+        One report per configuration, in the order given.
+    """
     from IPython.display import HTML, display
 
     from . import environment
 
-    report = live_check(config)
-    display(HTML(_CSS + environment.detect().badge_html() + live_html(report)))
-    return report
+    if not configs:
+        raise ConfigError("run_live() needs at least one configuration.", "pass the lesson's configurations.")
+    mode = environment.detect()
+    runnable = next((c for c in configs if mode.can_run(c.platform)), None)
+    reports = []
+    for config in configs:
+        if config is runnable:
+            reports.append(live_check(config))
+        else:
+            reason = mode.why_not(config.platform) or "One live run per cell: this one is predicted."
+            reports.append(LiveReport(False, predict(config), reason=reason))
+    parts = [_CSS, mode.badge_html()]
+    for config, report in zip(configs, reports):
+        name = "Docker Desktop" if config.platform == "desktop" else "Linux"
+        parts.append(f"<div style='margin-top:6px'><b>{name}</b></div>{live_html(report)}")
+    display(HTML("".join(parts)))
+    return reports
 
 
 # --------------------------------------------------------------------------------------------------

@@ -299,3 +299,24 @@ def test_detect_and_live_check_with_the_daemon(monkeypatch):
         assert report.agree and report.observed["outcome"] == "connection_refused"
     finally:
         environment._cached = None
+
+
+def test_run_live_runs_the_configuration_the_daemon_can(mode, monkeypatch):
+    """A lesson's live cell passes Linux and Desktop: each daemon runs its own, the other is predicted."""
+    ran = []
+    monkeypatch.setattr(exercises, "live_check", lambda c: ran.append(c) or exercises.LiveReport(
+        True, owui_lab.predict(c), observed={"reachable": True, "outcome": "ok"}, agree=True))
+    linux = owui_lab.load_scenario("linux-compose")
+    desktop = owui_lab.load_scenario("desktop-compose")
+    mode(DESKTOP)
+    reports = exercises.run_live(linux, desktop)
+    assert ran == [desktop] and [r.ran for r in reports] == [False, True]
+    assert "cannot emulate" in reports[0].reason
+    ran.clear()
+    mode(LIVE_LINUX)
+    reports = exercises.run_live(linux, desktop)
+    assert ran == [linux] and [r.ran for r in reports] == [True, False]
+    ran.clear()
+    mode(NO_DAEMON, binder=True)
+    reports = exercises.run_live(linux, desktop)
+    assert ran == [] and all("Binder" in r.reason for r in reports)
