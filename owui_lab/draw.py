@@ -29,9 +29,7 @@ from pathlib import Path
 from typing import Any
 
 import matplotlib
-
 import numpy as np
-from PIL import Image
 from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg, get_hinting_flag
 from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties
@@ -39,8 +37,9 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 from matplotlib.path import Path as MplPath
 from matplotlib.text import Text
-from matplotlib.transforms import IdentityTransform, TransformedPath
 from matplotlib.textpath import text_to_path
+from matplotlib.transforms import IdentityTransform, TransformedPath
+from PIL import Image
 
 from .config import Config
 from .engine import Verdict
@@ -213,20 +212,20 @@ class _CachingRenderer(RendererAgg):
         key = (s, hash(prop), self.dpi, flags)
         items = _LAYOUTS.get(key)
         if items is None:
-            font = self._prepare_font(prop)
-            items = [(it.ft_object, it.glyph_index, it.x, it.y) for it in font._layout(s, flags=flags)]
+            ft = self._prepare_font(prop)
+            items = [(it.ft_object, it.glyph_index, it.x, it.y) for it in ft._layout(s, flags=flags)]
             _LAYOUTS[key] = items
         height = self.height
-        for font, glyph, dx, dy in items:
+        for ft, glyph, dx, dy in items:
             px, py = x + dx, height - y + dy  # FreeType's y is upwards
             ix, iy = math.floor(px), math.floor(py)
             fx, fy = round((px - ix) * 4), round((py - iy) * 4)
-            gkey = (font.fname, size, self.dpi, glyph, fx, fy, flags)
+            gkey = (ft.fname, size, self.dpi, glyph, fx, fy, flags)
             hit = _GLYPHS.get(gkey)
             if hit is None:
-                font.set_size(size, self.dpi)
-                font._set_transform(_IDENTITY, [fx * 16, fy * 16])
-                bitmap = font._render_glyph(glyph, flags, RenderMode.NORMAL)
+                ft.set_size(size, self.dpi)
+                ft._set_transform(_IDENTITY, [fx * 16, fy * 16])
+                bitmap = ft._render_glyph(glyph, flags, RenderMode.NORMAL)
                 hit = (np.array(bitmap.buffer), bitmap.left, bitmap.top)
                 _GLYPHS[gkey] = hit
             buffer, left, top = hit
@@ -404,13 +403,14 @@ def draw(config: Config, ax: Any = None, *, verdict: Verdict | None = None) -> F
     fig = ax.figure
     g = topology(config, verdict)
     lay = layout(g)
-    if getattr(ax, "_owui_lab_artists", None) is None:
+    ours = getattr(ax, "_owui_lab_artists", None)
+    if ours is not None and all(a.axes is ax for a in ours):
+        # Removing what we drew is much cheaper than ax.clear(), which rebuilds ticks and spines.
+        for artist in ours:
+            artist.remove()
+    else:  # a new axes, or one someone cleared since our last drawing
         ax.clear()
         ax.set_axis_off()
-    else:
-        # Removing what we drew is much cheaper than ax.clear(), which rebuilds ticks and spines.
-        for artist in ax._owui_lab_artists:
-            artist.remove()
     ax._owui_lab_artists = []
     # One design inch is ``scale`` real inches in both directions, the picture centred in the axes.
     bbox = ax.get_position()

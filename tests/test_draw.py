@@ -240,6 +240,14 @@ def test_redraw_leaves_nothing_behind(canvas):
     assert render_png(fig) == fresh
 
 
+def test_redraw_after_someone_cleared_the_axes():
+    fig, ax = new_figure()
+    draw(load_scenario("linux-compose"), ax=ax)
+    ax.clear()
+    draw(load_scenario("linux-compose"), ax=ax)
+    assert render_png(fig) == render_png(draw(load_scenario("linux-compose")))
+
+
 def test_draw_returns_a_figure_at_the_kits_resolution():
     fig = draw(load_scenario("linux-compose"))
     assert isinstance(fig, Figure) and fig.dpi == DPI
