@@ -351,6 +351,26 @@ def test_errors_in_ollamas_shape(server, method, path, body, status, error):
     assert got == status and error in json.loads(raw)["error"]
 
 
+@pytest.mark.parametrize("raw", [
+    b"POST /api/chat HTTP/1.1\r\nContent-Length: abc\r\n\r\n",
+    b"POST /api/chat HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n",
+])
+def test_malformed_body_framing_is_a_400_not_a_traceback(server, raw):
+    with socket.create_connection(("127.0.0.1", server.port), timeout=5) as s:
+        s.sendall(raw)
+        answer = b""
+        while True:  # the stand-in closes the connection: the body's end cannot be known
+            data = s.recv(65536)
+            if not data:
+                break
+            answer += data
+    assert answer.startswith(b"HTTP/1.1 400 ") and b"malformed request body framing" in answer
+    with socket.create_connection(("127.0.0.1", server.port), timeout=5) as s:
+        s.sendall(b"POST /api/chat HTTP/1.1\r\nContent-Length: 10\r\n\r\n")  # ... and hang up mid-body
+    request("127.0.0.1", server.port, "GET", "/")  # still serving
+    assert "Traceback" not in server.log_text()
+
+
 def test_unknown_route_and_wrong_method_get_gins_404(server):
     for method, path in (("GET", "/api/nothing"), ("GET", "/api/chat"), ("POST", "/api/tags")):
         status, _, body = request("127.0.0.1", server.port, method, path, b"{}" if method == "POST" else None)
@@ -604,7 +624,12 @@ def test_in_the_offline_image_binds_like_ollama_and_stops_at_once():
         assert json.loads(body)["message"]["content"] == "from the host"
         # Requests from the host arrive from the bridge's gateway (docker0): the log says so.
         gateway = everywhere.attrs["NetworkSettings"]["Gateway"]
-        chat_lines = [x for x in everywhere.logs().decode().splitlines() if '"/api/chat"' in x]
+        deadline = time.monotonic() + 5  # the line is written just after the answer is sent
+        while True:
+            chat_lines = [x for x in everywhere.logs().decode().splitlines() if '"/api/chat"' in x]
+            if chat_lines or time.monotonic() > deadline:
+                break
+            time.sleep(0.05)
         assert chat_lines and gateway in chat_lines[-1], chat_lines
         # The default OLLAMA_HOST is loopback: from outside the container, nothing listens.
         assert not connects(loopback.attrs["NetworkSettings"]["IPAddress"], 11434)

@@ -17,9 +17,12 @@ import sys
 import time
 from functools import lru_cache
 from pathlib import Path
-from typing import Mapping, Sequence
+from typing import TYPE_CHECKING, Mapping, Sequence
 
 from ..errors import ConfigError
+
+if TYPE_CHECKING:
+    import subprocess
 
 NAMES = ("ollama", "webui")
 
@@ -68,7 +71,7 @@ class Running:
         log: the file its stderr goes to (the start line, then one line a request).
     """
 
-    def __init__(self, name: str, process: "subprocess.Popen", host: str, port: int, log: Path) -> None:
+    def __init__(self, name: str, process: subprocess.Popen, host: str, port: int, log: Path) -> None:
         self.name, self.process, self.host, self.port, self.log = name, process, host, port, log
 
     @property

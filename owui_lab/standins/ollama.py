@@ -270,6 +270,13 @@ def build_server(family: int, address: str, port: int, dual_stack: bool, quiet: 
         allow_reuse_address = True  # TIME_WAIT only: Linux still refuses a port someone listens on
         address_family = family
 
+        def handle_error(self, request: object, client_address: tuple) -> None:
+            # socketserver prints a whole traceback; a client that hangs up is not worth a line.
+            exc = sys.exc_info()[1]
+            if not isinstance(exc, ConnectionError):
+                print(f"stand-in Ollama: error serving {client_address[0]}: {type(exc).__name__}: {exc}",
+                      file=sys.stderr, flush=True)
+
         def server_bind(self) -> None:
             if dual_stack:
                 self.socket.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
@@ -305,6 +312,7 @@ def build_server(family: int, address: str, port: int, dual_stack: bool, quiet: 
                 pass
 
         def _send(self, status: int, body: bytes, content_type: str, head: bool = False) -> None:
+            self._responded = True
             self.send_response(status)
             self.send_header("Content-Type", content_type)
             self.send_header("Content-Length", str(len(body)))
@@ -329,20 +337,25 @@ def build_server(family: int, address: str, port: int, dual_stack: bool, quiet: 
             return data
 
         def _read_body(self) -> bytes:
-            if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
-                parts = []
-                while True:
-                    size = int(self.rfile.readline().split(b";", 1)[0].strip() or b"0", 16)
-                    if size == 0:
-                        while self.rfile.readline().strip():
-                            pass  # trailers
-                        return b"".join(parts)
-                    parts.append(self.rfile.read(size))
-                    self.rfile.readline()
-            length = int(self.headers.get("Content-Length") or 0)
+            try:
+                if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
+                    parts = []
+                    while True:
+                        size = int(self.rfile.readline().split(b";", 1)[0].strip() or b"0", 16)
+                        if size == 0:
+                            while self.rfile.readline().strip():
+                                pass  # trailers
+                            return b"".join(parts)
+                        parts.append(self.rfile.read(size))
+                        self.rfile.readline()
+                length = int(self.headers.get("Content-Length") or 0)
+            except ValueError:
+                self.close_connection = True  # where this body ends is anyone's guess
+                raise HttpError(400, "malformed request body framing (Content-Length or chunk size)") from None
             return self.rfile.read(length) if length > 0 else b""
 
         def _start_stream(self, content_type: str) -> None:
+            self._responded = True
             # HTTP/1.1 clients get chunks; an HTTP/1.0 client gets the body up to the connection's end.
             self._chunked = self.request_version == "HTTP/1.1"
             self.send_response(200)
@@ -383,6 +396,7 @@ def build_server(family: int, address: str, port: int, dual_stack: bool, quiet: 
             method = "GET" if head else self.command
             route = ROUTES.get((method, path))
             status = 200
+            self._responded = False
             try:
                 if route is None:
                     if method in ("POST", "DELETE") and path in UNSUPPORTED:
@@ -400,6 +414,11 @@ def build_server(family: int, address: str, port: int, dual_stack: bool, quiet: 
             except (BrokenPipeError, ConnectionResetError):
                 status = 499  # the client went away mid-stream
                 self.close_connection = True
+            except Exception as exc:  # a stand-in bug: answer 500 rather than drop the connection
+                status = 500
+                self.close_connection = True
+                if not self._responded:
+                    self._json(500, {"error": f"stand-in Ollama: {type(exc).__name__}: {exc}"})
             finally:
                 self._log(status, started)
 

@@ -110,6 +110,11 @@ class _Attempt:
         self.where = ""
 
 
+def _join(host: str, port: int) -> str:
+    """``host:port``, with an IPv6 address in brackets."""
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+
+
 def _describe(exc: BaseException) -> str:
     if isinstance(exc, socket.timeout):
         return "timed out"
@@ -172,25 +177,24 @@ def _run_attempt(attempt: _Attempt, deadline: float) -> None:
             continue
         sock = s
         break
-    tried = "; ".join(f"{address}:{port} {text}" for address, _, text in failures)
+    tried = "; ".join(f"{_join(address, port)} {text}" for address, _, text in failures)
     if sock is None:
         if any(kind == "refused" for _, kind, _ in failures):
-            return done("connection_refused", f"nothing listens at {host}:{port} ({tried})")
-        return done("unreachable", f"no answer from {host}:{port} ({tried})")
-    peer = sock.getpeername()[0]
-    attempt.where = f"{peer}:{port}"
+            return done("connection_refused", f"nothing listens at {_join(host, port)} ({tried})")
+        return done("unreachable", f"no answer from {_join(host, port)} ({tried})")
+    attempt.where = where = _join(sock.getpeername()[0], port)
     attempt.phase = "http"
     try:
         status, headers, body = _get_version(sock, parts.scheme, host, port, url, deadline)
     except (socket.timeout, TimeoutError):
-        return done("unreachable", f"connected to {peer}:{port}, but no HTTP answer came in time")
+        return done("unreachable", f"connected to {where}, but no HTTP answer came in time")
     except OSError as exc:
         if exc.errno in _UNREACHABLE_ERRNOS:
-            return done("unreachable", f"connected to {peer}:{port}, then {_describe(exc)}")
-        return done("connection_refused", f"connected to {peer}:{port}, but it closed the connection "
+            return done("unreachable", f"connected to {where}, then {_describe(exc)}")
+        return done("connection_refused", f"connected to {where}, but it closed the connection "
                                           f"without an HTTP answer ({_describe(exc)}): nothing Ollama listens there")
     except Exception as exc:  # http.client's RemoteDisconnected, BadStatusLine, ...
-        return done("connection_refused", f"connected to {peer}:{port}, but the answer is not HTTP "
+        return done("connection_refused", f"connected to {where}, but the answer is not HTTP "
                                           f"({_describe(exc)}): nothing Ollama listens there")
     finally:
         sock.close()
@@ -204,11 +208,11 @@ def _run_attempt(attempt: _Attempt, deadline: float) -> None:
             pass
     if version is None:
         snippet = body[:80].decode("utf-8", "replace").replace("\n", " ").strip()
-        return done("connection_refused", f"something answers at {peer}:{port}, but it is not Ollama: "
+        return done("connection_refused", f"something answers at {where}, but it is not Ollama: "
                                           f"GET /api/version gave HTTP {status} {snippet!r}")
     who = "the stand-in Ollama" if headers.get(OLLAMA_STANDIN_HEADER.lower()) else "Ollama"
     tail = f" (first tried: {tried})" if failures else ""
-    return done("ok", f"{who} {version} answered GET /api/version from {peer}:{port}{tail}")
+    return done("ok", f"{who} {version} answered GET /api/version from {where}{tail}")
 
 
 def _get_version(sock, scheme: str, host: str, port: int, url: str, deadline: float):
@@ -317,6 +321,13 @@ def build_server(host: str, port: int, quiet: bool = False):
         allow_reuse_address = True
         address_family = socket.AF_INET6 if ":" in host else socket.AF_INET
 
+        def handle_error(self, request: object, client_address: tuple) -> None:
+            # socketserver prints a whole traceback; a client that hangs up is not worth a line.
+            exc = sys.exc_info()[1]
+            if not isinstance(exc, ConnectionError):
+                print(f"stand-in Open WebUI: error serving {client_address[0]}: {type(exc).__name__}: {exc}",
+                      file=sys.stderr, flush=True)
+
         def server_bind(self) -> None:
             # HTTPServer.server_bind would call socket.getfqdn(): a DNS query nobody needs.
             socketserver.TCPServer.server_bind(self)
@@ -391,7 +402,7 @@ def _serve(host: str, port: int, quiet: bool) -> int:
     try:
         server = build_server(host, port, quiet)
     except OSError as exc:
-        where = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+        where = _join(host, port)
         if exc.errno == errno.EADDRINUSE:
             why = "address already in use; stop what uses it or choose another port with --port N or PORT"
         else:
