@@ -27,7 +27,9 @@ from owui_lab.errors import ConfigError, LabError
 from owui_lab.standins import ollama as standin
 
 MODEL = standin.MODEL
-PY39 = Path("/root/.pyenv/versions/3.9.18/bin/python3")
+# Other interpreters the stand-ins must run on, when this machine has them (pyenv): the oldest
+# supported, and the newest ones (python:3.12-slim is the kit's default image).
+PYTHONS = [Path(f"/root/.pyenv/versions/{v}/bin/python3") for v in ("3.9.18", "3.12.1", "3.13.0")]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -174,9 +176,11 @@ def test_unknown_standin_name_is_a_clear_error():
         standins.source("redis")
 
 
-@pytest.mark.skipif(not PY39.exists(), reason="no Python 3.9 interpreter here (pyenv 3.9.18)")
-def test_runs_under_python_39():
-    with standins.spawn("ollama", ["--bind", "127.0.0.1:0"], python=str(PY39)) as running:
+@pytest.mark.parametrize("python", PYTHONS, ids=lambda p: p.parts[-3])
+def test_runs_under_other_pythons(python):
+    if not python.exists():
+        pytest.skip(f"no {python} here")
+    with standins.spawn("ollama", ["--bind", "127.0.0.1:0"], python=str(python)) as running:
         status, _, body = request("127.0.0.1", running.port, "POST", "/api/chat",
                                   {"model": MODEL, "messages": [{"role": "user", "content": "hi"}], "stream": False})
         assert status == 200 and json.loads(body)["message"]["content"] == "hi"

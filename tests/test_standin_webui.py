@@ -162,15 +162,17 @@ def test_the_script_is_standard_library_python_39():
             assert getattr(node, "level", 0) == 0
 
 
-PY39 = "/root/.pyenv/versions/3.9.18/bin/python3"
+PYTHONS = [f"/root/.pyenv/versions/{v}/bin/python3" for v in ("3.9.18", "3.12.1", "3.13.0")]
 
 
-@pytest.mark.skipif(not os.path.exists(PY39), reason="no Python 3.9 interpreter here (pyenv 3.9.18)")
-def test_runs_under_python_39(ollama):
-    result = subprocess.run([PY39, SCRIPT, "probe", ollama.url, f"http://{NO_SUCH_NAME}"], capture_output=True,
+@pytest.mark.parametrize("python", PYTHONS, ids=lambda p: p.split("/")[-3])
+def test_runs_under_other_pythons(ollama, python):
+    if not os.path.exists(python):
+        pytest.skip(f"no {python} here")
+    result = subprocess.run([python, SCRIPT, "probe", ollama.url, f"http://{NO_SUCH_NAME}"], capture_output=True,
                             text=True, timeout=30)
     assert [r["outcome"] for r in json.loads(result.stdout)["results"]] == ["ok", "name_not_resolved"]
-    with standins.spawn("webui", ["serve", "--host", "127.0.0.1", "--port", "0"], python=PY39) as running:
+    with standins.spawn("webui", ["serve", "--host", "127.0.0.1", "--port", "0"], python=python) as running:
         assert get(running.port, "/health")[0] == 200
 
 
