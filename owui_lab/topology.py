@@ -119,7 +119,8 @@ def topology(config: Config, verdict: Verdict | None = None) -> nx.DiGraph:
         port=WEBUI_CONTAINER_PORT,
         bind="0.0.0.0",
         namespace=webui_ns,
-        sublabel=f"container · :{WEBUI_CONTAINER_PORT}",
+        sublabel="container",
+        listen=f"listens 0.0.0.0:{WEBUI_CONTAINER_PORT}",  # the image's PORT; Uvicorn binds all addresses
     )
     listen = config.ollama_listen
     bind = listen.host or "0.0.0.0"
