@@ -389,13 +389,14 @@ class PredictCheck:
         config: the configuration the question is about.
         ask: what to predict: ``"outcome"`` (works / which failure), ``"reachable"`` (yes/no),
             ``"browser"`` (does the browser reach Open WebUI), ``"step"`` (which step fails first) or
-            ``"url"`` (which of ``choices``, base URLs, works; every working one is accepted).
+            ``"url"`` (which of ``choices``, base URLs, works; every working one is accepted) or
+            ``"browser_url"`` (which of ``choices`` opens Open WebUI in the browser, or none of them).
         hint: shown on request, and after the first wrong answer, before the answer is given away.
         why: a sentence or two of teaching added to the engine's explanation.
         choices: the base URLs for ``ask="url"``.
     """
 
-    KINDS = ("outcome", "reachable", "browser", "step", "url")
+    KINDS = ("outcome", "reachable", "browser", "browser_url", "step", "url")
 
     def __init__(
         self,
@@ -409,8 +410,8 @@ class PredictCheck:
     ) -> None:
         if ask not in self.KINDS:
             raise ConfigError(f"PredictCheck(ask={ask!r}) is not a kind of question.", f"use one of {self.KINDS}.")
-        if ask == "url" and not choices:
-            raise ConfigError("PredictCheck(ask='url') needs the base URLs to choose from.", "pass choices=[...].")
+        if ask in ("url", "browser_url") and not choices:
+            raise ConfigError(f"PredictCheck(ask={ask!r}) needs the URLs to choose from.", "pass choices=[...].")
         self.question = question
         self.config = config
         self.ask = ask
@@ -430,9 +431,11 @@ class PredictCheck:
         if self.ask == "reachable":
             return [("Yes, it connects", True), ("No, it fails", False)], {v.reachable}
         if self.ask == "browser":
-            return [(f"Yes, {v.browser.url} opens Open WebUI", True), ("No, the page does not load", False)], {
-                v.browser.reachable
-            }
+            return [("Yes, Open WebUI opens", True), ("No, the page does not load", False)], {v.browser.reachable}
+        if self.ask == "browser_url":
+            options = [(url, url) for url in choices] + [("none of these: the page does not load", None)]
+            works = v.browser.url if v.browser.reachable and v.browser.url in choices else None
+            return options, {works}
         if self.ask == "step":
             failing = v.failing_step.name if v.failing_step else None
             return [(STEP_TEXT[s], s) for s in ("resolve", "route", "listen", None)], {failing}
@@ -498,8 +501,8 @@ class PredictCheck:
         v = self.verdict
         if self.ask == "url":
             return "Working: " + (", ".join(sorted(self.accepted)) or "none") + "."
-        if self.ask == "browser":
-            return v.browser.reason
+        if self.ask in ("browser", "browser_url"):
+            return f"{v.browser.url}: {v.browser.reason}."
         step = v.failing_step
         return step.reason if step else "Every step works: resolve, route, listen, answer."
 
@@ -539,6 +542,11 @@ class PredictCheck:
                 self._live_out,
             ]
         )
+        # Stable hooks for browser tests and for styling: the widget, its buttons, its choices.
+        self._widget.add_class("owui-predict")
+        self._check.add_class("owui-check")
+        self._hint_button.add_class("owui-hint")
+        self._choice.add_class("owui-choices")
 
     def _offer_live(self) -> None:
         from . import environment
@@ -746,7 +754,8 @@ class FixIt:
             value = self.values[knob]
             label = KNOB_LABELS[knob]
             if knob in _BOOL_KNOBS:
-                control = w.Checkbox(value=bool(value), description=label, style=style, indent=False)
+                control = w.Checkbox(value=bool(value), description=label, style=style, indent=False,
+                                     layout=w.Layout(width="auto"))
             elif knob == "base_url":
                 options = list(dict.fromkeys([value, *COMMON_BASE_URLS,
                                               f"http://{self.broken.ollama_name}:11434"]))
@@ -780,6 +789,10 @@ class FixIt:
                 self._result,
             ]
         )
+        self._widget.add_class("owui-fixit")
+        self._check_button.add_class("owui-check")
+        for knob, control in self._controls.items():
+            control.add_class(f"owui-knob-{knob.replace('_', '-')}")
         self._sync_enabled()
 
     def _changed(self, knob: str) -> Callable[[dict], None]:

@@ -80,7 +80,7 @@ def test_bad_questions_and_answers_are_clear_errors():
     c = owui_lab.load_scenario("linux-compose")
     with pytest.raises(ConfigError, match="not a kind of question"):
         PredictCheck("?", c, ask="colour")
-    with pytest.raises(ConfigError, match="needs the base URLs"):
+    with pytest.raises(ConfigError, match="needs the URLs"):
         PredictCheck("?", c, ask="url")
     with pytest.raises(ConfigError, match="not one of this question's answers"):
         PredictCheck("?", c, ask="outcome").answer("maybe")
@@ -320,3 +320,13 @@ def test_run_live_runs_the_configuration_the_daemon_can(mode, monkeypatch):
     mode(NO_DAEMON, binder=True)
     reports = exercises.run_live(linux, desktop)
     assert ran == [] and all("Binder" in r.reason for r in reports)
+
+
+def test_browser_url_questions():
+    linux = owui_lab.load_scenario("linux-host-network")
+    q = PredictCheck("?", linux, ask="browser_url", choices=["http://localhost:3000", "http://localhost:8080"])
+    assert q.accepted == {"http://localhost:8080"}  # -p is discarded in host mode
+    desktop = owui_lab.load_scenario("desktop-host-network")
+    q = PredictCheck("?", desktop, ask="browser_url", choices=["http://localhost:3000", "http://localhost:8080"])
+    assert q.accepted == {None} and q.answer(None).correct
+    assert "VM" in q.feedback.message
