@@ -658,13 +658,14 @@ _RC = {
 FORMATS = (".png", ".svg", ".mmd")
 
 
-def save(config: Config, path: str | Path, *, side_by_side: bool = False) -> Path:
+def save(config: Config, path: str | Path, *, side_by_side: bool = False, title: str | None = None) -> Path:
     """Write the picture of a configuration, in the format its extension names.
 
     Args:
         config: the deployment.
         path: a ``.png``, ``.svg`` or ``.mmd`` (Mermaid, the docs' C4 style) file name.
         side_by_side: draw Linux and Docker Desktop next to each other (PNG and SVG only).
+        title: the Mermaid diagram's title line (the pictures carry none).
 
     Returns:
         The path written.
@@ -690,7 +691,7 @@ def save(config: Config, path: str | Path, *, side_by_side: bool = False) -> Pat
                 "write a .png or .svg for the side-by-side view, or drop the side-by-side option.",
             )
 
-        data: bytes = mermaid(config).encode("utf-8")
+        data: bytes = mermaid(config, title=title).encode("utf-8")
     else:
         fig = draw_side_by_side(config) if side_by_side else draw(config)
         if ext == ".png":

@@ -30,5 +30,11 @@ def _cmd_draw(args: argparse.Namespace) -> int:
     from ..draw import save  # matplotlib and networkx load here, not when the CLI starts
 
     config = config_from_args(args)
-    print(save(config, args.output, side_by_side=args.side_by_side))
+    title = None
+    if args.scenario:
+        from ..scenarios import scenario
+
+        seed = scenario(args.scenario)
+        title = seed.title if seed.config == config else f"{seed.title}, changed"
+    print(save(config, args.output, side_by_side=args.side_by_side, title=title))
     return 0
