@@ -321,7 +321,9 @@ def test_cli_draw_writes_each_format(tmp_path, capsys):
         out = tmp_path / f"d{ext}"
         assert cli_main(["draw", "--scenario", "linux-ollama-on-host", "--ollama-bind", "0.0.0.0", "-o", str(out)]) == 0
         assert out.stat().st_size > 100
-    assert "green" not in capsys.readouterr().err
+    captured = capsys.readouterr()
+    assert captured.out.split() == [str(tmp_path / f"d{ext}") for ext in (".png", ".svg", ".mmd")]
+    assert captured.err == ""
     text = (tmp_path / "d.mmd").read_text(encoding="utf-8")
     assert "listening on 0.0.0.0:11434" in text and "✓" in text
     assert text.splitlines()[1] == "title Ollama on the host (Linux), changed"
