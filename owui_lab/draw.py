@@ -379,9 +379,21 @@ def fail_point(lay: Layout, edge: tuple[str, str], fraction: float) -> tuple[flo
 # --------------------------------------------------------------------------------------------------
 
 
+class Picture(Figure):
+    """A matplotlib figure that a notebook shows as the PNG of ``render_png``.
+
+    The kit builds figures without pyplot (no global state, nothing left open), so a notebook's
+    inline backend may not know them: ``_repr_png_`` makes ``owui_lab.draw(config)`` as the last line
+    of a cell show the picture.
+    """
+
+    def _repr_png_(self) -> bytes:
+        return render_png(self)
+
+
 def new_figure(width: float = DESIGN_W, height: float = DESIGN_H) -> tuple[Figure, Any]:
     """A figure with one full-size, axis-free axes, on the Agg canvas (no pyplot, no global state)."""
-    fig = Figure(figsize=(width, height), dpi=DPI)
+    fig = Picture(figsize=(width, height), dpi=DPI)
     _CachingCanvas(fig)
     ax = fig.add_axes((0, 0, 1, 1))
     return fig, ax
@@ -614,7 +626,7 @@ def draw_side_by_side(config: Config, fig: Figure | None = None, *, stacked: boo
     """
     if fig is None or len(fig.axes) != 2:
         size = (DESIGN_W, 2 * DESIGN_H) if stacked else (2 * DESIGN_W, DESIGN_H)
-        fig = Figure(figsize=size, dpi=DPI)
+        fig = Picture(figsize=size, dpi=DPI)
         _CachingCanvas(fig)
         if stacked:
             fig.add_axes((0, 0.5, 1, 0.5))

@@ -256,6 +256,13 @@ def test_draw_returns_a_figure_at_the_kits_resolution():
     assert render_png(fig, dpi=40)[:8] == png[:8]
 
 
+def test_a_notebook_shows_the_picture():
+    from IPython.core.formatters import PNGFormatter  # the formatter a notebook uses, without a shell
+
+    png = PNGFormatter()(draw(load_scenario("linux-compose")))
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+
+
 def test_draw_fits_any_axes():
     """Drawn into a small axes of someone else's figure, the picture shrinks as a whole."""
     fig = Figure(figsize=(8, 8), dpi=72)
