@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import random
+import re
 import secrets
 import signal
 import subprocess
@@ -88,15 +89,17 @@ def test_ctrl_c_at_random_moments_of_lab_up_leaves_nothing(image: str, scenario_
         out, err = proc.communicate(timeout=60)
         outcomes.append((round(delay, 2), proc.returncode))
         where = f"(seed {seed}, trial {trial}, SIGINT after {delay:.2f} s, exit {proc.returncode})"
-        assert "Traceback" not in err or proc.returncode == -signal.SIGINT, f"{where}: {err}"
+        # Python's own start-up may be interrupted (a traceback from importlib, exit 1): nothing of
+        # the kit ran yet. Once the kit runs, Ctrl-C is one line, never a traceback.
+        assert not re.search(r'owui_lab/[\w/]+\.py", line \d+, in (?!<module>)', err), f"{where}: {err}"
         if proc.returncode == 0:
             # Too late to interrupt: the lab is up and recorded; `lab down` removes it.
             assert leftovers(run=run_id), where
             down = owui_lab_cli("lab", "down", env=env)
             assert down.returncode == 0, down.stderr
         else:
-            assert proc.returncode in (130, -signal.SIGINT), f"{where}: {err}"
-        assert leftovers(run=run_id) == [], where
+            assert proc.returncode in (130, 1, -signal.SIGINT), f"{where}: {err}"
+        assert leftovers(run=run_id) == [], f"{where}: {err}"
     print(f"SIGINT trials (delay s, exit): {outcomes}")
 
 
