@@ -727,6 +727,8 @@ class FixIt:
             hint = ""
             if self.tries >= 2 and self.hint:
                 hint = f"<div><b>Hint:</b> {self.hint}</div>"
+            if self.tries >= 2 and self._widget is not None:
+                self._solution_button.disabled = False
             self.feedback = Feedback(False, False, message)
             self._show(f'<div class="owui-bad">✗ Not fixed yet.</div><div>{_esc(message)}</div>{hint}')
         return self.feedback
@@ -771,7 +773,8 @@ class FixIt:
             rows.append(control)
         self._check_button = w.Button(description="Check my fix", button_style="primary")
         self._hint_button = w.Button(description="Hint", disabled=not self.hint)
-        self._solution_button = w.Button(description="Show a solution")
+        # The answer comes after the hint: a solution is offered once two checks have failed.
+        self._solution_button = w.Button(description="Show a solution", disabled=True)
         self._result = w.HTML()
         self._check_button.on_click(lambda _: self.check())
         self._hint_button.on_click(lambda _: self._show(f"<b>Hint:</b> {self.hint}"))

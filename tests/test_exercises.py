@@ -143,10 +143,12 @@ def test_fixit_widget_controls_move_the_knobs_and_show_hints():
     assert f.feedback.correct and "Fixed" in f._result.value
     g = _linux_fixit()
     g.widget
+    assert g._solution_button.disabled  # no answer before a hint
     g.check()
-    assert "Hint" not in g._result.value
+    assert "Hint" not in g._result.value and g._solution_button.disabled
     g.check()
     assert "Hint" in g._result.value  # after the second unsuccessful check
+    assert not g._solution_button.disabled
     g._solution_button.click()
     assert "OLLAMA_HOST=0.0.0.0" in g._result.value
 

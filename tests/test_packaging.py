@@ -113,6 +113,14 @@ def test_postbuild_installs_the_kit_and_fails_loudly():
     assert "/lab/tree/notebooks/00_welcome.ipynb" in text
 
 
+@pytest.mark.parametrize("script", ["postBuild", "start"])
+def test_binder_scripts_are_valid_bash(script):
+    import subprocess
+
+    result = subprocess.run(["bash", "-n", str(BINDER / script)], capture_output=True, text=True, timeout=30)
+    assert result.returncode == 0, result.stderr
+
+
 def test_start_hands_over_to_the_server():
     start = BINDER / "start"
     assert os.access(start, os.X_OK)
