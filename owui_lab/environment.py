@@ -21,7 +21,7 @@ NO_DAEMON = "none"
 _TITLES = {
     LIVE_LINUX: "Live mode: a Linux Docker engine is here",
     DESKTOP: "Docker Desktop mode: predictions everywhere, live runs for the Docker Desktop scenarios",
-    NO_DAEMON: "Prediction mode: no Docker daemon here",
+    NO_DAEMON: "Prediction mode: no Docker daemon the live lab can use",
 }
 
 #: What a learner does at home to run the lessons live (one place, so every cell says the same).
@@ -90,7 +90,7 @@ class Mode:
                 "(docker0, a systemd Ollama on 127.0.0.1) cannot be reproduced from inside it."
             )
         where = "You are on Binder: it has no Docker daemon and none can be started." if self.binder else (
-            "No Docker daemon answers from this kernel.")
+            "No Docker daemon that the live lab can use answers from this kernel.")
         return (
             f"{where} Every notebook still runs top to bottom: the diagrams, the exercises and the "
             "engine's step-by-step verdicts work without Docker; the live cells say that they show the "
@@ -167,5 +167,17 @@ def _detect() -> Mode:
             cli.close()
         except Exception:  # noqa: BLE001 - closing a dead client must not hide the answer
             pass
+    if info.kind in ("rootless", "podman"):
+        # A daemon answers, but its networking is not the one the lessons teach: the lab says why.
+        reason = f"The daemon is {info.description}."
+        try:
+            from .lab import availability
+
+            ok, why = availability(None)
+            if not ok:
+                reason = why
+        except ImportError:
+            pass
+        return Mode(NO_DAEMON, reason, binder)
     kind = DESKTOP if info.platform == "desktop" else LIVE_LINUX
     return Mode(kind, f"The daemon is {info.description}.", binder)

@@ -332,3 +332,25 @@ def test_browser_url_questions():
     q = PredictCheck("?", desktop, ask="browser_url", choices=["http://localhost:3000", "http://localhost:8080"])
     assert q.accepted == {None} and q.answer(None).correct
     assert "VM" in q.feedback.message
+
+
+@pytest.mark.parametrize("kind", ["rootless", "podman"])
+def test_rootless_and_podman_are_prediction_only(kind, monkeypatch):
+    """A daemon whose networking differs from the lessons' is not offered for live runs."""
+    from owui_lab import docker_api
+
+    class FakeClient:
+        def close(self):
+            pass
+
+    info = docker_api.DaemonInfo("linux", kind, "5.0", "1.41", "Fedora", None)
+    monkeypatch.setattr(docker_api, "client", lambda timeout=5: FakeClient())
+    monkeypatch.setattr(docker_api, "daemon_info", lambda cli: info)
+    import owui_lab.lab as lab
+
+    monkeypatch.setattr(lab, "availability", lambda config=None: (False, f"This daemon is {kind}: differs."))
+    try:
+        m = environment.detect(refresh=True)
+        assert m.kind == NO_DAEMON and kind in m.detail
+    finally:
+        environment._cached = None
