@@ -256,3 +256,116 @@ def test_open_webui_reports_a_stopped_ollama(openwebui, ollama):
     status, body = openwebui.call("GET", "/ollama/api/version/0")
     print(f"Open WebUI with its Ollama stopped: /ollama/api/version/0 HTTP {status} {body[:200]!r}")
     assert status == 500 and b"Connect call failed" in body, (status, body)
+
+
+@pytest.mark.docker
+def test_in_a_container_open_webui_and_the_probe_see_the_same():
+    """The real Open WebUI in a container on the default bridge (as in the docs' Linux diagram) and
+    the stand-in probe in its network namespace: same verdict for each URL, and the very error
+    messages learners report (DOMAIN.md: #209 ``Connect call failed ('172.17.0.1', 11434)``).
+
+    Open WebUI runs from the offline image with its venv (and the Python it was made from) mounted
+    read-only at the same paths. Ollama "on the host" is two stand-ins: one on the docker0 address,
+    one on loopback only (a default Ollama).
+    """
+    docker = pytest.importorskip("docker")
+    from owui_lab import docker_api
+
+    image = os.environ.get("OWUI_LAB_IMAGE", "owui-lab/python:offline")
+    cli = docker.from_env()
+    try:
+        cli.images.get(image)
+    except docker.errors.ImageNotFound:
+        cli.close()
+        message = f"the stand-in image {image} is missing (scripts/build-offline-image.sh builds it)"
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    info = docker_api.daemon_info(cli)
+    if info.platform != "linux" or not info.docker0:
+        cli.close()
+        pytest.skip(f"needs a Linux engine with a docker0 bridge, not {info.description}")
+    venv = Path(OPENWEBUI).parent.parent
+    base = subprocess.run([str(venv / "bin" / "python"), "-c", "import sys; print(sys.base_prefix)"],
+                          capture_output=True, text=True, check=True).stdout.strip()
+    volumes = {str(venv): {"bind": str(venv), "mode": "ro"}}
+    if base not in ("/usr", "/usr/local"):  # a Debian python3 is the image's own: nothing to mount
+        volumes[base] = {"bind": base, "mode": "ro"}
+    session = docker_api.new_session_id()
+    with standins.spawn("ollama", ["--bind", f"{info.docker0}:0", "--quiet"]) as reachable, \
+            standins.spawn("ollama", ["--bind", "127.0.0.1:0", "--quiet"]) as loopback_only:
+        urls = [f"http://host.docker.internal:{reachable.port}", f"http://host.docker.internal:{loopback_only.port}",
+                "http://localhost:11434", "http://no-such-ollama.invalid:11434"]
+        made = []
+        try:
+            started = time.monotonic()
+            ui = cli.containers.run(
+                image, [str(venv / "bin" / "open-webui"), "serve", "--port", "8080"], detach=True,
+                name=docker_api.container_name(session, "openwebui"), labels=docker_api.labels(session, "openwebui"),
+                working_dir="/tmp", extra_hosts={"host.docker.internal": "host-gateway"}, volumes=volumes,
+                environment={"OLLAMA_BASE_URLS": ";".join(urls), "DATA_DIR": "/tmp/data", "WEBUI_AUTH": "False",
+                             "WEBUI_SECRET_KEY": "owui-lab-test", "OFFLINE_MODE": "True", "HF_HUB_OFFLINE": "1",
+                             "RAG_EMBEDDING_MODEL_AUTO_UPDATE": "False", "ENABLE_OPENAI_API": "False",
+                             "ANONYMIZED_TELEMETRY": "False", "DO_NOT_TRACK": "true", "AIOHTTP_CLIENT_TIMEOUT": "3",
+                             "AIOHTTP_CLIENT_TIMEOUT_MODEL_LIST": "2"},
+            )
+            made.append(ui)
+            ui.reload()
+            address = ui.attrs["NetworkSettings"]["IPAddress"]
+            while True:
+                ui.reload()
+                if ui.status == "exited":
+                    pytest.fail(f"Open WebUI's container exited:\n{ui.logs()[-3000:].decode(errors='replace')}")
+                if time.monotonic() - started > START_TIMEOUT:
+                    pytest.fail(f"Open WebUI did not answer within {START_TIMEOUT:g} s:\n"
+                                f"{ui.logs()[-3000:].decode(errors='replace')}")
+                try:
+                    if _call(address, "GET", "/health", timeout=2)[0] == 200:
+                        break
+                except OSError:
+                    pass
+                time.sleep(1)
+            print(f"\nOpen WebUI in a container answered /health after {time.monotonic() - started:.1f} s")
+            status, body = _call(address, "POST", "/api/v1/auths/signin", {"email": "", "password": ""})
+            token = json.loads(body)["token"]
+            seen = [_call(address, "GET", f"/ollama/api/version/{i}", token=token) for i in range(len(urls))]
+            status, body = _call(address, "GET", "/ollama/api/tags", token=token)
+            assert status == 200 and standin.MODEL in [m["name"] for m in json.loads(body)["models"]], body
+
+            prober = cli.containers.run(
+                image, ["python3", "-c", standins.source("webui"), "probe", *urls], detach=True,
+                name=docker_api.container_name(session, "probe"), labels=docker_api.labels(session, "probe"),
+                network_mode=f"container:{ui.id}",
+            )
+            made.append(prober)
+            assert prober.wait(timeout=60)["StatusCode"] == 0
+            probed = json.loads(prober.logs(stdout=True, stderr=False).decode())["results"]
+            for url, (status, body), result in zip(urls, seen, probed):
+                print(f"{url:<40} probe: {result['outcome']:<18} Open WebUI: HTTP {status} {body[:120]!r}")
+            assert [r["outcome"] for r in probed] == ["ok", "connection_refused", "connection_refused",
+                                                     "name_not_resolved"]
+            assert seen[0][0] == 200 and json.loads(seen[0][1])["version"] == standin.VERSION
+            assert seen[1][0] == 500 and f"Connect call failed ('{info.docker0}', {loopback_only.port})".encode() \
+                in seen[1][1], seen[1]
+            assert seen[2][0] == 500 and b"Connect call failed ('127.0.0.1', 11434)" in seen[2][1], seen[2]
+            assert seen[3][0] == 500 and b"no-such-ollama.invalid" in seen[3][1], seen[3]
+        finally:
+            for container in made:
+                try:
+                    container.remove(force=True)
+                except docker.errors.NotFound:
+                    pass
+            cli.close()
+
+
+def _call(host: str, method: str, path: str, body: object = None, token: str = "", timeout: float = 60):
+    conn = http.client.HTTPConnection(host, 8080, timeout=timeout)
+    headers = {"Content-Type": "application/json"}
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    try:
+        conn.request(method, path, body=None if body is None else json.dumps(body), headers=headers)
+        response = conn.getresponse()
+        return response.status, response.read()
+    finally:
+        conn.close()
