@@ -44,7 +44,7 @@ from PIL import Image
 from .config import Config
 from .engine import Verdict
 from .errors import ConfigError, OwuiLabError
-from .topology import BROWSER, HOST_ID, OLLAMA, WEBUI, chain, topology
+from .topology import BROWSER, HOST_ID, OLLAMA, WEBUI, as_config, chain, topology
 
 # DejaVu Sans as shipped inside matplotlib, by file: a system copy of the same family (Debian's
 # fonts-dejavu) may be another version with other metrics, and the image tests compare pixels.
@@ -399,11 +399,11 @@ def new_figure(width: float = DESIGN_W, height: float = DESIGN_H) -> tuple[Figur
     return fig, ax
 
 
-def draw(config: Config, ax: Any = None, *, verdict: Verdict | None = None) -> Figure:
+def draw(config: Config | str, ax: Any = None, *, verdict: Verdict | None = None) -> Figure:
     """Draw one configuration, with Open WebUI → Ollama coloured by the engine's verdict.
 
     Args:
-        config: the deployment.
+        config: the deployment (or a seed scenario's id, e.g. "linux-compose").
         ax: an axes to clear and draw into (reuse one for fast redraws); a new figure when None.
         verdict: the engine's verdict, when the caller already has it.
 
@@ -613,11 +613,11 @@ def on_platform(config: Config, platform: str) -> Config:
     return Config.from_knobs({"platform": platform}, config.to_dict())
 
 
-def draw_side_by_side(config: Config, fig: Figure | None = None, *, stacked: bool = False) -> Figure:
+def draw_side_by_side(config: Config | str, fig: Figure | None = None, *, stacked: bool = False) -> Figure:
     """Draw the same configuration on Linux (left) and on Docker Desktop (right).
 
     Args:
-        config: the deployment; its platform knob is overridden on each side.
+        config: the deployment (or a seed scenario's id); its platform knob is overridden on each side.
         fig: a figure with two axes to redraw into (from an earlier call), or None for a new one.
         stacked: Linux above Docker Desktop instead of side by side (better in a narrow notebook).
 
@@ -634,6 +634,7 @@ def draw_side_by_side(config: Config, fig: Figure | None = None, *, stacked: boo
         else:
             fig.add_axes((0, 0, 0.5, 1))
             fig.add_axes((0.5, 0, 0.5, 1))
+    config = as_config(config)
     draw(on_platform(config, "linux"), ax=fig.axes[0])
     draw(on_platform(config, "desktop"), ax=fig.axes[1])
     return fig
@@ -686,6 +687,7 @@ def save(config: Config, path: str | Path, *, side_by_side: bool = False, title:
         ConfigError: the extension is not one of ``FORMATS``.
         OwuiLabError: the file cannot be written.
     """
+    config = as_config(config)
     path = Path(path)
     ext = path.suffix.lower()
     if ext not in FORMATS:

@@ -14,7 +14,7 @@ from typing import Any
 
 from .config import Config
 from .engine import Verdict
-from .topology import BROWSER, HOST_ID, OLLAMA, WEBUI, topology
+from .topology import BROWSER, HOST_ID, OLLAMA, WEBUI, as_config, topology
 
 _INDENT = "   "  # the docs' indentation
 _OK, _FAIL = "#1a9850", "#d73027"  # the picture's colours (draw.COLORS), without importing matplotlib
@@ -51,17 +51,18 @@ def _describe(g: Any, node: str) -> str:
     return text
 
 
-def mermaid(config: Config, verdict: Verdict | None = None, *, title: str | None = None) -> str:
+def mermaid(config: Config | str, verdict: Verdict | None = None, *, title: str | None = None) -> str:
     """The configuration as Mermaid C4 text, like the docs' diagrams but with the engine's verdict.
 
     Args:
-        config: the deployment.
+        config: the deployment (or a seed scenario's id).
         verdict: the engine's verdict, when the caller already has it.
         title: a title line; none when None.
 
     Returns:
         The Mermaid source, starting with ``C4Context``.
     """
+    config = as_config(config)
     g = topology(config, verdict)
     ids = _ids(g)
     lines = ["C4Context"]

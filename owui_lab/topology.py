@@ -66,17 +66,38 @@ def short_name(name: str, limit: int = _NAME_MAX) -> str:
     return name if len(name) <= limit else name[: limit - 1] + "…"
 
 
-def topology(config: Config, verdict: Verdict | None = None) -> nx.DiGraph:
+def as_config(config: Any) -> Config:
+    """A ``Config`` from a config, a ``Scenario`` or a seed scenario's id (for notebooks' brevity)."""
+    if isinstance(config, Config):
+        return config
+    if isinstance(config, str):
+        from .scenarios import load_scenario
+
+        return load_scenario(config)
+    inner = getattr(config, "config", None)
+    if isinstance(inner, Config):
+        return inner
+    from .errors import ConfigError
+
+    raise ConfigError(
+        f"Cannot draw {type(config).__name__} {config!r}: the kit draws a configuration.",
+        "pass an owui_lab.Config (e.g. owui_lab.load_scenario('linux-compose')), a scenario, or a "
+        "seed scenario's id such as 'linux-compose'.",
+    )
+
+
+def topology(config: Config | str, verdict: Verdict | None = None) -> nx.DiGraph:
     """Build the graph of one configuration.
 
     Args:
-        config: the deployment.
+        config: the deployment (or a seed scenario's id).
         verdict: the engine's verdict for it; computed with ``engine.evaluate`` when None.
 
     Returns:
         A ``networkx.DiGraph`` whose graph attributes are ``config``, ``verdict``, ``platform``,
         ``reachable`` and ``browser_reachable`` (node and edge attributes: see the module docstring).
     """
+    config = as_config(config)
     if verdict is None:
         verdict = evaluate(config)
     g = nx.DiGraph(

@@ -263,6 +263,16 @@ def test_a_notebook_shows_the_picture():
     assert png[:8] == b"\x89PNG\r\n\x1a\n"
 
 
+def test_draw_takes_a_scenario_id_or_a_scenario():
+    expected = render_png(draw(load_scenario("linux-compose")))
+    assert render_png(draw("linux-compose")) == expected
+    assert render_png(draw(next(s for s in scenarios() if s.id == "linux-compose"))) == expected
+    with pytest.raises(ConfigError, match="pass an owui_lab.Config"):
+        draw({"platform": "linux"})
+    with pytest.raises(OwuiLabError, match="no scenario 'nope'"):
+        draw("nope")
+
+
 def test_draw_fits_any_axes():
     """Drawn into a small axes of someone else's figure, the picture shrinks as a whole."""
     fig = Figure(figsize=(8, 8), dpi=72)
