@@ -52,7 +52,8 @@ COMMON_BASE_URLS = (
 
 _CSS = """
 <style>
-.owui-box {border:1px solid #ccd; border-radius:6px; padding:8px 12px; margin:6px 0; background:#fbfcfc; color:#222}
+.owui-box {border:1px solid #ccd; border-radius:6px; padding:8px 12px; margin:6px 0; background:#fbfcfc; color:#222; text-align:left}
+.owui-compare td, .owui-compare th {text-align:left !important; vertical-align:top}
 .owui-box ul {margin:4px 0 4px 0; padding-left:1.2em}
 .owui-ok {color:%s; font-weight:bold}
 .owui-bad {color:%s; font-weight:bold}
@@ -199,10 +200,10 @@ def compare(
                 else f'<i class="owui-diagram-missing">{_esc(note)}</i>'
             )
         cells.append(
-            f'<td style="vertical-align:top;width:50%;padding:4px"><h4 style="margin:2px 0">{_esc(title)}</h4>'
+            f'<td style="vertical-align:top;width:50%;padding:4px;text-align:left"><h4 style="margin:2px 0">{_esc(title)}</h4>'
             f"{picture}{verdict_html(verdict, notes=True)}</td>"
         )
-    display(HTML(f"{_CSS}<table style='width:100%;border:none;table-layout:fixed'><tr>{''.join(cells)}</tr></table>"))
+    display(HTML(f"{_CSS}<table class='owui-compare' style='width:100%;border:none;table-layout:fixed'><tr>{''.join(cells)}</tr></table>"))
     return verdicts
 
 
