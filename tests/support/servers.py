@@ -33,10 +33,10 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-try:  # pytest imports tests/conftest.py as ``conftest`` (tests/ has no __init__.py) ...
-    from conftest import CHROMIUM, CHROMIUM_ARGS
-except ImportError:  # ... but a script run from the repository root sees it as ``tests.conftest``.
+try:  # tests/ is a package: pytest and scripts run from the repository root see ``tests.conftest`` ...
     from tests.conftest import CHROMIUM, CHROMIUM_ARGS
+except ImportError:  # ... a run with only tests/ on sys.path sees it as ``conftest``.
+    from conftest import CHROMIUM, CHROMIUM_ARGS
 
 #: Where tests keep what a person may want to look at after a run (screenshots, logs).
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
