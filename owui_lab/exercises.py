@@ -285,6 +285,13 @@ def live_check(config: Config) -> LiveReport:
         result = lab.run(config)
     except OwuiLabError as exc:
         return LiveReport(False, predicted, reason=str(exc))
+    except Exception as exc:  # noqa: BLE001 - a learner's cell shows a sentence, not a traceback
+        return LiveReport(
+            False,
+            predicted,
+            reason=f"The live run failed unexpectedly ({exc.__class__.__name__}: {exc}). The prediction "
+            "stands; run 'owui-lab lab clean' and try again, and please report this with the message.",
+        )
     observed = _as_dict(getattr(result, "observed", None))
     return LiveReport(
         True,

@@ -354,3 +354,23 @@ def test_rootless_and_podman_are_prediction_only(kind, monkeypatch):
         assert m.kind == NO_DAEMON and kind in m.detail
     finally:
         environment._cached = None
+
+
+def test_an_unexpected_lab_failure_is_a_sentence_not_a_traceback(mode, monkeypatch):
+    import sys
+
+    mode(LIVE_LINUX)
+
+    class BrokenLab:
+        @staticmethod
+        def availability(config):
+            return True, "ok"
+
+        @staticmethod
+        def run(config):
+            raise RuntimeError("socket closed")
+
+    monkeypatch.setitem(sys.modules, "owui_lab.lab", BrokenLab)
+    monkeypatch.setattr(owui_lab, "lab", BrokenLab, raising=False)
+    report = live_check(owui_lab.load_scenario("linux-compose"))
+    assert not report.ran and "RuntimeError: socket closed" in report.reason and "lab clean" in report.reason
