@@ -374,3 +374,25 @@ def test_an_unexpected_lab_failure_is_a_sentence_not_a_traceback(mode, monkeypat
     monkeypatch.setattr(owui_lab, "lab", BrokenLab, raising=False)
     report = live_check(owui_lab.load_scenario("linux-compose"))
     assert not report.ran and "RuntimeError: socket closed" in report.reason and "lab clean" in report.reason
+
+
+def test_after_the_answer_a_prediction_can_be_checked_live(mode, monkeypatch):
+    """Where the daemon can run the configuration, a "Run it for real" button follows the answer."""
+    monkeypatch.setattr(exercises, "live_check", lambda c: exercises.LiveReport(
+        True, owui_lab.predict(c), observed={"reachable": False, "outcome": "connection_refused"}, agree=True,
+        seconds=2.0))
+    mode(LIVE_LINUX)
+    q = PredictCheck("?", owui_lab.load_scenario("linux-ollama-on-host"), hint="h")
+    q.widget
+    assert q._live_button.layout.display == "none"
+    q.answer("ok")  # wrong: a hint, not finished yet
+    assert q._live_button.layout.display == "none"
+    q.answer("connection_refused")
+    assert q._live_button.layout.display != "none"
+    q._live_button.click()
+    assert 'data-live="ran"' in q._live_out.value and "The engine was right." in q._live_out.value
+    mode(DESKTOP)
+    other = PredictCheck("?", owui_lab.load_scenario("linux-compose"))
+    other.widget
+    other.answer("ok")
+    assert other._live_button.layout.display == "none"  # a Linux configuration on Docker Desktop
