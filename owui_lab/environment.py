@@ -65,8 +65,9 @@ class Mode:
         if self.can_run(platform):
             return ""
         if not self.live:
-            where = "on Binder, which has no Docker daemon" if self.binder else "because no Docker daemon answers"
-            return f"This shows the engine's prediction only, {where} ({self.detail})."
+            if self.binder:
+                return "This shows the engine's prediction only: Binder has no Docker daemon."
+            return "This shows the engine's prediction only: no Docker daemon the live lab can use answers here."
         other = "Docker Desktop" if platform == "desktop" else "a Linux Docker engine"
         here = "Docker Desktop" if self.kind == DESKTOP else "a Linux Docker engine"
         return (

@@ -303,8 +303,13 @@ def live_check(config: Config) -> LiveReport:
     )
 
 
-def live_html(report: LiveReport) -> str:
-    """A live report as HTML: observed beside predicted, or why only the prediction is shown."""
+def live_html(report: LiveReport, *, home: bool = True) -> str:
+    """A live report as HTML: observed beside predicted, or why only the prediction is shown.
+
+    Args:
+        report: what ``live_check`` returned.
+        home: when it did not run, also say how to run it live at home.
+    """
     from .environment import RUN_AT_HOME
 
     p = report.predicted
@@ -313,7 +318,7 @@ def live_html(report: LiveReport) -> str:
         return (
             f'<div class="owui-box owui-live" data-live="predicted-only" style="border-left:6px solid {AMBER}">'
             f"<b>Prediction only.</b> The engine predicts: {pred}. {_esc(report.reason)}"
-            f"<br>{RUN_AT_HOME}</div>"
+            f"{'<br>' + RUN_AT_HOME if home else ''}</div>"
         )
     o = report.observed or {}
     obs = f"{'reachable' if o.get('reachable') else 'not reachable'} ({_esc(o.get('outcome', '?'))})"
@@ -362,9 +367,11 @@ def run_live(*configs: Config) -> list[LiveReport]:
             reason = mode.why_not(config.platform) or "One live run per cell: this one is predicted."
             reports.append(LiveReport(False, predict(config), reason=reason))
     parts = [_CSS, mode.badge_html()]
-    for config, report in zip(configs, reports):
+    for i, (config, report) in enumerate(zip(configs, reports)):
         name = "Docker Desktop" if config.platform == "desktop" else "Linux"
-        parts.append(f"<div style='margin-top:6px'><b>{name}</b></div>{live_html(report)}")
+        # How to run it at home is said once, under the last box that did not run.
+        last_not_run = i == max(j for j, r in enumerate(reports) if not r.ran) if not all(r.ran for r in reports) else False
+        parts.append(f"<div style='margin-top:6px'><b>{name}</b></div>{live_html(report, home=last_not_run)}")
     display(HTML("".join(parts)))
     return reports
 
