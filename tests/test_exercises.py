@@ -396,3 +396,11 @@ def test_after_the_answer_a_prediction_can_be_checked_live(mode, monkeypatch):
     other.widget
     other.answer("ok")
     assert other._live_button.layout.display == "none"  # a Linux configuration on Docker Desktop
+
+
+def test_binder_is_recognised_from_the_kits_start_script(monkeypatch):
+    for name in ("BINDER_LAUNCH_HOST", "BINDER_REQUEST", "BINDER_REPO_URL", "OWUI_LAB_ON_BINDER"):
+        monkeypatch.delenv(name, raising=False)
+    assert not environment.on_binder()
+    monkeypatch.setenv("OWUI_LAB_ON_BINDER", "1")  # binder/start exports it
+    assert environment.on_binder()
