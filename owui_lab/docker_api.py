@@ -324,7 +324,8 @@ def ensure_image(cli: "docker.DockerClient", image: str | None = None, progress:
             shows nothing, True always shows one, a callable gets ``(status, done, total)``.
 
     Returns:
-        The image name.
+        The image to use: the one asked for, or, when nobody chose one (no argument, no
+        ``OWUI_LAB_IMAGE``) and the default is missing, the offline image if it was built here.
 
     Raises:
         ImageMissing: the image is not here and cannot be pulled (offline, unknown name).
@@ -339,6 +340,13 @@ def ensure_image(cli: "docker.DockerClient", image: str | None = None, progress:
         pass
     except DockerException as exc:
         raise _unavailable(exc, "the daemon") from None
+    if name == DEFAULT_IMAGE and not image and not os.environ.get(IMAGE_ENV):
+        # Nobody chose an image and the offline one was built here: use it rather than the network.
+        try:
+            cli.images.get(OFFLINE_IMAGE)
+            return OFFLINE_IMAGE
+        except DockerException:
+            pass
     repo, tag = _split_image(name)
     report = _progress_reporter(name, progress)
     try:

@@ -369,6 +369,7 @@ class Lab:
             )
         self.configs = configs
         self.config = configs[0]
+        self._image_choice = image
         self.image = docker_api.image_name(image)
         self.progress = progress
         self.keep_ports = keep_ports
@@ -410,7 +411,7 @@ class Lab:
             try:
                 self._check_platform()
                 interrupt.check()
-                docker_api.ensure_image(self.client, self.image, self.progress)
+                self.image = docker_api.ensure_image(self.client, self._image_choice, self.progress)
                 interrupt.check()
                 self._validate_urls()
                 for attempt in range(3):
@@ -1004,4 +1005,8 @@ def load_states() -> list[dict[str, Any]]:
 
 
 def forget_state(session: str) -> None:
-    (state_dir() / f"{session}.json").unlink(missing_ok=True)
+    """Drop a lab's state file and the logs of its host stand-ins."""
+    folder = state_dir()
+    (folder / f"{session}.json").unlink(missing_ok=True)
+    for log in folder.glob(f"{session}-*.log"):
+        log.unlink(missing_ok=True)

@@ -246,3 +246,21 @@ def test_probe_from_another_containers_namespace_sees_what_it_sees(cli) -> None:
     finally:
         docker_api.remove_labelled(cli, session=session)
     assert docker_api.list_labelled(cli, session=session) == []
+
+
+@pytest.mark.docker
+def test_the_offline_image_is_used_when_nobody_chose_one_and_the_default_is_missing(cli, monkeypatch) -> None:
+    from tests.lab_support import stand_in_image
+
+    stand_in_image()
+    try:
+        cli.images.get(docker_api.OFFLINE_IMAGE)
+    except Exception:  # noqa: BLE001
+        pytest.skip("the offline image is not built here")
+    try:
+        cli.images.get(docker_api.DEFAULT_IMAGE)
+        pytest.skip(f"{docker_api.DEFAULT_IMAGE} is present: nothing to fall back from")
+    except Exception:  # noqa: BLE001
+        pass
+    monkeypatch.delenv("OWUI_LAB_IMAGE", raising=False)
+    assert docker_api.ensure_image(cli, None, progress=False) == docker_api.OFFLINE_IMAGE
