@@ -54,6 +54,7 @@ FONT_FILES = {
 }
 DESIGN_W = 13.0  # inches; all layout is in these units
 DPI = 80  # PNG resolution: 1040 x 415 px, sharp on a projector and cheap to encode
+FILE_DPI = 2 * DPI  # a PNG file (``save``, ``owui-lab draw -o x.png``) is for slides: twice as sharp
 
 #: Colours, one meaning each, used everywhere (legend included).
 COLORS = {
@@ -541,7 +542,14 @@ class _Painter:
                       bbox=dict(boxstyle="round,pad=0.2", facecolor="white", edgecolor=color, linewidth=1.0 * self.s))
         mark = "✓" if ok else "✗"
         label = e["url"] + f" {mark}" if a == BROWSER else e["url"]
-        self.text((x0 + x1) / 2, y0 + 0.28, label, FS_EDGE, f"url:{a}->{b}", ha="center", va="bottom",
+        cx = (x0 + x1) / 2
+        if not ok:
+            # Over the longer side of the ✗ when the label fits there, so the two stay apart.
+            fx, _ = fail_point(self.lay, (a, b), _fraction(e))
+            side = (x0, fx) if fx - x0 >= x1 - fx else (fx, x1)
+            if side[1] - side[0] >= text_width(label, FS_EDGE) + 0.25:
+                cx = (side[0] + side[1]) / 2
+        self.text(cx, y0 + 0.28, label, FS_EDGE, f"url:{a}->{b}", ha="center", va="bottom",
                   color=color, zorder=15,
                   bbox=dict(boxstyle="round,pad=0.12", facecolor="white", edgecolor="none", alpha=0.85))
 
@@ -709,7 +717,7 @@ def save(config: Config, path: str | Path, *, side_by_side: bool = False, title:
     else:
         fig = draw_side_by_side(config) if side_by_side else draw(config)
         if ext == ".png":
-            data = render_png(fig)
+            data = render_png(fig, dpi=FILE_DPI)
         else:
             buf = io.BytesIO()
             with matplotlib.rc_context(_RC):

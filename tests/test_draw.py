@@ -303,6 +303,14 @@ def test_save_by_extension(tmp_path, ext, magic):
     assert path.read_bytes().startswith(magic)
 
 
+def test_png_file_is_twice_as_sharp(tmp_path):
+    from PIL import Image
+
+    path = save(load_scenario("linux-compose"), tmp_path / "d.png")
+    with Image.open(path) as image:
+        assert image.size == (2 * 1040, 2 * 415)
+
+
 def test_svg_is_deterministic(tmp_path):
     a = save(load_scenario("linux-compose"), tmp_path / "a.svg").read_bytes()
     b = save(load_scenario("linux-compose"), tmp_path / "b.svg").read_bytes()
