@@ -947,6 +947,12 @@ class Stage:
         # An Image widget, not an Output: its value is state we set, the same in JupyterLab, Voila and nbclient.
         self._picture = w.Image(format="png", layout=w.Layout(max_width="100%"))
         self._picture_note = w.HTML()
+        # The instructor can run the configuration for real where the daemon can (a few seconds).
+        self._run = w.Button(description="Run it for real", button_style="success", layout=w.Layout(width="auto"))
+        self._run.add_class("owui-stage-run")
+        self._run.on_click(lambda _: self.run_live())
+        self._run_reason = w.HTML()
+        self._live = w.HTML()
         self._picker.observe(lambda ch: None if self._syncing else self.choose(ch["new"]), names="value")
         for name, button in self._toggles.items():
             button.observe(
@@ -960,6 +966,8 @@ class Stage:
                 w.HBox(list(self._toggles.values()), layout=w.Layout(flex_flow="row wrap")),
                 w.HBox([w.Label("OLLAMA_BASE_URL"), self._url]),
                 self._headline,
+                w.HBox([self._run, self._run_reason]),
+                self._live,
                 self._steps,
                 self._picture,
                 self._picture_note,
@@ -983,6 +991,12 @@ class Stage:
             self._toggles["desktop_host_networking"].disabled = self.config.platform != "desktop"
         finally:
             self._syncing = False
+        from . import environment
+
+        mode = environment.detect()
+        self._run.disabled = not mode.can_run(self.config.platform)
+        self._run_reason.value = f"<span style='color:{GREY}'>{_esc(mode.why_not(self.config.platform))}</span>"
+        self._live.value = ""  # an observation of the previous configuration would be stale
         v = self.verdict
         # Everything is computed before any widget changes, so the verdict and the picture arrive
         # together: the projector never shows a new verdict beside an old diagram.
@@ -997,6 +1011,18 @@ class Stage:
             self._picture.value = png or b""
             self._picture.layout.display = None if png else "none"
             self._picture_note.value = f'<i class="owui-diagram-missing">{_esc(note)}</i>' if note else ""
+
+    def run_live(self) -> LiveReport:
+        """Run the configuration on the stage for real (or say why not), and show observed beside predicted."""
+        if self._widget is not None:
+            self._run.disabled = True
+            self._live.value = "<i>Starting stand-ins, probing, tearing down (a few seconds)...</i>"
+        config = self.config
+        report = live_check(config)
+        if self._widget is not None and config == self.config:
+            self._live.value = live_html(report)
+            self._run.disabled = False
+        return report
 
     def _ipython_display_(self) -> None:
         from IPython.display import display

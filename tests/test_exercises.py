@@ -404,3 +404,22 @@ def test_binder_is_recognised_from_the_kits_start_script(monkeypatch):
     assert not environment.on_binder()
     monkeypatch.setenv("OWUI_LAB_ON_BINDER", "1")  # binder/start exports it
     assert environment.on_binder()
+
+
+def test_stage_runs_live_only_where_the_daemon_can(mode, monkeypatch):
+    monkeypatch.setattr(exercises, "live_check", lambda c: exercises.LiveReport(
+        True, owui_lab.predict(c), observed={"reachable": False, "outcome": "connection_refused"}, agree=True))
+    mode(LIVE_LINUX)
+    s = Stage("linux-ollama-on-host", diagram=False)
+    s.widget
+    assert not s._run.disabled
+    s._run.click()
+    assert 'data-live="ran"' in s._live.value
+    s._toggles["bind_all"].value = True
+    assert s._live.value == ""  # the observation was of the previous configuration
+    s._picker.value = "desktop-compose"
+    assert s._run.disabled and "cannot emulate" in s._run_reason.value
+    mode(NO_DAEMON, binder=True)
+    t = Stage("linux-compose", diagram=False)
+    t.widget
+    assert t._run.disabled and "Binder" in t._run_reason.value

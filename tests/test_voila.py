@@ -62,3 +62,32 @@ def test_voila_renders_the_instructor_notebook_and_a_toggle_changes_the_verdict(
         expect(headline).to_have_attribute("data-outcome", "connection_refused", timeout=30_000)
         expect(picture).not_to_have_attribute("src", picture_before or "", timeout=30_000)
         page.screenshot(path=str(artifact_path("voila_instructor_after.png")), full_page=True)
+
+
+@pytest.mark.browser
+@pytest.mark.docker
+@pytest.mark.slow
+def test_the_instructor_runs_the_stage_live_from_the_projector():
+    """With a Linux daemon, "Run it for real" on the stage brings stand-ins up and shows the observation."""
+    import os
+
+    from playwright.sync_api import expect
+
+    env = {"OWUI_LAB_IMAGE": os.environ.get("OWUI_LAB_IMAGE") or "owui-lab/python:offline"}
+    with voila(NOTEBOOK, env=env, timeout=90) as server, chromium(viewport=(1600, 1200), timeout_ms=90_000) as browser:
+        page = browser.new_page()
+        page.goto(server.url(), wait_until="domcontentloaded")
+        headline = page.locator(".owui-verdict-headline")
+        expect(headline).to_have_attribute("data-outcome", "connection_refused", timeout=90_000)
+        run = page.locator(".owui-stage-run")
+        expect(run).to_be_enabled(timeout=30_000)
+        run.click()
+        live = page.locator(".owui-stage .owui-live")
+        try:
+            expect(live).to_have_attribute("data-live", "ran", timeout=120_000)
+        except AssertionError:
+            page.screenshot(path=str(artifact_path("voila_instructor_live_failed.png")), full_page=True)
+            raise AssertionError(f"no live run on the stage; Voila's log:\n{server.log()}") from None
+        assert "The engine was right." in live.inner_text()
+        assert "connection_refused" in live.inner_text()
+        page.screenshot(path=str(artifact_path("voila_instructor_live.png")), full_page=True)
