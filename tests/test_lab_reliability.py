@@ -3,6 +3,7 @@ that is up and recorded), `lab clean` spares a learner's look-alikes, bad input 
 
 from __future__ import annotations
 
+import json
 import os
 import random
 import re
@@ -98,11 +99,12 @@ def test_ctrl_c_at_random_moments_of_lab_up_leaves_nothing(image: str, command: 
         elif proc.returncode == 0:
             # Too late to interrupt: the lab is up and recorded; `lab down` removes it.
             assert leftovers(run=run_id), where
+            session = json.loads(out)["session"]
             down = owui_lab_cli("lab", "down", env=env)
-            assert down.returncode == 0, down.stderr
+            assert down.returncode == 0 and session in down.stdout, f"{where}: {down.stdout} {down.stderr}"
         else:
             assert proc.returncode in (130, 1, -signal.SIGINT), f"{where}: {err}"
-        assert leftovers(run=run_id) == [], f"{where}: {err}"
+        assert leftovers(run=run_id) == [], f"{where}: {out[-500:]} {err}"
     print(f"SIGINT trials (delay s, exit): {outcomes}")
 
 
