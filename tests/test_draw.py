@@ -117,7 +117,7 @@ def test_seed_is_readable(scenario_id, canvas):
     assert_readable(fig)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(configs())
 def test_every_reachable_configuration_is_readable(config):
     fig, ax = _shared_canvas()
@@ -416,7 +416,7 @@ def free_text_configs(draw_value):
         return base
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=80, deadline=None)
 @given(free_text_configs())
 def test_long_names_and_urls_stay_readable(config):
     """Long names shrink the picture as a whole (or are shortened); labels still never overlap."""
