@@ -17,6 +17,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="draw a configuration: nested boxes, ports, and Open WebUI → Ollama in green or red",
         description="Draw a configuration to a file. The format comes from the extension: .png and .svg "
         "are pictures, .mmd is Mermaid C4 text in the style of the Open WebUI docs.",
+        epilog="examples:\n"
+        "  owui-lab draw --scenario linux-ollama-on-host -o broken.png\n"
+        "  owui-lab draw --scenario linux-ollama-on-host --ollama-bind 0.0.0.0 -o fixed.svg\n"
+        "  owui-lab draw --scenario desktop-host-network --side-by-side -o both.png\n"
+        "  owui-lab draw --scenario linux-compose -o for-the-docs.mmd",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     add_config_args(p)
     p.add_argument("-o", "--output", metavar="FILE", required=True, help="where to write: FILE.png, FILE.svg or FILE.mmd")
