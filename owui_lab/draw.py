@@ -185,6 +185,8 @@ _GLYPHS: dict[tuple[Any, ...], tuple[Any, int, int]] = {}
 _LAYOUTS: dict[tuple[Any, ...], list[tuple[Any, int, float, float]]] = {}
 _IDENTITY = np.array([[0x10000, 0], [0, 0x10000]])
 _CACHE_MAX = 20000  # entries; a glyph bitmap is a few hundred bytes
+_SUBPIXEL = 8  # glyph positions are kept to 1/8 pixel: the picture matches Agg's own rendering
+_FAST_TEXT = hasattr(RendererAgg, "_draw_text_glyphs_and_boxes")  # matplotlib >= 3.11's per-glyph path
 
 
 class _CachingRenderer(RendererAgg):
@@ -192,17 +194,28 @@ class _CachingRenderer(RendererAgg):
 
     Since matplotlib 3.11, Agg renders every glyph of every label with FreeType on every draw, which
     is most of the time of a redraw (the same few hundred glyphs each time). This renderer keeps
-    each glyph's bitmap, keyed by font, size and its position modulo a pixel (quantised to a quarter
-    pixel, invisible at the picture's size), and each string's layout. Anything else (rotated or
+    each glyph's bitmap, keyed by font, size and its position modulo a pixel (quantised to an eighth of
+    a pixel, invisible at the picture's size), and each string's layout. Anything else (rotated or
     math text, or a matplotlib without these internals) takes Agg's own path.
     """
 
     def draw_text(self, gc: Any, x: float, y: float, s: str, prop: Any, angle: float,
                   ismath: Any = False, mtext: Any = None) -> None:
-        plain = not ismath and not angle and gc.get_antialiased() and (
-            mtext is None or (not mtext.get_fontfeatures() and not mtext.get_language()))
-        if not plain or not hasattr(RendererAgg, "_draw_text_glyphs_and_boxes"):
+        global _FAST_TEXT
+        plain = _FAST_TEXT and not ismath and not angle and gc.get_antialiased()
+        if plain and mtext is not None:  # font features and languages need Agg's own layout
+            plain = not mtext.get_fontfeatures() and not mtext.get_language()
+        if not plain:
             return super().draw_text(gc, x, y, s, prop, angle, ismath, mtext)
+        try:
+            self._draw_cached(gc, x, y, s, prop)
+        except (AttributeError, TypeError, ImportError):
+            # These are matplotlib's internals (3.11); should another version change them, draw
+            # as Agg does, only slower, from now on.
+            _FAST_TEXT = False
+            super().draw_text(gc, x, y, s, prop, angle, ismath, mtext)
+
+    def _draw_cached(self, gc: Any, x: float, y: float, s: str, prop: Any) -> None:
         from matplotlib.ft2font import RenderMode
 
         if len(_GLYPHS) > _CACHE_MAX or len(_LAYOUTS) > _CACHE_MAX:
@@ -220,12 +233,12 @@ class _CachingRenderer(RendererAgg):
         for ft, glyph, dx, dy in items:
             px, py = x + dx, height - y + dy  # FreeType's y is upwards
             ix, iy = math.floor(px), math.floor(py)
-            fx, fy = round((px - ix) * 4), round((py - iy) * 4)
+            fx, fy = round((px - ix) * _SUBPIXEL), round((py - iy) * _SUBPIXEL)
             gkey = (ft.fname, size, self.dpi, glyph, fx, fy, flags)
             hit = _GLYPHS.get(gkey)
             if hit is None:
                 ft.set_size(size, self.dpi)
-                ft._set_transform(_IDENTITY, [fx * 16, fy * 16])
+                ft._set_transform(_IDENTITY, [fx * 64 // _SUBPIXEL, fy * 64 // _SUBPIXEL])
                 bitmap = ft._render_glyph(glyph, flags, RenderMode.NORMAL)
                 hit = (np.array(bitmap.buffer), bitmap.left, bitmap.top)
                 _GLYPHS[gkey] = hit

@@ -102,6 +102,16 @@ def test_seed_matches_baseline(scenario_id, tmp_path):
     )
 
 
+def test_glyph_cache_draws_what_agg_draws(tmp_path, monkeypatch):
+    """The kit's cached text rendering is a speed-up only: Agg's own path gives the same picture."""
+    import owui_lab.draw as drawing
+
+    monkeypatch.setattr(drawing, "_FAST_TEXT", False)
+    actual = tmp_path / "linux-ollama-on-host.png"
+    actual.write_bytes(render_png(draw(load_scenario("linux-ollama-on-host"))))
+    assert compare_images(str(BASELINES / "linux-ollama-on-host.png"), str(actual), tol=TOLERANCE) is None
+
+
 def test_image_comparison_catches_a_different_picture(tmp_path):
     """The tolerance is tight enough that another verdict on the same boxes fails the comparison."""
     config = load_scenario("linux-ollama-on-host").replace(ollama_bind="0.0.0.0")  # now reachable: green
