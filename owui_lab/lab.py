@@ -388,6 +388,7 @@ class Lab:
         self._own_client = client is None
         self._is_up = False
         self._linux_host = True  # a Linux engine: docker0 is an address of this host
+        self._detached = False
         self._logs: list[Path] = []
 
     # ---- lifecycle ----
@@ -465,6 +466,9 @@ class Lab:
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.wait(timeout=2)
+        if not self._detached:
+            # Belt and braces: any host stand-in of this session the list above missed, by its label.
+            stop_host_processes(labelled_host_processes(session=self.session))
         for path in self._logs:
             path.unlink(missing_ok=True)
         self.host_processes, self.ollama_containers, self.networks = [], [], {}
@@ -485,6 +489,7 @@ class Lab:
     def detach(self) -> None:
         """Leave everything running (``owui-lab lab up``): host processes are not stopped on exit."""
         self.host_processes = []
+        self._detached = True
         self._is_up = False
 
     # ---- planning ----
@@ -935,8 +940,11 @@ def state_dir() -> Path:
     return path
 
 
-def labelled_host_processes(session: str | None = None, run: str | None = None) -> list[int]:
-    """PIDs of host stand-ins the kit started, found by their environment (their "label")."""
+def labelled_host_processes(session: str | None = None, run: str | None = None, run_prefix: str | None = None) -> list[int]:
+    """PIDs of host stand-ins the kit started, found by their environment (their "label").
+
+    ``run_prefix`` selects every run whose id starts with it (a test run and the runs it derives).
+    """
     found = []
     for entry in Path("/proc").iterdir() if Path("/proc").is_dir() else []:
         if not entry.name.isdigit() or int(entry.name) == os.getpid():
@@ -951,6 +959,8 @@ def labelled_host_processes(session: str | None = None, run: str | None = None) 
         if session and values.get(HOST_PROCESS_ENV.encode()) != session.encode():
             continue
         if run and values.get(docker_api.RUN_ENV.encode()) != run.encode():
+            continue
+        if run_prefix and not values.get(docker_api.RUN_ENV.encode(), b"").startswith(run_prefix.encode()):
             continue
         found.append(int(entry.name))
     return sorted(found)

@@ -92,7 +92,9 @@ def _live_part_missing(request: pytest.FixtureRequest) -> None:
 
 # ---- Docker objects left behind: checked at the end of the session (this run's objects only) ----
 # Every kit object created by this test session (and by the CLI subprocesses it starts) carries
-# io.owui-lab.run=<this id>; other helpers' concurrent runs carry their own id and are never looked at.
+# io.owui-lab.run=<this id>, or an id derived from it (<this id>-<suffix>, for tests that need to
+# find one subprocess's objects); other helpers' concurrent runs carry their own ids and are never
+# looked at.
 TEST_RUN_ID = os.environ.setdefault("OWUI_LAB_RUN", f"pytest-{os.getpid()}-{os.urandom(3).hex()}")
 
 
@@ -104,14 +106,24 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 
     cli = docker_api.client()
     try:
-        left = docker_api.list_labelled(cli, run=TEST_RUN_ID)
-        pids = labelled_host_processes(run=TEST_RUN_ID)
-        if left or pids:
-            docker_api.remove_labelled(cli, run=TEST_RUN_ID)
+        filters = docker_api.label_filters()
+
+        def ours(labels: dict | None) -> bool:
+            return (labels or {}).get(docker_api.LABEL_RUN, "").startswith(TEST_RUN_ID)
+
+        containers = [c for c in cli.containers.list(all=True, filters=filters, ignore_removed=True) if ours(c.labels)]
+        networks = [n for n in cli.networks.list(filters=filters) if ours(n.attrs.get("Labels"))]
+        pids = labelled_host_processes(run_prefix=TEST_RUN_ID)
+        if containers or networks or pids:
+            left = [f"container:{c.name}" for c in containers] + [f"network:{n.name}" for n in networks]
+            left += [f"host process {p}" for p in pids]
             stop_host_processes(pids)
+            for c in containers:
+                c.remove(force=True)
+            for n in networks:
+                n.remove()
             reporter = session.config.pluginmanager.get_plugin("terminalreporter")
-            text = (f"owui-lab objects left behind by this test run ({TEST_RUN_ID}), now removed: "
-                    f"{', '.join(left + [f'host process {p}' for p in pids])}")
+            text = f"owui-lab objects left behind by this test run ({TEST_RUN_ID}), now removed: {', '.join(left)}"
             if reporter is not None:
                 reporter.write_line(text, red=True)
             session.exitstatus = pytest.ExitCode.TESTS_FAILED

@@ -40,6 +40,12 @@ def stand_in_image() -> str:
         cli.close()
 
 
+def derived_run_id(suffix: str) -> str:
+    """A run id for one subprocess of this test run (``<run>-<suffix>``): the end-of-session check
+    in conftest.py covers every id that starts with the run's own."""
+    return f"{os.environ.get('OWUI_LAB_RUN', 'owui-lab-tests')}-{suffix}"
+
+
 def cli_env(**extra: str) -> dict[str, str]:
     env = dict(os.environ)
     env.update(extra)

@@ -19,7 +19,7 @@ import owui_lab
 from owui_lab import docker_api
 from owui_lab.errors import LabError
 from owui_lab.lab import Lab
-from tests.lab_support import REPO, cli_env, leftovers, owui_lab as owui_lab_cli, stand_in_image
+from tests.lab_support import REPO, cli_env, derived_run_id, leftovers, owui_lab as owui_lab_cli, stand_in_image
 
 pytestmark = pytest.mark.docker
 
@@ -79,7 +79,7 @@ def test_ctrl_c_at_random_moments_of_lab_up_leaves_nothing(image: str, command: 
     rng = random.Random(seed)
     outcomes = []
     for trial in range(4):
-        run_id = f"sigint-{secrets.token_hex(4)}"
+        run_id = derived_run_id(f"sigint-{secrets.token_hex(4)}")
         env = cli_env(OWUI_LAB_RUN=run_id, OWUI_LAB_STATE_DIR=str(tmp_path))
         args = [sys.executable, "-m", "owui_lab", "lab", command, "--scenario", scenario_id, "--free-ports", "--json"]
         if scenario_id == "linux-ollama-on-host":
@@ -116,7 +116,7 @@ def test_ctrl_c_at_random_moments_of_lab_up_leaves_nothing(image: str, command: 
 def test_lab_clean_spares_unlabelled_look_alikes(image: str, tmp_path) -> None:
     cli = docker_api.client()
     suffix = secrets.token_hex(3)
-    run_id = f"clean-{suffix}"
+    run_id = derived_run_id(f"clean-{suffix}")
     env = cli_env(OWUI_LAB_RUN=run_id, OWUI_LAB_STATE_DIR=str(tmp_path))
     look_alikes = []
     networks = []
@@ -164,7 +164,7 @@ def test_lab_clean_spares_unlabelled_look_alikes(image: str, tmp_path) -> None:
     ],
 )
 def test_bad_input_is_one_clear_paragraph(image: str, args: list[str], exit_code: int, words: str) -> None:
-    run_id = f"bad-{secrets.token_hex(4)}"
+    run_id = derived_run_id(f"bad-{secrets.token_hex(4)}")
     done = owui_lab_cli(*args, env=cli_env(OWUI_LAB_RUN=run_id))
     assert done.returncode == exit_code, done.stderr
     assert words in done.stderr
@@ -177,7 +177,7 @@ def test_no_daemon_and_missing_image_are_clear(image: str) -> None:
     done = owui_lab_cli("lab", "run", "--scenario", "linux-compose",
                         env=cli_env(DOCKER_HOST="unix:///nonexistent/docker.sock"))
     assert done.returncode == 3 and "No Docker daemon answers" in done.stderr and "Traceback" not in done.stderr
-    run_id = f"img-{secrets.token_hex(4)}"
+    run_id = derived_run_id(f"img-{secrets.token_hex(4)}")
     # A registry on loopback that is not there: the pull fails at once, and nothing leaves this host.
     done = owui_lab_cli("lab", "run", "--scenario", "linux-compose",
                         env=cli_env(OWUI_LAB_IMAGE=f"127.0.0.1:9/owui-lab/missing:{run_id}", OWUI_LAB_RUN=run_id))
