@@ -7,6 +7,7 @@ tests/baseline_images``), look at them, and commit them.
 
 from __future__ import annotations
 
+import io
 import itertools
 import subprocess
 import sys
@@ -261,9 +262,12 @@ def test_redraw_after_someone_cleared_the_axes():
 def test_draw_returns_a_figure_at_the_kits_resolution():
     fig = draw(load_scenario("linux-compose"))
     assert isinstance(fig, Figure) and fig.dpi == DPI
-    png = render_png(fig)
-    assert png.startswith(b"\x89PNG")
-    assert render_png(fig, dpi=40)[:8] == png[:8]
+    from PIL import Image
+
+    with Image.open(io.BytesIO(render_png(fig))) as image:
+        assert image.size == (1040, 415) and image.mode == "RGB"
+    with Image.open(io.BytesIO(render_png(fig, dpi=40))) as image:
+        assert image.size == (520, 207)
 
 
 def test_a_notebook_shows_the_picture():
