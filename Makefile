@@ -36,7 +36,7 @@ image:
 
 ## Redraw the eight seed scenarios into tests/baseline_images (the image tests' baselines); look, then commit.
 baselines: $(STAMP)
-	$(BIN)/python -m owui_lab.draw --regenerate-baselines tests/baseline_images
+	$(BIN)/python -m owui_lab.drawing --regenerate-baselines tests/baseline_images
 
 ## Remove every Docker object the kit labelled (and nothing else).
 clean-lab: $(STAMP)

@@ -43,7 +43,7 @@ def median_ms(fn, runs: int) -> tuple[float, object]:
 def main() -> None:
     from owui_lab import docker_api, standins
     from owui_lab.docker_api import wait_listening
-    from owui_lab.doctor import doctor
+    from owui_lab.diagnosis import doctor
     from tests.support.servers import free_port
 
     cli = docker_api.client()

@@ -71,7 +71,7 @@ def main() -> None:
     from matplotlib.patches import Rectangle
 
     from owui_lab import scenarios
-    from owui_lab.draw import DESIGN_H, DESIGN_W, DPI, draw, new_figure, render_png
+    from owui_lab.drawing import DESIGN_H, DESIGN_W, DPI, draw, new_figure, render_png
 
     configs = [s.config for s in scenarios()] + random_configs(args.random)
 

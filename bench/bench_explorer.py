@@ -58,7 +58,7 @@ class Baseline:
     """
 
     def __init__(self) -> None:
-        from owui_lab import draw as drawing
+        from owui_lab import drawing
         from owui_lab import predict
 
         self.drawing, self.predict = drawing, predict
@@ -117,7 +117,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     from owui_lab import scenarios
-    from owui_lab.explorer import explorer
+    from owui_lab.explore import explorer
 
     ids = [s.id for s in scenarios()]
     t = time.perf_counter()

@@ -16,13 +16,14 @@ from .scenarios import Scenario, load_scenario, scenario, scenarios
 
 __version__ = "0.1.0"
 
-# name -> module that defines it, imported on first access
+# Exported name -> the module that defines it, imported on first access. No module is named like
+# what it exports: importing a submodule binds its name on the package, which would shadow a function.
 _LAZY = {
-    "draw": "owui_lab.draw",
-    "topology": "owui_lab.topology",
+    "draw": "owui_lab.drawing",
+    "topology": "owui_lab.graph",
     "Lab": "owui_lab.lab",
-    "doctor": "owui_lab.doctor",
-    "explorer": "owui_lab.explorer",
+    "doctor": "owui_lab.diagnosis",
+    "explorer": "owui_lab.explore",
 }
 
 __all__ = [

@@ -125,11 +125,10 @@ def draw_png(config: Config, *, side_by_side: bool = False) -> bytes | None:
     try:
         import matplotlib.pyplot as plt
 
-        # The module itself: ``owui_lab.draw`` (the package attribute) is its ``draw`` function.
-        draw_module = importlib.import_module("owui_lab.draw")
+        draw_module = importlib.import_module("owui_lab.drawing")
     except ImportError:
         return None
-    draw_fn = getattr(draw_module, "draw", draw_module)
+    draw_fn = draw_module.draw
     if side_by_side:
         fn = getattr(draw_module, "draw_side_by_side", None)
         fig = fn(config) if fn else draw_fn(config)
@@ -1057,7 +1056,7 @@ def run_doctor() -> Any:
         ))
         return None
     try:
-        doctor = importlib_attr("owui_lab.doctor", "doctor")
+        doctor = importlib_attr("owui_lab.diagnosis", "doctor")
     except ImportError:
         display(HTML("<i>(The doctor part of the kit is not installed here.)</i>"))
         return None
@@ -1073,7 +1072,7 @@ def run_doctor() -> Any:
 def sandbox() -> Any:
     """The explorer (every knob, the diagram, the verdict, the commands, live runs), or the stage without it."""
     try:
-        explorer = importlib_attr("owui_lab.explorer", "explorer")
+        explorer = importlib_attr("owui_lab.explore", "explorer")
     except ImportError:
         return Stage()
     return explorer()

@@ -14,7 +14,7 @@ from typing import Any
 
 from .config import Config
 from .engine import Verdict
-from .topology import BROWSER, HOST_ID, OLLAMA, WEBUI, as_config, topology
+from .graph import BROWSER, HOST_ID, OLLAMA, WEBUI, as_config, topology
 
 _INDENT = "   "  # the docs' indentation
 _OK, _FAIL = "#1a9850", "#d73027"  # the picture's colours (draw.COLORS), without importing matplotlib
@@ -119,7 +119,7 @@ def mermaid(config: Config | str, verdict: Verdict | None = None, *, title: str 
 
 def _members(g: Any, boundary: str) -> list[str]:
     """Members of a boundary in a stable order: the user, Open WebUI's side, then Ollama's."""
-    from .topology import chain
+    from .graph import chain
 
     kids = [n for n in g.successors(boundary) if g.edges[boundary, n]["kind"] == "contains"
             and g.nodes[n]["kind"] != "port"]

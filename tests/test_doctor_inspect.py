@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from owui_lab.doctor.diagnose import Observations, diagnose
-from owui_lab.doctor.inspect import (
+from owui_lab.diagnosis.diagnose import Observations, diagnose
+from owui_lab.diagnosis.inspect import (
     HostOllama,
     base_urls,
     is_ollama_image,
@@ -26,8 +26,8 @@ from owui_lab.doctor.inspect import (
     parse_container,
     parse_daemon,
 )
-from owui_lab.doctor.reconstruct import check_url, nearest_scenario, reconstruct, unalias
-from owui_lab.doctor.report import Report
+from owui_lab.diagnosis.reconstruct import check_url, nearest_scenario, reconstruct, unalias
+from owui_lab.diagnosis.report import Report
 
 DATA = Path(__file__).parent / "data" / "inspect"
 LOOPBACK_HOST = HostOllama(11434, loopback=True, docker0=False)
@@ -478,7 +478,7 @@ def test_cli_rejects_a_bad_host_port():
 def test_a_lan_address_of_this_machine_leads_to_the_host(tmp_path):
     from dataclasses import replace
 
-    from owui_lab.doctor.observe import host_addresses
+    from owui_lab.diagnosis.observe import host_addresses
 
     table = tmp_path / "fib_trie"
     table.write_text(

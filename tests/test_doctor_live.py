@@ -186,7 +186,7 @@ def learner(cli, tagged):
 
 def examine(learner: Learner, names: list[str], host_port: int, cli) -> Any:
     """Run the doctor on the learner's containers; check it touched nothing and left no probe."""
-    from owui_lab.doctor import doctor
+    from owui_lab.diagnosis import doctor
 
     before = learner.state()
     ids = [c for c in learner.containers]
@@ -355,7 +355,7 @@ def test_ollama_container_published_reached_through_the_host(learner, cli):
 
 
 def test_found_nothing(cli):
-    from owui_lab.doctor import doctor
+    from owui_lab.diagnosis import doctor
 
     r = doctor([], host_port=free_port(), client=cli)
     assert r.found_nothing and r.start_commands and r.looked_for
@@ -363,7 +363,7 @@ def test_found_nothing(cli):
 
 
 def test_missing_container_name_is_a_failed_check(cli):
-    from owui_lab.doctor import doctor
+    from owui_lab.diagnosis import doctor
 
     r = doctor([f"no-such-container-{secrets.token_hex(4)}"], host_port=free_port(), client=cli)
     assert not r.check("container").ok
@@ -417,7 +417,7 @@ def test_stopped_open_webui_is_predicted_and_started(learner, cli):
     oll = learner.ollama("ollama", network=net)
     web = learner.webui("open-webui", {"OLLAMA_BASE_URL": f"http://{oll}:11434"}, network=net)
     cli.containers.get(web).stop(timeout=2)
-    from owui_lab.doctor import doctor
+    from owui_lab.diagnosis import doctor
 
     r = doctor([web, oll], host_port=free_port(), client=cli)
     assert not r.observed and r.check("webui_running").ok is False
@@ -426,7 +426,7 @@ def test_stopped_open_webui_is_predicted_and_started(learner, cli):
 
 
 def test_default_run_looks_at_everything_and_leaves_the_kits_lab_out(cli):
-    from owui_lab.doctor import doctor
+    from owui_lab.diagnosis import doctor
 
     r = doctor(host_port=free_port(), client=cli)
     assert r.check("daemon").ok and isinstance(r.to_dict(), dict)

@@ -1,7 +1,7 @@
 """The picture: baselines for the eight seeds, no overlapping labels, the ✗ where the engine fails.
 
 Baselines live in tests/baseline_images/; after an intended change of the picture regenerate them
-with ``make baselines`` (``.venv/bin/python -m owui_lab.draw --regenerate-baselines
+with ``make baselines`` (``.venv/bin/python -m owui_lab.drawing --regenerate-baselines
 tests/baseline_images``), look at them, and commit them.
 """
 
@@ -22,7 +22,7 @@ from matplotlib.testing.compare import compare_images
 
 from owui_lab import Config, load_scenario, scenarios
 from owui_lab.cli import main as cli_main
-from owui_lab.draw import (
+from owui_lab.drawing import (
     COLORS,
     DPI,
     draw,
@@ -36,7 +36,7 @@ from owui_lab.draw import (
 )
 from owui_lab.engine import evaluate
 from owui_lab.errors import ConfigError, OwuiLabError
-from owui_lab.topology import FAIL_FRACTION, topology
+from owui_lab.graph import FAIL_FRACTION, topology
 from tests.strategies import configs
 
 BASELINES = Path(__file__).parent / "baseline_images"
@@ -105,7 +105,7 @@ def test_seed_matches_baseline(scenario_id, tmp_path):
 
 def test_glyph_cache_draws_what_agg_draws(tmp_path, monkeypatch):
     """The kit's cached text rendering is a speed-up only: Agg's own path gives the same picture."""
-    import owui_lab.draw as drawing
+    import owui_lab.drawing as drawing
 
     monkeypatch.setattr(drawing, "_FAST_TEXT", False)
     actual = tmp_path / "linux-ollama-on-host.png"

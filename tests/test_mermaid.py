@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from owui_lab import Config, load_scenario, scenarios
 from owui_lab.engine import evaluate
 from owui_lab.mermaid import _ids, mermaid
-from owui_lab.topology import chain, topology
+from owui_lab.graph import chain, topology
 from tests.strategies import configs
 
 _ELEMENT = re.compile(r'^(Boundary|Person|Component)\((\w+), "([^"]*)"(?:, "([^"]*)")?\)( \{)?$')

@@ -30,7 +30,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from ..cli import print_json
-    from ..doctor import doctor
+    from ..diagnosis import doctor
     from ..errors import ConfigError
 
     if not 1 <= args.host_port <= 65535:

@@ -33,7 +33,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def _cmd_draw(args: argparse.Namespace) -> int:
     from ..cli import config_from_args
-    from ..draw import save  # matplotlib and networkx load here, not when the CLI starts
+    from ..drawing import save  # matplotlib and networkx load here, not when the CLI starts
 
     config = config_from_args(args)
     title = None

@@ -13,9 +13,7 @@ Modules: ``inspect`` (payloads → facts), ``reconstruct`` (facts → ``Config``
 
 from __future__ import annotations
 
-import sys
 import time
-import types
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Sequence
 
@@ -131,17 +129,3 @@ def _browser(snapshot: Any, webui: Any) -> tuple[bool, str] | None:
     if not (b.all_addresses or b.loopback_only):
         return None  # only loopback is asked; an address of another interface is not
     return live.observe_browser("127.0.0.1", b.host_port)
-
-
-class _CallableModule(types.ModuleType):
-    """``owui_lab.doctor(...)`` works whether the name resolves to this package or to the function.
-
-    ``owui_lab`` exports ``doctor`` lazily; once this package has been imported, Python binds the name
-    ``doctor`` on ``owui_lab`` to the package itself, so the package must be callable too.
-    """
-
-    def __call__(self, *args: Any, **kwargs: Any) -> Report:
-        return doctor(*args, **kwargs)
-
-
-sys.modules[__name__].__class__ = _CallableModule

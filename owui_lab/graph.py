@@ -33,8 +33,6 @@ the route; ``target`` for nothing listening at Ollama's side).
 from __future__ import annotations
 
 import re
-import sys
-import types
 from typing import Any
 
 import networkx as nx
@@ -376,17 +374,3 @@ def short_reason(step: Step) -> str:
             return text.format(*(short_name(x, 18) for x in m.groups()))
     first = re.split(r"[:;(]| → ", step.reason, maxsplit=1)[0].strip()
     return first if len(first) <= 50 else first[:49] + "…"
-
-
-class _CallableModule(types.ModuleType):
-    """Lets ``owui_lab.topology(config)`` work after this module is imported.
-
-    ``owui_lab`` exports ``topology`` lazily, but importing a submodule binds the package attribute
-    to the module itself, so the name would turn from the function into the module on second use.
-    """
-
-    def __call__(self, *args: Any, **kwargs: Any) -> nx.DiGraph:
-        return topology(*args, **kwargs)
-
-
-sys.modules[__name__].__class__ = _CallableModule

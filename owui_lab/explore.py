@@ -25,8 +25,6 @@ State the tests and notebooks read: ``app.config``, ``app.verdict``, ``app.error
 from __future__ import annotations
 
 import html
-import sys
-import types
 import threading
 import time
 from collections import OrderedDict
@@ -455,7 +453,7 @@ class Explorer(widgets.VBox):
         if cached is not None:
             self._png_cache.move_to_end(config)
             return cached
-        from . import draw as drawing
+        from . import drawing
 
         if self._figure is None:
             self._figure, self._axes = drawing.new_figure()
@@ -474,7 +472,7 @@ class Explorer(widgets.VBox):
             if not on:
                 self.side_html.value = ""
             return
-        from . import draw as drawing
+        from . import drawing
 
         key = self.config.replace(platform="linux", desktop_host_networking=False)
         png = self._side_cache.get(key)
@@ -774,20 +772,3 @@ def explorer(config: Config | str | None = None, **kwargs: Any) -> Explorer:
     if isinstance(config, str):
         config = _scenario(config).config
     return Explorer(config, **kwargs)
-
-
-
-class _CallableModule(types.ModuleType):
-    """This module, callable as ``explorer()``.
-
-    ``owui_lab/__init__.py`` exports the function ``explorer`` lazily, but once the submodule
-    ``owui_lab.explorer`` has been imported, Python's import system binds the package attribute
-    ``owui_lab.explorer`` to the module, so ``from owui_lab import explorer; explorer()`` would call a
-    module. Making the module callable keeps the documented spelling working in every import order.
-    """
-
-    def __call__(self, config: Config | str | None = None, **kwargs: Any) -> Explorer:
-        return explorer(config, **kwargs)
-
-
-sys.modules[__name__].__class__ = _CallableModule

@@ -13,16 +13,14 @@ networkx; the engine never does.
 
 Regenerate the image tests' baselines with::
 
-    .venv/bin/python -m owui_lab.draw --regenerate-baselines tests/baseline_images
+    .venv/bin/python -m owui_lab.drawing --regenerate-baselines tests/baseline_images
 """
 
 from __future__ import annotations
 
 import io
 import math
-import sys
 import textwrap
-import types
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -44,7 +42,7 @@ from PIL import Image
 from .config import Config
 from .engine import Verdict
 from .errors import ConfigError, OwuiLabError
-from .topology import BROWSER, HOST_ID, OLLAMA, WEBUI, as_config, chain, topology
+from .graph import BROWSER, HOST_ID, OLLAMA, WEBUI, as_config, chain, topology
 
 # DejaVu Sans as shipped inside matplotlib, by file: a system copy of the same family (Debian's
 # fonts-dejavu) may be another version with other metrics, and the image tests compare pixels.
@@ -611,13 +609,13 @@ class _Painter:
 
 
 def _fraction(e: dict[str, Any]) -> float:
-    from .topology import FAIL_FRACTION
+    from .graph import FAIL_FRACTION
 
     return e.get("fail_fraction") or FAIL_FRACTION[e["fail_at"]]
 
 
 def _by_level(g: Any) -> list[str]:
-    from .topology import boundaries
+    from .graph import boundaries
 
     return boundaries(g)
 
@@ -768,7 +766,7 @@ def regenerate_baselines(folder: str | Path) -> list[Path]:
 def _main(argv: list[str] | None = None) -> int:
     import argparse
 
-    parser = argparse.ArgumentParser(prog="python -m owui_lab.draw", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m owui_lab.drawing", description=__doc__.split("\n")[0])
     parser.add_argument("--regenerate-baselines", metavar="DIR", required=True,
                         help="write the eight seed scenarios' PNGs into DIR (tests/baseline_images)")
     args = parser.parse_args(argv)
@@ -779,17 +777,3 @@ def _main(argv: list[str] | None = None) -> int:
 
 if __name__ == "__main__":  # pragma: no cover
     raise SystemExit(_main())
-
-
-class _CallableModule(types.ModuleType):
-    """Lets ``owui_lab.draw(config, ax=ax)`` work after this module is imported.
-
-    ``owui_lab`` exports ``draw`` lazily, but importing a submodule binds the package attribute to
-    the module itself, so the name would turn from the function into the module on second use.
-    """
-
-    def __call__(self, *args: Any, **kwargs: Any) -> Figure:
-        return draw(*args, **kwargs)
-
-
-sys.modules[__name__].__class__ = _CallableModule
