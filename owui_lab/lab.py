@@ -216,6 +216,7 @@ class _DeferredInterrupt:
     """
 
     def __init__(self, restore: bool = True) -> None:
+        """``restore=False``: at exit ignore Ctrl-C until the process ends (a CLI command's last word)."""
         self.pending = False
         self._restore = restore
         self._previous: Any = None
@@ -240,6 +241,11 @@ class _DeferredInterrupt:
     def __exit__(self, *exc: Any) -> None:
         if self._active and self._restore:
             signal.signal(signal.SIGINT, self._previous)
+        elif self._active:
+            # The command has decided (lab up and recorded, or removed): a Ctrl-C from here on must
+            # not kill it. A Python handler is not enough: interpreter shutdown resets it to the
+            # default action (death by SIGINT, exit -2, with the lab up); SIG_IGN survives shutdown.
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 # --------------------------------------------------------------------------------------------------
