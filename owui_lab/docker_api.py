@@ -482,7 +482,7 @@ def remove_labelled(cli: "docker.DockerClient", session: str | None = None, run:
             else:
                 failed.append(f"container {c.name}: {_short(exc)}")
 
-    _in_parallel(remove_container, containers)
+    in_parallel(remove_container, containers)
     removed_networks: list[str] = []
 
     def remove_network(n: Any) -> None:
@@ -494,7 +494,7 @@ def remove_labelled(cli: "docker.DockerClient", session: str | None = None, run:
         except APIError as exc:
             failed.append(f"network {n.name}: {_short(exc)}")
 
-    _in_parallel(remove_network, cli.networks.list(filters=filters))
+    in_parallel(remove_network, cli.networks.list(filters=filters))
     return Removed(tuple(sorted(removed_containers)), tuple(sorted(removed_networks)), tuple(failed))
 
 
@@ -506,14 +506,19 @@ def list_labelled(cli: "docker.DockerClient", session: str | None = None, run: s
     return out
 
 
-def _in_parallel(fn: Callable[[Any], None], items: Sequence[Any]) -> None:
+def in_parallel(fn: Callable[[Any], Any], items: Sequence[Any]) -> None:
+    """Run ``fn`` over items in threads; re-raise the first failure once all have finished."""
     items = list(items)
     if len(items) <= 1:
         for item in items:
             fn(item)
         return
     with ThreadPoolExecutor(max_workers=min(8, len(items))) as pool:
-        list(pool.map(fn, items))
+        futures = [pool.submit(fn, item) for item in items]
+        errors = [f.exception() for f in futures]
+    for exc in errors:
+        if exc is not None:
+            raise exc
 
 
 # --------------------------------------------------------------------------------------------------

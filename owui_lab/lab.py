@@ -39,14 +39,13 @@ import threading
 import time
 import urllib.error
 import urllib.request
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterable, NamedTuple, Sequence
 
 from . import docker_api
 from .config import DOCKER0_ADDRESS, OLLAMA_PORT, WEBUI_CONTAINER_PORT, Config
-from .engine import Verdict, evaluate, predict
+from .engine import Verdict, predict
 from .errors import ConfigError, DockerUnavailable, LabError, OwuiLabError, PlatformMismatch
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -596,7 +595,7 @@ class Lab:
                 check_duplicate=True,
             )
 
-        _parallel(make_network, net_names)
+        docker_api.in_parallel(make_network, net_names)
         interrupt.check()
         used: set[int] = set()
         for i, key in enumerate(dict.fromkeys(_webui_key(c) for c in self.configs)):
@@ -612,7 +611,7 @@ class Lab:
             self.webuis[key] = _Webui(key, role, host_port, config_port)
         tasks: list[Callable[[], None]] = [self._make_ollama]
         tasks += [lambda w=w: self._make_webui(w) for w in self.webuis.values()]
-        _parallel(lambda f: f(), tasks)
+        docker_api.in_parallel(lambda f: f(), tasks)
         interrupt.check()
         if any(_webui_key(c)[0] != "host" for c in self.configs):
             self.notes.append("Open WebUI's page is published on 127.0.0.1 only (-p 127.0.0.1:PORT:8080): "
@@ -771,7 +770,7 @@ class Lab:
                 results[(key, r.get("url"))] = r
             browsers[key] = _browser_check(w.host_port)
 
-        _parallel(probe_one, list(by_webui))
+        docker_api.in_parallel(probe_one, list(by_webui))
         out = []
         for c in configs:
             key = _webui_key(c)
@@ -883,20 +882,6 @@ def _browser_check(port: int) -> tuple[bool, str]:
             return False, f"GET /health got no answer ({last})"
         time.sleep(0.03)
 
-
-def _parallel(fn: Callable[[Any], Any], items: Sequence[Any]) -> None:
-    """Run ``fn`` over items in threads; re-raise the first failure after all finished."""
-    items = list(items)
-    if len(items) <= 1:
-        for item in items:
-            fn(item)
-        return
-    with ThreadPoolExecutor(max_workers=min(8, len(items))) as pool:
-        futures = [pool.submit(fn, item) for item in items]
-        errors = [f.exception() for f in futures]
-    for exc in errors:
-        if exc is not None:
-            raise exc
 
 
 # --------------------------------------------------------------------------------------------------

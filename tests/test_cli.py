@@ -99,3 +99,15 @@ def test_engine_imports_nothing_heavy():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == ""
+
+
+def test_a_reader_that_goes_away_gets_no_traceback():
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # like `owui-lab scenarios | head -0`
+    try:
+        out = subprocess.run([sys.executable, "-m", "owui_lab", "scenarios"], stdout=write_end,
+                             stderr=subprocess.PIPE, text=True, timeout=60)
+    finally:
+        os.close(write_end)
+    assert "Traceback" not in out.stderr and "BrokenPipe" not in out.stderr
+    assert out.returncode == 141
