@@ -85,6 +85,28 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 
 @pytest.fixture
+def standin_image() -> str:
+    """The stand-in image's name (``OWUI_LAB_IMAGE``, default the offline one), once it is here.
+
+    Missing, it skips locally and fails in CI: scripts/build-offline-image.sh builds it.
+    """
+    import docker
+
+    image = os.environ.get("OWUI_LAB_IMAGE", "owui-lab/python:offline")
+    cli = docker.from_env()
+    try:
+        cli.images.get(image)
+    except docker.errors.ImageNotFound:
+        message = f"the stand-in image {image} is missing (scripts/build-offline-image.sh builds it)"
+        if live_required():
+            pytest.fail(message)
+        pytest.skip(message)
+    finally:
+        cli.close()
+    return image
+
+
+@pytest.fixture
 def _live_part_missing(request: pytest.FixtureRequest) -> None:
     why = "; ".join(v for k, v in request.node.user_properties if k == "live_missing")
     pytest.fail(f"a live part is missing in CI: {why}", pytrace=False)

@@ -43,16 +43,7 @@ class OpenWebUI:
         self.token = ""
 
     def call(self, method: str, path: str, body: object = None, timeout: float = 60):
-        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
-        headers = {"Content-Type": "application/json"}
-        if self.token:
-            headers["Authorization"] = f"Bearer {self.token}"
-        try:
-            conn.request(method, path, body=None if body is None else json.dumps(body), headers=headers)
-            response = conn.getresponse()
-            return response.status, response.read()
-        finally:
-            conn.close()
+        return _call(("127.0.0.1", self.port), method, path, body, token=self.token, timeout=timeout)
 
     def tail(self) -> str:
         return "\n".join(self.log.read_text(errors="replace").splitlines()[-40:])
@@ -259,7 +250,7 @@ def test_open_webui_reports_a_stopped_ollama(openwebui, ollama):
 
 
 @pytest.mark.docker
-def test_in_a_container_open_webui_and_the_probe_see_the_same():
+def test_in_a_container_open_webui_and_the_probe_see_the_same(standin_image):
     """The real Open WebUI in a container on the default bridge (as in the docs' Linux diagram) and
     the stand-in probe in its network namespace: same verdict for each URL, and the very error
     messages learners report (DOMAIN.md: #209 ``Connect call failed ('172.17.0.1', 11434)``).
@@ -271,16 +262,8 @@ def test_in_a_container_open_webui_and_the_probe_see_the_same():
     docker = pytest.importorskip("docker")
     from owui_lab import docker_api
 
-    image = os.environ.get("OWUI_LAB_IMAGE", "owui-lab/python:offline")
+    image = standin_image
     cli = docker.from_env()
-    try:
-        cli.images.get(image)
-    except docker.errors.ImageNotFound:
-        cli.close()
-        message = f"the stand-in image {image} is missing (scripts/build-offline-image.sh builds it)"
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(message)
-        pytest.skip(message)
     info = docker_api.daemon_info(cli)
     if info.platform != "linux" or not info.docker0:
         cli.close()
@@ -320,16 +303,16 @@ def test_in_a_container_open_webui_and_the_probe_see_the_same():
                     pytest.fail(f"Open WebUI did not answer within {START_TIMEOUT:g} s:\n"
                                 f"{ui.logs()[-3000:].decode(errors='replace')}")
                 try:
-                    if _call(address, "GET", "/health", timeout=2)[0] == 200:
+                    if _call((address, 8080), "GET", "/health", timeout=2)[0] == 200:
                         break
                 except OSError:
                     pass
                 time.sleep(1)
             print(f"\nOpen WebUI in a container answered /health after {time.monotonic() - started:.1f} s")
-            status, body = _call(address, "POST", "/api/v1/auths/signin", {"email": "", "password": ""})
+            status, body = _call((address, 8080), "POST", "/api/v1/auths/signin", {"email": "", "password": ""})
             token = json.loads(body)["token"]
-            seen = [_call(address, "GET", f"/ollama/api/version/{i}", token=token) for i in range(len(urls))]
-            status, body = _call(address, "GET", "/ollama/api/tags", token=token)
+            seen = [_call((address, 8080), "GET", f"/ollama/api/version/{i}", token=token) for i in range(len(urls))]
+            status, body = _call((address, 8080), "GET", "/ollama/api/tags", token=token)
             assert status == 200 and standin.MODEL in [m["name"] for m in json.loads(body)["models"]], body
 
             prober = cli.containers.run(
@@ -358,8 +341,10 @@ def test_in_a_container_open_webui_and_the_probe_see_the_same():
             cli.close()
 
 
-def _call(host: str, method: str, path: str, body: object = None, token: str = "", timeout: float = 60):
-    conn = http.client.HTTPConnection(host, 8080, timeout=timeout)
+def _call(address: tuple[str, int], method: str, path: str, body: object = None, token: str = "",
+          timeout: float = 60):
+    """One request to Open WebUI's API at (host, port); returns (status, body bytes)."""
+    conn = http.client.HTTPConnection(*address, timeout=timeout)
     headers = {"Content-Type": "application/json"}
     if token:
         headers["Authorization"] = f"Bearer {token}"

@@ -585,19 +585,12 @@ def test_official_client_honours_ollama_host(monkeypatch):
 # Inside the offline image (python3 -c SOURCE, as the lab runs it)
 # ---------------------------------------------------------------------------------------------
 @pytest.mark.docker
-def test_in_the_offline_image_binds_like_ollama_and_stops_at_once():
+def test_in_the_offline_image_binds_like_ollama_and_stops_at_once(standin_image):
     from owui_lab.docker_api import labels
 
     docker = pytest.importorskip("docker")
-    image = os.environ.get("OWUI_LAB_IMAGE", "owui-lab/python:offline")
+    image = standin_image
     cli = docker.from_env()
-    try:
-        cli.images.get(image)
-    except docker.errors.ImageNotFound:
-        message = f"the stand-in image {image} is missing (scripts/build-offline-image.sh builds it)"
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(message)
-        pytest.skip(message)
     session = os.urandom(4).hex()
     made = []
     try:

@@ -384,19 +384,12 @@ def test_cli_runs_it_in_the_foreground(ollama):
 # Inside the offline image, from container namespaces (networks and containers of this test only)
 # ---------------------------------------------------------------------------------------------
 @pytest.mark.docker
-def test_in_containers_serve_and_probe_from_the_namespace():
+def test_in_containers_serve_and_probe_from_the_namespace(standin_image):
     docker = pytest.importorskip("docker")
     from owui_lab.docker_api import labels
 
-    image = os.environ.get("OWUI_LAB_IMAGE", "owui-lab/python:offline")
+    image = standin_image
     cli = docker.from_env()
-    try:
-        cli.images.get(image)
-    except docker.errors.ImageNotFound:
-        message = f"the stand-in image {image} is missing (scripts/build-offline-image.sh builds it)"
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(message)
-        pytest.skip(message)
     session = os.urandom(4).hex()
     tag = labels(session, "standin-test")
     containers, networks = [], []
