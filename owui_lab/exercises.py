@@ -380,6 +380,27 @@ def run_live(*configs: Config) -> list[LiveReport]:
 # --------------------------------------------------------------------------------------------------
 
 
+class _Widgeted:
+    """An exercise shown as an ipywidgets view, built on first use by the subclass's ``_build``."""
+
+    _widget = None
+
+    @property
+    def widget(self):
+        """The ipywidgets view (built on first use)."""
+        if self._widget is None:
+            self._build()
+        return self._widget
+
+    def _build(self) -> None:
+        raise NotImplementedError
+
+    def _ipython_display_(self) -> None:
+        from IPython.display import display
+
+        display(self.widget)
+
+
 @dataclass(frozen=True)
 class Feedback:
     """What the learner was told after a check.
@@ -395,7 +416,7 @@ class Feedback:
     message: str
 
 
-class PredictCheck:
+class PredictCheck(_Widgeted):
     """A question about one configuration; the engine's verdict is the answer key.
 
     Args:
@@ -521,13 +542,6 @@ class PredictCheck:
         return step.reason if step else "Every step works: resolve, route, listen, answer."
 
     # -- the widget --------------------------------------------------------------------------
-    @property
-    def widget(self):
-        """The ipywidgets view (built on first use)."""
-        if self._widget is None:
-            self._build()
-        return self._widget
-
     def _build(self) -> None:
         w = _widgets()
         self._choice = w.RadioButtons(options=self.options, value=None, layout=w.Layout(width="auto"))
@@ -576,11 +590,6 @@ class PredictCheck:
             self._live_out.value = _CSS + live_html(live_check(self.config))
         finally:
             self._live_button.disabled = False
-
-    def _ipython_display_(self) -> None:
-        from IPython.display import display
-
-        display(self.widget)
 
 
 def _strip_tags(text: str) -> str:
@@ -642,7 +651,7 @@ def build_config(base: Config, changes: Mapping[str, Any]) -> Config:
     return Config(**knobs)
 
 
-class FixIt:
+class FixIt(_Widgeted):
     """A broken configuration to repair by changing some knobs; the engine checks the repair.
 
     Args:
@@ -755,13 +764,6 @@ class FixIt:
         if self._widget is not None:
             self._result.value = _CSS + f'<div class="owui-box owui-feedback">{body}</div>'
 
-    @property
-    def widget(self):
-        """The ipywidgets view (built on first use)."""
-        if self._widget is None:
-            self._build()
-        return self._widget
-
     def _build(self) -> None:
         w = _widgets()
         rows = []
@@ -829,18 +831,13 @@ class FixIt:
             elif knob == "desktop_host_networking":
                 control.disabled = linux
 
-    def _ipython_display_(self) -> None:
-        from IPython.display import display
-
-        display(self.widget)
-
 
 # --------------------------------------------------------------------------------------------------
 # The classroom stage: the instructor's projector view (Voila, no code shown)
 # --------------------------------------------------------------------------------------------------
 
 
-class Stage:
+class Stage(_Widgeted):
     """A projector-friendly demo: pick a seed scenario, flip a few big toggles, watch the verdict.
 
     Args:
@@ -923,12 +920,6 @@ class Stage:
         return self.verdict
 
     # -- the widget ---------------------------------------------------------------------------
-    @property
-    def widget(self):
-        if self._widget is None:
-            self._build()
-        return self._widget
-
     def _build(self) -> None:
         w = _widgets()
         self._picker = w.Dropdown(
@@ -1022,11 +1013,6 @@ class Stage:
             self._live.value = live_html(report)
             self._run.disabled = False
         return report
-
-    def _ipython_display_(self) -> None:
-        from IPython.display import display
-
-        display(self.widget)
 
 
 # --------------------------------------------------------------------------------------------------
