@@ -10,9 +10,11 @@ from importlib import import_module
 from typing import Any
 
 from .config import Config, parse_ollama_host
-from .engine import Verdict, predict
+from .catalog import Scenario, load_scenario, scenario, scenarios
+from .engine import Verdict
 from .errors import OwuiLabError
-from .scenarios import Scenario, load_scenario, scenario, scenarios
+from .export import save
+from .prediction import predict
 
 __version__ = "0.1.0"
 
@@ -34,6 +36,7 @@ __all__ = [
     "load_scenario",
     "parse_ollama_host",
     "predict",
+    "save",
     "scenario",
     "scenarios",
     *_LAZY,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
+import reprlib
 from dataclasses import asdict, dataclass, fields, replace
 from typing import Any, Mapping
 from urllib.parse import urlsplit
@@ -22,8 +23,44 @@ IMAGE_DEFAULT_BASE_URL = "http://host.docker.internal:11434"
 OLLAMA_PORT = 11434
 WEBUI_CONTAINER_PORT = 8080
 DOCKER0_ADDRESS = "172.17.0.1"
-_NETWORK_NAME = re.compile(r"^[a-zA-Z0-9][a-zA-Z0-9_.-]*$")
-_CONTAINER_NAME = re.compile(r"^[a-zA-Z0-9][a-zA-Z0-9_.-]*$")
+#: Docker's own rules for names: a container name is a letter or digit, then letters, digits, '_',
+#: '.' or '-', two characters at least (moby's ``RestrictedNamePattern``; the daemon answers "Invalid
+#: container name" otherwise); a network name the same, one character allowed.
+CONTAINER_NAME = re.compile(r"^[a-zA-Z0-9][a-zA-Z0-9_.-]+$")
+NETWORK_NAME = re.compile(r"^[a-zA-Z0-9][a-zA-Z0-9_.-]*$")
+#: A name other containers resolve (the Ollama container, a compose service) is one DNS label: at
+#: most 63 characters, and no dot (a dot would make it a domain, and "1.2.3.4" an address).
+DNS_LABEL_MAX = 63
+
+_SHOWN = reprlib.Repr()
+_SHOWN.maxstring = _SHOWN.maxother = 60
+_SHOWN.maxlist = _SHOWN.maxtuple = _SHOWN.maxdict = _SHOWN.maxset = 4
+_SHOWN.maxlevel = 2
+
+
+def shown(value: Any) -> str:
+    """A value as an error message quotes it: its repr, cut short (bad input can be huge or nested)."""
+    return _SHOWN.repr(value)
+
+
+def name_problem(name: Any, *, network: bool = False, resolvable: bool = False) -> str | None:
+    """Why ``name`` is not a name Docker accepts (None when it is): the kit's one naming rule.
+
+    Args:
+        name: a container or compose service name, or a network name (``network=True``).
+        network: the rule for networks (one character is enough).
+        resolvable: other containers look the name up by DNS (the Ollama container): one DNS label.
+    """
+    if not isinstance(name, str):
+        return "it is not text"
+    if not (NETWORK_NAME if network else CONTAINER_NAME).match(name):
+        return ("Docker accepts letters, digits, '_', '.' and '-', starting with a letter or digit"
+                + ("" if network else ", two characters at least"))
+    if resolvable and "." in name:
+        return "a name other containers resolve is one DNS label, without dots"
+    if resolvable and len(name) > DNS_LABEL_MAX:
+        return f"a name other containers resolve is one DNS label, at most {DNS_LABEL_MAX} characters"
+    return None
 
 
 @dataclass(frozen=True)
@@ -44,20 +81,15 @@ class OllamaListen:
 
     @property
     def loopback_only(self) -> bool:
-        if self.host == "localhost":
-            return True
-        try:
-            return ipaddress.ip_address(self.host.strip("[]")).is_loopback
-        except ValueError:
-            return False
+        return is_loopback(self.host)
 
     def listens_on(self, address: str) -> bool:
         """Whether a connection to ``address`` (an IP on the same machine) finds this listener."""
         if self.all_addresses:
             return True
         if self.loopback_only:
-            return _is_loopback(address)
-        return self.host == address
+            return is_loopback(address)
+        return self.host.strip("[]") == address.strip("[]")
 
     def __str__(self) -> str:
         host = self.host or "0.0.0.0"
@@ -85,11 +117,28 @@ def parse_ollama_host(value: str | None) -> OllamaListen:
     return OllamaListen(host=host, port=port)
 
 
-def _is_loopback(address: str) -> bool:
+def is_loopback(host: str) -> bool:
+    """Whether ``host`` names this machine's loopback: ``localhost``, 127.0.0.0/8 or ``::1`` (brackets allowed)."""
+    if host == "localhost":
+        return True
     try:
-        return ipaddress.ip_address(address.strip("[]")).is_loopback
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
     except ValueError:
-        return address == "localhost"
+        return False
+
+
+def stays_inside(address: str) -> bool:
+    """Whether a connection to ``address`` never leaves the caller's network namespace.
+
+    True for loopback and for the unspecified address (``0.0.0.0``, ``::``): Linux delivers a
+    connection to it to the namespace's own loopback.
+    """
+    if is_loopback(address):
+        return True
+    try:
+        return ipaddress.ip_address(address.strip("[]")).is_unspecified
+    except ValueError:
+        return False
 
 
 @dataclass(frozen=True)
@@ -111,35 +160,55 @@ class BaseUrl:
 
 def parse_base_url(url: str) -> BaseUrl:
     """Parse and check an ``OLLAMA_BASE_URL``; a ConfigError says what is wrong and what to type."""
+    if not isinstance(url, str):
+        raise ConfigError(f"The base URL {shown(url)} is not text.", "write it like http://ollama:11434.")
     text = url.strip()
     example = "OLLAMA_BASE_URL=http://host.docker.internal:11434"
+    if any(ch.isspace() or not ch.isprintable() for ch in text):
+        raise ConfigError(
+            f"The base URL {shown(url)} contains a space or a control character.",
+            f"write it without them, like {example}.",
+        )
     if "://" not in text:
         raise ConfigError(
-            f"The base URL {url!r} has no scheme: Open WebUI needs a full URL starting with http://.",
+            f"The base URL {shown(url)} has no scheme: Open WebUI needs a full URL starting with http://.",
             f"write it as http://{text or 'HOST:11434'}, for example {example}.",
         )
-    parts = urlsplit(text)
+    try:
+        parts = urlsplit(text)
+        hostname = parts.hostname
+    except ValueError:
+        raise ConfigError(
+            f"The base URL {shown(url)} is malformed (an unclosed '[' or a bracket where no IPv6 "
+            "address belongs).",
+            f"write an IPv6 address in brackets, like http://[::1]:11434, or a name, like {example}.",
+        ) from None
     if parts.scheme != "http":
         raise ConfigError(
-            f"The base URL {url!r} uses {parts.scheme}://; Ollama itself serves plain http only.",
+            f"The base URL {shown(url)} uses {parts.scheme}://; Ollama itself serves plain http only.",
             f"use http://, for example {example} (https needs a reverse proxy the kit does not model).",
         )
-    if not parts.hostname:
-        raise ConfigError(f"The base URL {url!r} names no host.", f"write it like {example}.")
+    if not hostname:
+        raise ConfigError(f"The base URL {shown(url)} names no host.", f"write it like {example}.")
     try:
         port = parts.port or 80
     except ValueError:
         raise ConfigError(
-            f"The base URL {url!r} has a port that is not a number from 1 to 65535.",
+            f"The base URL {shown(url)} has a port that is not a number from 1 to 65535.",
             f"write it like {example}.",
         ) from None
     if parts.path not in ("", "/") or parts.query or parts.fragment:
         raise ConfigError(
-            f"The base URL {url!r} has a path; OLLAMA_BASE_URL is Ollama's root and Open WebUI "
+            f"The base URL {shown(url)} has a path; OLLAMA_BASE_URL is Ollama's root and Open WebUI "
             "appends /api/... itself.",
             f"drop the path: http://{parts.netloc}",
         )
-    return BaseUrl(url=text.rstrip("/"), host=parts.hostname, port=port)
+    if port == 0:
+        raise ConfigError(
+            f"The base URL {shown(url)} has port 0, which nothing can listen on.",
+            f"write the port Ollama listens on, like {example}.",
+        )
+    return BaseUrl(url=text.rstrip("/"), host=hostname, port=port)
 
 
 @dataclass(frozen=True)
@@ -272,7 +341,7 @@ def _validate(c: Config) -> None:
     def choice(name: str, value: Any, allowed: tuple[str, ...]) -> None:
         if value not in allowed:
             raise ConfigError(
-                f"{_flag(name)} {value!r} is not a value the kit knows.",
+                f"{_flag(name)} {shown(value)} is not a value the kit knows.",
                 f"use one of: {', '.join(allowed)}.",
             )
 
@@ -284,37 +353,41 @@ def _validate(c: Config) -> None:
         value = getattr(c, name)
         if value is None:
             continue
-        if value == "none" or not isinstance(value, str) or not _NETWORK_NAME.match(value):
+        if value in ("bridge", "host"):
+            continue
+        if value == "none" or name_problem(value, network=True):
             raise ConfigError(
-                f"{_flag(name)} {value!r} is not a network the kit can model.",
+                f"{_flag(name)} {shown(value)} is not a network the kit can model.",
                 "use bridge (the default bridge), host, or the name of a user-defined network "
                 "(letters, digits, '_', '.', '-'); the same name on both sides means a shared "
                 "network, as in a compose stack.",
             )
-    if not isinstance(c.ollama_name, str) or not _CONTAINER_NAME.match(c.ollama_name):
+    problem = name_problem(c.ollama_name, resolvable=True)
+    if problem:
         raise ConfigError(
-            f"--ollama-name {c.ollama_name!r} is not a valid container name.",
-            "use letters, digits, '_', '.', '-', starting with a letter or digit, e.g. ollama.",
+            f"--ollama-name {shown(c.ollama_name)} is not a name Docker can give the Ollama container: {problem}.",
+            f"use letters, digits, '_' and '-', 2 to {DNS_LABEL_MAX} characters, starting with a letter or "
+            "digit, e.g. ollama.",
         )
     if isinstance(c.webui_port, bool) or not isinstance(c.webui_port, int) or not 1 <= c.webui_port <= 65535:
         raise ConfigError(
-            f"--webui-port {c.webui_port!r} is not a TCP port.",
+            f"--webui-port {shown(c.webui_port)} is not a TCP port.",
             "use a number from 1 to 65535, e.g. 3000 (as in -p 3000:8080).",
         )
     for name in ("add_host_gateway", "desktop_host_networking", "compose"):
         if not isinstance(getattr(c, name), bool):
             raise ConfigError(
-                f"{_flag(name)} must be true or false, not {getattr(c, name)!r}.",
+                f"{_flag(name)} must be true or false, not {shown(getattr(c, name))}.",
                 "give the flag to turn it on, or write true/false in a scenario file.",
             )
     if c.ollama_bind is not None:
         if not isinstance(c.ollama_bind, str) or not c.ollama_bind.strip():
             raise ConfigError(
-                f"--ollama-bind {c.ollama_bind!r} is not an address.",
+                f"--ollama-bind {shown(c.ollama_bind)} is not an address.",
                 "use an OLLAMA_HOST value such as 127.0.0.1, 0.0.0.0 or 0.0.0.0:11434.",
             )
     if not isinstance(c.base_url, str):
-        raise ConfigError(f"--base-url {c.base_url!r} is not a URL.", "write it like http://ollama:11434.")
+        raise ConfigError(f"--base-url {shown(c.base_url)} is not a URL.", "write it like http://ollama:11434.")
     parse_base_url(c.base_url)
     if c.ollama == "host":
         for name in ("ollama_network", "ollama_publish"):

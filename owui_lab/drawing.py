@@ -42,7 +42,8 @@ from PIL import Image
 from .config import Config
 from .engine import Verdict
 from .errors import ConfigError, OwuiLabError
-from .graph import BROWSER, HOST_ID, OLLAMA, WEBUI, as_config, chain, topology
+from .catalog import as_config, scenarios
+from .graph import BROWSER, HOST_ID, OLLAMA, WEBUI, chain, topology
 
 # DejaVu Sans as shipped inside matplotlib, by file: a system copy of the same family (Debian's
 # fonts-dejavu) may be another version with other metrics, and the image tests compare pixels.
@@ -687,61 +688,16 @@ _RC = {
     "path.simplify": True,
 }
 
-FORMATS = (".png", ".svg", ".mmd")
 
-
-def save(config: Config, path: str | Path, *, side_by_side: bool = False, title: str | None = None) -> Path:
-    """Write the picture of a configuration, in the format its extension names.
-
-    Args:
-        config: the deployment.
-        path: a ``.png``, ``.svg`` or ``.mmd`` (Mermaid, the docs' C4 style) file name.
-        side_by_side: draw Linux and Docker Desktop next to each other (PNG and SVG only).
-        title: the Mermaid diagram's title line (the pictures carry none).
-
-    Returns:
-        The path written.
-
-    Raises:
-        ConfigError: the extension is not one of ``FORMATS``.
-        OwuiLabError: the file cannot be written.
-    """
-    config = as_config(config)
-    path = Path(path)
-    ext = path.suffix.lower()
-    if ext not in FORMATS:
-        raise ConfigError(
-            f"Cannot tell which format to write for '{path}': the extension '{ext or '(none)'}' is not one "
-            "the kit draws.",
-            "name the output file .png (picture), .svg (scalable picture) or .mmd (Mermaid text for the docs).",
-        )
-    if ext == ".mmd":
-        from .mermaid import mermaid
-
-        if side_by_side:
-            raise ConfigError(
-                "The side-by-side view is two pictures; Mermaid text (.mmd) holds one diagram.",
-                "write a .png or .svg for the side-by-side view, or drop the side-by-side option.",
-            )
-
-        data: bytes = mermaid(config, title=title).encode("utf-8")
-    else:
-        fig = draw_side_by_side(config) if side_by_side else draw(config)
-        if ext == ".png":
-            data = render_png(fig, dpi=FILE_DPI)
-        else:
-            buf = io.BytesIO()
-            with matplotlib.rc_context(_RC):
-                fig.savefig(buf, format="svg", metadata={"Date": None})
-            data = buf.getvalue()
-    try:
-        path.write_bytes(data)
-    except OSError as exc:
-        raise OwuiLabError(
-            f"Cannot write the picture to '{path}': {exc.strerror or exc}.",
-            "choose a path in a folder that exists and that you may write to, e.g. -o diagram" + ext + ".",
-        ) from None
-    return path
+def picture_bytes(config: Config | str, ext: str, *, side_by_side: bool = False) -> bytes:
+    """The picture of a configuration as a ``.png`` (for slides: ``FILE_DPI``) or ``.svg`` file's bytes."""
+    fig = draw_side_by_side(config) if side_by_side else draw(config)
+    if ext == ".png":
+        return render_png(fig, dpi=FILE_DPI)
+    buf = io.BytesIO()
+    with matplotlib.rc_context(_RC):
+        fig.savefig(buf, format="svg", metadata={"Date": None})
+    return buf.getvalue()
 
 
 def regenerate_baselines(folder: str | Path) -> list[Path]:
@@ -749,8 +705,6 @@ def regenerate_baselines(folder: str | Path) -> list[Path]:
 
     Also writes ``folder/matplotlib-version.txt``, the version that rendered them.
     """
-    from .scenarios import scenarios
-
     out = Path(folder)
     out.mkdir(parents=True, exist_ok=True)
     written = []

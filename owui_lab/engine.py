@@ -18,11 +18,10 @@ This module imports nothing heavy (no docker, networkx or matplotlib) so ``owui-
 
 from __future__ import annotations
 
-import ipaddress
 from dataclasses import dataclass, field
 from typing import Any
 
-from .config import DOCKER0_ADDRESS, OLLAMA_PORT, WEBUI_CONTAINER_PORT, Config
+from .config import DOCKER0_ADDRESS, OLLAMA_PORT, WEBUI_CONTAINER_PORT, Config, stays_inside
 
 OUTCOMES = ("ok", "name_not_resolved", "connection_refused", "unreachable")
 STEP_NAMES = ("resolve", "route", "listen", "answer")
@@ -259,14 +258,6 @@ def _resolve_container_name(c: Config, host: str) -> tuple[Step, str | None, str
 # --------------------------------------------------------------------------------------------------
 
 
-def _is_loopback(address: str) -> bool:
-    try:
-        ip = ipaddress.ip_address(address)
-    except ValueError:
-        return False
-    return ip.is_loopback or ip.is_unspecified
-
-
 def _route(c: Config, address: str) -> tuple[Step, _Destination | None]:
     ns = webui_namespace(c)
     if address == "host.docker.internal":
@@ -280,7 +271,7 @@ def _route(c: Config, address: str) -> tuple[Step, _Destination | None]:
             Step("route", True, f"'{name}' is on the same network '{net}': packets go straight there"),
             _Destination("ollama-container", name, f"the '{name}' container"),
         )
-    if _is_loopback(address):
+    if stays_inside(address):
         if ns.startswith("net:"):
             return (
                 Step("route", True, f"{address} inside a bridged container is the container itself, not the host"),
@@ -462,7 +453,7 @@ def _browser(c: Config) -> Browser:
 # --------------------------------------------------------------------------------------------------
 
 
-def _notes(c: Config, steps: tuple[Step, ...]) -> tuple[str, ...]:
+def _notes(c: Config) -> tuple[str, ...]:
     notes = []
     url = c.parsed_base_url
     if c.platform == "linux" and c.parsed_base_url.host == "host.docker.internal" and c.add_host_gateway:
@@ -493,12 +484,16 @@ def _notes(c: Config, steps: tuple[Step, ...]) -> tuple[str, ...]:
 
 
 # --------------------------------------------------------------------------------------------------
-# The public entry point
+# The four steps, without fixes (``prediction.predict`` adds the fixes)
 # --------------------------------------------------------------------------------------------------
 
 
 def evaluate(c: Config) -> Verdict:
-    """The verdict without fixes: the four steps and the browser (cheap; used by the fix search)."""
+    """The verdict without fixes: the four steps and the browser (cheap; used by the fix search).
+
+    ``owui_lab.predict`` (``prediction.py``) is the public entry: it evaluates, then searches fixes
+    (``fixes.py``) when something fails.
+    """
     steps: list[Step] = []
     port = c.parsed_base_url.port
     step, address, _ = _resolve(c)
@@ -519,33 +514,6 @@ def evaluate(c: Config) -> Verdict:
         outcome=outcome,
         steps=tuple(steps),
         browser=_browser(c),
-        notes=_notes(c, tuple(steps)),
+        notes=_notes(c),
         resolved_address=address,
-    )
-
-
-def predict(config: Config) -> Verdict:
-    """Predict whether Open WebUI reaches Ollama and the browser reaches Open WebUI, with reasons.
-
-    Args:
-        config: the deployment.
-
-    Returns:
-        The verdict: outcome, steps with reasons, the browser's view and, when anything fails,
-        concrete fixes (each one checked by the engine itself to make everything work).
-    """
-    from .fixes import find_fixes
-
-    verdict = evaluate(config)
-    if verdict.reachable and verdict.browser.reachable:
-        return verdict
-    return Verdict(
-        config=verdict.config,
-        reachable=verdict.reachable,
-        outcome=verdict.outcome,
-        steps=verdict.steps,
-        browser=verdict.browser,
-        fixes=tuple(find_fixes(config)),
-        notes=verdict.notes,
-        resolved_address=verdict.resolved_address,
     )

@@ -20,7 +20,8 @@ from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Mapping, Sequence
 
 from .config import DOCKER0_ADDRESS, IMAGE_DEFAULT_BASE_URL, Config
-from .engine import OUTCOMES, Verdict, evaluate, predict
+from .engine import OUTCOMES, Verdict, evaluate
+from .prediction import predict
 from .errors import ConfigError, OwuiLabError
 
 # --------------------------------------------------------------------------------------------------
@@ -853,7 +854,7 @@ class Stage(_Widgeted):
     )
 
     def __init__(self, scenario_id: str = "linux-ollama-on-host", *, diagram: bool = True) -> None:
-        from .scenarios import scenarios
+        from .catalog import scenarios
 
         self.scenarios = {s.id: s for s in scenarios()}
         if scenario_id not in self.scenarios:

@@ -34,10 +34,11 @@ from typing import Any, Iterator
 import ipywidgets as widgets
 
 from .config import IMAGE_DEFAULT_BASE_URL, Config
-from .engine import Verdict, predict
+from .engine import Verdict
+from .prediction import predict
 from .errors import ConfigError, OwuiLabError
 from .recipe import PROJECT, Recipe, recipe
-from .scenarios import Scenario, scenarios
+from .catalog import Scenario, scenario, scenarios
 
 #: The learner's words for Open WebUI's networking, mapped onto the engine's knobs in ``_knobs``.
 MODES = (
@@ -739,8 +740,6 @@ def live_html(result: Any) -> str:
 
 
 def _scenario(scenario_id: str) -> Scenario:
-    from .scenarios import scenario
-
     return scenario(scenario_id)
 
 

@@ -12,6 +12,7 @@ from itertools import combinations
 from typing import Any
 
 from .config import DOCKER0_ADDRESS, OLLAMA_PORT, Config
+from .engine import evaluate
 from .errors import ConfigError
 
 MAX_FIXES = 3
@@ -134,8 +135,6 @@ def _apply(c: Config, changes: tuple[Change, ...]) -> Config | None:
 
 
 def _works(c: Config) -> bool:
-    from .engine import evaluate
-
     v = evaluate(c)
     return v.reachable and v.browser.reachable
 

@@ -37,6 +37,7 @@ from typing import Any
 
 import networkx as nx
 
+from .catalog import as_config
 from .config import OLLAMA_PORT, WEBUI_CONTAINER_PORT, Config
 from .engine import HOST, VM, Step, Verdict, evaluate, ollama_namespace, webui_namespace
 
@@ -62,26 +63,6 @@ def network_id(name: str) -> str:
 def short_name(name: str, limit: int = _NAME_MAX) -> str:
     """A name shortened with an ellipsis so labels keep their size."""
     return name if len(name) <= limit else name[: limit - 1] + "…"
-
-
-def as_config(config: Any) -> Config:
-    """A ``Config`` from a config, a ``Scenario`` or a seed scenario's id (for notebooks' brevity)."""
-    if isinstance(config, Config):
-        return config
-    if isinstance(config, str):
-        from .scenarios import load_scenario
-
-        return load_scenario(config)
-    inner = getattr(config, "config", None)
-    if isinstance(inner, Config):
-        return inner
-    from .errors import ConfigError
-
-    raise ConfigError(
-        f"Cannot draw {type(config).__name__} {config!r}: the kit draws a configuration.",
-        "pass an owui_lab.Config (e.g. owui_lab.load_scenario('linux-compose')), a scenario, or a "
-        "seed scenario's id such as 'linux-compose'.",
-    )
 
 
 def topology(config: Config | str, verdict: Verdict | None = None) -> nx.DiGraph:

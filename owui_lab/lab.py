@@ -45,7 +45,8 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable, NamedTuple, Sequence
 
 from . import docker_api
 from .config import DOCKER0_ADDRESS, OLLAMA_PORT, WEBUI_CONTAINER_PORT, Config
-from .engine import Verdict, predict
+from .engine import Verdict
+from .prediction import predict
 from .errors import ConfigError, DockerUnavailable, LabError, OwuiLabError, PlatformMismatch
 
 if TYPE_CHECKING:  # pragma: no cover

@@ -14,7 +14,8 @@ from typing import Any
 
 from .config import Config
 from .engine import Verdict
-from .graph import BROWSER, HOST_ID, OLLAMA, WEBUI, as_config, topology
+from .catalog import as_config
+from .graph import BROWSER, HOST_ID, OLLAMA, WEBUI, topology
 
 _INDENT = "   "  # the docs' indentation
 _OK, _FAIL = "#1a9850", "#d73027"  # the picture's colours (draw.COLORS), without importing matplotlib

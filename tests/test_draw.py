@@ -32,10 +32,10 @@ from owui_lab.drawing import (
     new_figure,
     regenerate_baselines,
     render_png,
-    save,
 )
 from owui_lab.engine import evaluate
 from owui_lab.errors import ConfigError, OwuiLabError
+from owui_lab.export import save
 from owui_lab.graph import FAIL_FRACTION, topology
 from tests.strategies import configs
 
@@ -378,7 +378,7 @@ def test_cli_draw_writes_each_format(tmp_path, capsys):
     [
         (["-o", "diagram.gif"], "extension '.gif'"),
         (["-o", "diagram"], "extension '(none)'"),
-        (["-o", "/nonexistent-owui-lab-dir/diagram.png"], "Cannot write the picture"),
+        (["-o", "/nonexistent-owui-lab-dir/diagram.png"], "Cannot write the diagram"),
         (["--scenario", "nope", "-o", "d.png"], "no scenario 'nope'"),
         ([], "required"),
     ],

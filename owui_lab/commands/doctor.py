@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 
+from .args import print_json
+
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser(
@@ -29,7 +31,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..cli import print_json
     from ..diagnosis import doctor
     from ..errors import ConfigError
 

@@ -1,17 +1,20 @@
 """``owui-lab draw``: write the picture of a configuration to a file (.png, .svg or .mmd).
 
-Registering the subcommand imports nothing heavy; matplotlib and networkx load only when it runs.
+Registering the subcommand imports nothing heavy; ``export.save`` loads matplotlib (pictures) or
+networkx (Mermaid) only when it writes.
 """
 
 from __future__ import annotations
 
 import argparse
 
+from ..catalog import scenario
+from ..export import save
+from .args import add_config_args, config_from_args
+
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the ``draw`` subcommand."""
-    from ..cli import add_config_args
-
     p = subparsers.add_parser(
         "draw",
         help="draw a configuration: nested boxes, ports, and Open WebUI → Ollama in green or red",
@@ -28,18 +31,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("-o", "--output", metavar="FILE", required=True, help="where to write: FILE.png, FILE.svg or FILE.mmd")
     p.add_argument("--side-by-side", action="store_true",
                    help="draw the configuration on Linux and on Docker Desktop next to each other (.png/.svg)")
-    p.set_defaults(func=_cmd_draw)
+    p.set_defaults(func=run)
 
 
-def _cmd_draw(args: argparse.Namespace) -> int:
-    from ..cli import config_from_args
-    from ..drawing import save  # matplotlib and networkx load here, not when the CLI starts
-
+def run(args: argparse.Namespace) -> int:
     config = config_from_args(args)
     title = None
     if args.scenario:
-        from ..scenarios import scenario
-
         seed = scenario(args.scenario)
         title = seed.title if seed.config == config else f"{seed.title}, changed"
     print(save(config, args.output, side_by_side=args.side_by_side, title=title))

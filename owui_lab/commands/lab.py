@@ -19,11 +19,11 @@ import json
 import time
 from typing import Any
 
+from .args import add_config_args, config_from_args
+
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add ``lab`` and its subcommands to the CLI."""
-    from ..cli import add_config_args
-
     p = subparsers.add_parser(
         "lab",
         help="run a configuration for real on the local Docker daemon (with stand-ins)",
@@ -81,8 +81,7 @@ def _print_json(data: Any) -> None:
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
-    from ..cli import config_from_args
-    from ..engine import predict
+    from ..prediction import predict
     from ..errors import PlatformMismatch
     from ..lab import run
 
@@ -109,9 +108,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
 
 def _cmd_up(args: argparse.Namespace) -> int:
-    from ..cli import config_from_args
     from ..lab import Lab, _DeferredInterrupt, agrees, forget_state, save_state
-    from ..engine import predict
+    from ..prediction import predict
 
     config = config_from_args(args)
     options = _options(args)

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any, Mapping, Sequence
 
 from ..config import DOCKER0_ADDRESS, OLLAMA_PORT
-from ..engine import predict
+from ..prediction import predict
 from .inspect import (
     BaseUrls,
     ContainerFacts,

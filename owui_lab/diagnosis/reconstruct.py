@@ -516,7 +516,7 @@ def nearest_scenario(config: Config) -> str:
     *within* a scenario). An Ollama container reached through its published port via
     host.docker.internal is nearest to "Ollama on the host": that is the path its traffic takes.
     """
-    from ..scenarios import scenarios
+    from ..catalog import scenarios
 
     mine = _features(config)
     best: tuple[float, int, str] | None = None

@@ -8,7 +8,7 @@ import pytest
 
 from owui_lab import scenario, scenarios
 from owui_lab.errors import ScenarioError
-from owui_lab.scenarios import _load_all, load_scenario_file
+from owui_lab.catalog import _load_all, load_scenario_file
 
 IDS = {
     "desktop-ollama-on-host", "desktop-compose", "desktop-separate-networks", "desktop-host-network",
@@ -66,4 +66,4 @@ def test_malformed_files_name_the_file_and_the_field(tmp_path: Path, text, words
 
 def test_an_empty_folder_says_where_to_point(tmp_path: Path):
     with pytest.raises(ScenarioError, match="OWUI_LAB_DATA"):
-        _load_all(str(tmp_path))
+        _load_all(tmp_path)

@@ -1,0 +1,62 @@
+"""What every subcommand shares: the parser that raises the kit's error, the configuration knobs, JSON out.
+
+Command modules import this module (never ``cli``); ``cli`` imports the command modules.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from typing import Any
+
+from ..catalog import scenario
+from ..config import KNOB_NAMES, OLLAMA_PLACES, PLATFORMS, PUBLISH_MODES, Config
+from ..errors import ConfigError
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse that raises instead of printing usage and exiting, so errors read like the kit's."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise ConfigError(f"{self.prog}: {message}.", f"run '{self.prog} --help' for the knobs and their values.")
+
+
+def add_config_args(parser: argparse.ArgumentParser) -> None:
+    """Add ``--scenario`` and every knob of ``Config`` with the CLI spellings learners see."""
+    g = parser.add_argument_group("configuration (knobs override the scenario's values)")
+    g.add_argument("--scenario", metavar="ID", help="start from a seed scenario (owui-lab scenarios lists them)")
+    g.add_argument("--platform", metavar="|".join(PLATFORMS), help="linux (Docker Engine) or desktop (Docker Desktop)")
+    g.add_argument("--ollama", metavar="|".join(OLLAMA_PLACES), help="Ollama as a native process on the host, or a container")
+    g.add_argument("--ollama-bind", metavar="ADDR", help="Ollama's OLLAMA_HOST (host default 127.0.0.1, image 0.0.0.0)")
+    g.add_argument("--ollama-network", metavar="bridge|host|NAME", help="container Ollama's network (default bridge)")
+    g.add_argument("--ollama-publish", metavar="|".join(PUBLISH_MODES), help="container Ollama's -p 11434:11434 (loopback = -p 127.0.0.1:11434:11434)")
+    g.add_argument("--ollama-name", metavar="NAME", help="the Ollama container's name / compose service (default ollama)")
+    g.add_argument("--webui-network", metavar="bridge|host|NAME", help="Open WebUI's network (default bridge)")
+    g.add_argument("--webui-port", metavar="N", type=port_number, help="host port published to 8080 (default 3000)")
+    g.add_argument("--add-host-gateway", action=argparse.BooleanOptionalAction, default=None,
+                   help="--add-host=host.docker.internal:host-gateway on Open WebUI")
+    g.add_argument("--base-url", metavar="URL", help="OLLAMA_BASE_URL (image default http://host.docker.internal:11434)")
+    g.add_argument("--desktop-host-networking", action=argparse.BooleanOptionalAction, default=None,
+                   help="Docker Desktop 4.34+ 'Enable host networking' on")
+    g.add_argument("--compose", action=argparse.BooleanOptionalAction, default=None,
+                   help="both run as services of one compose file")
+
+
+def port_number(text: str) -> int:
+    """An argparse type: a whole number (the range is checked where the port is used)."""
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number") from None
+
+
+def config_from_args(args: argparse.Namespace) -> Config:
+    """The configuration the learner asked for: the scenario's knobs, overridden by explicit ones."""
+    base = dict(scenario(args.scenario).knobs) if args.scenario else {}
+    knobs = {name: getattr(args, name) for name in KNOB_NAMES if getattr(args, name, None) is not None}
+    return Config.from_knobs(knobs, base)
+
+
+def print_json(data: Any) -> None:
+    """Print ``data`` as indented JSON (non-ASCII kept: the transcripts' ✓ and →)."""
+    print(json.dumps(data, indent=2, ensure_ascii=False))
