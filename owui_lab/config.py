@@ -231,6 +231,10 @@ class Config:
         base_url: ``OLLAMA_BASE_URL``; the image's default is http://host.docker.internal:11434.
         desktop_host_networking: Docker Desktop 4.34+ "Enable host networking" turned on.
         compose: both run as services of one compose file (Ollama must be a container).
+        userland_proxy: the daemon's ``userland-proxy`` setting (``/etc/docker/daemon.json``; on by
+            default). Off, no docker-proxy listens for published ports: Docker's NAT alone forwards
+            them, so Docker's isolation between bridge networks also applies to a published port
+            reached at the docker0 address from another network.
     """
 
     platform: str = "linux"
@@ -245,6 +249,7 @@ class Config:
     base_url: str = IMAGE_DEFAULT_BASE_URL
     desktop_host_networking: bool = False
     compose: bool = False
+    userland_proxy: bool = True
 
     def __post_init__(self) -> None:
         _validate(self)
@@ -374,7 +379,7 @@ def _validate(c: Config) -> None:
             f"--webui-port {shown(c.webui_port)} is not a TCP port.",
             "use a number from 1 to 65535, e.g. 3000 (as in -p 3000:8080).",
         )
-    for name in ("add_host_gateway", "desktop_host_networking", "compose"):
+    for name in ("add_host_gateway", "desktop_host_networking", "compose", "userland_proxy"):
         if not isinstance(getattr(c, name), bool):
             raise ConfigError(
                 f"{_flag(name)} must be true or false, not {shown(getattr(c, name))}.",

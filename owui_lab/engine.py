@@ -258,6 +258,30 @@ def _resolve_container_name(c: Config, host: str) -> tuple[Step, str | None, str
 # --------------------------------------------------------------------------------------------------
 
 
+def _isolation_drops_published_port(c: Config) -> str | None:
+    """Why packets to Ollama's published port at docker0 are dropped, or None when they are not.
+
+    With the daemon's ``userland-proxy`` off there is no docker-proxy on the host to answer a
+    published port: Docker's DNAT rule sends the packet straight to the Ollama container, from any
+    source network, and Docker's isolation chains (DOCKER-ISOLATION-STAGE-1/2) drop what crosses
+    from one bridge network to another. The packet is dropped, not refused: the probe times out.
+    Only the port Docker publishes (``-p 11434:11434`` on every address) has that DNAT rule.
+    """
+    if c.userland_proxy or not c.ollama_in_container or c.ollama_publish_effective != "all":
+        return None
+    if c.parsed_base_url.port != OLLAMA_PORT:
+        return None
+    ns = webui_namespace(c)
+    if not ns.startswith("net:") or c.webui_network == c.ollama_network_effective:
+        return None  # from the host, or hairpin NAT within Ollama's own network: it arrives
+    return (
+        f"{DOCKER0_ADDRESS}:{OLLAMA_PORT} is Ollama's published port, and with the daemon's userland-proxy "
+        "off Docker's NAT sends it straight to the Ollama container on "
+        f"{_network_phrase(c.ollama_network_effective)}; Docker's isolation between bridge networks drops "
+        f"packets from {_network_phrase(c.webui_network)} (no answer, a timeout)"
+    )
+
+
 def _route(c: Config, address: str) -> tuple[Step, _Destination | None]:
     ns = webui_namespace(c)
     if address == "host.docker.internal":
@@ -292,6 +316,9 @@ def _route(c: Config, address: str) -> tuple[Step, _Destination | None]:
             _Destination("host-loopback", address, "the host"),
         )
     if address == DOCKER0_ADDRESS:
+        dropped = _isolation_drops_published_port(c)
+        if dropped:
+            return Step("route", False, dropped), None
         if c.platform == "desktop":
             dest = _Destination("docker0", address, "the Docker Desktop VM's bridge (not your Mac/PC)")
             return (
@@ -416,7 +443,8 @@ def _listen(c: Config, dest: _Destination, port: int) -> Step:
             # Seen in the lab (Docker 20.10, default userland-proxy): traffic from any bridge network
             # to a host address skips Docker's DNAT ("-i <bridge> -j RETURN") and docker-proxy,
             # listening on the host, forwards it, so Docker's isolation between bridge networks does
-            # not stop it. (With "userland-proxy": false the DNAT applies and isolation drops it.)
+            # not stop it. (With "userland-proxy": false the DNAT applies and isolation drops it:
+            # see _isolation_drops_published_port, checked in the route step.)
             return via_published(f"docker0 ({DOCKER0_ADDRESS}), where docker-proxy forwards it from any network",
                                  publish == "all")
         if c.platform == "desktop" and not c.ollama_in_container:

@@ -40,6 +40,9 @@ def add_config_args(parser: argparse.ArgumentParser) -> None:
                    help="Docker Desktop 4.34+ 'Enable host networking' on")
     g.add_argument("--compose", action=argparse.BooleanOptionalAction, default=None,
                    help="both run as services of one compose file")
+    g.add_argument("--userland-proxy", action=argparse.BooleanOptionalAction, default=None,
+                   help="the daemon's userland-proxy setting (default on; off: no docker-proxy, "
+                        "published ports are forwarded by NAT alone)")
 
 
 def port_number(text: str) -> int:
