@@ -201,15 +201,21 @@ def daemon_info(cli: "docker.DockerClient") -> DaemonInfo:
     Returns:
         The daemon's kind and platform.
     """
+    info, version = daemon_payloads(cli)
+    return parse_daemon_info(info, version, _docker0_of(cli))
+
+
+def daemon_payloads(cli: "docker.DockerClient") -> tuple[dict[str, Any], dict[str, Any]]:
+    """The daemon's raw ``docker info`` and ``docker version`` payloads (the truth grid records facts from them)."""
     try:
         info = cli.info() or {}
     except Exception as exc:  # noqa: BLE001
         raise _unavailable(exc, str(getattr(cli.api, "base_url", "the daemon"))) from None
     try:
         version = cli.version() or {}
-    except Exception:  # noqa: BLE001 - version is only used to spot Podman
+    except Exception:  # noqa: BLE001 - read tolerantly: the facts say "?" where it is missing
         version = {}
-    return parse_daemon_info(info, version, _docker0_of(cli))
+    return info, version
 
 
 def parse_daemon_info(info: dict[str, Any], version: dict[str, Any], docker0: str | None = None) -> DaemonInfo:
