@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN = $(VENV)/bin
 STAMP = $(VENV)/.installed-stamp
 
-.PHONY: setup lab test test-fast bench image baselines clean-lab classroom
+.PHONY: setup lab test test-fast bench image baselines clean-lab classroom hub learner-image
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -21,6 +21,14 @@ lab: $(STAMP)
 ## The instructor's projector view: the instructor notebook as a Voila app (large type, no code shown).
 classroom: $(STAMP)
 	$(BIN)/voila notebooks/instructor.ipynb --theme=light
+
+## The classroom hub on this server (JupyterHub, a container per learner, the lab service; README: "A classroom on one server").
+hub: $(STAMP)
+	deploy/jupyterhub/start-hub
+
+## The learner image for the hub, built offline from the stand-in image and wheels downloaded once.
+learner-image: $(STAMP)
+	deploy/jupyterhub/build-learner-image
 
 ## Run the whole test suite (live tests skip without Docker/Chromium locally; in CI they must run).
 test: $(STAMP)
