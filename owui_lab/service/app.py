@@ -1,0 +1,313 @@
+"""The lab service's web application (tornado), authenticated by JupyterHub.
+
+Every request is made as a hub user: a learner's notebook sends its server's token
+(``Authorization: token $JUPYTERHUB_API_TOKEN``), the instructor's browser logs in with the hub's
+OAuth. The user's hub name is the owner of every lab run for them; nothing here takes a name from
+the request body. Routes, under the service's prefix (``/services/owui-lab/``):
+
+* ``GET api/status``: the caller's name, whether they are an instructor, the daemon's platform, the queue.
+* ``POST api/runs`` ``{"config": {...}, "keep": false}``: queue a live run (``keep``: leave the lab
+  up afterwards, at most two per learner); ``GET api/runs``: the caller's runs;
+  ``GET api/runs/ID``: one of them (place in line, progress line, result); ``DELETE api/runs/ID``: stop it.
+* ``GET api/labs``: the caller's Docker objects; ``DELETE api/labs``: remove them (only theirs).
+* ``POST api/answers`` ``{"question": {...}, "answer": value}``: a first answer, kept anonymously.
+* Instructors only: ``GET api/questions``, ``GET api/questions/ID``, ``POST api/questions/ID/reveal``,
+  and ``projector``: the room's answers as bars that fill in live, the reveal, and "Run it for real".
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import os
+import time
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+from tornado import web
+from tornado.httpserver import HTTPServer
+from tornado.ioloop import IOLoop
+
+from jupyterhub.services.auth import HubOAuth, HubOAuthCallbackHandler, HubOAuthenticated
+
+from ..errors import ConfigError, OwuiLabError
+from . import labs
+from .answers import AnswerBook, UnknownQuestion
+from .runs import QueueFull, RunNotFound, RunQueue
+from .worker import config_from_json, run_in_subprocess
+
+log = logging.getLogger("owui_lab.service")
+
+
+class Service:
+    """What the handlers share: the queue, the answers, who teaches, the daemon's platform."""
+
+    def __init__(self, queue: RunQueue, answers: AnswerBook, instructors: set[str], platform: str) -> None:
+        self.queue = queue
+        self.answers = answers
+        self.instructors = instructors
+        self.platform = platform
+        self._changed: asyncio.Event | None = None
+
+    def changed(self) -> asyncio.Event:
+        """Set on the next answer or reveal (the projector's long poll waits on it)."""
+        if self._changed is None:
+            self._changed = asyncio.Event()
+        return self._changed
+
+    def notify(self) -> None:
+        if self._changed is not None:
+            self._changed.set()
+        self._changed = asyncio.Event()
+
+
+class Base(HubOAuthenticated, web.RequestHandler):
+    def initialize(self, service: Service) -> None:
+        self.service = service
+
+    @property
+    def user(self) -> str:
+        model = self.current_user
+        if not model or model.get("kind", "user") != "user":
+            raise web.HTTPError(403, "Only hub users can use the lab service.")
+        return model["name"]
+
+    @property
+    def instructor(self) -> bool:
+        model = self.current_user or {}
+        return model.get("name") in self.service.instructors or bool(model.get("admin"))
+
+    def check_xsrf_cookie(self) -> None:
+        # Tornado checks XSRF before anything asked who the caller is; asking first lets JupyterHub
+        # skip the check for token-authenticated calls (the notebooks) and keep it for the browser.
+        _ = self.current_user
+        return super().check_xsrf_cookie()
+
+    def prepare(self) -> None:
+        if self.current_user is None:
+            if self.request.path.endswith("/projector") and self.request.method == "GET":
+                return  # @web.authenticated sends the browser to the hub's login
+            raise web.HTTPError(403, "Log in to the hub first (or send your server's token).")
+
+    def body(self) -> dict:
+        try:
+            data = json.loads(self.request.body or b"{}")
+        except ValueError:
+            raise web.HTTPError(400, "The request body is not JSON.")
+        if not isinstance(data, dict):
+            raise web.HTTPError(400, "The request body must be a JSON object.")
+        return data
+
+    def send(self, data: Any, status: int = 200) -> None:
+        self.set_status(status)
+        self.set_header("Content-Type", "application/json; charset=utf-8")
+        self.set_header("Cache-Control", "no-store")
+        self.finish(json.dumps(data))
+
+    def require_instructor(self) -> None:
+        if not self.instructor:
+            raise web.HTTPError(403, "Only the instructor sees the room's answers.")
+
+    def write_error(self, status_code: int, **kwargs: Any) -> None:
+        exc = kwargs.get("exc_info", (None, None, None))[1]
+        if isinstance(exc, OwuiLabError):
+            message, hint = exc.message, exc.hint
+        elif isinstance(exc, web.HTTPError) and exc.log_message:
+            message, hint = exc.log_message, ""
+        else:
+            message, hint = self._reason, ""
+        self.set_header("Content-Type", "application/json; charset=utf-8")
+        self.finish(json.dumps({"error": message, "hint": hint}))
+
+    def _handle_request_exception(self, e: BaseException) -> None:
+        if isinstance(e, (ConfigError, QueueFull, RunNotFound, UnknownQuestion)):
+            status = {QueueFull: 429, RunNotFound: 404, UnknownQuestion: 404}.get(type(e), 400)
+            self.send_error(status, exc_info=(type(e), e, e.__traceback__))
+            return
+        super()._handle_request_exception(e)
+
+    def run_dict(self, run: Any) -> dict:
+        return run.to_dict(self.service.queue.position(run), self.service.queue.progress(run))
+
+
+class Status(Base):
+    def get(self) -> None:
+        self.send({"user": self.user, "instructor": self.instructor, "platform": self.service.platform,
+                   "queue": self.service.queue.stats()})
+
+
+class Runs(Base):
+    def get(self) -> None:
+        self.send([self.run_dict(r) for r in self.service.queue.runs_of(self.user)])
+
+    def post(self) -> None:
+        body = self.body()
+        config = config_from_json(body.get("config"))  # validated before it waits in line
+        run = self.service.queue.submit(self.user, config.to_dict(), keep=body.get("keep") is True)
+        log.info("run %s queued for %s", run.id, self.user)
+        self.send(self.run_dict(run), 202)
+
+
+class OneRun(Base):
+    def get(self, run_id: str) -> None:
+        self.send(self.run_dict(self.service.queue.get(run_id, self.user)))
+
+    def delete(self, run_id: str) -> None:
+        self.send(self.run_dict(self.service.queue.cancel(run_id, self.user)))
+
+
+class Labs(Base):
+    async def get(self) -> None:
+        self.send(await IOLoop.current().run_in_executor(None, labs.of_owner, self.user))
+
+    async def delete(self) -> None:
+        self.send(await IOLoop.current().run_in_executor(None, labs.clean_owner, self.user))
+
+
+class Answers(Base):
+    def post(self) -> None:
+        data = self.body()
+        q = self.service.answers.submit(self.user, data.get("question"), data.get("answer"))
+        self.service.notify()
+        self.send({"question": q.id, "total": len(q.answers)}, 201)
+
+
+class Questions(Base):
+    async def get(self) -> None:
+        self.require_instructor()
+        since = int(self.get_argument("since", "-1"))
+        book = self.service.answers
+        if since == book.version:  # long poll: answer as soon as something changes, at most 20 s later
+            try:
+                await asyncio.wait_for(self.service.changed().wait(), 20)
+            except asyncio.TimeoutError:
+                pass
+        self.send({"version": book.version, "questions": [q.to_dict(key=True) for q in book.questions()]})
+
+
+class OneQuestion(Base):
+    def get(self, qid: str) -> None:
+        self.require_instructor()
+        self.send(self.service.answers.get(qid).to_dict(key=True))
+
+
+class Reveal(Base):
+    def post(self, qid: str) -> None:
+        from ..prediction import predict
+        from ..exercises import _CSS, verdict_html
+
+        self.require_instructor()
+        q = self.service.answers.reveal(qid)
+        self.service.notify()
+        verdict = predict(config_from_json(q.config))
+        self.send({"question": q.to_dict(key=True), "verdict_html": _CSS + verdict_html(verdict, notes=True)})
+
+
+class Projector(Base):
+    @web.authenticated
+    def get(self) -> None:
+        from .projector import page
+
+        self.require_instructor()
+        self.set_header("Content-Type", "text/html; charset=utf-8")
+        self.finish(page(prefix=self.hub_auth.service_prefix if hasattr(self.hub_auth, "service_prefix")
+                         else os.environ.get("JUPYTERHUB_SERVICE_PREFIX", "/"), xsrf=self.xsrf_token.decode()))
+
+
+class RunHtml(Base):
+    """A finished run as the kit's one renderer draws it (the projector shows it as is)."""
+
+    def get(self, run_id: str) -> None:
+        from ..prediction import predict
+        from ..exercises import _CSS, LiveReport, live_html
+
+        run = self.service.queue.get(run_id, self.user)
+        out = self.run_dict(run)
+        if run.state == "done" and run.result:
+            r = run.result
+            report = LiveReport(bool(r.get("ran")), predict(config_from_json(run.config)), observed=r.get("observed"),
+                                agree=r.get("agree"), seconds=float(r.get("seconds") or 0.0),
+                                reason=r.get("reason", ""), notes=tuple(r.get("notes", ())))
+            out["html"] = _CSS + live_html(report, home=False)
+        self.send(out)
+
+
+class Home(Base):
+    @web.authenticated
+    def get(self) -> None:
+        if self.instructor:
+            self.redirect(self.request.path.rstrip("/") + "/projector")
+            return
+        self.send({"service": "owui-lab", "user": self.user,
+                   "use": "your notebooks' 'Run it live' buttons use this service; nothing to do here."})
+
+
+def make_app(service: Service, prefix: str) -> web.Application:
+    prefix = "/" + prefix.strip("/") + "/" if prefix.strip("/") else "/"
+    kw = {"service": service}
+    return web.Application(
+        [
+            (prefix, Home, kw),
+            (prefix + "oauth_callback", HubOAuthCallbackHandler),
+            (prefix + "api/status", Status, kw),
+            (prefix + "api/runs", Runs, kw),
+            (prefix + r"api/runs/([0-9a-f]{16})", OneRun, kw),
+            (prefix + r"api/runs/([0-9a-f]{16})/html", RunHtml, kw),
+            (prefix + "api/labs", Labs, kw),
+            (prefix + "api/answers", Answers, kw),
+            (prefix + "api/questions", Questions, kw),
+            (prefix + r"api/questions/([0-9a-f]{16})", OneQuestion, kw),
+            (prefix + r"api/questions/([0-9a-f]{16})/reveal", Reveal, kw),
+            (prefix + "projector", Projector, kw),
+        ],
+        cookie_secret=os.urandom(32),
+        login_url=HubOAuth.instance().login_url,
+        xsrf_cookies=True,
+    )
+
+
+def daemon_platform() -> str:
+    """The platform of the daemon the labs run on ("linux" or "desktop"), or "none"."""
+    from .. import docker_api
+
+    try:
+        cli = docker_api.client(timeout=10)
+        try:
+            return docker_api.daemon_info(cli).platform
+        finally:
+            cli.close()
+    except OwuiLabError as exc:
+        log.error("no Docker daemon for live labs: %s", exc)
+        return "none"
+
+
+def main() -> None:
+    logging.basicConfig(level=logging.INFO, format="[owui-lab service %(asctime)s] %(message)s")
+    url = urlparse(os.environ.get("JUPYTERHUB_SERVICE_URL", "http://127.0.0.1:8765"))
+    prefix = os.environ.get("JUPYTERHUB_SERVICE_PREFIX", "/services/owui-lab/")
+    state_root = Path(os.environ.get("OWUI_LAB_SERVICE_DIR") or Path.home() / ".cache/owui-lab/service")
+    concurrency = int(os.environ.get("OWUI_LAB_SERVICE_CONCURRENCY", "4"))
+    queue = RunQueue(run_in_subprocess(state_root), concurrency=concurrency,
+                     max_queue=int(os.environ.get("OWUI_LAB_SERVICE_MAX_QUEUE", "300")))
+    instructors = {n.strip() for n in os.environ.get("OWUI_LAB_INSTRUCTORS", "").split(",") if n.strip()}
+    service = Service(queue, AnswerBook(), instructors, daemon_platform())
+
+    async def forever() -> None:
+        server = HTTPServer(make_app(service, prefix), xheaders=True)
+        server.listen(url.port or 80, url.hostname)
+        log.info("listening on %s (prefix %s), %d live runs at a time, daemon: %s", url.geturl(), prefix,
+                 concurrency, service.platform)
+        try:
+            await asyncio.Event().wait()
+        finally:
+            server.stop()
+            queue.close()
+
+    try:
+        asyncio.run(forever())
+    except KeyboardInterrupt:
+        pass
+    finally:
+        queue.close()
