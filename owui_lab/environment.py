@@ -13,15 +13,17 @@ import os
 from dataclasses import dataclass
 from typing import Any
 
-#: The three modes, in the words the notebooks use.
+#: The modes, in the words the notebooks use.
 LIVE_LINUX = "linux"
 DESKTOP = "desktop"
 NO_DAEMON = "none"
+CLASSROOM = "classroom"  # on the classroom hub: live runs through the hub's lab service (issue 15)
 
 _TITLES = {
     LIVE_LINUX: "Live mode: a Linux Docker engine is here",
     DESKTOP: "Docker Desktop mode: predictions everywhere, live runs for the Docker Desktop scenarios",
     NO_DAEMON: "Prediction mode: no Docker daemon the live lab can use",
+    CLASSROOM: "Classroom mode: live runs go through the classroom's lab service",
 }
 
 #: What a learner does at home to run the lessons live (one place, so every cell says the same).
@@ -41,15 +43,20 @@ class Mode:
             ``"none"`` (no daemon answers: Binder, Docker not started, no permission).
         detail: one sentence on what was found (the daemon's description, or why none answers).
         binder: the kernel runs on Binder (where no daemon can ever be started).
+        daemon: in classroom mode, the platform of the server's daemon the lab service runs labs on
+            ("linux", "desktop"), or "none" when the service does not answer.
     """
 
     kind: str
     detail: str
     binder: bool = False
+    daemon: str = ""
 
     @property
     def live(self) -> bool:
-        """A daemon answers, so some configurations can run for real."""
+        """A daemon answers (here, or the classroom's through its lab service): some configurations run for real."""
+        if self.kind == CLASSROOM:
+            return self.daemon in (LIVE_LINUX, DESKTOP)
         return self.kind != NO_DAEMON
 
     @property
@@ -58,12 +65,20 @@ class Mode:
 
     def can_run(self, platform: str) -> bool:
         """Whether a configuration for ``platform`` ("linux" or "desktop") can run live here."""
-        return self.live and platform == self.kind
+        return self.live and platform == (self.daemon if self.kind == CLASSROOM else self.kind)
 
     def why_not(self, platform: str) -> str:
         """Why a configuration for ``platform`` cannot run live here ("" when it can)."""
         if self.can_run(platform):
             return ""
+        if self.kind == CLASSROOM and not self.live:
+            return ("This shows the engine's prediction only: the classroom's lab service does not answer "
+                    "(tell the instructor).")
+        if self.kind == CLASSROOM:
+            return ("This configuration is for Docker Desktop, but the classroom's server runs a Linux Docker "
+                    "engine: the kit cannot emulate the other platform, so this shows the engine's prediction only."
+                    if platform == DESKTOP else "This configuration is for Linux, but the classroom's server runs "
+                    "Docker Desktop: this shows the engine's prediction only.")
         if not self.live:
             if self.binder:
                 return "This shows the engine's prediction only: Binder has no Docker daemon."
@@ -77,6 +92,16 @@ class Mode:
 
     def explanation(self) -> str:
         """What this mode means for the workshop, in two or three sentences (plain text)."""
+        if self.kind == CLASSROOM:
+            if not self.live:
+                return ("You are on the classroom hub, but its lab service does not answer: every notebook still "
+                        "runs, and the live cells show the engine's prediction only until it is back.")
+            return (
+                "You are on the classroom hub. Your server has no Docker of its own: a live run goes to the "
+                "classroom's lab service, waits its turn with the room's (you see your place in line), runs "
+                "light stand-ins of Open WebUI and Ollama on the server's Docker engine under your name, and "
+                "comes back as an observation beside the engine's prediction. Only you see and remove your labs."
+            )
         if self.kind == LIVE_LINUX:
             return (
                 "Every Linux configuration can run for real here: the kit starts light stand-ins of Open "
@@ -99,12 +124,12 @@ class Mode:
         )
 
     def to_dict(self) -> dict[str, Any]:
-        return {"kind": self.kind, "live": self.live, "binder": self.binder, "title": self.title,
-                "detail": self.detail, "explanation": self.explanation()}
+        return {"kind": self.kind, "live": self.live, "binder": self.binder, "daemon": self.daemon,
+                "title": self.title, "detail": self.detail, "explanation": self.explanation()}
 
     def _repr_html_(self) -> str:
-        colour = {LIVE_LINUX: "#1e8449", DESKTOP: "#1f618d", NO_DAEMON: "#7d6608"}[self.kind]
-        home = "" if self.kind == LIVE_LINUX else f"<p style='margin:4px 0'>{RUN_AT_HOME}</p>"
+        colour = {LIVE_LINUX: "#1e8449", DESKTOP: "#1f618d", NO_DAEMON: "#7d6608", CLASSROOM: "#1e8449"}[self.kind]
+        home = "" if self.kind in (LIVE_LINUX, CLASSROOM) else f"<p style='margin:4px 0'>{RUN_AT_HOME}</p>"
         return (
             f'<div class="owui-lab-mode" data-mode="{self.kind}" style="border-left:6px solid {colour};'
             'padding:6px 12px;margin:6px 0;background:#f7f9f9;color:#222">'
@@ -115,7 +140,7 @@ class Mode:
 
     def badge_html(self) -> str:
         """One line naming the mode, for the top of each live cell."""
-        colour = {LIVE_LINUX: "#1e8449", DESKTOP: "#1f618d", NO_DAEMON: "#7d6608"}[self.kind]
+        colour = {LIVE_LINUX: "#1e8449", DESKTOP: "#1f618d", NO_DAEMON: "#7d6608", CLASSROOM: "#1e8449"}[self.kind]
         return (
             f'<div class="owui-lab-mode" data-mode="{self.kind}" style="color:{colour};margin:2px 0">'
             f"<b>{html.escape(self.title)}</b> <span style='color:#555'>({html.escape(self.detail)})</span></div>"
@@ -150,7 +175,26 @@ def detect(refresh: bool = False) -> Mode:
     return _cached
 
 
+def _classroom() -> Mode:
+    """On the hub: no daemon here; ask the lab service which daemon runs the labs."""
+    from .errors import OwuiLabError
+    from .service.client import ServiceClient
+
+    try:
+        status = ServiceClient.from_env(timeout=5).status()
+    except OwuiLabError as exc:
+        return Mode(CLASSROOM, exc.message, daemon=NO_DAEMON)
+    daemon = status.get("platform") if status.get("platform") in (LIVE_LINUX, DESKTOP) else NO_DAEMON
+    where = {LIVE_LINUX: "a Linux Docker engine", DESKTOP: "Docker Desktop"}.get(daemon, "no Docker daemon")
+    return Mode(CLASSROOM, f"You are {status.get('user', '?')} on the classroom hub; its lab service runs labs on "
+                f"{where}.", daemon=daemon)
+
+
 def _detect() -> Mode:
+    from .service.client import in_classroom
+
+    if in_classroom():
+        return _classroom()
     binder = on_binder()
     from . import docker_api
     from .errors import OwuiLabError

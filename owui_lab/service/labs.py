@@ -42,4 +42,10 @@ def of_owner(owner: str) -> Any:
 
 def clean_owner(owner: str) -> Any:
     """Remove every object labelled with ``owner`` (``owui-lab lab clean --json`` as them)."""
+    from .. import docker_api
+
+    if not hasattr(docker_api, "LABEL_OWNER"):
+        # A kit whose lab cleans by the kit's label alone would remove every learner's labs.
+        raise LabError("This version of the kit cannot clean one learner's labs alone.",
+                       "update the kit on the server (lab clean must act on the caller's owner label).")
     return _lab(owner, "clean")
