@@ -117,7 +117,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     from owui_lab import scenarios
-    from owui_lab.explore import explorer
+    from owui_lab.widgets.explorer import explorer
 
     ids = [s.id for s in scenarios()]
     t = time.perf_counter()

@@ -25,7 +25,7 @@ _LAZY = {
     "topology": "owui_lab.graph",
     "Lab": "owui_lab.lab",
     "doctor": "owui_lab.diagnosis",
-    "explorer": "owui_lab.explore",
+    "explorer": "owui_lab.widgets.explorer",
 }
 
 __all__ = [

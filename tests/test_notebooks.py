@@ -8,7 +8,7 @@ Each notebook runs under nbclient twice:
 - **Docker mode** (marked ``docker``): the kernel sees the real daemon; the lessons' live cells must
   really run (stand-ins up, probed, down) and agree with the engine.
 
-Docker Desktop (the third situation) cannot run here; ``test_exercises.py`` covers it by giving the
+Docker Desktop (the third situation) cannot run here; ``test_widgets_live.py`` covers it by giving the
 kit a Desktop daemon description.
 """
 

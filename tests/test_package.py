@@ -9,7 +9,7 @@ import sys
 def test_exports_are_functions_in_any_import_order():
     code = """
 import inspect
-import owui_lab.drawing, owui_lab.graph, owui_lab.diagnosis, owui_lab.explore, owui_lab.lab
+import owui_lab.drawing, owui_lab.graph, owui_lab.diagnosis, owui_lab.widgets.explorer, owui_lab.lab
 import owui_lab
 for name in ("draw", "topology", "doctor", "explorer", "Lab", "predict", "scenarios"):
     obj = getattr(owui_lab, name)

@@ -15,7 +15,8 @@ from hypothesis import strategies as st
 from owui_lab import Config, load_scenario, predict, scenarios
 from owui_lab import drawing
 from owui_lab.errors import ConfigError
-from owui_lab.explore import STACK_NETWORK, Explorer, _same, effective, explorer, live_html, verdict_html
+from owui_lab.widgets.explorer import STACK_NETWORK, Explorer, _same, effective, explorer
+from owui_lab.widgets.html import verdict_html
 from owui_lab.recipe import recipe
 from tests.strategies import configs
 
@@ -43,7 +44,7 @@ def assert_consistent(app: Explorer) -> None:
     assert app.recipe_text == recipe(app.config).text()
     assert app.image_config == app.config
     assert app.png == fresh_png(app.config)  # never a stale picture
-    assert app.verdict_html.value == verdict_html(app.verdict)
+    assert app.verdict_html.value == verdict_html(app.verdict, platform=True)
     c = app.config
     assert c.platform == app.w_platform.value
     assert c.ollama == app.w_ollama.value
@@ -83,7 +84,7 @@ def test_it_starts_from_a_scenario_id_or_a_config():
 
 def test_owui_lab_explorer_is_callable_in_any_import_order():
     import owui_lab
-    import owui_lab.explore as module
+    import owui_lab.widgets.explorer as module
 
     assert owui_lab.explorer is module.explorer
     assert isinstance(owui_lab.explorer("linux-compose"), Explorer)
@@ -256,21 +257,6 @@ def test_run_is_disabled_with_the_reason_where_the_lab_cannot_run(monkeypatch):
     assert app.run_live() is None
 
 
-def test_live_html_puts_observed_beside_predicted():
-    data = {
-        "predicted": {"reachable": False, "outcome": "connection_refused", "browser": {"reachable": True}},
-        "observed": {"reachable": False, "outcome": "connection_refused", "detail": "[Errno 111]",
-                     "browser": {"reachable": True}},
-        "agree": True,
-        "seconds": 2.5,
-    }
-    text = live_html(data)
-    assert "agrees" in text and text.count("✓") == 4 and "[Errno 111]" in text
-    data["observed"]["outcome"], data["agree"] = "ok", False
-    text = live_html(data)
-    assert "disagrees" in text and text.count("✗") == 2  # the summary and the outcome row
-
-
 # ---- hypothesis: any sequence of learner actions keeps every output in step ----
 
 ACTIONS = st.one_of(
@@ -382,6 +368,6 @@ def test_a_drawing_failure_never_hides_the_verdict(monkeypatch):
     monkeypatch.setattr(drawing, "draw", broken)
     app.w_publish.value = "all"
     assert app.error is None and app.verdict == predict(app.config)  # the verdict follows
-    assert app.verdict_html.value == verdict_html(app.verdict)
+    assert app.verdict_html.value == verdict_html(app.verdict, platform=True)
     assert "could not be drawn" in app.image_caption.value and "layout bug" in app.image_caption.value
     assert app.png == png and app.image_config != app.config  # the old picture, marked as such

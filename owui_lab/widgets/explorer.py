@@ -2,9 +2,10 @@
 
 ``explorer()`` returns an ipywidgets app. The learner picks a preset (one per seed scenario of the
 docs' "Network Diagrams" page) or sets the knobs, and at once sees the picture with the path
-coloured (``draw.py``), the engine's verdict step by step with the fixes, the browser URL, and the
-same configuration as commands to type (``recipe.py``). "Run it live" runs it on the local Docker
-daemon (``lab.py``) and puts what happened beside what was predicted.
+coloured (``drawing``), the engine's verdict step by step with the fixes, the browser URL, and the
+same configuration as commands to type (``recipe``). "Run it live" runs it on the local Docker
+daemon (through ``widgets.live``, like every other widget) and puts what happened beside what was
+predicted (``widgets.html``, the one renderer).
 
 How updates stay fast and never stale:
 
@@ -24,7 +25,6 @@ State the tests and notebooks read: ``app.config``, ``app.verdict``, ``app.error
 
 from __future__ import annotations
 
-import html
 import threading
 import time
 from collections import OrderedDict
@@ -33,12 +33,16 @@ from typing import Any, Iterator
 
 import ipywidgets as widgets
 
-from .config import IMAGE_DEFAULT_BASE_URL, Config
-from .engine import Verdict
-from .prediction import predict
-from .errors import ConfigError, OwuiLabError
-from .recipe import PROJECT, Recipe, recipe
-from .catalog import Scenario, scenario, scenarios
+from ..config import Config
+from ..catalog import scenario, scenarios
+from ..engine import Verdict
+from ..errors import ConfigError, OwuiLabError
+from ..prediction import predict
+from ..recipe import PROJECT, Recipe, recipe
+from . import live
+from .base import BASE_URLS
+from .html import AMBER, CODE_BG, CSS, GREY, RED, error_html, esc, live_html, notice_html, outcome_phrase, verdict_html
+from .live import LiveReport
 
 #: The learner's words for Open WebUI's networking, mapped onto the engine's knobs in ``_knobs``.
 MODES = (
@@ -56,13 +60,6 @@ MODE_TOOLTIPS = (
 STACK_NETWORK = f"{PROJECT}_default"  # what a compose stack named open-webui calls its network
 WEBUI_NETWORK = "webui-net"
 OLLAMA_NETWORK = "ollama-net"
-BASE_URLS = (
-    IMAGE_DEFAULT_BASE_URL,
-    "http://ollama:11434",
-    "http://localhost:11434",
-    "http://127.0.0.1:11434",
-    "http://172.17.0.1:11434",
-)
 BINDS = ("127.0.0.1", "0.0.0.0", "0.0.0.0:11434", "127.0.0.1:11434", "http://0.0.0.0")
 PUBLISH = (
     ("not published", "none"),
@@ -89,7 +86,7 @@ class Explorer(widgets.VBox):
         recipe: the commands that build ``config``.
         image_config: the configuration the diagram shows.
         refresh_count: how many times the outputs were recomputed (a preset counts once).
-        live_result: the last "Run it live" result (``LabResult``) for ``config``, or None.
+        live_result: the last "Run it live" report (``LiveReport``) for ``config``, or None.
     """
 
     def __init__(self, config: Config | None = None, *, cache_png: bool = True) -> None:
@@ -101,7 +98,7 @@ class Explorer(widgets.VBox):
         self.recipe: Recipe | None = None
         self.image_config: Config | None = None
         self.refresh_count = 0
-        self.live_result: Any = None
+        self.live_result: LiveReport | None = None
         self.live_thread: threading.Thread | None = None
         self.active_preset: str | None = None
         self._cache_png = cache_png
@@ -126,7 +123,7 @@ class Explorer(widgets.VBox):
     def _build(self) -> None:
         W = widgets
         self.title = W.HTML(
-            "<h3 style='margin:4px 0'>Open WebUI → Ollama: flip a knob, watch the path</h3>"
+            CSS + "<h3 style='margin:4px 0'>Open WebUI → Ollama: flip a knob, watch the path</h3>"
         )
         # presets: one row per platform, in the docs' order, then reset
         self.preset_buttons: dict[str, widgets.Button] = {}
@@ -286,9 +283,7 @@ class Explorer(widgets.VBox):
             self._sync_ollama_net_options(mode_changed=change["new"] == "container")
 
     def _say(self, text: str) -> None:
-        self.notice.value = (
-            f"<div style='color:#7a5200;background:#fff5dc;padding:4px 8px;border-radius:4px'>ℹ {html.escape(text)}</div>"
-        )
+        self.notice.value = notice_html(text)
 
     # ------------------------------------------------------------------ the Ollama network choices
     def _ollama_net_options(self) -> list[tuple[str, str]]:
@@ -401,7 +396,7 @@ class Explorer(widgets.VBox):
         self.refresh_count += 1
         unused = self._applicability()
         self.unused.value = (
-            "<div style='color:#555;font-size:0.95em'>Not used here: " + "; ".join(html.escape(u) for u in unused)
+            f"<div style='color:{GREY};font-size:0.95em'>Not used here: " + "; ".join(esc(u) for u in unused)
             + "</div>" if unused else ""
         )
         try:
@@ -424,8 +419,8 @@ class Explorer(widgets.VBox):
         except Exception as exc:  # noqa: BLE001 - a drawing bug must not hide the verdict
             png = None
             caption = (
-                "<div style='color:#c0392b'>The diagram could not be drawn for this configuration "
-                f"({html.escape(exc.__class__.__name__)}: {html.escape(str(exc))}); the verdict below is "
+                f"<div style='color:{RED}'>The diagram could not be drawn for this configuration "
+                f"({esc(exc.__class__.__name__)}: {esc(exc)}); the verdict below is "
                 "still right. Please report it.</div>"
             )
         with self.image.hold_sync(), self.verdict_html.hold_sync():
@@ -433,7 +428,7 @@ class Explorer(widgets.VBox):
                 self.image.value = png
                 self.image_config = config
             self.image_caption.value = caption
-            self.verdict_html.value = verdict_html(self.verdict)
+            self.verdict_html.value = verdict_html(self.verdict, platform=True)
         self.recipe_html.value = recipe_html(self.recipe)
         self._match_preset()
         self._update_run_button()
@@ -441,20 +436,20 @@ class Explorer(widgets.VBox):
 
     def _show_error(self, exc: OwuiLabError) -> None:
         self.error = exc
-        self.verdict_html.value = exc._repr_html_()
+        self.verdict_html.value = error_html(exc)
         self.image_caption.value = (
-            "<div style='color:#7a5200'>The diagram and the commands still show the last valid configuration; "
+            f"<div style='color:{AMBER}'>The diagram and the commands still show the last valid configuration; "
             "fix the value above and they follow.</div>"
         )
         self.run_button.disabled = True
-        self.run_reason.value = "<span style='color:#c0392b'>Fix the configuration first.</span>"
+        self.run_reason.value = f"<span style='color:{RED}'>Fix the configuration first.</span>"
 
     def _png(self, config: Config, verdict: Verdict) -> bytes:
         cached = self._png_cache.get(config) if self._cache_png else None
         if cached is not None:
             self._png_cache.move_to_end(config)
             return cached
-        from . import drawing
+        from .. import drawing  # matplotlib: imported with the first picture
 
         if self._figure is None:
             self._figure, self._axes = drawing.new_figure()
@@ -473,7 +468,7 @@ class Explorer(widgets.VBox):
             if not on:
                 self.side_html.value = ""
             return
-        from . import drawing
+        from .. import drawing  # matplotlib: imported with the first picture
 
         key = self.config.replace(platform="linux", desktop_host_networking=False)
         png = self._side_cache.get(key)
@@ -489,8 +484,8 @@ class Explorer(widgets.VBox):
         for platform, name in (("linux", "Linux"), ("desktop", "Docker Desktop")):
             v = predict(drawing.on_platform(self.config, platform))
             mark = "✓" if v.reachable else "✗"
-            rows.append(f"<b>{name}</b>: {mark} {html.escape(v.outcome.replace('_', ' '))}"
-                        f"; browser {'✓' if v.browser.reachable else '✗'} {html.escape(v.browser.url)}")
+            rows.append(f"<b>{name}</b>: {mark} {esc(outcome_phrase(v.outcome))}"
+                        f"; browser {'✓' if v.browser.reachable else '✗'} {esc(v.browser.url)}")
         self.side_html.value = "<div style='font-size:1.05em'>" + "<br>".join(rows) + "</div>"
 
     def _match_preset(self) -> None:
@@ -502,9 +497,9 @@ class Explorer(widgets.VBox):
             if match and self.active_preset is None:
                 self.active_preset = sid
         if self.active_preset:
-            s = _scenario(self.active_preset)
-            self.preset_info.value = (f"<span style='margin-left:12px'><b>{html.escape(s.title)}</b>: "
-                                      f"{html.escape(s.docs)}</span>")
+            s = scenario(self.active_preset)
+            self.preset_info.value = (f"<span style='margin-left:12px'><b>{esc(s.title)}</b>: "
+                                      f"{esc(s.docs)}</span>")
         else:
             self.preset_info.value = ""
 
@@ -513,7 +508,7 @@ class Explorer(widgets.VBox):
         """Set every control to a seed scenario's configuration (one refresh)."""
         with self.batch():
             self.notice.value = ""
-            self._load(_scenario(scenario_id).config)
+            self._load(scenario(scenario_id).config)
 
     def reset(self) -> None:
         """Back to the configuration the explorer started with (one refresh)."""
@@ -540,16 +535,7 @@ class Explorer(widgets.VBox):
         """Whether this configuration can run here, and why not (cached per platform)."""
         platform = self.config.platform
         if refresh or platform not in self._availability:
-            try:
-                from . import lab
-            except ImportError as exc:  # the live lab is an optional part of the kit
-                result = (False, f"the live lab is not available ({exc})")
-            else:
-                try:
-                    result = lab.availability(self.config)
-                except OwuiLabError as exc:
-                    result = (False, str(exc))
-            self._availability[platform] = (bool(result[0]), str(result[1]))
+            self._availability[platform] = live.availability(self.config)
         return self._availability[platform]
 
     def _update_run_button(self, running: bool | None = None) -> None:
@@ -558,7 +544,7 @@ class Explorer(widgets.VBox):
         ok, reason = self.availability()
         self.run_button.disabled = running or not ok or self.error is not None
         self.run_button.description = "Running…" if running else "Run it live"
-        self.run_reason.value = "" if ok else f"<span style='color:#7a5200'>Not here: {html.escape(reason)}</span>"
+        self.run_reason.value = "" if ok else f"<span style='color:{AMBER}'>Not here: {esc(reason)}</span>"
 
     def run_live(self, wait: bool = False) -> threading.Thread | None:
         """Run the current configuration on the local Docker daemon, in a thread.
@@ -587,8 +573,6 @@ class Explorer(widgets.VBox):
         return thread
 
     def _run_live(self, config: Config) -> None:
-        from . import lab
-
         started = time.monotonic()
         status = ["bringing the containers up, probing, tearing down"]
         done = threading.Event()
@@ -598,7 +582,7 @@ class Explorer(widgets.VBox):
             with lock:
                 if not done.is_set():
                     self.run_progress.value = (
-                        f"<i>⏳ {html.escape(status[0])}…</i> {time.monotonic() - started:.1f} s"
+                        f"<i>⏳ {esc(status[0])}…</i> {time.monotonic() - started:.1f} s"
                     )
 
         def progress(*args: Any, **kwargs: Any) -> None:
@@ -615,25 +599,15 @@ class Explorer(widgets.VBox):
         show()
         threading.Thread(target=tick, name="owui-lab-explorer-tick", daemon=True).start()
         try:
-            try:
-                result = lab.run(config, progress=progress)
-            finally:
-                with lock:
-                    done.set()
-        except OwuiLabError as exc:
-            self.run_progress.value = ""
-            self.run_result.value = exc._repr_html_()
-        except Exception as exc:  # noqa: BLE001 - shown as a box: a notebook never gets a traceback
-            self.run_progress.value = ""
-            self.run_result.value = OwuiLabError(
-                f"Running the lab failed unexpectedly: {exc.__class__.__name__}: {exc}.",
-                "run 'owui-lab lab clean' and try again; report it if it persists.",
-            )._repr_html_()
-        else:
+            report = live.live_check(config, progress=progress)
+        finally:
+            with lock:
+                done.set()
+        try:
             if config == self.config:  # the learner may have moved on meanwhile: never show a stale result
-                self.live_result = result
+                self.live_result = report if report.ran else None
                 self.run_progress.value = ""
-                self.run_result.value = live_html(result)
+                self.run_result.value = live_html(report, home=False)
             else:
                 self.run_progress.value = "<i>That run was for an earlier configuration; run again.</i>"
         finally:
@@ -644,51 +618,11 @@ class Explorer(widgets.VBox):
 # HTML for the outputs (pure functions, tested without widgets)
 # ---------------------------------------------------------------------------------------------------
 
-_BOX = "font-size:15px;line-height:1.45;padding:6px 10px;border-radius:6px;border:2px solid {border};background:{bg}"
-
-
-def verdict_html(v: Verdict) -> str:
-    """The verdict as ✓/✗ steps with reasons, the browser URL, then the fixes and notes."""
-    ok = v.reachable and v.browser.reachable
-    style = _BOX.format(border="#1a9850" if ok else "#d73027", bg="#f0faf3" if ok else "#fdf1f0")
-    e = html.escape
-    rows = "".join(
-        f"<tr><td style='font-size:1.2em;color:{'#1a9850' if s.ok else '#d73027'};padding-right:6px'>"
-        f"{'✓' if s.ok else '✗'}</td><td style='padding-right:8px'><b>{e(s.name)}</b></td><td>{e(s.reason)}</td></tr>"
-        for s in v.steps
-    )
-    head = "reachable ✓" if v.reachable else f"NOT reachable ✗ ({e(v.outcome.replace('_', ' '))})"
-    b = v.browser
-    parts = [
-        f"<div style='{style}'>",
-        f"<div style='color:#555'>{e(_platform_phrase(v.config))}</div>",
-        f"<div><b>Open WebUI → Ollama</b> at <code>{e(v.config.base_url)}</code>: <b>{head}</b></div>",
-        f"<table style='margin:4px 0'>{rows}</table>",
-        f"<div><b>Browser → Open WebUI</b> at <a href='{e(b.url)}' target='_blank'><code>{e(b.url)}</code></a>: "
-        f"<span style='color:{'#1a9850' if b.reachable else '#d73027'}'>{'✓' if b.reachable else '✗'}</span> "
-        f"{e(b.reason)}</div>",
-    ]
-    if v.fixes:
-        title = "Fix (any one of these)" if len(v.fixes) > 1 else "Fix"
-        parts.append(f"<div style='margin-top:4px'><b>{title}:</b><ul style='margin:2px 0'>"
-                     + "".join(f"<li>{e(f)}</li>" for f in v.fixes) + "</ul></div>")
-    if v.notes:
-        parts.append("<div style='margin-top:4px;color:#444'><b>Notes:</b><ul style='margin:2px 0'>"
-                     + "".join(f"<li>{e(n)}</li>" for n in v.notes) + "</ul></div>")
-    parts.append("</div>")
-    return "".join(parts)
-
-
-def _platform_phrase(c: Config) -> str:
-    if c.platform == "linux":
-        return "Docker Engine on Linux"
-    return "Docker Desktop (macOS/Windows), host networking " + ("on" if c.desktop_host_networking else "off")
-
 
 def recipe_html(r: Recipe) -> str:
     """The recipe as copyable blocks: host steps, docker run lines, compose.yaml, notes."""
-    e = html.escape
-    pre = "<pre style='user-select:all;background:#f6f8fa;padding:8px;border-radius:4px;font-size:14px;line-height:1.35;margin:2px 0'>"
+    e = esc
+    pre = f"<pre style='user-select:all;background:{CODE_BG};padding:8px;border-radius:4px;font-size:14px;line-height:1.35;margin:2px 0'>"
     blocks = []
     if r.host_ollama:
         blocks.append(f"<b>Ollama on the host</b>{pre}{e(r.host_ollama)}</pre>")
@@ -701,46 +635,7 @@ def recipe_html(r: Recipe) -> str:
     return "<div class='owui-recipe-text'>" + "".join(blocks) + "</div>"
 
 
-def live_html(result: Any) -> str:
-    """Observed beside predicted, each row marked when they agree."""
-    e = html.escape
-    data = result.to_dict() if hasattr(result, "to_dict") else dict(result)
-    predicted = data.get("predicted") or {}
-    observed = data.get("observed") or {}
-    rows = []
-    for key, label in (("reachable", "Ollama reachable"), ("outcome", "outcome")):
-        p, o = predicted.get(key), observed.get(key)
-        rows.append((label, p, o, p == o))
-    pb, ob = (predicted.get("browser") or {}), (observed.get("browser") or {})
-    if ob:
-        p = pb.get("reachable") if isinstance(pb, dict) else pb
-        o = ob.get("reachable") if isinstance(ob, dict) else ob
-        rows.append(("browser reaches Open WebUI", p, o, p == o))
-    agree = data.get("agree")
-    body = "".join(
-        f"<tr><td>{e(label)}</td><td>{e(str(p))}</td><td>{e(str(o))}</td>"
-        f"<td style='color:{'#1a9850' if same else '#d73027'}'>{'✓' if same else '✗'}</td></tr>"
-        for label, p, o, same in rows
-    )
-    detail = observed.get("detail")
-    seconds = data.get("seconds")
-    summary = ("✓ The lab agrees with the prediction" if agree else "✗ The lab disagrees with the prediction")
-    return (
-        f"<div style='font-size:15px'><b style='color:{'#1a9850' if agree else '#d73027'}'>{summary}</b>"
-        + (f" ({float(seconds):.1f} s)" if isinstance(seconds, (int, float)) else "")
-        + "<table style='margin-top:4px'><tr><th></th><th>predicted</th><th>observed</th><th>agree</th></tr>"
-        + body + "</table>"
-        + (f"<div style='color:#444'>{e(str(detail))}</div>" if detail else "")
-        + "".join(f"<div style='color:#555'>* {e(str(n))}</div>" for n in data.get("notes") or ())
-        + "</div>"
-    )
-
-
 # ---------------------------------------------------------------------------------------------------
-
-
-def _scenario(scenario_id: str) -> Scenario:
-    return scenario(scenario_id)
 
 
 def effective(c: Config) -> tuple[Any, ...]:
@@ -769,5 +664,10 @@ def explorer(config: Config | str | None = None, **kwargs: Any) -> Explorer:
         The app; display it (the last expression of a cell), then read ``app.config``, ``app.verdict``.
     """
     if isinstance(config, str):
-        config = _scenario(config).config
+        config = scenario(config).config
     return Explorer(config, **kwargs)
+
+
+def sandbox() -> Explorer:
+    """The sandbox notebook's app: the explorer, from the defaults."""
+    return explorer()

@@ -1,0 +1,203 @@
+"""The one renderer: verdicts, live results and error boxes as HTML, in one palette.
+
+Every widget of the kit (the lessons' exercises, the sandbox, the projector view) and the doctor show
+what the engine predicted and what the lab observed through these functions, so a verdict looks the
+same wherever a learner meets it. Pure functions of the kit's own objects: tested without widgets.
+"""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+from ..config import Config
+from ..engine import Verdict
+from ..environment import RUN_AT_HOME
+from ..errors import OwuiLabError
+
+# The one palette: works, fails, attention (prediction only, a notice), secondary text.
+GREEN, RED, AMBER, GREY = "#1e8449", "#c0392b", "#7a5200", "#555"
+GREEN_BG, RED_BG, AMBER_BG, CODE_BG = "#f0faf3", "#fdf1f0", "#fff5dc", "#f6f8fa"
+
+#: An outcome in the learner's words (the engine's ids never reach a learner).
+OUTCOME_TEXT = {
+    "ok": "Yes: Open WebUI reaches Ollama",
+    "name_not_resolved": "No: the host name does not resolve",
+    "connection_refused": "No: connection refused (nothing listens there)",
+    "unreachable": "No: unreachable (the packets never arrive)",
+}
+#: The same outcomes as a short phrase ("connection refused").
+OUTCOME_PHRASE = {
+    "ok": "it connects",
+    "name_not_resolved": "name not resolved",
+    "connection_refused": "connection refused",
+    "unreachable": "unreachable",
+}
+
+CSS = f"""
+<style>
+.owui-box {{border:1px solid #ccd; border-radius:6px; padding:8px 12px; margin:6px 0; background:#fbfcfc; color:#222; text-align:left}}
+.owui-box.owui-verdict {{border-width:2px; line-height:1.45}}
+.owui-verdict.owui-works {{border-color:{GREEN}; background:{GREEN_BG}}}
+.owui-verdict.owui-fails {{border-color:{RED}; background:{RED_BG}}}
+.owui-compare td, .owui-compare th {{text-align:left !important; vertical-align:top}}
+.owui-box ul {{margin:4px 0 4px 0; padding-left:1.2em}}
+.owui-steps td {{padding:0 8px 0 0; vertical-align:top}}
+.owui-ok {{color:{GREEN}; font-weight:bold}}
+.owui-bad {{color:{RED}; font-weight:bold}}
+.owui-muted {{color:{GREY}}}
+.owui-stage, .owui-stage .widget-label, .owui-stage button, .owui-stage select,
+.owui-stage .widget-toggle-buttons button, .owui-stage input {{font-size:22px !important}}
+.owui-stage button, .owui-stage .widget-toggle-button {{height:auto !important; min-height:44px; padding:6px 14px}}
+.owui-stage .widget-dropdown, .owui-stage .widget-label, .owui-stage .widget-inline-hbox {{height:auto !important; line-height:1.4}}
+.owui-stage .widget-dropdown > select {{height:52px !important; padding:4px 8px}}
+.owui-stage .owui-box {{font-size:20px}}
+.owui-stage h1.owui-title {{font-size:44px; margin:8px 0}}
+.owui-stage .owui-verdict-headline {{font-size:40px; line-height:1.25; margin:10px 0}}
+.owui-stage .owui-steps {{font-size:22px; line-height:1.5}}
+</style>
+"""
+
+
+def esc(text: Any) -> str:
+    """``text`` escaped for HTML."""
+    return html.escape(str(text))
+
+
+def mark(ok: bool) -> str:
+    """✓ in green or ✗ in red."""
+    return '<span class="owui-ok">✓</span>' if ok else '<span class="owui-bad">✗</span>'
+
+
+def outcome_phrase(outcome: str) -> str:
+    """An engine outcome in a few words."""
+    return OUTCOME_PHRASE[outcome]
+
+
+def platform_phrase(c: Config) -> str:
+    """Which Docker the configuration is for, as a learner says it."""
+    if c.platform == "linux":
+        return "Docker Engine on Linux"
+    return "Docker Desktop (macOS/Windows), host networking " + ("on" if c.desktop_host_networking else "off")
+
+
+def verdict_html(
+    verdict: Verdict,
+    *,
+    fixes: bool = True,
+    notes: bool = True,
+    steps_class: str = "",
+    platform: bool = False,
+) -> str:
+    """A verdict as an HTML lab transcript: each step ✓/✗ with its reason, the browser, the fixes.
+
+    Args:
+        verdict: the engine's verdict.
+        fixes: list the fixes when something fails.
+        notes: list the engine's notes.
+        steps_class: an extra class on the steps (the projector enlarges them).
+        platform: say first which Docker the configuration is for (the sandbox, where it changes).
+    """
+    c = verdict.config
+    works = verdict.reachable and verdict.browser.reachable
+    rows = "".join(
+        f"<tr><td>{mark(s.ok)}</td><td><b>{esc(s.name)}</b></td><td>{esc(s.reason)}</td></tr>" for s in verdict.steps
+    )
+    head = (
+        '<span class="owui-ok">reachable ✓</span>'
+        if verdict.reachable
+        else f'<span class="owui-bad">NOT reachable ✗ ({esc(outcome_phrase(verdict.outcome))})</span>'
+    )
+    b = verdict.browser
+    parts = [
+        f'<div class="owui-box owui-verdict {"owui-works" if works else "owui-fails"}" '
+        f'data-outcome="{esc(verdict.outcome)}">',
+    ]
+    if platform:
+        parts.append(f'<div class="owui-muted">{esc(platform_phrase(c))}</div>')
+    parts += [
+        f"<div><b>Open WebUI → Ollama</b> at <code>{esc(c.base_url)}</code>: {head}</div>",
+        f'<table class="owui-steps {steps_class}">{rows}</table>',
+        f"<div><b>Browser → Open WebUI</b> at <code>{esc(b.url)}</code>: {mark(b.reachable)} {esc(b.reason)}</div>",
+    ]
+    if fixes and verdict.fixes:
+        title = "Fix (any one of these)" if len(verdict.fixes) > 1 else "Fix"
+        parts.append(f"<div><b>{title}:</b><ul>" + "".join(f"<li>{esc(f)}</li>" for f in verdict.fixes) + "</ul></div>")
+    if notes and verdict.notes:
+        parts.append('<div class="owui-muted"><b>Notes:</b><ul>'
+                     + "".join(f"<li>{esc(n)}</li>" for n in verdict.notes) + "</ul></div>")
+    parts.append("</div>")
+    return "".join(parts)
+
+
+def error_html(exc: OwuiLabError) -> str:
+    """The kit's error as the readable box a notebook shows (never a traceback)."""
+    return exc._repr_html_()
+
+
+def notice_html(text: str) -> str:
+    """A one-line notice in the attention colour (the sandbox says why it moved another knob)."""
+    return (f"<div style='color:{AMBER};background:{AMBER_BG};padding:4px 8px;border-radius:4px'>"
+            f"ℹ {esc(text)}</div>")
+
+
+def missing_diagram_html(note: str) -> str:
+    """Why there is no diagram (the verdict still teaches)."""
+    return f'<i class="owui-diagram-missing">{esc(note)}</i>'
+
+
+def _reachable_words(reachable: bool, outcome: str) -> str:
+    return f"{'reachable' if reachable else 'not reachable'} ({outcome_phrase(outcome)})"
+
+
+def live_html(report: Any, *, home: bool = True) -> str:
+    """A live report as HTML: observed beside predicted, or why only the prediction is shown.
+
+    Args:
+        report: a ``widgets.live.LiveReport`` (not imported here: the live module renders through this one).
+        home: when it did not run, also say how to run it live at home.
+    """
+    p = report.predicted
+    if report.observed is None:
+        return (
+            f'<div class="owui-box owui-live" data-live="predicted-only" style="border-left:6px solid {AMBER}">'
+            f"<b>Prediction only.</b> The engine predicts: {esc(_reachable_words(p.reachable, p.outcome))}. "
+            f"{esc(report.reason)}{'<br>' + RUN_AT_HOME if home else ''}</div>"
+        )
+    o = report.observed
+    rows = [
+        ("Open WebUI reaches Ollama", p.reachable, o.reachable),
+        ("what happened", outcome_phrase(p.outcome), outcome_phrase(o.outcome)),
+        ("browser reaches Open WebUI", p.browser.reachable, o.browser.reachable),
+    ]
+
+    def cell(value: Any) -> str:
+        return ("yes" if value else "no") if isinstance(value, bool) else esc(value)
+
+    body = "".join(
+        f"<tr><td>{esc(label)}</td><td>{cell(pv)}</td><td>{cell(ov)}</td><td>{mark(pv == ov)}</td></tr>"
+        for label, pv, ov in rows
+    )
+    if report.agree:
+        summary = '<span class="owui-ok">✓ The lab agrees with the prediction. The engine was right.</span>'
+    else:
+        summary = (
+            '<span class="owui-bad">✗ The lab disagrees with the prediction</span>: on a real setup this '
+            "points to something the engine does not model (a firewall, another Ollama); in the kit it "
+            "is a bug worth reporting."
+        )
+    detail = f"<div class='owui-muted'>{esc(o.detail)}</div>" if o.detail else ""
+    notes = "".join(f"<div class='owui-muted'>Note: {esc(n)}</div>" for n in report.notes)
+    return (
+        f'<div class="owui-box owui-live" data-live="ran" style="border-left:6px solid {GREEN if report.agree else RED}">'
+        f"<b>Live run on this Docker daemon</b> ({report.seconds:.1f} s: stand-ins started, probed from "
+        f"inside Open WebUI's network, removed).<br>{summary}"
+        "<table class='owui-live-table' style='margin-top:4px'><tr><th></th><th>predicted</th><th>observed</th>"
+        f"<th>agree</th></tr>{body}</table>{detail}{notes}</div>"
+    )
+
+
+def predicted_only_banner(title: str, body_html: str) -> str:
+    """An attention box for a cell that cannot look at Docker here (``body_html`` is trusted HTML)."""
+    return (f'<div class="owui-box owui-live" data-live="predicted-only" style="border-left:6px solid {AMBER}">'
+            f"<b>{esc(title)}</b> {body_html}</div>")

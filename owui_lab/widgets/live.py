@@ -1,0 +1,103 @@
+"""The one way the widgets run a configuration for real: ask the environment, then the lab.
+
+``availability`` says whether a configuration can run here (``environment.detect()`` for the mode,
+then the lab's own check of the daemon); ``live_check`` runs it and returns a ``LiveReport``, which
+``html.live_html`` renders. Every widget with a "Run it for real" button goes through these two.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from .. import environment, lab
+from ..config import Config
+from ..engine import Verdict
+from ..errors import OwuiLabError
+from ..prediction import predict
+from . import html
+
+
+@dataclass(frozen=True)
+class LiveReport:
+    """What ``live_check`` did.
+
+    Attributes:
+        predicted: the engine's verdict.
+        observed: the lab's observation, or None when nothing ran (then ``reason`` says why).
+        agree: the observation matches the prediction (False when nothing ran).
+        seconds: how long the live run took.
+        reason: why it did not run live ("" when it did).
+        notes: what the lab substituted to run it here (ports, addresses), to map it back.
+    """
+
+    predicted: Verdict
+    observed: lab.Observation | None = None
+    agree: bool = False
+    seconds: float = 0.0
+    reason: str = ""
+    notes: tuple[str, ...] = ()
+
+    @property
+    def ran(self) -> bool:
+        """A live run happened (False: the prediction only, with ``reason``)."""
+        return self.observed is not None
+
+    @classmethod
+    def from_result(cls, result: lab.LabResult) -> "LiveReport":
+        """The report of a finished lab run."""
+        return cls(result.predicted, result.observed, result.agree, result.seconds, "", tuple(result.notes))
+
+    def _repr_html_(self) -> str:
+        return html.CSS + html.live_html(self)
+
+
+def offered(config: Config) -> tuple[bool, str]:
+    """Whether to offer "Run it for real" for ``config``, and why not: the mode alone (cached, instant).
+
+    ``live_check`` then asks the lab too (``availability``); a button never waits for the daemon.
+    """
+    mode = environment.detect()
+    return mode.can_run(config.platform), mode.why_not(config.platform)
+
+
+def availability(config: Config) -> tuple[bool, str]:
+    """Whether ``config`` can run for real here, and why not (a sentence a learner can read).
+
+    The mode first (no daemon, Binder, the other platform), then the lab's check of this daemon
+    (rootless Docker, Podman).
+    """
+    ok, why = offered(config)
+    if not ok:
+        return False, why
+    try:
+        return lab.availability(config)
+    except OwuiLabError as exc:
+        return False, str(exc)
+
+
+def live_check(config: Config, progress: Callable[..., Any] | None = None) -> LiveReport:
+    """Run ``config`` for real when this daemon can, else say plainly that this is the prediction only.
+
+    Never raises for a missing daemon, a platform mismatch or a missing image: each is a reason in the
+    report, worded for the learner.
+
+    Args:
+        config: what to run.
+        progress: called with the lab's progress messages (image pulls, steps), for a ticker.
+    """
+    predicted = predict(config)
+    ok, why = availability(config)
+    if not ok:
+        return LiveReport(predicted, reason=why)
+    try:
+        result = lab.run(config, progress=progress)
+    except OwuiLabError as exc:
+        return LiveReport(predicted, reason=str(exc))
+    except Exception as exc:  # noqa: BLE001 - a learner's cell shows a sentence, not a traceback
+        return LiveReport(
+            predicted,
+            reason=f"The live run failed unexpectedly ({exc.__class__.__name__}: {exc}). The prediction "
+            "stands; run 'owui-lab lab clean' and try again, and please report this with the message.",
+        )
+    return LiveReport.from_result(result)

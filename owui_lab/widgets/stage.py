@@ -1,0 +1,190 @@
+"""The classroom stage: the instructor's projector view (``instructor.ipynb`` under Voila, no code shown).
+
+Pick a seed scenario, flip a few big switches, watch the verdict and the diagram; where the daemon can,
+"Run it for real" puts the lab's observation beside the prediction.
+"""
+
+from __future__ import annotations
+
+from ..catalog import scenarios
+from ..engine import Verdict
+from ..errors import ConfigError
+from ..prediction import predict
+from . import live
+from .base import BASE_URLS, Widgeted, build_config, diagram_or_note, ipywidgets
+from .html import CSS, GREEN, GREY, OUTCOME_TEXT, RED, esc, live_html, missing_diagram_html, verdict_html
+from .live import LiveReport
+
+class Stage(Widgeted):
+    """A projector-friendly demo: pick a seed scenario, flip a few big toggles, watch the verdict.
+
+    Args:
+        scenario_id: the seed scenario to start from.
+        diagram: draw the diagram under the verdict (when the drawing part is installed).
+    """
+
+    TOGGLES = (
+        ("bind_all", "Ollama listens on 0.0.0.0"),
+        ("add_host_gateway", "--add-host host-gateway"),
+        ("host_network", "Open WebUI: --network host"),
+        ("desktop_host_networking", "Desktop: host networking on"),
+    )
+
+    def __init__(self, scenario_id: str = "linux-ollama-on-host", *, diagram: bool = True) -> None:
+        self.scenarios = {s.id: s for s in scenarios()}
+        if scenario_id not in self.scenarios:
+            raise ConfigError(f"There is no scenario {scenario_id!r}.", f"use one of: {', '.join(self.scenarios)}.")
+        self.diagram = diagram
+        self.scenario_id = scenario_id
+        self.config = self.scenarios[scenario_id].config
+        self.verdict = predict(self.config)
+        self._widget = None
+        self._syncing = False
+
+    # -- state changes (the widget and tests both go through these) ---------------------------
+    def choose(self, scenario_id: str) -> Verdict:
+        """Start again from a seed scenario."""
+        self.scenario_id = scenario_id
+        self.config = self.scenarios[scenario_id].config
+        return self._update(sync=True)
+
+    def toggle(self, name: str, on: bool) -> Verdict:
+        """Flip one of ``TOGGLES`` (by its name) and predict again."""
+        c = self.config
+        base = self.scenarios[self.scenario_id].config
+        if name == "bind_all":
+            change = {"ollama_bind": "0.0.0.0" if on else "127.0.0.1"}
+        elif name == "add_host_gateway":
+            change = {"add_host_gateway": on}
+        elif name == "host_network":
+            back = base.webui_network if base.webui_network != "host" else "bridge"
+            change = {"webui_network": "host" if on else back}
+        elif name == "desktop_host_networking":
+            change = {"desktop_host_networking": on and c.platform == "desktop"}
+        else:
+            raise ConfigError(f"There is no toggle {name!r}.", f"use one of: {', '.join(n for n, _ in self.TOGGLES)}.")
+        self.config = build_config(c, change)
+        return self._update()
+
+    def set_base_url(self, url: str) -> Verdict:
+        """Change OLLAMA_BASE_URL and predict again (a bad URL shows the kit's error box)."""
+        self.config = build_config(self.config, {"base_url": url})
+        return self._update()
+
+    def _toggle_state(self) -> dict[str, bool]:
+        c = self.config
+        return {
+            "bind_all": c.ollama_listen.all_addresses,
+            "add_host_gateway": c.add_host_gateway,
+            "host_network": c.webui_host_mode,
+            "desktop_host_networking": c.desktop_host_networking,
+        }
+
+    def headline(self) -> str:
+        """The verdict in a few words, as the projector shows it."""
+        v = self.verdict
+        if v.reachable and v.browser.reachable:
+            return "✓ It works: Open WebUI reaches Ollama"
+        if v.reachable:
+            return "✗ Ollama is reached, but the browser cannot open Open WebUI"
+        return "✗ " + OUTCOME_TEXT[v.outcome].split(": ", 1)[1].capitalize()
+
+    def _update(self, sync: bool = False) -> Verdict:
+        self.verdict = predict(self.config)
+        if self._widget is not None:
+            self._render(sync)
+        return self.verdict
+
+    # -- the widget ---------------------------------------------------------------------------
+    def _build(self) -> None:
+        w = ipywidgets()
+        self._picker = w.Dropdown(
+            options=[(s.title, s.id) for s in self.scenarios.values()],
+            value=self.scenario_id,
+            layout=w.Layout(width="34em"),
+        )
+        self._toggles = {
+            name: w.ToggleButton(description=label, value=False, layout=w.Layout(width="auto"))
+            for name, label in self.TOGGLES
+        }
+        self._url = w.Dropdown(options=list(BASE_URLS), layout=w.Layout(width="24em"))
+        self._headline = w.HTML()
+        self._steps = w.HTML()
+        # An Image widget, not an Output: its value is state we set, the same in JupyterLab, Voila and nbclient.
+        self._picture = w.Image(format="png", layout=w.Layout(max_width="100%"))
+        self._picture_note = w.HTML()
+        # The instructor can run the configuration for real where the daemon can (a few seconds).
+        self._run = w.Button(description="Run it for real", button_style="success", layout=w.Layout(width="auto"))
+        self._run.add_class("owui-stage-run")
+        self._run.on_click(lambda _: self.run_live())
+        self._run_reason = w.HTML()
+        self._live = w.HTML()
+        self._picker.observe(lambda ch: None if self._syncing else self.choose(ch["new"]), names="value")
+        for name, button in self._toggles.items():
+            button.observe(
+                (lambda n: lambda ch: None if self._syncing else self.toggle(n, ch["new"]))(name), names="value"
+            )
+        self._url.observe(lambda ch: None if self._syncing else self.set_base_url(ch["new"]), names="value")
+        self._widget = w.VBox(
+            [
+                w.HTML(CSS),
+                self._picker,
+                w.HBox(list(self._toggles.values()), layout=w.Layout(flex_flow="row wrap")),
+                w.HBox([w.Label("OLLAMA_BASE_URL"), self._url]),
+                self._headline,
+                w.HBox([self._run, self._run_reason]),
+                self._live,
+                self._steps,
+                self._picture,
+                self._picture_note,
+            ]
+        )
+        self._widget.add_class("owui-stage")
+        self._render(sync=True)
+
+    def _render(self, sync: bool) -> None:
+        self._syncing = True
+        try:
+            # Toggles always show the configuration's real state (a toggle may change others).
+            state = self._toggle_state()
+            for name, button in self._toggles.items():
+                button.value = state[name]
+            if sync:
+                self._picker.value = self.scenario_id
+                urls = list(dict.fromkeys([self.config.base_url, *BASE_URLS]))
+                self._url.options = urls
+                self._url.value = self.config.base_url
+            self._toggles["desktop_host_networking"].disabled = self.config.platform != "desktop"
+        finally:
+            self._syncing = False
+        can_run, why_not = live.offered(self.config)
+        self._run.disabled = not can_run
+        self._run_reason.value = f"<span style='color:{GREY}'>{esc(why_not)}</span>"
+        self._live.value = ""  # an observation of the previous configuration would be stale
+        v = self.verdict
+        # Everything is computed before any widget changes, so the verdict and the picture arrive
+        # together: the projector never shows a new verdict beside an old diagram.
+        png, note = diagram_or_note(self.config) if self.diagram else (None, "")
+        colour = GREEN if v.reachable and v.browser.reachable else RED
+        self._headline.value = (
+            f'<div class="owui-verdict-headline" data-outcome="{esc(v.outcome)}" '
+            f'style="color:{colour}">{esc(self.headline())}</div>'
+        )
+        self._steps.value = verdict_html(v, notes=False, steps_class="owui-stage-steps")
+        if self.diagram:
+            self._picture.value = png or b""
+            self._picture.layout.display = None if png else "none"
+            self._picture_note.value = missing_diagram_html(note) if note else ""
+
+    def run_live(self) -> LiveReport:
+        """Run the configuration on the stage for real (or say why not), and show observed beside predicted."""
+        if self._widget is not None:
+            self._run.disabled = True
+            self._live.value = "<i>Starting stand-ins, probing, tearing down (a few seconds)...</i>"
+        config = self.config
+        report = live.live_check(config)
+        if self._widget is not None and config == self.config:
+            self._live.value = live_html(report)
+            self._run.disabled = False
+        return report
+

@@ -1,0 +1,62 @@
+"""The stage (the instructor's projector view), without a browser: switches, verdict, diagram, live."""
+
+from __future__ import annotations
+
+import owui_lab
+from owui_lab.environment import LIVE_LINUX, NO_DAEMON
+from owui_lab.widgets import live
+from owui_lab.widgets.live import LiveReport
+from owui_lab.widgets.stage import Stage
+from tests.widgets_support import mode, observation
+
+
+def test_stage_toggles_change_the_verdict():
+    s = Stage("linux-ollama-on-host", diagram=False)
+    s.widget
+    assert s.headline().startswith("✗") and s.verdict.outcome == "connection_refused"
+    s._toggles["bind_all"].value = True
+    assert s.verdict.reachable and s.headline().startswith("✓")
+    assert 'data-outcome="ok"' in s._headline.value
+    s._toggles["add_host_gateway"].value = False
+    assert s.verdict.outcome == "name_not_resolved"
+
+
+def test_stage_scenarios_reset_the_toggles():
+    s = Stage(diagram=False)
+    s.widget
+    s._picker.value = "desktop-host-network"
+    assert s._toggles["host_network"].value and not s._toggles["desktop_host_networking"].value
+    assert not s._toggles["desktop_host_networking"].disabled
+    assert not s.verdict.browser.reachable
+    s._toggles["desktop_host_networking"].value = True
+    assert s.verdict.reachable and s.verdict.browser.reachable
+    s._picker.value = "linux-compose"
+    assert s._toggles["desktop_host_networking"].disabled
+    assert s.config == owui_lab.load_scenario("linux-compose")
+
+
+def test_stage_draws_the_diagram():
+    s = Stage("linux-host-network")
+    s.widget
+    assert bytes(s._picture.value).startswith(b"\x89PNG"), "the stage shows no diagram"
+    before = bytes(s._picture.value)
+    s._toggles["host_network"].value = False
+    assert bytes(s._picture.value) != before  # the path changed colour
+
+
+def test_stage_runs_live_only_where_the_daemon_can(mode, monkeypatch):
+    monkeypatch.setattr(live, "live_check", lambda c: LiveReport(owui_lab.predict(c), observed=observation(c), agree=True))
+    mode(LIVE_LINUX)
+    s = Stage("linux-ollama-on-host", diagram=False)
+    s.widget
+    assert not s._run.disabled
+    s._run.click()
+    assert 'data-live="ran"' in s._live.value
+    s._toggles["bind_all"].value = True
+    assert s._live.value == ""  # the observation was of the previous configuration
+    s._picker.value = "desktop-compose"
+    assert s._run.disabled and "cannot emulate" in s._run_reason.value
+    mode(NO_DAEMON, binder=True)
+    t = Stage("linux-compose", diagram=False)
+    t.widget
+    assert t._run.disabled and "Binder" in t._run_reason.value
