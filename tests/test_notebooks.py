@@ -67,14 +67,32 @@ def test_notebooks_define_no_library_code(name):
 
 def test_lessons_have_the_workshop_shape():
     """Objectives, predict-then-check, a live cell, a fix-it, a summary and further exercises in every lesson."""
+    from owui_lab.lessons import lesson
+
     for name in LESSONS:
         nb = nbformat.read(NOTEBOOKS / name, as_version=4)
         text = "\n".join(c.source for c in nb.cells)
-        for needle in ("Objectives", "PredictCheck(", "run_live(", "FixIt(", "Summary", "Further exercises", "compare("):
+        for needle in ("Objectives", ".exercise(", ".run_live(", ".compare(", "Summary", "Further exercises"):
             assert needle in text, f"{name} lacks {needle!r}"
-        assert text.count("PredictCheck(") >= 3, f"{name} has fewer than three predictions"
-        platforms = set(re.findall(r'load_scenario\("(desktop|linux)-', text))
+        data = lesson(name.removesuffix(".ipynb"))
+        kinds = [e.kind for e in data.exercises.values()]
+        assert kinds.count("predict") >= 3, f"{name} has fewer than three predictions"
+        assert kinds.count("fixit") == 1, f"{name} has no fix-it"
+        platforms = {c.platform for c in data.configs.values()}
         assert platforms == {"desktop", "linux"}, f"{name} does not put Docker Desktop and Linux side by side"
+
+
+def test_lesson_code_cells_give_nothing_away():
+    """A lesson's code cells are short lines that name exercises; the words live in the lesson's data."""
+    for name in ["00_welcome.ipynb", *LESSONS]:
+        nb = nbformat.read(NOTEBOOKS / name, as_version=4)
+        for i, cell in enumerate(nb.cells):
+            if cell.cell_type != "code":
+                continue
+            for line in cell.source.splitlines():
+                assert len(line) <= 60, f"{name} cell {i}: a long code line: {line!r}"
+                for giveaway in ("why=", "hint=", "OLLAMA_HOST", "http://", "network connect", "0.0.0.0"):
+                    assert giveaway not in line, f"{name} cell {i} spells out {giveaway!r}: {line!r}"
 
 
 def test_the_docs_mistakes_are_taught():

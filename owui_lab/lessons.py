@@ -1,0 +1,387 @@
+"""The lessons' words and claims, loaded strictly from ``owui_lab/data/lessons/<lesson>.yaml``.
+
+A lesson notebook holds prose and one-line code cells; everything a learner is asked (question, choices,
+hint, explanation, fix-it task) lives in its YAML file next to the **claims** its prose makes. A claim
+quotes a sentence of the lesson (``said``) and states what the engine must answer for a configuration
+(``outcome``, ``fails_at``, ``works``, ...). ``claim_problems`` holds every claim to ``predict()``;
+``uncovered_outcome_sentences`` finds sentences that state an outcome without a claim, so no hand-written
+sentence can contradict the engine unnoticed (tests/test_lessons.py runs both on every lesson).
+
+Example::
+
+    from owui_lab.lessons import lesson
+    l03 = lesson("03_separate_networks")
+    l03.exercise("which-step")        # a predict-then-check widget, its texts from the YAML
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any, Mapping
+
+from .config import KNOB_NAMES, Config
+from .engine import OUTCOMES, STEP_NAMES, Verdict, evaluate
+from .prediction import predict
+from .errors import ConfigError, ScenarioError
+
+LESSON_IDS = ("00_welcome", "01_ollama_on_host", "02_compose", "03_separate_networks", "04_host_networking")
+PREDICT_KINDS = ("outcome", "reachable", "browser", "browser_url", "step", "url")
+FIX_GOALS = ("ollama", "both")
+# What a claim may say about a configuration, each checked against the engine.
+CLAIM_KEYS = ("outcome", "reachable", "fails_at", "works", "fails", "browser", "browser_url")
+
+_TOP = {"lesson": str, "title": str, "configs": dict, "exercises": dict, "claims": list, "general": list}
+_PREDICT = {"kind", "config", "ask", "question", "choices", "hint", "explanation", "claims"}
+_FIXIT = {"kind", "config", "knobs", "keep", "goal", "task", "hint", "explanation", "solution_rule", "claims",
+          "networks", "speak"}
+_CLAIM = {"said", "config", *CLAIM_KEYS}
+_GENERAL = {"said", "why"}
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A sentence of a lesson and what the engine must say for it to be true.
+
+    Attributes:
+        said: the words of the lesson that state the outcome (quoted exactly, whitespace aside).
+        config: the configuration the sentence is about.
+        expect: claim key -> expected value (see ``CLAIM_KEYS``).
+        where: the lesson and the place of the sentence, for messages.
+    """
+
+    said: str
+    config: Config
+    expect: tuple[tuple[str, Any], ...]
+    where: str
+
+
+@dataclass(frozen=True)
+class Exercise:
+    """One exercise of a lesson: its kind, configuration and every text the learner reads."""
+
+    id: str
+    kind: str
+    config: Config
+    spec: tuple[tuple[str, Any], ...]
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return dict(self.spec).get(key, default)
+
+
+@dataclass(frozen=True)
+class Lesson:
+    """A lesson's data: named configurations, exercises, claims and general sentences."""
+
+    id: str
+    title: str
+    configs: Mapping[str, Config]
+    exercises: Mapping[str, Exercise]
+    claims: tuple[Claim, ...]
+    general: tuple[tuple[str, str], ...] = field(default=())
+
+    def config(self, name: str) -> Config:
+        """One of the lesson's named configurations."""
+        try:
+            return self.configs[name]
+        except KeyError:
+            raise ConfigError(
+                f"Lesson {self.id} has no configuration {name!r}.", f"use one of: {', '.join(self.configs)}."
+            ) from None
+
+    def texts(self, keys: tuple[str, ...] = ("question", "choices", "hint", "explanation", "task")) -> list[tuple[str, str]]:
+        """The exercises' texts a learner reads, as (where, text)."""
+        out = []
+        for ex in self.exercises.values():
+            for key in keys:
+                value = ex.get(key)
+                if value:
+                    text = "\n".join(map(str, value)) if isinstance(value, list) else str(value)
+                    out.append((f"exercise {ex.id} {key}", text))
+        return out
+
+    # -- what the notebooks call (one short line each) --------------------------------------
+    def exercise(self, exercise_id: str) -> Any:
+        """The widget of one exercise (predict-then-check or fix-it), built from the lesson's data."""
+        from . import exercises as ex
+
+        try:
+            spec = self.exercises[exercise_id]
+        except KeyError:
+            raise ConfigError(
+                f"Lesson {self.id} has no exercise {exercise_id!r}.", f"use one of: {', '.join(self.exercises)}."
+            ) from None
+        if spec.kind == "predict":
+            return ex.PredictCheck(
+                spec.get("question"), spec.config, ask=spec.get("ask"), hint=spec.get("hint", ""),
+                why=spec.get("explanation", ""), choices=spec.get("choices"),
+            )
+        return ex.FixIt(
+            spec.get("task"), spec.config, spec.get("knobs"), goal=spec.get("goal", "both"),
+            keep=spec.get("keep"), hint=spec.get("hint", ""), why=spec.get("explanation", ""),
+            networks=spec.get("networks", ()),
+        )
+
+    def show_commands(self, name: str) -> None:
+        """What a learner types to build one of the lesson's configurations."""
+        from . import exercises as ex
+
+        ex.show_commands(self.config(name))
+
+    def compare(self, left: str, right: str) -> None:
+        """The two configurations side by side: diagrams and the engine's reasoning."""
+        from . import exercises as ex
+
+        ex.compare(self.config(left), self.config(right))
+
+    def run_live(self, *names: str) -> None:
+        """The lesson's "run it for real" cell: the configuration this daemon can run, the rest predicted."""
+        from . import exercises as ex
+
+        ex.run_live(*(self.config(n) for n in names))
+
+    def scenarios(self) -> None:
+        """The eight seed scenarios, one line each (id and title)."""
+        from .catalog import scenarios
+
+        print("\n".join(f"{s.id:<27} {s.title}" for s in scenarios()))
+
+
+# --------------------------------------------------------------------------------------------------
+# Loading, strictly
+# --------------------------------------------------------------------------------------------------
+
+
+def _fail(path: str, what: str, hint: str = "fix the lesson file and run again.") -> ScenarioError:
+    return ScenarioError(f"The lesson file {path}: {what}", hint)
+
+
+def _config_from(path: str, where: str, raw: Any, named: Mapping[str, Config]) -> Config:
+    """A configuration: a name from ``configs:`` or a mapping {scenario: ID, knob: value, ...}."""
+    from .catalog import load_scenario
+
+    if isinstance(raw, str):
+        if raw not in named:
+            raise _fail(path, f"{where} names the configuration {raw!r}, which configs: does not define.",
+                        f"use one of: {', '.join(named) or '(none defined)'}.")
+        return named[raw]
+    if not isinstance(raw, dict) or "scenario" not in raw:
+        raise _fail(path, f"{where} must be a configuration name or a mapping with scenario: and knobs.")
+    knobs = {k: v for k, v in raw.items() if k != "scenario"}
+    unknown = sorted(set(knobs) - KNOB_NAMES)
+    if unknown:
+        raise _fail(path, f"{where} has unknown knob(s) {', '.join(unknown)}.",
+                    f"the knobs are: {', '.join(sorted(KNOB_NAMES))}.")
+    try:
+        return load_scenario(raw["scenario"]).replace(**knobs)
+    except (ConfigError, ScenarioError) as exc:
+        raise _fail(path, f"{where}: {exc.message}", exc.hint) from None
+
+
+def _check_keys(path: str, where: str, raw: Any, allowed: set[str], required: set[str]) -> None:
+    if not isinstance(raw, dict):
+        raise _fail(path, f"{where} must be a mapping.")
+    unknown = sorted(set(raw) - allowed)
+    if unknown:
+        raise _fail(path, f"{where} has unknown key(s) {', '.join(unknown)}.", f"the keys are: {', '.join(sorted(allowed))}.")
+    missing = sorted(required - set(raw))
+    if missing:
+        raise _fail(path, f"{where} lacks {', '.join(missing)}.")
+
+
+def _claim(path: str, lesson_id: str, where: str, raw: Any, named: Mapping[str, Config]) -> Claim:
+    _check_keys(path, where, raw, _CLAIM, {"said", "config"})
+    expect = {k: raw[k] for k in CLAIM_KEYS if k in raw}
+    if not expect:
+        raise _fail(path, f"{where} states nothing to check.", f"add one of: {', '.join(CLAIM_KEYS)}.")
+    if "outcome" in expect and expect["outcome"] not in OUTCOMES:
+        raise _fail(path, f"{where}: outcome {expect['outcome']!r} is not one of {', '.join(OUTCOMES)}.")
+    if "fails_at" in expect and expect["fails_at"] not in (*STEP_NAMES, "none"):
+        raise _fail(path, f"{where}: fails_at {expect['fails_at']!r} is not a step ({', '.join(STEP_NAMES)}) or none.")
+    for key in ("works", "fails"):
+        if key in expect and not (isinstance(expect[key], list) and all(isinstance(u, str) for u in expect[key])):
+            raise _fail(path, f"{where}: {key} must be a list of base URLs.")
+    said = raw["said"]
+    if not isinstance(said, str) or len(said.split()) < 3:
+        raise _fail(path, f"{where}: said must quote the lesson's words (three words at least).")
+    config = _config_from(path, where + " config", raw["config"], named)
+    return Claim(said=said, config=config, expect=tuple(expect.items()), where=f"{lesson_id}: {where}")
+
+
+def parse_lesson(raw: Any, path: str = "<lesson>") -> Lesson:
+    """Build a ``Lesson`` from the YAML's data; a ScenarioError names the file and the field."""
+    _check_keys(path, "the top level", raw, set(_TOP), {"lesson", "title", "exercises"})
+    for key, kind in _TOP.items():
+        if key in raw and not isinstance(raw[key], kind):
+            raise _fail(path, f"{key} must be a {kind.__name__}.")
+    lesson_id = raw["lesson"]
+    named: dict[str, Config] = {}
+    for name, spec in (raw.get("configs") or {}).items():
+        named[name] = _config_from(path, f"configs.{name}", spec, named)
+    exercises: dict[str, Exercise] = {}
+    claims: list[Claim] = []
+    for ex_id, spec in raw["exercises"].items():
+        where = f"exercises.{ex_id}"
+        if not isinstance(spec, dict) or spec.get("kind") not in ("predict", "fixit"):
+            raise _fail(path, f"{where} needs kind: predict or kind: fixit.")
+        if spec["kind"] == "predict":
+            _check_keys(path, where, spec, _PREDICT, {"kind", "config", "ask", "question"})
+            if spec["ask"] not in PREDICT_KINDS:
+                raise _fail(path, f"{where}: ask {spec['ask']!r} is not one of {', '.join(PREDICT_KINDS)}.")
+            if spec["ask"] in ("url", "browser_url") and not spec.get("choices"):
+                raise _fail(path, f"{where}: ask {spec['ask']} needs choices: (the URLs to pick from).")
+        else:
+            _check_keys(path, where, spec, _FIXIT, {"kind", "config", "knobs", "task"})
+            if spec.get("goal", "both") not in FIX_GOALS:
+                raise _fail(path, f"{where}: goal {spec['goal']!r} is not one of {', '.join(FIX_GOALS)}.")
+        config = _config_from(path, f"{where}.config", spec["config"], named)
+        for i, c in enumerate(spec.get("claims") or []):
+            claims.append(_claim(path, lesson_id, f"{where}.claims[{i}]", c, named))
+        body = {k: v for k, v in spec.items() if k not in ("kind", "config", "claims")}
+        exercises[ex_id] = Exercise(ex_id, spec["kind"], config, tuple(body.items()))
+    for i, c in enumerate(raw.get("claims") or []):
+        claims.append(_claim(path, lesson_id, f"claims[{i}]", c, named))
+    general = []
+    for i, g in enumerate(raw.get("general") or []):
+        _check_keys(path, f"general[{i}]", g, _GENERAL, _GENERAL)
+        general.append((g["said"], g["why"]))
+    return Lesson(lesson_id, raw["title"], named, exercises, tuple(claims), tuple(general))
+
+
+@lru_cache(maxsize=None)
+def lesson(lesson_id: str) -> Lesson:
+    """Load one lesson's data from the package (``owui_lab/data/lessons/<lesson_id>.yaml``)."""
+    from importlib import resources
+
+    import yaml
+
+    if lesson_id not in LESSON_IDS:
+        raise ScenarioError(f"There is no lesson {lesson_id!r}.", f"use one of: {', '.join(LESSON_IDS)}.")
+    resource = resources.files("owui_lab") / "data" / "lessons" / f"{lesson_id}.yaml"
+    path = f"owui_lab/data/lessons/{lesson_id}.yaml"
+    try:
+        raw = yaml.safe_load(resource.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ScenarioError(f"The lesson file {path} is missing from the installed kit.",
+                            "reinstall the kit (make setup).") from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = f" at line {mark.line + 1}" if mark else ""
+        raise _fail(path, f"is not valid YAML{line}: {getattr(exc, 'problem', exc)}.") from None
+    loaded = parse_lesson(raw, path)
+    if loaded.id != lesson_id:
+        raise _fail(path, f"lesson: says {loaded.id!r}, but the file is {lesson_id}.yaml.")
+    return loaded
+
+
+# --------------------------------------------------------------------------------------------------
+# Claims held to the engine
+# --------------------------------------------------------------------------------------------------
+
+
+def _reachable(config: Config, url: str) -> tuple[bool, Verdict]:
+    v = evaluate(config.replace(base_url=url))
+    return v.reachable, v
+
+
+def claim_problems(claim: Claim) -> list[str]:
+    """Where ``claim`` disagrees with ``predict()``; empty when the engine agrees with every part."""
+    v = predict(claim.config)
+    said = f"{claim.where} ({' '.join(claim.said.split())!r})"
+    problems = []
+    failing = v.failing_step
+    engine_says = f"the engine says {v.outcome}" + (f" at step {failing.name}: {failing.reason}" if failing else "")
+    for key, expected in claim.expect:
+        if key == "outcome" and v.outcome != expected:
+            problems.append(f"{said} claims outcome {expected}; {engine_says}.")
+        elif key == "reachable" and v.reachable != expected:
+            problems.append(f"{said} claims reachable={expected}; {engine_says}.")
+        elif key == "fails_at" and (failing.name if failing else "none") != expected:
+            problems.append(f"{said} claims the first failing step is {expected}; {engine_says}.")
+        elif key in ("works", "fails"):
+            for url in expected:
+                ok, uv = _reachable(claim.config, url)
+                if ok != (key == "works"):
+                    step = uv.failing_step
+                    why = f"fails at {step.name}: {step.reason}" if step else "works"
+                    problems.append(f"{said} claims {url} {'works' if key == 'works' else 'fails'}; the engine: {why}.")
+        elif key == "browser" and v.browser.reachable != expected:
+            problems.append(f"{said} claims the browser {'reaches' if expected else 'cannot reach'} Open WebUI; "
+                            f"the engine: {v.browser.reason}.")
+        elif key == "browser_url" and not (v.browser.reachable and v.browser.url == expected):
+            problems.append(f"{said} claims the browser opens {expected}; the engine: {v.browser.url} "
+                            f"({'works' if v.browser.reachable else 'does not load'}: {v.browser.reason}).")
+    return problems
+
+
+def lesson_problems(lesson_id: str) -> list[str]:
+    """Every claim of one lesson that the engine contradicts."""
+    return [p for c in lesson(lesson_id).claims for p in claim_problems(c)]
+
+
+# --------------------------------------------------------------------------------------------------
+# Sentences that state an outcome must carry a claim
+# --------------------------------------------------------------------------------------------------
+
+# Words that state what happens to a connection or a page. A sentence with one of them is an outcome
+# statement unless a claim (checked against the engine) or a "general" entry (with why) covers it.
+OUTCOME_WORDS = re.compile(
+    r"\b(works?|working|fails?|failed|refused|refuses|unreachable|reachable|reach(es)?|hangs?|dropped|drops?|"
+    r"times? out|resolves?|blocked|isolated|forwards?)\b",
+    re.I,
+)
+
+
+def normalise(text: str) -> str:
+    """Text as a reader sees it: no markdown emphasis or HTML tags, single spaces."""
+    import html
+
+    text = re.sub(r"<[^>]+>", "", text)
+    text = html.unescape(text)
+    text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", text)  # markdown links: their words
+    text = text.replace("**", "").replace("`", "")
+    text = re.sub(r"(?<![\w*])\*(?!\s)([^*]+?)\*(?!\w)", r"\1", text)
+    return " ".join(text.split())
+
+
+def _key(text: str) -> str:
+    # Matching ignores case and quote style: a sentence may start a list item or follow a colon.
+    return normalise(text).casefold().replace("“", '"').replace("”", '"').replace("’", "'")
+
+
+def sentences(text: str) -> list[str]:
+    """The sentences (and list items, table rows) of a markdown text, normalised."""
+    out = []
+    for block in re.split(r"\n\s*\n|\n(?=\s*(?:[-*] |\d+\. |\||#))", text):
+        block = normalise(block)
+        if not block or block.startswith("|---") or set(block) <= set("|- :"):
+            continue
+        block = re.sub(r"^(#+|[-*]|\d+\.)\s+", "", block)  # a heading's or a list item's marker
+        out.extend(s for s in re.split(r"(?<=[.!?:;])\s+(?=[A-Z*(\"`])", block) if s.strip())
+    return out
+
+
+def uncovered_outcome_sentences(lesson_data: Lesson, markdown: str) -> list[str]:
+    """Sentences of ``markdown`` and of the exercises that state an outcome with no claim or general entry."""
+    covers = [_key(c.said) for c in lesson_data.claims] + [_key(s) for s, _ in lesson_data.general]
+    # Questions and tasks ask; hints and explanations state, so they are held to claims like the prose.
+    texts = [("notebook", markdown), *lesson_data.texts(("hint", "explanation"))]
+    out = []
+    for where, text in texts:
+        for sentence in sentences(text):
+            if not OUTCOME_WORDS.search(sentence):
+                continue
+            key = _key(sentence)
+            if any(c and (c in key or key in c) for c in covers):
+                continue
+            out.append(f"{lesson_data.id} {where}: {sentence!r}")
+    return out
+
+
+def unquoted_claims(lesson_data: Lesson, markdown: str) -> list[str]:
+    """Claims (and general entries) whose words are nowhere in the lesson: stale after an edit."""
+    haystack = _key(markdown + "\n" + "\n".join(t for _, t in lesson_data.texts()))
+    out = [f"{c.where}: {c.said!r}" for c in lesson_data.claims if _key(c.said) not in haystack]
+    out += [f"{lesson_data.id} general: {s!r}" for s, _ in lesson_data.general if _key(s) not in haystack]
+    return out

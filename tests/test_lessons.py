@@ -1,0 +1,199 @@
+"""The lessons' data: loaded strictly, and every sentence that states an outcome held to the engine.
+
+``owui_lab/data/lessons/<lesson>.yaml`` holds each lesson's exercise texts and the claims its prose makes.
+These tests fail when a claim disagrees with ``predict()``, when a sentence of a lesson states an outcome
+without a claim (or a ``general`` entry saying why it is no configuration's outcome), or when a claim
+quotes words the lesson no longer says.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import nbformat
+import pytest
+import yaml
+
+from owui_lab import lessons as L
+from owui_lab.errors import ScenarioError
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _markdown(lesson_id: str) -> str:
+    nb = nbformat.read(ROOT / "notebooks" / f"{lesson_id}.ipynb", as_version=4)
+    return "\n\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
+
+
+@pytest.mark.parametrize("lesson_id", L.LESSON_IDS)
+def test_every_claim_agrees_with_the_engine(lesson_id):
+    lesson = L.lesson(lesson_id)
+    assert lesson.claims, f"{lesson_id} makes no claim: its outcomes would go unchecked"
+    assert L.lesson_problems(lesson_id) == []
+
+
+@pytest.mark.parametrize("lesson_id", L.LESSON_IDS)
+def test_no_outcome_sentence_goes_unchecked(lesson_id):
+    lesson = L.lesson(lesson_id)
+    assert L.uncovered_outcome_sentences(lesson, _markdown(lesson_id)) == []
+
+
+@pytest.mark.parametrize("lesson_id", L.LESSON_IDS)
+def test_every_claim_quotes_the_lesson(lesson_id):
+    lesson = L.lesson(lesson_id)
+    assert L.unquoted_claims(lesson, _markdown(lesson_id)) == []
+
+
+@pytest.mark.parametrize("lesson_id", L.LESSON_IDS)
+def test_every_exercise_is_used_once_by_its_notebook(lesson_id):
+    nb = nbformat.read(ROOT / "notebooks" / f"{lesson_id}.ipynb", as_version=4)
+    code = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
+    for exercise_id in L.lesson(lesson_id).exercises:
+        assert code.count(f'.exercise("{exercise_id}")') == 1, f"{lesson_id}: exercise {exercise_id} shown != once"
+
+
+# --------------------------------------------------------------------------------------------------
+# The checker fails on 03 as it stood before this change (issue 11)
+# --------------------------------------------------------------------------------------------------
+
+# The words of 03_separate_networks before the correction, verbatim.
+OLD_03_PROSE = """
+**Objectives**
+- explain why container names never resolve across networks;
+- explain why going "round the back" through a published port and the bridge IP fails on Linux;
+- join the networks, or go through the host deliberately.
+
+### Why it breaks, precisely
+
+- **Names**: Docker's embedded DNS answers per network. `ollama` is a name on `ollama-net` only.
+- **Addresses**: even by IP, separate bridges are isolated (the `DOCKER-ISOLATION` iptables chains drop
+  traffic between them). On Linux, a published port reached via `172.17.0.1` from another bridge network is
+  DNAT'ed into Ollama's network and then dropped: the connection hangs until it times out (**unreachable**,
+  not refused).
+"""
+OLD_03_HINT = (
+    "The published port turns the packet towards Ollama's network. What do Docker's isolation rules do "
+    "with packets forwarded from one bridge network to another?"
+)
+# What those words claim, written as the claims file would have to hold them.
+OLD_03_CLAIMS = """
+lesson: 03_separate_networks
+title: "03 (before)"
+configs:
+  bridge-ip: {scenario: linux-separate-networks, ollama_publish: all, base_url: "http://172.17.0.1:11434"}
+exercises: {}
+claims:
+  - said: going "round the back" through a published port and the bridge IP fails on Linux
+    config: bridge-ip
+    reachable: false
+  - said: a published port reached via 172.17.0.1 from another bridge network is DNAT'ed into Ollama's network and then dropped
+    config: bridge-ip
+    outcome: unreachable
+"""
+
+
+def test_the_claims_of_the_old_03_text_are_refuted_by_the_engine():
+    old = L.parse_lesson(yaml.safe_load(OLD_03_CLAIMS), "old-03.yaml")
+    problems = [p for c in old.claims for p in L.claim_problems(c)]
+    assert len(problems) == 2, problems
+    assert all("the engine says ok" in p for p in problems)
+
+
+def test_the_old_03_text_is_caught_even_without_a_claim():
+    """With today's claims file, the old sentences are outcome statements nobody checks: the test fails."""
+    today = L.lesson("03_separate_networks")
+    uncovered = L.uncovered_outcome_sentences(today, OLD_03_PROSE)
+    assert any("then dropped: the connection hangs" in u for u in uncovered), uncovered
+    assert any("bridge IP fails on Linux" in u for u in uncovered), uncovered
+
+
+def test_the_old_03_hint_is_gone():
+    texts = " ".join(t for _, t in L.lesson("03_separate_networks").texts())
+    assert "isolation rules do with packets" not in texts
+    assert "DNAT'ed into Ollama's network and then dropped" not in _markdown("03_separate_networks")
+
+
+def test_03_says_when_the_drop_would_happen():
+    text = _markdown("03_separate_networks")
+    assert '"userland-proxy": false' in text and '"userland-proxy": true' in text
+
+
+# --------------------------------------------------------------------------------------------------
+# Strict loading
+# --------------------------------------------------------------------------------------------------
+
+GOOD = {
+    "lesson": "x",
+    "title": "X",
+    "configs": {"l": {"scenario": "linux-compose"}},
+    "exercises": {"q": {"kind": "predict", "config": "l", "ask": "outcome", "question": "What happens?"}},
+    "claims": [{"said": "the stack works here", "config": "l", "outcome": "ok"}],
+}
+
+
+def _with(path: tuple, value):
+    import copy
+
+    raw = copy.deepcopy(GOOD)
+    node = raw
+    for key in path[:-1]:
+        node = node[key]
+    node[path[-1]] = value
+    return raw
+
+
+@pytest.mark.parametrize(
+    "raw, words",
+    [
+        (_with(("colour",), "red"), "unknown key(s) colour"),
+        (_with(("configs", "l"), {"scenario": "linux-compose", "colour": 1}), "unknown knob(s) colour"),
+        (_with(("configs", "l"), {"scenario": "no-such-scenario"}), "configs.l"),
+        (_with(("exercises", "q", "config"), "nowhere"), "exercises.q.config names the configuration 'nowhere'"),
+        (_with(("exercises", "q", "ask"), "vibes"), "ask 'vibes'"),
+        (_with(("exercises", "q", "ask"), "url"), "needs choices"),
+        (_with(("exercises", "q", "why"), "x"), "exercises.q has unknown key(s) why"),
+        (_with(("claims",), [{"said": "the stack works here", "config": "l", "outcome": "fine"}]), "outcome 'fine'"),
+        (_with(("claims",), [{"said": "the stack works here", "config": "l"}]), "states nothing to check"),
+        (_with(("claims",), [{"said": "works", "config": "l", "outcome": "ok"}]), "three words"),
+        (_with(("claims",), [{"said": "the stack works here", "config": "l", "fails_at": "dns"}]), "fails_at 'dns'"),
+    ],
+)
+def test_a_bad_lesson_file_is_an_error_naming_the_field(raw, words):
+    with pytest.raises(ScenarioError) as caught:
+        L.parse_lesson(raw, "bad.yaml")
+    assert "bad.yaml" in str(caught.value) and words in str(caught.value)
+
+
+def test_an_unknown_lesson_says_which_exist():
+    with pytest.raises(ScenarioError, match="03_separate_networks"):
+        L.lesson("07_nothing")
+
+
+def test_each_claim_kind_catches_a_wrong_claim():
+    """Every kind of claim can fail: a claim of the opposite of the engine's answer is reported."""
+    raw = yaml.safe_load("""
+lesson: x
+title: X
+configs:
+  l: {scenario: linux-ollama-on-host}
+  a: {scenario: linux-ollama-on-host, ollama_bind: 0.0.0.0}
+  h: {scenario: linux-host-network, webui_port: 3000}
+exercises: {}
+claims:
+  - {said: "one two three", config: l, outcome: ok}
+  - {said: "one two three", config: l, reachable: true}
+  - {said: "one two three", config: l, fails_at: resolve}
+  - {said: "one two three", config: l, works: ["http://127.0.0.1:11434"]}
+  - {said: "one two three", config: a, fails: ["http://host.docker.internal:11434"]}
+  - {said: "one two three", config: h, browser_url: "http://localhost:3000"}
+  - {said: "one two three", config: h, browser: false}
+""")
+    lesson = L.parse_lesson(raw, "kinds.yaml")
+    for claim in lesson.claims:
+        assert L.claim_problems(claim), f"{claim.expect} was not caught"
+
+
+def test_the_outcome_detector_sees_through_markdown():
+    lesson = L.parse_lesson(GOOD, "good.yaml")
+    assert L.uncovered_outcome_sentences(lesson, "**It** `works` here.") != []
+    assert L.uncovered_outcome_sentences(lesson, "- The stack *works* here, fine.") == []
