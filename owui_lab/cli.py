@@ -13,12 +13,12 @@ import os
 import sys
 from typing import Callable, Sequence
 
-from .commands import doctor, draw, lab, predict, scenarios, standin
+from .commands import cheatsheet, doctor, draw, lab, predict, scenarios, standin
 from .commands.args import Parser
 from .errors import OwuiLabError
 
 #: The subcommands, in the order ``owui-lab --help`` lists them.
-COMMANDS = (scenarios, predict, draw, lab, standin, doctor)
+COMMANDS = (scenarios, predict, draw, lab, standin, doctor, cheatsheet)
 
 
 def build_parser() -> argparse.ArgumentParser:
