@@ -158,6 +158,18 @@ class BaseUrl:
             return False
 
 
+_URL_PASSWORD = re.compile(r"(\b[A-Za-z][A-Za-z0-9+.-]*://[^/\s@:]*):[^/\s@]*@")
+
+
+def redact_url(text: str) -> str:
+    """``text`` with the password of every URL in it replaced by ``***`` (the user name stays).
+
+    Used wherever the kit prints or stores a URL a learner typed: ``http://me:secret@host:11434``
+    becomes ``http://me:***@host:11434``.
+    """
+    return _URL_PASSWORD.sub(r"\1:***@", text)
+
+
 def parse_base_url(url: str) -> BaseUrl:
     """Parse and check an ``OLLAMA_BASE_URL``; a ConfigError says what is wrong and what to type."""
     if not isinstance(url, str):

@@ -5,9 +5,15 @@ live in one place:
 
 * **Labels.** Every container and network the kit creates carries labels in the ``io.owui-lab.*``
   namespace (``labels(session, role)``): ``io.owui-lab.managed=true``, ``io.owui-lab.session=<id>``,
-  ``io.owui-lab.role=<role>`` and, when the environment variable ``OWUI_LAB_RUN`` is set (the test
-  suite sets it), ``io.owui-lab.run=<that value>``. Cleanup (``remove_labelled``) selects by label
-  only, never by name: a learner's own ``ollama`` or ``open-webui`` container is never touched.
+  ``io.owui-lab.role=<role>``, ``io.owui-lab.owner=<owner>`` and, when the environment variable
+  ``OWUI_LAB_RUN`` is set (the test suite sets it), ``io.owui-lab.run=<that value>``. Cleanup
+  (``remove_labelled``) selects by label only, never by name: a learner's own ``ollama`` or
+  ``open-webui`` container is never touched.
+* **Owners.** Several people share one daemon (a classroom server, a lab machine). The owner is
+  ``OWUI_LAB_OWNER`` when set (the classroom service sets it to the learner's name), else the OS user
+  (``current_owner()``). Listing and cleanup select the caller's own objects unless the caller says
+  ``everyone=True`` (the CLI's ``--all``). Selectors (session, run, owner) are checked first: an
+  empty or malformed one is an error, never "no filter".
 * **Names.** One deterministic rule (``container_name`` / ``network_name``)::
 
       container: owui-lab-<session>-<role>        e.g. owui-lab-1a2b3c4d-ollama
@@ -28,6 +34,7 @@ from __future__ import annotations
 import ipaddress
 import json
 import os
+import re
 import secrets
 import sys
 import threading
@@ -46,14 +53,13 @@ LABEL_MANAGED = f"{LABEL_PREFIX}.managed"
 LABEL_SESSION = f"{LABEL_PREFIX}.session"
 LABEL_ROLE = f"{LABEL_PREFIX}.role"
 LABEL_RUN = f"{LABEL_PREFIX}.run"
+LABEL_OWNER = f"{LABEL_PREFIX}.owner"
+OWNER_ENV = "OWUI_LAB_OWNER"
 NAME_PREFIX = "owui-lab"
 DEFAULT_IMAGE = "python:3.12-slim"
 OFFLINE_IMAGE = "owui-lab/python:offline"
 IMAGE_ENV = "OWUI_LAB_IMAGE"
 RUN_ENV = "OWUI_LAB_RUN"
-DOCKER0_FALLBACK = "172.17.0.1"
-
-ProgressArg = "bool | None | Callable[[str, int, int], None]"
 
 
 # --------------------------------------------------------------------------------------------------
@@ -272,18 +278,97 @@ def new_session_id() -> str:
     return secrets.token_hex(4)
 
 
-def labels(session: str, role: str) -> dict[str, str]:
+_SESSION = re.compile(r"[A-Za-z0-9]{1,64}")
+_RUN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,127}")
+_OWNER = re.compile(r"[\w][\w.@+-]{0,127}")
+
+
+def check_session(value: object) -> str:
+    """A lab session id as given (letters and digits, at most 64), or ``LabError``.
+
+    An empty or malformed id never means "every lab": it is refused, so it can neither widen a
+    cleanup nor name a file outside the state directory.
+    """
+    if not isinstance(value, str) or not _SESSION.fullmatch(value):
+        raise LabError(
+            f"{value!r} is not a lab session id (letters and digits, at most 64).",
+            "owui-lab lab status lists the labs that are up, with their session ids.",
+        )
+    return value
+
+
+def check_run(value: object) -> str:
+    """A test-run id (``io.owui-lab.run``) as given, or ``LabError`` (empty or malformed)."""
+    if not isinstance(value, str) or not _RUN.fullmatch(value):
+        raise LabError(
+            f"{value!r} is not a run id (letters, digits, '.', '-' or '_', at most 128).",
+            f"give the value of the {RUN_ENV} variable the objects were created with, or leave --run out.",
+        )
+    return value
+
+
+def check_owner(value: object) -> str:
+    """An owner name as given (word characters, ``.@+-``; at most 128), or ``LabError``."""
+    if not isinstance(value, str) or not _OWNER.fullmatch(value):
+        raise LabError(
+            f"{value!r} is not an owner name the kit accepts (letters, digits, '.', '@', '+', '-' or '_', "
+            "at most 128).",
+            f"set {OWNER_ENV} to a plain name (or unset it to use your user name).",
+        )
+    return value
+
+
+def current_owner() -> str:
+    """Who owns what this process creates: ``OWUI_LAB_OWNER`` when set, else the OS user's name.
+
+    The OS user comes from the process's user id (not the ``USER`` variable, which ``sudo``/``runuser``
+    may leave behind); on Windows from ``getpass``.
+
+    Raises:
+        LabError: ``OWUI_LAB_OWNER`` is set but empty or malformed (a classroom service that sets it
+            must never fall back to the service's own user, which every learner shares).
+    """
+    value = os.environ.get(OWNER_ENV)
+    if value is not None:
+        return check_owner(value)
+    name = ""
+    try:
+        import pwd
+
+        name = pwd.getpwuid(os.getuid()).pw_name
+    except (ImportError, KeyError, AttributeError):
+        try:
+            import getpass
+
+            name = getpass.getuser()
+        except Exception:  # noqa: BLE001 - no name at all: the uid is still an owner
+            name = ""
+    if not name and hasattr(os, "getuid"):
+        name = f"uid-{os.getuid()}"
+    name = re.sub(r"[^\w.@+-]", "_", name or "unknown")
+    if not (name[0].isalnum() or name[0] == "_"):
+        name = f"u{name}"
+    return check_owner(name[:128])
+
+
+def labels(session: str, role: str, owner: str | None = None) -> dict[str, str]:
     """The labels every object of a lab session carries.
 
     Args:
         session: the lab's session id.
         role: what the object is for: "ollama", "webui", "network", "probe", ...
+        owner: whose it is (default ``current_owner()``).
 
     Returns:
-        ``io.owui-lab.managed``, ``.session``, ``.role`` and, when ``OWUI_LAB_RUN`` is set (the
-        test suite does), ``.run``: the selector for a whole test run's objects.
+        ``io.owui-lab.managed``, ``.session``, ``.role``, ``.owner`` and, when ``OWUI_LAB_RUN`` is
+        set (the test suite does), ``.run``: the selector for a whole test run's objects.
     """
-    out = {LABEL_MANAGED: "true", LABEL_SESSION: session, LABEL_ROLE: role}
+    out = {
+        LABEL_MANAGED: "true",
+        LABEL_SESSION: check_session(session),
+        LABEL_ROLE: role,
+        LABEL_OWNER: check_owner(owner) if owner is not None else current_owner(),
+    }
     run = os.environ.get(RUN_ENV)
     if run:
         out[LABEL_RUN] = run
@@ -300,13 +385,30 @@ def network_name(session: str, name: str) -> str:
     return f"{NAME_PREFIX}-{session}-{name}"
 
 
-def label_filters(session: str | None = None, run: str | None = None) -> dict[str, Any]:
-    """Filters selecting kit objects: all of them, one session's or one test run's."""
+def label_filters(
+    session: str | None = None, run: str | None = None, owner: str | None = None, everyone: bool = False
+) -> dict[str, Any]:
+    """Filters selecting kit objects: the caller's (default), one owner's, or everyone's.
+
+    Args:
+        session: only this lab session's objects.
+        run: only this test run's objects (``io.owui-lab.run``).
+        owner: only this owner's objects (default: ``current_owner()``).
+        everyone: every owner's objects (``--all``); ``owner`` must then be None.
+
+    Raises:
+        LabError: a selector is given but empty or malformed (it never widens to "all").
+    """
     wanted = [f"{LABEL_MANAGED}=true"]
-    if session:
-        wanted.append(f"{LABEL_SESSION}={session}")
-    if run:
-        wanted.append(f"{LABEL_RUN}={run}")
+    if session is not None:
+        wanted.append(f"{LABEL_SESSION}={check_session(session)}")
+    if run is not None:
+        wanted.append(f"{LABEL_RUN}={check_run(run)}")
+    if everyone:
+        if owner is not None:
+            raise LabError("Both one owner and every owner were asked for.", "give either an owner or --all.")
+    else:
+        wanted.append(f"{LABEL_OWNER}={check_owner(owner) if owner is not None else current_owner()}")
     return {"label": wanted}
 
 
@@ -457,20 +559,28 @@ class Removed:
         return len(self.containers) + len(self.networks)
 
 
-def remove_labelled(cli: "docker.DockerClient", session: str | None = None, run: str | None = None) -> Removed:
+def remove_labelled(
+    cli: "docker.DockerClient",
+    session: str | None = None,
+    run: str | None = None,
+    owner: str | None = None,
+    everyone: bool = False,
+) -> Removed:
     """Remove the kit's containers, then its networks, selected by label only.
 
     Args:
         cli: a connected client.
         session: only this lab session's objects; None means every session's.
         run: only objects of this test run (label ``io.owui-lab.run``).
+        owner: only this owner's objects; None means the caller's own (``current_owner()``).
+        everyone: every owner's objects (``lab clean --all``).
 
     Returns:
         What was removed. Objects without the kit's labels are never listed, so never removed.
     """
     from docker.errors import APIError, NotFound
 
-    filters = label_filters(session, run)
+    filters = label_filters(session, run, owner, everyone)
     failed: list[str] = []
     removed_containers: list[str] = []
     containers = cli.containers.list(all=True, filters=filters, ignore_removed=True)
@@ -504,12 +614,67 @@ def remove_labelled(cli: "docker.DockerClient", session: str | None = None, run:
     return Removed(tuple(sorted(removed_containers)), tuple(sorted(removed_networks)), tuple(failed))
 
 
-def list_labelled(cli: "docker.DockerClient", session: str | None = None, run: str | None = None) -> list[str]:
-    """Names of the kit's containers and networks (``container:NAME`` / ``network:NAME``)."""
-    filters = label_filters(session, run)
+def list_labelled(
+    cli: "docker.DockerClient",
+    session: str | None = None,
+    run: str | None = None,
+    owner: str | None = None,
+    everyone: bool = False,
+) -> list[str]:
+    """Names of the kit's containers and networks (``container:NAME`` / ``network:NAME``), selected
+    as ``remove_labelled`` selects them (what ``lab clean --all`` says before it removes)."""
+    filters = label_filters(session, run, owner, everyone)
     out = [f"container:{c.name}" for c in cli.containers.list(all=True, filters=filters, ignore_removed=True)]
     out += [f"network:{n.name}" for n in cli.networks.list(filters=filters)]
     return out
+
+
+def labelled_containers(
+    cli: "docker.DockerClient", session: str | None = None, owner: str | None = None, everyone: bool = False
+) -> list["Container"]:
+    """The kit's containers (all states) selected by label: one session's, the caller's, or everyone's."""
+    return cli.containers.list(all=True, filters=label_filters(session, None, owner, everyone), ignore_removed=True)
+
+
+def owner_of(container: "Container") -> str:
+    """The ``io.owui-lab.owner`` label of a kit container ("" for objects from before owners)."""
+    return str((container.labels or {}).get(LABEL_OWNER, ""))
+
+
+def create_network(cli: "docker.DockerClient", name: str, object_labels: dict[str, str]) -> Any:
+    """Create a user-defined bridge network carrying the kit's labels."""
+    return cli.networks.create(name, driver="bridge", labels=object_labels, check_duplicate=True)
+
+
+def run_container(
+    cli: "docker.DockerClient",
+    image: str,
+    command: list[str],
+    name: str,
+    object_labels: dict[str, str],
+    aliases: dict[str, list[str]] | None = None,
+    **kwargs: Any,
+) -> "Container":
+    """Start a detached, labelled stand-in container with an init process (stops at once).
+
+    Args:
+        aliases: ``{network name: [alias, ...]}``: the names the container answers to on
+            user-defined networks (Docker's DNS resolves them, as compose does for service names).
+        kwargs: the SDK's ``containers.run`` options (network, ports, environment, extra_hosts...).
+    """
+    if aliases:
+        kwargs["networking_config"] = {net: cli.api.create_endpoint_config(aliases=list(names))
+                                       for net, names in aliases.items()}
+    return cli.containers.run(
+        image,
+        command,
+        detach=True,
+        name=name,
+        labels=object_labels,
+        init=True,  # PID 1 forwards SIGTERM; with force-removal it stops at once anyway
+        stop_signal="SIGTERM",
+        **kwargs,
+    )
 
 
 def in_parallel(fn: Callable[[Any], Any], items: Sequence[Any]) -> None:

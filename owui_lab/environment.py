@@ -11,7 +11,13 @@ from __future__ import annotations
 import html
 import os
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from . import docker_api
+from .errors import OwuiLabError
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .config import Config
 
 #: The modes, in the words the notebooks use.
 LIVE_LINUX = "linux"
@@ -196,33 +202,58 @@ def _detect() -> Mode:
     if in_classroom():
         return _classroom()
     binder = on_binder()
-    from . import docker_api
-    from .errors import OwuiLabError
+    try:
+        info = _daemon()
+    except OwuiLabError as exc:
+        return Mode(NO_DAEMON, exc.message, binder)
+    problem = platform_problem(info, None)
+    if problem:
+        # A daemon answers, but its networking is not the one the lessons teach: say why.
+        return Mode(NO_DAEMON, problem, binder)
+    kind = DESKTOP if info.platform == "desktop" else LIVE_LINUX
+    return Mode(kind, f"The daemon is {info.description}.", binder)
 
+
+def _daemon(timeout: float = 5) -> docker_api.DaemonInfo:
+    """Connect once, read what the daemon is, close."""
+    cli = docker_api.client(timeout=timeout)
     try:
-        cli = docker_api.client(timeout=5)
-    except OwuiLabError as exc:
-        return Mode(NO_DAEMON, exc.message, binder)
-    try:
-        info = docker_api.daemon_info(cli)
-    except OwuiLabError as exc:
-        return Mode(NO_DAEMON, exc.message, binder)
+        return docker_api.daemon_info(cli)
     finally:
         try:
             cli.close()
         except Exception:  # noqa: BLE001 - closing a dead client must not hide the answer
             pass
-    if info.kind in ("rootless", "podman"):
-        # A daemon answers, but its networking is not the one the lessons teach: the lab says why.
-        reason = f"The daemon is {info.description}."
-        try:
-            from .lab import availability
 
-            ok, why = availability(None)
-            if not ok:
-                reason = why
-        except ImportError:
-            pass
-        return Mode(NO_DAEMON, reason, binder)
-    kind = DESKTOP if info.platform == "desktop" else LIVE_LINUX
-    return Mode(kind, f"The daemon is {info.description}.", binder)
+
+def platform_problem(info: docker_api.DaemonInfo, config: "Config | None") -> str | None:
+    """Why the live lab cannot run on this daemon (for this configuration), or None when it can."""
+    if info.kind in ("rootless", "podman"):
+        return (
+            f"This daemon is {info.description}: its networking (no docker0 on the host, ports forwarded "
+            "by a user-space helper) differs from the Docker Engine facts the kit teaches, so the lab "
+            "cannot reproduce the scenarios faithfully here; the prediction stands."
+        )
+    if config is not None and config.platform != info.platform:
+        want = "Docker Desktop" if config.platform == "desktop" else "a Linux Docker Engine"
+        return (
+            f"This configuration is for {want}, but this daemon is {info.description}: the lab cannot "
+            "emulate that platform here, so it shows the prediction only."
+        )
+    return None
+
+
+def availability(config: "Config | None" = None) -> tuple[bool, str]:
+    """Whether the live lab can run here (for this configuration), and why not.
+
+    Returns:
+        (True, what daemon will run it) or (False, a reason a learner can read): no daemon answers
+        (e.g. on Binder), the daemon is rootless Docker or Podman (whose networking differs from
+        the Linux facts the kit teaches), or the configuration is for another platform.
+    """
+    try:
+        info = _daemon(timeout=10)
+    except OwuiLabError as exc:
+        return False, f"{exc.message} The kit still predicts and explains; only the live lab needs Docker."
+    problem = platform_problem(info, config)
+    return (False, problem) if problem else (True, f"the lab runs on {info.description}")

@@ -128,14 +128,14 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 
     cli = docker_api.client()
     try:
-        filters = docker_api.label_filters()
+        filters = docker_api.label_filters(everyone=True)  # this run's objects, whoever owns them
 
         def ours(labels: dict | None) -> bool:
             return (labels or {}).get(docker_api.LABEL_RUN, "").startswith(TEST_RUN_ID)
 
         containers = [c for c in cli.containers.list(all=True, filters=filters, ignore_removed=True) if ours(c.labels)]
         networks = [n for n in cli.networks.list(filters=filters) if ours(n.attrs.get("Labels"))]
-        pids = labelled_host_processes(run_prefix=TEST_RUN_ID)
+        pids = labelled_host_processes(run_prefix=TEST_RUN_ID, everyone=True)
         if containers or networks or pids:
             left = [f"container:{c.name}" for c in containers] + [f"network:{n.name}" for n in networks]
             left += [f"host process {p}" for p in pids]

@@ -8,6 +8,7 @@ probes from another container's namespace.
 from __future__ import annotations
 
 import json
+import os
 import re
 import secrets
 
@@ -48,20 +49,61 @@ def test_daemon_kind_is_read_from_info_and_version(info, version, kind, platform
     json.dumps(d.to_dict())
 
 
-def test_labels_carry_the_namespace_session_role_and_test_run(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_labels_carry_the_namespace_session_role_owner_and_test_run(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("OWUI_LAB_RUN", "run-42")
+    monkeypatch.setenv("OWUI_LAB_OWNER", "ada")
     got = docker_api.labels("1a2b3c4d", "ollama")
     assert got == {"io.owui-lab.managed": "true", "io.owui-lab.session": "1a2b3c4d",
-                   "io.owui-lab.role": "ollama", "io.owui-lab.run": "run-42"}
+                   "io.owui-lab.role": "ollama", "io.owui-lab.owner": "ada", "io.owui-lab.run": "run-42"}
     monkeypatch.delenv("OWUI_LAB_RUN")
     assert "io.owui-lab.run" not in docker_api.labels("1a2b3c4d", "ollama")
     assert all(k.startswith("io.owui-lab.") for k in got)
+    assert docker_api.labels("1a2b3c4d", "ollama", owner="grace")["io.owui-lab.owner"] == "grace"
 
 
-def test_label_filters_select_by_label_only() -> None:
-    assert docker_api.label_filters() == {"label": ["io.owui-lab.managed=true"]}
+def test_the_owner_is_the_variable_else_the_os_user(monkeypatch: pytest.MonkeyPatch) -> None:
+    import pwd
+
+    monkeypatch.setenv("OWUI_LAB_OWNER", "learner-7@school")
+    assert docker_api.current_owner() == "learner-7@school"
+    monkeypatch.delenv("OWUI_LAB_OWNER")
+    monkeypatch.setenv("USER", "someone-else")  # the uid decides, not a variable sudo may leave behind
+    assert docker_api.current_owner() == pwd.getpwuid(os.getuid()).pw_name
+
+
+@pytest.mark.parametrize("bad", ["", " ", "a b", "../x", "x\n", "x=y", "-x", "a" * 129])
+def test_an_empty_or_malformed_owner_is_an_error_not_a_fallback(monkeypatch: pytest.MonkeyPatch, bad: str) -> None:
+    monkeypatch.setenv("OWUI_LAB_OWNER", bad)
+    with pytest.raises(LabError, match="OWUI_LAB_OWNER"):
+        docker_api.current_owner()
+    with pytest.raises(LabError):
+        docker_api.label_filters()
+
+
+def test_label_filters_select_the_callers_own_objects_unless_everyone(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OWUI_LAB_OWNER", "ada")
+    assert docker_api.label_filters() == {"label": ["io.owui-lab.managed=true", "io.owui-lab.owner=ada"]}
     assert docker_api.label_filters("s1", "r1") == {
-        "label": ["io.owui-lab.managed=true", "io.owui-lab.session=s1", "io.owui-lab.run=r1"]}
+        "label": ["io.owui-lab.managed=true", "io.owui-lab.session=s1", "io.owui-lab.run=r1", "io.owui-lab.owner=ada"]}
+    assert docker_api.label_filters(owner="grace")["label"][-1] == "io.owui-lab.owner=grace"
+    assert docker_api.label_filters(everyone=True) == {"label": ["io.owui-lab.managed=true"]}
+    with pytest.raises(LabError):
+        docker_api.label_filters(owner="grace", everyone=True)
+
+
+@pytest.mark.parametrize("session", ["", "../../victim", "a/b", "a.b", "a-b", " ", "x" * 65, None, 5])
+def test_empty_or_malformed_session_selectors_are_errors(session: object) -> None:
+    with pytest.raises(LabError, match="session id"):
+        docker_api.check_session(session)
+    if isinstance(session, str):
+        with pytest.raises(LabError):
+            docker_api.label_filters(session=session)
+
+
+@pytest.mark.parametrize("run", ["", " ", "a/b", "../r", "x" * 129])
+def test_empty_or_malformed_run_selectors_are_errors(run: str) -> None:
+    with pytest.raises(LabError, match="run id"):
+        docker_api.label_filters(run=run)
 
 
 def test_names_follow_one_deterministic_rule() -> None:

@@ -11,7 +11,8 @@ import owui_lab
 from owui_lab import docker_api
 from owui_lab.config import Config
 from owui_lab.errors import ConfigError, LabError
-from owui_lab.lab import Lab, LabResult, Observation, BrowserObservation, _platform_problem, availability, run
+from owui_lab.environment import platform_problem
+from owui_lab.lab import Lab, LabResult, Observation, BrowserObservation, availability, run
 from tests.lab_support import leftovers, owui_lab as owui_lab_cli, stand_in_image
 
 LINUX_SEEDS = [s.id for s in owui_lab.scenarios() if s.platform == "linux"]
@@ -81,10 +82,10 @@ def test_platform_problems_are_explained() -> None:
     linux = docker_api.parse_daemon_info({"OperatingSystem": "Debian"}, {})
     desktop = docker_api.parse_daemon_info({"OperatingSystem": "Docker Desktop"}, {})
     rootless = docker_api.parse_daemon_info({"SecurityOptions": ["name=rootless"]}, {})
-    assert _platform_problem(linux, owui_lab.load_scenario("linux-compose")) is None
-    assert "cannot emulate that platform" in _platform_problem(linux, owui_lab.load_scenario("desktop-compose"))
-    assert "cannot emulate that platform" in _platform_problem(desktop, owui_lab.load_scenario("linux-compose"))
-    assert "rootless" in _platform_problem(rootless, None)
+    assert platform_problem(linux, owui_lab.load_scenario("linux-compose")) is None
+    assert "cannot emulate that platform" in platform_problem(linux, owui_lab.load_scenario("desktop-compose"))
+    assert "cannot emulate that platform" in platform_problem(desktop, owui_lab.load_scenario("linux-compose"))
+    assert "rootless" in platform_problem(rootless, None)
 
 
 def test_no_daemon_means_not_available_with_a_reason(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
@@ -142,7 +143,7 @@ def test_the_context_manager_removes_everything_on_an_exception_in_the_body(imag
     with pytest.raises(KeyboardInterrupt):
         with lab:
             assert leftovers(session=lab.session)  # containers and the host stand-in exist
-            assert lab.host_processes and lab.host_processes[0].poll() is None
+            assert lab.host_processes and lab.host_processes[0].process.poll() is None
             raise KeyboardInterrupt  # what Ctrl-C in a notebook cell does
     assert leftovers(session=lab.session) == []
 
@@ -208,7 +209,7 @@ def test_cli_lab_up_status_down(image: str, tmp_path) -> None:
     assert down.returncode == 0, down.stderr
     assert leftovers(session=session) == []
     assert not (tmp_path / f"{session}.json").exists()
-    assert "No lab is up" in owui_lab_cli("lab", "status", env=env).stdout
+    assert "No lab of yours is up" in owui_lab_cli("lab", "status", env=env).stdout
 
 
 @pytest.mark.docker

@@ -57,14 +57,22 @@ def test_a_daemon_error_halfway_leaves_nothing(image: str, monkeypatch: pytest.M
 
 
 def test_a_host_stand_in_that_fails_halfway_leaves_nothing(image: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    def boom(self, address, port):
+    from owui_lab.lab import live, state
+
+    started = []
+
+    def boom(*args, **kwargs):
+        started.append(real(*args, **kwargs))  # it listens; the lab fails before it records it
         raise LabError("the stand-in Ollama did not listen (simulated)", "none")
 
-    monkeypatch.setattr(Lab, "_wait_host_port", boom)
+    real = live.start_host_ollama
+    monkeypatch.setattr(live, "start_host_ollama", boom)
     lab = Lab(owui_lab.load_scenario("linux-ollama-on-host").replace(ollama_bind="0.0.0.0"), keep_ports=False)
     with pytest.raises(LabError, match="simulated"):
         lab.up()
+    assert started and started[0].process.poll() is not None  # found by its labels, stopped
     assert leftovers(session=lab.session) == []  # containers, networks and the host process
+    assert list(state.state_dir().glob(f"{lab.session}-*.log")) == []
 
 
 # ---------------------------------------------------------------------------------------------

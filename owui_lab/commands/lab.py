@@ -5,9 +5,14 @@
   engine) it says it cannot emulate that platform and shows the prediction only.
 - ``lab up [knobs...]``: bring a lab up and leave it running for exploring by hand; prints the
   ``docker`` commands to look around. Its state is a small file under the user's cache directory.
-- ``lab status``: the labs that are up, probed again. ``lab down [SESSION]``: remove one (or all).
-- ``lab clean``: remove every container and network the kit labelled, and the kit's host
-  stand-ins; nothing else (selection by label only).
+- ``lab status``: the labs that are up, probed again. ``lab down [SESSION]``: remove one (or all
+  of yours).
+- ``lab clean``: remove your containers, networks and host stand-ins the kit labelled; nothing
+  else (selection by label only).
+
+Several people may share one daemon: status/down/clean act on the caller's own objects (label
+``io.owui-lab.owner``: ``OWUI_LAB_OWNER`` or the user name); ``--all`` acts on everyone's and first
+lists what it will remove. The work is in ``owui_lab.lab.kept``; this module parses and prints.
 
 Imports nothing heavy at registration (the Docker SDK is loaded when a subcommand runs).
 """
@@ -46,15 +51,18 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
     s = sub.add_parser("status", help="the labs that are up, probed again")
     s.add_argument("--json", action="store_true", help="print JSON")
+    s.add_argument("--all", action="store_true", help="also list the kit's objects of every other owner")
     s.set_defaults(func=_cmd_status)
 
-    d = sub.add_parser("down", help="remove a lab that is up (all of them without SESSION)")
+    d = sub.add_parser("down", help="remove a lab that is up (all of yours without SESSION)")
     d.add_argument("session", nargs="?", metavar="SESSION", help="the lab's session id (lab status lists them)")
     d.add_argument("--json", action="store_true", help="print JSON")
+    d.add_argument("--all", action="store_true", help="any owner's lab (without SESSION: every owner's labs)")
     d.set_defaults(func=_cmd_down)
 
-    c = sub.add_parser("clean", help="remove every object the kit labelled, and nothing else")
+    c = sub.add_parser("clean", help="remove your objects the kit labelled, and nothing else")
     c.add_argument("--json", action="store_true", help="print JSON")
+    c.add_argument("--all", action="store_true", help="every owner's objects (lists them first)")
     c.add_argument("--run", metavar="ID", help="only objects labelled io.owui-lab.run=ID (one test run's)")
     c.set_defaults(func=_cmd_clean)
 
@@ -108,39 +116,14 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
 
 def _cmd_up(args: argparse.Namespace) -> int:
-    from ..lab import Lab, _DeferredInterrupt, agrees, forget_state, save_state
-    from ..prediction import predict
+    from ..lab.kept import keep_up
 
     config = config_from_args(args)
-    options = _options(args)
-    # Ctrl-C at any moment: either everything is removed (exit 130) or the lab is up and recorded
-    # (exit 0). The handler stays installed until the process exits, so no interrupt can land
-    # between "recorded" and "exit 0".
-    with _DeferredInterrupt(restore=False) as guard:
-        lab = Lab(config, progress=None if not args.json else False, **options)
-        lab.up()
-        try:
-            guard.check()
-            description = lab.describe()
-            path = save_state(description)
-            guard.check()
-            observed = lab.probe()
-            guard.check()
-        except BaseException:
-            lab.down()
-            forget_state(lab.session)
-            raise
-        verdict = predict(config)
-        description["observed"] = observed.to_dict()
-        description["predicted"] = {"outcome": verdict.outcome, "reachable": verdict.reachable}
-        description["agree"] = agrees(verdict, observed)
-        description["state_file"] = str(path)
-        save_state(description)
-        lab.detach()
-        if args.json:
-            _print_json(description)
-        else:
-            _print_up(description, observed)
+    description, observed = keep_up(config, progress=None if not args.json else False, **_options(args))
+    if args.json:
+        _print_json(description)
+    else:
+        _print_up(description, observed)
     return 0
 
 
@@ -161,45 +144,26 @@ def _print_up(d: dict[str, Any], observed: Any) -> None:
 
 
 def _cmd_status(args: argparse.Namespace) -> int:
-    from .. import docker_api
-    from ..lab import _browser_check, labelled_host_processes, load_states
+    from ..lab.kept import status
 
-    states = load_states()
-    if not states:
-        if args.json:
-            _print_json([])
-        else:
-            print("No lab is up (owui-lab lab up starts one).")
-        return 0
-    cli = docker_api.client()
-    report = []
-    for st in states:
-        session = st["session"]
-        containers = cli.containers.list(all=True, filters=docker_api.label_filters(session))
-        entry: dict[str, Any] = {
-            "session": session,
-            "containers": {c.name: c.status for c in containers},
-            "host_processes": labelled_host_processes(session),
-            "commands": st.get("commands", []),
-        }
-        webui = next((c for c in containers if c.name == st.get("webui_container")), None)
-        if webui is not None and webui.status == "running":
-            result = docker_api.probe_by_exec(webui, [st["probe_url"]], 2.0)[0]
-            entry["observed"] = {"url": st["probe_url"], "outcome": result.get("outcome"), "detail": result.get("detail")}
-            port = int(st["browser_url"].rsplit(":", 1)[1])
-            entry["browser"] = {"url": st["browser_url"], "reachable": _browser_check(port)[0]}
-        report.append(entry)
+    report = status(everyone=args.all)
     if args.json:
         _print_json(report)
         return 0
+    if not report:
+        print("No lab of yours is up (owui-lab lab up starts one)." if not args.all else "No lab is up.")
+        return 0
     for e in report:
-        print(f"Lab {e['session']}: " + ", ".join(f"{k} ({v})" for k, v in e["containers"].items()))
+        whose = f" (owner {e['owner']})" if args.all else ""
+        print(f"Lab {e['session']}{whose}: " + (", ".join(f"{k} ({v})" for k, v in e["containers"].items()) or "no container"))
         if e["host_processes"]:
             print(f"  host stand-in pid {', '.join(map(str, e['host_processes']))}")
         if "observed" in e:
             o = e["observed"]
             print(f"  Open WebUI → Ollama at {o['url']}: {o['outcome']} ({o['detail']})")
             print(f"  Browser → Open WebUI at {e['browser']['url']}: {'reachable' if e['browser']['reachable'] else 'not reachable'}")
+        elif e.get("recorded") is False:
+            print("  not started by 'lab up' from this account (a 'lab run' in progress, or another owner's)")
         else:
             print("  Open WebUI's container is not running: owui-lab lab down " + e["session"])
         for command in e["commands"]:
@@ -208,53 +172,41 @@ def _cmd_status(args: argparse.Namespace) -> int:
 
 
 def _cmd_down(args: argparse.Namespace) -> int:
-    from .. import docker_api
-    from ..errors import LabError
-    from ..lab import _DeferredInterrupt, forget_state, labelled_host_processes, load_states, stop_host_processes
+    from ..lab.kept import down
 
-    sessions = [args.session] if args.session else [s["session"] for s in load_states()]
-    if args.session and not all(c.isalnum() for c in args.session):
-        raise LabError(f"'{args.session}' is not a lab session id.", "owui-lab lab status lists the labs that are up.")
-    cli = docker_api.client()
-    out = []
-    with _DeferredInterrupt():  # a second Ctrl-C must not leave half a lab
-        for session in sessions:
-            start = time.perf_counter()
-            stop_host_processes(labelled_host_processes(session))
-            removed = docker_api.remove_labelled(cli, session=session)
-            forget_state(session)
-            out.append({"session": session, "containers": list(removed.containers), "networks": list(removed.networks),
-                        "failed": list(removed.failed), "seconds": round(time.perf_counter() - start, 3)})
+    out = [r.to_dict() for r in down(args.session, everyone=args.all)]
     if args.json:
         _print_json(out)
     elif not out:
-        print("No lab is up.")
+        print("No lab of yours is up.")
     else:
         for o in out:
-            print(f"Lab {o['session']}: removed {len(o['containers'])} container(s) and {len(o['networks'])} "
+            print(f"Lab {o['sessions'][0]}: removed {len(o['containers'])} container(s) and {len(o['networks'])} "
                   f"network(s) in {o['seconds']:.2f} s" + (f"; could not remove: {'; '.join(o['failed'])}" if o["failed"] else ""))
     return 1 if any(o["failed"] for o in out) else 0
 
 
 def _cmd_clean(args: argparse.Namespace) -> int:
     from .. import docker_api
-    from ..lab import _DeferredInterrupt, forget_state, labelled_host_processes, load_states, stop_host_processes
+    from ..lab.kept import clean, clean_plan
 
-    cli = docker_api.client()
-    with _DeferredInterrupt():
-        pids = stop_host_processes(labelled_host_processes(run=args.run))
-        removed = docker_api.remove_labelled(cli, run=args.run)
-        gone = set(removed.containers)
-        for st in load_states():
-            if not args.run or set(st.get("containers", [])) <= gone:
-                forget_state(st["session"])
+    if args.all:
+        plan = clean_plan(run=args.run, everyone=True)
+        if not args.json:
+            things = [f"container {n}" for n in plan.containers] + [f"network {n}" for n in plan.networks]
+            things += [f"host stand-in pid {p}" for p in plan.host_processes]
+            print(f"--all: removing the kit's objects of every owner ({len(things)}): "
+                  + (", ".join(things) if things else "nothing"), flush=True)
+    removed = clean(run=args.run, everyone=args.all)
     if args.json:
-        _print_json({"containers": list(removed.containers), "networks": list(removed.networks),
-                     "host_processes": pids, "failed": list(removed.failed)})
+        _print_json(removed.to_dict())
     else:
+        whose = "of every owner" if args.all else f"of yours (owner {docker_api.current_owner()})"
         print(f"Removed {len(removed.containers)} container(s), {len(removed.networks)} network(s) and "
-              f"{len(pids)} host stand-in(s) labelled by owui-lab (label {docker_api.LABEL_MANAGED}=true); "
-              "nothing else was touched.")
+              f"{len(removed.host_processes)} host stand-in(s) {whose} labelled by owui-lab "
+              f"(label {docker_api.LABEL_MANAGED}=true)"
+              + (f", and {len(removed.logs)} stand-in log(s) left by an interrupted run" if removed.logs else "")
+              + "; nothing else was touched.")
         for f in removed.failed:
             print(f"  could not remove {f}")
     return 1 if removed.failed else 0

@@ -29,290 +29,31 @@ other host is refused with a clear error (the prediction still stands).
 from __future__ import annotations
 
 import ipaddress
-import json
-import os
-import signal
 import socket
-import subprocess
-import sys
-import threading
 import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
-from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Iterable, NamedTuple, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Sequence
 
-from . import docker_api
-from .config import DOCKER0_ADDRESS, OLLAMA_PORT, WEBUI_CONTAINER_PORT, Config
-from .engine import Verdict
-from .prediction import predict
-from .errors import ConfigError, DockerUnavailable, LabError, OwuiLabError, PlatformMismatch
+from .. import docker_api
+from ..config import DOCKER0_ADDRESS, OLLAMA_PORT, WEBUI_CONTAINER_PORT, Config, redact_url
+from ..prediction import predict
+from ..environment import platform_problem
+from ..errors import ConfigError, LabError, OwuiLabError, PlatformMismatch
+from ..standins import Running, source as standin_source
+from .interrupt import DeferredInterrupt
+from .ports import free_port, host_side, is_ip, port_conflict, port_is_free, url_of
+from .processes import labelled_host_processes, start_host_ollama, stop_host_processes
+from .results import BrowserObservation, LabResult, Observation, agrees
+from .state import state_dir
 
 if TYPE_CHECKING:  # pragma: no cover
     import docker
-    from docker.models.containers import Container
 
 PROBE_TIMEOUT = 2.0  # seconds per URL before "unreachable" (a dropped packet never answers)
 READY_TIMEOUT = 15.0
 BROWSER_TIMEOUT = 5.0
-HOST_PROCESS_ENV = "OWUI_LAB_SESSION"  # the "label" of a host process: its environment
-
-
-# --------------------------------------------------------------------------------------------------
-# Results
-# --------------------------------------------------------------------------------------------------
-
-
-class BrowserObservation(NamedTuple):
-    """What the learner's browser, on this host, got from Open WebUI's URL."""
-
-    url: str
-    reachable: bool
-
-
-@dataclass(frozen=True)
-class Observation:
-    """What really happened in the lab.
-
-    Attributes:
-        reachable: Open WebUI's namespace reached Ollama (``GET /api/version`` answered).
-        outcome: ok | name_not_resolved | connection_refused | unreachable (the engine's words).
-        detail: what the probe saw, e.g. "[Errno 111] Connection refused".
-        browser: the browser's URL (the lab's port) and whether ``GET /health`` answered.
-        url: the URL probed (the base URL, with lab ports substituted).
-        browser_detail: what the browser check saw.
-    """
-
-    reachable: bool
-    outcome: str
-    detail: str
-    browser: BrowserObservation
-    url: str = ""
-    browser_detail: str = ""
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "reachable": self.reachable,
-            "outcome": self.outcome,
-            "detail": self.detail,
-            "url": self.url,
-            "browser": {"url": self.browser.url, "reachable": self.browser.reachable, "detail": self.browser_detail},
-        }
-
-
-@dataclass(frozen=True)
-class LabResult:
-    """A prediction and an observation of the same configuration.
-
-    Attributes:
-        predicted: the engine's verdict (with fixes).
-        observed: what the lab saw.
-        agree: same outcome class and same browser reachability.
-        seconds: wall time of the whole run (up, probe, down).
-        notes: what the lab substituted (ports, addresses) so the learner can map it back.
-        teardown_seconds: how long removing everything took.
-        session: the lab's session id (its objects' ``io.owui-lab.session`` label).
-    """
-
-    predicted: Verdict
-    observed: Observation
-    agree: bool
-    seconds: float
-    notes: tuple[str, ...] = ()
-    teardown_seconds: float = 0.0
-    session: str = ""
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "session": self.session,
-            "predicted": self.predicted.to_dict(),
-            "observed": self.observed.to_dict(),
-            "agree": self.agree,
-            "seconds": round(self.seconds, 3),
-            "teardown_seconds": round(self.teardown_seconds, 3),
-            "notes": list(self.notes),
-        }
-
-    def transcript(self) -> str:
-        """Prediction, then observation, then whether they agree."""
-        o = self.observed
-        lines = [self.predicted.transcript(), "", f"Observed in the lab ({self.seconds:.1f} s):"]
-        mark = "✓" if o.reachable else "✗"
-        lines.append(f"  {mark} Open WebUI → Ollama at {o.url}: {o.outcome} ({o.detail})")
-        mark = "✓" if o.browser.reachable else "✗"
-        lines.append(f"  {mark} Browser → Open WebUI at {o.browser.url}: {o.browser_detail}")
-        lines.append(
-            "  => prediction and observation AGREE"
-            if self.agree
-            else "  => prediction and observation DISAGREE: one of them is wrong (please report it)"
-        )
-        if self.notes:
-            lines.append("What the lab changed (the meaning is the same):")
-            lines.extend(f"  * {n}" for n in self.notes)
-        return "\n".join(lines)
-
-
-def agrees(verdict: Verdict, observed: Observation) -> bool:
-    """Same outcome class and the same browser reachability."""
-    return verdict.outcome == observed.outcome and verdict.browser.reachable == observed.browser.reachable
-
-
-# --------------------------------------------------------------------------------------------------
-# Can the lab run here?
-# --------------------------------------------------------------------------------------------------
-
-
-def availability(config: Config | None = None) -> tuple[bool, str]:
-    """Whether the lab can run here (for this configuration), and why not.
-
-    Returns:
-        (True, what daemon will run it) or (False, a reason a learner can read): no daemon answers
-        (e.g. on Binder), the daemon is rootless Docker or Podman (whose networking differs from
-        the Linux facts the kit teaches), or the configuration is for another platform.
-    """
-    try:
-        cli = docker_api.client(timeout=10)
-    except DockerUnavailable as exc:
-        return False, f"{exc.message} The kit still predicts and explains; only the live lab needs Docker."
-    try:
-        info = docker_api.daemon_info(cli)
-    except DockerUnavailable as exc:
-        return False, exc.message
-    finally:
-        cli.close()
-    problem = _platform_problem(info, config)
-    return (False, problem) if problem else (True, f"the lab runs on {info.description}")
-
-
-def _platform_problem(info: docker_api.DaemonInfo, config: Config | None) -> str | None:
-    if info.kind in ("rootless", "podman"):
-        return (
-            f"This daemon is {info.description}: its networking (no docker0 on the host, ports forwarded "
-            "by a user-space helper) differs from the Docker Engine facts the kit teaches, so the lab "
-            "cannot reproduce the scenarios faithfully here; the prediction stands."
-        )
-    if config is not None and config.platform != info.platform:
-        want = "Docker Desktop" if config.platform == "desktop" else "a Linux Docker Engine"
-        return (
-            f"This configuration is for {want}, but this daemon is {info.description}: the lab cannot "
-            "emulate that platform here, so it shows the prediction only."
-        )
-    return None
-
-
-# --------------------------------------------------------------------------------------------------
-# Ctrl-C: never between creating an object and recording it
-# --------------------------------------------------------------------------------------------------
-
-
-class _DeferredInterrupt:
-    """While active, Ctrl-C (SIGINT) only sets a flag; ``check()`` raises it at a safe point.
-
-    A KeyboardInterrupt in the middle of an API call could leave a container the daemon created but
-    the lab never heard of. Deferring the interrupt to the points between calls means the lab always
-    knows what exists (and cleanup by label catches the rest). Only the main thread gets signals;
-    elsewhere this does nothing.
-    """
-
-    def __init__(self, restore: bool = True) -> None:
-        """``restore=False``: at exit ignore Ctrl-C until the process ends (a CLI command's last word)."""
-        self.pending = False
-        self._restore = restore
-        self._previous: Any = None
-        self._active = False
-
-    def __enter__(self) -> "_DeferredInterrupt":
-        if threading.current_thread() is threading.main_thread():
-            try:
-                self._previous = signal.signal(signal.SIGINT, self._handler)
-                self._active = True
-            except ValueError:  # pragma: no cover - not the main interpreter
-                self._active = False
-        return self
-
-    def _handler(self, signum: int, frame: Any) -> None:
-        self.pending = True
-
-    def check(self) -> None:
-        if self.pending:
-            raise KeyboardInterrupt
-
-    def __exit__(self, *exc: Any) -> None:
-        if self._active and self._restore:
-            signal.signal(signal.SIGINT, self._previous)
-        elif self._active:
-            # The command has decided (lab up and recorded, or removed): a Ctrl-C from here on must
-            # not kill it. A Python handler is not enough: interpreter shutdown resets it to the
-            # default action (death by SIGINT, exit -2, with the lab up); SIG_IGN survives shutdown.
-            signal.signal(signal.SIGINT, signal.SIG_IGN)
-
-
-# --------------------------------------------------------------------------------------------------
-# Ports
-# --------------------------------------------------------------------------------------------------
-
-
-def port_is_free(port: int) -> bool:
-    """Whether nothing listens on ``port`` (TCP) on any address of this host."""
-    for family, address in ((socket.AF_INET, "0.0.0.0"), (socket.AF_INET, "127.0.0.1")):
-        with socket.socket(family, socket.SOCK_STREAM) as s:
-            try:
-                s.bind((address, port))
-            except OSError:
-                return False
-    return True
-
-
-_HANDED_OUT: set[int] = set()  # ports this process already gave a lab (concurrent labs in threads)
-_HANDED_OUT_LOCK = threading.Lock()
-
-
-def _port_conflict(exc: BaseException) -> bool:
-    text = str(exc)
-    return "port is already allocated" in text or "address already in use" in text.lower()
-
-
-def free_port(avoid: Iterable[int] = ()) -> int:
-    """A TCP port that is free right now (the kernel's choice), not one of ``avoid``."""
-    avoid = set(avoid)
-    for _ in range(50):
-        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-            s.bind(("0.0.0.0", 0))
-            port = s.getsockname()[1]
-        with _HANDED_OUT_LOCK:
-            if port in avoid or port in _HANDED_OUT:
-                continue
-            _HANDED_OUT.add(port)
-            return port
-    raise LabError("No free TCP port could be found on this host.", "close some programs and try again.")
-
-
-def _is_ip(host: str) -> bool:
-    try:
-        ipaddress.ip_address(host)
-        return True
-    except ValueError:
-        return False
-
-
-def _host_side(host: str) -> bool:
-    """A URL host that means "this host" in some namespace: loopback, docker0, host.docker.internal."""
-    if host in ("localhost", "host.docker.internal", DOCKER0_ADDRESS):
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
-def _url(host: str, port: int) -> str:
-    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
-
-
-# --------------------------------------------------------------------------------------------------
-# The lab
-# --------------------------------------------------------------------------------------------------
 
 
 def _placement(c: Config) -> tuple[Any, ...]:
@@ -384,7 +125,9 @@ class Lab:
         self.notes: list[str] = []
         self.networks: dict[str, Any] = {}  # config network name -> Docker network
         self.ollama_containers: list[Any] = []
-        self.host_processes: list[subprocess.Popen] = []
+        self.owner = docker_api.current_owner()  # every object of this lab carries it
+        self._host_side_ollama = False  # a host stand-in was (maybe) started: its logs are in state_dir
+        self.host_processes: list[Running] = []
         self.webuis: dict[tuple[str, bool, int], _Webui] = {}
         self.ports: dict[int, int] = {}  # configuration's host port -> the lab's host port
         self.docker0 = DOCKER0_ADDRESS
@@ -395,7 +138,6 @@ class Lab:
         self._is_up = False
         self._linux_host = True  # a Linux engine: docker0 is an address of this host
         self._detached = False
-        self._logs: list[Path] = []
 
     # ---- lifecycle ----
     def __enter__(self) -> "Lab":
@@ -414,7 +156,7 @@ class Lab:
     def up(self) -> "Lab":
         """Create everything; on any failure or Ctrl-C remove what was created and re-raise."""
         start = time.perf_counter()
-        with _DeferredInterrupt() as interrupt:
+        with DeferredInterrupt() as interrupt:
             try:
                 self._check_platform()
                 interrupt.check()
@@ -427,7 +169,7 @@ class Lab:
                         self._create(interrupt)
                         break
                     except Exception as exc:  # noqa: BLE001 - only a lost port race is retried
-                        if attempt == 2 or not _port_conflict(exc):
+                        if attempt == 2 or not port_conflict(exc):
                             raise
                         # Someone took a port between our check and Docker's bind: start over
                         # with fresh free ports.
@@ -448,35 +190,32 @@ class Lab:
 
     def down(self) -> float:
         """Remove everything this lab created (containers, networks, host processes); returns seconds."""
-        with _DeferredInterrupt():
+        with DeferredInterrupt():
             return self._teardown()
 
     def _teardown(self) -> float:
         start = time.perf_counter()
-        for proc in self.host_processes:
-            if proc.poll() is None:
-                proc.terminate()
+        for running in self.host_processes:
+            if running.process.poll() is None:
+                running.process.terminate()
         problems: list[str] = []
         try:
             # No client yet means no Docker object was ever asked for: nothing to remove there.
             if self._client is not None:
-                removed = docker_api.remove_labelled(self._client, session=self.session)
+                removed = docker_api.remove_labelled(self._client, session=self.session, owner=self.owner)
                 problems.extend(removed.failed)
         except OwuiLabError as exc:
             problems.append(str(exc))
         except Exception as exc:  # noqa: BLE001 - teardown must go on; report at the end
             problems.append(f"{exc.__class__.__name__}: {exc}")
-        for proc in self.host_processes:
-            try:
-                proc.wait(timeout=1)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait(timeout=2)
+        for running in self.host_processes:
+            running.stop(timeout=1.0)  # already told to stop above; this waits (and kills if need be)
         if not self._detached:
             # Belt and braces: any host stand-in of this session the list above missed, by its label.
-            stop_host_processes(labelled_host_processes(session=self.session))
-        for path in self._logs:
-            path.unlink(missing_ok=True)
+            stop_host_processes(labelled_host_processes(session=self.session, owner=self.owner))
+            if self._host_side_ollama:
+                for log in state_dir().glob(f"{self.session}-*.log"):  # also of a stand-in never recorded
+                    log.unlink(missing_ok=True)
         self.host_processes, self.ollama_containers, self.networks = [], [], {}
         for w in self.webuis.values():
             w.container = None
@@ -501,7 +240,7 @@ class Lab:
     # ---- planning ----
     def _check_platform(self) -> None:
         info = docker_api.daemon_info(self.client)
-        problem = _platform_problem(info, self.config)
+        problem = platform_problem(info, self.config)
         if problem:
             raise PlatformMismatch(problem, "run 'owui-lab predict' with the same knobs to see the prediction.")
         self._linux_host = info.platform == "linux"
@@ -516,12 +255,12 @@ class Lab:
         checked: set[str] = set()
         for c in self.configs:
             host = c.parsed_base_url.host
-            if _host_side(host):
+            if host_side(host):
                 continue
             # A single-label name (the container's name, or a wrong one): Docker's DNS on the lab's
             # own networks, or nothing. Checked once against this host's DNS, which the lookups
             # fall back to, so that it cannot lead to another machine.
-            if "." not in host and not _is_ip(host):
+            if "." not in host and not is_ip(host):
                 if host not in checked:
                     _refuse_outside_name(host)
                     checked.add(host)
@@ -542,7 +281,7 @@ class Lab:
             wanted.append(c0.ollama_listen.port)
         wanted.append(OLLAMA_PORT)
         for c in self.configs:
-            if _host_side(c.parsed_base_url.host):
+            if host_side(c.parsed_base_url.host):
                 wanted.append(c.parsed_base_url.port)
             wanted.append(WEBUI_CONTAINER_PORT if c.webui_host_mode else c.webui_port)
         return list(dict.fromkeys(wanted))
@@ -567,9 +306,9 @@ class Lab:
         """The base URL as the lab probes it: the same host, the lab's port for a host port."""
         u = c.parsed_base_url
         if c.ollama_in_container and u.host == c.ollama_name:
-            return _url(u.host, u.port)  # a container port: unchanged
+            return url_of(u.host, u.port)  # a container port: unchanged
         host = self.docker0 if u.host == DOCKER0_ADDRESS else u.host
-        return _url(host, self.ports.get(u.port, u.port))
+        return url_of(host, self.ports.get(u.port, u.port))
 
     def browser_url(self, c: Config) -> str:
         w = self.webuis[_webui_key(c)]
@@ -577,9 +316,9 @@ class Lab:
 
     # ---- creation ----
     def _labels(self, role: str) -> dict[str, str]:
-        return docker_api.labels(self.session, role)
+        return docker_api.labels(self.session, role, self.owner)
 
-    def _create(self, interrupt: _DeferredInterrupt) -> None:
+    def _create(self, interrupt: DeferredInterrupt) -> None:
         cli = self.client
         c0 = self.config
         net_names = []
@@ -589,11 +328,8 @@ class Lab:
         net_names = list(dict.fromkeys(net_names))
 
         def make_network(name: str) -> None:
-            self.networks[name] = cli.networks.create(
-                docker_api.network_name(self.session, name),
-                driver="bridge",
-                labels=self._labels("network"),
-                check_duplicate=True,
+            self.networks[name] = docker_api.create_network(
+                cli, docker_api.network_name(self.session, name), self._labels("network")
             )
 
         docker_api.in_parallel(make_network, net_names)
@@ -618,16 +354,9 @@ class Lab:
             self.notes.append("Open WebUI's page is published on 127.0.0.1 only (-p 127.0.0.1:PORT:8080): "
                               "your browser on this host sees the same thing, your LAN sees nothing.")
 
-    def _container(self, role: str, command: list[str], **kwargs: Any) -> "Container":
-        return self.client.containers.run(
-            self.image,
-            command,
-            detach=True,
-            name=docker_api.container_name(self.session, role),
-            labels=self._labels(role),
-            init=True,  # PID 1 forwards SIGTERM; with force-removal it stops at once anyway
-            stop_signal="SIGTERM",
-            **kwargs,
+    def _container(self, role: str, command: list[str], **kwargs: Any) -> Any:
+        return docker_api.run_container(
+            self.client, self.image, command, docker_api.container_name(self.session, role), self._labels(role), **kwargs
         )
 
     def _bind_addresses(self) -> list[str]:
@@ -649,7 +378,7 @@ class Lab:
     def _make_ollama(self) -> None:
         c = self.config
         listen = c.ollama_listen
-        source = _standin_source("ollama")
+        source = standin_source("ollama")
         if not c.ollama_in_container or c.ollama_network_effective == "host":
             port = self.ports[listen.port]
             addresses = self._bind_addresses()
@@ -667,9 +396,14 @@ class Lab:
                                         network_mode="host", environment={"OLLAMA_HOST": bind})
                     )
                 else:
-                    self.host_processes.append(self._host_process(source, bind, role))
-            for address in addresses:
-                self._wait_host_port("127.0.0.1" if address == "0.0.0.0" else address, port)
+                    # spawn returns once the process we started says it listens on that port: a
+                    # positive identification that no other lab's stand-in can fake.
+                    self._host_side_ollama = True
+                    self.host_processes.append(start_host_ollama(self.session, self.owner, role, bind, READY_TIMEOUT))
+            if c.ollama_in_container:
+                for container, address in zip(self.ollama_containers, addresses):
+                    docker_api.wait_listening(container, "127.0.0.1" if address == "0.0.0.0" else address, port,
+                                              READY_TIMEOUT)
             return
         net = c.ollama_network_effective
         kwargs: dict[str, Any] = {"environment": {"OLLAMA_HOST": c.ollama_bind or "0.0.0.0:11434"}}
@@ -691,50 +425,15 @@ class Lab:
         else:
             docker_net = docker_api.network_name(self.session, net)
             kwargs["network"] = docker_net
-            kwargs["networking_config"] = {
-                docker_net: self.client.api.create_endpoint_config(aliases=[c.ollama_name])
-            }
+            kwargs["aliases"] = {docker_net: [c.ollama_name]}
         container = self._container("ollama", ["python3", "-c", source, "--quiet"], **kwargs)
         self.ollama_containers.append(container)
         address = "127.0.0.1" if listen.all_addresses or listen.host == "localhost" else listen.host
         docker_api.wait_listening(container, address.strip("[]"), listen.port, READY_TIMEOUT)
 
-    def _host_process(self, source: str, bind: str, role: str) -> subprocess.Popen:
-        log_dir = state_dir()
-        log = log_dir / f"{self.session}-{role}.log"
-        self._logs.append(log)
-        env = dict(os.environ)
-        env.update({"OLLAMA_HOST": bind, HOST_PROCESS_ENV: self.session, "OWUI_LAB_MANAGED": "true"})
-        with open(log, "wb") as out:
-            return subprocess.Popen(
-                [sys.executable, "-c", source, "--quiet"],
-                env=env,
-                stdin=subprocess.DEVNULL,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,  # the terminal's Ctrl-C is the lab's to handle, not the stand-in's
-            )
-
-    def _wait_host_port(self, address: str, port: int) -> None:
-        deadline = time.monotonic() + READY_TIMEOUT
-        while True:
-            try:
-                if _http_answers(address, port):
-                    return
-                raise OSError("no HTTP answer yet")
-            except OSError:
-                dead = [p for p in self.host_processes if p.poll() is not None]
-                if dead or time.monotonic() > deadline:
-                    text = "; ".join(p.read_text(errors="replace").strip()[-300:] for p in self._logs if p.exists())
-                    raise LabError(
-                        f"The stand-in Ollama did not listen on {address}:{port} ({text or 'no output'}).",
-                        "the port may have been taken meanwhile: run the lab again.",
-                    ) from None
-                time.sleep(0.02)
-
     def _make_webui(self, w: _Webui) -> None:
         net, add_host, _port = w.key
-        source = _standin_source("webui")
+        source = standin_source("webui")
         kwargs: dict[str, Any] = {"environment": {"OLLAMA_BASE_URL": self.lab_url(self._config_of(w))}}
         if add_host:
             kwargs["extra_hosts"] = {"host.docker.internal": "host-gateway"}
@@ -769,7 +468,7 @@ class Lab:
             urls = list(dict.fromkeys(self.lab_url(c) for c in by_webui[key]))
             for r in docker_api.probe_by_exec(w.container, urls, self.probe_timeout):
                 results[(key, r.get("url"))] = r
-            browsers[key] = _browser_check(w.host_port)
+            browsers[key] = browser_check(w.host_port)
 
         docker_api.in_parallel(probe_one, list(by_webui))
         out = []
@@ -821,7 +520,7 @@ class Lab:
             "containers": [x.name for x in self.ollama_containers]
             + [w.container.name for w in self.webuis.values() if w.container is not None],
             "networks": [n.name for n in self.networks.values()],
-            "host_processes": [p.pid for p in self.host_processes],
+            "host_processes": [p.process.pid for p in self.host_processes],
             "ports": {str(k): v for k, v in self.ports.items()},
             "probe_url": self.lab_url(c),
             "browser_url": self.browser_url(c),
@@ -851,21 +550,7 @@ def _refuse_outside_name(name: str) -> None:
         )
 
 
-def _standin_source(name: str) -> str:
-    from .standins import source
-
-    return source(name)
-
-
-def _http_answers(address: str, port: int) -> bool:
-    """Whether an HTTP server answers ``GET /`` at address:port (not just a listening socket)."""
-    with socket.create_connection((address, port), 1) as s:
-        s.settimeout(2)
-        s.sendall(b"GET / HTTP/1.0\r\n\r\n")
-        return s.recv(5) == b"HTTP/"
-
-
-def _browser_check(port: int) -> tuple[bool, str]:
+def browser_check(port: int) -> tuple[bool, str]:
     """GET /health on this host, retrying while Open WebUI starts (bounded)."""
     url = f"http://127.0.0.1:{port}/health"
     deadline = time.monotonic() + BROWSER_TIMEOUT
@@ -914,101 +599,3 @@ def run(config: Config, progress: Any = None, **lab_options: Any) -> LabResult:
         session=lab.session,
     )
 
-
-# --------------------------------------------------------------------------------------------------
-# Labs that stay up (owui-lab lab up / status / down) and host processes
-# --------------------------------------------------------------------------------------------------
-
-
-def state_dir() -> Path:
-    """Where labs that stay up are recorded: ``$XDG_CACHE_HOME/owui-lab/labs`` (``~/.cache/...``)."""
-    base = os.environ.get("OWUI_LAB_STATE_DIR")
-    if base:
-        path = Path(base)
-    else:
-        cache = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-        path = Path(cache) / "owui-lab" / "labs"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
-def labelled_host_processes(session: str | None = None, run: str | None = None, run_prefix: str | None = None) -> list[int]:
-    """PIDs of host stand-ins the kit started, found by their environment (their "label").
-
-    ``run_prefix`` selects every run whose id starts with it (a test run and the runs it derives).
-    """
-    found = []
-    for entry in Path("/proc").iterdir() if Path("/proc").is_dir() else []:
-        if not entry.name.isdigit() or int(entry.name) == os.getpid():
-            continue
-        try:
-            env = (entry / "environ").read_bytes().split(b"\0")
-        except OSError:
-            continue
-        values = dict(item.split(b"=", 1) for item in env if b"=" in item)
-        if values.get(b"OWUI_LAB_MANAGED") != b"true" or HOST_PROCESS_ENV.encode() not in values:
-            continue
-        if session and values.get(HOST_PROCESS_ENV.encode()) != session.encode():
-            continue
-        if run and values.get(docker_api.RUN_ENV.encode()) != run.encode():
-            continue
-        if run_prefix and not values.get(docker_api.RUN_ENV.encode(), b"").startswith(run_prefix.encode()):
-            continue
-        found.append(int(entry.name))
-    return sorted(found)
-
-
-def stop_host_processes(pids: Iterable[int]) -> list[int]:
-    """SIGTERM, then SIGKILL after a second, each of ``pids``; returns those stopped."""
-    pids = list(pids)
-    for pid in pids:
-        try:
-            os.kill(pid, signal.SIGTERM)
-        except ProcessLookupError:
-            pass
-    deadline = time.monotonic() + 1.0
-    alive = set(pids)
-    while alive and time.monotonic() < deadline:
-        for pid in list(alive):
-            if not Path(f"/proc/{pid}").exists() or _zombie(pid):
-                alive.discard(pid)
-        time.sleep(0.02)
-    for pid in alive:
-        try:
-            os.kill(pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-    return pids
-
-
-def _zombie(pid: int) -> bool:
-    try:
-        return ") Z " in Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return True
-
-
-def save_state(description: dict[str, Any]) -> Path:
-    path = state_dir() / f"{description['session']}.json"
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(description, indent=2))
-    tmp.replace(path)
-    return path
-
-
-def load_states() -> list[dict[str, Any]]:
-    out = []
-    for path in sorted(state_dir().glob("*.json")):
-        try:
-            out.append(json.loads(path.read_text()))
-        except (OSError, ValueError):
-            continue
-    return out
-
-
-def forget_state(session: str) -> None:
-    """Drop a lab's state file and the logs of its host stand-ins."""
-    folder = state_dir()
-    (folder / f"{session}.json").unlink(missing_ok=True)
-    for log in folder.glob(f"{session}-*.log"):
-        log.unlink(missing_ok=True)

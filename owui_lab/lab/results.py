@@ -1,0 +1,118 @@
+"""What a live run produced: the observation, and the prediction beside it.
+
+Pure data (no Docker, no sockets): the CLI prints ``LabResult.transcript()``, the widgets render
+``to_dict()``. URLs are stored and printed with any password redacted (``config.redact_url``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, NamedTuple
+
+from ..config import redact_url
+from ..engine import Verdict
+
+
+class BrowserObservation(NamedTuple):
+    """What the learner's browser, on this host, got from Open WebUI's URL."""
+
+    url: str
+    reachable: bool
+
+
+@dataclass(frozen=True)
+class Observation:
+    """What really happened in the lab.
+
+    Attributes:
+        reachable: Open WebUI's namespace reached Ollama (``GET /api/version`` answered).
+        outcome: ok | name_not_resolved | connection_refused | unreachable (the engine's words).
+        detail: what the probe saw, e.g. "[Errno 111] Connection refused".
+        browser: the browser's URL (the lab's port) and whether ``GET /health`` answered.
+        url: the URL probed (the base URL, with lab ports substituted).
+        browser_detail: what the browser check saw.
+    """
+
+    reachable: bool
+    outcome: str
+    detail: str
+    browser: BrowserObservation
+    url: str = ""
+    browser_detail: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "reachable": self.reachable,
+            "outcome": self.outcome,
+            "detail": self.detail,
+            "url": self.url,
+            "browser": {"url": self.browser.url, "reachable": self.browser.reachable, "detail": self.browser_detail},
+        }
+
+
+@dataclass(frozen=True)
+class LabResult:
+    """A prediction and an observation of the same configuration.
+
+    Attributes:
+        predicted: the engine's verdict (with fixes).
+        observed: what the lab saw.
+        agree: same outcome class and same browser reachability.
+        seconds: wall time of the whole run (up, probe, down).
+        notes: what the lab substituted (ports, addresses) so the learner can map it back.
+        teardown_seconds: how long removing everything took.
+        session: the lab's session id (its objects' ``io.owui-lab.session`` label).
+    """
+
+    predicted: Verdict
+    observed: Observation
+    agree: bool
+    seconds: float
+    notes: tuple[str, ...] = ()
+    teardown_seconds: float = 0.0
+    session: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return redacted({
+            "session": self.session,
+            "predicted": self.predicted.to_dict(),
+            "observed": self.observed.to_dict(),
+            "agree": self.agree,
+            "seconds": round(self.seconds, 3),
+            "teardown_seconds": round(self.teardown_seconds, 3),
+            "notes": list(self.notes),
+        })
+
+    def transcript(self) -> str:
+        """Prediction, then observation, then whether they agree."""
+        o = self.observed
+        lines = [self.predicted.transcript(), "", f"Observed in the lab ({self.seconds:.1f} s):"]
+        mark = "✓" if o.reachable else "✗"
+        lines.append(f"  {mark} Open WebUI → Ollama at {o.url}: {o.outcome} ({o.detail})")
+        mark = "✓" if o.browser.reachable else "✗"
+        lines.append(f"  {mark} Browser → Open WebUI at {o.browser.url}: {o.browser_detail}")
+        lines.append(
+            "  => prediction and observation AGREE"
+            if self.agree
+            else "  => prediction and observation DISAGREE: one of them is wrong (please report it)"
+        )
+        if self.notes:
+            lines.append("What the lab changed (the meaning is the same):")
+            lines.extend(f"  * {n}" for n in self.notes)
+        return redact_url("\n".join(lines))
+
+
+def redacted(value: Any) -> Any:
+    """Every string in ``value`` with URL passwords redacted (what the kit prints or stores)."""
+    if isinstance(value, str):
+        return redact_url(value)
+    if isinstance(value, dict):
+        return {k: redacted(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [redacted(v) for v in value]
+    return value
+
+
+def agrees(verdict: Verdict, observed: Observation) -> bool:
+    """Same outcome class and the same browser reachability."""
+    return verdict.outcome == observed.outcome and verdict.browser.reachable == observed.browser.reachable
