@@ -430,3 +430,27 @@ def _validate(c: Config) -> None:
 
 def _flag(name: str) -> str:
     return "--" + name.replace("_", "-")
+
+
+# --------------------------------------------------------------------------------------------------
+# Redaction: a password in a URL is never printed nor stored (the lab and the doctor use this)
+# --------------------------------------------------------------------------------------------------
+
+# scheme://userinfo@ : userinfo runs to the last "@" before the host (a password may contain "@")
+_USERINFO = re.compile(r"(?P<scheme>\b[a-zA-Z][a-zA-Z0-9+.-]*://)(?P<userinfo>[^\s/?#\[\]'\"<>]*)@")
+
+
+def redact_url(text: str) -> str:
+    """Hide the password (userinfo) of every URL in ``text``: ``http://bob:pw@h`` → ``http://bob:***@h``.
+
+    Works on one URL or on a sentence holding URLs; a user name without a password (often a token)
+    is hidden whole (``http://***@h``). Anything that is not a string comes back unchanged.
+    """
+    if not isinstance(text, str) or "@" not in text:
+        return text
+
+    def hide(m: "re.Match[str]") -> str:
+        user, sep, _ = m.group("userinfo").partition(":")
+        return f"{m.group('scheme')}{user}:***@" if sep else f"{m.group('scheme')}***@"
+
+    return _USERINFO.sub(hide, text)

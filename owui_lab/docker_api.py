@@ -753,21 +753,30 @@ def probe_from_namespace(
         unreachable), ``detail`` and ``seconds``.
     """
     from docker.errors import DockerException
+    from requests.exceptions import RequestException
 
     target = container if isinstance(container, str) else container.id
     session = session or new_session_id()
     probe = None
+    limit = timeout * max(1, len(urls)) + 30
     try:
-        probe = cli.containers.run(
+        # create, then start: when the start fails (the target is restarting or paused) the created
+        # probe is still ours to remove below; containers.run() would lose it ("Created" left behind)
+        probe = cli.containers.create(
             image_name(image),
             _probe_command(urls, timeout),
-            detach=True,
             network_mode=f"container:{target}",
             labels=labels(session, "probe"),
             name=container_name(session, f"probe-{secrets.token_hex(2)}"),
         )
-        probe.wait(timeout=timeout * max(1, len(urls)) + 30)
+        probe.start()
+        probe.wait(timeout=limit)
         output = probe.logs(stdout=True, stderr=True).decode("utf-8", "replace")
+    except RequestException:
+        raise LabError(
+            f"The probe in the namespace of container {target[:12]} did not finish within {limit:g} s.",
+            "check that the container is not paused (docker ps shows 'Paused') and run the doctor again.",
+        ) from None
     except DockerException as exc:
         raise LabError(
             f"Probing from the namespace of container {target[:12]} failed: {_short(exc)}.",
@@ -777,7 +786,7 @@ def probe_from_namespace(
         if probe is not None:
             try:
                 probe.remove(force=True)
-            except DockerException:
+            except (DockerException, RequestException):
                 pass
     return parse_probe_output(output)
 
@@ -846,3 +855,76 @@ def default_bridge_gateway(cli: "docker.DockerClient") -> str | None:
     only when it is the usual 172.17.0.1.
     """
     return _docker0_of(cli)
+
+
+# --------------------------------------------------------------------------------------------------
+# The doctor's reads (owned by the doctor's helper; everything here only reads a learner's objects)
+# --------------------------------------------------------------------------------------------------
+
+DOCTOR_COPY_LIMIT = 1 << 30  # bytes: a webui.db larger than 1 GiB is not copied
+
+
+def copy_file_from_container(
+    cli: "docker.DockerClient", container: str, path: str, destination: str, limit: int = DOCTOR_COPY_LIMIT
+) -> str | None:
+    """Copy one regular file out of a container (``docker cp``), read-only, into ``destination``.
+
+    Works on running, stopped and restarting containers and reads through their volumes and bind
+    mounts, so a learner's ``webui.db`` is read where it lies without mounting or changing anything.
+
+    Args:
+        cli: a connected client.
+        container: the container's id or name.
+        path: the file's absolute path inside the container.
+        destination: a directory of the caller's (a private temporary directory).
+        limit: refuse files larger than this many bytes.
+
+    Returns:
+        The local copy's path, or None when the file does not exist there.
+
+    Raises:
+        LabError: the daemon refused, the path is not a regular file, or it is too large; the message
+            says which in one sentence.
+    """
+    import tarfile
+
+    from docker.errors import DockerException, NotFound
+
+    try:
+        stream, stat = cli.api.get_archive(container, path)
+    except NotFound:
+        return None
+    except DockerException as exc:
+        raise LabError(f"Docker could not copy {path} out of the container ({_short(exc)}).",
+                       "check that 'docker cp' works for this user.") from None
+    size = int((stat or {}).get("size") or 0)
+    mode = int((stat or {}).get("mode") or 0)
+    if mode & (1 << 31):  # Go's os.ModeDir
+        raise LabError(f"{path} in the container is a directory, not a file.", "")
+    if size > limit:
+        raise LabError(f"{path} is {size >> 20} MiB, larger than the doctor copies ({limit >> 20} MiB).", "")
+    local = os.path.join(destination, os.path.basename(path))
+    archive = os.path.join(destination, ".archive.tar")
+    try:
+        written = 0
+        with open(archive, "wb") as out:
+            for chunk in stream:
+                written += len(chunk)
+                if written > limit + (1 << 20):
+                    raise LabError(f"{path} grew past {limit >> 20} MiB while being copied.", "")
+                out.write(chunk)
+        with tarfile.open(archive) as tar:
+            member = next((m for m in tar.getmembers() if m.isreg()), None)
+            if member is None:
+                raise LabError(f"{path} in the container is not a regular file.", "")
+            source = tar.extractfile(member)
+            assert source is not None
+            with source, open(local, "wb") as out:
+                while block := source.read(1 << 20):
+                    out.write(block)
+    except (DockerException, OSError, tarfile.TarError) as exc:
+        raise LabError(f"Copying {path} out of the container failed ({_short(exc)}).", "") from None
+    finally:
+        if os.path.exists(archive):
+            os.unlink(archive)
+    return local

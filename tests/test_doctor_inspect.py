@@ -354,7 +354,7 @@ def test_observed_ok_where_the_model_expects_refusal_suggests_a_second_ollama():
 
 def test_persistent_config_note_when_reachable_with_a_data_volume():
     r = run("linux-readme-add-host", ALL_HOST, _observe("http://host.docker.internal:11434", "ok"))
-    assert any("RESET_CONFIG_ON_START=true" in n and "Admin → Settings → Connections" in n for n in r.notes)
+    assert any("could not read it" in n and "Admin Panel → Settings → Connections" in n for n in r.notes)
     assert not r.discrepancies
 
 

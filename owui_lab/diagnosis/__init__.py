@@ -13,6 +13,7 @@ Modules: ``inspect`` (payloads → facts), ``reconstruct`` (facts → ``Config``
 
 from __future__ import annotations
 
+import os
 import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Sequence
@@ -25,25 +26,32 @@ __all__ = ["Check", "Finding", "Report", "doctor"]
 
 
 def doctor(
-    containers: Sequence[str] | None = None,
+    containers: str | Sequence[str] | None = None,
     *,
     host_port: int = OLLAMA_PORT,
     timeout: float = 3.0,
     observe: bool = True,
     include_lab: bool = False,
     client: Any = None,
+    webui_token: str | None = None,
+    sign_in: bool = False,
 ) -> Report:
     """Diagnose the Open WebUI and Ollama running here, and say how to fix what is broken.
 
     Args:
-        containers: names or ids of the containers to examine; None examines every container
-            (except the kit's own lab containers).
+        containers: the name or id of the container to examine, or several; None examines every
+            container (except the kit's own lab containers). Every container is still looked at, to
+            find the Ollama a URL leads to.
         host_port: the host port where a native Ollama would answer (11434; tests use a free one).
         timeout: seconds each base URL gets in the probe from Open WebUI's namespace.
         observe: False only predicts from ``docker inspect`` (no probe container, no HTTP).
         include_lab: also examine the kit's own lab containers.
         client: a connected ``docker.DockerClient``; None connects like the ``docker`` CLI does
             (``DOCKER_HOST``, else the current context).
+        webui_token: an Open WebUI admin's API key or token (else ``OWUI_LAB_WEBUI_TOKEN``): the
+            doctor then also asks Open WebUI's ``/ollama/config`` which URLs it uses.
+        sign_in: on an Open WebUI without login (``WEBUI_AUTH=False``), sign in as its own page does
+            and ask ``/ollama/config`` (Open WebUI notes the visit in its database; off by default).
 
     Returns:
         The report; ``str(report)`` is the checklist, ``report.to_dict()`` the JSON, and a notebook
@@ -53,9 +61,19 @@ def doctor(
         DockerUnavailable: no daemon answers, or this user may not use it (the doctor cannot look).
     """
     from .. import docker_api
-    from ..errors import DockerUnavailable
+    from ..errors import ConfigError, DockerUnavailable
     from . import observe as live
 
+    if isinstance(containers, str):
+        containers = [containers]  # doctor("open-webui") names one container, not eleven letters
+    elif containers is not None:
+        containers = list(containers)
+        if not all(isinstance(c, str) and c for c in containers):
+            raise ConfigError(
+                f"doctor() takes container names or ids, not {containers!r}.",
+                'name one container, e.g. doctor("open-webui"), or several: doctor(["open-webui", "ollama"]).',
+            )
+    token = webui_token if webui_token is not None else os.environ.get("OWUI_LAB_WEBUI_TOKEN", "")
     started = time.monotonic()
     cli = client or docker_api.client()
     try:
@@ -65,8 +83,9 @@ def doctor(
             f"The Docker daemon answered, but listing or inspecting containers failed: {exc}.",
             "check that 'docker ps -a' and 'docker inspect' work for this user, then run the doctor again.",
         ) from None
-    webuis = webui_containers(snapshot.containers)
+    webuis = webui_containers(snapshot.containers, snapshot.focus)
     candidates = ollama_candidates(snapshot.containers, webuis)
+    saved = _saved(cli, snapshot, webuis[0], token, sign_in) if webuis else None
     obs = Observations()
     host = None
     if observe:
@@ -76,7 +95,7 @@ def doctor(
             probe_job = browser_job = None
             if webuis and webuis[0].running:
                 webui = webuis[0]
-                urls = urls_to_probe(webui)
+                urls = urls_to_probe(webui, saved)
                 probe_job = pool.submit(_probe, cli, webui, urls, timeout)
                 browser_job = pool.submit(_browser, snapshot, webui)
             host = host_job.result()
@@ -91,12 +110,40 @@ def doctor(
         obs if observe else None,
         firewall=live.firewall_hint() if observe and snapshot.daemon.local else "",
         missing=snapshot.missing,
-        skipped_lab=snapshot.skipped_lab,
+        skipped_lab=snapshot.skipped_lab if snapshot.focus is None else 0,
+        focus=snapshot.focus,
+        saved=saved,
     )
     if obs.method:
         report.notes.append(f"Observed with {obs.method}.")
     report.seconds = time.monotonic() - started
     return report
+
+
+def _saved(cli: Any, snapshot: Any, webui: Any, token: str, sign_in: bool) -> Any:
+    """What Open WebUI saved: asked of Open WebUI itself when a token (or an open instance) allows,
+    else read from a private copy of its database."""
+    from . import observe as live
+
+    address = _webui_address(snapshot, webui)
+    if address is not None and webui.running:
+        if not token and sign_in and webui.env.get("WEBUI_AUTH", "").lower() == "false":
+            token = live.sign_in_open_instance(*address)
+        if token:
+            asked = live.ask_open_webui(*address, token)
+            if asked.found:
+                return asked
+    return live.read_saved_urls(cli, webui)
+
+
+def _webui_address(snapshot: Any, webui: Any) -> tuple[str, int] | None:
+    """Where this machine reaches Open WebUI's own port (loopback), or None when it cannot."""
+    if not snapshot.daemon.local:
+        return None
+    if webui.host_mode:
+        return "127.0.0.1", webui.webui_port
+    bindings = [b for b in webui.published(webui.webui_port) if b.all_addresses or b.loopback_only]
+    return ("127.0.0.1", bindings[0].host_port) if bindings else None
 
 
 def _probe(cli: Any, webui: Any, urls: list[str], timeout: float) -> tuple[dict[str, dict[str, Any]], str]:
@@ -109,23 +156,13 @@ def _probe(cli: Any, webui: Any, urls: list[str], timeout: float) -> tuple[dict[
         results, method = live.probe_urls(cli, webui, urls, timeout)
     except OwuiLabError as exc:
         return {}, f"no probe ({exc.message})"
+    except Exception as exc:  # noqa: BLE001 - the SDK's and requests' errors: one sentence, no traceback
+        return {}, f"no probe (Docker refused it: {exc.__class__.__name__})"
     return {r["url"]: r for r in results if isinstance(r, dict) and "url" in r}, method
 
 
 def _browser(snapshot: Any, webui: Any) -> tuple[bool, str] | None:
     from . import observe as live
 
-    if not snapshot.daemon.local:
-        return None
-    port = int(webui.env.get("PORT", "8080")) if webui.env.get("PORT", "8080").isdigit() else 8080
-    if webui.host_mode:
-        if snapshot.daemon.platform == "desktop":
-            return live.observe_browser("127.0.0.1", port)
-        return live.observe_browser("127.0.0.1", port)
-    bindings = webui.published(port)
-    if not bindings:
-        return None
-    b = bindings[0]
-    if not (b.all_addresses or b.loopback_only):
-        return None  # only loopback is asked; an address of another interface is not
-    return live.observe_browser("127.0.0.1", b.host_port)
+    address = _webui_address(snapshot, webui)  # only loopback is asked, never another interface
+    return live.observe_browser(*address) if address else None

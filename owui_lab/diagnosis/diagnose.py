@@ -6,10 +6,11 @@ feed it recorded ``docker inspect`` payloads, with or without made-up observatio
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
-from typing import Any, Mapping, Sequence
+from typing import Any, Collection, Mapping, Sequence
 
-from ..config import DOCKER0_ADDRESS, OLLAMA_PORT
+from ..config import DOCKER0_ADDRESS, OLLAMA_PORT, redact_url
 from ..prediction import predict
 from .inspect import (
     BaseUrls,
@@ -22,8 +23,9 @@ from .inspect import (
     looks_like_webui,
     may_be_ollama,
 )
-from .reconstruct import Reconstruction, reconstruct, unalias
+from .reconstruct import OllamaTarget, Reconstruction, check_url, network_view, reconstruct, unalias
 from .report import Check, Finding, Report
+from .savedurl import SavedUrls, UrlsInUse, urls_in_use
 
 WEBUI_DATA = "/app/backend/data"
 
@@ -65,9 +67,15 @@ class Observations:
 # --------------------------------------------------------------------------------------------------
 
 
-def webui_containers(containers: Sequence[ContainerFacts]) -> list[ContainerFacts]:
-    """Open WebUI containers, the one to examine first: running, by image, then by name."""
+def webui_containers(containers: Sequence[ContainerFacts], focus: Collection[str] | None = None) -> list[ContainerFacts]:
+    """Open WebUI containers, the one to examine first: running, by image, then by name.
+
+    With ``focus`` (ids of the containers the learner named), only those are examined when one of
+    them is an Open WebUI; naming only the Ollama examines every Open WebUI there is.
+    """
     found = [c for c in containers if looks_like_webui(c)]
+    if focus is not None and any(c.id in focus for c in found):
+        found = [c for c in found if c.id in focus]
     return sorted(found, key=lambda c: (not c.running, not is_webui_image(c.image), c.name))
 
 
@@ -81,14 +89,21 @@ def urls_of(webui: ContainerFacts) -> BaseUrls:
     return base_urls(webui.env, official_image=is_webui_image(webui.image))
 
 
-def urls_to_probe(webui: ContainerFacts) -> list[str]:
-    """The URLs Open WebUI uses, plus an OLLAMA_BASE_URL that OLLAMA_BASE_URLS overrides (to compare)."""
+def in_use(webui: ContainerFacts, saved: SavedUrls | None) -> UrlsInUse:
+    """The URLs this Open WebUI really uses: the saved ones while persistence is on, else the environment's."""
     b = urls_of(webui)
-    out = [u for u in b.urls if u]
-    ignored = _ignored_base_url(webui, b)
-    if ignored and ignored not in out:
-        out.append(ignored)
-    return out
+    return urls_in_use(b.urls, saved, persistent=b.persistent_config, reset_on_start=b.reset_on_start)
+
+
+def urls_to_probe(webui: ContainerFacts, saved: SavedUrls | None = None) -> list[str]:
+    """The URLs Open WebUI uses, plus the environment's it ignores (to compare), well-formed ones only."""
+    b = urls_of(webui)
+    use = in_use(webui, saved)
+    out = [u for u in use.urls if u]
+    for extra in (*b.urls, _ignored_base_url(webui, b)):
+        if extra and extra not in out:
+            out.append(extra)
+    return [u for u in out if check_url(u)[0]]
 
 
 def _ignored_base_url(webui: ContainerFacts, b: BaseUrls) -> str:
@@ -112,24 +127,29 @@ def diagnose(
     firewall: str = "",
     missing: Sequence[str] = (),
     skipped_lab: int = 0,
+    focus: Collection[str] | None = None,
+    saved: SavedUrls | None = None,
 ) -> Report:
     """Examine the learner's setup and write the report.
 
     Args:
         daemon: the daemon's facts.
-        containers: the containers looked at.
+        containers: the containers looked at (all of them, also when the learner named some).
         host: what answered on the host's Ollama port (None: not asked).
         observations: what was seen live (None: predict only).
         firewall: a hint that a host firewall is on ("" when none was seen).
         missing: containers asked for by name that do not exist.
         skipped_lab: how many of the kit's own lab containers were left out.
+        focus: ids of the containers the learner named (None: examine everything); the others are
+            still looked at, to find the Ollama a URL leads to.
+        saved: what Open WebUI saved in its database about its Ollama URLs (None: not read).
 
     Returns:
         The report.
     """
     obs = observations or Observations()
     report = Report(daemon=daemon.to_dict())
-    report.checks.append(Check("daemon", True, f"{daemon.product} answers" + (f" at {daemon.endpoint}" if daemon.endpoint else "")))
+    report.checks.append(Check("daemon", True, f"{daemon.product} answers" + (f" at {redact_url(daemon.endpoint)}" if daemon.endpoint else "")))
     if daemon.podman:
         report.notes.append(
             "Podman: the host's name inside containers is host.containers.internal (built in); "
@@ -142,42 +162,55 @@ def diagnose(
         )
     if not daemon.local:
         report.notes.append(
-            f"The daemon is remote ({daemon.endpoint}): the host checks (Ollama on port 11434, the "
+            f"The daemon is remote ({redact_url(daemon.endpoint)}): the host checks (Ollama on port 11434, the "
             "browser URL) were not made from this machine."
         )
     for name in missing:
         report.checks.append(Check("container", False, f"no container is named '{name}' (or has that id)"))
     if skipped_lab:
         report.notes.append(f"Left out {skipped_lab} of the kit's own lab container(s) (labelled io.owui-lab.managed).")
-    webuis = webui_containers(containers)
+    webuis = webui_containers(containers, focus)
     answering = [name for name, ok in obs.answering.items() if ok]
     ollamas = [c for c in ollama_candidates(containers, webuis) if looks_like_ollama(c) or c.name in answering]
-    _security(report, containers, webuis, ollamas, host, firewall, daemon)
+    in_scope = [c for c in containers if focus is None or c.id in focus or c in webuis]
+    _security(report, in_scope, webuis, [o for o in ollamas if o in in_scope], host, firewall, daemon)
     if not webuis:
         _no_webui(report, daemon, ollamas, host)
         return report
     webui = webuis[0]
     report.others = [
-        {"name": w.name, "image": w.image, "base_urls": list(urls_of(w).urls), "running": w.running} for w in webuis[1:]
+        {"name": w.name, "image": w.image, "base_urls": [redact_url(u) for u in urls_of(w).urls], "running": w.running}
+        for w in webuis[1:]
     ]
-    _examine(report, daemon, webui, containers, host, obs, answering)
+    _examine(report, daemon, webui, containers, host, obs, answering, saved)
     return report
 
 
-def _webui_dict(webui: ContainerFacts, b: BaseUrls) -> dict[str, Any]:
+def _webui_dict(webui: ContainerFacts, b: BaseUrls, use: UrlsInUse) -> dict[str, Any]:
     return {
         "name": webui.name,
         "id": webui.short_id,
         "image": webui.image,
         "running": webui.running,
-        "base_urls": list(b.urls),
-        "base_urls_source": b.source,
+        "state": webui.status,
+        "base_urls": [redact_url(u) for u in use.urls],
+        "base_urls_source": "database" if use.from_saved else b.source,
+        "env_base_urls": [redact_url(u) for u in b.urls],
+        "env_source": b.source,
         "network_mode": webui.network_mode,
         "networks": list(webui.network_names),
         "published": [p.flag() for p in webui.ports],
         "extra_hosts": [f"{n}:{a}" for n, a in webui.extra_hosts],
         "compose_project": webui.compose_project or None,
     }
+
+
+def _env_name(b: BaseUrls) -> str:
+    """How the learner set the environment's URL, for a sentence: ``OLLAMA_BASE_URL=http://...``."""
+    shown = ";".join(redact_url(u) for u in b.urls)
+    if b.source in ("OLLAMA_BASE_URL", "OLLAMA_BASE_URLS", "OLLAMA_API_BASE_URL"):
+        return f"{b.source}={shown}"
+    return f"the image's default {shown}"
 
 
 def _examine(
@@ -188,32 +221,44 @@ def _examine(
     host: HostOllama | None,
     obs: Observations,
     answering: Sequence[str],
+    saved: SavedUrls | None,
 ) -> None:
     b = urls_of(webui)
-    report.webui = _webui_dict(webui, b)
+    use = urls_in_use(b.urls, saved, persistent=b.persistent_config, reset_on_start=b.reset_on_start)
+    report.webui = _webui_dict(webui, b, use)
+    report.saved = saved.to_dict() if saved is not None else None
     why = looks_like_webui(webui)
     report.checks.append(Check("webui", True, f"Open WebUI container '{webui.name}' ({why})"))
-    report.checks.append(
-        Check("webui_running", webui.running, "it is running" if webui.running else f"it is {webui.status or 'not running'}")
-    )
-    if not webui.running:
-        report.fixes.append(f"start it: docker start {webui.name}")
+    report.checks.append(Check("webui_running", webui.running, "it is running" if webui.running else f"it is {webui.state_phrase}"))
     report.notes.extend(n[0].upper() + n[1:] + "." for n in b.notes)
-    desktop_hostnet: bool | None = None
-    recs: list[Reconstruction] = []
-    for url in b.urls:
-        rec = reconstruct(url, webui, containers, daemon, host, answering=answering)
-        recs.append(rec)
+    _saved_check(report, webui, b, use, saved)
+    view, network_note = network_view(webui, containers)
+    if network_note:
+        report.notes.append(network_note[0].upper() + network_note[1:] + ".")
+    if view is None:
+        report.checks.append(Check("network", False, network_note))
+        if webui.network_mode == "none":
+            report.fixes.append(
+                f"recreate '{webui.name}' without --network none: on a user-defined network shared with Ollama "
+                "(--network NET, OLLAMA_BASE_URL=http://OLLAMA-NAME:11434), or on the default bridge with -p "
+                "3000:8080 --add-host=host.docker.internal:host-gateway for an Ollama on the host"
+            )
+    if not use.urls:
+        off = "ENABLE_OLLAMA_API is off" if (saved and saved.enabled is False) else "every Ollama connection is switched off"
+        report.checks.append(Check("base_url", False, f"Open WebUI asks no Ollama: {off}"))
+        report.fixes.append("turn the Ollama API on in Admin Panel → Settings → Connections (Ollama API), then Save")
+        report.headline = f"Open WebUI asks no Ollama: {off}."
+        report.reachable, report.outcome = False, None
+        return
+    source = "database" if use.from_saved else b.source
+    recs = [_reconstruct(url, view, webui, containers, daemon, host, answering, network_note) for url in use.urls]
     # Docker Desktop host networking: the browser (or an observed ok) tells whether it is on
-    if daemon.platform == "desktop" and webui.host_mode and obs.browser is not None:
-        desktop_hostnet = obs.browser[0]
+    if view is not None and daemon.platform == "desktop" and view.host_mode and obs.browser is not None:
         recs = [
-            reconstruct(r.url, webui, containers, daemon, host, answering=answering, desktop_host_networking=desktop_hostnet)
+            reconstruct(r.url, view, containers, daemon, host, answering=answering, desktop_host_networking=obs.browser[0])
             for r in recs
         ]
-    results = []
-    for rec in recs:
-        results.append(_url_result(rec, b, webui, obs))
+    results = [_url_result(rec, b, webui, obs, source) for rec in recs]
     report.urls = [r["public"] for r in results]
     main = next((r for r in results if r["ok"]), results[0])
     main_rec: Reconstruction = main["rec"]
@@ -221,7 +266,7 @@ def _examine(
     report.predicted = main["verdict"].to_dict() if main["verdict"] is not None else None
     if report.predicted is not None and main_rec.url_problem:
         report.predicted["as_configured"] = {
-            "base_url": main_rec.url,
+            "base_url": redact_url(main_rec.url),
             "outcome": "unreachable",
             "reason": main_rec.url_problem,
             "note": f"the verdict above is for {main_rec.engine_url}, the URL as it should be written",
@@ -230,38 +275,48 @@ def _examine(
     report.observed = all(r["observed_outcome"] is not None for r in results)
     report.reachable = any(r["ok"] for r in results)
     report.outcome = main["outcome"]
-    # the Ollama check
     t = main_rec.target
-    if t.where == "none":
-        report.checks.append(Check("ollama", False, t.how))
-    elif t.where == "host":
-        report.checks.append(Check("ollama", True, t.how))
-    else:
-        c = t.container
-        assert c is not None
-        answered = obs.answering.get(c.name)
-        state = "running" if c.running else (c.status or "not running")
-        extra = "" if answered is None else ("; answers 'Ollama is running' on its own address" if answered else "; does NOT answer on its own address, port 11434")
-        report.checks.append(Check("ollama", c.running and answered is not False, f"Ollama container '{c.name}' ({c.image}), {state}{extra}; {t.how}"))
-        if not c.running:
-            report.fixes.append(f"start Ollama: docker start {c.name}")
+    _ollama_check(report, t, obs)
     for r in results:
         report.checks.extend(r["checks"])
-    for r in results:
-        if not r["ok"]:
-            report.fixes.extend(r["fixes"])
+    # the environment's URLs, which Open WebUI ignores while a saved one is there
+    env_results = []
+    if use.differs:
+        for url in b.urls:
+            if url in use.urls:
+                continue
+            rec = _reconstruct(url, view, webui, containers, daemon, host, answering, network_note)
+            r = _url_result(rec, b, webui, obs, b.source)
+            env_results.append(r)
+            words = OUTCOME_WORDS.get(r["outcome"], r["outcome"])
+            how = "observed" if r["observed_outcome"] else "predicted"
+            report.checks.append(Check("env_url", r["ok"], f"{redact_url(url)} from {b.source}, ignored while the saved URL is there: {words} ({how})"))
+        report.env_urls = [r["public"] for r in env_results]
+    # what to do first (all of it), then the fixes (any one)
+    _first_steps(report, webui, t)
+    trap_fixes = _saved_url_fixes(webui, b, use, results, env_results) if use.differs and not report.reachable else []
+    report.fixes.extend(trap_fixes)
+    if not trap_fixes:  # the environment's URL works: the ways out of the trap are the whole fix
+        for r in results:
+            if not r["ok"]:
+                report.fixes.extend(r["fixes"])
+    if use.differs and report.reachable and env_results and not any(r["ok"] for r in env_results):
+        report.notes.append(
+            f"{_env_name(b)} is ignored while the URL saved in Open WebUI's database is there, and it would fail "
+            f"({OUTCOME_WORDS.get(env_results[0]['outcome'], env_results[0]['outcome'])}): if you ever set "
+            "ENABLE_PERSISTENT_CONFIG=false or RESET_CONFIG_ON_START=true, correct it first (or remove it)."
+        )
     report.discrepancies.extend(d for r in results for d in r["discrepancies"])
     if t.where == "none":
         report.start_commands = _ollama_start_commands(daemon)
-    # the browser
-    _browser(report, daemon, webui, main, obs)
-    # persistent config
-    if report.reachable and b.persistent_config and not b.reset_on_start and webui.mount_at(WEBUI_DATA):
+    _browser(report, daemon, view or webui, main, obs)
+    if report.reachable and b.persistent_config and not b.reset_on_start and webui.mount_at(WEBUI_DATA) and (
+        saved is None or not saved.found
+    ):
         report.notes.append(
             "If Open WebUI still shows 'Server Connection Error' although this says Ollama is reachable, a URL "
-            "saved in its database overrides the environment (ENABLE_PERSISTENT_CONFIG is true by default): "
-            "fix it in Admin → Settings → Connections, or start once with RESET_CONFIG_ON_START=true "
-            "(or ENABLE_PERSISTENT_CONFIG=false)."
+            "saved in its database may override the environment (ENABLE_PERSISTENT_CONFIG is true by default) and "
+            "the doctor could not read it: look in Admin Panel → Settings → Connections."
         )
     for rec in recs:
         report.notes.extend(rec.unexpressed)
@@ -273,24 +328,181 @@ def _examine(
             if "via Docker proxy" in note and t.where != "host":
                 continue
             report.notes.append(note)
-    report.fixes = list(dict.fromkeys(report.fixes))
+    report.headline = _headline(report, webui, b, use, t, main, network_note if view is None else "")
+    report.first = list(dict.fromkeys(report.first))
+    report.fixes = list(dict.fromkeys(f for f in report.fixes if f not in report.first))
     report.notes = list(dict.fromkeys(report.notes))
     report.discrepancies = list(dict.fromkeys(report.discrepancies))
 
 
-def _url_result(rec: Reconstruction, b: BaseUrls, webui: ContainerFacts, obs: Observations) -> dict[str, Any]:
+def _reconstruct(url, view, webui, containers, daemon, host, answering, network_note) -> Reconstruction:
+    """``reconstruct`` on Open WebUI's network view; without a view (no network) no prediction."""
+    from dataclasses import replace
+
+    rec = reconstruct(url, view or webui, containers, daemon, host, answering=answering)
+    if view is None:
+        return replace(rec, config=None, scenario=None, unexpressed=(network_note,))
+    return rec
+
+
+def _saved_check(report: Report, webui: ContainerFacts, b: BaseUrls, use: UrlsInUse, saved: SavedUrls | None) -> None:
+    """One line about what Open WebUI saved, and a sentence when it could not be read."""
+    if saved is None:
+        return
+    where = f" ({saved.where})" if saved.where else ""
+    if not b.persistent_config:
+        report.notes.append(
+            "ENABLE_PERSISTENT_CONFIG=false: Open WebUI reads its Ollama URL from the environment at every start; "
+            "what its database holds is ignored."
+        )
+    elif b.reset_on_start:
+        report.notes.append(
+            "RESET_CONFIG_ON_START=true: Open WebUI empties its saved settings at every start and takes the environment's."
+        )
+    if saved.found:
+        shown = ", ".join(redact_url(u) for u in saved.urls) or "(none)"
+        if use.from_saved and use.differs:
+            report.checks.append(Check(
+                "saved_url", False,
+                f"saved in Open WebUI's {saved.source}{where}: {shown}; Open WebUI uses it, not {_env_name(b)}",
+            ))
+        elif use.from_saved:
+            report.checks.append(Check("saved_url", True, f"saved in Open WebUI's {saved.source}{where}: {shown}, the same as the environment"))
+        report.notes.extend(n[0].upper() + n[1:] + "." for n in use.notes)
+    elif saved.pending:
+        report.notes.append(f"Open WebUI has saved nothing yet{where}: {saved.problem}; at its first start it saves {_env_name(b)}.")
+    elif saved.problem:
+        report.notes.append(
+            f"The doctor could not read the Ollama URL Open WebUI saved{where}: {saved.problem}. "
+            "Look in Admin Panel → Settings → Connections to see the URL it really uses."
+        )
+
+
+def _saved_url_fixes(
+    webui: ContainerFacts, b: BaseUrls, use: UrlsInUse, results: Sequence[dict[str, Any]], env_results: Sequence[dict[str, Any]]
+) -> list[str]:
+    """Both ways out of the trap, exactly: change the saved URL, or make Open WebUI read the environment."""
+    saved = ", ".join(redact_url(u) for u in use.urls)
+    working_env = [r for r in env_results if r["ok"]]
+    fixes = []
+    if working_env:
+        good = redact_url(working_env[0]["rec"].url)
+        fixes.append(
+            f"in Open WebUI: Admin Panel → Settings → Connections → Ollama API, change {saved} to {good} and Save "
+            "(it applies at once, no restart)"
+        )
+        if webui.compose_project:
+            recreate = (
+                'in the compose file, under the service\'s environment: ENABLE_PERSISTENT_CONFIG: "false", then '
+                "docker compose up -d"
+            )
+            reset = 'RESET_CONFIG_ON_START: "true" under environment:, docker compose up -d once, then remove it'
+        else:
+            recreate = (
+                f"docker rm -f {webui.name}, then your docker run with -e ENABLE_PERSISTENT_CONFIG=false added "
+                "(the data volume keeps your chats)"
+            )
+            reset = f"docker rm -f {webui.name}, your docker run once with -e RESET_CONFIG_ON_START=true, then without it"
+        fixes.append(
+            f"or make Open WebUI read the environment at every start: {recreate}; it then uses "
+            f"{_env_name(b)}, and what you change in the admin panel is no longer kept"
+        )
+        fixes.append(
+            f"or reset the saved settings once: {reset} (this empties ALL of Open WebUI's saved settings, not only "
+            "the Ollama URL, and takes the environment's again)"
+        )
+    return fixes
+
+
+def _ollama_check(report: Report, t: OllamaTarget, obs: Observations) -> None:
+    if t.where == "none":
+        report.checks.append(Check("ollama", False, t.how))
+    elif t.where == "host":
+        report.checks.append(Check("ollama", True, t.how))
+    else:
+        c = t.container
+        assert c is not None
+        answered = obs.answering.get(c.name)
+        by_image = " (found by its image only)" if looks_like_ollama(c) and answered is None and not c.running else ""
+        state = "running" if c.running else f"NOT running: {c.state_phrase}"
+        extra = "" if answered is None else ("; answers 'Ollama is running' on its own address" if answered else "; does NOT answer on its own address, port 11434")
+        report.checks.append(Check(
+            "ollama", c.running and answered is not False,
+            f"Ollama container '{c.name}' ({c.image}){by_image}, {state}{extra}; {t.how}",
+        ))
+
+
+def _first_steps(report: Report, webui: ContainerFacts, t: OllamaTarget) -> None:
+    """What must happen before any fix can work: an Ollama that runs, an Open WebUI that runs."""
+    if t.where == "none":
+        report.first.append("start an Ollama (the commands below)")
+    elif t.where == "container" and t.container is not None and not t.container.running:
+        report.first.append(_start_step(t.container, "Ollama"))
+    if not webui.running:
+        report.first.append(_start_step(webui, "Open WebUI"))
+
+
+def _start_step(c: ContainerFacts, what: str) -> str:
+    if c.status == "restarting":
+        return f"find out why {what} keeps crashing: docker logs --tail 50 {c.name} (Docker restarts it in a loop)"
+    if c.status == "paused":
+        return f"unpause {what}: docker unpause {c.name}"
+    if c.status == "dead":
+        return f"remove the dead {what} container and run it again: docker rm {c.name}, then your docker run"
+    return f"start {what}: docker start {c.name}"
+
+
+def _headline(
+    report: Report, webui: ContainerFacts, b: BaseUrls, use: UrlsInUse, t: OllamaTarget, main: dict[str, Any], no_network: str
+) -> str:
+    """The first real problem, in one sentence: not running, no network, no Ollama, the saved URL, the connection."""
+    how = "observed" if report.observed else "predicted"
+    url = redact_url(main["rec"].url)
+    if not webui.running:
+        text = f"Open WebUI '{webui.name}' is not running: it is {webui.state_phrase}."
+        if t.where == "none":
+            text += " And no Ollama was found: start one too."
+        return text
+    if no_network:
+        return f"Open WebUI '{webui.name}' has no network (--network none): it cannot reach any Ollama."
+    if t.where == "none":
+        return "No Ollama found: " + t.how + "."
+    if t.where == "container" and t.container is not None and not t.container.running:
+        return f"The Ollama container '{t.container.name}' is not running: it is {t.container.state_phrase}."
+    saved = ", ".join(redact_url(u) for u in use.urls)
+    if use.differs:
+        if report.reachable:
+            return (f"Open WebUI reaches Ollama ({how}) through the URL saved in its database, {saved}; "
+                    f"{_env_name(b)} is ignored.")
+        return (f"Open WebUI uses the URL saved in its database, {saved}, not {_env_name(b)}: "
+                f"it does NOT reach Ollama there ({how}): {OUTCOME_WORDS.get(report.outcome or '', report.outcome)}.")
+    if report.reachable:
+        return f"Open WebUI reaches Ollama at {url} ({how})."
+    return f"Open WebUI does NOT reach Ollama at {url} ({how}): {OUTCOME_WORDS.get(report.outcome or '', report.outcome)}."
+
+
+OUTCOME_WORDS = {
+    "ok": "it answers",
+    "name_not_resolved": "the host name does not resolve there",
+    "connection_refused": "connection refused, nothing listens there",
+    "unreachable": "no answer, the packets do not arrive",
+}
+
+
+def _url_result(rec: Reconstruction, b: BaseUrls, webui: ContainerFacts, obs: Observations, source: str) -> dict[str, Any]:
     """Predict and (when observed) compare one URL; its checks, fixes and differences."""
     checks: list[Check] = []
     fixes: list[str] = []
     discrepancies: list[str] = []
     verdict = predict(rec.config) if rec.config is not None else None
     host_side = rec.target.where != "container"
+    shown = redact_url(rec.url)
     if rec.url_problem:
-        checks.append(Check("base_url", False, rec.url_problem))
+        checks.append(Check("base_url", False, redact_url(rec.url_problem)))
         predicted_outcome = "unreachable"
         if rec.engine_url:
             fixed = rec.engine_url if rec.port_alias is None else rec.engine_url.replace(f":{OLLAMA_PORT}", f":{rec.port_alias}")
-            fixes.append(_reword(f"set OLLAMA_BASE_URL={fixed} (the same URL with http://)", rec, b, webui))
+            fixes.append(_reword(f"set OLLAMA_BASE_URL={fixed} (the same URL with http://)", rec, b, webui, source))
     else:
         predicted_outcome = verdict.outcome if verdict is not None else "unreachable"
     seen = obs.urls.get(rec.url)
@@ -300,41 +512,43 @@ def _url_result(rec: Reconstruction, b: BaseUrls, webui: ContainerFacts, obs: Ob
     why = ""
     if verdict is not None and not rec.url_problem:
         # the failing step, with the step before it when that one says where the address led
-        shown = verdict.steps[-2:] if not verdict.reachable and len(verdict.steps) > 1 else verdict.steps[-1:]
-        why = unalias("; ".join(f"{s.name}: {s.reason}" for s in shown), rec.port_alias, host_side)
+        steps = verdict.steps[-2:] if not verdict.reachable and len(verdict.steps) > 1 else verdict.steps[-1:]
+        why = unalias("; ".join(f"{s.name}: {s.reason}" for s in steps), rec.port_alias, host_side)
+    elif verdict is None and rec.unexpressed:
+        why = rec.unexpressed[0]
     if observed_outcome:
-        detail = f"{rec.url}: {observed_outcome} (observed: {seen.get('detail', '')})"
+        detail = f"{shown}: {OUTCOME_WORDS.get(observed_outcome, observed_outcome)} (observed: {redact_url(str(seen.get('detail', '')))})"
         if why and observed_outcome != "ok":
             detail += f"; the model says: {why}"
     elif why:
-        detail = f"{rec.url}: {predicted_outcome} (predicted: {why})"
+        detail = f"{shown}: {OUTCOME_WORDS.get(predicted_outcome, predicted_outcome)} (predicted: {why})"
     else:
-        detail = f"{rec.url}: {predicted_outcome} (predicted)"
+        detail = f"{shown}: {OUTCOME_WORDS.get(predicted_outcome, predicted_outcome)} (predicted)"
     checks.append(Check("reach", ok, detail))
     if verdict is not None and not ok:
         if not rec.url_problem or predicted_outcome != "ok":
             for fix in verdict.fixes:
-                fixes.append(_reword(unalias(_name_fix(fix, webui), rec.port_alias, host_side), rec, b, webui))
+                fixes.append(_reword(unalias(_name_fix(fix, webui), rec.port_alias, host_side), rec, b, webui, source))
     if rec.target.where == "none":
         fixes.append("start an Ollama (see the commands below), then run owui-lab doctor again")
     ignored = _ignored_base_url(webui, b)
-    if ignored and not ok:
+    if ignored and not ok and source != "database":
         other = obs.urls.get(ignored, {}).get("outcome")
         if other == "ok":
-            fixes.insert(0, f"remove OLLAMA_BASE_URLS: it takes precedence over OLLAMA_BASE_URL={ignored}, which works")
+            fixes.insert(0, f"remove OLLAMA_BASE_URLS: it takes precedence over OLLAMA_BASE_URL={redact_url(ignored)}, which works")
         else:
-            fixes.append(f"note: OLLAMA_BASE_URLS takes precedence; OLLAMA_BASE_URL={ignored} is ignored")
+            fixes.append(f"note: OLLAMA_BASE_URLS takes precedence; OLLAMA_BASE_URL={redact_url(ignored)} is ignored")
     # observation vs prediction
     if observed_outcome and verdict is not None and not rec.url_problem:
         discrepancies.extend(_differences(rec, verdict.outcome, observed_outcome, seen or {}, obs))
     public = {
-        "url": rec.url,
-        "source": b.source,
-        "engine_url": rec.engine_url,
-        "url_problem": rec.url_problem or None,
+        "url": shown,
+        "source": source,
+        "engine_url": redact_url(rec.engine_url),
+        "url_problem": redact_url(rec.url_problem) or None,
         "predicted": predicted_outcome,
         "observed": observed_outcome,
-        "detail": (seen or {}).get("detail"),
+        "detail": redact_url((seen or {}).get("detail")),
         "target": rec.target.to_dict(),
         "scenario": rec.scenario,
         "port_alias": rec.port_alias,
@@ -346,8 +560,8 @@ def _url_result(rec: Reconstruction, b: BaseUrls, webui: ContainerFacts, obs: Ob
         "outcome": outcome,
         "observed_outcome": observed_outcome,
         "checks": checks,
-        "fixes": fixes,
-        "discrepancies": discrepancies,
+        "fixes": [redact_url(f) for f in fixes],
+        "discrepancies": [redact_url(d) for d in discrepancies],
         "public": public,
     }
 
@@ -357,8 +571,17 @@ def _name_fix(fix: str, webui: ContainerFacts) -> str:
     return fix.replace(" open-webui (or --network", f" {webui.name} (or --network")
 
 
-def _reword(fix: str, rec: Reconstruction, b: BaseUrls, webui: ContainerFacts) -> str:
-    """Say where the URL really is set: OLLAMA_BASE_URLS wins over OLLAMA_BASE_URL."""
+_SET_URL = re.compile(r"set OLLAMA_BASE_URL=(\S+)(?: \([^)]*\))?")
+
+
+def _reword(fix: str, rec: Reconstruction, b: BaseUrls, webui: ContainerFacts, source: str = "") -> str:
+    """Say where the URL really is set: the saved one in the admin panel; OLLAMA_BASE_URLS over OLLAMA_BASE_URL."""
+    if source == "database":
+        return _SET_URL.sub(
+            lambda m: (f"in Admin Panel → Settings → Connections → Ollama API, change {redact_url(rec.url)} to "
+                       f"{m.group(1)} and Save (OLLAMA_BASE_URL is ignored while a URL is saved)"),
+            fix,
+        )
     if b.source == "OLLAMA_BASE_URLS" and "set OLLAMA_BASE_URL=" in fix:
         head, _, rest = fix.partition("set OLLAMA_BASE_URL=")
         new, _, tail = rest.partition(" ")
@@ -386,15 +609,15 @@ def _differences(
         elif t.where == "host" or (t.container is not None and t.container.published(OLLAMA_PORT)):
             verb = "drops" if observed == "unreachable" else "rejects"
             out.append(
-                f"The model expected {where} to work, but it is {observed}: a host firewall probably {verb} "
+                f"The model expected {where} to work, but it does not ({OUTCOME_WORDS.get(observed, observed)}): a host firewall probably {verb} "
                 "traffic from Docker's bridge to Ollama's port. Allow it, e.g. sudo ufw allow in on docker0 to "
                 f"any port {t.host.port if t.host else OLLAMA_PORT} proto tcp (firewalld: trust the docker zone)."
             )
         else:
-            out.append(f"The model expected {where} to work, but it is {observed}: {seen.get('detail', '')}.")
+            out.append(f"The model expected {where} to work, but: {OUTCOME_WORDS.get(observed, observed)} ({seen.get('detail', '')}).")
     elif observed == "ok":
         out.append(
-            f"The model expected {where} to fail ({predicted}), but an Ollama answers there ({seen.get('detail', '')}): "
+            f"The model expected {where} to fail ({OUTCOME_WORDS.get(predicted, predicted)}), but an Ollama answers there ({seen.get('detail', '')}): "
             "a second Ollama (another service or a container publishing the port) is probably what answers, "
             "so it may not be the Ollama you think."
         )
@@ -405,16 +628,17 @@ def _differences(
         )
     elif predicted == "name_not_resolved":
         out.append(
-            f"The model expected the name in {where} not to resolve, but it does ({observed}): a DNS entry, "
+            f"The model expected the name in {where} not to resolve, but it does ({OUTCOME_WORDS.get(observed, observed)}): a DNS entry, "
             "--link or /etc/hosts line the model does not see."
         )
     else:
-        out.append(f"The model expected {predicted} for {where}, but it is {observed}: {seen.get('detail', '')}.")
+        out.append(f"The model expected {where} to give: {OUTCOME_WORDS.get(predicted, predicted)}; but: "
+                   f"{OUTCOME_WORDS.get(observed, observed)} ({seen.get('detail', '')}).")
     return out
 
 
 def _browser(report: Report, daemon: DaemonFacts, webui: ContainerFacts, main: dict[str, Any], obs: Observations) -> None:
-    port = int(webui.env.get("PORT", "8080") or 8080) if webui.env.get("PORT", "").isdigit() else 8080
+    port = webui.webui_port
     if webui.host_mode:
         url = f"http://localhost:{port}"
         expected = main["verdict"].browser.reachable if main["verdict"] is not None else daemon.platform == "linux"
@@ -526,7 +750,7 @@ def _security(
 ) -> None:
     ufw = " (Docker's published ports bypass ufw: its rules come first)" if daemon.platform == "linux" else ""
     for w in webuis:
-        port = int(w.env.get("PORT", "8080")) if w.env.get("PORT", "8080").isdigit() else 8080
+        port = w.webui_port
         for p in w.published(port):
             if p.all_addresses:
                 report.findings.append(

@@ -203,8 +203,10 @@ class ContainerFacts:
         id: the full id; ``short_id`` is its first 12 characters.
         name: the name without Docker's leading slash.
         image: the image as the learner named it (``Config.Image``); the image id when that is missing.
-        running: the container runs now.
-        status: Docker's status word (running, exited, created ...).
+        running: the container runs now and can be reached: not paused, not restarting between crashes.
+        status: Docker's status word (running, exited, created, restarting, paused, dead ...).
+        restart_count: how many times Docker restarted it (a crash loop shows a growing count).
+        exit_code: the last exit code, when it has exited.
         network_mode: ``host``, ``bridge`` (Docker's "default" too), ``none``, ``container:ID`` or a
             network name.
         networks: the networks it is attached to, with address and aliases.
@@ -224,6 +226,8 @@ class ContainerFacts:
     image: str = ""
     running: bool = False
     status: str = ""
+    restart_count: int = 0
+    exit_code: int | None = None
     network_mode: str = "bridge"
     networks: tuple[Attachment, ...] = ()
     extra_hosts: tuple[tuple[str, str], ...] = ()
@@ -238,6 +242,27 @@ class ContainerFacts:
     @property
     def short_id(self) -> str:
         return self.id[:12]
+
+    @property
+    def state_phrase(self) -> str:
+        """Its state in words for the learner ("running", "restarting (crash loop: ...)", "exited (code 1)")."""
+        status = self.status or ("running" if self.running else "not running")
+        if status == "restarting":
+            return f"restarting: it keeps crashing and Docker restarts it (restarted {self.restart_count} times)"
+        if status == "exited" and self.exit_code is not None:
+            return f"exited (code {self.exit_code})"
+        if status == "created":
+            return "created but never started"
+        if status == "paused":
+            return "paused (docker pause): it answers nothing until docker unpause"
+        if status == "dead":
+            return "dead (Docker could not stop or remove it cleanly)"
+        return status
+
+    @property
+    def webui_port(self) -> int:
+        """The port Open WebUI listens on in its container: ``PORT`` when it is a port number, else 8080."""
+        return port_number(self.env.get("PORT", ""), WEBUI_PORT)
 
     @property
     def host_mode(self) -> bool:
@@ -285,6 +310,14 @@ class ContainerFacts:
 
     def mount_at(self, destination: str) -> Mount | None:
         return next((m for m in self.mounts if m.destination.rstrip("/") == destination), None)
+
+
+def port_number(text: str, default: int) -> int:
+    """A TCP port written in ASCII digits (1..65535), else ``default`` (``PORT=²`` is not a port)."""
+    text = (text or "").strip()
+    if text.isascii() and text.isdigit() and 0 < int(text) <= 65535:
+        return int(text)
+    return default
 
 
 def parse_env(entries: Any) -> dict[str, str]:
@@ -363,7 +396,8 @@ def parse_container(payload: Mapping[str, Any]) -> ContainerFacts:
     host_config = _dict(payload.get("HostConfig"))
     net = _dict(payload.get("NetworkSettings"))
     state = _dict(payload.get("State"))
-    running = bool(state.get("Running"))
+    # Docker says Running=true for a paused container and for one restarting between crashes
+    running = bool(state.get("Running")) and not state.get("Paused") and not state.get("Restarting")
     mode = _str(host_config.get("NetworkMode")) or "default"
     if mode == "default":
         mode = "bridge"  # Docker's name for "the default network", which on Linux is the bridge
@@ -408,6 +442,8 @@ def parse_container(payload: Mapping[str, Any]) -> ContainerFacts:
         image=_str(config.get("Image")) or _str(payload.get("Image")),
         running=running,
         status=_str(state.get("Status")) or ("running" if running else ""),
+        restart_count=payload.get("RestartCount") if isinstance(payload.get("RestartCount"), int) else 0,
+        exit_code=state.get("ExitCode") if isinstance(state.get("ExitCode"), int) and not running else None,
         network_mode=mode,
         networks=tuple(networks),
         extra_hosts=tuple(_parse_extra_hosts(host_config.get("ExtraHosts"))),

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Sequence
 
 from ..config import DOCKER0_ADDRESS
+from .savedurl import SavedUrls, database_path, from_ollama_config, read_config_json, read_database
 from .inspect import (
     OLLAMA_PORT,
     ContainerFacts,
@@ -44,6 +45,7 @@ class Snapshot:
         published: (host port, container name, host ip) of every running container's published ports,
             so an answer on a host port can be attributed to a container.
         docker0: the default bridge's gateway, when known.
+        focus: ids of the containers the learner named (None: all); the others are still looked at.
     """
 
     daemon: DaemonFacts
@@ -52,6 +54,7 @@ class Snapshot:
     missing: list[str] = field(default_factory=list)
     published: list[tuple[int, str, str]] = field(default_factory=list)
     docker0: str | None = DOCKER0_ADDRESS
+    focus: frozenset[str] | None = None
 
 
 def _endpoint() -> tuple[str, str]:
@@ -98,27 +101,31 @@ def collect(cli: Any, containers: Sequence[str] | None = None, include_lab: bool
         for p in entry.get("Ports") or []:
             if p.get("PublicPort") and p.get("PrivatePort"):
                 published.append((int(p["PublicPort"]), name, str(p.get("IP") or "")))
-    wanted = list(containers) if containers is not None else None
+    # Naming containers narrows what is diagnosed, not what is looked at: every container is
+    # inspected, so the Ollama a named Open WebUI's URL leads to is found wherever it runs.
     chosen = []
     skipped = 0
     missing = []
-    if wanted is not None:
-        for key in wanted:
+    focus: set[str] | None = None
+    if containers is not None:
+        focus = set()
+        for key in containers:
             hits = [
                 e
                 for e in listed
-                if key in [n.lstrip("/") for n in (e.get("Names") or [])] or str(e.get("Id", "")).startswith(key)
+                if key in [n.lstrip("/") for n in (e.get("Names") or [])] or (key and str(e.get("Id", "")).startswith(key))
             ]
             if len(hits) != 1:
                 missing.append(key)
             else:
-                chosen.append(hits[0])
-    else:
-        for e in listed:
-            if not include_lab and (e.get("Labels") or {}).get(docker_api.LABEL_MANAGED) == "true":
-                skipped += 1
-                continue
-            chosen.append(e)
+                focus.add(str(hits[0]["Id"]))
+    for e in listed:
+        if not include_lab and (e.get("Labels") or {}).get(docker_api.LABEL_MANAGED) == "true" and not (
+            focus and str(e.get("Id")) in focus
+        ):
+            skipped += 1
+            continue
+        chosen.append(e)
     ids = list(dict.fromkeys(str(e["Id"]) for e in chosen))
 
     def inspect(cid: str) -> ContainerFacts | None:
@@ -134,7 +141,8 @@ def collect(cli: Any, containers: Sequence[str] | None = None, include_lab: bool
         docker0 = docker_api.default_bridge_gateway(cli)
     if daemon.local and daemon.platform == "linux":
         daemon = replace(daemon, host_addresses=host_addresses())
-    return Snapshot(daemon=daemon, containers=facts, skipped_lab=skipped, missing=missing, published=published, docker0=docker0)
+    return Snapshot(daemon=daemon, containers=facts, skipped_lab=skipped, missing=missing, published=published,
+                    docker0=docker0, focus=frozenset(focus) if focus is not None else None)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -303,3 +311,93 @@ def host_addresses(path: str = "/proc/net/fib_trie") -> frozenset[str]:
     except OSError:
         return frozenset()
     return frozenset(a for a in found if not a.startswith("127."))
+
+
+# --------------------------------------------------------------------------------------------------
+# What Open WebUI saved: its database, read from a private copy (never in place, never written)
+# --------------------------------------------------------------------------------------------------
+
+
+def _data_place(webui: ContainerFacts, path: str) -> str:
+    """Where ``path`` lies for the learner: "volume 'open-webui'", "folder /srv/owui", or the container."""
+    best = None
+    for m in webui.mounts:
+        dest = m.destination.rstrip("/") or "/"
+        if (path == dest or path.startswith(dest + "/")) and (best is None or len(dest) > len(best.destination)):
+            best = m
+    if best is None:
+        return f"{path} inside the container (no volume: removing the container loses it)"
+    if best.type == "volume":
+        return f"{path.rsplit('/', 1)[-1]} in volume '{best.name or best.source}'"
+    return f"{path.rsplit('/', 1)[-1]} in folder {best.source}"
+
+
+def read_saved_urls(cli: Any, webui: ContainerFacts) -> SavedUrls:
+    """Read the Ollama URLs Open WebUI saved, from a private read-only copy of its database.
+
+    ``docker cp`` (``docker_api.copy_file_from_container``) copies ``webui.db`` and its ``-wal`` file
+    out of the container, running or not, through its volume or bind mount, into a private temporary
+    directory removed at once; SQLite reads the copy. Nothing of the learner's is opened in place.
+    Every failure is one sentence in the result, never an exception.
+    """
+    import tempfile
+
+    from .. import docker_api
+    from ..errors import OwuiLabError
+
+    path, unreadable = database_path(webui.env)
+    if unreadable:
+        return SavedUrls(problem=unreadable)
+    where = _data_place(webui, path)
+    try:
+        with tempfile.TemporaryDirectory(prefix="owui-doctor-") as private:
+            copy = docker_api.copy_file_from_container(cli, webui.id, path, private)
+            if copy is None:
+                legacy = docker_api.copy_file_from_container(cli, webui.id, path.rsplit("/", 1)[0] + "/config.json", private)
+                if legacy is not None:
+                    return read_config_json(legacy).with_where(where.replace("webui.db", "config.json"))
+                return SavedUrls(pending=True, where=where, source="database",
+                                 problem="there is no database yet (Open WebUI has not finished a first start with this data)")
+            docker_api.copy_file_from_container(cli, webui.id, path + "-wal", private)
+            return read_database(copy).with_where(where)
+    except OwuiLabError as exc:
+        return SavedUrls(where=where, problem=f"its database could not be copied: {exc.message.rstrip('.')}")
+    except OSError as exc:
+        return SavedUrls(where=where, problem=f"its database could not be copied here ({exc.strerror or exc})")
+
+
+def ask_open_webui(address: str, port: int, token: str, timeout: float = 3.0) -> SavedUrls:
+    """Ask Open WebUI itself which Ollama URLs it uses: ``GET /ollama/config`` with an admin token."""
+    conn = http.client.HTTPConnection(address, port, timeout=timeout)
+    try:
+        conn.request("GET", "/ollama/config", headers={"Authorization": f"Bearer {token}", "Accept": "application/json"})
+        response = conn.getresponse()
+        body = response.read(1 << 20).decode("utf-8", "replace")
+    except (OSError, http.client.HTTPException) as exc:
+        return SavedUrls(source="Open WebUI", problem=f"Open WebUI did not answer /ollama/config ({exc.__class__.__name__})")
+    finally:
+        conn.close()
+    if response.status in (401, 403):
+        return SavedUrls(source="Open WebUI", problem="Open WebUI refused the token for /ollama/config (it needs an admin's)")
+    if response.status != 200:
+        return SavedUrls(source="Open WebUI", problem=f"Open WebUI answered /ollama/config with HTTP {response.status}")
+    try:
+        return from_ollama_config(json.loads(body))
+    except ValueError:
+        return SavedUrls(source="Open WebUI", problem="Open WebUI's /ollama/config answer is not JSON")
+
+
+def sign_in_open_instance(address: str, port: int, timeout: float = 3.0) -> str:
+    """A token from an Open WebUI that runs without login (``WEBUI_AUTH=False``), as its own page gets one; "" if not."""
+    conn = http.client.HTTPConnection(address, port, timeout=timeout)
+    try:
+        conn.request("POST", "/api/v1/auths/signin", body=json.dumps({"email": "", "password": ""}),
+                     headers={"Content-Type": "application/json"})
+        response = conn.getresponse()
+        data = json.loads(response.read(1 << 16).decode("utf-8", "replace")) if response.status == 200 else {}
+    except (OSError, http.client.HTTPException, ValueError):
+        return ""
+    finally:
+        conn.close()
+    token = data.get("token") if isinstance(data, dict) else None
+    return token if isinstance(token, str) else ""

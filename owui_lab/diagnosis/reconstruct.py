@@ -114,7 +114,10 @@ def check_url(url: str) -> tuple[str, str]:
     if not has_scheme(text):
         problem = f"'{text}' has no scheme: Open WebUI cannot use it (write http://{text})"
         text = "http://" + text
-    parts = urlsplit(text)
+    try:
+        parts = urlsplit(text)
+    except ValueError:  # an unclosed "[" (http://[::1): Python refuses to split it
+        return "", f"'{url}' is not a URL Open WebUI can use (a '[' without its ']'?)"
     if parts.scheme == "https" and not problem:
         problem = f"'{url}' uses https://, but Ollama serves plain http (unless a proxy terminates TLS)"
     elif parts.scheme not in ("http", "https") and not problem:
@@ -127,17 +130,20 @@ def check_url(url: str) -> tuple[str, str]:
     try:
         port = parts.port
     except ValueError:
-        return "", f"'{url}' has a port that is not a number"
+        return "", f"'{url}' has a port that is not a number from 1 to 65535"
+    if port == 0:
+        return "", f"'{url}' has port 0, where nothing can listen (write Ollama's port, e.g. :11434)"
     host = parts.hostname or ""
     if not host:
         return "", f"'{url}' names no host"
     netloc = f"[{host}]" if ":" in host else host
-    return f"http://{netloc}:{port or 80}", problem
+    return f"http://{netloc}:{80 if port is None else port}", problem
 
 
 def _url_host_port(url: str) -> tuple[str, int]:
+    """Host and port of an engine URL (``check_url`` made it well-formed)."""
     parts = urlsplit(url)
-    return parts.hostname or "", parts.port or 80
+    return parts.hostname or "", 80 if parts.port is None else parts.port
 
 
 def _is_loopback(host: str) -> bool:
@@ -165,6 +171,49 @@ def unalias(text: str, port: int | None, host_ollama: bool) -> str:
         text = text.replace("-p 127.0.0.1:11434:11434", f"-p 127.0.0.1:{port}:11434")
         text = text.replace("-p 11434:11434", f"-p {port}:11434")
     return text
+
+
+# --------------------------------------------------------------------------------------------------
+# Whose network does Open WebUI use?
+# --------------------------------------------------------------------------------------------------
+
+
+def network_view(webui: ContainerFacts, containers: Sequence[ContainerFacts]) -> tuple[ContainerFacts | None, str]:
+    """Open WebUI as its network sees it, and a sentence about what the engine cannot model ("" when none).
+
+    ``--network none``: it has only its own loopback; the engine has no such network, so there is no
+    view (None). ``--network container:X``: it shares X's interfaces, names and published ports, so it
+    is modelled as X on X's networks; when X is not among the containers looked at there is no view.
+    """
+    mode = webui.network_mode
+    if mode == "none":
+        return None, (
+            f"Open WebUI '{webui.name}' runs with --network none: it has no network at all, only its own "
+            "loopback, so it cannot reach any Ollama outside its container (the kit's engine has no model "
+            "for a container without a network)"
+        )
+    if mode.startswith("container:"):
+        key = mode.split(":", 1)[1]
+        owner = next((c for c in containers if c.id != webui.id and (c.name == key or (key and c.id.startswith(key)))), None)
+        if owner is None:
+            return None, (
+                f"Open WebUI '{webui.name}' shares the network of container {key[:12]} (--network {mode[:22]}), "
+                "which the doctor did not find: the engine cannot place it"
+            )
+        if owner.network_mode == "none" or owner.network_mode.startswith("container:"):
+            return None, (
+                f"Open WebUI '{webui.name}' shares the network of container '{owner.name}', which itself has "
+                f"--network {owner.network_mode}: the engine cannot model that chain"
+            )
+        from dataclasses import replace
+
+        view = replace(webui, network_mode=owner.network_mode, networks=owner.networks, ports=owner.ports)
+        return view, (
+            f"Open WebUI '{webui.name}' shares the network namespace of container '{owner.name}' "
+            f"(--network container:{owner.name}): it sees that container's networks, names and published "
+            f"ports, and is modelled as if it ran there ('{owner.name}' on {', '.join(owner.network_names) or owner.network_mode})"
+        )
+    return webui, ""
 
 
 # --------------------------------------------------------------------------------------------------
@@ -318,7 +367,7 @@ def reconstruct(
     # --- Open WebUI's side
     webui_net = _webui_network(webui, target, unexpressed)
     knobs["webui_network"] = webui_net
-    web_port = _webui_port(webui)
+    web_port = webui.webui_port
     published = webui.published(web_port)
     if webui_net != "host":
         if published:
@@ -421,13 +470,6 @@ def reconstruct(
         assumptions=tuple(dict.fromkeys(assumptions)),
         port_alias=alias,
     )
-
-
-def _webui_port(webui: ContainerFacts) -> int:
-    try:
-        return int(webui.env.get("PORT", "8080") or 8080)
-    except ValueError:
-        return 8080
 
 
 def _ollama_host_mode(target: OllamaTarget) -> bool:

@@ -10,6 +10,8 @@ import html
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..config import redact_url
+
 
 @dataclass(frozen=True)
 class Check:
@@ -50,14 +52,18 @@ class Report:
         predicted: the engine's verdict for the main URL (``Verdict.to_dict()``), or None.
         urls: per base URL: url, source, predicted and observed outcome, detail, target, scenario.
         browser: the browser's view of Open WebUI: url, predicted, observed, detail.
+        headline: the first real problem (or that it works) in one sentence; "" before diagnosis.
         checks: the checklist.
-        fixes: exact commands and settings, best first.
+        first: what must happen before anything else can work (start Ollama, start Open WebUI): all of it, in order.
+        fixes: exact commands and settings, any one of them, best first.
         findings: security findings.
         discrepancies: where observation and prediction differ, and what that suggests.
         notes: what the model cannot express, what was assumed, remarks.
         looked_for: what the doctor looked for (said when it found nothing).
         start_commands: how to start the stack (the docs' commands), when something is missing.
         others: other Open WebUI containers found (name, image, base_urls).
+        saved: what Open WebUI saved in its database about its Ollama URLs (``SavedUrls.to_dict()``), or None.
+        env_urls: per environment URL that Open WebUI ignores because a saved one wins: as ``urls``.
         seconds: how long the doctor took.
     """
 
@@ -71,7 +77,9 @@ class Report:
     predicted: dict[str, Any] | None = None
     urls: list[dict[str, Any]] = field(default_factory=list)
     browser: dict[str, Any] | None = None
+    headline: str = ""
     checks: list[Check] = field(default_factory=list)
+    first: list[str] = field(default_factory=list)
     fixes: list[str] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
     discrepancies: list[str] = field(default_factory=list)
@@ -79,6 +87,8 @@ class Report:
     looked_for: list[str] = field(default_factory=list)
     start_commands: list[str] = field(default_factory=list)
     others: list[dict[str, Any]] = field(default_factory=list)
+    saved: dict[str, Any] | None = None
+    env_urls: list[dict[str, Any]] = field(default_factory=list)
     seconds: float = 0.0
 
     @property
@@ -90,7 +100,9 @@ class Report:
         return next((c for c in self.checks if c.id == check_id), None)
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        """The report as JSON-ready data; a password in any URL is redacted."""
+        return _redacted({
+            "headline": self._headline(),
             "reachable": self.reachable,
             "observed": self.observed,
             "outcome": self.outcome,
@@ -101,6 +113,7 @@ class Report:
             "urls": self.urls,
             "browser": self.browser,
             "checks": [c.to_dict() for c in self.checks],
+            "first": list(self.first),
             "fixes": list(self.fixes),
             "findings": [f.to_dict() for f in self.findings],
             "discrepancies": list(self.discrepancies),
@@ -108,28 +121,34 @@ class Report:
             "looked_for": list(self.looked_for),
             "start_commands": list(self.start_commands),
             "others": list(self.others),
+            "saved": self.saved,
+            "env_urls": list(self.env_urls),
             "daemon": self.daemon,
             "seconds": round(self.seconds, 3),
-        }
+        })
 
     # ---- rendering --------------------------------------------------------------------------
 
     def _headline(self) -> str:
+        if self.headline:
+            return self.headline
         if self.webui is None:
             return "No Open WebUI container found." if self.ollama else "Found neither Open WebUI nor Ollama."
         how = "observed" if self.observed else "predicted"
         if self.reachable:
             return f"Open WebUI reaches Ollama ({how})."
-        return f"Open WebUI does NOT reach Ollama: {self.outcome} ({how})."
+        return f"Open WebUI does NOT reach Ollama ({how})."
 
     def text(self) -> str:
         """The report as a lab transcript: a ✓/✗ checklist, then fixes, differences, findings."""
         lines = [f"owui-lab doctor: {self.daemon.get('product', 'Docker')} ({self.daemon.get('endpoint') or 'default socket'})"]
         if self.webui:
             w = self.webui
+            source = w.get("base_urls_source", "base URL")
+            source = "URL saved in its database" if source == "database" else source
             lines.append(
                 f"Open WebUI: {w['name']} ({w['image']}), network {w['network_mode']}, "
-                f"{w.get('base_urls_source', 'base URL')}: {'; '.join(w['base_urls'])}"
+                f"{source}: {'; '.join(w['base_urls'])}"
             )
         if self.ollama:
             lines.append(f"Ollama: {self.ollama.get('how', self.ollama.get('where'))}")
@@ -139,8 +158,12 @@ class Report:
         for c in self.checks:
             lines.append(f"  {'✓' if c.ok else '✗'} {c.id:<{width}}  {c.detail}")
         lines.append(f"=> {self._headline()}")
+        if self.first:
+            lines.append("First (all of these, in order):")
+            lines.extend(f"  {i}. {f}" for i, f in enumerate(self.first, 1))
         if self.fixes:
-            lines.append("Fix (any one of these, first is gentlest):" if len(self.fixes) > 1 else "Fix:")
+            then = "Then fix" if self.first else "Fix"
+            lines.append(f"{then} (any one of these, first is gentlest):" if len(self.fixes) > 1 else f"{then}:")
             lines.extend(f"  - {f}" for f in self.fixes)
         if self.discrepancies:
             lines.append("Where observation and prediction differ:")
@@ -154,68 +177,95 @@ class Report:
             lines.extend(f"  - {x}" for x in self.looked_for)
         if self.start_commands:
             lines.append("To start the stack (from the docs):")
-            lines.extend(f"  $ {x}" for x in self.start_commands)
+            lines.extend(f"  {x}" if x.startswith("#") else f"  $ {x}" for x in self.start_commands)
         if self.others:
             names = ", ".join(o["name"] for o in self.others)
             lines.append(f"Other Open WebUI containers: {names} (owui-lab doctor --container NAME examines one)")
         if self.notes:
             lines.append("Notes:")
             lines.extend(f"  * {n}" for n in self.notes)
-        return "\n".join(lines)
+        return redact_url("\n".join(lines))
 
     def __str__(self) -> str:
         return self.text()
 
     def _repr_html_(self) -> str:
-        esc = html.escape
-        ok_color, bad_color = "#1e8449", "#c0392b"
-        head_color = ok_color if self.reachable else bad_color
-        parts = [
-            '<div style="font-family:system-ui,sans-serif;border:1px solid #ccc;border-radius:8px;'
-            'padding:10px 14px;max-width:60em;color:#222;background:#fff">',
-            f'<div style="font-size:1.1em;font-weight:bold;color:{head_color}">{esc(self._headline())}</div>',
-            f'<div style="color:#555;margin:4px 0 8px">{esc(self.daemon.get("product", "Docker"))}'
-            + (f" · nearest scenario <code>{esc(self.scenario)}</code>" if self.scenario else "")
-            + "</div>",
-        ]
-        if self.webui:
-            w = self.webui
-            parts.append(
-                f"<div>Open WebUI <b>{esc(w['name'])}</b> (<code>{esc(w['image'])}</code>), network "
-                f"<code>{esc(w['network_mode'])}</code>, URLs: "
-                + ", ".join(f"<code>{esc(u)}</code>" for u in w["base_urls"])
-                + "</div>"
-            )
-        if self.ollama:
-            parts.append(f"<div>Ollama: {esc(str(self.ollama.get('how', '')))}</div>")
-        parts.append('<table style="border-collapse:collapse;margin:8px 0">')
-        for c in self.checks:
-            mark, color = ("✓", ok_color) if c.ok else ("✗", bad_color)
-            parts.append(
-                f'<tr><td style="color:{color};font-weight:bold;padding:2px 8px;vertical-align:top">{mark}</td>'
-                f'<td style="padding:2px 8px;vertical-align:top"><code>{esc(c.id)}</code></td>'
-                f'<td style="padding:2px 8px">{esc(c.detail)}</td></tr>'
-            )
-        parts.append("</table>")
+        return redact_url(report_html(self))
 
-        def section(title: str, items: list[str], code: bool = False, color: str = "#222") -> None:
-            if not items:
-                return
-            parts.append(f'<div style="font-weight:bold;margin-top:6px;color:{color}">{esc(title)}</div><ul style="margin:2px 0">')
-            for item in items:
-                body = f"<code>{esc(item)}</code>" if code else esc(item)
-                parts.append(f"<li>{body}</li>")
-            parts.append("</ul>")
 
-        section("Fix (any one of these)" if len(self.fixes) > 1 else "Fix", self.fixes, color=bad_color)
-        section("Where observation and prediction differ", self.discrepancies)
-        section(
-            "Security",
-            [f.detail + (f" Safer: {f.fix}" if f.fix else "") for f in self.findings],
-            color="#b9770e",
+def _redacted(value: Any) -> Any:
+    """``value`` with every URL's password hidden, through dicts and lists."""
+    if isinstance(value, str):
+        return redact_url(value)
+    if isinstance(value, dict):
+        return {k: _redacted(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_redacted(v) for v in value]
+    return value
+
+
+def report_html(report: "Report") -> str:
+    """The report as an HTML checklist (a notebook cell's view)."""
+    esc = html.escape
+    ok_color, bad_color = "#1e8449", "#c0392b"
+    head_color = ok_color if report.reachable else bad_color
+    cell = "padding:2px 8px;vertical-align:top;text-align:left"
+    parts = [
+        '<div class="owui-doctor" style="font-family:system-ui,sans-serif;border:1px solid #ccc;border-radius:8px;'
+        'padding:10px 14px;max-width:60em;color:#222;background:#fff">',
+        f'<div class="owui-doctor-headline" style="font-size:1.1em;font-weight:bold;color:{head_color}">'
+        f"{esc(report._headline())}</div>",
+        f'<div style="color:#555;margin:4px 0 8px">{esc(report.daemon.get("product", "Docker"))}'
+        + (f" · nearest scenario <code>{esc(report.scenario)}</code>" if report.scenario else "")
+        + "</div>",
+    ]
+    if report.webui:
+        w = report.webui
+        source = w.get("base_urls_source", "")
+        parts.append(
+            f"<div>Open WebUI <b>{esc(w['name'])}</b> (<code>{esc(w['image'])}</code>), network "
+            f"<code>{esc(w['network_mode'])}</code>, "
+            + ("URLs saved in its database: " if source == "database" else "URLs: ")
+            + ", ".join(f"<code>{esc(u)}</code>" for u in w["base_urls"])
+            + "</div>"
         )
-        section("Looked for", self.looked_for)
-        section("To start the stack (from the docs)", self.start_commands, code=True)
-        section("Notes", self.notes)
-        parts.append("</div>")
-        return "".join(parts)
+    if report.ollama:
+        parts.append(f"<div>Ollama: {esc(str(report.ollama.get('how', '')))}</div>")
+    parts.append('<table style="border-collapse:collapse;margin:8px 0">')
+    for c in report.checks:
+        mark, color = ("✓", ok_color) if c.ok else ("✗", bad_color)
+        parts.append(
+            f'<tr><td style="color:{color};font-weight:bold;{cell}">{mark}</td>'
+            f'<td style="{cell}"><code>{esc(c.id)}</code></td>'
+            f'<td style="{cell}">{esc(c.detail)}</td></tr>'
+        )
+    parts.append("</table>")
+
+    def section(title: str, items: list[str], code: bool = False, color: str = "#222", ordered: bool = False) -> None:
+        if not items:
+            return
+        tag = "ol" if ordered else "ul"
+        parts.append(f'<div style="font-weight:bold;margin-top:6px;color:{color}">{esc(title)}</div><{tag} style="margin:2px 0">')
+        for item in items:
+            body = f"<code>{esc(item)}</code>" if code else esc(item)
+            parts.append(f"<li>{body}</li>")
+        parts.append(f"</{tag}>")
+
+    section("First (all of these, in order)", report.first, color=bad_color, ordered=True)
+    then = "Then fix" if report.first else "Fix"
+    section(f"{then} (any one of these)" if len(report.fixes) > 1 else then, report.fixes, color=bad_color)
+    section("Where observation and prediction differ", report.discrepancies)
+    section("Security", [f.detail + (f" Safer: {f.fix}" if f.fix else "") for f in report.findings], color="#b9770e")
+    section("Looked for", report.looked_for)
+    if report.start_commands:
+        # a "# ..." line says what the commands after it are: a caption, not a command of its own
+        parts.append('<div style="font-weight:bold;margin-top:6px">To start the stack (from the docs)</div><ul style="margin:2px 0">')
+        for item in report.start_commands:
+            if item.startswith("#"):
+                parts.append(f'</ul><div style="margin:4px 0 0 1em;color:#555">{esc(item.lstrip("# "))}</div><ul style="margin:2px 0">')
+            else:
+                parts.append(f"<li><code>{esc(item)}</code></li>")
+        parts.append("</ul>")
+    section("Notes", report.notes)
+    parts.append("</div>")
+    return "".join(parts)
