@@ -79,8 +79,8 @@ FS_SUB = 12
 FS_EDGE = 12.5
 FS_PORT = 11.5
 FS_MARK = 20
-FS_REASON = 12.5
-FS_FOOT = 11
+FS_REASON = 14.5
+FS_FOOT = 11.5
 
 # Geometry (inches).
 PAD = 0.25  # inside a boundary, left and right of its content
@@ -681,6 +681,26 @@ def render_png(fig: Figure, dpi: float | None = None) -> bytes:
     return buf.getvalue()
 
 
+def render_svg(fig: Figure) -> bytes:
+    """The figure as SVG bytes: text as paths (the same picture without DejaVu Sans), stable ids, no date.
+
+    Crisp at any zoom and on high-density screens; the lessons' comparison shows its diagrams this way.
+    """
+    buf = io.BytesIO()
+    with matplotlib.rc_context(_RC):
+        fig.savefig(buf, format="svg", metadata={"Date": None})
+    return buf.getvalue()
+
+
+def text_sizes(fig: Figure) -> list[tuple[str, float]]:
+    """Every text the picture shows, as (gid, size in points); ``reason:...`` is a failing step's callout.
+
+    At a displayed width of ``w`` CSS px, a text of ``size`` points is ``size * w / (fig_width_in * 72)``
+    px tall (its em box): what the readability tests check in the browser.
+    """
+    return [(str(t.get_gid()), float(t.get_fontsize())) for ax in fig.axes for t in ax.texts if t.get_visible()]
+
+
 _RC = {
     "text.hinting": "default",  # read when the text is rendered: pinned so every PNG is the same
     "svg.fonttype": "path",  # text as paths: the SVG looks the same without DejaVu Sans installed
@@ -694,10 +714,7 @@ def picture_bytes(config: Config | str, ext: str, *, side_by_side: bool = False)
     fig = draw_side_by_side(config) if side_by_side else draw(config)
     if ext == ".png":
         return render_png(fig, dpi=FILE_DPI)
-    buf = io.BytesIO()
-    with matplotlib.rc_context(_RC):
-        fig.savefig(buf, format="svg", metadata={"Date": None})
-    return buf.getvalue()
+    return render_svg(fig)
 
 
 def regenerate_baselines(folder: str | Path) -> list[Path]:

@@ -6,11 +6,15 @@ needed (``import owui_lab`` stays fast); the rest of the kit is imported at the 
 
 from __future__ import annotations
 
-import io
+import base64
 from dataclasses import dataclass
+from collections import OrderedDict
+from functools import lru_cache
 from typing import Any, Mapping
 
 from ..config import DOCKER0_ADDRESS, IMAGE_DEFAULT_BASE_URL, Config
+from ..engine import Verdict
+from .html import esc, missing_diagram_html
 
 
 def ipywidgets() -> Any:
@@ -41,23 +45,96 @@ class Widgeted:
         display(self.widget)
 
 
-def draw_png(config: Config, *, side_by_side: bool = False) -> bytes:
-    """The kit's diagram of ``config`` (or both platforms stacked) as PNG bytes for a notebook."""
+@dataclass(frozen=True)
+class Diagram:
+    """A lesson diagram as SVG, with what a reader's eye needs to know about its text.
+
+    Attributes:
+        svg: the picture (text as paths: the same without DejaVu Sans installed).
+        width_pt: its width in points, the SVG's own unit: shown ``w`` CSS px wide, a text of ``s``
+            points is ``s * w / width_pt`` px tall.
+        smallest_pt: the smallest text in the picture, in points.
+        callout_pt: the failing step's callout, in points (None when every step works).
+    """
+
+    svg: bytes
+    width_pt: float
+    smallest_pt: float
+    callout_pt: float | None
+
+
+@lru_cache(maxsize=64)
+def lesson_diagram(config: Config) -> Diagram:
+    """The diagram of ``config`` as the lessons show it (cached: configurations are frozen)."""
     from .. import drawing  # matplotlib: imported with the first picture
 
-    fig = drawing.draw_side_by_side(config) if side_by_side else drawing.draw(config)
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=90, bbox_inches="tight")
-    return buf.getvalue()
+    fig = drawing.draw(config)
+    sizes = drawing.text_sizes(fig)
+    callouts = [size for gid, size in sizes if gid.startswith("reason:")]
+    return Diagram(
+        svg=drawing.render_svg(fig),
+        width_pt=fig.get_figwidth() * 72,
+        smallest_pt=min(size for _, size in sizes),
+        callout_pt=min(callouts) if callouts else None,
+    )
 
 
-def diagram_or_note(config: Config, side_by_side: bool = False) -> tuple[bytes | None, str]:
-    """The diagram's PNG, or None and a note saying why there is none (a lesson never stops on a picture)."""
+def diagram_html(config: Config, alt: str = "") -> str:
+    """The lesson diagram as an ``<img>`` that fills its column; a click widens its column to the whole row.
+
+    A drawing failure gives a note instead: the verdict beside it still teaches.
+    """
     try:
-        return draw_png(config, side_by_side=side_by_side), ""
-    except Exception as exc:  # noqa: BLE001 - the verdict beside it still teaches; say what went wrong
-        return None, (f"(The diagram could not be drawn: {exc.__class__.__name__}: {exc}. "
-                      "The verdict is unaffected.)")
+        d = lesson_diagram(config)
+    except Exception as exc:  # noqa: BLE001 - a lesson never stops on a picture; say what went wrong
+        return missing_diagram_html(f"(The diagram could not be drawn: {exc.__class__.__name__}: {exc}. "
+                                    "The verdict is unaffected.)")
+    callout = f' data-callout-pt="{d.callout_pt}"' if d.callout_pt else ""
+    # A checkbox in a label: a click toggles the wide view without a line of JavaScript, so it also
+    # works in Voila and in an exported page. (An overlay over the window cannot be had: JupyterLab's
+    # notebook panel contains fixed positioning.)
+    return (
+        '<label class="owui-zoom" title="Click to widen; click again to put it back">'
+        '<input type="checkbox" class="owui-zoom-toggle">'
+        f'<img class="owui-lesson-diagram" alt="{esc(alt or "diagram")}" data-width-pt="{d.width_pt:g}" '
+        f'data-smallest-pt="{d.smallest_pt:g}"{callout} '
+        f'src="data:image/svg+xml;base64,{base64.b64encode(d.svg).decode()}"></label>'
+    )
+
+
+class Painter:
+    """Draws configurations into one reused figure and keeps the recent PNGs: a widget's redraws.
+
+    Reusing the figure skips building one per click; the cache makes flipping a knob back instant
+    (configurations are frozen, and the same knobs draw the same picture).
+
+    Args:
+        cache_size: how many PNGs to keep (0: redraw every time; benchmarks).
+    """
+
+    def __init__(self, cache_size: int = 64) -> None:
+        self.cache_size = cache_size
+        self._cache: OrderedDict[Config, bytes] = OrderedDict()
+        self._figure: Any = None
+        self._axes: Any = None
+
+    def png(self, config: Config, verdict: Verdict | None = None) -> bytes:
+        """The diagram of ``config`` as PNG bytes (at the drawing's screen resolution)."""
+        cached = self._cache.get(config)
+        if cached is not None:
+            self._cache.move_to_end(config)
+            return cached
+        from .. import drawing  # matplotlib: imported with the first picture
+
+        if self._figure is None:
+            self._figure, self._axes = drawing.new_figure()
+        drawing.draw(config, ax=self._axes, verdict=verdict)
+        png = drawing.render_png(self._figure)
+        if self.cache_size:
+            self._cache[config] = png
+            while len(self._cache) > self.cache_size:
+                self._cache.popitem(last=False)
+        return png
 
 
 #: The base URLs learners actually type (DOMAIN.md's pitfalls): the one list every widget offers.

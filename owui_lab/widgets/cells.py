@@ -15,20 +15,16 @@ from ..errors import ConfigError, OwuiLabError
 from ..prediction import predict
 from ..recipe import recipe
 from . import live
-from .base import diagram_or_note
-from .html import CSS, error_html, esc, live_html, missing_diagram_html, predicted_only_banner, verdict_html
+from .base import diagram_html
+from .html import CSS, error_html, esc, live_html, predicted_only_banner, verdict_html
 from .live import LiveReport
 
 
-def show_diagram(config: Config, *, side_by_side: bool = False) -> None:
-    """Display the diagram of ``config``, or a note saying why there is none."""
-    from IPython.display import HTML, Image, display
+def show_diagram(config: Config) -> None:
+    """Display the diagram of ``config`` as the lessons show it (a click enlarges it), or why there is none."""
+    from IPython.display import HTML, display
 
-    png, note = diagram_or_note(config, side_by_side)
-    if png is not None:
-        display(Image(data=png))
-    else:
-        display(HTML(missing_diagram_html(note)))
+    display(HTML(CSS + diagram_html(config)))
 
 
 def show_verdict(config: Config) -> Verdict:

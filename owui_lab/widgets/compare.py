@@ -1,14 +1,36 @@
-"""The lessons' comparison: two configurations (Docker Desktop | Linux), each with its diagram and verdict."""
+"""The lessons' comparison: Docker Desktop and Linux, each with its diagram and verdict.
+
+Readable in JupyterLab's default layout on a laptop: each platform takes the notebook's whole width
+(the two sit side by side only where there is room for both at full size; there a click widens one to the
+whole row), and the diagrams are SVG: crisp at any zoom and on high-density screens.
+"""
 
 from __future__ import annotations
-
-import base64
 
 from ..config import Config
 from ..engine import Verdict
 from ..prediction import predict
-from .base import diagram_or_note
-from .html import CSS, esc, missing_diagram_html, verdict_html
+from .base import diagram_html
+from .html import CSS, esc, verdict_html
+
+
+def compare_html(
+    left: Config,
+    right: Config,
+    titles: tuple[str, str] = ("Docker Desktop", "Linux"),
+    *,
+    diagrams: bool = True,
+) -> tuple[str, tuple[Verdict, Verdict]]:
+    """The comparison as HTML, and the two verdicts (left, right)."""
+    verdicts = (predict(left), predict(right))
+    panels = []
+    for title, config, verdict in zip(titles, (left, right), verdicts):
+        picture = diagram_html(config, alt=f"{title}: the diagram") if diagrams else ""
+        panels.append(
+            f'<div class="owui-compare-panel" data-outcome="{esc(verdict.outcome)}">'
+            f'<h4 class="owui-compare-title">{esc(title)}</h4>{picture}{verdict_html(verdict, notes=True)}</div>'
+        )
+    return f"{CSS}<div class='owui-compare'>{''.join(panels)}</div>", verdicts
 
 
 def compare(
@@ -18,27 +40,13 @@ def compare(
     *,
     diagrams: bool = True,
 ) -> tuple[Verdict, Verdict]:
-    """Display two configurations side by side, each with its diagram and verdict.
+    """Display two configurations, each with its diagram and verdict (the lessons' Desktop | Linux view).
 
     Returns:
         The two verdicts, left then right.
     """
     from IPython.display import HTML, display
 
-    verdicts = (predict(left), predict(right))
-    cells = []
-    for title, config, verdict in zip(titles, (left, right), verdicts):
-        picture = ""
-        if diagrams:
-            png, note = diagram_or_note(config)
-            picture = (
-                f'<img style="max-width:100%" src="data:image/png;base64,{base64.b64encode(png).decode()}">'
-                if png is not None
-                else missing_diagram_html(note)
-            )
-        cells.append(
-            f'<td style="vertical-align:top;width:50%;padding:4px;text-align:left"><h4 style="margin:2px 0">{esc(title)}</h4>'
-            f"{picture}{verdict_html(verdict, notes=True)}</td>"
-        )
-    display(HTML(f"{CSS}<table class='owui-compare' style='width:100%;border:none;table-layout:fixed'><tr>{''.join(cells)}</tr></table>"))
+    markup, verdicts = compare_html(left, right, titles, diagrams=diagrams)
+    display(HTML(markup))
     return verdicts

@@ -40,7 +40,14 @@ CSS = f"""
 .owui-box.owui-verdict {{border-width:2px; line-height:1.45}}
 .owui-verdict.owui-works {{border-color:{GREEN}; background:{GREEN_BG}}}
 .owui-verdict.owui-fails {{border-color:{RED}; background:{RED_BG}}}
-.owui-compare td, .owui-compare th {{text-align:left !important; vertical-align:top}}
+.owui-compare {{display:flex; flex-wrap:wrap; gap:16px; align-items:flex-start}}
+.owui-compare-panel {{flex:1 1 920px; min-width:0}}
+.owui-compare-title {{margin:6px 0 2px 0; font-size:1.2em}}
+.owui-zoom {{display:block; cursor:zoom-in}}
+.owui-zoom > input {{display:none}}
+.owui-zoom img {{display:block; width:100%; height:auto}}
+.owui-zoom > input:checked + img {{cursor:zoom-out}}
+.owui-compare-panel:has(> .owui-zoom > input:checked) {{flex-basis:100%}}
 .owui-box ul {{margin:4px 0 4px 0; padding-left:1.2em}}
 .owui-steps td {{padding:0 8px 0 0; vertical-align:top}}
 .owui-ok {{color:{GREEN}; font-weight:bold}}

@@ -11,7 +11,7 @@ from ..engine import Verdict
 from ..errors import ConfigError
 from ..prediction import predict
 from . import live
-from .base import BASE_URLS, Widgeted, build_config, diagram_or_note, ipywidgets
+from .base import BASE_URLS, Painter, Widgeted, build_config, ipywidgets
 from .html import CSS, GREEN, GREY, OUTCOME_TEXT, RED, esc, live_html, missing_diagram_html, verdict_html
 from .live import LiveReport
 
@@ -40,6 +40,7 @@ class Stage(Widgeted):
         self.verdict = predict(self.config)
         self._widget = None
         self._syncing = False
+        self._painter = Painter()
 
     # -- state changes (the widget and tests both go through these) ---------------------------
     def choose(self, scenario_id: str) -> Verdict:
@@ -164,7 +165,7 @@ class Stage(Widgeted):
         v = self.verdict
         # Everything is computed before any widget changes, so the verdict and the picture arrive
         # together: the projector never shows a new verdict beside an old diagram.
-        png, note = diagram_or_note(self.config) if self.diagram else (None, "")
+        png, note = self._picture_of(v) if self.diagram else (None, "")
         colour = GREEN if v.reachable and v.browser.reachable else RED
         self._headline.value = (
             f'<div class="owui-verdict-headline" data-outcome="{esc(v.outcome)}" '
@@ -175,6 +176,13 @@ class Stage(Widgeted):
             self._picture.value = png or b""
             self._picture.layout.display = None if png else "none"
             self._picture_note.value = missing_diagram_html(note) if note else ""
+
+    def _picture_of(self, verdict: Verdict) -> tuple[bytes | None, str]:
+        try:
+            return self._painter.png(self.config, verdict), ""
+        except Exception as exc:  # noqa: BLE001 - the verdict above still teaches; say what went wrong
+            return None, (f"(The diagram could not be drawn: {exc.__class__.__name__}: {exc}. "
+                          "The verdict is unaffected.)")
 
     def run_live(self) -> LiveReport:
         """Run the configuration on the stage for real (or say why not), and show observed beside predicted."""

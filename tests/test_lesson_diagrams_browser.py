@@ -1,0 +1,98 @@
+"""Lesson diagrams are readable where a learner meets them: JupyterLab at 1400x1000, file browser open.
+
+Each lesson that compares Docker Desktop and Linux is run in a real JupyterLab (Chromium via Playwright)
+in its default layout. For every diagram, the rendered height of its smallest text and of its
+failing-step callout is computed from the width the browser gave the picture and the picture's own font
+sizes (points, in the SVG's own unit, which the test reads from the SVG itself): at least 11 and 14 CSS
+px. There the two platforms are stacked, each at the notebook's full width; on a screen wide enough for
+both side by side, a click widens one to the whole row and a second click puts it back.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tests.support.servers import artifact_path, chromium, jupyter_lab
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
+LESSONS = sorted(p.name for p in NOTEBOOKS.glob("0*.ipynb") if "compare(" in p.read_text(encoding="utf-8"))
+NO_DAEMON = {"DOCKER_HOST": "unix:///nonexistent/owui-lab-no-daemon.sock", "DOCKER_CONTEXT": "default"}
+SMALLEST_PX, CALLOUT_PX = 11.0, 14.0
+
+# Per diagram: displayed width, the SVG's own width (its viewBox, in points), the font sizes it declares.
+MEASURE = """() => [...document.querySelectorAll('.owui-compare img.owui-lesson-diagram')].map(img => {
+  const svg = atob(img.src.split(',')[1]);
+  const viewBox = svg.match(/viewBox="([^"]+)"/)[1].split(/\\s+/).map(Number);
+  const r = img.getBoundingClientRect();
+  const area = img.closest('.jp-OutputArea-output').getBoundingClientRect();
+  return {shown: r.width, area: area.width, top: r.top, left: r.left, right: r.right, viewBoxWidth: viewBox[2],
+          widthPt: Number(img.dataset.widthPt), smallestPt: Number(img.dataset.smallestPt),
+          calloutPt: img.dataset.calloutPt ? Number(img.dataset.calloutPt) : null, alt: img.alt};
+})"""
+
+
+def test_lessons_exist_to_measure():
+    assert len(LESSONS) >= 4, LESSONS
+
+
+def test_every_lesson_diagram_is_readable_at_1400x1000(tmp_path):
+    for name in LESSONS:
+        shutil.copy(NOTEBOOKS / name, tmp_path / name)
+    failures = []
+    callouts = 0  # the callout bar must have been measured somewhere, or it proves nothing
+    with jupyter_lab(tmp_path, env=NO_DAEMON) as lab, chromium(viewport=(1400, 1000)) as browser:
+        page = browser.new_page()
+        for name in LESSONS:
+            page.goto(lab.url(f"lab/tree/{name}", reset=""))
+            page.locator(".jp-StatusBar-Widget", has_text="Idle").first.wait_for(timeout=90_000)
+            toast = page.locator(".jp-toast-button", has_text="No")
+            if toast.count():
+                toast.first.click()
+            # JupyterLab's default layout: the file browser open beside the notebook.
+            assert page.locator(".jp-FileBrowser").first.is_visible(), "the file browser is not open"
+            page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
+            page.locator(".lm-Menu-itemLabel", has_text="Run All Cells").first.click()
+            page.wait_for_function(
+                "() => [...document.querySelectorAll('.owui-compare img.owui-lesson-diagram')]"
+                ".filter(i => i.complete && i.naturalWidth > 0).length >= 2", timeout=90_000)
+            page.locator(".owui-compare").first.scroll_into_view_if_needed()
+            diagrams = page.evaluate(MEASURE)
+            viewport = page.viewport_size["width"]
+            assert len(diagrams) >= 2, (name, diagrams)
+            for d in diagrams:
+                assert abs(d["viewBoxWidth"] - d["widthPt"]) < 0.5, (name, d)  # the declared unit is the SVG's
+                assert d["left"] >= 0 and d["right"] <= viewport, (name, d)  # nothing cut off
+                scale = d["shown"] / d["viewBoxWidth"]
+                smallest = d["smallestPt"] * scale
+                if smallest < SMALLEST_PX:
+                    failures.append(f"{name} {d['alt']}: smallest text {smallest:.1f} px < {SMALLEST_PX}")
+                if d["calloutPt"] is not None and d["calloutPt"] * scale < CALLOUT_PX:
+                    failures.append(f"{name} {d['alt']}: callout {d['calloutPt'] * scale:.1f} px < {CALLOUT_PX}")
+            callouts += sum(1 for d in diagrams if d["calloutPt"])
+
+            # Too narrow for two at full size: stacked, each the whole output's width.
+            assert diagrams[1]["top"] > diagrams[0]["top"], f"{name}: the platforms are not stacked"
+            for d in diagrams:
+                assert d["shown"] >= 0.95 * d["area"], (name, d)
+
+        # A screen with room for both side by side (a 2560 px monitor): a click widens one to the row.
+        page.set_viewport_size({"width": 2560, "height": 1440})
+        page.wait_for_timeout(500)
+        first, second = page.evaluate(MEASURE)[:2]
+        assert abs(first["top"] - second["top"]) < 2, "side by side on a wide screen"
+        picture = page.locator(".owui-compare img.owui-lesson-diagram").first
+        picture.click()
+        page.wait_for_function("(w) => document.querySelector('.owui-compare img.owui-lesson-diagram')"
+                               ".getBoundingClientRect().width > 1.6 * w", arg=first["shown"], timeout=5_000)
+        widened = page.evaluate(MEASURE)[0]
+        assert widened["shown"] >= 0.95 * widened["area"], widened
+        picture.click()
+        page.wait_for_function("(w) => document.querySelector('.owui-compare img.owui-lesson-diagram')"
+                               ".getBoundingClientRect().width < 1.05 * w", arg=first["shown"], timeout=5_000)
+    assert callouts >= 2, "no lesson diagram showed a failing step's callout"
+    assert not failures, "\n".join(failures)
