@@ -1,131 +1,94 @@
 """The central test: on a Linux engine, the lab's observation equals the engine's prediction.
 
-The grid covers every knob value the docs' Linux diagrams turn on: Ollama on the host bound to
-127.0.0.1 or 0.0.0.0, or a container on the default bridge, the host network, the same user-defined
-network as Open WebUI or another one, published none / all / loopback; Open WebUI on the default
-bridge, the host network, a shared or a separate network; with and without
-``--add-host=host.docker.internal:host-gateway``; the base URL's host ``localhost``, ``127.0.0.1``,
-``host.docker.internal``, the Ollama container's name and ``172.17.0.1``.
-
-It is fast because setups are shared: one Lab per Ollama placement holds one Open WebUI container
-per (network, add-host) pair, and each of those probes all five URLs at once.
+It runs the product's own truth grid (``owui_lab.lab.grid``, what ``owui-lab lab grid`` runs) and
+checks the recording it makes through the same path as the recordings in data/truth/
+(``owui_lab.truth.check``): every knob value the docs' Linux diagrams turn on, 480 configurations in
+10 setups. ``test_the_cli_records_a_small_grid`` runs the command itself, as a learner would, and
+``test_ctrl_c_keeps_a_partial_recording_and_leaves_nothing`` interrupts it.
 """
 
 from __future__ import annotations
 
-import itertools
+import json
+import signal
+import subprocess
+import sys
 import time
-from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import pytest
 
-from owui_lab.config import Config
 from owui_lab.engine import evaluate
-from owui_lab.lab import Lab
-
-pytestmark = pytest.mark.docker
-
-URL_HOSTS = ("localhost", "127.0.0.1", "host.docker.internal", "ollama", "172.17.0.1")
-WEBUI_NETWORKS = ("bridge", "host", "lab-a", "lab-b")  # lab-a: Ollama's own user-defined network
-SHARED = "lab-a"
+from owui_lab.lab.grid import SHARED, URL_HOSTS, WEBUI_NETWORKS, linux_grid, run_grid, small_grid, summary
+from owui_lab.truth import CONTRIBUTE, check, load_recording
+from tests.lab_support import REPO, cli_env, derived_run_id, leftovers, stand_in_image
 
 
-def ollama_placements() -> list[list[dict]]:
-    """Each entry: the Ollama knobs of one family (configurations sharing one Ollama)."""
-    out: list[list[dict]] = [
-        [{"ollama": "host", "ollama_bind": "127.0.0.1"}],
-        [{"ollama": "host", "ollama_bind": "0.0.0.0"}],
-    ]
-    for network in ("bridge", SHARED):
-        for publish in ("none", "all", "loopback"):
-            out.append([{"ollama": "container", "ollama_network": network, "ollama_publish": publish}])
-    # Docker discards -p in host mode: the three publish values are one placement.
-    out.append([{"ollama": "container", "ollama_network": "host", "ollama_publish": p} for p in ("none", "all", "loopback")])
-    # A container Ollama told to listen on its own loopback: published or not, nobody else gets in.
-    out.append([{"ollama": "container", "ollama_network": SHARED, "ollama_publish": "all", "ollama_bind": "127.0.0.1"}])
-    return out
-
-
-def family_configs(ollama_variants: list[dict]) -> list[Config]:
-    configs = []
-    for knobs, network, add_host, host in itertools.product(ollama_variants, WEBUI_NETWORKS, (False, True), URL_HOSTS):
-        configs.append(
-            Config(platform="linux", webui_network=network, add_host_gateway=add_host,
-                   base_url=f"http://{host}:11434", **knobs)
-        )
-    return configs
-
-
-def check_family(configs: list[Config]) -> tuple[list[str], list[str]]:
-    """Bring one family up, probe every configuration; return (disagreements, transients).
-
-    A disagreement is probed once more while the lab is still up: other Docker users on this
-    daemon (concurrent test runs) create and remove networks, and Docker rewrites its iptables
-    rules meanwhile. One that goes away on the second probe is reported as a transient, with the
-    daemon's NAT rules of that moment; one that stays is a real disagreement: a bug in the engine
-    or in the lab.
-    """
-    problems, transients = [], []
-    with Lab(configs, keep_ports=False, probe_timeout=3.0) as lab:
-        observations = lab.observe_many(configs)
-        suspects = [(c, o) for c, o in zip(configs, observations) if not _agrees(c, o)]
-        if suspects:
-            rules = _nat_rules()
-            again = lab.observe_many([c for c, _ in suspects])
-            for (config, first), second in zip(suspects, again):
-                if _agrees(config, second):
-                    transients.append(f"{_describe(config, first)}; second probe agreed. NAT rules then: {rules}")
-                else:
-                    problems.append(_describe(config, second))
-    return problems, transients
-
-
-def _agrees(config: Config, seen) -> bool:
-    verdict = evaluate(config)
-    return verdict.outcome == seen.outcome and verdict.browser.reachable == seen.browser.reachable
-
-
-def _describe(config: Config, seen) -> str:
-    verdict = evaluate(config)
-    return (f"{_knobs(config)}: predicted {verdict.outcome} (browser {verdict.browser.reachable}), "
-            f"observed {seen.outcome} at {seen.url} ({seen.detail}; browser {seen.browser.reachable})")
-
-
-def _nat_rules() -> str:
-    import subprocess
-
-    try:
-        done = subprocess.run(["iptables", "-t", "nat", "-S", "DOCKER"], capture_output=True, text=True, timeout=5)
-        return " | ".join(done.stdout.split("\n")) or done.stderr.strip()
-    except (OSError, subprocess.TimeoutExpired) as exc:
-        return f"(iptables not readable: {exc})"
-
-
-def _knobs(c: Config) -> str:
-    keys = ("ollama", "ollama_bind", "ollama_network", "ollama_publish", "webui_network", "add_host_gateway", "base_url")
-    return " ".join(f"{k}={getattr(c, k)}" for k in keys if getattr(c, k) is not None)
-
-
-def test_every_linux_configuration_of_the_grid_agrees_with_the_engine(capsys: pytest.CaptureFixture) -> None:
-    families = [family_configs(p) for p in ollama_placements()]
-    count = sum(len(f) for f in families)
-    start = time.perf_counter()
-    with ThreadPoolExecutor(max_workers=3) as pool:
-        found = list(pool.map(check_family, families))
-    problems = [p for f, _ in found for p in f]
-    transients = [item for _, ts in found for item in ts]
-    seconds = time.perf_counter() - start
+@pytest.mark.docker
+def test_every_linux_configuration_of_the_grid_agrees_with_the_engine(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    stand_in_image()
+    grid = linux_grid()
+    recording = run_grid(grid, progress=False, say=lambda text: None)
+    path = recording.write(tmp_path / "linux.json")
+    back = load_recording(path)
+    disagreements = check(back, path.name)
     with capsys.disabled():
-        print(f"\nlab grid: {count} Linux configurations in {len(families)} setups checked against the engine "
-              f"in {seconds:.1f} s; {len(problems)} disagreement(s), {len(transients)} transient(s) "
-              "that agreed on a second probe")
-        for t in transients:
-            print(f"  transient: {t}")
-    assert not problems, "lab and engine disagree:\n" + "\n".join(problems)
+        print(f"\nlab grid: {len(back.entries)} Linux configurations in {len(grid.families)} setups checked "
+              f"against the engine in {back.seconds:.1f} s; {len(disagreements)} disagreement(s)")
+        for note in back.notes:
+            print(f"  {note}")
+    assert not back.partial, back.partial_reason
+    assert len(back.entries) == grid.count == 480
+    assert back.facts.userland_proxy is True  # this daemon's default, measured by the grid
+    assert not disagreements, "lab and engine disagree:\n" + "\n".join(map(str, disagreements))
+
+
+@pytest.mark.docker
+def test_the_cli_records_a_small_grid(tmp_path: Path) -> None:
+    stand_in_image()
+    out = tmp_path / "small.json"
+    run_id = derived_run_id("grid-cli")
+    done = subprocess.run([sys.executable, "-m", "owui_lab", "lab", "grid", "--grid", "small", "--output", str(out)],
+                          capture_output=True, text=True, timeout=300, cwd=REPO, env=cli_env(OWUI_LAB_RUN=run_id))
+    assert done.returncode == 0, done.stderr
+    first, *rest = done.stdout.splitlines()
+    assert "the small grid, " in first and "about" in first and "minute" in first  # the estimate, before it starts
+    recording = load_recording(out)
+    assert len(recording.entries) == small_grid().count and not recording.partial
+    assert not check(recording), summary(recording)
+    text = "\n".join(rest)
+    assert "the engine agrees with" in text and "Privacy:" in text and "data/truth/" in text
+    assert "configurations/s" not in done.stdout and "config/s" in done.stderr  # the bar goes to stderr
+    assert leftovers(run=run_id) == []
+
+
+@pytest.mark.docker
+def test_ctrl_c_keeps_a_partial_recording_and_leaves_nothing(tmp_path: Path) -> None:
+    stand_in_image()
+    out = tmp_path / "partial.json"
+    run_id = derived_run_id("grid-sigint")
+    proc = subprocess.Popen([sys.executable, "-m", "owui_lab", "lab", "grid", "--output", str(out)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=REPO,
+                            env=cli_env(OWUI_LAB_RUN=run_id))
+    # Interrupt once the first setups are being created.
+    deadline = time.monotonic() + 60
+    while not leftovers(run=run_id) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    proc.send_signal(signal.SIGINT)
+    stdout, stderr = proc.communicate(timeout=180)
+    assert proc.returncode == 130, stderr
+    assert "Ctrl-C: stopping" in stdout
+    recording = load_recording(out)
+    assert recording.partial and "Ctrl-C" in recording.partial_reason
+    assert len(recording.entries) < linux_grid().count
+    assert "PARTIAL" in stdout
+    assert not check(recording)
+    assert json.loads(out.read_text())["partial"] is True
+    assert leftovers(run=run_id) == []
 
 
 def test_the_grid_covers_every_knob_value() -> None:
-    configs = [c for p in ollama_placements() for c in family_configs(p)]
+    configs = linux_grid().configs
     assert {c.ollama for c in configs} == {"host", "container"}
     assert {c.ollama_bind for c in configs if c.ollama == "host"} == {"127.0.0.1", "0.0.0.0"}
     assert {c.ollama_network for c in configs if c.ollama == "container"} == {"bridge", "host", SHARED}
@@ -139,3 +102,44 @@ def test_the_grid_covers_every_knob_value() -> None:
     # On a Linux engine with Docker's defaults, none of these five hosts times out: a published port
     # is answered by docker-proxy from every network (see tests/test_engine_lab_facts.py).
     assert {evaluate(c).outcome for c in configs} == {"ok", "name_not_resolved", "connection_refused"}
+    # ... and without docker-proxy (userland-proxy off) some do: the recording's facts decide which.
+    assert "unreachable" in {evaluate(c.replace(userland_proxy=False)).outcome for c in configs}
+
+
+def test_the_instructor_guide_asks_desktop_learners_to_run_the_grid_in_the_first_break() -> None:
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    guide = readme[readme.index("## Instructor guide"):readme.index("## After the workshop")]
+    part = guide[guide.index("**In the first break"):]
+    assert "Docker Desktop" in part and ".venv/bin/owui-lab lab grid" in part and r".venv\Scripts\owui-lab lab grid" in part
+    # What it says about the run is what the command does: its estimate, its file name, where to send it.
+    minutes = max(1, round(linux_grid().estimate() / 60))
+    assert f"about {minutes} minute" in part
+    assert "owui-lab-truth-desktop-" in part and "data/truth/" in part and "truth grid: <your" in part
+    assert "truth grid: <your platform>" in CONTRIBUTE and "data/truth/" in CONTRIBUTE
+
+
+def test_plan_prints_the_setups_and_the_estimate_without_running(monkeypatch: pytest.MonkeyPatch, capsys) -> None:
+    from owui_lab.cli import main
+    from owui_lab.lab import grid as truth_grid
+    from owui_lab.truth import PlatformFacts
+
+    facts = PlatformFacts(engine="engine", platform="linux", server_version="20.10", api_version="1.41",
+                          operating_system="Debian", os_type="linux", architecture="x86_64", kernel="6.1")
+    monkeypatch.setattr(truth_grid, "local_facts", lambda: facts)
+    monkeypatch.setattr(truth_grid, "run_grid", lambda *a, **k: pytest.fail("--plan must not run anything"))
+    assert main(["lab", "grid", "--plan"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].startswith("Docker Engine 20.10 on Debian (kernel 6.1): the linux grid, 480 configurations in 10 setups")
+    assert len(out) == 11 and all(line.startswith("  - ") for line in out[1:])
+    assert "Ollama process on this host, OLLAMA_HOST=127.0.0.1; 8 Open WebUI containers; 40 configurations" in out[1]
+
+
+def test_an_unknown_grid_is_a_clear_error(monkeypatch: pytest.MonkeyPatch, capsys) -> None:
+    from owui_lab.cli import main
+    from owui_lab.lab import grid as truth_grid
+
+    facts = truth_grid.platform_facts({"OperatingSystem": "Debian"}, {})
+    monkeypatch.setattr(truth_grid, "local_facts", lambda: facts)
+    code = main(["lab", "grid", "--grid", "huge"])
+    err = capsys.readouterr().err
+    assert code != 0 and "no grid called 'huge'" in err and "auto, linux, desktop, small" in err

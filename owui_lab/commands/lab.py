@@ -36,7 +36,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "Open WebUI → Ollama from inside Open WebUI's container and the browser → Open WebUI from "
         "this host, and compare with the prediction.",
     )
-    sub = p.add_subparsers(dest="lab_command", metavar="run|up|status|down|clean")
+    sub = p.add_subparsers(dest="lab_command", metavar="run|up|status|down|clean|grid")
     sub.required = True
 
     r = sub.add_parser("run", help="up, probe, down: the observation beside the prediction")
@@ -65,6 +65,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     c.add_argument("--all", action="store_true", help="every owner's objects (lists them first)")
     c.add_argument("--run", metavar="ID", help="only objects labelled io.owui-lab.run=ID (one test run's)")
     c.set_defaults(func=_cmd_clean)
+
+    _register_grid(sub)
 
 
 def _lab_options(p: argparse.ArgumentParser) -> None:
@@ -210,3 +212,48 @@ def _cmd_clean(args: argparse.Namespace) -> int:
         for f in removed.failed:
             print(f"  could not remove {f}")
     return 1 if removed.failed else 0
+
+
+# --------------------------------------------------------------------------------------------------
+# lab grid (the truth grid, issue 14)
+# --------------------------------------------------------------------------------------------------
+
+
+def _register_grid(sub: argparse._SubParsersAction) -> None:
+    g = sub.add_parser(
+        "grid",
+        help="run a grid of configurations for real and record it (to check the engine on your platform)",
+        description="Run this platform's grid of configurations on the local Docker daemon (the Linux grid "
+        "on a Linux Docker Engine, the Desktop grid on Docker Desktop), compare each with the engine's "
+        "prediction and write a recording: the platform's facts and, per configuration, the knobs, the "
+        "prediction and the observation. Nothing personal goes in it. Ctrl-C stops cleanly and keeps a "
+        "partial recording.",
+    )
+    g.add_argument("--grid", default="auto", metavar="auto|linux|desktop|small",
+                   help="which grid (default: this platform's; small: about 40 configurations, a first try)")
+    g.add_argument("--output", metavar="PATH", help="the recording's file (default: owui-lab-truth-...json here)")
+    g.add_argument("--plan", action="store_true", help="print what it would run and how long, and stop")
+    g.add_argument("--image", metavar="IMAGE", help="the stand-in image (default $OWUI_LAB_IMAGE or python:3.12-slim)")
+    g.add_argument("--no-progress", action="store_true", help="no progress bar")
+    g.set_defaults(func=_cmd_grid)
+
+
+def _cmd_grid(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from ..lab import grid as truth_grid
+
+    facts = truth_grid.local_facts()
+    grid = truth_grid.grid_named(args.grid, facts)
+    print(f"{facts.title}: the {grid.name} grid, {grid.count} configurations in {len(grid.families)} setups, "
+          f"{truth_grid.SETUPS_AT_ONCE} at a time: {truth_grid.estimate_text(grid.estimate())} (an estimate). "
+          "Ctrl-C stops cleanly and keeps what ran, marked partial.")
+    if args.plan:
+        for line in grid.plan():
+            print(f"  - {line}")
+        return 0
+    recording = truth_grid.run_grid(grid, image=args.image, progress=not args.no_progress, facts=facts)
+    path = Path(args.output) if args.output else truth_grid.default_path(recording)
+    recording.write(path)
+    print(truth_grid.summary(recording, path))
+    return 130 if recording.partial and "Ctrl-C" in recording.partial_reason else 0
