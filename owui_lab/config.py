@@ -158,15 +158,18 @@ class BaseUrl:
             return False
 
 
-_URL_PASSWORD = re.compile(r"(\b[A-Za-z][A-Za-z0-9+.-]*://[^/\s@:]*):[^/\s@]*@")
+# user:password@ runs to the last "@" before the host: a password may itself contain "@"
+_URL_PASSWORD = re.compile(r"(\b[A-Za-z][A-Za-z0-9+.-]*://[^/\s@:?#\[\]]*):[^/\s?#\[\]'\"<>]*@")
 
 
 def redact_url(text: str) -> str:
     """``text`` with the password of every URL in it replaced by ``***`` (the user name stays).
 
     Used wherever the kit prints or stores a URL a learner typed: ``http://me:secret@host:11434``
-    becomes ``http://me:***@host:11434``.
+    becomes ``http://me:***@host:11434``, ``http://me:p@ss@host`` too. Not text: returned unchanged.
     """
+    if not isinstance(text, str) or "@" not in text:
+        return text
     return _URL_PASSWORD.sub(r"\1:***@", text)
 
 
@@ -430,27 +433,3 @@ def _validate(c: Config) -> None:
 
 def _flag(name: str) -> str:
     return "--" + name.replace("_", "-")
-
-
-# --------------------------------------------------------------------------------------------------
-# Redaction: a password in a URL is never printed nor stored (the lab and the doctor use this)
-# --------------------------------------------------------------------------------------------------
-
-# scheme://userinfo@ : userinfo runs to the last "@" before the host (a password may contain "@")
-_USERINFO = re.compile(r"(?P<scheme>\b[a-zA-Z][a-zA-Z0-9+.-]*://)(?P<userinfo>[^\s/?#\[\]'\"<>]*)@")
-
-
-def redact_url(text: str) -> str:
-    """Hide the password (userinfo) of every URL in ``text``: ``http://bob:pw@h`` → ``http://bob:***@h``.
-
-    Works on one URL or on a sentence holding URLs; a user name without a password (often a token)
-    is hidden whole (``http://***@h``). Anything that is not a string comes back unchanged.
-    """
-    if not isinstance(text, str) or "@" not in text:
-        return text
-
-    def hide(m: "re.Match[str]") -> str:
-        user, sep, _ = m.group("userinfo").partition(":")
-        return f"{m.group('scheme')}{user}:***@" if sep else f"{m.group('scheme')}***@"
-
-    return _USERINFO.sub(hide, text)

@@ -928,3 +928,43 @@ def copy_file_from_container(
         if os.path.exists(archive):
             os.unlink(archive)
     return local
+
+
+DOCTOR_PROBE_GRACE = 120.0  # seconds: longer than any probe runs (its own timeouts bound it)
+
+
+def remove_stale_probes(cli: "docker.DockerClient", grace: float = DOCTOR_PROBE_GRACE) -> list[str]:
+    """Remove this owner's probe containers that a killed run left behind (not running, older than ``grace``).
+
+    A probe is removed by the run that made it (``probe_from_namespace``'s ``finally``); only a run
+    killed outright (SIGKILL, a power cut) can leave one. Selected by label (role ``probe``, this
+    owner) and state, so a probe another run of the doctor is using right now is never touched.
+
+    Returns:
+        The names removed.
+    """
+    import datetime
+
+    from docker.errors import DockerException
+
+    removed = []
+    filters = label_filters()
+    filters["label"].append(f"{LABEL_ROLE}=probe")
+    try:
+        found = cli.containers.list(all=True, filters=filters, ignore_removed=True)
+    except DockerException:
+        return removed
+    now = datetime.datetime.now(datetime.timezone.utc)
+    for c in found:
+        created = str(c.attrs.get("Created") or "")
+        try:
+            when = datetime.datetime.fromisoformat(created[:26].rstrip("Z") + "+00:00")
+        except ValueError:
+            continue
+        if c.status in ("created", "exited", "dead") and (now - when).total_seconds() > grace:
+            try:
+                c.remove(force=True)
+                removed.append(c.name)
+            except DockerException:
+                pass
+    return removed

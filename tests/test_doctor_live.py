@@ -434,3 +434,95 @@ def test_default_run_looks_at_everything_and_leaves_the_kits_lab_out(cli):
 
     r = doctor(host_port=free_port(), client=cli)
     assert r.check("daemon").ok and isinstance(r.to_dict(), dict)
+
+
+# --------------------------------------------------------------------------------------------------
+# Issue 13: states, hostile settings, no probe left behind
+# --------------------------------------------------------------------------------------------------
+
+
+def _probes_of(cli, container_id: str) -> list[str]:
+    return [c.name for c in cli.containers.list(all=True, filters={"label": "io.owui-lab.role=probe"})
+            if (c.attrs.get("HostConfig") or {}).get("NetworkMode", "").split(":", 1)[-1] == container_id]
+
+
+def test_crash_looping_open_webui_is_not_running_and_leaves_no_probe(learner, cli):
+    """--restart always with a command that exits: never '✓ running'; six runs leave no 'Created' probe."""
+    import time
+
+    from owui_lab.diagnosis import doctor
+
+    name = learner.name("open-webui")
+    c = cli.containers.run(WEBUI_IMAGE, ["python3", "-c", "import sys; sys.exit(3)"], name=name,
+                           environment={**WEBUI_ENV, "OLLAMA_BASE_URL": "http://ollama:11434"}, detach=True,
+                           restart_policy={"Name": "always"})
+    learner.containers.append(c.id)
+    deadline = time.monotonic() + 60
+    while cli.api.inspect_container(c.id)["RestartCount"] < 3:
+        assert time.monotonic() < deadline, "Docker did not restart the crashing container"
+        time.sleep(0.2)
+    for _ in range(6):
+        r = doctor(name, host_port=free_port(), client=cli)
+        assert r.check("webui_running").ok is False, r.check("webui_running")
+        assert "crash" in r.headline or "restarting" in r.headline, r.headline
+        assert any("docker logs --tail 50" in step for step in r.first), r.first
+        assert _probes_of(cli, c.id) == []
+
+
+def test_paused_open_webui_is_reported_paused(learner, cli):
+    from owui_lab.diagnosis import doctor
+
+    web = learner.webui("open-webui", {"OLLAMA_BASE_URL": "http://ollama:11434"})
+    container = cli.containers.get(web)
+    container.pause()
+    try:
+        r = doctor(web, host_port=free_port(), client=cli)
+    finally:
+        container.unpause()
+    assert r.check("webui_running").ok is False and "paused" in r.headline
+    assert r.first[-1] == f"unpause Open WebUI: docker unpause {web}"  # after starting an Ollama: there is none
+    assert _probes_of(cli, container.id) == []
+
+
+def test_network_none_and_a_bracketed_url_are_diagnosed_not_crashed(learner, cli):
+    from owui_lab.diagnosis import doctor
+
+    web = learner.webui("open-webui", {"OLLAMA_BASE_URL": "http://host.docker.internal:11434"}, network_mode="none")
+    r = examine(learner, [web], free_port(), cli)
+    assert r.check("network").ok is False and "--network none" in r.headline
+    assert r.urls[0]["observed"] == "name_not_resolved" and r.predicted is None
+    odd = learner.webui("odd", {"OLLAMA_BASE_URL": "http://[::1", "PORT": "8080"})
+    r = doctor(odd, host_port=free_port(), client=cli)
+    assert r.check("base_url").ok is False and not r.reachable
+
+
+def test_a_probe_left_by_a_killed_run_is_swept(cli):
+    """A probe a SIGKILLed doctor left (created, never started) goes at the next run, by its labels only."""
+    from owui_lab import docker_api
+
+    session = docker_api.new_session_id()
+    left = cli.containers.create(STANDIN, ["true"], labels=docker_api.labels(session, "probe"),
+                                 name=docker_api.container_name(session, "probe-left"))
+    try:
+        assert docker_api.remove_stale_probes(cli, grace=3600) == []  # too young: it may be another run's
+        assert left.name in docker_api.remove_stale_probes(cli, grace=0)
+    finally:
+        try:
+            left.remove(force=True)
+        except Exception:  # noqa: BLE001 - removed by the sweep
+            pass
+
+
+def test_naming_only_open_webui_still_finds_its_ollama(learner, cli):
+    """doctor --container open-webui on a working compose stack: the Ollama is looked at, not left out."""
+    from owui_lab.diagnosis import doctor
+
+    with learner.compose(_compose("http://ollama:11434")) as project:
+        webui = f"{project}-open-webui-1"
+        r = doctor(webui, host_port=free_port(), client=cli)
+        assert r.reachable and r.outcome == "ok" and r.ollama["where"] == "container", r.text()
+        assert r.ollama["name"] == f"{project}-ollama-1"
+        cli.containers.get(webui).stop(timeout=2)
+        r = doctor(webui, host_port=free_port(), client=cli)
+    assert r.ollama["where"] == "container" and r.first == [f"start Open WebUI: docker start {webui}"]
+    assert not any("systemctl" in f or "OLLAMA_HOST" in f for f in r.fixes), r.fixes  # no host-Ollama fixes

@@ -367,5 +367,51 @@ def test_a_password_in_a_base_url_is_never_printed_nor_stored():
 
 def test_redact_url():
     assert redact_url("http://bob:pw@h:1/x") == "http://bob:***@h:1/x"
-    assert redact_url("see https://tok@h and http://a:b@c@d") == "see https://***@h and http://a:***@d"
+    assert redact_url("see https://tok@h and http://a:b@c@d") == "see https://tok@h and http://a:***@d"
     assert redact_url("http://h:11434") == "http://h:11434" and redact_url("http://[::1") == "http://[::1"
+
+
+# --------------------------------------------------------------------------------------------------
+# Issue 11: what the learner sees of the doctor
+# --------------------------------------------------------------------------------------------------
+
+
+def test_html_cells_left_aligned_and_captions_are_not_bullets():
+    from html.parser import HTMLParser
+
+    daemon, _, raw = load("linux-readme-add-host")
+    webui_p = _payload(raw, "open-webui")
+    webui_p["State"] = {"Status": "exited", "Running": False, "ExitCode": 0}
+    r = diagnose(daemon, [parse_container(webui_p)], NO_HOST)
+    page = r._repr_html_()
+
+    class Cells(HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.tds, self.lis, self.in_li = [], [], False
+
+        def handle_starttag(self, tag, attrs):
+            if tag == "td":
+                self.tds.append(dict(attrs).get("style", ""))
+            self.in_li = tag == "li" or self.in_li and tag == "code"
+            if tag == "li":
+                self.lis.append("")
+
+        def handle_data(self, data):
+            if self.in_li and self.lis:
+                self.lis[-1] += data
+
+    cells = Cells()
+    cells.feed(page)
+    assert len(cells.tds) == 3 * len(r.checks) and all("text-align:left" in s for s in cells.tds)
+    assert not any(item.lstrip().startswith("#") for item in cells.lis), cells.lis
+    assert "or in Docker" in page  # a caption, above the commands it names
+    assert page.index(r.headline.replace("'", "&#x27;")) < page.index("<table")
+
+
+def test_the_no_daemon_doctor_box_says_what_the_doctor_does():
+    from owui_lab.widgets.html import doctor_cannot_look_html
+
+    box = doctor_cannot_look_html("no Docker daemon answers at /var/run/docker.sock")
+    assert "only reads" in box and "changes nothing of yours" in box
+    assert "stand-in" not in box and "make lab" not in box  # it starts no stand-ins

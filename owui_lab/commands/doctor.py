@@ -12,9 +12,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "doctor",
         help="look at the Open WebUI and Ollama running here: what is broken and how to fix it",
         description=(
-            "Finds Open WebUI and Ollama (containers, or Ollama on the host), predicts with the engine, "
-            "checks from inside Open WebUI's network namespace, and prints a checklist with exact fixes. "
-            "Changes nothing of yours; its probe container is labelled and removed."
+            "Finds Open WebUI and Ollama (containers, or Ollama on the host), reads the Ollama URL Open WebUI "
+            "saved in its database (from a copy; Open WebUI uses it, not OLLAMA_BASE_URL, after its first "
+            "start), predicts with the engine, checks from inside Open WebUI's network namespace, and prints a "
+            "checklist with exact fixes. Changes nothing of yours; its probe container is labelled and removed. "
+            "With OWUI_LAB_WEBUI_TOKEN set to an Open WebUI admin's API key it also asks Open WebUI's "
+            "/ollama/config."
         ),
     )
     p.add_argument("--json", action="store_true", help="print one JSON object")
@@ -27,6 +30,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--no-observe", action="store_true",
                    help="only predict from docker inspect: no probe container, no HTTP requests")
     p.add_argument("--include-lab", action="store_true", help="also examine the kit's own lab containers")
+    p.add_argument("--sign-in", action="store_true",
+                   help="on an Open WebUI without login (WEBUI_AUTH=False), sign in as its page does and ask it "
+                        "which Ollama URLs it uses (Open WebUI notes the visit in its database)")
     p.set_defaults(func=run)
 
 
@@ -44,6 +50,7 @@ def run(args: argparse.Namespace) -> int:
         timeout=args.timeout,
         observe=not args.no_observe,
         include_lab=args.include_lab,
+        sign_in=args.sign_in,
     )
     if args.json:
         print_json(report.to_dict())

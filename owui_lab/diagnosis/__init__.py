@@ -89,6 +89,7 @@ def doctor(
     obs = Observations()
     host = None
     if observe:
+        docker_api.remove_stale_probes(cli)  # a probe of a killed run (SIGKILL) outlives nothing for long
         with ThreadPoolExecutor(max_workers=4) as pool:
             host_job = pool.submit(live.observe_host_ollama, snapshot, host_port)
             answer_job = pool.submit(live.observe_container_ollamas, snapshot, candidates)

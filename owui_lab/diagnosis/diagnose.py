@@ -229,7 +229,14 @@ def _examine(
     report.saved = saved.to_dict() if saved is not None else None
     why = looks_like_webui(webui)
     report.checks.append(Check("webui", True, f"Open WebUI container '{webui.name}' ({why})"))
-    report.checks.append(Check("webui_running", webui.running, "it is running" if webui.running else f"it is {webui.state_phrase}"))
+    looping = _crash_looping(webui)
+    if webui.running and looping:
+        running_line = Check("webui_running", False, (
+            f"it is running this instant, but Docker has restarted it {webui.restart_count} times in a few minutes: "
+            f"it keeps crashing (docker logs --tail 50 {webui.name} says why)"))
+    else:
+        running_line = Check("webui_running", webui.running, "it is running" if webui.running else f"it is {webui.state_phrase}")
+    report.checks.append(running_line)
     report.notes.extend(n[0].upper() + n[1:] + "." for n in b.notes)
     _saved_check(report, webui, b, use, saved)
     view, network_note = network_view(webui, containers)
@@ -438,12 +445,28 @@ def _first_steps(report: Report, webui: ContainerFacts, t: OllamaTarget) -> None
         report.first.append("start an Ollama (the commands below)")
     elif t.where == "container" and t.container is not None and not t.container.running:
         report.first.append(_start_step(t.container, "Ollama"))
-    if not webui.running:
+    if not webui.running or _crash_looping(webui):
         report.first.append(_start_step(webui, "Open WebUI"))
 
 
-def _start_step(c: ContainerFacts, what: str) -> str:
+def _crash_looping(c: ContainerFacts, now: float | None = None) -> bool:
+    """Restarted by Docker at least 3 times and (re)started less than 5 minutes ago: a crash loop."""
+    import datetime
+    import time
+
     if c.status == "restarting":
+        return True
+    if c.restart_count < 3 or not c.started:
+        return False
+    try:
+        started = datetime.datetime.fromisoformat(c.started[:26].rstrip("Z") + "+00:00").timestamp()
+    except ValueError:
+        return False
+    return (now if now is not None else time.time()) - started < 300
+
+
+def _start_step(c: ContainerFacts, what: str) -> str:
+    if _crash_looping(c):
         return f"find out why {what} keeps crashing: docker logs --tail 50 {c.name} (Docker restarts it in a loop)"
     if c.status == "paused":
         return f"unpause {what}: docker unpause {c.name}"
@@ -458,6 +481,9 @@ def _headline(
     """The first real problem, in one sentence: not running, no network, no Ollama, the saved URL, the connection."""
     how = "observed" if report.observed else "predicted"
     url = redact_url(main["rec"].url)
+    if webui.running and _crash_looping(webui):
+        return (f"Open WebUI '{webui.name}' keeps crashing: Docker has restarted it {webui.restart_count} times "
+                "(docker logs says why).")
     if not webui.running:
         text = f"Open WebUI '{webui.name}' is not running: it is {webui.state_phrase}."
         if t.where == "none":

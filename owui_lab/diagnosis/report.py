@@ -6,7 +6,6 @@ a lab transcript with ✓/✗ per check) and ``_repr_html_()`` (a notebook cell 
 
 from __future__ import annotations
 
-import html
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -190,7 +189,9 @@ class Report:
         return self.text()
 
     def _repr_html_(self) -> str:
-        return redact_url(report_html(self))
+        from ..widgets.html import doctor_html  # the one renderer (it imports no widget library)
+
+        return redact_url(doctor_html(self))
 
 
 def _redacted(value: Any) -> Any:
@@ -202,70 +203,3 @@ def _redacted(value: Any) -> Any:
     if isinstance(value, (list, tuple)):
         return [_redacted(v) for v in value]
     return value
-
-
-def report_html(report: "Report") -> str:
-    """The report as an HTML checklist (a notebook cell's view)."""
-    esc = html.escape
-    ok_color, bad_color = "#1e8449", "#c0392b"
-    head_color = ok_color if report.reachable else bad_color
-    cell = "padding:2px 8px;vertical-align:top;text-align:left"
-    parts = [
-        '<div class="owui-doctor" style="font-family:system-ui,sans-serif;border:1px solid #ccc;border-radius:8px;'
-        'padding:10px 14px;max-width:60em;color:#222;background:#fff">',
-        f'<div class="owui-doctor-headline" style="font-size:1.1em;font-weight:bold;color:{head_color}">'
-        f"{esc(report._headline())}</div>",
-        f'<div style="color:#555;margin:4px 0 8px">{esc(report.daemon.get("product", "Docker"))}'
-        + (f" · nearest scenario <code>{esc(report.scenario)}</code>" if report.scenario else "")
-        + "</div>",
-    ]
-    if report.webui:
-        w = report.webui
-        source = w.get("base_urls_source", "")
-        parts.append(
-            f"<div>Open WebUI <b>{esc(w['name'])}</b> (<code>{esc(w['image'])}</code>), network "
-            f"<code>{esc(w['network_mode'])}</code>, "
-            + ("URLs saved in its database: " if source == "database" else "URLs: ")
-            + ", ".join(f"<code>{esc(u)}</code>" for u in w["base_urls"])
-            + "</div>"
-        )
-    if report.ollama:
-        parts.append(f"<div>Ollama: {esc(str(report.ollama.get('how', '')))}</div>")
-    parts.append('<table style="border-collapse:collapse;margin:8px 0">')
-    for c in report.checks:
-        mark, color = ("✓", ok_color) if c.ok else ("✗", bad_color)
-        parts.append(
-            f'<tr><td style="color:{color};font-weight:bold;{cell}">{mark}</td>'
-            f'<td style="{cell}"><code>{esc(c.id)}</code></td>'
-            f'<td style="{cell}">{esc(c.detail)}</td></tr>'
-        )
-    parts.append("</table>")
-
-    def section(title: str, items: list[str], code: bool = False, color: str = "#222", ordered: bool = False) -> None:
-        if not items:
-            return
-        tag = "ol" if ordered else "ul"
-        parts.append(f'<div style="font-weight:bold;margin-top:6px;color:{color}">{esc(title)}</div><{tag} style="margin:2px 0">')
-        for item in items:
-            body = f"<code>{esc(item)}</code>" if code else esc(item)
-            parts.append(f"<li>{body}</li>")
-        parts.append(f"</{tag}>")
-
-    section("First (all of these, in order)", report.first, color=bad_color, ordered=True)
-    then = "Then fix" if report.first else "Fix"
-    section(f"{then} (any one of these)" if len(report.fixes) > 1 else then, report.fixes, color=bad_color)
-    section("Where observation and prediction differ", report.discrepancies)
-    section("Security", [f.detail + (f" Safer: {f.fix}" if f.fix else "") for f in report.findings], color="#b9770e")
-    section("Looked for", report.looked_for)
-    if report.start_commands:
-        # a "# ..." line says what the commands after it are: a caption, not a command of its own
-        parts.append('<div style="font-weight:bold;margin-top:6px">To start the stack (from the docs)</div><ul style="margin:2px 0">')
-        for item in report.start_commands:
-            if item.startswith("#"):
-                parts.append(f'</ul><div style="margin:4px 0 0 1em;color:#555">{esc(item.lstrip("# "))}</div><ul style="margin:2px 0">')
-            else:
-                parts.append(f"<li><code>{esc(item)}</code></li>")
-        parts.append("</ul>")
-    section("Notes", report.notes)
-    parts.append("</div>")
-    return "".join(parts)

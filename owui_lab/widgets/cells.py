@@ -16,7 +16,7 @@ from ..prediction import predict
 from ..recipe import recipe
 from . import live
 from .base import diagram_html
-from .html import CSS, error_html, esc, live_html, predicted_only_banner, verdict_html
+from .html import CSS, doctor_cannot_look_html, error_html, esc, live_html, verdict_html
 from .live import LiveReport
 
 
@@ -88,12 +88,7 @@ def run_doctor() -> Report | None:
 
     mode = environment.detect()
     if not mode.live:
-        display(HTML(CSS + predicted_only_banner(
-            "The doctor needs a Docker daemon to look at, and none answers here",
-            f"({esc(mode.detail)}). It looks at <i>your</i> containers, so run it on the machine where "
-            "Open WebUI runs: <code>owui-lab doctor</code> in a terminal, or this notebook with "
-            f"<code>make lab</code>.<br>{environment.RUN_AT_HOME}",
-        )))
+        display(HTML(CSS + doctor_cannot_look_html(mode.detail)))
         return None
     try:
         report = doctor()

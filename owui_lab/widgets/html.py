@@ -208,3 +208,87 @@ def predicted_only_banner(title: str, body_html: str) -> str:
     """An attention box for a cell that cannot look at Docker here (``body_html`` is trusted HTML)."""
     return (f'<div class="owui-box owui-live" data-live="predicted-only" style="border-left:6px solid {AMBER}">'
             f"<b>{esc(title)}</b> {body_html}</div>")
+
+
+# --------------------------------------------------------------------------------------------------
+# The doctor's box (written by the doctor's helper): the checklist, the steps, the fixes
+# --------------------------------------------------------------------------------------------------
+
+
+def doctor_html(report: Any) -> str:
+    """The doctor's report as an HTML checklist: headline, ✓/✗ per check, first steps, fixes, notes.
+
+    Args:
+        report: a ``diagnosis.Report`` (not imported here: the diagnosis renders through this module).
+    """
+    works = report.reachable
+    parts = [
+        CSS,
+        f'<div class="owui-box owui-verdict owui-doctor {"owui-works" if works else "owui-fails"}" style="max-width:60em">',
+        f'<div class="owui-doctor-headline" style="font-size:1.1em;font-weight:bold;color:{GREEN if works else RED}">'
+        f"{esc(report._headline())}</div>",
+        f'<div class="owui-muted" style="margin:4px 0 8px">{esc(report.daemon.get("product", "Docker"))}'
+        + (f" · nearest scenario <code>{esc(report.scenario)}</code>" if report.scenario else "")
+        + "</div>",
+    ]
+    if report.webui:
+        w = report.webui
+        saved = w.get("base_urls_source") == "database"
+        parts.append(
+            f"<div>Open WebUI <b>{esc(w['name'])}</b> (<code>{esc(w['image'])}</code>), network "
+            f"<code>{esc(w['network_mode'])}</code>, " + ("URL saved in its database: " if saved else "URLs: ")
+            + ", ".join(f"<code>{esc(u)}</code>" for u in w["base_urls"]) + "</div>"
+        )
+    if report.ollama:
+        parts.append(f"<div>Ollama: {esc(report.ollama.get('how', ''))}</div>")
+    # inline and per cell: JupyterLab's own stylesheet right-aligns table cells in outputs
+    td = '<td style="text-align:left;vertical-align:top;padding:2px 8px 2px 0">'
+    rows = "".join(
+        f"<tr>{td}{mark(c.ok)}</td>{td}<code>{esc(c.id)}</code></td>{td}{esc(c.detail)}</td></tr>" for c in report.checks
+    )
+    parts.append(f'<table class="owui-doctor-checks" style="margin:8px 0">{rows}</table>')
+
+    def section(title: str, items: list[str], *, code: bool = False, ordered: bool = False, color: str = "") -> None:
+        if not items:
+            return
+        tag = "ol" if ordered else "ul"
+        style = f' style="color:{color}"' if color else ""
+        body = "".join(f"<li>{f'<code>{esc(i)}</code>' if code else esc(i)}</li>" for i in items)
+        parts.append(f"<div><b{style}>{esc(title)}:</b><{tag}>{body}</{tag}></div>")
+
+    section("First (all of these, in order)", report.first, ordered=True, color=RED)
+    then = "Then fix" if report.first else "Fix"
+    section(f"{then} (any one of these)" if len(report.fixes) > 1 else then, report.fixes, color=RED)
+    section("Where observation and prediction differ", report.discrepancies)
+    section("Security", [f.detail + (f" Safer: {f.fix}" if f.fix else "") for f in report.findings], color=AMBER)
+    section("Looked for", report.looked_for)
+    if report.start_commands:
+        # a "# ..." line captions the commands after it; it is not a command (nor a bullet) of its own
+        groups: list[tuple[str, list[str]]] = [("", [])]
+        for item in report.start_commands:
+            if item.startswith("#"):
+                groups.append((item.lstrip("# "), []))
+            else:
+                groups[-1][1].append(item)
+        html_groups = "".join(
+            (f'<div class="owui-muted">{esc(caption)}</div>' if caption else "")
+            + "<ul>" + "".join(f"<li><code>{esc(c)}</code></li>" for c in cmds) + "</ul>"
+            for caption, cmds in groups if caption or cmds
+        )
+        parts.append(f"<div><b>To start the stack (from the docs):</b>{html_groups}</div>")
+    if report.notes:
+        parts.append('<div class="owui-muted"><b>Notes:</b><ul>' + "".join(f"<li>{esc(n)}</li>" for n in report.notes) + "</ul></div>")
+    parts.append("</div>")
+    return "".join(parts)
+
+
+def doctor_cannot_look_html(detail: str) -> str:
+    """The doctor's box where no Docker daemon answers: what the doctor does, and where to run it."""
+    return predicted_only_banner(
+        "The doctor needs a Docker daemon to look at, and none answers here",
+        f"({esc(detail)}). The doctor only reads: it lists and inspects <i>your</i> containers, reads the Ollama "
+        "URL Open WebUI saved (from a copy of its database), asks each URL from inside Open WebUI's own network "
+        "with one short-lived probe container it removes at once, and prints what is broken with the exact fix. "
+        "It starts nothing of its own besides that probe and changes nothing of yours. Run it on the machine "
+        "where Open WebUI runs: <code>owui-lab doctor</code> in a terminal, or this notebook there.",
+    )
