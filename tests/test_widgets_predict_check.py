@@ -86,7 +86,7 @@ def test_browser_url_questions():
 
 def test_after_the_answer_a_prediction_can_be_checked_live(mode, monkeypatch):
     """Where the daemon can run the configuration, a "Run it for real" button follows the answer."""
-    monkeypatch.setattr(live, "live_check", lambda c: LiveReport(owui_lab.predict(c), observed=observation(c), agree=True, seconds=2.0))
+    monkeypatch.setattr(live, "live_check", lambda c, progress=None: LiveReport(owui_lab.predict(c), observed=observation(c), agree=True, seconds=2.0))
     mode(LIVE_LINUX)
     q = PredictCheck("?", owui_lab.load_scenario("linux-ollama-on-host"), hint="h")
     q.widget

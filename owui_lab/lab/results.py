@@ -40,6 +40,14 @@ class Observation:
     url: str = ""
     browser_detail: str = ""
 
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "Observation":
+        """The observation ``to_dict`` wrote (the classroom's lab service sends it back this way)."""
+        browser = data.get("browser") or {}
+        return cls(bool(data["reachable"]), str(data["outcome"]), str(data.get("detail", "")),
+                   BrowserObservation(str(browser.get("url", "")), bool(browser.get("reachable"))),
+                   str(data.get("url", "")), str(browser.get("detail", "")))
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "reachable": self.reachable,

@@ -129,7 +129,7 @@ class AnswerBook:
 
     def _question(self, data: Any) -> Question:
         """Rebuild the question with the kit's PredictCheck: the engine computes the answer key."""
-        from ..exercises import PredictCheck
+        from ..widgets.predict_check import PredictCheck
         from .worker import config_from_json
 
         if not isinstance(data, dict):

@@ -64,6 +64,8 @@ class Service:
 
 
 class Base(HubOAuthenticated, web.RequestHandler):
+    browser_page = False  # a page a browser opens (not logged in: to the hub's login, not a 403)
+
     def initialize(self, service: Service) -> None:
         self.service = service
 
@@ -80,14 +82,16 @@ class Base(HubOAuthenticated, web.RequestHandler):
         return model.get("name") in self.service.instructors or bool(model.get("admin"))
 
     def check_xsrf_cookie(self) -> None:
-        # Tornado checks XSRF before anything asked who the caller is; asking first lets JupyterHub
-        # skip the check for token-authenticated calls (the notebooks) and keep it for the browser.
-        _ = self.current_user
+        # Tornado checks XSRF before anything asked who the caller is; resolving a token first lets
+        # JupyterHub skip the check for token-authenticated calls (the notebooks) and keep it for the
+        # browser. Only for a token: the cookie path checks XSRF itself (asking here would recurse).
+        if self.request.headers.get("Authorization"):
+            _ = self.current_user
         return super().check_xsrf_cookie()
 
     def prepare(self) -> None:
         if self.current_user is None:
-            if self.request.path.endswith("/projector") and self.request.method == "GET":
+            if self.browser_page and self.request.method == "GET":
                 return  # @web.authenticated sends the browser to the hub's login
             raise web.HTTPError(403, "Log in to the hub first (or send your server's token).")
 
@@ -196,16 +200,17 @@ class OneQuestion(Base):
 class Reveal(Base):
     def post(self, qid: str) -> None:
         from ..prediction import predict
-        from ..exercises import _CSS, verdict_html
+        from ..widgets.html import CSS, verdict_html
 
         self.require_instructor()
         q = self.service.answers.reveal(qid)
         self.service.notify()
         verdict = predict(config_from_json(q.config))
-        self.send({"question": q.to_dict(key=True), "verdict_html": _CSS + verdict_html(verdict, notes=True)})
+        self.send({"question": q.to_dict(key=True), "verdict_html": CSS + verdict_html(verdict, notes=True)})
 
 
 class Projector(Base):
+    browser_page = True
     @web.authenticated
     def get(self) -> None:
         from .projector import page
@@ -220,21 +225,27 @@ class RunHtml(Base):
     """A finished run as the kit's one renderer draws it (the projector shows it as is)."""
 
     def get(self, run_id: str) -> None:
+        from ..lab import Observation
         from ..prediction import predict
-        from ..exercises import _CSS, LiveReport, live_html
+        from ..widgets.html import CSS, live_html
+        from ..widgets.live import LiveReport
 
         run = self.service.queue.get(run_id, self.user)
         out = self.run_dict(run)
         if run.state == "done" and run.result:
             r = run.result
-            report = LiveReport(bool(r.get("ran")), predict(config_from_json(run.config)), observed=r.get("observed"),
-                                agree=r.get("agree"), seconds=float(r.get("seconds") or 0.0),
-                                reason=r.get("reason", ""), notes=tuple(r.get("notes", ())))
-            out["html"] = _CSS + live_html(report, home=False)
+            predicted = predict(config_from_json(run.config))
+            if r.get("ran"):
+                report = LiveReport(predicted, Observation.from_dict(r["observed"]), bool(r.get("agree")),
+                                    float(r.get("seconds") or 0.0), "", tuple(r.get("notes", ())))
+            else:
+                report = LiveReport(predicted, reason=r.get("reason", ""))
+            out["html"] = CSS + live_html(report, home=False)
         self.send(out)
 
 
 class Home(Base):
+    browser_page = True
     @web.authenticated
     def get(self) -> None:
         if self.instructor:

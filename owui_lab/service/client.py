@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -161,6 +162,35 @@ class ServiceClient:
         return self.request("POST", "api/answers", {"question": question, "answer": answer}, timeout=3)
 
 
+def live_via_service(config: Any, progress: Callable[[str], None] | None = None) -> dict:
+    """A live run through the classroom's lab service: ran, observed (the lab's dict), agree, seconds, notes, reason.
+
+    Never raises: a silent or refusing service, a full queue or a failed run is a reason the learner
+    reads, beside the prediction.
+    """
+    try:
+        run = ServiceClient.from_env().run(config, progress=progress)
+    except OwuiLabError as exc:
+        return {"ran": False, "reason": str(exc)}
+    result = run["result"] or {}
+    if not result.get("ran"):
+        return {"ran": False, "reason": result.get("reason", "The lab service did not run it.")}
+    notes = list(result.get("notes", ()))
+    if run.get("waited") and run["waited"] >= 1:
+        notes.append(f"It waited {run['waited']:.0f} s in the classroom's queue before it ran.")
+    return {"ran": True, "observed": result["observed"], "agree": bool(result.get("agree")),
+            "seconds": float(result.get("seconds") or 0.0), "notes": tuple(notes), "reason": ""}
+
+
+def share_first_answer_soon(check: Any, value: Any) -> threading.Thread | None:
+    """``share_first_answer`` in the background: the learner's feedback never waits for the room."""
+    if not sharing():
+        return None
+    thread = threading.Thread(target=share_first_answer, args=(check, value), name="owui-lab-share-answer")
+    thread.start()  # not a daemon: a notebook that ends right after answering still sends it
+    return thread
+
+
 def share_first_answer(check: Any, value: Any) -> bool:
     """Send a PredictCheck's first answer to the room when on the hub and not opted out.
 
@@ -169,8 +199,8 @@ def share_first_answer(check: Any, value: Any) -> bool:
     """
     if not sharing():
         return False
-    question = {"text": check.question, "ask": check.ask, "config": check.config.to_dict(),
-                "choices": list(getattr(check, "choices", None) or []) or None}
+    choices = [v for _, v in check.options if v is not None] if check.ask in ("url", "browser_url") else None
+    question = {"text": check.question, "ask": check.ask, "config": check.config.to_dict(), "choices": choices}
     try:
         ServiceClient.from_env(timeout=3).answer(question, value)
         return True

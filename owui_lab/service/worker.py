@@ -97,31 +97,18 @@ def run_in_subprocess(state_root: Path, timeout: float = RUN_TIMEOUT) -> Callabl
 
 
 def keep_up(config: Any) -> dict:
-    """Bring ``config`` up, probe it, and leave it running (recorded like ``owui-lab lab up``)."""
-    import time
-
-    from ..lab import Lab, agrees, forget_state, load_states, save_state
+    """Bring ``config`` up, probe it, and leave it running, as ``owui-lab lab up`` does (recorded)."""
+    from ..lab import load_states
+    from ..lab.kept import keep_up as lab_up
     from ..prediction import predict
 
     if len(load_states()) >= MAX_KEPT:
         raise LabError(f"You already have {MAX_KEPT} labs up on the classroom's server.",
                        "remove yours first (clean), then bring this one up.")
-    start = time.perf_counter()
-    lab = Lab(config, progress=False, keep_ports=False)
-    lab.up()
-    try:
-        description = lab.describe()
-        save_state(description)
-        observed = lab.probe()
-    except BaseException:
-        lab.down()
-        forget_state(lab.session)
-        raise
-    verdict = predict(config)
-    lab.detach()
-    return {"session": lab.session, "kept": True, "predicted": verdict.to_dict(), "observed": observed.to_dict(),
-            "agree": agrees(verdict, observed), "seconds": round(time.perf_counter() - start, 3),
-            "notes": list(dict.fromkeys(lab.notes))}
+    description, observed = lab_up(config, progress=False, keep_ports=False)
+    return {"session": description["session"], "kept": True, "predicted": predict(config).to_dict(),
+            "observed": observed.to_dict(), "agree": description["agree"], "notes": description.get("notes", []),
+            "seconds": None}
 
 
 def _main() -> int:

@@ -87,6 +87,8 @@ def live_check(config: Config, progress: Callable[..., Any] | None = None) -> Li
         progress: called with the lab's progress messages (image pulls, steps), for a ticker.
     """
     predicted = predict(config)
+    if environment.detect().kind == environment.CLASSROOM:
+        return _via_classroom(config, predicted, progress)
     ok, why = availability(config)
     if not ok:
         return LiveReport(predicted, reason=why)
@@ -101,3 +103,17 @@ def live_check(config: Config, progress: Callable[..., Any] | None = None) -> Li
             "stands; run 'owui-lab lab clean' and try again, and please report this with the message.",
         )
     return LiveReport.from_result(result)
+
+
+def _via_classroom(config: Config, predicted: Verdict, progress: Callable[..., Any] | None) -> LiveReport:
+    """On the classroom hub: the hub's lab service runs it; ``progress`` hears the place in line."""
+    from ..service.client import live_via_service
+
+    ok, why = offered(config)
+    if not ok:
+        return LiveReport(predicted, reason=why)
+    got = live_via_service(config, progress)
+    if not got["ran"]:
+        return LiveReport(predicted, reason=got["reason"])
+    return LiveReport(predicted, lab.Observation.from_dict(got["observed"]), got["agree"], got["seconds"], "",
+                      got["notes"])

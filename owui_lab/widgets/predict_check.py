@@ -124,6 +124,10 @@ class PredictCheck(Widgeted):
                 f"{value!r} is not one of this question's answers.",
                 f"pick one of: {', '.join(repr(v) for _, v in self.options)}.",
             )
+        if self.tries == 0:  # the first answer is the learner's prediction: the room's bar chart on the hub
+            from ..service.client import share_first_answer_soon
+
+            share_first_answer_soon(self, value)
         self.tries += 1
         if value in self.accepted:
             self.feedback = Feedback(True, False, "Right. " + self._plain_why())
@@ -201,7 +205,11 @@ class PredictCheck(Widgeted):
         self._live_button.disabled = True
         self._live_out.value = "<i>Starting stand-ins, probing, tearing down (a few seconds)...</i>"
         try:
-            self._live_out.value = CSS + live_html(live.live_check(self.config))
+            def progress(line: Any) -> None:  # the place in the classroom's queue, then the run
+                if isinstance(line, str):
+                    self._live_out.value = f"<i>{std_html.escape(line)}</i>"
+
+            self._live_out.value = CSS + live_html(live.live_check(self.config, progress))
         finally:
             self._live_button.disabled = False
 
