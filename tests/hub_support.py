@@ -95,6 +95,7 @@ class Hub:
             "OWUI_LAB_REMOVE_SERVERS": "1",
             "OWUI_LAB_MEM_LIMIT": mem_limit,
             "OWUI_LAB_CPU_LIMIT": cpu_limit,
+            "OWUI_LAB_START_TIMEOUT": "600",  # a shared CI machine under load starts servers slowly
             "PATH": f"{Path(sys.executable).parent}:{env.get('PATH', '')}",
         })
         if concurrency is not None:
@@ -194,7 +195,7 @@ class Hub:
         server = (model.get("servers") or {}).get("")
         return bool(server and server.get("ready"))
 
-    def wait_ready(self, users: list[str], timeout: float = 180.0) -> dict[str, float]:
+    def wait_ready(self, users: list[str], timeout: float = 600.0) -> dict[str, float]:
         """Seconds until each server was ready (polled every 0.25 s)."""
         start = time.monotonic()
         pending, ready_at = set(users), {}

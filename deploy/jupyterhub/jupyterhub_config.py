@@ -115,7 +115,7 @@ c.DockerSpawner.remove = setting("OWUI_LAB_REMOVE_SERVERS", "0") == "1"
 c.DockerSpawner.notebook_dir = "/home/learner"
 c.DockerSpawner.volumes = {}  # never the Docker socket (and nothing else of the host)
 c.Spawner.default_url = "/lab/tree/notebooks/00_welcome.ipynb"
-c.Spawner.start_timeout = 180
+c.Spawner.start_timeout = int(setting("OWUI_LAB_START_TIMEOUT", "180"))  # seconds; 100 at once need more
 c.Spawner.http_timeout = 120
 service_port = int(setting("OWUI_LAB_SERVICE_PORT", "8765"))
 service_url = f"http://{bridge_ip}:{service_port}"
