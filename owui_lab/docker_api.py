@@ -809,33 +809,52 @@ def probe_by_exec(container: "Container", urls: Sequence[str], timeout: float = 
     return parse_probe_output(result.output.decode("utf-8", "replace"))
 
 
-def wait_listening(container: "Container", address: str, port: int, timeout: float = 10.0) -> None:
+def wait_listening(container: "Container", address: str, port: int, timeout: float = 10.0, token: str | None = None) -> None:
     """Wait (bounded) until an HTTP server answers at ``address:port`` inside a container.
 
     An accepted connection is not enough: the kernel accepts as soon as the socket listens, before
     a slow-starting server (a busy machine) answers. So it waits for the first bytes of an HTTP
-    answer to ``GET /``. One ``exec`` runs the polling loop in the container: one round trip.
+    answer to ``GET /`` and, with ``token``, for the lab's own token in its headers
+    (``X-Owui-Lab-Token``): in a shared network namespace (``--network host``) another lab's
+    stand-in must not pass for this one. One ``exec`` runs the polling loop in the container.
 
     Raises:
-        LabError: nothing listened within ``timeout`` seconds.
+        LabError: nothing (of this lab) listened within ``timeout`` seconds.
     """
+    want = f"x-owui-lab-token: {token}".encode() if token else b""
     script = (
         "import socket,sys,time\n"
         f"end=time.time()+{timeout}\n"
+        f"want={want!r}\n"
         "while True:\n"
         "    try:\n"
         f"        s=socket.create_connection(({address!r},{port}),1); s.settimeout(2)\n"
         "        s.sendall(b'GET / HTTP/1.0\\r\\n\\r\\n')\n"
-        "        if s.recv(5)==b'HTTP/': sys.exit(0)\n"
+        "        got=b''\n"
+        "        while b'\\r\\n\\r\\n' not in got and len(got)<65536:\n"
+        "            part=s.recv(4096)\n"
+        "            if not part: break\n"
+        "            got+=part\n"
         "        s.close()\n"
+        "        if got[:5]==b'HTTP/' and (not want or want in got.lower()): sys.exit(0)\n"
+        "        if time.time()>end: sys.exit(1)\n"
+        "        time.sleep(0.02)\n"
         "    except OSError:\n"
         "        if time.time()>end: sys.exit(1)\n"
         "        time.sleep(0.02)\n"
     )
-    result = container.exec_run(["python3", "-c", script])
-    if result.exit_code != 0:
-        container.reload()
-        logs = container.logs(tail=5).decode("utf-8", "replace").strip()
+    from docker.errors import DockerException
+
+    try:
+        failed = container.exec_run(["python3", "-c", script]).exit_code != 0
+    except DockerException:  # it exited before the exec (a port taken meanwhile): its logs say why
+        failed = True
+    if failed:
+        try:
+            container.reload()
+            logs = container.logs(tail=5).decode("utf-8", "replace").strip()
+        except DockerException as exc:
+            logs = _short(exc)
         raise LabError(
             f"The stand-in in container {container.name} did not listen on {address}:{port} within "
             f"{timeout:g} s (container {container.status}; last output: {logs[-300:]!r}).",

@@ -25,6 +25,8 @@ from tests.lab_support import REPO, cli_env, derived_run_id, leftovers, owui_lab
 
 PEER = "owuilab-peer"
 
+pytestmark = pytest.mark.docker
+
 
 def _need(condition: bool, why: str) -> None:
     if not condition:

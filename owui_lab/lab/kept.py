@@ -83,10 +83,14 @@ def status(everyone: bool = False) -> list[dict[str, Any]]:
             webui = next((c for c in mine if c.name == st.get("webui_container")), None)
             probe_url, browser_url = st.get("probe_url"), st.get("browser_url")
             if webui is not None and webui.status == "running" and isinstance(probe_url, str) and isinstance(browser_url, str):
+                token = st.get("token") if isinstance(st.get("token"), str) else None
                 result = docker_api.probe_by_exec(webui, [probe_url], 2.0)[0]
-                entry["observed"] = {"url": probe_url, "outcome": result.get("outcome"), "detail": result.get("detail")}
+                outcome, detail = result.get("outcome"), result.get("detail")
+                if outcome == "ok" and token and result.get("lab_token") != token:
+                    outcome, detail = "unreachable", f"a server that is not this lab's Ollama answered ({detail})"
+                entry["observed"] = {"url": probe_url, "outcome": outcome, "detail": detail}
                 port = int(browser_url.rsplit(":", 1)[1])
-                entry["browser"] = {"url": browser_url, "reachable": browser_check(port)[0]}
+                entry["browser"] = {"url": browser_url, "reachable": browser_check(port, token)[0]}
             report.append(entry)
         for session, rest in sorted(by_session.items()):
             if not everyone and not rest:

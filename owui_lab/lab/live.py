@@ -29,6 +29,7 @@ other host is refused with a clear error (the prediction still stands).
 from __future__ import annotations
 
 import ipaddress
+import secrets
 import socket
 import time
 import urllib.error
@@ -42,6 +43,7 @@ from ..prediction import predict
 from ..environment import platform_problem
 from ..errors import ConfigError, LabError, OwuiLabError, PlatformMismatch
 from ..standins import Running, source as standin_source
+from ..standins.ollama import LAB_TOKEN_ENV, LAB_TOKEN_HEADER
 from .interrupt import DeferredInterrupt
 from .ports import free_port, host_side, is_ip, port_conflict, port_is_free, url_of
 from .processes import labelled_host_processes, start_host_ollama, stop_host_processes
@@ -126,6 +128,9 @@ class Lab:
         self.networks: dict[str, Any] = {}  # config network name -> Docker network
         self.ollama_containers: list[Any] = []
         self.owner = docker_api.current_owner()  # every object of this lab carries it
+        # Sent back by this lab's stand-ins on every answer: readiness and probes accept only it, so
+        # concurrent labs (a shared host network, a port re-used meanwhile) never read each other's.
+        self.token = secrets.token_hex(8)
         self._host_side_ollama = False  # a host stand-in was (maybe) started: its logs are in state_dir
         self.host_processes: list[Running] = []
         self.webuis: dict[tuple[str, bool, int], _Webui] = {}
@@ -355,6 +360,7 @@ class Lab:
                               "your browser on this host sees the same thing, your LAN sees nothing.")
 
     def _container(self, role: str, command: list[str], **kwargs: Any) -> Any:
+        kwargs["environment"] = {**kwargs.get("environment", {}), LAB_TOKEN_ENV: self.token}
         return docker_api.run_container(
             self.client, self.image, command, docker_api.container_name(self.session, role), self._labels(role), **kwargs
         )
@@ -399,11 +405,12 @@ class Lab:
                     # spawn returns once the process we started says it listens on that port: a
                     # positive identification that no other lab's stand-in can fake.
                     self._host_side_ollama = True
-                    self.host_processes.append(start_host_ollama(self.session, self.owner, role, bind, READY_TIMEOUT))
+                    self.host_processes.append(start_host_ollama(self.session, self.owner, role, bind, READY_TIMEOUT,
+                                                                   self.token))
             if c.ollama_in_container:
                 for container, address in zip(self.ollama_containers, addresses):
                     docker_api.wait_listening(container, "127.0.0.1" if address == "0.0.0.0" else address, port,
-                                              READY_TIMEOUT)
+                                              READY_TIMEOUT, self.token)
             return
         net = c.ollama_network_effective
         kwargs: dict[str, Any] = {"environment": {"OLLAMA_HOST": c.ollama_bind or "0.0.0.0:11434"}}
@@ -429,7 +436,7 @@ class Lab:
         container = self._container("ollama", ["python3", "-c", source, "--quiet"], **kwargs)
         self.ollama_containers.append(container)
         address = "127.0.0.1" if listen.all_addresses or listen.host == "localhost" else listen.host
-        docker_api.wait_listening(container, address.strip("[]"), listen.port, READY_TIMEOUT)
+        docker_api.wait_listening(container, address.strip("[]"), listen.port, READY_TIMEOUT, self.token)
 
     def _make_webui(self, w: _Webui) -> None:
         net, add_host, _port = w.key
@@ -445,6 +452,10 @@ class Lab:
             kwargs["network"] = "bridge" if net == "bridge" else docker_api.network_name(self.session, net)
             kwargs["ports"] = {f"{WEBUI_CONTAINER_PORT}/tcp": ("127.0.0.1", w.host_port)}
         w.container = self._container(w.role, command, **kwargs)
+        if net == "host":
+            # In the host's namespace nothing stops another lab (or program) from holding that port:
+            # wait for this lab's own answer; a lost race ("address already in use") starts over.
+            docker_api.wait_listening(w.container, "127.0.0.1", w.host_port, READY_TIMEOUT, self.token)
 
     def _config_of(self, w: _Webui) -> Config:
         return next(c for c in self.configs if _webui_key(c) == w.key)
@@ -468,7 +479,7 @@ class Lab:
             urls = list(dict.fromkeys(self.lab_url(c) for c in by_webui[key]))
             for r in docker_api.probe_by_exec(w.container, urls, self.probe_timeout):
                 results[(key, r.get("url"))] = r
-            browsers[key] = browser_check(w.host_port)
+            browsers[key] = browser_check(w.host_port, self.token)
 
         docker_api.in_parallel(probe_one, list(by_webui))
         out = []
@@ -476,6 +487,12 @@ class Lab:
             key = _webui_key(c)
             url = self.lab_url(c)
             r = results.get((key, url)) or {"outcome": "unreachable", "detail": "the probe returned no result"}
+            if r.get("outcome") == "ok" and r.get("lab_token") != self.token:
+                raise LabError(
+                    f"The probe of {url} was answered by a server that is not this lab's stand-in Ollama "
+                    f"({r.get('detail')}): another lab or program took that port meanwhile.",
+                    "run the lab again (it picks fresh ports); 'owui-lab lab status --all' shows other labs.",
+                )
             ok, detail = browsers[key]
             out.append(
                 Observation(
@@ -516,6 +533,8 @@ class Lab:
             commands.append(f"docker network inspect {docker_api.network_name(self.session, name)}")
         return {
             "session": self.session,
+            "owner": self.owner,
+            "token": self.token,  # what this lab's stand-ins answer with (lab status checks it)
             "config": c.to_dict(),
             "containers": [x.name for x in self.ollama_containers]
             + [w.container.name for w in self.webuis.values() if w.container is not None],
@@ -550,8 +569,12 @@ def _refuse_outside_name(name: str) -> None:
         )
 
 
-def browser_check(port: int) -> tuple[bool, str]:
-    """GET /health on this host, retrying while Open WebUI starts (bounded)."""
+def browser_check(port: int, token: str | None = None) -> tuple[bool, str]:
+    """GET /health on this host, retrying while Open WebUI starts (bounded).
+
+    With ``token``, only this lab's stand-in counts (its ``X-Owui-Lab-Token`` header): another lab's
+    Open WebUI on the same port is not "reachable" for this one.
+    """
     url = f"http://127.0.0.1:{port}/health"
     deadline = time.monotonic() + BROWSER_TIMEOUT
     last = ""
@@ -559,9 +582,13 @@ def browser_check(port: int) -> tuple[bool, str]:
         try:
             with urllib.request.urlopen(url, timeout=2) as response:
                 body = response.read(200).decode("utf-8", "replace")
-                if response.status == 200 and '"status"' in body:
+                theirs = response.headers.get(LAB_TOKEN_HEADER)
+                if token and theirs != token:
+                    last = "a server that is not this lab's Open WebUI answered"
+                elif response.status == 200 and '"status"' in body:
                     return True, f"GET /health answered {body.strip()}"
-                last = f"HTTP {response.status}"
+                else:
+                    last = f"HTTP {response.status}"
         except (urllib.error.URLError, OSError) as exc:
             last = str(getattr(exc, "reason", exc))
         if time.monotonic() > deadline:

@@ -16,6 +16,7 @@ from typing import Iterable, Mapping
 
 from .. import docker_api
 from ..standins import Running, spawn
+from ..standins.ollama import LAB_TOKEN_ENV
 from .state import log_path
 
 HOST_PROCESS_ENV = "OWUI_LAB_SESSION"  # the "session label" of a host process
@@ -31,13 +32,13 @@ def host_labels(session: str, owner: str) -> dict[str, str]:
     }
 
 
-def start_host_ollama(session: str, owner: str, role: str, bind: str, ready_timeout: float) -> Running:
+def start_host_ollama(session: str, owner: str, role: str, bind: str, ready_timeout: float, token: str = "") -> Running:
     """Start the stand-in Ollama on this host, bound to ``bind``, labelled, and wait until it listens.
 
     Its output goes to ``<state_dir>/<session>-<role>.log`` (removed with the lab, and by ``lab
     clean`` after a SIGKILL).
     """
-    env = {"OLLAMA_HOST": bind, **host_labels(session, owner)}
+    env = {"OLLAMA_HOST": bind, LAB_TOKEN_ENV: token, **host_labels(session, owner)}
     return spawn("ollama", ["--quiet"], env=env, ready_timeout=ready_timeout, log=log_path(session, role))
 
 

@@ -32,6 +32,10 @@ VERSION = "0.12.6"  # the Ollama version the stand-in answers with (a real relea
 MODEL = "echo-standin:latest"
 DEFAULT_PORT = 11434
 STANDIN_HEADER = "X-Ollama-Standin"  # lets a probe tell the stand-in from a real Ollama
+# The kit's lab gives each stand-in a per-run token (environment OWUI_LAB_TOKEN), sent back on every
+# answer: a lab's readiness wait and probe accept only their own lab's stand-in, never another's.
+LAB_TOKEN_ENV = "OWUI_LAB_TOKEN"
+LAB_TOKEN_HEADER = "X-Owui-Lab-Token"
 
 # Fixed so that every answer is reproducible; a real Ollama reports when the model was pulled.
 _MODIFIED_AT = "2026-01-01T00:00:00Z"
@@ -250,6 +254,7 @@ class HttpError(Exception):
 
 
 def build_server(family: int, address: str, port: int, dual_stack: bool, quiet: bool = False):
+    lab_token = os.environ.get(LAB_TOKEN_ENV, "")
     """A threaded HTTP server bound to ``(address, port)``; raises OSError when it cannot bind.
 
     ``http.server`` is imported here, not at the top: ``owui_lab.config`` imports this module for
@@ -317,6 +322,8 @@ def build_server(family: int, address: str, port: int, dual_stack: bool, quiet: 
             self.send_header("Content-Type", content_type)
             self.send_header("Content-Length", str(len(body)))
             self.send_header(STANDIN_HEADER, MODEL)
+            if lab_token:
+                self.send_header(LAB_TOKEN_HEADER, lab_token)
             self.end_headers()
             if not (head or self.command == "HEAD"):
                 self.wfile.write(body)
@@ -366,6 +373,8 @@ def build_server(family: int, address: str, port: int, dual_stack: bool, quiet: 
                 self.send_header("Connection", "close")
                 self.close_connection = True
             self.send_header(STANDIN_HEADER, MODEL)
+            if lab_token:
+                self.send_header(LAB_TOKEN_HEADER, lab_token)
             self.end_headers()
 
         def _chunk(self, data: bytes) -> None:

@@ -52,6 +52,8 @@ DEFAULT_TIMEOUT = 3.0
 MAX_TIMEOUT = 60.0
 DEFAULT_PORT = 8080
 OLLAMA_STANDIN_HEADER = "X-Ollama-Standin"
+LAB_TOKEN_ENV = "OWUI_LAB_TOKEN"  # the kit's lab: a per-run token its stand-ins send back (see ollama.py)
+LAB_TOKEN_HEADER = "X-Owui-Lab-Token"
 _REFUSED_ERRNOS = {errno.ECONNREFUSED, errno.EADDRNOTAVAIL}
 _UNREACHABLE_ERRNOS = {errno.EHOSTUNREACH, errno.ENETUNREACH, errno.ETIMEDOUT, errno.EHOSTDOWN, errno.ENETDOWN}
 
@@ -212,7 +214,11 @@ def _run_attempt(attempt: _Attempt, deadline: float) -> None:
                                           f"GET /api/version gave HTTP {status} {snippet!r}")
     who = "the stand-in Ollama" if headers.get(OLLAMA_STANDIN_HEADER.lower()) else "Ollama"
     tail = f" (first tried: {tried})" if failures else ""
-    return done("ok", f"{who} {version} answered GET /api/version from {where}{tail}")
+    done("ok", f"{who} {version} answered GET /api/version from {where}{tail}")
+    token = headers.get(LAB_TOKEN_HEADER.lower())
+    if token:
+        attempt.result["lab_token"] = token  # which lab's stand-in answered (the lab checks it is its own)
+    return None
 
 
 def _get_version(sock, scheme: str, host: str, port: int, url: str, deadline: float):
@@ -282,8 +288,11 @@ def probe(urls: list[str], timeout: float = DEFAULT_TIMEOUT) -> dict:
                 result = {"outcome": "unreachable",
                           "detail": f"connected to {attempt.where}, but no HTTP answer within {timeout:g} s"}
         seconds = finished.get(id(attempt), time.monotonic() - started)
-        results.append({"url": attempt.url, "outcome": result["outcome"], "detail": result["detail"],
-                        "seconds": round(seconds, 3), "addresses": attempt.addresses})
+        entry = {"url": attempt.url, "outcome": result["outcome"], "detail": result["detail"],
+                 "seconds": round(seconds, 3), "addresses": attempt.addresses}
+        if result.get("lab_token"):
+            entry["lab_token"] = result["lab_token"]
+        results.append(entry)
     return {"results": results}
 
 
@@ -309,6 +318,7 @@ _PAGE = """<!doctype html><html><head><meta charset="utf-8"><title>Open WebUI (s
 
 
 def build_server(host: str, port: int, quiet: bool = False):
+    lab_token = os.environ.get(LAB_TOKEN_ENV, "")
     """A threaded HTTP server for the stand-in Open WebUI; raises OSError when it cannot bind."""
     import html
     import socketserver
@@ -348,6 +358,8 @@ def build_server(host: str, port: int, quiet: bool = False):
             self.send_response(status)
             self.send_header("Content-Type", content_type)
             self.send_header("Content-Length", str(len(body)))
+            if lab_token:
+                self.send_header(LAB_TOKEN_HEADER, lab_token)
             self.end_headers()
             if self.command != "HEAD":
                 self.wfile.write(body)
