@@ -106,16 +106,34 @@ def client(timeout: float = 30) -> "docker.DockerClient":
         raise _unavailable(exc, where or "unix:///var/run/docker.sock") from None
 
 
-def _client_from_context(docker_mod: Any, timeout: float) -> tuple["docker.DockerClient", str]:
-    """Use the current Docker context's endpoint; the default context is the local socket."""
+def _current_context() -> tuple[Any, str | None]:
+    """The Docker CLI context in use (``DOCKER_CONTEXT``, else the current one) and its endpoint.
+
+    The kit's one reading of the context store: the client connects through it and the daemon's
+    facts (``context_endpoint``) name it. A broken store is (None, None): the default socket.
+    """
     try:
         from docker.context import ContextAPI
 
         wanted = os.environ.get("DOCKER_CONTEXT")  # as the docker CLI: the variable wins
         ctx = ContextAPI.get_context(wanted) if wanted else ContextAPI.get_current_context()
-        host = getattr(ctx, "Host", None)
+        return ctx, getattr(ctx, "Host", None)
     except Exception:  # noqa: BLE001 - a broken context store: fall back to the default socket
-        ctx, host = None, None
+        return None, None
+
+
+def context_endpoint() -> tuple[str, str]:
+    """(context name, endpoint) the way the docker CLI picks them: ``DOCKER_HOST``, else the context."""
+    host = os.environ.get("DOCKER_HOST", "")
+    if host:
+        return "", host
+    ctx, endpoint = _current_context()
+    return str(getattr(ctx, "Name", "") or ""), str(endpoint or "unix:///var/run/docker.sock")
+
+
+def _client_from_context(docker_mod: Any, timeout: float) -> tuple["docker.DockerClient", str]:
+    """Use the current Docker context's endpoint; the default context is the local socket."""
+    ctx, host = _current_context()
     if ctx is None or not host or getattr(ctx, "Name", "default") == "default":
         return docker_mod.from_env(timeout=int(timeout)), host or ""
     tls = getattr(ctx, "TLSConfig", None) or False
@@ -167,6 +185,12 @@ class DaemonInfo:
         api_version: the API version it speaks.
         operating_system: ``docker info``'s OperatingSystem.
         docker0: the default bridge's gateway address (docker0 on a Linux host), or None.
+        context: the Docker CLI context name, when known ("default", "desktop-linux", "rootless" ...).
+        endpoint: where the client connects (``unix:///var/run/docker.sock``, ``tcp://...``), when known.
+        local: the daemon runs on this machine (a unix socket, or Docker Desktop's), so this machine's
+            loopback is the host the containers see.
+        host_addresses: this machine's own IPv4 addresses besides loopback, when the daemon is local
+            (the doctor fills them in: a LAN address in a base URL leads to the host).
     """
 
     platform: str
@@ -175,6 +199,32 @@ class DaemonInfo:
     api_version: str
     operating_system: str
     docker0: str | None
+    context: str = ""
+    endpoint: str = ""
+    local: bool = True
+    host_addresses: frozenset[str] = frozenset()
+
+    @property
+    def rootless(self) -> bool:
+        return self.kind == "rootless"
+
+    @property
+    def podman(self) -> bool:
+        return self.kind == "podman"
+
+    @property
+    def host_gateway_name(self) -> str:
+        """The name the runtime gives the host inside containers."""
+        return "host.containers.internal" if self.podman else "host.docker.internal"
+
+    @property
+    def product(self) -> str:
+        """A phrase for the learner: "Docker Engine 20.10.24", "Docker Desktop (engine 27.4.0)" ..."""
+        server = "" if self.server_version in ("", "?") else self.server_version
+        if self.kind == "desktop":
+            return f"Docker Desktop (engine {server})" if server else "Docker Desktop"
+        name = {"podman": "Podman", "rootless": "rootless Docker Engine"}.get(self.kind, "Docker Engine")
+        return f"{name} {server}".strip()
 
     @property
     def description(self) -> str:
@@ -195,6 +245,12 @@ class DaemonInfo:
             "operating_system": self.operating_system,
             "docker0": self.docker0,
             "description": self.description,
+            "product": self.product,
+            "rootless": self.rootless,
+            "podman": self.podman,
+            "context": self.context,
+            "endpoint": self.endpoint,
+            "local": self.local,
         }
 
 
@@ -224,8 +280,16 @@ def daemon_payloads(cli: "docker.DockerClient") -> tuple[dict[str, Any], dict[st
     return info, version
 
 
-def parse_daemon_info(info: dict[str, Any], version: dict[str, Any], docker0: str | None = None) -> DaemonInfo:
-    """Classify a daemon from recorded ``docker info`` and ``docker version`` payloads (pure)."""
+def parse_daemon_info(
+    info: dict[str, Any], version: dict[str, Any], docker0: str | None = None, *, context: str = "", endpoint: str = ""
+) -> DaemonInfo:
+    """Classify a daemon from recorded ``docker info`` and ``docker version`` payloads (pure).
+
+    The CLI context and endpoint, when given, add what the daemon cannot say about itself: whether
+    it runs on this machine, Docker Desktop's ``desktop-linux`` context and socket, a Podman socket.
+    """
+    info = info if isinstance(info, dict) else {}
+    version = version if isinstance(version, dict) else {}
     os_name = str(info.get("OperatingSystem") or "")
     security = " ".join(str(s) for s in (info.get("SecurityOptions") or []))
     components = " ".join(str((c or {}).get("Name", "")) for c in (version.get("Components") or []))
@@ -239,6 +303,14 @@ def parse_daemon_info(info: dict[str, Any], version: dict[str, Any], docker0: st
         kind = "rootless"
     else:
         kind = "engine"
+    if kind == "engine" and (
+        "com.docker.desktop.address" in labels or context.startswith("desktop-") or "/.docker/run/docker.sock" in endpoint
+    ):
+        kind = "desktop"
+    if kind != "desktop" and "podman" in endpoint.lower():
+        kind = "podman"
+    if kind == "engine" and context == "rootless":
+        kind = "rootless"
     return DaemonInfo(
         platform="desktop" if kind == "desktop" else "linux",
         kind=kind,
@@ -246,6 +318,9 @@ def parse_daemon_info(info: dict[str, Any], version: dict[str, Any], docker0: st
         api_version=str(version.get("ApiVersion") or "?"),
         operating_system=os_name or "?",
         docker0=docker0,
+        context=context,
+        endpoint=endpoint,
+        local=not endpoint or endpoint.startswith(("unix://", "npipe://")) or kind == "desktop",
     )
 
 
@@ -987,3 +1062,68 @@ def remove_stale_probes(cli: "docker.DockerClient", grace: float = DOCTOR_PROBE_
             except DockerException:
                 pass
     return removed
+
+
+def doctor_daemon(cli: "docker.DockerClient") -> DaemonInfo:
+    """The daemon's facts for the doctor: ``docker info``/``version``, the CLI context, the docker0 gateway."""
+    info, version = daemon_payloads(cli)
+    context, endpoint = context_endpoint()
+    return parse_daemon_info(info, version, _docker0_of(cli), context=context, endpoint=endpoint)
+
+
+def list_all_containers(cli: "docker.DockerClient") -> list[dict[str, Any]]:
+    """``docker ps -a`` as the API's list of summaries (Id, Names, State, Ports, Labels ...)."""
+    return list(cli.api.containers(all=True) or [])
+
+
+def inspect_containers(cli: "docker.DockerClient", ids: Sequence[str]) -> list[dict[str, Any]]:
+    """``docker inspect`` of each id, in parallel; a container removed meanwhile is left out."""
+    from docker.errors import DockerException
+    from requests.exceptions import RequestException
+
+    def one(cid: str) -> dict[str, Any] | None:
+        try:
+            return cli.api.inspect_container(cid)
+        except (DockerException, RequestException):
+            return None
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        return [p for p in pool.map(one, list(ids)) if p]
+
+
+def doctor_probe(
+    cli: "docker.DockerClient", container_id: str, name: str, urls: Sequence[str], timeout: float = 3.0
+) -> tuple[list[dict[str, Any]], str]:
+    """Ask each URL from inside a learner's container's network namespace, as its own process would.
+
+    A short-lived, labelled probe container joins the namespace when the stand-in image is here;
+    otherwise, when the container's own image has python3 (Open WebUI's does), the probe runs by
+    ``docker exec``; otherwise the image is fetched first.
+
+    Returns:
+        The probe's results (url, outcome, detail, seconds) and how they were obtained (a phrase).
+
+    Raises:
+        LabError: the probe could not run; one sentence.
+    """
+    from docker.errors import DockerException, ImageNotFound
+    from requests.exceptions import RequestException
+
+    image = image_name()
+    try:
+        cli.images.get(image)
+        have_image = True
+    except (ImageNotFound, DockerException, RequestException):
+        have_image = False
+    joined = f"a labelled probe container ({image}) joined to '{name}''s network namespace"
+    if have_image:
+        return probe_from_namespace(cli, container_id, list(urls), image=image, timeout=timeout), joined
+    try:
+        container = cli.containers.get(container_id)
+        has_python = container.exec_run(["python3", "-c", "print(1)"]).exit_code == 0
+    except (DockerException, RequestException) as exc:
+        raise LabError(f"Docker refused to look inside '{name}' ({_short(exc)}).", "check that it is running (docker ps).") from None
+    if has_python:
+        return probe_by_exec(container, list(urls), timeout=timeout), f"docker exec of python3 in '{name}'"
+    ensure_image(cli, image)
+    return probe_from_namespace(cli, container_id, list(urls), image=image, timeout=timeout), joined

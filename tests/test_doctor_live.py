@@ -141,6 +141,12 @@ class Learner:
                 self.networks.extend(e["NetworkID"] for e in (attrs["NetworkSettings"]["Networks"] or {}).values())
                 self.volumes.extend(m["Name"] for m in attrs.get("Mounts") or [] if m.get("Type") == "volume")
             assert done.returncode == 0, done.stderr
+            from owui_lab.docker_api import wait_listening
+
+            for cid in ids:  # as a learner does: run the doctor once the stack is up (compose up -d does not wait)
+                c = self.cli.containers.get(cid)
+                if c.attrs["Config"]["Image"] == WEBUI_IMAGE and c.status == "running":
+                    wait_listening(c, "127.0.0.1", 8080, timeout=15)
             yield project
         finally:
             (folder / "docker-compose.yaml").unlink()

@@ -8,8 +8,9 @@ computed, not written by hand. Nothing is observed: each report says "predicted"
 
 from __future__ import annotations
 
+from ..docker_api import DaemonInfo
 from .diagnose import diagnose
-from .inspect import Attachment, ContainerFacts, DaemonFacts, HostOllama, Mount, PublishedPort
+from .inspect import Attachment, ContainerFacts, HostOllama, Mount, PublishedPort
 from .report import Report
 from .savedurl import SavedUrls
 
@@ -65,5 +66,6 @@ def saved_url_trap(saved_url: str = "http://localhost:11434", env_url: str = "ht
         The doctor's report; a notebook shows it as a checklist.
     """
     saved = SavedUrls(found=True, urls=(saved_url,), source="database", where=f"webui.db in volume '{_VOLUME}'")
-    daemon = DaemonFacts(platform="linux", product="Docker Engine", endpoint="unix:///var/run/docker.sock")
+    daemon = DaemonInfo(platform="linux", kind="engine", server_version="", api_version="", operating_system="",
+                        docker0="172.17.0.1", endpoint="unix:///var/run/docker.sock")
     return diagnose(daemon, _compose_stack(env_url), HostOllama(loopback=False, docker0=False), saved=saved)

@@ -11,11 +11,11 @@ from dataclasses import dataclass, field
 from typing import Any, Collection, Mapping, Sequence
 
 from ..config import DOCKER0_ADDRESS, OLLAMA_PORT, redact_url
+from ..docker_api import DaemonInfo
 from ..prediction import predict
 from .inspect import (
     BaseUrls,
     ContainerFacts,
-    DaemonFacts,
     HostOllama,
     base_urls,
     is_webui_image,
@@ -119,7 +119,7 @@ def _ignored_base_url(webui: ContainerFacts, b: BaseUrls) -> str:
 
 
 def diagnose(
-    daemon: DaemonFacts,
+    daemon: DaemonInfo,
     containers: Sequence[ContainerFacts],
     host: HostOllama | None = None,
     observations: Observations | None = None,
@@ -215,7 +215,7 @@ def _env_name(b: BaseUrls) -> str:
 
 def _examine(
     report: Report,
-    daemon: DaemonFacts,
+    daemon: DaemonInfo,
     webui: ContainerFacts,
     containers: Sequence[ContainerFacts],
     host: HostOllama | None,
@@ -663,7 +663,7 @@ def _differences(
     return out
 
 
-def _browser(report: Report, daemon: DaemonFacts, webui: ContainerFacts, main: dict[str, Any], obs: Observations) -> None:
+def _browser(report: Report, daemon: DaemonInfo, webui: ContainerFacts, main: dict[str, Any], obs: Observations) -> None:
     port = webui.webui_port
     if webui.host_mode:
         url = f"http://localhost:{port}"
@@ -703,7 +703,7 @@ def _browser(report: Report, daemon: DaemonFacts, webui: ContainerFacts, main: d
 # --------------------------------------------------------------------------------------------------
 
 
-def _no_webui(report: Report, daemon: DaemonFacts, ollamas: Sequence[ContainerFacts], host: HostOllama | None) -> None:
+def _no_webui(report: Report, daemon: DaemonInfo, ollamas: Sequence[ContainerFacts], host: HostOllama | None) -> None:
     report.checks.append(
         Check("webui", False, "no Open WebUI container (image ghcr.io/open-webui/open-webui*, or OLLAMA_BASE_URL(S) set)")
     )
@@ -754,7 +754,7 @@ def _no_webui(report: Report, daemon: DaemonFacts, ollamas: Sequence[ContainerFa
     report.reachable = False
 
 
-def _ollama_start_commands(daemon: DaemonFacts) -> list[str]:
+def _ollama_start_commands(daemon: DaemonInfo) -> list[str]:
     if daemon.platform == "desktop":
         return ["# install the Ollama app from https://ollama.com/download, or in Docker:", OLLAMA_CONTAINER]
     return [OLLAMA_INSTALL, "# or in Docker:", OLLAMA_CONTAINER]
@@ -772,7 +772,7 @@ def _security(
     ollamas: Sequence[ContainerFacts],
     host: HostOllama | None,
     firewall: str,
-    daemon: DaemonFacts,
+    daemon: DaemonInfo,
 ) -> None:
     ufw = " (Docker's published ports bypass ufw: its rules come first)" if daemon.platform == "linux" else ""
     for w in webuis:

@@ -14,6 +14,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
+from ..docker_api import DaemonInfo, parse_daemon_info
+
 WEBUI_IMAGE = "ghcr.io/open-webui/open-webui"
 OLLAMA_IMAGE = "ollama/ollama"
 OLLAMA_PORT = 11434
@@ -43,110 +45,27 @@ def _str(value: Any) -> str:
 # --------------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class DaemonFacts:
-    """What kind of Docker the learner runs, as far as it matters for networking.
-
-    Attributes:
-        platform: "linux" (a Docker Engine on this Linux machine) or "desktop" (Docker Desktop: the
-            engine runs in a VM, ``host.docker.internal`` is built in).
-        product: a phrase for the learner ("Docker Engine 20.10.24", "Docker Desktop (engine 27.4.0)").
-        server_version: the engine's version string, "" when unknown.
-        operating_system: ``docker info``'s OperatingSystem.
-        rootless: rootless Docker (``name=rootless`` in SecurityOptions).
-        podman: Podman's Docker-compatible API.
-        context: the Docker CLI context name, when known.
-        endpoint: where the client connects (``unix:///var/run/docker.sock``, ``tcp://...``).
-        local: the daemon runs on this machine (a unix socket, or Docker Desktop's), so this
-            machine's loopback is the host the containers see.
-        host_gateway_name: the name the runtime gives the host (``host.containers.internal`` on Podman).
-        host_addresses: this machine's own IPv4 addresses besides loopback (a LAN address in a base
-            URL leads to the host), when the daemon is local; empty otherwise.
-    """
-
-    platform: str = "linux"
-    product: str = "Docker Engine"
-    server_version: str = ""
-    operating_system: str = ""
-    rootless: bool = False
-    podman: bool = False
-    context: str = ""
-    endpoint: str = ""
-    local: bool = True
-    host_gateway_name: str = "host.docker.internal"
-    host_addresses: frozenset[str] = frozenset()
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "platform": self.platform,
-            "product": self.product,
-            "server_version": self.server_version,
-            "operating_system": self.operating_system,
-            "rootless": self.rootless,
-            "podman": self.podman,
-            "context": self.context,
-            "endpoint": self.endpoint,
-            "local": self.local,
-        }
-
-
 def parse_daemon(
     info: Mapping[str, Any] | None,
     *,
     context: str = "",
     endpoint: str = "",
     version: Mapping[str, Any] | None = None,
-) -> DaemonFacts:
-    """Tell Docker Desktop from a Linux engine, and notice rootless Docker and Podman.
-
-    The kind comes from ``docker_api.parse_daemon_info`` (the kit's one reading of ``docker info``);
-    the CLI context and endpoint add what the daemon cannot say about itself: whether it runs on this
-    machine, and Docker Desktop's ``desktop-linux`` context.
+    docker0: str | None = None,
+) -> DaemonInfo:
+    """The daemon's facts (the kit's one model, ``docker_api.DaemonInfo``) from recorded payloads.
 
     Args:
-        info: ``docker info`` (``GET /info``) as a dict; may be partial.
+        info: ``docker info`` (``GET /info``) as a dict; may be partial or missing.
         context: the CLI context name ("default", "desktop-linux", "rootless" ...), if known.
         endpoint: the daemon's address (``DOCKER_HOST`` or the context's endpoint), if known.
         version: ``docker version`` (``GET /version``), if fetched; Podman names itself there.
+        docker0: the default bridge's gateway, if known.
 
     Returns:
         The daemon's facts.
     """
-    from ..docker_api import parse_daemon_info
-
-    info = _dict(info)
-    known = parse_daemon_info(dict(info), dict(_dict(version)))
-    kind = known.kind
-    labels = [str(x) for x in _list(info.get("Labels"))]
-    if kind == "engine" and (
-        any(label.startswith("com.docker.desktop.address") for label in labels)
-        or context.startswith("desktop-")
-        or "/.docker/run/docker.sock" in endpoint
-    ):
-        kind = "desktop"
-    if kind != "desktop" and "podman" in endpoint.lower():
-        kind = "podman"
-    if kind == "engine" and context == "rootless":
-        kind = "rootless"
-    server = _str(info.get("ServerVersion")) or _str(_dict(version).get("Version"))
-    local = not endpoint or endpoint.startswith(("unix://", "npipe://")) or kind == "desktop"
-    product = {
-        "desktop": f"Docker Desktop (engine {server})" if server else "Docker Desktop",
-        "podman": f"Podman {server}".strip(),
-        "rootless": f"rootless Docker Engine {server}".strip(),
-    }.get(kind, f"Docker Engine {server}".strip())
-    return DaemonFacts(
-        platform="desktop" if kind == "desktop" else "linux",
-        product=product,
-        server_version=server,
-        operating_system=_str(info.get("OperatingSystem")),
-        rootless=kind == "rootless",
-        podman=kind == "podman",
-        context=context,
-        endpoint=endpoint,
-        local=local,
-        host_gateway_name="host.containers.internal" if kind == "podman" else "host.docker.internal",
-    )
+    return parse_daemon_info(dict(_dict(info)), dict(_dict(version)), docker0, context=context, endpoint=endpoint)
 
 
 # --------------------------------------------------------------------------------------------------

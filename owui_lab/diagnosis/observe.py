@@ -20,14 +20,13 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Sequence
 
 from ..config import DOCKER0_ADDRESS
+from ..docker_api import DaemonInfo
 from .savedurl import SavedUrls, database_path, from_ollama_config, read_config_json, read_database
 from .inspect import (
     OLLAMA_PORT,
     ContainerFacts,
-    DaemonFacts,
     HostOllama,
     parse_container,
-    parse_daemon,
 )
 
 HTTP_TIMEOUT = 0.8  # seconds for a host-side HTTP question (loopback and local bridges answer in ms)
@@ -48,28 +47,13 @@ class Snapshot:
         focus: ids of the containers the learner named (None: all); the others are still looked at.
     """
 
-    daemon: DaemonFacts
+    daemon: DaemonInfo
     containers: list[ContainerFacts] = field(default_factory=list)
     skipped_lab: int = 0
     missing: list[str] = field(default_factory=list)
     published: list[tuple[int, str, str]] = field(default_factory=list)
     docker0: str | None = DOCKER0_ADDRESS
     focus: frozenset[str] | None = None
-
-
-def _endpoint() -> tuple[str, str]:
-    """(context name, endpoint) the way the docker CLI picks them: DOCKER_HOST, else the context."""
-    host = os.environ.get("DOCKER_HOST", "")
-    if host:
-        return "", host
-    try:
-        from docker.context import ContextAPI
-
-        wanted = os.environ.get("DOCKER_CONTEXT")
-        ctx = ContextAPI.get_context(wanted) if wanted else ContextAPI.get_current_context()
-        return str(getattr(ctx, "Name", "") or ""), str(getattr(ctx, "Host", "") or "unix:///var/run/docker.sock")
-    except Exception:  # noqa: BLE001 - a broken context store is not the doctor's business
-        return "", "unix:///var/run/docker.sock"
 
 
 def collect(cli: Any, containers: Sequence[str] | None = None, include_lab: bool = False) -> Snapshot:
@@ -85,14 +69,8 @@ def collect(cli: Any, containers: Sequence[str] | None = None, include_lab: bool
     """
     from .. import docker_api
 
-    context, endpoint = _endpoint()
-    info_dict = cli.api.info() or {}
-    try:
-        version = cli.api.version() or {}
-    except Exception:  # noqa: BLE001 - version only sharpens the Podman guess
-        version = {}
-    daemon = parse_daemon(info_dict, context=context, endpoint=endpoint, version=version)
-    listed = cli.api.containers(all=True) or []
+    daemon = docker_api.doctor_daemon(cli)
+    listed = docker_api.list_all_containers(cli)
     published: list[tuple[int, str, str]] = []
     for entry in listed:
         name = ((entry.get("Names") or ["/?"])[0] or "/?").lstrip("/")
@@ -128,17 +106,8 @@ def collect(cli: Any, containers: Sequence[str] | None = None, include_lab: bool
         chosen.append(e)
     ids = list(dict.fromkeys(str(e["Id"]) for e in chosen))
 
-    def inspect(cid: str) -> ContainerFacts | None:
-        try:
-            return parse_container(cli.api.inspect_container(cid))
-        except Exception:  # noqa: BLE001 - removed meanwhile
-            return None
-
-    with ThreadPoolExecutor(max_workers=8) as pool:
-        facts = [f for f in pool.map(inspect, ids) if f is not None]
-    docker0 = None
-    if daemon.platform == "linux":
-        docker0 = docker_api.default_bridge_gateway(cli)
+    facts = [parse_container(p) for p in docker_api.inspect_containers(cli, ids)]
+    docker0 = daemon.docker0 if daemon.platform == "linux" else None
     if daemon.local and daemon.platform == "linux":
         daemon = replace(daemon, host_addresses=host_addresses())
     return Snapshot(daemon=daemon, containers=facts, skipped_lab=skipped, missing=missing, published=published,
@@ -246,37 +215,15 @@ def observe_browser(url_host: str, port: int) -> tuple[bool, str]:
 def probe_urls(cli: Any, webui: ContainerFacts, urls: Sequence[str], timeout: float = 3.0) -> tuple[list[dict[str, Any]], str]:
     """Ask each URL's ``/api/version`` from inside the Open WebUI container's network namespace.
 
-    A short-lived, labelled probe container joins the namespace (``--network container:ID``) when the
-    stand-in image is here; otherwise, when Open WebUI's image has python3 (the real one does), the
-    probe runs by ``docker exec``; otherwise the image is fetched first.
+    The probe itself (a labelled container joined to the namespace, or ``docker exec``) is
+    ``docker_api.doctor_probe``'s.
 
     Returns:
         The probe's results (url, outcome, detail, seconds) and how they were obtained.
     """
-    from docker.errors import DockerException, ImageNotFound
-
     from .. import docker_api
 
-    image = docker_api.image_name()
-    try:
-        cli.images.get(image)
-        have_image = True
-    except ImageNotFound:
-        have_image = False
-    except DockerException:
-        have_image = False
-    if have_image:
-        return docker_api.probe_from_namespace(cli, webui.id, list(urls), image=image, timeout=timeout), (
-            f"a labelled probe container ({image}) joined to '{webui.name}''s network namespace"
-        )
-    container = cli.containers.get(webui.id)
-    check = container.exec_run(["python3", "-c", "print(1)"])
-    if check.exit_code == 0:
-        return docker_api.probe_by_exec(container, list(urls), timeout=timeout), f"docker exec of python3 in '{webui.name}'"
-    docker_api.ensure_image(cli, image)
-    return docker_api.probe_from_namespace(cli, webui.id, list(urls), image=image, timeout=timeout), (
-        f"a labelled probe container ({image}) joined to '{webui.name}''s network namespace"
-    )
+    return docker_api.doctor_probe(cli, webui.id, webui.name, urls, timeout)
 
 
 def firewall_hint() -> str:

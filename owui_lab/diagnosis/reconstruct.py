@@ -22,10 +22,10 @@ from typing import Any, Sequence
 from urllib.parse import urlsplit
 
 from ..config import DOCKER0_ADDRESS, OLLAMA_PORT, Config
+from ..docker_api import DaemonInfo
 from ..errors import ConfigError
 from .inspect import (
     ContainerFacts,
-    DaemonFacts,
     HostOllama,
     has_scheme,
     looks_like_ollama,
@@ -236,7 +236,7 @@ def _names_of(c: ContainerFacts) -> set[str]:
     return {n for n in names if n}
 
 
-def _is_host_address(host: str, webui: ContainerFacts, daemon: DaemonFacts) -> bool:
+def _is_host_address(host: str, webui: ContainerFacts, daemon: DaemonInfo) -> bool:
     """Whether ``host`` in the URL leads to the host machine (or Desktop's VM) from Open WebUI."""
     if host in HOST_NAMES:
         return True
@@ -252,7 +252,7 @@ def find_target(
     webui: ContainerFacts,
     containers: Sequence[ContainerFacts],
     host: HostOllama | None,
-    daemon: DaemonFacts,
+    daemon: DaemonInfo,
     answering: Sequence[str] = (),
 ) -> OllamaTarget:
     """The Ollama that ``url`` is meant for, from what is running.
@@ -323,7 +323,7 @@ def reconstruct(
     url: str,
     webui: ContainerFacts,
     containers: Sequence[ContainerFacts],
-    daemon: DaemonFacts,
+    daemon: DaemonInfo,
     host: HostOllama | None = None,
     *,
     answering: Sequence[str] = (),

@@ -41,7 +41,7 @@ class Report:
     """What the doctor found on the learner's machine.
 
     Attributes:
-        daemon: the daemon's facts (``DaemonFacts.to_dict()``).
+        daemon: the daemon's facts (``docker_api.DaemonInfo.to_dict()``).
         webui: the Open WebUI container examined (name, id, image, base_urls, network_mode, ...), or None.
         ollama: the Ollama its URL leads to (where, how it was found, name ...), or None.
         reachable: Open WebUI reaches Ollama: observed when ``observed``, else predicted.
