@@ -415,3 +415,12 @@ def test_the_no_daemon_doctor_box_says_what_the_doctor_does():
     box = doctor_cannot_look_html("no Docker daemon answers at /var/run/docker.sock")
     assert "only reads" in box and "changes nothing of yours" in box
     assert "stand-in" not in box and "make lab" not in box  # it starts no stand-ins
+
+
+def test_a_stopped_ollama_without_open_webui_is_said_to_be_stopped():
+    daemon, _, raw = load("linux-compose")
+    oll = _payload(raw, "ollama")
+    oll["State"] = {"Status": "exited", "Running": False, "ExitCode": 137}
+    r = diagnose(daemon, [parse_container(oll)], NO_HOST)
+    assert "found by its image only, NOT running: exited (code 137)" in r.check("ollama").detail
+    assert r.first == [f"start Ollama: docker start {oll['Name'].lstrip('/')}"]

@@ -716,7 +716,10 @@ def _no_webui(report: Report, daemon: DaemonInfo, ollamas: Sequence[ContainerFac
     if ollamas:
         o = ollamas[0]
         report.ollama = {"where": "container", "how": f"Ollama container '{o.name}' ({o.image})", "name": o.name}
-        report.checks.append(Check("ollama", o.running, f"Ollama container '{o.name}' ({o.image}), {o.status or 'state unknown'}"))
+        state = "running" if o.running else f"found by its image only, NOT running: {o.state_phrase}"
+        report.checks.append(Check("ollama", o.running, f"Ollama container '{o.name}' ({o.image}), {state}"))
+        if not o.running:
+            report.first.append(_start_step(o, "Ollama"))
         net = o.network_mode if not o.host_mode else "host"
         if net in ("bridge", "host"):
             cmd = README_HOST_OLLAMA if o.published(OLLAMA_PORT) and net == "bridge" else README_HOST_NETWORK
