@@ -55,7 +55,7 @@ class Recorder:
         monkeypatch.setattr(docker_api, "probe_by_exec", self.probe_by_exec)
         monkeypatch.setattr(docker_api, "remove_labelled", self.remove_labelled)
         monkeypatch.setattr(live, "start_host_ollama", self.start_host_ollama)
-        monkeypatch.setattr(live, "browser_check", lambda port: (True, "GET /health answered (recorded)"))
+        monkeypatch.setattr(live, "browser_check", lambda port, token=None: (True, "GET /health answered (recorded)"))
 
     def create_network(self, cli: Any, name: str, labels: dict[str, str]) -> Any:
         with self.lock:
@@ -65,14 +65,15 @@ class Recorder:
     def run_container(self, cli: Any, image: str, command: list[str], name: str, labels: dict[str, str], **kwargs: Any) -> Any:
         with self.lock:
             self.containers[name] = {"command": command, "labels": labels, **kwargs}
-        return SimpleNamespace(name=name)
+        return SimpleNamespace(name=name, token=kwargs.get("environment", {}).get("OWUI_LAB_TOKEN"))
 
     def probe_by_exec(self, container: Any, urls: list[str], timeout: float = 3.0) -> list[dict[str, Any]]:
         with self.lock:
             self.probes.append((container.name, list(urls)))
-        return [{"url": u, "outcome": "ok", "detail": "recorded"} for u in urls]
+        token = container.token  # the lab's own stand-ins answer with its token
+        return [{"url": u, "outcome": "ok", "detail": "recorded", "lab_token": token} for u in urls]
 
-    def start_host_ollama(self, session: str, owner: str, role: str, bind: str, timeout: float) -> Any:
+    def start_host_ollama(self, session: str, owner: str, role: str, bind: str, timeout: float, token: str = "") -> Any:
         with self.lock:
             self.host_ollamas.append(bind)
         process = SimpleNamespace(poll=lambda: 0, terminate=lambda: None, pid=0)
@@ -137,15 +138,16 @@ def family(**ollama: Any) -> list[Config]:
     return list(truth_grid._family("desktop", [ollama]))
 
 
-def test_desktop_publishes_ollama_on_every_address_and_open_webui_on_loopback(desktop: Recorder) -> None:
+def test_desktop_publishes_ollama_and_open_webui_on_loopback(desktop: Recorder) -> None:
     configs = family(ollama="container", ollama_network="lab-a", ollama_publish="all")
     with live.Lab(configs, keep_ports=False) as lab:
         lab.observe_many(configs)
         port = lab.ports[11434]
     ollama = desktop.by_role("ollama")
-    # Desktop has no docker0 on your Mac: Docker Desktop forwards a published port from every address.
-    assert ollama["ports"] == {"11434/tcp": port}
-    assert ollama["environment"] == {"OLLAMA_HOST": "0.0.0.0:11434"}
+    # Desktop has no docker0 on your Mac, and host.docker.internal reaches the Mac's loopback: the lab
+    # publishes on 127.0.0.1 (never on a conference Wi-Fi) with the same outcome for every probe.
+    assert ollama["ports"] == {"11434/tcp": ("127.0.0.1", port)}
+    assert ollama["environment"]["OLLAMA_HOST"] == "0.0.0.0:11434"  # inside its container, as the image does
     assert list(ollama["aliases"].values()) == [["ollama"]]
     webuis = [v for k, v in desktop.containers.items() if "-webui" in k]
     assert len(webuis) == 8  # four networks, with and without --add-host
@@ -169,7 +171,9 @@ def test_desktop_host_ollama_listens_as_asked_on_your_mac(desktop: Recorder) -> 
     configs = family(ollama="host", ollama_bind="0.0.0.0")
     with live.Lab(configs, keep_ports=False) as lab:
         port = lab.ports[11434]
-    assert desktop.host_ollamas == [f"0.0.0.0:{port}"]  # no docker0 on a Mac: one listener, Docker's meaning
+    # No docker0 on a Mac and host.docker.internal reaches its loopback: one listener, on loopback.
+    assert desktop.host_ollamas == [f"127.0.0.1:{port}"]
+    assert any("instead of 0.0.0.0" in n for n in lab.notes)
 
 
 def test_the_probes_ask_each_url_from_inside_each_open_webui(desktop: Recorder) -> None:

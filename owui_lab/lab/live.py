@@ -369,8 +369,10 @@ class Lab:
         """Where a host-side Ollama listens in the lab: 0.0.0.0 becomes loopback + docker0."""
         listen = self.config.ollama_listen
         if listen.all_addresses:
-            # Docker Desktop has no docker0 on the host: there the lab keeps Docker's meaning as is.
-            return ["127.0.0.1", self.docker0] if self._linux_host else ["0.0.0.0"]
+            # Docker Desktop has no docker0 on the host, and its host.docker.internal reaches the
+            # host's loopback too: 127.0.0.1 behaves as 0.0.0.0 there for every probe the lab makes,
+            # and a conference Wi-Fi sees nothing.
+            return ["127.0.0.1", self.docker0] if self._linux_host else ["127.0.0.1"]
         if listen.loopback_only:
             return ["127.0.0.1" if listen.host == "localhost" else listen.host]
         if listen.host in (DOCKER0_ADDRESS, self.docker0):
@@ -392,6 +394,12 @@ class Lab:
                 self.notes.append(
                     f"Ollama listens on 127.0.0.1 and docker0 ({self.docker0}) instead of 0.0.0.0: for "
                     "loopback, docker0 and containers that is the same, and your LAN sees nothing."
+                )
+            elif listen.all_addresses:
+                self.notes.append(
+                    "Ollama listens on 127.0.0.1 instead of 0.0.0.0: Docker Desktop forwards "
+                    "host.docker.internal to the host's loopback, so containers see the same, and your "
+                    "network sees nothing."
                 )
             for i, address in enumerate(addresses):
                 bind = f"[{address}]:{port}" if ":" in address else f"{address}:{port}"
@@ -417,7 +425,12 @@ class Lab:
         publish = c.ollama_publish_effective
         lab_port = self.ports[OLLAMA_PORT]
         if publish == "all" and not self._linux_host:
-            kwargs["ports"] = {f"{OLLAMA_PORT}/tcp": lab_port}
+            # Docker Desktop: host.docker.internal reaches ports published on the host's loopback.
+            kwargs["ports"] = {f"{OLLAMA_PORT}/tcp": ("127.0.0.1", lab_port)}
+            self.notes.append(
+                f"-p {OLLAMA_PORT}:{OLLAMA_PORT} is published as -p 127.0.0.1:{lab_port}:{OLLAMA_PORT}: the "
+                "same for this computer and its containers, and nothing on your network."
+            )
         elif publish == "all":
             kwargs["ports"] = {f"{OLLAMA_PORT}/tcp": [("127.0.0.1", lab_port), (self.docker0, lab_port)]}
             self.notes.append(
