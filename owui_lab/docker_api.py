@@ -847,15 +847,15 @@ def probe_from_namespace(
         probe.start()
         probe.wait(timeout=limit)
         output = probe.logs(stdout=True, stderr=True).decode("utf-8", "replace")
+    except DockerException as exc:  # first: the SDK's APIError is also a requests exception
+        raise LabError(
+            f"Probing from the namespace of container {target[:12]} failed: {_short(exc)}.",
+            "check that the container is running (docker ps) and that the stand-in image is here.",
+        ) from None
     except RequestException:
         raise LabError(
             f"The probe in the namespace of container {target[:12]} did not finish within {limit:g} s.",
             "check that the container is not paused (docker ps shows 'Paused') and run the doctor again.",
-        ) from None
-    except DockerException as exc:
-        raise LabError(
-            f"Probing from the namespace of container {target[:12]} failed: {_short(exc)}.",
-            "check that the container is running (docker ps) and that the stand-in image is here.",
         ) from None
     finally:
         if probe is not None:
@@ -983,12 +983,13 @@ def copy_file_from_container(
     import tarfile
 
     from docker.errors import DockerException, NotFound
+    from requests.exceptions import RequestException
 
     try:
         stream, stat = cli.api.get_archive(container, path)
     except NotFound:
         return None
-    except DockerException as exc:
+    except (DockerException, RequestException) as exc:
         raise LabError(f"Docker could not copy {path} out of the container ({_short(exc)}).",
                        "check that 'docker cp' works for this user.") from None
     size = int((stat or {}).get("size") or 0)
@@ -1016,7 +1017,7 @@ def copy_file_from_container(
             with source, open(local, "wb") as out:
                 while block := source.read(1 << 20):
                     out.write(block)
-    except (DockerException, OSError, tarfile.TarError) as exc:
+    except (DockerException, RequestException, OSError, tarfile.TarError) as exc:
         raise LabError(f"Copying {path} out of the container failed ({_short(exc)}).", "") from None
     finally:
         if os.path.exists(archive):

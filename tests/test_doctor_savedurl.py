@@ -424,3 +424,65 @@ def test_a_stopped_ollama_without_open_webui_is_said_to_be_stopped():
     r = diagnose(daemon, [parse_container(oll)], NO_HOST)
     assert "found by its image only, NOT running: exited (code 137)" in r.check("ollama").detail
     assert r.first == [f"start Ollama: docker start {oll['Name'].lstrip('/')}"]
+
+
+# --------------------------------------------------------------------------------------------------
+# The probe container never outlives the doctor (a fake client: the failures Docker really gives)
+# --------------------------------------------------------------------------------------------------
+
+
+class _FakeProbe:
+    def __init__(self, start_error=None, wait_error=None):
+        self.start_error, self.wait_error, self.removed = start_error, wait_error, False
+
+    def start(self):
+        if self.start_error:
+            raise self.start_error
+
+    def wait(self, timeout):
+        if self.wait_error:
+            raise self.wait_error
+        return {"StatusCode": 0}
+
+    def logs(self, **kw):
+        return b'{"results": [{"url": "http://x:11434", "outcome": "ok", "detail": "", "seconds": 0.01}]}'
+
+    def remove(self, force=False):
+        self.removed = True
+
+
+class _FakeClient:
+    def __init__(self, probe):
+        self.probe = probe
+        self.containers = self
+
+    def create(self, *args, **kw):
+        return self.probe
+
+
+def test_a_probe_whose_start_fails_is_removed_not_left_created():
+    """A crash-looping target refuses a joining container: the created probe is removed all the same."""
+    from docker.errors import APIError
+
+    from owui_lab import docker_api
+    from owui_lab.errors import LabError
+
+    probe = _FakeProbe(start_error=APIError("cannot join network of a non running container"))
+    with pytest.raises(LabError) as err:
+        docker_api.probe_from_namespace(_FakeClient(probe), "a" * 64, ["http://x:11434"], image="img", timeout=1)
+    assert probe.removed and "failed" in err.value.message
+
+
+def test_a_paused_probe_is_one_bounded_sentence_and_removed():
+    from requests.exceptions import ReadTimeout
+
+    from owui_lab import docker_api
+    from owui_lab.errors import LabError
+
+    probe = _FakeProbe(wait_error=ReadTimeout("read timed out"))
+    with pytest.raises(LabError) as err:
+        docker_api.probe_from_namespace(_FakeClient(probe), "a" * 64, ["http://x:11434"], image="img", timeout=1)
+    assert probe.removed and "did not finish within 31 s" in err.value.message and "paused" in err.value.hint
+    ok = _FakeProbe()
+    assert docker_api.probe_from_namespace(_FakeClient(ok), "a" * 64, ["http://x:11434"], image="img", timeout=1)[0]["outcome"] == "ok"
+    assert ok.removed
