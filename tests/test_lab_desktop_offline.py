@@ -219,3 +219,30 @@ def test_a_desktop_recording_carries_the_measured_host_networking_setting(deskto
     found = check(back, "desktop.json")
     assert found and all("base_url=http://localhost:11434" in str(d) for d in found)
     assert all(e.config(back.facts).desktop_host_networking for e in back.entries)
+
+
+def test_rootless_docker_and_podman_get_a_clear_no(desktop: Recorder) -> None:
+    for info, version in (({"SecurityOptions": ["name=rootless"], "OperatingSystem": "Fedora"}, {}),
+                          ({}, {"Components": [{"Name": "Podman Engine"}]})):
+        facts = platform_facts(info, version)
+        with pytest.raises(PlatformMismatch, match="no grid to run here") as raised:
+            truth_grid.grid_named("auto", facts)
+        assert "owui-lab predict" in raised.value.hint
+
+
+def test_the_summary_of_a_desktop_recording_says_what_was_redacted_and_how_to_send_it(
+        desktop: Recorder, monkeypatch: pytest.MonkeyPatch) -> None:
+    def fake_family(configs: list[Config], **options: Any) -> truth_grid.FamilyResult:
+        detail = "answered from 192.168.1.23 on alice-macbook-pro"  # a LAN address and the host name
+        return truth_grid.FamilyResult(tuple(configs), [
+            Observation(True, "ok", detail, BrowserObservation("http://localhost:1", True)) for _ in configs])
+
+    grid = truth_grid.Grid("desktop", "desktop", (tuple(truth_grid._family(
+        "desktop", [dict(ollama="host", ollama_bind="127.0.0.1")], networks=("bridge",), hosts=("host.docker.internal",))),))
+    monkeypatch.setattr(truth_grid, "machine_addresses", lambda: {"192.168.1.23"})
+    recording = truth_grid.run_grid(grid, progress=False, family_runner=fake_family)
+    assert {e.observed["detail"] for e in recording.entries} == {"answered from <address> on <host>"}
+    assert set(recording.redacted) == {"LAN address", "host name"}
+    text = truth_grid.summary(recording)
+    assert "agrees with 2, disagrees with 0" in text
+    assert "redacted (replaced in this one: LAN address, host name)" in text and "truth grid: <your platform>" in text

@@ -188,3 +188,18 @@ def test_linux_facts_from_a_recorded_docker_info() -> None:
     assert (facts.engine, facts.platform, facts.desktop_version) == ("engine", "linux", None)
     assert facts.desktop_host_networking is None and facts.desktop_host_networking_source == "not Docker Desktop"
     assert facts.knobs() == {"platform": "linux", "userland_proxy": False}
+
+
+def test_a_recorded_userland_proxy_off_sets_the_engine_knob() -> None:
+    # A hand-written fixture (tests/data/truth/, not data/truth/: nothing here was measured) in the
+    # recording format, from Docker's documented NAT and isolation rules with userland-proxy false.
+    path = Path(__file__).parent / "data" / "truth" / "linux-userland-proxy-off.json"
+    rec = load_recording(path)
+    assert rec.facts.userland_proxy is False and rec.facts.knobs()["userland_proxy"] is False
+    assert check(rec, path.name) == []
+    # The same observations under Docker's default (docker-proxy on): the two dropped packets are
+    # exactly what the engine then gets wrong, each named.
+    flipped = Recording(**{**rec.__dict__, "facts": PlatformFacts(**{**rec.facts.to_dict(), "userland_proxy": True})})
+    found = check(flipped, path.name)
+    assert [d.index for d in found] == [0, 4]
+    assert all(d.entry.observed["outcome"] == "unreachable" and d.predicted_outcome == "ok" for d in found)

@@ -455,8 +455,9 @@ def summary(recording: Recording, path: Path | None = None) -> str:
                     if f.platform == "desktop" else ""))
     if path is not None:
         lines.append(f"Written to {path}.")
-    redacted = ", ".join(recording.redacted) if recording.redacted else "nothing needed it"
-    lines.append(f"Privacy: host names, user names, home folders and LAN addresses are redacted ({redacted}).")
+    found_here = (f"replaced in this one: {', '.join(recording.redacted)}" if recording.redacted
+                  else "none was found in this one")
+    lines.append(f"Privacy: host names, user names, home folders and LAN addresses are redacted ({found_here}).")
     if found:
         lines.append("Your machine disagrees with the engine: that is exactly what the kit needs to learn.")
     lines.append(CONTRIBUTE)
