@@ -13,7 +13,7 @@ Alternating so both see the same machine load, median of RUNS (1 by default: a r
 
 Prints configurations per second of each and the ratio grid / by hand (target <= 1.2). Both must
 observe the same outcomes: each configuration observed differently is printed, and more than a few
-(the hand-made script probes once, so a rare transient is its own) fail the benchmark. The machine is
+(a rare transient that outlives a second probe) fail the benchmark. The machine is
 shared: read the ratio, not the seconds.
 """
 
@@ -73,8 +73,8 @@ def main() -> None:
     print(f"{'grid':<10}{kit:>9.1f}{grid.count / kit:>11.1f}")
     print(f"ratio grid / by hand: {kit / hand:.2f} (target <= 1.2); configurations observed differently in {runs} run(s): {mismatches}")
     if mismatches > 5 * runs:
-        # One or two are transients of the hand-made script, which probes once (the grid probes a
-        # surprise twice while its setup is up); more means one of the two does something else.
+        # Both probe a timeout twice; a rare transient can outlive that on a busy daemon. More means
+        # one of the two does something else.
         raise SystemExit("the grid and the hand-made script observed different outcomes")
 
 

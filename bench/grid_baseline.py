@@ -3,8 +3,9 @@
 For each setup (one Ollama placement with its Open WebUI containers, as in ``owui_lab.lab.grid``) it
 does what a careful person would script: ``docker network create``, ``docker run -d`` the stand-in
 Ollama (or start it on the host) and every Open WebUI at once (``&`` then ``wait``), wait for Ollama,
-``docker exec WEBUI python3 -c PROBE URL...`` in every Open WebUI at once, ``GET /health`` from the
-host, then ``docker rm -f`` and ``docker network rm``. Three setups at a time, like the grid.
+``docker exec WEBUI python3 -c PROBE URL...`` in every Open WebUI at once (once more for what timed
+out, as the grid probes its surprises twice), ``GET /health`` from the host, then ``docker rm -f``
+and ``docker network rm``. Three setups at a time, like the grid.
 
 It only observes; the comparison with the engine is the grid's job. Everything it creates carries the
 kit's labels (``io.owui-lab.*``, role ``baseline``) and is removed by exact name.
@@ -164,16 +165,22 @@ def run_family_by_hand(configs: Sequence[Any], image: str) -> list[str]:
             port = u.port if (c0.ollama_in_container and u.host == c0.ollama_name) else op
             return f"http://{u.host}:{port}"
 
-        keys = list(webuis)
-        probes = _all_at_once([
-            ["docker", "exec", webuis[k][0], "python3", "-c", webui_src, "probe", "--timeout", "3",
-             *dict.fromkeys(url(c) for c in configs if (c.webui_network, c.add_host_gateway) == k)]
-            for k in keys])
         results: dict[tuple[tuple[str, bool], str], str] = {}
-        for k, text in zip(keys, probes):
-            data = json.loads(text)
-            for r in data.get("results", data if isinstance(data, list) else []):
-                results[(k, r["url"])] = r["outcome"]
+
+        def probe(wanted: dict[tuple[str, bool], list[str]]) -> None:
+            keys = [k for k in wanted if wanted[k]]
+            texts = _all_at_once([["docker", "exec", webuis[k][0], "python3", "-c", webui_src, "probe", "--timeout",
+                                   "3", *wanted[k]] for k in keys])
+            for k, text in zip(keys, texts):
+                for r in json.loads(text)["results"]:
+                    results[(k, r["url"])] = r["outcome"]
+
+        probe({k: list(dict.fromkeys(url(c) for c in configs if (c.webui_network, c.add_host_gateway) == k))
+               for k in webuis})
+        # What timed out gets a second look while everything is still up, as the grid gives its
+        # surprises (a new network's rules can take a moment on a busy daemon).
+        probe({k: [u for (key, u), outcome in results.items() if key == k and outcome == "unreachable"]
+               for k in webuis})
         for k in keys:
             _health(webuis[k][1])
         return [results.get(((c.webui_network, c.add_host_gateway), url(c)), "unreachable") for c in configs]
