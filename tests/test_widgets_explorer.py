@@ -248,9 +248,9 @@ def test_side_by_side_on_request(app):
 
 
 def test_run_is_disabled_with_the_reason_where_the_lab_cannot_run(monkeypatch):
-    from owui_lab import lab
+    from owui_lab import environment
 
-    monkeypatch.setattr(lab, "availability", lambda config=None: (False, "no Docker daemon answers (Binder)"))
+    monkeypatch.setattr(environment, "availability", lambda config=None: (False, "no Docker daemon answers (Binder)"))
     app = explorer("linux-compose")
     assert app.run_button.disabled
     assert "no Docker daemon answers (Binder)" in app.run_reason.value

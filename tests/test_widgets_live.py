@@ -41,7 +41,7 @@ def test_docker_desktop_runs_desktop_configs_and_refuses_linux_ones(mode, monkey
         calls.append(config)
         return lab_result(config, notes=("port 3000 → 3001",))
 
-    monkeypatch.setattr(lab, "availability", lambda config=None: (True, "the lab runs on Docker Desktop 4.40"))
+    monkeypatch.setattr(environment, "availability", lambda config=None: (True, "the lab runs on Docker Desktop 4.40"))
     monkeypatch.setattr(lab, "run", run)
     desktop = live_check(owui_lab.load_scenario("desktop-compose"))
     assert desktop.ran and desktop.agree and calls == [owui_lab.load_scenario("desktop-compose")]
@@ -94,7 +94,7 @@ def test_an_unexpected_lab_failure_is_a_sentence_not_a_traceback(mode, monkeypat
     def run(config, progress=None):
         raise RuntimeError("socket closed")
 
-    monkeypatch.setattr(lab, "availability", lambda config=None: (True, "ok"))
+    monkeypatch.setattr(environment, "availability", lambda config=None: (True, "ok"))
     monkeypatch.setattr(lab, "run", run)
     report = live_check(owui_lab.load_scenario("linux-compose"))
     assert not report.ran and "RuntimeError: socket closed" in report.reason and "lab clean" in report.reason

@@ -41,14 +41,15 @@ from ..prediction import predict
 from ..recipe import PROJECT, Recipe, recipe
 from . import live
 from .base import BASE_URLS
-from .html import AMBER, CODE_BG, CSS, GREY, RED, error_html, esc, live_html, notice_html, outcome_phrase, verdict_html
+from .html import (AMBER, CODE_BG, CSS, GREY, RED, error_html, esc, headline_html, live_html, notice_html,
+                   outcome_phrase, verdict_html)
 from .live import LiveReport
 
 #: The learner's words for Open WebUI's networking, mapped onto the engine's knobs in ``_knobs``.
 MODES = (
     ("bridge", "bridge"),
     ("host network", "host"),
-    ("compose stack", "compose"),
+    ("compose", "compose"),
     ("separate networks", "separate"),
 )
 MODE_TOOLTIPS = (
@@ -73,7 +74,8 @@ PRESET_LABELS = {
     "host-network": "Host network",
 }
 PNG_CACHE_SIZE = 64
-_DESCRIPTION = {"description_width": "150px"}
+_DESCRIPTION = {"description_width": "132px"}
+KNOB_WIDTH = "100%"  # of its column: two columns of knobs fit a laptop's notebook
 
 
 class Explorer(widgets.VBox):
@@ -151,31 +153,34 @@ class Explorer(widgets.VBox):
         self.reset_button.on_click(lambda _b: self.reset())
         self.preset_info = W.HTML()
         self.preset_info.add_class("owui-preset-info")
-        presets = W.VBox([*rows, W.HBox([self.reset_button, self.preset_info])])
+        rows[0].children = (*rows[0].children, self.reset_button)  # one row less: the knobs stay on screen
+        presets = W.VBox(rows)
 
         # the knobs
         self.w_platform = W.ToggleButtons(options=[("Linux", "linux"), ("Docker Desktop", "desktop")],
-                                          description="Platform", style=_DESCRIPTION)
+                                          description="Platform", style={**_DESCRIPTION, "button_width": "auto"})
         # each widget gets a Layout of its own: hiding one must not hide another
         self.w_desktop_hostnet = W.Checkbox(description="Docker Desktop: Enable host networking (4.34+)",
                                             indent=False, layout=W.Layout(width="auto"))
         self.w_ollama = W.ToggleButtons(options=[("on the host", "host"), ("in a container", "container")],
-                                        description="Ollama runs", style=_DESCRIPTION)
-        self.w_mode = W.ToggleButtons(options=list(MODES), tooltips=list(MODE_TOOLTIPS), description="Open WebUI network",
-                                      style={**_DESCRIPTION, "button_width": "152px"})
+                                        description="Ollama runs", style={**_DESCRIPTION, "button_width": "auto"})
+        # no description: the column's heading says it, and the four choices need the whole width
+        self.w_mode = W.ToggleButtons(options=list(MODES), tooltips=list(MODE_TOOLTIPS),
+                                      style={"button_width": "auto"})
         self.w_webui_port = W.BoundedIntText(value=3000, min=1, max=65535, description="Open WebUI -p",
                                              style=_DESCRIPTION, layout=W.Layout(width="260px"))
-        self.w_ollama_net = W.Dropdown(description="Ollama network", style=_DESCRIPTION, layout=W.Layout(width="420px"))
+        self.w_ollama_net = W.Dropdown(description="Ollama network", style=_DESCRIPTION,
+                                       layout=W.Layout(width=KNOB_WIDTH))
         self.w_publish = W.Dropdown(options=list(PUBLISH), description="Ollama publishes", style=_DESCRIPTION,
-                                    layout=W.Layout(width="420px"))
+                                    layout=W.Layout(width=KNOB_WIDTH))
         self.w_ollama_name = W.Text(value="ollama", description="Ollama's name", style=_DESCRIPTION,
                                     layout=W.Layout(width="300px"))
         self.w_bind = W.Combobox(options=list(BINDS), placeholder="unset (the default)", ensure_option=False,
-                                 description="OLLAMA_HOST", style=_DESCRIPTION, layout=W.Layout(width="420px"))
+                                 description="OLLAMA_HOST", style=_DESCRIPTION, layout=W.Layout(width=KNOB_WIDTH))
         self.w_add_host = W.Checkbox(description="--add-host=host.docker.internal:host-gateway", indent=False,
                                      layout=W.Layout(width="auto"))
         self.w_base_url = W.Combobox(options=list(BASE_URLS), ensure_option=False, description="OLLAMA_BASE_URL",
-                                     style=_DESCRIPTION, layout=W.Layout(width="420px"))
+                                     style=_DESCRIPTION, layout=W.Layout(width=KNOB_WIDTH))
         for w, cls in (
             (self.w_platform, "platform"), (self.w_desktop_hostnet, "desktop-hostnet"), (self.w_ollama, "ollama"),
             (self.w_mode, "mode"), (self.w_webui_port, "webui-port"), (self.w_ollama_net, "ollama-net"),
@@ -188,26 +193,32 @@ class Explorer(widgets.VBox):
         self.notice.add_class("owui-notice")
         self.unused = W.HTML()
         self.unused.add_class("owui-unused")
-        self.knobs = W.VBox(
+        column = dict(flex="1 1 430px", min_width="0", max_width="560px")
+        self.knobs = W.HBox(
             [
-                W.HTML("<b>Docker</b>"), self.w_platform, self.w_desktop_hostnet,
-                W.HTML("<b>Ollama</b>"), self.w_ollama, self.w_ollama_net, self.w_publish, self.w_ollama_name,
-                self.w_bind,
-                W.HTML("<b>Open WebUI</b>"), self.w_mode, self.w_webui_port, self.w_add_host, self.w_base_url,
-                self.notice, self.unused,
+                W.VBox([W.HTML("<b>Docker</b>"), self.w_platform, self.w_desktop_hostnet,
+                        W.HTML("<b>Ollama</b>"), self.w_ollama, self.w_ollama_net, self.w_publish,
+                        self.w_ollama_name, self.w_bind], layout=W.Layout(**column)),
+                W.VBox([W.HTML("<b>Open WebUI</b>, on the network:"), self.w_mode, self.w_webui_port, self.w_add_host,
+                        self.w_base_url, self.notice, self.unused], layout=W.Layout(**column)),
             ],
-            layout=W.Layout(width="640px", min_width="640px"),
+            layout=W.Layout(flex="1 1 500px", flex_flow="row wrap", grid_gap="4px 16px", align_items="flex-start"),
         )
+        self.knobs.add_class("owui-knobs")
 
-        # the outputs
-        self.image = W.Image(format="png", layout=W.Layout(width="100%", max_width="1040px"))
+        # the outputs: the headline and the picture, then the knobs that change them, all on one screen
+        self.headline = W.HTML()
+        self.headline.add_class("owui-explorer-headline")
+        self.image = W.Image(format="png", layout=W.Layout(width="100%"))
         self.image.add_class("owui-diagram")
         self.image_caption = W.HTML()
         self.image_caption.add_class("owui-diagram-caption")
         self.verdict_html = W.HTML()
         self.verdict_html.add_class("owui-verdict")
-        picture = W.VBox([self.image, self.image_caption])
-        self.verdict_html.layout = W.Layout(flex="1 1 400px", min_width="360px", max_width="760px")
+        # At the picture's own size (1040 px) its smallest text is 11.5 px; it only shrinks below that
+        # where the notebook itself is narrower.
+        picture = W.VBox([self.headline, self.image, self.image_caption],
+                         layout=W.Layout(flex="1 1 900px", max_width="1040px", min_width="0"))
 
         self.recipe_html = W.HTML()
         self.recipe_html.add_class("owui-recipe")
@@ -235,12 +246,15 @@ class Explorer(widgets.VBox):
         self.tabs = W.Tab(children=[self.recipe_html, live, side])
         for i, name in enumerate(("Commands", "Run it live", "Linux ⇄ Desktop")):
             self.tabs.set_title(i, name)
+        # The picture and the knobs side by side where the notebook is wide, the knobs right under the
+        # picture where it is not: either way the headline, the picture and every knob share one screen.
         self.children = [
             self.title,
             presets,
-            picture,  # the picture first and full width: it is what a projected room looks at
-            W.HBox([self.knobs, self.verdict_html],
-                   layout=W.Layout(align_items="flex-start", flex_flow="row wrap", grid_gap="12px")),
+            W.HBox([picture, self.knobs],
+                   layout=W.Layout(align_items="flex-start", flex_flow="row wrap", grid_gap="8px 16px")),
+            self.preset_info,  # the docs' words on the preset, under what it shows
+            self.verdict_html,
             self.tabs,
         ]
         self.add_class("owui-explorer")
@@ -429,6 +443,7 @@ class Explorer(widgets.VBox):
                 self.image_config = config
             self.image_caption.value = caption
             self.verdict_html.value = verdict_html(self.verdict, platform=True)
+            self.headline.value = headline_html(self.verdict)
         self.recipe_html.value = recipe_html(self.recipe)
         self._match_preset()
         self._update_run_button()
@@ -437,6 +452,8 @@ class Explorer(widgets.VBox):
     def _show_error(self, exc: OwuiLabError) -> None:
         self.error = exc
         self.verdict_html.value = error_html(exc)
+        self.headline.value = (f"<div class='owui-verdict-headline' data-outcome='invalid' style='color:{AMBER}'>"
+                               f"⚠ {esc(exc.message)}</div>")
         self.image_caption.value = (
             f"<div style='color:{AMBER}'>The diagram and the commands still show the last valid configuration; "
             "fix the value above and they follow.</div>"
@@ -498,8 +515,7 @@ class Explorer(widgets.VBox):
                 self.active_preset = sid
         if self.active_preset:
             s = scenario(self.active_preset)
-            self.preset_info.value = (f"<span style='margin-left:12px'><b>{esc(s.title)}</b>: "
-                                      f"{esc(s.docs)}</span>")
+            self.preset_info.value = f"<div><b>{esc(s.title)}</b>: {esc(s.docs)}</div>"
         else:
             self.preset_info.value = ""
 

@@ -53,6 +53,9 @@ CSS = f"""
 .owui-ok {{color:{GREEN}; font-weight:bold}}
 .owui-bad {{color:{RED}; font-weight:bold}}
 .owui-muted {{color:{GREY}}}
+.owui-explorer .widget-toggle-buttons {{display:flex; align-items:center}}
+.owui-explorer .widget-toggle-buttons > .widget-label {{flex:0 0 auto; text-align:right; margin-right:8px}}
+.owui-explorer .owui-verdict-headline {{font-size:22px; font-weight:bold; line-height:1.3; margin:2px 0 4px 0}}
 .owui-stage, .owui-stage .widget-label, .owui-stage button, .owui-stage select,
 .owui-stage .widget-toggle-buttons button, .owui-stage input {{font-size:22px !important}}
 .owui-stage button, .owui-stage .widget-toggle-button {{height:auto !important; min-height:44px; padding:6px 14px}}
@@ -135,6 +138,22 @@ def verdict_html(
                      + "".join(f"<li>{esc(n)}</li>" for n in verdict.notes) + "</ul></div>")
     parts.append("</div>")
     return "".join(parts)
+
+
+def headline_text(verdict: Verdict) -> str:
+    """The verdict in a few words: what a room reads first."""
+    if verdict.reachable and verdict.browser.reachable:
+        return "✓ It works: Open WebUI reaches Ollama"
+    if verdict.reachable:
+        return "✗ Ollama is reached, but the browser cannot open Open WebUI"
+    return "✗ " + OUTCOME_TEXT[verdict.outcome].split(": ", 1)[1].capitalize()
+
+
+def headline_html(verdict: Verdict) -> str:
+    """The headline in the verdict's colour, marked with its outcome (``.owui-verdict-headline``)."""
+    colour = GREEN if verdict.reachable and verdict.browser.reachable else RED
+    return (f'<div class="owui-verdict-headline" data-outcome="{esc(verdict.outcome)}" '
+            f'style="color:{colour}">{esc(headline_text(verdict))}</div>')
 
 
 def error_html(exc: OwuiLabError) -> str:

@@ -1,7 +1,7 @@
 """The one way the widgets run a configuration for real: ask the environment, then the lab.
 
 ``availability`` says whether a configuration can run here (``environment.detect()`` for the mode,
-then the lab's own check of the daemon); ``live_check`` runs it and returns a ``LiveReport``, which
+then ``environment.availability``, the check of this daemon); ``live_check`` runs it and returns a ``LiveReport``, which
 ``html.live_html`` renders. Every widget with a "Run it for real" button goes through these two.
 """
 
@@ -71,7 +71,7 @@ def availability(config: Config) -> tuple[bool, str]:
     if not ok:
         return False, why
     try:
-        return lab.availability(config)
+        return environment.availability(config)
     except OwuiLabError as exc:
         return False, str(exc)
 

@@ -12,7 +12,7 @@ from ..errors import ConfigError
 from ..prediction import predict
 from . import live
 from .base import BASE_URLS, Painter, Widgeted, build_config, ipywidgets
-from .html import CSS, GREEN, GREY, OUTCOME_TEXT, RED, esc, live_html, missing_diagram_html, verdict_html
+from .html import CSS, GREY, esc, headline_html, headline_text, live_html, missing_diagram_html, verdict_html
 from .live import LiveReport
 
 class Stage(Widgeted):
@@ -83,12 +83,7 @@ class Stage(Widgeted):
 
     def headline(self) -> str:
         """The verdict in a few words, as the projector shows it."""
-        v = self.verdict
-        if v.reachable and v.browser.reachable:
-            return "✓ It works: Open WebUI reaches Ollama"
-        if v.reachable:
-            return "✗ Ollama is reached, but the browser cannot open Open WebUI"
-        return "✗ " + OUTCOME_TEXT[v.outcome].split(": ", 1)[1].capitalize()
+        return headline_text(self.verdict)
 
     def _update(self, sync: bool = False) -> Verdict:
         self.verdict = predict(self.config)
@@ -166,11 +161,7 @@ class Stage(Widgeted):
         # Everything is computed before any widget changes, so the verdict and the picture arrive
         # together: the projector never shows a new verdict beside an old diagram.
         png, note = self._picture_of(v) if self.diagram else (None, "")
-        colour = GREEN if v.reachable and v.browser.reachable else RED
-        self._headline.value = (
-            f'<div class="owui-verdict-headline" data-outcome="{esc(v.outcome)}" '
-            f'style="color:{colour}">{esc(self.headline())}</div>'
-        )
+        self._headline.value = headline_html(v)
         self._steps.value = verdict_html(v, notes=False, steps_class="owui-stage-steps")
         if self.diagram:
             self._picture.value = png or b""

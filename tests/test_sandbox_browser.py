@@ -1,0 +1,81 @@
+"""The sandbox on a laptop: at 1400x1000 in JupyterLab (file browser open) the headline, the diagram and
+every knob are on screen at once, and the commands, the live run and the Linux ⇄ Desktop tabs come below.
+
+Geometry only, from the browser's own bounding boxes, with the explorer scrolled to the top of the
+notebook as a learner scrolls to it. The explorer's text is never below 11 px either.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from owui_lab import Config, drawing
+from tests.support.servers import artifact_path, chromium, jupyter_lab
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+SANDBOX = Path(__file__).resolve().parents[1] / "notebooks" / "06_sandbox.ipynb"
+NO_DAEMON = {"DOCKER_HOST": "unix:///nonexistent/owui-lab-no-daemon.sock", "DOCKER_CONTEXT": "default"}
+
+BOXES = """() => {
+  const box = (e) => { const r = e.getBoundingClientRect(); return {top: r.top, bottom: r.bottom, left: r.left,
+                                                                   right: r.right, width: r.width}; };
+  const app = document.querySelector('.owui-explorer');
+  const shown = (e) => e.offsetParent !== null && getComputedStyle(e).display !== 'none';
+  const knobs = [...app.querySelectorAll('[class*="owui-knob-"]')].filter(shown)
+      .map(e => ({name: [...e.classList].find(c => c.startsWith('owui-knob-')), ...box(e)}));
+  const panel = document.querySelector('.jp-NotebookPanel-notebook, .jp-Notebook');
+  const sizes = [...app.querySelectorAll('*')].filter(e => shown(e) && e.childNodes.length &&
+      [...e.childNodes].some(n => n.nodeType === 3 && n.textContent.trim()))
+      .map(e => [parseFloat(getComputedStyle(e).fontSize), e.textContent.trim().slice(0, 40)]);
+  return {knobs, headline: box(app.querySelector('.owui-verdict-headline')),
+          diagram: box(app.querySelector('img.owui-diagram, .owui-diagram img')),
+          tabs: box(app.querySelector('.widget-tab, .jupyter-widget-tab, .lm-TabBar')),
+          area: box(panel), viewport: {width: innerWidth, height: innerHeight}, sizes};
+}"""
+
+
+def inside(box: dict, area: dict) -> bool:
+    return box["top"] >= area["top"] - 1 and box["bottom"] <= area["bottom"] + 1 and \
+        box["left"] >= area["left"] - 1 and box["right"] <= area["right"] + 1
+
+
+def test_knobs_diagram_and_headline_share_one_screen(tmp_path):
+    shutil.copy(SANDBOX, tmp_path / SANDBOX.name)
+    with jupyter_lab(tmp_path, env=NO_DAEMON) as lab, chromium(viewport=(1400, 1000)) as browser:
+        page = browser.new_page()
+        page.goto(lab.url(f"lab/tree/{SANDBOX.name}", reset=""))
+        page.locator(".jp-StatusBar-Widget", has_text="Idle").first.wait_for(timeout=90_000)
+        toast = page.locator(".jp-toast-button", has_text="No")
+        if toast.count():
+            toast.first.click()
+        assert page.locator(".jp-FileBrowser").first.is_visible(), "the file browser is not open"
+        page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
+        page.locator(".lm-Menu-itemLabel", has_text="Run All Cells").first.click()
+        page.wait_for_function("() => { const i = document.querySelector('.owui-explorer img.owui-diagram');"
+                               " return i && i.complete && i.naturalWidth > 0; }", timeout=90_000)
+        for preset in (None, "desktop-host-network"):  # a Docker Desktop preset shows one knob more
+            if preset:
+                page.locator(f".owui-preset-{preset}").first.click()
+                page.wait_for_function("() => document.querySelector('.owui-knob-desktop-hostnet') &&"
+                                       " document.querySelector('.owui-knob-desktop-hostnet').offsetParent", timeout=20_000)
+            page.locator(".owui-explorer").first.evaluate("e => e.scrollIntoView({block: 'start'})")
+            page.wait_for_timeout(500)
+            geometry = page.evaluate(BOXES)
+            page.screenshot(path=str(artifact_path(f"sandbox_1400x1000_{preset or 'start'}.png")))
+            area = {**geometry["area"], "top": max(geometry["area"]["top"], 0),
+                    "bottom": min(geometry["area"]["bottom"], geometry["viewport"]["height"])}
+            outside = [k["name"] for k in geometry["knobs"] if not inside(k, area)]
+            assert len(geometry["knobs"]) >= 10, geometry["knobs"]
+            assert not outside, f"{preset}: knobs off screen: {outside}"
+            assert inside(geometry["headline"], area), (preset, geometry["headline"])
+            assert inside(geometry["diagram"], area), (preset, geometry["diagram"])
+            # the diagram is not shrunk to a thumbnail to make room: its smallest text stays >= 11 px
+            smallest_pt = min(size for _, size in drawing.text_sizes(drawing.draw(Config())))
+            assert smallest_pt / 72 * geometry["diagram"]["width"] / drawing.DESIGN_W >= 11, geometry["diagram"]
+            assert geometry["tabs"]["top"] >= max(k["bottom"] for k in geometry["knobs"]) - 1  # tabs below
+            small = [(size, text) for size, text in geometry["sizes"] if size < 11]
+            assert not small, small
