@@ -91,3 +91,118 @@ def test_the_instructor_runs_the_stage_live_from_the_projector():
         assert "The engine was right." in live.inner_text()
         assert "connection refused" in live.inner_text() and "connection_refused" not in live.inner_text()
         page.screenshot(path=str(artifact_path("voila_instructor_live.png")), full_page=True)
+
+
+# ---- the projector: everything on one screen at 1280x720 and 1920x1080, readable from the back ----
+
+SIZES = [(1280, 720), (1920, 1080)]
+
+GEOMETRY = """() => {
+  const box = (e) => { const r = e.getBoundingClientRect();
+                       return {top: r.top, bottom: r.bottom, left: r.left, right: r.right, height: r.height}; };
+  const stage = document.querySelector('.owui-stage');
+  const shown = (e) => e.offsetParent !== null && getComputedStyle(e).visibility !== 'hidden';
+  const texts = [...document.querySelectorAll('.owui-stage *, h1, h1 *')].filter(e => shown(e) &&
+      [...e.childNodes].some(n => n.nodeType === 3 && n.textContent.trim()))
+      .map(e => [parseFloat(getComputedStyle(e).fontSize), e.textContent.trim().slice(0, 50)]);
+  const img = stage.querySelector('img.owui-stage-diagram, .owui-stage-diagram img');
+  // the picture's own rectangle inside the <img> box (object-fit: contain keeps its proportions)
+  const r = img.getBoundingClientRect(), k = Math.min(r.width / img.naturalWidth, r.height / img.naturalHeight);
+  const picture = {top: r.top, left: r.left, bottom: r.top + img.naturalHeight * k, right: r.left + img.naturalWidth * k,
+                   height: img.naturalHeight * k};
+  return {picker: box(stage.querySelector('.owui-stage-picker')), headline: box(stage.querySelector('.owui-verdict-headline')),
+          switches: [...stage.querySelectorAll('.owui-switch')].map(e => ({...box(e), text: e.innerText,
+              on: e.classList.contains('mod-active'), bg: getComputedStyle(e).backgroundColor})),
+          url: box(stage.querySelector('.owui-stage-url')), urlLabel: box(stage.querySelector('.owui-stage-url-label')),
+          picture, live: stage.querySelector('.owui-live') ? box(stage.querySelector('.owui-live')) : null,
+          texts, width: innerWidth, height: innerHeight};
+}"""
+
+
+def _on_screen(box: dict, g: dict) -> bool:
+    return box["top"] >= -1 and box["left"] >= -1 and box["bottom"] <= g["height"] + 1 and box["right"] <= g["width"] + 1
+
+
+def _check_projector(g: dict, when: str) -> None:
+    for name in ("picker", "headline", "url", "picture"):
+        assert _on_screen(g[name], g), f"{when}: the {name} is not on screen: {g[name]} in {g['width']}x{g['height']}"
+    for switch in g["switches"]:
+        assert _on_screen(switch, g), f"{when}: switch {switch['text']!r} is off screen"
+        # the state in words and a mark, and in colour: ON green, OFF white
+        assert switch["text"].startswith("● ON" if switch["on"] else "○ OFF"), switch
+    assert g["picture"]["height"] >= 0.3 * g["height"], f"{when}: the diagram is a thumbnail: {g['picture']}"
+    small = [(size, text) for size, text in g["texts"] if size < 18]
+    assert not small, f"{when}: text under 18 px: {small}"
+    # the label sits right above its dropdown, their left edges in line
+    assert abs(g["urlLabel"]["left"] - g["url"]["left"]) <= 2, (g["urlLabel"], g["url"])
+    assert 0 <= g["url"]["top"] - g["urlLabel"]["bottom"] <= 12, (g["urlLabel"], g["url"])
+
+
+def _open_stage(page, server):
+    from playwright.sync_api import expect
+
+    page.goto(server.url(), wait_until="domcontentloaded")
+    headline = page.locator(".owui-verdict-headline")
+    expect(headline).to_have_attribute("data-outcome", "connection_refused", timeout=90_000)
+    page.wait_for_function("() => { const i = document.querySelector('.owui-stage-diagram');"
+                           " return i && i.complete && i.naturalWidth > 0; }", timeout=30_000)
+    return headline
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_the_projector_fits_one_screen_and_reads_from_the_back():
+    """At 1280x720 and 1920x1080: picker, every switch, headline and the whole diagram, no scrolling."""
+    from playwright.sync_api import expect
+
+    with voila(NOTEBOOK, timeout=90) as server, chromium(viewport=SIZES[0], timeout_ms=90_000) as browser:
+        page = browser.new_page()
+        headline = _open_stage(page, server)
+        for width, height in SIZES:
+            page.set_viewport_size({"width": width, "height": height})
+            page.wait_for_timeout(300)
+            g = page.evaluate(GEOMETRY)
+            page.screenshot(path=str(artifact_path(f"projector_{width}x{height}.png")))
+            _check_projector(g, f"{width}x{height}")
+            states = {s["on"] for s in g["switches"]}
+            assert states == {True, False}, "the starting scenario shows both states"
+            on = next(s["bg"] for s in g["switches"] if s["on"])
+            off = next(s["bg"] for s in g["switches"] if not s["on"])
+            assert on != off and "255, 255, 255" in off, (on, off)
+        # a switch still reads as one after a flip: its words and colour follow the state
+        page.locator(".owui-switch-bind-all").click()
+        expect(headline).to_have_attribute("data-outcome", "ok", timeout=30_000)
+        expect(page.locator(".owui-switch-bind-all")).to_contain_text("● ON")
+        _check_projector(page.evaluate(GEOMETRY), "after a flip")
+
+
+@pytest.mark.browser
+@pytest.mark.docker
+@pytest.mark.slow
+def test_the_projector_keeps_everything_in_view_after_a_live_run():
+    """The observation goes beside the diagram: after a live run nothing the room watches moves off screen."""
+    import os
+
+    from playwright.sync_api import expect
+
+    env = {"OWUI_LAB_IMAGE": os.environ.get("OWUI_LAB_IMAGE") or "owui-lab/python:offline"}
+    with voila(NOTEBOOK, env=env, timeout=90) as server, chromium(viewport=SIZES[0], timeout_ms=90_000) as browser:
+        page = browser.new_page()
+        _open_stage(page, server)
+        run = page.locator(".owui-stage-run")
+        expect(run).to_be_enabled(timeout=30_000)
+        before = page.evaluate(GEOMETRY)
+        run.click()
+        expect(page.locator(".owui-stage .owui-live")).to_have_attribute("data-live", "ran", timeout=120_000)
+        for width, height in SIZES:
+            page.set_viewport_size({"width": width, "height": height})
+            page.wait_for_timeout(300)
+            g = page.evaluate(GEOMETRY)
+            page.screenshot(path=str(artifact_path(f"projector_live_{width}x{height}.png")))
+            _check_projector(g, f"after a live run at {width}x{height}")
+            assert g["live"] is not None and _on_screen(g["live"], g), f"the observation is off screen: {g['live']}"
+            assert g["live"]["left"] >= g["picker"]["left"] - 1 and g["live"]["right"] <= g["picture"]["left"] + 1, \
+                "the observation sits beside the diagram, not over or above it"
+        page.set_viewport_size({"width": SIZES[0][0], "height": SIZES[0][1]})
+        page.wait_for_timeout(300)
+        assert abs(before["picture"]["top"] - page.evaluate(GEOMETRY)["picture"]["top"]) <= 1, "the diagram moved"

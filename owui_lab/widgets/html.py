@@ -60,11 +60,19 @@ CSS = f"""
 .owui-stage .widget-toggle-buttons button, .owui-stage input {{font-size:22px !important}}
 .owui-stage button, .owui-stage .widget-toggle-button {{height:auto !important; min-height:44px; padding:6px 14px}}
 .owui-stage .widget-dropdown, .owui-stage .widget-label, .owui-stage .widget-inline-hbox {{height:auto !important; line-height:1.4}}
-.owui-stage .widget-dropdown > select {{height:52px !important; padding:4px 8px}}
+.owui-stage .widget-dropdown > select {{height:48px !important; padding:4px 8px}}
 .owui-stage .owui-box {{font-size:20px}}
 .owui-stage h1.owui-title {{font-size:44px; margin:8px 0}}
-.owui-stage .owui-verdict-headline {{font-size:40px; line-height:1.25; margin:10px 0}}
+.owui-stage .owui-verdict-headline {{font-size:40px; font-weight:bold; line-height:1.2; margin:0 0 8px 0}}
 .owui-stage .owui-steps {{font-size:22px; line-height:1.5}}
+.owui-stage .owui-muted, .owui-stage .owui-run-reason {{font-size:18px; line-height:1.35}}
+.owui-stage-controls > * {{margin-bottom:6px}}
+.owui-stage .owui-switch {{justify-content:flex-start; text-align:left; font-weight:bold; border:3px solid #888;
+  background:#fff; color:#333; box-shadow:none}}
+.owui-stage .owui-switch.mod-active {{background:{GREEN}; border-color:{GREEN}; color:#fff}}
+.owui-stage .owui-switch:disabled {{border-style:dashed}}
+.owui-stage-url-label {{display:block; font-size:22px; font-family:monospace; margin:4px 0 -2px 0}}
+.owui-stage-diagram {{max-height:calc(100vh - 190px); object-fit:contain; object-position:left top}}
 </style>
 """
 
@@ -176,14 +184,25 @@ def _reachable_words(reachable: bool, outcome: str) -> str:
     return f"{'reachable' if reachable else 'not reachable'} ({outcome_phrase(outcome)})"
 
 
-def live_html(report: Any, *, home: bool = True) -> str:
+def live_html(report: Any, *, home: bool = True, compact: bool = False) -> str:
     """A live report as HTML: observed beside predicted, or why only the prediction is shown.
 
     Args:
         report: a ``widgets.live.LiveReport`` (not imported here: the live module renders through this one).
         home: when it did not run, also say how to run it live at home.
+        compact: two lines for the projector (the observation and whether it agrees), no table.
     """
     p = report.predicted
+    if compact and report.observed is not None:
+        o = report.observed
+        mark_, colour = ("✓", GREEN) if report.agree else ("✗", RED)
+        agreement = "The engine was right." if report.agree else "Observation and prediction differ."
+        return (
+            f'<div class="owui-box owui-live" data-live="ran" style="border-left:6px solid {colour}">'
+            f'<b style="color:{colour}">{mark_} Live run ({report.seconds:.1f} s)</b>: observed '
+            f"{esc(_reachable_words(o.reachable, o.outcome))}; the browser "
+            f"{'reaches' if o.browser.reachable else 'does not reach'} Open WebUI. {agreement}</div>"
+        )
     if report.observed is None:
         return (
             f'<div class="owui-box owui-live" data-live="predicted-only" style="border-left:6px solid {AMBER}">'

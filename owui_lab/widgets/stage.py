@@ -2,6 +2,11 @@
 
 Pick a seed scenario, flip a few big switches, watch the verdict and the diagram; where the daemon can,
 "Run it for real" puts the lab's observation beside the prediction.
+
+Made for the back of a room: two columns that fit a 1280x720 projector without scrolling (the picker,
+the switches, the base URL and the live run on the left; the headline and the whole diagram on the
+right, the diagram never taller than the screen leaves it), type of 18 px and more, and switches whose
+state reads from afar: ON in green with a filled mark, OFF in white with an empty one.
 """
 
 from __future__ import annotations
@@ -12,7 +17,7 @@ from ..errors import ConfigError
 from ..prediction import predict
 from . import live
 from .base import BASE_URLS, Painter, Widgeted, build_config, ipywidgets
-from .html import CSS, GREY, esc, headline_html, headline_text, live_html, missing_diagram_html, verdict_html
+from .html import CSS, esc, headline_html, headline_text, live_html, missing_diagram_html, verdict_html
 from .live import LiveReport
 
 class Stage(Widgeted):
@@ -27,7 +32,7 @@ class Stage(Widgeted):
         ("bind_all", "Ollama listens on 0.0.0.0"),
         ("add_host_gateway", "--add-host host-gateway"),
         ("host_network", "Open WebUI: --network host"),
-        ("desktop_host_networking", "Desktop: host networking on"),
+        ("desktop_host_networking", "Desktop: Enable host networking"),
     )
 
     def __init__(self, scenario_id: str = "linux-ollama-on-host", *, diagram: bool = True) -> None:
@@ -97,17 +102,23 @@ class Stage(Widgeted):
         self._picker = w.Dropdown(
             options=[(s.title, s.id) for s in self.scenarios.values()],
             value=self.scenario_id,
-            layout=w.Layout(width="34em"),
+            layout=w.Layout(width="100%"),
         )
+        self._picker.add_class("owui-stage-picker")
         self._toggles = {
-            name: w.ToggleButton(description=label, value=False, layout=w.Layout(width="auto"))
+            name: w.ToggleButton(description=label, value=False, layout=w.Layout(width="100%"))
             for name, label in self.TOGGLES
         }
-        self._url = w.Dropdown(options=list(BASE_URLS), layout=w.Layout(width="24em"))
+        for name, button in self._toggles.items():
+            button.add_class("owui-switch")
+            button.add_class(f"owui-switch-{name.replace('_', '-')}")
+        self._url = w.Dropdown(options=list(BASE_URLS), layout=w.Layout(width="100%"))
+        self._url.add_class("owui-stage-url")
         self._headline = w.HTML()
         self._steps = w.HTML()
         # An Image widget, not an Output: its value is state we set, the same in JupyterLab, Voila and nbclient.
-        self._picture = w.Image(format="png", layout=w.Layout(max_width="100%"))
+        self._picture = w.Image(format="png", layout=w.Layout(width="100%"))
+        self._picture.add_class("owui-stage-diagram")
         self._picture_note = w.HTML()
         # The instructor can run the configuration for real where the daemon can (a few seconds).
         self._run = w.Button(description="Run it for real", button_style="success", layout=w.Layout(width="auto"))
@@ -121,18 +132,28 @@ class Stage(Widgeted):
                 (lambda n: lambda ch: None if self._syncing else self.toggle(n, ch["new"]))(name), names="value"
             )
         self._url.observe(lambda ch: None if self._syncing else self.set_base_url(ch["new"]), names="value")
+        url_label = w.HTML("<span class='owui-stage-url-label'>OLLAMA_BASE_URL</span>")
+        controls = w.VBox(
+            [
+                self._picker,
+                *self._toggles.values(),
+                url_label,  # on its own line, left-aligned with the dropdown under it: the URL needs the width
+                self._url,
+                self._run,
+                self._run_reason,
+                self._live,  # beside the diagram, never above it: a live run moves nothing on the right
+            ],
+            layout=w.Layout(flex="0 1 460px", min_width="400px"),
+        )
+        controls.add_class("owui-stage-controls")
+        view = w.VBox([self._headline, self._picture, self._picture_note],
+                      layout=w.Layout(flex="1 1 600px", min_width="0"))
+        view.add_class("owui-stage-view")
         self._widget = w.VBox(
             [
                 w.HTML(CSS),
-                self._picker,
-                w.HBox(list(self._toggles.values()), layout=w.Layout(flex_flow="row wrap")),
-                w.HBox([w.Label("OLLAMA_BASE_URL"), self._url]),
-                self._headline,
-                w.HBox([self._run, self._run_reason]),
-                self._live,
-                self._steps,
-                self._picture,
-                self._picture_note,
+                w.HBox([controls, view], layout=w.Layout(align_items="flex-start", grid_gap="0 24px")),
+                self._steps,  # the transcript below: for questions after the demo
             ]
         )
         self._widget.add_class("owui-stage")
@@ -143,8 +164,10 @@ class Stage(Widgeted):
         try:
             # Toggles always show the configuration's real state (a toggle may change others).
             state = self._toggle_state()
-            for name, button in self._toggles.items():
+            for (name, label), button in zip(self.TOGGLES, self._toggles.values()):
                 button.value = state[name]
+                # the state in words and a mark, not by shade alone: it reads from the back of the room
+                button.description = f"{'● ON' if state[name] else '○ OFF'}   {label}"
             if sync:
                 self._picker.value = self.scenario_id
                 urls = list(dict.fromkeys([self.config.base_url, *BASE_URLS]))
@@ -155,7 +178,7 @@ class Stage(Widgeted):
             self._syncing = False
         can_run, why_not = live.offered(self.config)
         self._run.disabled = not can_run
-        self._run_reason.value = f"<span style='color:{GREY}'>{esc(why_not)}</span>"
+        self._run_reason.value = f"<div class='owui-run-reason owui-muted'>{esc(why_not)}</div>" if why_not else ""
         self._live.value = ""  # an observation of the previous configuration would be stale
         v = self.verdict
         # Everything is computed before any widget changes, so the verdict and the picture arrive
@@ -183,7 +206,7 @@ class Stage(Widgeted):
         config = self.config
         report = live.live_check(config)
         if self._widget is not None and config == self.config:
-            self._live.value = live_html(report)
+            self._live.value = live_html(report, home=False, compact=True)
             self._run.disabled = False
         return report
 
