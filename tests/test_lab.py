@@ -42,8 +42,8 @@ def test_host_ports_are_rewritten_consistently_and_container_ports_never() -> No
     host = Config(ollama="host", ollama_bind="0.0.0.0:11500", add_host_gateway=True,
                   base_url="http://host.docker.internal:11500")
     lab = Lab(host)
-    assert lab._config_host_ports() == [11500, 11434, 3000]
-    lab.ports = {11500: 40010, 11434: 40011, 3000: 40012}
+    assert lab._config_host_ports() == [11500, 3000]  # 11434 is not opened on the host here
+    lab.ports = {11500: 40010, 3000: 40012}
     assert lab.lab_url(host) == "http://host.docker.internal:40010"
 
 
@@ -59,6 +59,41 @@ def test_busy_ports_are_replaced_and_the_learner_is_told() -> None:
         assert lab.ports[port] != port
         assert any(f"{port} → {lab.ports[port]}" in n for n in lab.notes)
         assert lab.lab_url(c).endswith(f":{lab.ports[port]}")
+        assert lab.replaced_ports[port] == lab.ports[port]
+        assert lab.replaced_ports == {k: v for k, v in lab.ports.items() if k != v}  # 3000 only when busy
+
+
+def test_a_port_the_configuration_does_not_open_on_the_host_is_never_replaced() -> None:
+    with socket.socket() as busy:
+        busy.bind(("0.0.0.0", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        # Ollama in a container that publishes nothing: its port is the container's, not the host's.
+        c = Config(ollama="container", ollama_network="n", webui_network="n", base_url="http://ollama:11434",
+                   webui_port=port)
+        lab = Lab(c)
+        lab._plan_ports()
+        assert 11434 not in lab.ports
+        assert lab.replaced_ports == {port: lab.ports[port]}
+        assert [n for n in lab.notes if "replaced" in n] == [
+            f"Host ports busy or kept free here were replaced, consistently in every URL: {port} → "
+            f"{lab.ports[port]} (container ports never change)."]
+        free = Lab(c.replace(webui_port=lab.ports[port]))
+        free._plan_ports()
+        assert free.replaced_ports == {} and not any("replaced" in n for n in free.notes)
+
+
+def test_the_transcript_keeps_the_learners_port_and_footnotes_the_labs() -> None:
+    c = owui_lab.load_scenario("linux-compose")
+    seen = Observation(True, "ok", "answered", BrowserObservation("http://localhost:40603", True), "http://ollama:11434")
+    result = LabResult(owui_lab.predict(c), seen, True, 1.0, replaced_ports=((3000, 40603),),
+                       learner_browser_url="http://localhost:3000", learner_url=c.base_url)
+    text = result.transcript()
+    assert "Browser → Open WebUI at http://localhost:3000¹" in text
+    assert "¹ a port busy or kept free here: the lab used 40603 for 3000" in text
+    assert result.to_dict()["replaced_ports"] == [{"learner": 3000, "lab": 40603}]
+    plain = LabResult(owui_lab.predict(c), seen, True, 1.0, learner_browser_url="http://localhost:3000")
+    assert "¹" not in plain.transcript() and plain.to_dict()["replaced_ports"] == []
 
 
 def test_a_base_url_to_any_other_machine_is_refused_before_anything_is_created() -> None:

@@ -135,6 +135,7 @@ class Lab:
         self.host_processes: list[Running] = []
         self.webuis: dict[tuple[str, bool, int], _Webui] = {}
         self.ports: dict[int, int] = {}  # configuration's host port -> the lab's host port
+        self.replaced_ports: dict[int, int] = {}  # those of them the lab really changed (busy, or --free-ports)
         self.docker0 = DOCKER0_ADDRESS
         self.up_seconds = 0.0
         self.teardown_seconds = 0.0
@@ -279,12 +280,18 @@ class Lab:
             )
 
     def _config_host_ports(self) -> list[int]:
-        """Every host port the configurations mention, in a stable order."""
+        """Every host port the configurations really use on this host, in a stable order.
+
+        Ollama's (a host Ollama's, or its published port), the base URL's when it names this host,
+        and Open WebUI's page. A port the configuration does not open on the host (Ollama's 11434
+        inside a container that publishes nothing) is never planned, so never "replaced".
+        """
         wanted: list[int] = []
         c0 = self.config
         if not c0.ollama_in_container or c0.ollama_network_effective == "host":
             wanted.append(c0.ollama_listen.port)
-        wanted.append(OLLAMA_PORT)
+        elif c0.ollama_publish_effective in ("all", "loopback"):
+            wanted.append(OLLAMA_PORT)
         for c in self.configs:
             if host_side(c.parsed_base_url.host):
                 wanted.append(c.parsed_base_url.port)
@@ -300,7 +307,8 @@ class Lab:
                 lab_port = free_port(avoid=chosen | set(self._config_host_ports()))
             chosen.add(lab_port)
             self.ports[port] = lab_port
-        changed = [f"{k} → {v}" for k, v in self.ports.items() if k != v]
+        self.replaced_ports = {k: v for k, v in self.ports.items() if k != v}
+        changed = [f"{k} → {v}" for k, v in self.replaced_ports.items()]
         if changed:
             self.notes.append(
                 "Host ports busy or kept free here were replaced, consistently in every URL: "
@@ -423,7 +431,7 @@ class Lab:
         net = c.ollama_network_effective
         kwargs: dict[str, Any] = {"environment": {"OLLAMA_HOST": c.ollama_bind or "0.0.0.0:11434"}}
         publish = c.ollama_publish_effective
-        lab_port = self.ports[OLLAMA_PORT]
+        lab_port = self.ports.get(OLLAMA_PORT, 0)  # planned whenever it is published
         if publish == "all" and not self._linux_host:
             # Docker Desktop: host.docker.internal reaches ports published on the host's loopback.
             kwargs["ports"] = {f"{OLLAMA_PORT}/tcp": ("127.0.0.1", lab_port)}
@@ -582,6 +590,11 @@ def _refuse_outside_name(name: str) -> None:
         )
 
 
+def learner_browser_url(c: Config) -> str:
+    """The URL the learner's own browser would open for ``c`` (their port, not the lab's)."""
+    return f"http://localhost:{WEBUI_CONTAINER_PORT if c.webui_host_mode else c.webui_port}"
+
+
 def browser_check(port: int, token: str | None = None) -> tuple[bool, str]:
     """GET /health on this host, retrying while Open WebUI starts (bounded).
 
@@ -637,5 +650,8 @@ def run(config: Config, progress: Any = None, **lab_options: Any) -> LabResult:
         notes=tuple(lab.notes),
         teardown_seconds=lab.teardown_seconds,
         session=lab.session,
+        replaced_ports=tuple(sorted(lab.replaced_ports.items())),
+        learner_browser_url=learner_browser_url(config),
+        learner_url=config.base_url,
     )
 

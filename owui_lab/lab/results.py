@@ -70,6 +70,11 @@ class LabResult:
         notes: what the lab substituted (ports, addresses) so the learner can map it back.
         teardown_seconds: how long removing everything took.
         session: the lab's session id (its objects' ``io.owui-lab.session`` label).
+        replaced_ports: ``(learner's port, lab's port)`` for each host port of the configuration the
+            lab really changed (busy here, or ``--free-ports``): a renderer shows the learner's port
+            in the sentence and this as a footnote. Empty when every port is the learner's own.
+        learner_browser_url: Open WebUI's page as the learner's own setup would have it
+            (``http://localhost:3000``); ``observed.browser.url`` is where the lab really served it.
     """
 
     predicted: Verdict
@@ -79,6 +84,9 @@ class LabResult:
     notes: tuple[str, ...] = ()
     teardown_seconds: float = 0.0
     session: str = ""
+    replaced_ports: tuple[tuple[int, int], ...] = ()
+    learner_browser_url: str = ""
+    learner_url: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         return redacted({
@@ -89,24 +97,48 @@ class LabResult:
             "seconds": round(self.seconds, 3),
             "teardown_seconds": round(self.teardown_seconds, 3),
             "notes": list(self.notes),
+            "replaced_ports": [{"learner": a, "lab": b} for a, b in self.replaced_ports],
+            "learner_browser_url": self.learner_browser_url,
+            "learner_url": self.learner_url,
         })
 
     def transcript(self) -> str:
-        """Prediction, then observation, then whether they agree."""
+        """Prediction, then observation (in the learner's own URLs), then whether they agree.
+
+        Where the lab had to use another host port, the sentence keeps the learner's URL with a
+        mark (¹) and a footnote says which port the lab used instead.
+        """
         o = self.observed
+        replaced = dict(self.replaced_ports)
+        mark_used = False
+
+        def learner(url: str, fallback: str) -> str:
+            nonlocal mark_used
+            if not url:
+                return fallback
+            port = url.rsplit(":", 1)[-1]
+            if port.isdigit() and int(port) in replaced:
+                mark_used = True
+                return f"{url}¹"
+            return url
+
         lines = [self.predicted.transcript(), "", f"Observed in the lab ({self.seconds:.1f} s):"]
         mark = "✓" if o.reachable else "✗"
-        lines.append(f"  {mark} Open WebUI → Ollama at {o.url}: {o.outcome} ({o.detail})")
+        lines.append(f"  {mark} Open WebUI → Ollama at {learner(self.learner_url, o.url)}: {o.outcome} ({o.detail})")
         mark = "✓" if o.browser.reachable else "✗"
-        lines.append(f"  {mark} Browser → Open WebUI at {o.browser.url}: {o.browser_detail}")
+        lines.append(f"  {mark} Browser → Open WebUI at {learner(self.learner_browser_url, o.browser.url)}: {o.browser_detail}")
         lines.append(
             "  => prediction and observation AGREE"
             if self.agree
             else "  => prediction and observation DISAGREE: one of them is wrong (please report it)"
         )
-        if self.notes:
+        if mark_used:
+            used = ", ".join(f"{b} for {a}" for a, b in self.replaced_ports)
+            lines.append(f"  ¹ a port busy or kept free here: the lab used {used} (container ports never change).")
+        notes = [n for n in self.notes if not n.startswith("Host ports busy")] if mark_used else list(self.notes)
+        if notes:
             lines.append("What the lab changed (the meaning is the same):")
-            lines.extend(f"  * {n}" for n in self.notes)
+            lines.extend(f"  * {n}" for n in notes)
         return redact_url("\n".join(lines))
 
 
