@@ -216,12 +216,12 @@ class Lab:
             problems.append(f"{exc.__class__.__name__}: {exc}")
         for running in self.host_processes:
             running.stop(timeout=1.0)  # already told to stop above; this waits (and kills if need be)
-        if not self._detached:
-            # Belt and braces: any host stand-in of this session the list above missed, by its label.
+        if not self._detached and self._host_side_ollama:
+            # Belt and braces: any host stand-in of this session the list above missed, by its label
+            # (a scan of every process: only when this lab started one, it costs ~0.1 s).
             stop_host_processes(labelled_host_processes(session=self.session, owner=self.owner))
-            if self._host_side_ollama:
-                for log in state_dir().glob(f"{self.session}-*.log"):  # also of a stand-in never recorded
-                    log.unlink(missing_ok=True)
+            for log in state_dir().glob(f"{self.session}-*.log"):  # also of a stand-in never recorded
+                log.unlink(missing_ok=True)
         self.host_processes, self.ollama_containers, self.networks = [], [], {}
         for w in self.webuis.values():
             w.container = None
