@@ -492,9 +492,41 @@ def label_filters(
 # --------------------------------------------------------------------------------------------------
 
 
+_PATH_COMPONENT = r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*"
+_DOMAIN = r"(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*(?::[0-9]+)?"
+_IMAGE_REFERENCE = re.compile(
+    rf"(?:{_DOMAIN}/)?{_PATH_COMPONENT}(?:/{_PATH_COMPONENT})*"
+    r"(?::[\w][\w.-]{0,127})?(?:@[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,})?"
+)
+
+
+def check_image_name(name: str, where: str = "the image name") -> str:
+    """``name`` when it is a Docker image reference (Docker's grammar), else ``ImageMissing``.
+
+    Docker refuses upper-case repository names and other malformed references with an error that
+    looks like a dead daemon through the SDK; the kit says what is wrong before asking the daemon.
+    """
+    if not isinstance(name, str) or len(name) > 255 or not _IMAGE_REFERENCE.fullmatch(name):
+        raise ImageMissing(
+            f"{where} {name!r} is not a Docker image name (repository names are lower case: letters, "
+            "digits and . _ - separators, then an optional :tag).",
+            f"use a name such as {OFFLINE_IMAGE} or {DEFAULT_IMAGE} (docker images lists yours).",
+        )
+    return name
+
+
 def image_name(image: str | None = None) -> str:
-    """The stand-in image: the argument, else ``OWUI_LAB_IMAGE``, else ``python:3.12-slim``."""
-    return image or os.environ.get(IMAGE_ENV) or DEFAULT_IMAGE
+    """The stand-in image: the argument, else ``OWUI_LAB_IMAGE``, else ``python:3.12-slim`` (checked).
+
+    Raises:
+        ImageMissing: the name is not a Docker image reference (e.g. ``UPPER/Case:tag``).
+    """
+    if image:
+        return check_image_name(image, "The image")
+    from_env = os.environ.get(IMAGE_ENV)
+    if from_env is not None:
+        return check_image_name(from_env, f"{IMAGE_ENV}")
+    return DEFAULT_IMAGE
 
 
 def ensure_image(cli: "docker.DockerClient", image: str | None = None, progress: Any = None) -> str:

@@ -306,3 +306,18 @@ def test_the_offline_image_is_used_when_nobody_chose_one_and_the_default_is_miss
         pass
     monkeypatch.delenv("OWUI_LAB_IMAGE", raising=False)
     assert docker_api.ensure_image(cli, None, progress=False) == docker_api.OFFLINE_IMAGE
+
+
+@pytest.mark.parametrize("good", ["owui-lab/python:offline", "python:3.12-slim", "localhost:5000/a/b:1",
+                                  "registry.example.com/team/x@sha256:" + "a" * 64, "Registry.Example.com/x"])
+def test_image_names_follow_dockers_grammar(good: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OWUI_LAB_IMAGE", good)
+    assert docker_api.image_name() == good
+
+
+@pytest.mark.parametrize("bad", ["UPPER/Case:tag", "Python", "", "a b", "x:", "ghcr.io/Org/x:1", "x" * 256, "a//b"])
+def test_a_malformed_image_name_says_so_not_that_the_daemon_is_dead(bad: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OWUI_LAB_IMAGE", bad)
+    with pytest.raises(ImageMissing, match="is not a Docker image name") as caught:
+        docker_api.image_name()
+    assert "OWUI_LAB_IMAGE" in caught.value.message and "start Docker" not in str(caught.value)
