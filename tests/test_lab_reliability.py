@@ -192,3 +192,32 @@ def test_no_daemon_and_missing_image_are_clear(image: str) -> None:
     assert done.returncode == 3, done.stderr
     assert "scripts/build-offline-image.sh" in done.stderr and "OWUI_LAB_IMAGE" in done.stderr
     assert leftovers(run=run_id) == []
+
+
+def test_lab_clean_after_a_sigkill_stops_the_host_stand_in_and_removes_its_log(image: str, tmp_path) -> None:
+    """SIGKILL gives the lab no chance to tidy up: lab clean finds the host stand-in by its labels and
+    removes the <session>-ollama*.log it left in the state directory."""
+    run_id = derived_run_id(f"kill9-{secrets.token_hex(2)}")
+    state = tmp_path / "labs"
+    env = cli_env(OWUI_LAB_RUN=run_id, OWUI_LAB_STATE_DIR=str(state))
+    proc = subprocess.Popen([sys.executable, "-m", "owui_lab", "lab", "run", "--scenario", "linux-ollama-on-host",
+                             "--ollama-bind", "0.0.0.0", "--free-ports"], cwd=REPO, env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 60
+        while not list(state.glob("*-ollama*.log")) and time.monotonic() < deadline and proc.poll() is None:
+            time.sleep(0.02)
+        assert list(state.glob("*-ollama*.log")), "the host stand-in never started"
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(10)
+        assert leftovers(run=run_id)  # a host stand-in (and maybe containers) outlived the CLI
+        done = owui_lab_cli("lab", "clean", "--run", run_id, "--json", env=env)
+        assert done.returncode == 0, done.stdout + done.stderr
+        data = json.loads(done.stdout)
+        assert data["host_processes"] and data["logs"]
+        assert leftovers(run=run_id) == []
+        assert list(state.glob("*.log")) == []
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        owui_lab_cli("lab", "clean", "--run", run_id, env=env)
