@@ -184,7 +184,7 @@ def detect(refresh: bool = False) -> Mode:
 def _classroom() -> Mode:
     """On the hub: no daemon here; ask the lab service which daemon runs the labs."""
     from .errors import OwuiLabError
-    from .service.client import ServiceClient
+    from .classroom import ServiceClient
 
     try:
         status = ServiceClient.from_env(timeout=5).status()
@@ -197,7 +197,7 @@ def _classroom() -> Mode:
 
 
 def _detect() -> Mode:
-    from .service.client import in_classroom
+    from .classroom import in_classroom
 
     if in_classroom():
         return _classroom()

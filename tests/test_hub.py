@@ -60,7 +60,7 @@ def hub(tmp_path_factory: pytest.TempPathFactory):
 def client_code(body: str) -> str:
     """Python run in a learner's server: ``c`` is their service client; the last line prints JSON."""
     return ("import json\nfrom owui_lab import load_scenario, Config\n"
-            "from owui_lab.service.client import ServiceClient, ServiceUnavailable\n"
+            "from owui_lab.classroom import ServiceClient, ServiceUnavailable\n"
             "c = ServiceClient.from_env()\n" + body)
 
 
@@ -173,7 +173,7 @@ def test_each_learners_labs_are_theirs_alone(hub: Hub) -> None:
 
 
 def test_a_learners_token_cannot_act_as_another(hub: Hub) -> None:
-    from owui_lab.service.client import ServiceClient, ServiceUnavailable
+    from owui_lab.classroom import ServiceClient, ServiceUnavailable
 
     ada_token = hub.server_env("ada")["JUPYTERHUB_API_TOKEN"]
     service = "http://{}:{}/services/owui-lab/".format(*hub.service_address())

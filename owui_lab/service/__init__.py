@@ -6,8 +6,7 @@ kit's stand-ins in the kit's shapes ever run), waits its turn in one queue for t
 observation back, every object labelled with the learner as owner. Modules: ``runs`` (the queue),
 ``worker`` (one run in a process of its own, as the learner), ``labs`` (a learner's own labs),
 ``answers`` (peer instruction), ``app`` (the web application and its hub authentication),
-``projector`` (the instructor's page), ``client`` (what a learner's notebook calls).
-
-Importing this package imports nothing heavy: ``client`` uses the standard library only, and the
-service itself (tornado, JupyterHub's auth) loads with ``python -m owui_lab.service``.
+``projector`` (the instructor's page). What a learner's notebook calls is ``owui_lab.classroom``
+(standard library only, below the widgets); the service itself (tornado, JupyterHub's auth) loads with
+``python -m owui_lab.service``.
 """

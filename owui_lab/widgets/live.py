@@ -107,7 +107,7 @@ def live_check(config: Config, progress: Callable[..., Any] | None = None) -> Li
 
 def _via_classroom(config: Config, predicted: Verdict, progress: Callable[..., Any] | None) -> LiveReport:
     """On the classroom hub: the hub's lab service runs it; ``progress`` hears the place in line."""
-    from ..service.client import live_via_service
+    from ..classroom import live_via_service
 
     ok, why = offered(config)
     if not ok:

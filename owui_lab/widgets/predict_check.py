@@ -125,7 +125,7 @@ class PredictCheck(Widgeted):
                 f"pick one of: {', '.join(repr(v) for _, v in self.options)}.",
             )
         if self.tries == 0:  # the first answer is the learner's prediction: the room's bar chart on the hub
-            from ..service.client import share_first_answer_soon
+            from ..classroom import share_first_answer_soon
 
             share_first_answer_soon(self, value)
         self.tries += 1

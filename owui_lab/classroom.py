@@ -4,7 +4,7 @@ On the hub a learner's server has no Docker socket. ``OWUI_LAB_SERVICE_URL`` (se
 where the lab service is, and the server's own token (``JUPYTERHUB_API_TOKEN``) says who the learner
 is; the service runs the lab as them. Standard library only: the notebooks import it cheaply.
 
-    from owui_lab.service.client import ServiceClient
+    from owui_lab.classroom import ServiceClient
     result = ServiceClient.from_env().run(config, progress=print)   # place in line, then the result
 """
 
@@ -18,7 +18,7 @@ import urllib.error
 import urllib.request
 from typing import Any, Callable
 
-from ..errors import OwuiLabError
+from .errors import OwuiLabError
 
 SERVICE_URL_ENV = "OWUI_LAB_SERVICE_URL"
 SHARE_ENV = "OWUI_LAB_SHARE_ANSWERS"  # "0": never send this learner's answers to the room
