@@ -195,9 +195,9 @@ class Hub:
         server = (model.get("servers") or {}).get("")
         return bool(server and server.get("ready"))
 
-    def wait_ready(self, users: list[str], timeout: float = 600.0) -> dict[str, float]:
-        """Seconds until each server was ready (polled every 0.25 s)."""
-        start = time.monotonic()
+    def wait_ready(self, users: list[str], timeout: float = 600.0, since: float | None = None) -> dict[str, float]:
+        """Seconds until each server was ready (polled every 0.25 s), counted from ``since`` (monotonic; now)."""
+        start = time.monotonic() if since is None else since
         pending, ready_at = set(users), {}
         while pending:
             for user in list(pending):

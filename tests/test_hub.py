@@ -45,9 +45,14 @@ def hub(tmp_path_factory: pytest.TempPathFactory):
     the_hub = Hub(tmp_path_factory.mktemp("hub"), LEARNERS, concurrency=4)
     try:
         the_hub.start()
-        for user in LEARNERS + [the_hub.instructor]:
-            the_hub.spawn(user)
-        the_hub.wait_ready(LEARNERS + [the_hub.instructor])
+        everyone = LEARNERS + [the_hub.instructor]
+        # All at once, as a class logs in (the hub answers a spawn request only after up to 10 s).
+        spawners = [threading.Thread(target=the_hub.spawn, args=(user,)) for user in everyone]
+        for t in spawners:
+            t.start()
+        for t in spawners:
+            t.join()
+        the_hub.wait_ready(everyone)
         yield the_hub
     finally:
         left = the_hub.stop()

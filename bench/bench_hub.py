@@ -1,0 +1,196 @@
+"""Benchmark: the classroom hub on this server, for N learners, and the lab service under a rush.
+
+Run: .venv/bin/python bench/bench_hub.py [N ...]      (default N = 1 5 10; needs the Docker daemon,
+JupyterHub, configurable-http-proxy, the learner image and the stand-in image, as tests/test_hub.py)
+
+For each N, a fresh hub (deploy/jupyterhub/jupyterhub_config.py, as start-hub runs it):
+
+- ready:   seconds from "start all N servers at once" until every server is ready (and the median);
+           baseline: the same for N = 1 measured in this run (ratio = how much a crowd slows it);
+- memory:  each learner server's memory use once ready (docker stats), mean and max MiB.
+
+Then, on the last hub, the rush: R learners (OWUI_LAB_BENCH_RUSH, default 100; 0 skips it; hub users with a token each, no server
+needed) press "Run it live" at the same moment:
+
+- all done:   seconds until the last of the R live runs has finished; labs per minute;
+- wait p95:   each learner's wait in line before their run started (p50, p95, max);
+- baseline:   one `owui-lab lab run` straight on the daemon (no service, no queue), median of 3, and
+              R of them one after another at that pace (ratio = the queue's speed-up over one at a time);
+- projector:  seconds from a learner's answer to the instructor's long poll returning with it (p50/max of 10).
+
+Goals (issue 15): 10 learners ready in < 60 s on 2 cores; 100 queued live runs finish in < 3 min;
+the projector updates within 1 s of an answer. The machine is shared: read ratios beside seconds.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+os.environ.setdefault("OWUI_LAB_IMAGE", "owui-lab/python:offline")
+os.environ.setdefault("OWUI_LAB_RUN", f"bench-hub-{os.getpid()}")
+
+from owui_lab import load_scenario  # noqa: E402
+from owui_lab.classroom import ServiceClient  # noqa: E402
+from tests.hub_support import Hub, hub_problem  # noqa: E402
+
+RUSH = int(os.environ.get("OWUI_LAB_BENCH_RUSH", "100"))
+CONFIGS = [load_scenario(s) for s in ("linux-ollama-on-host", "linux-compose", "linux-separate-networks",
+                                      "linux-host-network")]
+
+
+def p(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))]
+
+
+def memory_mib(hub: Hub, users: list[str]) -> list[float]:
+    out = []
+    for user in users:
+        stats = hub.container(user).stats(stream=False)
+        usage = stats["memory_stats"].get("usage", 0) - stats["memory_stats"].get("stats", {}).get("inactive_file", 0)
+        out.append(usage / 2**20)
+    return out
+
+
+def servers(n: int, workdir: Path) -> tuple[dict, Hub]:
+    learners = [f"learner{i:03d}" for i in range(n)]
+    hub = Hub(workdir / f"hub-{n}", learners)
+    hub.start()
+    start = time.monotonic()
+    # The whole class logs in at once: one thread per learner (the hub's API answers a spawn request
+    # only after up to 10 s, so a loop would stagger them).
+    spawners = [threading.Thread(target=hub.spawn, args=(user,)) for user in learners]
+    for t in spawners:
+        t.start()
+    ready = hub.wait_ready(learners, timeout=600, since=start)
+    for t in spawners:
+        t.join()
+    total = time.monotonic() - start
+    mem = memory_mib(hub, learners)
+    return {"n": n, "all_ready_s": round(total, 1), "median_ready_s": round(statistics.median(ready.values()), 1),
+            "memory_mib_mean": round(statistics.mean(mem)), "memory_mib_max": round(max(mem))}, hub
+
+
+def token_for(hub: Hub, user: str) -> str:
+    model = hub.api("POST", f"/hub/api/users/{user}/tokens",
+                    {"scopes": ["access:services!service=owui-lab"], "expires_in": 3600, "note": "bench"})
+    return model["token"]
+
+
+def rush(hub: Hub, r: int) -> dict:
+    names = [f"rush{i:03d}" for i in range(r)]
+    hub.api("POST", "/hub/api/users", {"usernames": names})
+    service = "http://{}:{}/services/owui-lab/".format(*hub.service_address())
+    clients = [ServiceClient(service, token_for(hub, name), timeout=30) for name in names]
+    results: list[dict] = [None] * r  # type: ignore[list-item]
+    go = threading.Event()
+
+    def learner(i: int) -> None:
+        go.wait()
+        results[i] = clients[i].run(CONFIGS[i % len(CONFIGS)], poll=0.5, timeout=1200)
+
+    threads = [threading.Thread(target=learner, args=(i,)) for i in range(r)]
+    for t in threads:
+        t.start()
+    start = time.monotonic()
+    go.set()
+    for t in threads:
+        t.join()
+    total = time.monotonic() - start
+    waits = [res["waited"] for res in results]
+    agree = sum(1 for res in results if res["result"]["agree"])
+    return {"runs": r, "all_done_s": round(total, 1), "labs_per_min": round(60 * r / total, 1),
+            "wait_p50_s": round(p(waits, 0.5), 1), "wait_p95_s": round(p(waits, 0.95), 1),
+            "wait_max_s": round(max(waits), 1), "agree": agree}
+
+
+def projector_latency(hub: Hub, samples: int = 10) -> dict:
+    service = "http://{}:{}/services/owui-lab/".format(*hub.service_address())
+    teacher = ServiceClient(service, token_for(hub, hub.instructor), timeout=30)
+    names = [f"voter{i:02d}" for i in range(samples)]
+    hub.api("POST", "/hub/api/users", {"usernames": names})
+    voters = [ServiceClient(service, token_for(hub, n)) for n in names]
+    question = {"text": "Does Open WebUI reach Ollama?", "ask": "reachable",
+                "config": CONFIGS[0].to_dict(), "choices": None}
+    delays = []
+    for voter in voters:
+        version = teacher.request("GET", "api/questions")["version"]
+        seen = {}
+
+        def poll() -> None:
+            seen["data"] = teacher.request("GET", f"api/questions?since={version}", timeout=30)
+            seen["at"] = time.monotonic()
+
+        waiter = threading.Thread(target=poll)
+        waiter.start()
+        time.sleep(0.3)  # the long poll is waiting before the answer arrives
+        sent = time.monotonic()
+        voter.answer(question, False)
+        waiter.join()
+        assert seen["data"]["version"] > version
+        delays.append(seen["at"] - sent)
+    return {"answers": samples, "update_p50_s": round(statistics.median(delays), 3), "update_max_s": round(max(delays), 3)}
+
+
+def direct_run_seconds() -> float:
+    times = []
+    for seed in ("linux-ollama-on-host", "linux-compose", "linux-separate-networks"):
+        t = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "owui_lab", "lab", "run", "--scenario", seed,
+                        "--free-ports", "--json"], check=True, capture_output=True)
+        times.append(time.perf_counter() - t)
+    return statistics.median(times)
+
+
+def main() -> int:
+    problem = hub_problem()
+    if problem:
+        print(f"cannot run: {problem}")
+        return 1
+    sizes = [int(a) for a in sys.argv[1:]] or [1, 5, 10]
+    rows, hub = [], None
+    with tempfile.TemporaryDirectory(prefix="owui-lab-bench-hub-") as tmp:
+        try:
+            for n in sizes:
+                if hub is not None:
+                    hub.stop()
+                row, hub = servers(n, Path(tmp))
+                rows.append(row)
+                print(json.dumps(row), flush=True)
+            base = rows[0]["all_ready_s"]
+            print(f"\nservers ready (baseline: N={rows[0]['n']} in this run, {base} s)")
+            print(f"{'N':>4} {'all ready s':>12} {'median s':>9} {'x baseline':>11} {'MiB/learner':>12} {'max MiB':>8}")
+            for row in rows:
+                print(f"{row['n']:>4} {row['all_ready_s']:>12} {row['median_ready_s']:>9} "
+                      f"{row['all_ready_s'] / base:>11.2f} {row['memory_mib_mean']:>12} {row['memory_mib_max']:>8}")
+            if RUSH <= 0:
+                return 0  # OWUI_LAB_BENCH_RUSH=0: the servers only
+            one = direct_run_seconds()
+            result = rush(hub, RUSH)
+            print(f"\nrush: {RUSH} live runs queued at once through the service "
+                  f"({hub.env.get('OWUI_LAB_SERVICE_CONCURRENCY', '4')} at a time)")
+            print(json.dumps(result))
+            print(f"baseline: one direct `owui-lab lab run` takes {one:.1f} s; {RUSH} one after another "
+                  f"~{one * RUSH:.0f} s; the service: {result['all_done_s']} s "
+                  f"(x{one * RUSH / result['all_done_s']:.2f} faster), {result['agree']}/{RUSH} agree with the engine")
+            print("\nprojector: " + json.dumps(projector_latency(hub)))
+        finally:
+            if hub is not None:
+                left = hub.stop()
+                if left:
+                    print(f"removed left-over servers: {left}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
