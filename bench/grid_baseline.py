@@ -181,8 +181,8 @@ def run_family_by_hand(configs: Sequence[Any], image: str) -> list[str]:
         # surprises (a new network's rules can take a moment on a busy daemon).
         probe({k: [u for (key, u), outcome in results.items() if key == k and outcome == "unreachable"]
                for k in webuis})
-        for k in keys:
-            _health(webuis[k][1])
+        for name, port in webuis.values():
+            _health(port)
         return [results.get(((c.webui_network, c.add_host_gateway), url(c)), "unreachable") for c in configs]
     finally:
         for p in procs:

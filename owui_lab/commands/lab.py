@@ -1,4 +1,4 @@
-"""``owui-lab lab run|up|status|down|clean``: run a configuration for real on the local Docker daemon.
+"""``owui-lab lab run|up|status|down|clean|grid``: run a configuration for real on the local Docker daemon.
 
 - ``lab run [--scenario ID] [knobs...] [--json]``: up, probe, down; the observation beside the
   prediction. For another platform than this daemon (Docker Desktop configurations on a Linux
@@ -9,6 +9,8 @@
   of yours).
 - ``lab clean``: remove your containers, networks and host stand-ins the kit labelled; nothing
   else (selection by label only).
+- ``lab grid [--grid auto|linux|desktop|small] [--output PATH] [--plan]``: run this platform's grid of
+  configurations and write a truth recording (``owui_lab.lab.grid``, ``owui_lab.truth``).
 
 Several people may share one daemon: status/down/clean act on the caller's own objects (label
 ``io.owui-lab.owner``: ``OWUI_LAB_OWNER`` or the user name); ``--all`` acts on everyone's and first
