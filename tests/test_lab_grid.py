@@ -143,3 +143,21 @@ def test_an_unknown_grid_is_a_clear_error(monkeypatch: pytest.MonkeyPatch, capsy
     code = main(["lab", "grid", "--grid", "huge"])
     err = capsys.readouterr().err
     assert code != 0 and "no grid called 'huge'" in err and "auto, linux, desktop, small" in err
+
+
+def test_an_output_folder_that_cannot_take_the_recording_is_refused_before_anything_runs(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys) -> None:
+    from owui_lab.cli import main
+    from owui_lab.lab import grid as truth_grid
+
+    monkeypatch.setattr(truth_grid, "local_facts", lambda: pytest.fail("nothing may run"))
+    code = main(["lab", "grid", "--output", str(tmp_path / "missing" / "r.json")])
+    assert code != 0 and "does not exist" in capsys.readouterr().err
+
+
+def test_the_help_counts_the_small_grid_right(capsys) -> None:
+    from owui_lab.cli import main
+
+    with pytest.raises(SystemExit):
+        main(["lab", "grid", "--help"])
+    assert f"small: {small_grid().count} configurations" in " ".join(capsys.readouterr().out.split())

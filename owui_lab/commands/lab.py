@@ -232,7 +232,7 @@ def _register_grid(sub: argparse._SubParsersAction) -> None:
         "partial recording.",
     )
     g.add_argument("--grid", default="auto", metavar="auto|linux|desktop|small",
-                   help="which grid (default: this platform's; small: about 40 configurations, a first try)")
+                   help="which grid (default: this platform's; small: 60 configurations, a first try)")
     g.add_argument("--output", metavar="PATH", help="the recording's file (default: owui-lab-truth-...json here)")
     g.add_argument("--plan", action="store_true", help="print what it would run and how long, and stop")
     g.add_argument("--image", metavar="IMAGE", help="the stand-in image (default $OWUI_LAB_IMAGE or python:3.12-slim)")
@@ -245,6 +245,7 @@ def _cmd_grid(args: argparse.Namespace) -> int:
 
     from ..lab import grid as truth_grid
 
+    folder = truth_grid.writable_folder(Path(args.output).parent if args.output else Path("."))
     facts = truth_grid.local_facts()
     grid = truth_grid.grid_named(args.grid, facts)
     print(f"{facts.title}: the {grid.name} grid, {grid.count} configurations in {len(grid.families)} setups, "
@@ -255,7 +256,7 @@ def _cmd_grid(args: argparse.Namespace) -> int:
             print(f"  - {line}")
         return 0
     recording = truth_grid.run_grid(grid, image=args.image, progress=not args.no_progress, facts=facts)
-    path = Path(args.output) if args.output else truth_grid.default_path(recording)
+    path = Path(args.output) if args.output else truth_grid.default_path(recording, folder)
     recording.write(path)
     print(truth_grid.summary(recording, path))
     return 130 if recording.partial and "Ctrl-C" in recording.partial_reason else 0

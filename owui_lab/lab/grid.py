@@ -428,6 +428,17 @@ def _kit_version() -> str:
         return "?"
 
 
+def writable_folder(folder: Path) -> Path:
+    """The folder the recording goes to, checked before the grid runs (a run is not lost at the end)."""
+    if not folder.is_dir():
+        raise LabError(f"The folder {folder} for the recording does not exist.",
+                       "create it, or give --output a file in an existing folder.")
+    if not os.access(folder, os.W_OK):
+        raise LabError(f"The recording cannot be written in {folder} (no permission).",
+                       "run it from a folder of yours, or give --output a file there.")
+    return folder
+
+
 def default_path(recording: Recording, folder: str | Path = ".") -> Path:
     """``owui-lab-truth-<platform>-<engine version>-<date>[-partial].json`` in ``folder``."""
     f = recording.facts
