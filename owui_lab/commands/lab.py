@@ -257,6 +257,13 @@ def _cmd_grid(args: argparse.Namespace) -> int:
         return 0
     recording = truth_grid.run_grid(grid, image=args.image, progress=not args.no_progress, facts=facts)
     path = Path(args.output) if args.output else truth_grid.default_path(recording, folder)
-    recording.write(path)
+    try:
+        recording.write(path)
+    except OSError as exc:  # the folder was checked first; a full disk can still refuse it
+        import tempfile
+
+        print(f"owui-lab: the recording could not be written to {path} ({exc.strerror}); keeping it in the "
+              "temporary folder instead.")
+        path = recording.write(Path(tempfile.gettempdir()) / path.name)
     print(truth_grid.summary(recording, path))
     return 130 if recording.partial and "Ctrl-C" in recording.partial_reason else 0
