@@ -161,3 +161,34 @@ def test_the_help_counts_the_small_grid_right(capsys) -> None:
     with pytest.raises(SystemExit):
         main(["lab", "grid", "--help"])
     assert f"small: {small_grid().count} configurations" in " ".join(capsys.readouterr().out.split())
+
+
+def test_a_recording_the_disk_refuses_at_the_end_is_kept_in_the_temporary_folder(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys) -> None:
+    import tempfile
+
+    from owui_lab.cli import main
+    from owui_lab.config import Config
+    from owui_lab.lab import grid as truth_grid
+    from owui_lab.truth import Recording, entry_for, platform_facts
+
+    facts = platform_facts({"OperatingSystem": "Debian"}, {"Version": "20.10"})
+    recording = Recording(facts=facts, entries=(entry_for(Config(), "name_not_resolved", True, "not known"),),
+                          recorded_on="2026-12-01", kit_version="0.1.0", grid="small", seconds=1.0)
+    monkeypatch.setattr(truth_grid, "local_facts", lambda: facts)
+    monkeypatch.setattr(truth_grid, "run_grid", lambda *a, **k: recording)
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
+    (tmp_path / "tmp").mkdir()
+    original = Recording.write
+
+    def write(self, path):
+        if Path(path).parent == tmp_path:
+            raise OSError(28, "No space left on device")
+        return original(self, path)
+
+    monkeypatch.setattr(Recording, "write", write)
+    assert main(["lab", "grid", "--grid", "small", "--output", str(tmp_path / "r.json")]) == 0
+    out = capsys.readouterr().out
+    assert "could not be written" in out and "No space left on device" in out
+    assert load_recording(tmp_path / "tmp" / "r.json").entries == recording.entries
+    assert f"Written to {tmp_path / 'tmp' / 'r.json'}" in out
