@@ -155,12 +155,23 @@ def _unavailable(exc: BaseException, where: str) -> DockerUnavailable:
             "again), or run the kit with sudo; on Docker Desktop, make sure Docker Desktop is running.",
         )
     return DockerUnavailable(
-        f"No Docker daemon answers at {where} ({_short(exc)}).",
+        f"No Docker daemon answers at {where} ({_why_no_answer(chain, text)}).",
         "start Docker (Linux: sudo systemctl start docker; macOS/Windows: open Docker Desktop) and "
         "check that 'docker info' works; set DOCKER_HOST or 'docker context use' if your daemon is "
         "elsewhere. Without Docker (e.g. on Binder) the kit still predicts and draws; only the live "
         "lab needs a daemon.",
     )
+
+
+def _why_no_answer(chain: list[BaseException], text: str) -> str:
+    """Why nothing answered, in words (a learner reads it: no exception reprs)."""
+    if any(isinstance(x, FileNotFoundError) for x in chain) or "No such file" in text:
+        return "there is no socket there: Docker is not running, or not installed"
+    if any(isinstance(x, ConnectionRefusedError) for x in chain) or "refused" in text:
+        return "nothing listens there: Docker is not running"
+    if any(isinstance(x, TimeoutError) for x in chain) or "timed out" in text.lower():
+        return "it did not answer in time: Docker may be starting, or stuck"
+    return "it did not answer like a Docker daemon"
 
 
 def _short(exc: BaseException) -> str:

@@ -72,7 +72,11 @@ class Exercise:
 
 @dataclass(frozen=True)
 class Lesson:
-    """A lesson's data: named configurations, exercises, claims and general sentences."""
+    """A lesson's data (named configurations, exercises, claims, general sentences) and its open notebook.
+
+    ``shown`` lists the questions the notebook has shown so far, in order: what the lesson shows after
+    them (the comparison, the live run's observation) waits until they are answered.
+    """
 
     id: str
     title: str
@@ -80,6 +84,7 @@ class Lesson:
     exercises: Mapping[str, Exercise]
     claims: tuple[Claim, ...]
     general: tuple[tuple[str, str], ...] = field(default=())
+    shown: list = field(default_factory=list, compare=False, repr=False)
 
     def config(self, name: str) -> Config:
         """One of the lesson's named configurations."""
@@ -104,7 +109,8 @@ class Lesson:
     # -- what the notebooks call (one short line each) --------------------------------------
     def exercise(self, exercise_id: str) -> Any:
         """The widget of one exercise (predict-then-check or fix-it), built from the lesson's data."""
-        from . import exercises as ex
+        from .widgets.fix_it import FixIt
+        from .widgets.predict_check import PredictCheck
 
         try:
             spec = self.exercises[exercise_id]
@@ -113,33 +119,69 @@ class Lesson:
                 f"Lesson {self.id} has no exercise {exercise_id!r}.", f"use one of: {', '.join(self.exercises)}."
             ) from None
         if spec.kind == "predict":
-            return ex.PredictCheck(
+            widget = PredictCheck(
                 spec.get("question"), spec.config, ask=spec.get("ask"), hint=spec.get("hint", ""),
                 why=spec.get("explanation", ""), choices=spec.get("choices"),
             )
-        return ex.FixIt(
+            self.shown.append(widget)
+            return widget
+        return FixIt(
             spec.get("task"), spec.config, spec.get("knobs"), goal=spec.get("goal", "both"),
             keep=spec.get("keep"), hint=spec.get("hint", ""), why=spec.get("explanation", ""),
             networks=spec.get("networks", ()),
         )
 
-    def show_commands(self, name: str) -> None:
-        """What a learner types to build one of the lesson's configurations."""
-        from . import exercises as ex
+    def show_commands(self, name: str) -> Any:
+        """What a learner types to build one of the lesson's configurations.
 
-        ex.show_commands(self.config(name))
+        Before the questions it is the setup; after them it may hold answers (the recipe names the page's
+        URL), so it then waits until they are answered.
+        """
+        from .widgets.cells import commands_html, show_commands
+        from .widgets.predict_check import AfterAnswers
 
-    def compare(self, left: str, right: str) -> None:
-        """The two configurations side by side: diagrams and the engine's reasoning."""
-        from . import exercises as ex
+        config = self.config(name)
+        if not self.shown:
+            show_commands(config)
+            return None
+        return AfterAnswers(self.shown, lambda: commands_html(config), "the commands")
 
-        ex.compare(self.config(left), self.config(right))
+    def compare(self, left: str, right: str) -> Any:
+        """Both platforms side by side (diagrams and the engine's reasoning), once the questions are answered."""
+        from .widgets.compare import compare_html
+        from .widgets.predict_check import AfterAnswers
 
-    def run_live(self, *names: str) -> None:
-        """The lesson's "run it for real" cell: the configuration this daemon can run, the rest predicted."""
-        from . import exercises as ex
+        a, b = self.config(left), self.config(right)
+        titles = tuple("Docker Desktop" if c.platform == "desktop" else "Linux" for c in (a, b))
+        return AfterAnswers(self.shown, lambda: compare_html(a, b, titles)[0],
+                            "the diagrams and the engine's reasoning")
 
-        ex.run_live(*(self.config(n) for n in names))
+    def run_live(self, *names: str) -> Any:
+        """The lesson's "run it for real" cell: it runs now; what it observed opens once the questions are answered.
+
+        The live run goes first (where this daemon can run one of the configurations) so the observation is
+        ready; only a neutral line says it ran. A lesson whose questions ask about the browser shows the
+        browser's path first.
+        """
+        from .environment import RUN_AT_HOME, detect
+        from .widgets.cells import run_live_html
+        from .widgets.html import CSS, esc
+        from .widgets.predict_check import AfterAnswers
+
+        configs = [self.config(n) for n in names]
+        browser_first = any(q.ask in ("browser", "browser_url") for q in self.shown)
+        markup, reports = run_live_html(*configs, browser_first=browser_first)
+        ran = [r for r in reports if r.ran]
+        if ran:
+            r = ran[0]
+            status = (f'<div class="owui-live-status" data-live="ran" data-agree="{"yes" if r.agree else "no"}">'
+                      f"The live run is done on this Docker daemon ({r.seconds:.1f} s: stand-ins started, probed "
+                      "from inside Open WebUI's network, removed).</div>")
+        else:
+            why = reports[0].reason or detect().why_not(configs[0].platform)
+            status = (f'<div class="owui-live-status" data-live="predicted-only">Prediction only: nothing runs '
+                      f"live here. {esc(why)}<br>{RUN_AT_HOME}</div>")
+        return AfterAnswers(self.shown, lambda: CSS + markup, "the live run's result", waiting_html=status)
 
     def scenarios(self) -> None:
         """The eight seed scenarios, one line each (id and title)."""
@@ -249,8 +291,18 @@ def parse_lesson(raw: Any, path: str = "<lesson>") -> Lesson:
     return Lesson(lesson_id, raw["title"], named, exercises, tuple(claims), tuple(general))
 
 
-@lru_cache(maxsize=None)
 def lesson(lesson_id: str) -> Lesson:
+    """One lesson, as a notebook opens it: its data, and no question shown yet.
+
+    Each call starts afresh, so running a notebook's first cell again starts the lesson again.
+    """
+    from dataclasses import replace
+
+    return replace(load_lesson(lesson_id), shown=[])
+
+
+@lru_cache(maxsize=None)
+def load_lesson(lesson_id: str) -> Lesson:
     """Load one lesson's data from the package (``owui_lab/data/lessons/<lesson_id>.yaml``)."""
     from importlib import resources
 
@@ -317,7 +369,7 @@ def claim_problems(claim: Claim) -> list[str]:
 
 def lesson_problems(lesson_id: str) -> list[str]:
     """Every claim of one lesson that the engine contradicts."""
-    return [p for c in lesson(lesson_id).claims for p in claim_problems(c)]
+    return [p for c in load_lesson(lesson_id).claims for p in claim_problems(c)]
 
 
 # --------------------------------------------------------------------------------------------------

@@ -197,3 +197,83 @@ def test_the_outcome_detector_sees_through_markdown():
     lesson = L.parse_lesson(GOOD, "good.yaml")
     assert L.uncovered_outcome_sentences(lesson, "**It** `works` here.") != []
     assert L.uncovered_outcome_sentences(lesson, "- The stack *works* here, fine.") == []
+
+
+# --------------------------------------------------------------------------------------------------
+# The answer comes only after the prediction
+# --------------------------------------------------------------------------------------------------
+
+
+def test_the_comparison_waits_for_the_questions_above_it():
+    l03 = L.lesson("03_separate_networks")
+    first, second = l03.exercise("which-step"), l03.exercise("bridge-ip")
+    gate = l03.compare("desktop", "linux")
+    gate.widget
+    assert not gate.opened and gate._body.value == "" and "class=\"owui-box owui-verdict" not in gate._wait.value
+    first.answer("resolve")
+    assert not gate.opened
+    second.reveal()  # on request counts as answered
+    assert gate.opened and "owui-compare" in gate._body.value and "owui-verdict" in gate._body.value
+
+
+def test_a_later_question_does_not_hold_back_an_earlier_cell():
+    l03 = L.lesson("03_separate_networks")
+    q = l03.exercise("which-step")
+    gate = l03.compare("desktop", "linux")
+    l03.exercise("round-the-back-desktop")  # shown after the comparison
+    q.answer("resolve")
+    assert gate.opened
+
+
+def test_running_the_first_cell_again_starts_the_lesson_again():
+    a = L.lesson("01_ollama_on_host")
+    a.exercise("desktop")
+    assert len(a.shown) == 1 and L.lesson("01_ollama_on_host").shown == []
+
+
+def test_the_live_cell_says_what_it_did_but_not_what_it_saw(monkeypatch):
+    from owui_lab import environment
+
+    monkeypatch.setenv("DOCKER_HOST", "unix:///nonexistent/owui-lab-no-daemon.sock")
+    environment.detect(refresh=True)
+    try:
+        l01 = L.lesson("01_ollama_on_host")
+        l01.exercise("desktop"), l01.exercise("linux")
+        gate = l01.run_live("linux", "desktop")
+        gate.widget
+        assert 'data-live="predicted-only"' in gate._wait.value and "Prediction only" in gate._wait.value
+        assert "connection refused" not in gate._wait.value.lower() and "The engine predicts" not in gate._wait.value
+        html = gate.open()
+        assert "The engine predicts" in html and "connection refused" in html
+    finally:
+        monkeypatch.delenv("DOCKER_HOST")
+        environment.detect(refresh=True)
+
+
+def test_04_shows_its_commands_only_after_the_browser_question():
+    """The recipe says 'Then open http://localhost:8080': the browser question's answer."""
+    l04 = L.lesson("04_host_networking")
+    qs = [l04.exercise(e) for e in ("linux-loopback", "browser", "desktop-off")]
+    gate = l04.show_commands("linux")
+    gate.widget
+    assert "8080" not in gate._wait.value and gate._body.value == ""
+    for q in qs:
+        q.reveal()
+    assert "http://localhost:8080" in gate._body.value
+
+
+def test_04_live_run_leads_with_the_browser(monkeypatch):
+    from owui_lab import environment
+
+    monkeypatch.setenv("DOCKER_HOST", "unix:///nonexistent/owui-lab-no-daemon.sock")
+    environment.detect(refresh=True)
+    try:
+        l04 = L.lesson("04_host_networking")
+        for e in ("linux-loopback", "browser", "desktop-off"):
+            l04.exercise(e).reveal()
+        html = l04.run_live("linux", "desktop").open()
+        linux = html[html.index("<b>Linux</b>"):]
+        assert linux.index("Open WebUI at http://localhost:8080") < linux.index("Open WebUI → Ollama")
+    finally:
+        monkeypatch.delenv("DOCKER_HOST")
+        environment.detect(refresh=True)

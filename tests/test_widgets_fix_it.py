@@ -21,7 +21,8 @@ def test_fixit_is_checked_by_the_engine():
     assert not f.check().correct
     f.set(add_host_gateway=True)
     fb = f.check()
-    assert not fb.correct and "connection_refused" in fb.message  # one of the two things
+    assert not fb.correct and "connection refused" in fb.message  # one of the two things
+    assert "connection_refused" not in fb.message  # words, never the engine's id
     f.set(ollama_bind="0.0.0.0")
     assert f.check().correct
     assert f.verdict.reachable
@@ -88,3 +89,59 @@ def test_build_config_drops_what_no_longer_applies():
     assert c.ollama_network is None and not c.compose
     d = build_config(owui_lab.load_scenario("desktop-host-network"), {"desktop_host_networking": True, "platform": "linux"})
     assert not d.desktop_host_networking
+
+
+def test_what_happens_now_follows_the_knobs():
+    f = _linux_fixit()
+    f.widget
+    assert f._now.value == ""  # on request only: it may answer a question asked above
+    f._now_panel.selected_index = 0
+    assert "does not resolve" in f._now.value or "unknown on Linux" in f._now.value
+    f._controls["add_host_gateway"].value = True
+    assert "docker0" in f._now.value and "owui-verdict" in f._now.value
+    f._controls["ollama_bind"].value = "0.0.0.0"
+    assert "listens on all addresses" in f._now.value
+    f._controls["base_url"].value = "ollama:11434"  # not a URL: the box says so, in the kit's words
+    assert "no scheme" in f._now.value
+
+
+def test_reset_puts_the_broken_setup_back():
+    f = _linux_fixit()
+    f.widget
+    f._controls["add_host_gateway"].value = True
+    f._controls["ollama_bind"].value = "0.0.0.0"
+    f.check(), f.check()
+    f._reset_button.click()
+    assert f.values == {"add_host_gateway": False, "ollama_bind": "127.0.0.1", "base_url": f.broken.base_url}
+    assert f._controls["add_host_gateway"].value is False and f._controls["ollama_bind"].value == "127.0.0.1"
+    assert f.tries == 0 and f.feedback is None and f._result.value == "" and f._solution_button.disabled
+    f._now_panel.selected_index = 0
+    assert "unknown on Linux" in f._now.value
+
+
+def test_solutions_keep_the_exercises_own_rule():
+    """02 and 03 say 'without publishing Ollama's port': no solution may publish it, and each one works."""
+    from owui_lab.lessons import lesson
+
+    for lesson_id in ("01_ollama_on_host", "02_compose", "03_separate_networks", "04_host_networking"):
+        f = lesson(lesson_id).exercise("fix")
+        solutions = f.solutions()
+        assert solutions, f"{lesson_id}: the fix-it offers no solution"
+        for text in solutions:
+            assert "-p 11434" not in text and "publish" not in text, f"{lesson_id}: {text}"
+    three = lesson("03_separate_networks").exercise("fix")
+    assert any("docker network connect ollama-net" in s for s in three.solutions())
+
+
+def test_a_compose_exercise_speaks_compose():
+    from owui_lab.lessons import lesson
+
+    f = lesson("02_compose").exercise("fix")
+    f.widget
+    labels = [c.description for c in f._controls.values()]
+    assert "open-webui: environment: OLLAMA_BASE_URL" in labels
+    assert "open-webui: extra_hosts: host.docker.internal:host-gateway" in labels
+    assert not any("--add-host" in label for label in labels)
+    assert all("compose file" in s or "extra_hosts" in s for s in f.solutions())
+    f.set(base_url="http://ollama:11434")
+    assert f.check().correct

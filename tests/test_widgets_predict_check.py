@@ -47,7 +47,7 @@ def test_url_questions_accept_every_working_url():
     c = owui_lab.load_scenario("linux-ollama-on-host").replace(add_host_gateway=False, ollama_bind="0.0.0.0")
     q = PredictCheck("?", c, ask="url", choices=BASE_URLS)
     assert q.accepted == {"http://172.17.0.1:11434"}
-    assert q.answer("http://172.17.0.1:11434").correct
+    assert q.answer(["http://172.17.0.1:11434"]).correct
     q2 = PredictCheck("?", owui_lab.load_scenario("linux-compose"), ask="url",
                       choices=["http://ollama:11434", "http://localhost:11434"])
     assert q2.accepted == {"http://ollama:11434"}
@@ -102,3 +102,85 @@ def test_after_the_answer_a_prediction_can_be_checked_live(mode, monkeypatch):
     other.widget
     other.answer("ok")
     assert other._live_button.layout.display == "none"  # a Linux configuration on Docker Desktop
+
+
+def test_a_question_with_several_right_answers_takes_several():
+    """Desktop, separate networks, Ollama published: two URLs work, and the answer is both of them."""
+    c = owui_lab.load_scenario("desktop-separate-networks").replace(ollama_publish="all")
+    urls = ["http://ollama:11434", "http://localhost:11434", "http://host.docker.internal:11434"]
+    q = PredictCheck("?", c, ask="url", choices=urls, hint="h")
+    assert q.accepted == {"http://host.docker.internal:11434"}
+    c2 = owui_lab.load_scenario("linux-separate-networks").replace(ollama_publish="all", add_host_gateway=True)
+    urls2 = ["http://ollama:11434", "http://host.docker.internal:11434", "http://172.17.0.1:11434"]
+    q2 = PredictCheck("?", c2, ask="url", choices=urls2, hint="h")
+    assert q2.accepted == {"http://host.docker.internal:11434", "http://172.17.0.1:11434"}
+    q2.widget
+    assert not q2._check.disabled  # ticking nothing is an answer too: "none of them works"
+    half = q2.answer(["http://172.17.0.1:11434"])  # one of two: not yet right
+    assert not half.correct and not half.revealed and "Hint" in half.message
+    q2._boxes[1].value = q2._boxes[2].value = True
+    q2._check.click()
+    assert q2.feedback.correct
+    assert "http://host.docker.internal:11434, http://172.17.0.1:11434" in q2.feedback.message
+    with pytest.raises(ConfigError, match="as a list"):
+        q2.answer("http://172.17.0.1:11434")
+    with pytest.raises(ConfigError, match="not among"):
+        q2.answer(["http://example:1"])
+
+
+def test_none_works_is_an_answer():
+    c = owui_lab.load_scenario("linux-separate-networks")
+    q = PredictCheck("?", c, ask="url", choices=["http://ollama:11434", "http://localhost:11434"])
+    assert q.accepted == set() and q.answer([]).correct and "none" in q.feedback.message
+
+
+def test_the_reasoning_and_diagram_come_only_with_the_answer():
+    q = PredictCheck("?", owui_lab.load_scenario("linux-ollama-on-host"), hint="Think of docker0.")
+    q.widget
+    assert q._result.value == ""
+    q.answer("ok")  # wrong: a hint only, no picture, no reasoning
+    assert "owui-lesson-diagram" not in q._result.value and "docker0 (" not in q._result.value
+    q.answer("connection_refused")
+    assert "owui-lesson-diagram" in q._result.value and "data:image/svg+xml" in q._result.value
+    assert "owui-verdict" in q._result.value
+
+
+def test_show_the_answer_on_request_and_reset():
+    q = PredictCheck("?", owui_lab.load_scenario("linux-compose"), hint="h")
+    q.widget
+    seen = []
+    q.on_finish(seen.append)
+    q._reveal_button.click()
+    assert q.feedback.revealed and not q.feedback.correct and q.finished and seen == [q]
+    assert "The answer is: <b>Yes: Open WebUI reaches Ollama</b>" in q._result.value
+    q._choice.value = "ok"
+    q._reset_button.click()
+    assert q.feedback is None and q.tries == 0 and q._choice.value is None and q._check.disabled
+    assert q._result.value == ""
+    assert q.answer("name_not_resolved").message.startswith("Not yet. Hint")  # a hint again, as at first
+
+
+def test_after_answers_holds_back_until_every_question_is_finished():
+    from owui_lab.widgets.predict_check import AfterAnswers
+
+    a = PredictCheck("?", owui_lab.load_scenario("linux-compose"))
+    b = PredictCheck("?", owui_lab.load_scenario("linux-ollama-on-host"), hint="h")
+    gate = AfterAnswers([a, b], lambda: "<p>the diagrams</p>", "the diagrams", waiting_html="<p>ran</p>")
+    gate.widget
+    assert gate._body.value == "" and 'data-waiting="2"' in gate._wait.value and "the diagrams" not in gate._body.value
+    a.answer("ok")
+    assert 'data-waiting="1"' in gate._wait.value and not gate.opened
+    b.answer("ok")  # a hint: not finished
+    assert not gate.opened
+    b.answer("connection_refused")
+    assert gate.opened and gate._body.value == "<p>the diagrams</p>" and gate._wait.layout.display == "none"
+
+
+def test_after_answers_opens_on_request():
+    from owui_lab.widgets.predict_check import AfterAnswers
+
+    a = PredictCheck("?", owui_lab.load_scenario("linux-compose"))
+    gate = AfterAnswers([a], lambda: "<p>shown</p>", "the diagrams")
+    gate.widget
+    gate._open_button.click()
+    assert gate.opened and gate._body.value == "<p>shown</p>" and a.feedback is None

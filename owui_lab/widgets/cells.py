@@ -40,7 +40,12 @@ def show_commands(config: Config) -> None:
     """Display what a learner types to build ``config``: docker run lines, compose.yaml, host steps."""
     from IPython.display import HTML, display
 
-    display(HTML(f'<pre class="owui-recipe" style="font-size:0.9em">{esc(recipe(config).text())}</pre>'))
+    display(HTML(commands_html(config)))
+
+
+def commands_html(config: Config) -> str:
+    """What a learner types to build ``config``, as HTML (``show_commands`` displays it)."""
+    return f'<pre class="owui-recipe" style="font-size:0.9em">{esc(recipe(config).text())}</pre>'
 
 
 def run_live(*configs: Config) -> list[LiveReport]:
@@ -56,6 +61,18 @@ def run_live(*configs: Config) -> list[LiveReport]:
     """
     from IPython.display import HTML, display
 
+    markup, reports = run_live_html(*configs)
+    display(HTML(markup))
+    return reports
+
+
+def run_live_html(*configs: Config, browser_first: bool = False) -> tuple[str, list[LiveReport]]:
+    """``run_live``'s runs and HTML, without displaying it (a lesson may hold it back until answered).
+
+    Args:
+        configs: the lesson's configurations.
+        browser_first: the question was about the browser: its path leads each box.
+    """
     if not configs:
         raise ConfigError("run_live() needs at least one configuration.", "pass the lesson's configurations.")
     mode = environment.detect()
@@ -73,9 +90,8 @@ def run_live(*configs: Config) -> list[LiveReport]:
         name = "Docker Desktop" if config.platform == "desktop" else "Linux"
         # How to run it at home is said once, under the last box that did not run.
         parts.append(f"<div style='margin-top:6px'><b>{name}</b></div>"
-                     f"{live_html(report, home=bool(not_run) and i == not_run[-1])}")
-    display(HTML("".join(parts)))
-    return reports
+                     f"{live_html(report, home=bool(not_run) and i == not_run[-1], browser_first=browser_first)}")
+    return "".join(parts), reports
 
 
 def run_doctor() -> Report | None:

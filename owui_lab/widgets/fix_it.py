@@ -1,20 +1,24 @@
 """Fix it: repair a broken configuration by changing a few knobs; the engine checks the repair.
 
-The learner gets a broken configuration and the knobs the exercise lets them change; "Check my fix"
-asks the engine. A hint comes after the second unsuccessful check, and a solution (the engine's own
-fixes) only after that.
+The learner gets a broken configuration and the knobs the exercise lets them change; "What happens now"
+follows the knobs as they move, and "Check my fix" asks the engine. A hint comes after the second
+unsuccessful check, and a solution only after that: the engine's own fixes that use the exercise's knobs
+and keep its rule (no "publish Ollama's port" where the task says not to). A compose exercise speaks
+compose (``extra_hosts:``, ``environment:``, ``networks:``). "Reset" puts the broken setup back.
 """
 
 from __future__ import annotations
 
+from itertools import combinations
 from typing import Any, Callable, Mapping, Sequence
 
 from ..config import Config
 from ..engine import Verdict, evaluate
 from ..errors import ConfigError
+from ..fixes import candidate_changes
 from ..prediction import predict
 from .base import BASE_URLS, Feedback, Widgeted, build_config, ipywidgets
-from .html import CSS, error_html, esc, verdict_html
+from .html import CSS, OUTCOME_PHRASE, error_html, esc, verdict_html
 
 # The values each knob offers in a fix-it widget; networks are completed from the configuration.
 KNOB_LABELS = {
@@ -29,7 +33,29 @@ KNOB_LABELS = {
     "desktop_host_networking": "Docker Desktop: Enable host networking",
     "compose": "one compose stack",
 }
+#: The same knobs as keys of a compose file, for an exercise on a compose stack.
+COMPOSE_LABELS = {
+    **KNOB_LABELS,
+    "ollama_bind": "ollama: environment: OLLAMA_HOST",
+    "ollama_network": "ollama: networks:",
+    "ollama_publish": "ollama: ports:",
+    "webui_network": "open-webui: networks:",
+    "add_host_gateway": "open-webui: extra_hosts: host.docker.internal:host-gateway",
+    "base_url": "open-webui: environment: OLLAMA_BASE_URL",
+}
 _BOOL_KNOBS = ("add_host_gateway", "desktop_host_networking", "compose")
+
+
+def _value_words(knob: str, value: Any) -> str:
+    """A knob's value as the task states it ("not published", "the default bridge")."""
+    if knob == "ollama_publish":
+        return {None: "not published", "none": "not published", "all": "published as -p 11434:11434",
+                "loopback": "published on 127.0.0.1 only"}.get(value, str(value))
+    if knob in ("webui_network", "ollama_network"):
+        return {"bridge": "the default bridge", "host": "the host network"}.get(value, f"the network {value}")
+    if isinstance(value, bool):
+        return "on" if value else "off"
+    return "its default" if value is None else str(value)
 
 
 def _options(knob: str, config: Config, networks: Sequence[str]) -> list[tuple[str, Any]]:
@@ -91,6 +117,7 @@ class FixIt(Widgeted):
         self.why = why
         own = [n for n in (broken.webui_network, broken.ollama_network) if n and n not in ("bridge", "host")]
         self.networks = list(dict.fromkeys([*own, *networks]))
+        self.labels = COMPOSE_LABELS if broken.compose else KNOB_LABELS
         self.values: dict[str, Any] = {k: getattr(broken, k) for k in self.knobs}
         self.tries = 0
         self.feedback: Feedback | None = None
@@ -119,14 +146,16 @@ class FixIt(Widgeted):
                 control.value = value
         return self
 
-    def _fixed(self, c: Config) -> tuple[bool, str]:
+    def _fixed(self, c: Config, record: bool = True) -> tuple[bool, str]:
         v = evaluate(c)
-        self.verdict = v
+        if record:
+            self.verdict = v
         for name, value in self.keep.items():
             if getattr(c, name) != value:
-                return False, f"It must still have {KNOB_LABELS.get(name, name)} = {value}: that is part of the task."
+                return False, (f"{self.labels.get(name, name)} must stay {_value_words(name, value)}: that is "
+                               "part of the task.")
         if not v.reachable:
-            return False, f"Open WebUI still cannot reach Ollama ({v.outcome}): {v.failing_step.reason}."
+            return False, f"Open WebUI still cannot reach Ollama ({OUTCOME_PHRASE[v.outcome]}): {v.failing_step.reason}."
         if self.goal == "both" and not v.browser.reachable:
             return False, f"Open WebUI reaches Ollama now, but your browser cannot reach Open WebUI: {v.browser.reason}."
         return True, "Fixed: Open WebUI reaches Ollama" + (
@@ -156,9 +185,59 @@ class FixIt(Widgeted):
             self._show(f'<div class="owui-bad">✗ Not fixed yet.</div><div>{esc(message)}</div>{hint}')
         return self.feedback
 
-    def solutions(self) -> list[str]:
-        """The engine's fixes for the broken configuration (what "Show a solution" reveals)."""
-        return list(predict(self.broken).fixes)
+    def solutions(self, limit: int = 3) -> list[str]:
+        """What "Show a solution" reveals: the engine's fixes that this exercise allows.
+
+        Each is one of the engine's changes (or two together) that touches only the exercise's knobs,
+        keeps its rule (``keep``) and reaches its goal, checked by the engine; gentlest first.
+        """
+        changes = [ch for ch in candidate_changes(self.broken) if all(k in self.knobs for k, _ in ch.knobs)]
+        found: list[tuple[int, str]] = []
+        enough: set = set()
+        for size in (1, 2):
+            for combo in combinations(changes, size):
+                names = [k for ch in combo for k, _ in ch.knobs]
+                if len(names) != len(set(names)) or enough.intersection(combo):
+                    continue
+                knobs = dict(self.values)
+                for ch in combo:
+                    knobs.update(dict(ch.knobs))
+                try:
+                    ok = self._fixed(build_config(self.broken, knobs), record=False)[0]
+                except ConfigError:
+                    continue
+                if ok:
+                    if size == 1:
+                        enough.add(combo[0])
+                    found.append((sum(ch.cost for ch in combo) + 100 * (size - 1), "; and ".join(ch.text for ch in combo)))
+        found.sort(key=lambda f: f[0])
+        return [text for _, text in found[:limit]]
+
+    def reset(self) -> None:
+        """Put the broken setup back: every knob as it was, no feedback, the count of checks at zero."""
+        self.values = {k: getattr(self.broken, k) for k in self.knobs}
+        self.tries = 0
+        self.feedback = None
+        self.verdict = None
+        for knob, control in self._controls.items():
+            control.value = self.values[knob]
+        if self._widget is not None:
+            self._result.value = ""
+            self._solution_button.disabled = True
+            self._render_now()
+
+    def now_html(self) -> str:
+        """What happens with the knobs as they are now: the engine's verdict (or why it cannot be built)."""
+        try:
+            config = self.config
+        except ConfigError as exc:
+            return error_html(exc)
+        return verdict_html(evaluate(config), fixes=False, notes=False)
+
+    def _render_now(self) -> None:
+        if self._widget is not None:
+            opened = self._now_panel.selected_index is not None
+            self._now.value = CSS + self.now_html() if opened else ""
 
     def _show(self, body: str) -> None:
         if self._widget is not None:
@@ -170,7 +249,7 @@ class FixIt(Widgeted):
         style = {"description_width": "initial"}
         for knob in self.knobs:
             value = self.values[knob]
-            label = KNOB_LABELS[knob]
+            label = self.labels[knob]
             if knob in _BOOL_KNOBS:
                 control = w.Checkbox(value=bool(value), description=label, style=style, indent=False,
                                      layout=w.Layout(width="auto"))
@@ -191,6 +270,9 @@ class FixIt(Widgeted):
         self._hint_button = w.Button(description="Hint", disabled=not self.hint)
         # The answer comes after the hint: a solution is offered once two checks have failed.
         self._solution_button = w.Button(description="Show a solution", disabled=True)
+        self._reset_button = w.Button(description="Reset")
+        self._reset_button.add_class("owui-reset")
+        self._reset_button.on_click(lambda _: self.reset())
         self._result = w.HTML()
         self._check_button.on_click(lambda _: self.check())
         self._hint_button.on_click(lambda _: self._show(f"<b>Hint:</b> {self.hint}"))
@@ -198,13 +280,20 @@ class FixIt(Widgeted):
             lambda _: self._show("<b>Any one of these works:</b><ul>"
                                  + "".join(f"<li>{esc(s)}</li>" for s in self.solutions()) + "</ul>")
         )
-        start = verdict_html(predict(self.broken), fixes=False, notes=False)
+        # "What happens now" is there on request (it may answer a question asked above) and, once opened,
+        # follows the knobs as they change.
+        self._now = w.HTML()
+        self._now.add_class("owui-fixit-now")
+        now = w.Accordion(children=[self._now], selected_index=None)
+        now.set_title(0, "What happens now")
+        now.observe(lambda change: self._render_now(), names="selected_index")
+        self._now_panel = now
         self._widget = w.VBox(
             [
-                w.HTML(CSS + f"<div><b>Fix it:</b> {self.task}</div>"
-                       f"<details><summary>What happens now</summary>{start}</details>"),
+                w.HTML(CSS + f"<div><b>Fix it:</b> {self.task}</div>"),
+                now,
                 *rows,
-                w.HBox([self._check_button, self._hint_button, self._solution_button]),
+                w.HBox([self._check_button, self._hint_button, self._solution_button, self._reset_button]),
                 self._result,
             ]
         )
@@ -218,6 +307,7 @@ class FixIt(Widgeted):
         def on_change(change: dict) -> None:
             self.values[knob] = change["new"]
             self._sync_enabled()
+            self._render_now()
 
         return on_change
 

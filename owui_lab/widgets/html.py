@@ -184,13 +184,14 @@ def _reachable_words(reachable: bool, outcome: str) -> str:
     return f"{'reachable' if reachable else 'not reachable'} ({outcome_phrase(outcome)})"
 
 
-def live_html(report: Any, *, home: bool = True, compact: bool = False) -> str:
+def live_html(report: Any, *, home: bool = True, compact: bool = False, browser_first: bool = False) -> str:
     """A live report as HTML: observed beside predicted, or why only the prediction is shown.
 
     Args:
         report: a ``widgets.live.LiveReport`` (not imported here: the live module renders through this one).
         home: when it did not run, also say how to run it live at home.
         compact: two lines for the projector (the observation and whether it agrees), no table.
+        browser_first: the question asked was about the browser: the browser's path leads.
     """
     p = report.predicted
     if compact and report.observed is not None:
@@ -204,9 +205,13 @@ def live_html(report: Any, *, home: bool = True, compact: bool = False) -> str:
             f"{'reaches' if o.browser.reachable else 'does not reach'} Open WebUI. {agreement}</div>"
         )
     if report.observed is None:
+        browser = (f"The browser {'opens' if p.browser.reachable else 'cannot open'} Open WebUI at "
+                   f"{p.browser.url}. ")
+        ollama = f"Open WebUI → Ollama: {_reachable_words(p.reachable, p.outcome)}. "
+        said = browser + ollama if browser_first else ollama
         return (
             f'<div class="owui-box owui-live" data-live="predicted-only" style="border-left:6px solid {AMBER}">'
-            f"<b>Prediction only.</b> The engine predicts: {esc(_reachable_words(p.reachable, p.outcome))}. "
+            f"<b>Prediction only.</b> The engine predicts: {esc(said)}"
             f"{esc(report.reason)}{'<br>' + RUN_AT_HOME if home else ''}</div>"
         )
     o = report.observed
@@ -215,6 +220,9 @@ def live_html(report: Any, *, home: bool = True, compact: bool = False) -> str:
         ("what happened", outcome_phrase(p.outcome), outcome_phrase(o.outcome)),
         ("browser reaches Open WebUI", p.browser.reachable, o.browser.reachable),
     ]
+    if browser_first:
+        rows = [("browser opens Open WebUI at " + p.browser.url, p.browser.reachable, o.browser.reachable),
+                *rows[:2]]
 
     def cell(value: Any) -> str:
         return ("yes" if value else "no") if isinstance(value, bool) else esc(value)

@@ -1,8 +1,12 @@
 """Predict, then check: a question about one configuration, with the engine's verdict as the answer key.
 
-The learner picks an answer; the kit checks it against the engine, explains why, and gives a hint before
-it gives the answer away. Where the daemon can run the configuration, "Run it for real" follows the
-answer and puts the lab's observation beside the prediction.
+The learner picks an answer (or, for "which base URLs work", ticks every one they expect to); the kit
+checks it against the engine, gives a hint before it gives the answer away, and only then shows the
+diagram and the engine's reasoning. "Show the answer" reveals it on request; "Reset" starts the
+question again. Where the daemon can run the configuration, "Run it for real" follows the answer.
+
+``AfterAnswers`` holds back what would give a lesson's answers away (the side-by-side diagrams, the
+live run's observation) until the questions before it are answered, or the learner asks for it.
 
 Example::
 
@@ -15,14 +19,14 @@ from __future__ import annotations
 
 import html as std_html
 import re
-from typing import Any, Iterable, Sequence
+from typing import Any, Callable, Iterable, Sequence
 
 from ..config import Config
 from ..engine import OUTCOMES, evaluate
 from ..errors import ConfigError
 from ..prediction import predict
 from . import live
-from .base import Feedback, Widgeted, ipywidgets
+from .base import Feedback, Widgeted, diagram_html, ipywidgets
 from .html import CSS, OUTCOME_TEXT, esc, live_html, verdict_html
 
 STEP_TEXT = {
@@ -32,6 +36,7 @@ STEP_TEXT = {
     None: "none: every step works",
 }
 
+
 class PredictCheck(Widgeted):
     """A question about one configuration; the engine's verdict is the answer key.
 
@@ -39,12 +44,13 @@ class PredictCheck(Widgeted):
         question: what the learner is asked (HTML allowed).
         config: the configuration the question is about.
         ask: what to predict: ``"outcome"`` (works / which failure), ``"reachable"`` (yes/no),
-            ``"browser"`` (does the browser reach Open WebUI), ``"step"`` (which step fails first) or
-            ``"url"`` (which of ``choices``, base URLs, works; every working one is accepted) or
-            ``"browser_url"`` (which of ``choices`` opens Open WebUI in the browser, or none of them).
+            ``"browser"`` (does the browser reach Open WebUI), ``"step"`` (which step fails first),
+            ``"url"`` (which of ``choices``, base URLs, work: the learner ticks every one, and the
+            answer is right when the ticked ones are exactly the working ones) or ``"browser_url"``
+            (which of ``choices`` opens Open WebUI in the browser, or none of them).
         hint: shown on request, and after the first wrong answer, before the answer is given away.
         why: a sentence or two of teaching added to the engine's explanation.
-        choices: the base URLs for ``ask="url"``.
+        choices: the URLs for ``ask="url"`` and ``ask="browser_url"``.
     """
 
     KINDS = ("outcome", "reachable", "browser", "browser_url", "step", "url")
@@ -72,7 +78,24 @@ class PredictCheck(Widgeted):
         self.options, self.accepted = self._key(choices or ())
         self.tries = 0
         self.feedback: Feedback | None = None
+        self._listeners: list[Callable[["PredictCheck"], None]] = []
         self._widget = None
+
+    @property
+    def several(self) -> bool:
+        """The question takes several answers (every working base URL)."""
+        return self.ask == "url"
+
+    @property
+    def finished(self) -> bool:
+        """Answered right, or the answer was given (so its reasoning may be shown)."""
+        return self.feedback is not None and (self.feedback.correct or self.feedback.revealed)
+
+    def on_finish(self, callback: Callable[["PredictCheck"], None]) -> None:
+        """Call ``callback(self)`` once the question is finished (at once if it already is)."""
+        self._listeners.append(callback)
+        if self.finished:
+            callback(self)
 
     # -- the answer key, from the engine -------------------------------------------------------
     def _key(self, choices: Sequence[str]) -> tuple[list[tuple[str, Any]], set]:
@@ -107,8 +130,8 @@ class PredictCheck(Widgeted):
             rows = []
             for _, url in self.options:
                 v = evaluate(self.config.replace(base_url=url))
-                mark = "✓" if v.reachable else "✗"
                 why = "" if v.reachable else f": {v.failing_step.reason}"
+                mark = '<span class="owui-ok">✓</span>' if v.reachable else '<span class="owui-bad">✗</span>'
                 rows.append(f"<li>{mark} <code>{esc(url)}</code>{esc(why)}</li>")
             body = f"<ul>{''.join(rows)}</ul>"
         else:
@@ -118,18 +141,36 @@ class PredictCheck(Widgeted):
 
     # -- checking ----------------------------------------------------------------------------
     def answer(self, value: Any) -> Feedback:
-        """Check ``value`` (one of the option values) as the learner's answer; also updates the widget."""
-        if value not in [v for _, v in self.options]:
-            raise ConfigError(
-                f"{value!r} is not one of this question's answers.",
-                f"pick one of: {', '.join(repr(v) for _, v in self.options)}.",
-            )
+        """Check the learner's answer (an option value; for ``ask="url"`` the set of ticked URLs).
+
+        Also updates the widget.
+        """
+        values = [v for _, v in self.options]
+        if self.several:
+            if isinstance(value, str) or not isinstance(value, Iterable):
+                raise ConfigError(
+                    "This question takes every base URL you expect to work, as a list.",
+                    f"pass a list of some of: {', '.join(values)} (an empty list: none works).",
+                )
+            picked = set(value)
+            unknown = picked - set(values)
+            if unknown:
+                raise ConfigError(f"{sorted(unknown)} are not among this question's URLs.",
+                                  f"pick some of: {', '.join(values)}.")
+            right = picked == self.accepted
+        else:
+            if value not in values:
+                raise ConfigError(
+                    f"{value!r} is not one of this question's answers.",
+                    f"pick one of: {', '.join(repr(v) for v in values)}.",
+                )
+            right = value in self.accepted
         if self.tries == 0:  # the first answer is the learner's prediction: the room's bar chart on the hub
             from ..classroom import share_first_answer_soon
 
-            share_first_answer_soon(self, value)
+            share_first_answer_soon(self, sorted(value) if self.several else value)
         self.tries += 1
-        if value in self.accepted:
+        if right:
             self.feedback = Feedback(True, False, "Right. " + self._plain_why())
             html_text = f'<div class="owui-ok">✓ Right.</div>{self._explanation()}'
         elif self.tries == 1 and self.hint:
@@ -137,16 +178,53 @@ class PredictCheck(Widgeted):
             html_text = f'<div class="owui-bad">✗ Not yet.</div><div><b>Hint:</b> {self.hint}</div>'
             html_text += "<div>Pick again and check.</div>"
         else:
-            right = " or ".join(self._label(v) for v in self.options_in_order(self.accepted)) or "none of these"
-            self.feedback = Feedback(False, True, f"The answer is: {right}. " + self._plain_why())
-            html_text = (
-                f'<div class="owui-bad">✗ Not quite. The answer is: <b>{esc(right)}</b>.</div>'
-                f"{self._explanation()}"
-            )
-        if self._widget is not None:
-            self._result.value = CSS + f'<div class="owui-box owui-feedback">{html_text}</div>'
-            self._offer_live()
+            return self.reveal(lead="✗ Not quite.")
+        self._after_answer(html_text)
         return self.feedback
+
+    def reveal(self, *, lead: str = "") -> Feedback:
+        """Give the answer away (the learner asked, or a hint did not help), with the engine's reasons."""
+        right = self._answer_words()
+        self.feedback = Feedback(False, True, f"The answer is: {right}. " + self._plain_why())
+        lead_html = f'<div class="owui-bad">{esc(lead)} The answer is: <b>{esc(right)}</b>.</div>' if lead else (
+            f"<div>The answer is: <b>{esc(right)}</b>.</div>")
+        self._after_answer(lead_html + self._explanation())
+        return self.feedback
+
+    def reset(self) -> None:
+        """Start the question again: no answer picked, no feedback, no reasoning shown."""
+        self.tries = 0
+        self.feedback = None
+        if self._widget is not None:
+            if self.several:
+                for box in self._boxes:
+                    box.value = False
+            else:
+                self._choice.value = None
+            self._result.value = ""
+            self._live_button.layout.display = "none"
+            self._live_out.value = ""
+
+    def _answer_words(self) -> str:
+        if self.several:
+            working = self.options_in_order(self.accepted)
+            return ", ".join(working) if working else "none of them"
+        return " or ".join(self._label(v) for v in self.options_in_order(self.accepted)) or "none of these"
+
+    def _after_answer(self, html_text: str) -> None:
+        if self._widget is not None:
+            picture = f"<div class='owui-answer-diagram'>{self._diagram()}</div>" if self.finished else ""
+            self._result.value = CSS + f'<div class="owui-box owui-feedback">{html_text}</div>' + picture
+            self._offer_live()
+        if self.finished:
+            for callback in list(self._listeners):
+                callback(self)
+
+    def _diagram(self) -> str:
+        # A URL question is drawn with a URL that works (the question's own setup, when none does).
+        working = self.options_in_order(self.accepted) if self.several else []
+        return diagram_html(self.config.replace(base_url=working[0]) if working else self.config,
+                            alt="the diagram of this question's setup")
 
     def options_in_order(self, values: Iterable[Any]) -> list[Any]:
         wanted = set(values)
@@ -155,7 +233,7 @@ class PredictCheck(Widgeted):
     def _plain_why(self) -> str:
         v = self.verdict
         if self.ask == "url":
-            return "Working: " + (", ".join(sorted(self.accepted)) or "none") + "."
+            return "Working: " + (", ".join(self.options_in_order(self.accepted)) or "none") + "."
         if self.ask in ("browser", "browser_url"):
             return f"{v.browser.url}: {v.browser.reason}."
         step = v.failing_step
@@ -164,27 +242,39 @@ class PredictCheck(Widgeted):
     # -- the widget --------------------------------------------------------------------------
     def _build(self) -> None:
         w = ipywidgets()
-        self._choice = w.RadioButtons(options=self.options, value=None, layout=w.Layout(width="auto"))
-        self._check = w.Button(description="Check", button_style="primary", disabled=True)
+        self._check = w.Button(description="Check", button_style="primary", disabled=not self.several)
+        if self.several:
+            self._boxes = [w.Checkbox(value=False, description=label, indent=False, layout=w.Layout(width="auto"))
+                           for label, _ in self.options]
+            self._choice = w.VBox(self._boxes)
+            self._choice.add_class("owui-several")
+        else:
+            self._choice = w.RadioButtons(options=self.options, value=None, layout=w.Layout(width="auto"))
+
+            def picked(change: dict) -> None:
+                self._check.disabled = change["new"] is None
+
+            self._choice.observe(picked, names="value")
         self._hint_button = w.Button(description="Hint", disabled=not self.hint)
+        self._reveal_button = w.Button(description="Show the answer")
+        self._reset_button = w.Button(description="Reset")
         self._result = w.HTML()
         self._live_button = w.Button(description="Run it for real", button_style="success",
                                      layout=w.Layout(display="none"))
         self._live_out = w.HTML()
-
-        def picked(change: dict) -> None:
-            self._check.disabled = change["new"] is None
-
-        self._choice.observe(picked, names="value")
-        self._check.on_click(lambda _: self.answer(self._choice.value))
+        self._check.on_click(lambda _: self.answer(self._picked()))
         self._hint_button.on_click(lambda _: setattr(self._result, "value",
-                                                     f'<div class="owui-box"><b>Hint:</b> {self.hint}</div>'))
+                                                     f'{CSS}<div class="owui-box"><b>Hint:</b> {self.hint}</div>'))
+        self._reveal_button.on_click(lambda _: self.reveal())
+        self._reset_button.on_click(lambda _: self.reset())
         self._live_button.on_click(self._run_live)
+        how = "Tick every one you expect to work, then check." if self.several else ""
         self._widget = w.VBox(
             [
-                w.HTML(CSS + f'<div style="font-size:1.05em"><b>Predict:</b> {self.question}</div>'),
+                w.HTML(CSS + f'<div style="font-size:1.05em"><b>Predict:</b> {self.question}</div>'
+                       + (f"<div class='owui-muted'>{how}</div>" if how else "")),
                 self._choice,
-                w.HBox([self._check, self._hint_button]),
+                w.HBox([self._check, self._hint_button, self._reveal_button, self._reset_button]),
                 self._result,
                 self._live_button,
                 self._live_out,
@@ -194,11 +284,17 @@ class PredictCheck(Widgeted):
         self._widget.add_class("owui-predict")
         self._check.add_class("owui-check")
         self._hint_button.add_class("owui-hint")
+        self._reveal_button.add_class("owui-reveal")
+        self._reset_button.add_class("owui-reset")
         self._choice.add_class("owui-choices")
 
+    def _picked(self) -> Any:
+        if self.several:
+            return [v for box, (_, v) in zip(self._boxes, self.options) if box.value]
+        return self._choice.value
+
     def _offer_live(self) -> None:
-        finished = self.feedback is not None and (self.feedback.correct or self.feedback.revealed)
-        if finished and live.offered(self.config)[0]:
+        if self.finished and live.offered(self.config)[0]:
             self._live_button.layout.display = None
 
     def _run_live(self, _button: Any = None) -> None:
@@ -214,6 +310,69 @@ class PredictCheck(Widgeted):
             self._live_button.disabled = False
 
 
+class AfterAnswers(Widgeted):
+    """Hold back what gives answers away until the questions before it are finished, or on request.
+
+    Args:
+        questions: the questions that must be finished first.
+        render: builds the HTML to show (called once, when it opens).
+        what: what is held back, in a few words ("the diagrams and the engine's reasoning").
+        waiting_html: extra HTML shown while it waits (must not give an answer away).
+    """
+
+    def __init__(self, questions: Sequence[PredictCheck], render: Callable[[], str], what: str,
+                 waiting_html: str = "") -> None:
+        self.questions = list(questions)
+        self.render = render
+        self.what = what
+        self.waiting_html = waiting_html
+        self.opened = False
+        self.shown_html = ""
+        self._widget = None
+        for q in self.questions:
+            q.on_finish(lambda _q: self._maybe_open())
+
+    @property
+    def waiting_for(self) -> int:
+        """How many of the questions are not finished yet."""
+        return sum(not q.finished for q in self.questions)
+
+    def open(self) -> str:
+        """Show it now (the learner asked, or every question is finished); returns the HTML shown."""
+        if not self.opened:
+            self.opened = True
+            self.shown_html = self.render()
+        if self._widget is not None:
+            self._body.value = self.shown_html
+            self._wait.layout.display = "none"
+            self._open_button.layout.display = "none"
+        return self.shown_html
+
+    def _maybe_open(self) -> None:
+        if self.waiting_for == 0:
+            self.open()
+        elif self._widget is not None:
+            self._wait.value = self._waiting_text()
+
+    def _waiting_text(self) -> str:
+        left = self.waiting_for
+        questions = "question" if left == 1 else "questions"
+        return (f'{CSS}<div class="owui-box owui-after-answers" data-waiting="{left}">'
+                f"<i>{esc(self.what[0].upper() + self.what[1:])} will show once you have answered the {left} "
+                f"{questions} above (or press the button).</i>{self.waiting_html}</div>")
+
+    def _build(self) -> None:
+        w = ipywidgets()
+        self._wait = w.HTML(self._waiting_text())
+        self._open_button = w.Button(description=f"Show {self.what} now", layout=w.Layout(width="auto"))
+        self._open_button.add_class("owui-open-now")
+        self._open_button.on_click(lambda _: self.open())
+        self._body = w.HTML()
+        self._widget = w.VBox([self._wait, self._open_button, self._body])
+        self._widget.add_class("owui-after")
+        if self.opened or (self.questions and self.waiting_for == 0):
+            self.open()
+
+
 def _strip_tags(text: str) -> str:
     return std_html.unescape(re.sub(r"<[^>]+>", "", text))
-
