@@ -217,6 +217,9 @@ def test_the_doctor_sees_the_url_open_webui_saved(setup):
     # asked of Open WebUI itself (a token), the doctor says the same
     asked = _doctor(setup, webui_token=token)
     assert asked.saved["source"] == "Open WebUI" and asked.headline == r.headline
+    # an instance without login (WEBUI_AUTH=False) is asked only when the learner says so (--sign-in)
+    opened = _doctor(setup, webui_token="", sign_in=True)
+    assert opened.saved["source"] == "Open WebUI" and opened.headline == r.headline
 
     # 3. the doctor's first fix, done as the admin panel does it: now it works
     status, body = _call(setup.address, "POST", "/ollama/config/update", token=token,

@@ -486,3 +486,14 @@ def test_a_paused_probe_is_one_bounded_sentence_and_removed():
     ok = _FakeProbe()
     assert docker_api.probe_from_namespace(_FakeClient(ok), "a" * 64, ["http://x:11434"], image="img", timeout=1)[0]["outcome"] == "ok"
     assert ok.removed
+
+
+def test_several_saved_urls_are_each_diagnosed_and_a_switched_off_one_is_said():
+    daemon, containers, _ = load("linux-compose")
+    saved = SavedUrls(found=True, urls=("http://localhost:11434", "http://ollama:11434", "http://off:11434"),
+                      disabled=("http://off:11434",), source="database")
+    r = diagnose(daemon, containers, NO_HOST, saved=saved)
+    assert [u["url"] for u in r.urls] == ["http://localhost:11434", "http://ollama:11434"]
+    assert [u["predicted"] for u in r.urls] == ["connection_refused", "ok"] and r.reachable
+    assert any("Switched off" in n and "http://off:11434" in n for n in r.notes)
+    assert r.headline.startswith("Open WebUI reaches Ollama (predicted) through the URL saved in its database")

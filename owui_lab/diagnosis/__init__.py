@@ -1,14 +1,17 @@
 """The doctor: diagnose the learner's own Open WebUI ↔ Ollama setup, read-only.
 
 ``doctor()`` finds the Docker daemon, the Open WebUI and Ollama containers and an Ollama on the host;
-reconstructs the configuration from ``docker inspect`` and asks the engine for a prediction; observes
+reads the Ollama URLs Open WebUI saved in its database (they win over its environment after the first
+start); reconstructs the configuration from ``docker inspect`` and asks the engine for a prediction; observes
 from inside Open WebUI's network namespace whether each configured base URL really answers; and
 returns a ``Report``: a ✓/✗ checklist with reasons, the fixes as exact commands, where observation
 and prediction differ, and security findings. It changes nothing of the learner's: its only
 container is a short-lived probe, labelled with the kit's labels and removed at once.
 
-Modules: ``inspect`` (payloads → facts), ``reconstruct`` (facts → ``Config``, nearest scenario),
-``observe`` (the live part), ``diagnose`` (facts + observations → report), ``report`` (rendering).
+Modules: ``inspect`` (payloads → facts), ``savedurl`` (Open WebUI's saved URLs, read from a copy of its
+database), ``reconstruct`` (facts → ``Config``, nearest scenario), ``observe`` (the live part, through
+``docker_api``), ``diagnose`` (facts + observations → report), ``report`` (the report; its HTML is
+``widgets.html.doctor_html``'s), ``cases`` (worked examples for the lessons, diagnosed, not written).
 """
 
 from __future__ import annotations

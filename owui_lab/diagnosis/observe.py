@@ -1,13 +1,15 @@
 """The doctor's live part: fetch the payloads, and look at what really answers.
 
-Everything here only reads: it lists and inspects containers, asks HTTP questions, and runs the
+Everything here only reads: it lists and inspects containers, copies Open WebUI's ``webui.db`` out
+(``docker cp``, into a private temporary directory removed at once), asks HTTP questions, and runs the
 stand-in Open WebUI's probe in a short-lived container joined to the learner's Open WebUI network
-namespace (labelled with the kit's labels and removed at once, through ``docker_api``). It never
-starts, stops, changes or removes a learner's container.
+namespace (labelled with the kit's labels and removed at once). Every Docker call goes through
+``docker_api``. It never starts, stops, changes or removes a learner's container.
 
 Where it sends traffic: the host's loopback (127.0.0.1), the docker0 address 172.17.0.1 (only on a
 local Linux engine whose default bridge has that gateway), the addresses of containers found on a
-local Linux engine, and, from inside Open WebUI's namespace, the base URLs Open WebUI itself uses.
+local Linux engine, and, from inside Open WebUI's namespace, the base URLs Open WebUI itself uses; with
+a token (or ``--sign-in`` on an instance without login) Open WebUI's own port on loopback, ``/ollama/config``.
 """
 
 from __future__ import annotations
