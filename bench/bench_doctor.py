@@ -9,7 +9,9 @@ Ollama stand-in through host-gateway), then times, median of several runs:
 - the baseline: listing and inspecting those containers through the SDK (what any tool must do);
 - ``doctor(observe=False)``: inspect + reconstruct + predict, no traffic;
 - ``doctor()`` on the working pair and on the host-Ollama setup: the full run, probe container included;
-- ``owui-lab doctor --json`` as a learner runs it (a fresh Python process).
+- ``owui-lab doctor --json`` as a learner runs it (a fresh Python process);
+- reading the Ollama URL Open WebUI saved, from a 32 MB ``webui.db`` on a named volume (chats make it
+  grow), against ``docker cp`` of the same file (the floor any reader of a container's file pays).
 
 Everything created is removed by exact id at the end; tags made here are removed too.
 """
@@ -53,7 +55,7 @@ def main() -> None:
             subprocess.run(["docker", "tag", STANDIN, tag], check=True)
             made_tags.append(tag)
     sfx = secrets.token_hex(3)
-    containers, networks = [], []
+    containers, networks, volumes = [], [], []
     host = standins.spawn("ollama", ["--bind", "0.0.0.0", "--port", "0", "--quiet"])
     try:
         for n in ("shared", "a", "b"):
@@ -78,6 +80,20 @@ def main() -> None:
                  extra_hosts={"host.docker.internal": "host-gateway"}, ports={"8080/tcp": ("127.0.0.1", free_port())})
         names = [w1, o1, o2, w2, w3]
         ids = [c.id for c in containers]
+        volumes.append(cli.volumes.create(f"bench-open-webui-{sfx}"))
+        filler = (
+            "import sqlite3, json, os\n"
+            "c = sqlite3.connect('/data/webui.db')\n"
+            "c.execute('CREATE TABLE config (key TEXT PRIMARY KEY, value JSON NOT NULL, updated_at BIGINT)')\n"
+            "c.execute(\"INSERT INTO config VALUES ('ollama.base_urls', ?, 0)\", (json.dumps(['http://ollama:11434']),))\n"
+            "c.execute('CREATE TABLE chat (id INTEGER PRIMARY KEY, body BLOB)')\n"
+            "c.executemany('INSERT INTO chat (body) VALUES (?)', [(os.urandom(65536),) for _ in range(512)])\n"
+            "c.commit()\n"
+        )
+        cli.containers.run(STANDIN, ["python3", "-c", filler], remove=True, network_mode="none",
+                           volumes={volumes[0].name: {"bind": "/data", "mode": "rw"}})
+        w4 = run(WEBUI_IMAGE, "open-webui-db", ["webui", "serve", "--quiet"], {**WEBUI_ENV, "OLLAMA_BASE_URL": "http://x:11434"},
+                 volumes={volumes[0].name: {"bind": "/app/backend/data", "mode": "rw"}})
 
         def baseline():
             listed = cli.api.containers(all=True)
@@ -94,6 +110,18 @@ def main() -> None:
                                     *[a for n in names for a in ("--container", n)]], check=True, capture_output=True),
             3,
         )
+        from owui_lab.diagnosis import observe
+        from owui_lab.diagnosis.inspect import parse_container
+
+        facts = parse_container(cli.api.inspect_container(f"{w4}"))
+        import tempfile
+
+        def cp_floor():
+            with tempfile.TemporaryDirectory() as d:
+                subprocess.run(["docker", "cp", f"{w4}:/app/backend/data/webui.db", d], check=True, capture_output=True)
+
+        cp_ms, _ = median_ms(cp_floor, runs)
+        saved_ms, saved = median_ms(lambda: observe.read_saved_urls(cli, facts), runs)
         print(f"containers examined                 {len(names)} (+ a host Ollama stand-in on port {host.port})")
         print(f"baseline: list + inspect (SDK)      {base:7.1f} ms")
         print(f"doctor(observe=False)               {predict_only:7.1f} ms  ({predict_only / base:5.1f}x baseline)  outcome {r0.outcome}")
@@ -101,6 +129,8 @@ def main() -> None:
         print(f"doctor() host Ollama via gateway    {full_host:7.1f} ms  ({full_host / base:5.1f}x baseline)  outcome {r2.outcome}, observed {r2.observed}")
         print(f"doctor() all five containers        {full_all:7.1f} ms  ({full_all / base:5.1f}x baseline)  outcome {r3.outcome}")
         print(f"owui-lab doctor --json (CLI)        {cli_ms:7.1f} ms  ({cli_ms / base:5.1f}x baseline)")
+        print(f"baseline: docker cp of a 32 MB webui.db {cp_ms:7.1f} ms")
+        print(f"saved URL read from that webui.db   {saved_ms:7.1f} ms  ({saved_ms / cp_ms:5.1f}x docker cp)  {list(saved.urls)}")
         print(f"target: a full run under 3000 ms -> {'met' if max(full_pair, full_host, full_all, cli_ms) < 3000 else 'NOT met'}")
     finally:
         for c in containers:
@@ -108,7 +138,7 @@ def main() -> None:
                 cli.api.remove_container(c.id, force=True)
             except Exception:  # noqa: BLE001
                 pass
-        for n in networks:
+        for n in networks + volumes:
             try:
                 n.remove()
             except Exception:  # noqa: BLE001

@@ -37,7 +37,7 @@ from owui_lab import standins
 pytestmark = [pytest.mark.docker, pytest.mark.openwebui, pytest.mark.slow]
 
 OPENWEBUI = os.environ.get("OWUI_LAB_OPENWEBUI", "/opt/owui-lab/openwebui-venv/bin/open-webui")
-START_TIMEOUT = 300.0
+START_TIMEOUT = 600.0  # about 20 s alone; minutes on a machine shared by many test runs
 WEBUI_ENV = {
     "WEBUI_AUTH": "False", "WEBUI_SECRET_KEY": "owui-lab-test", "OFFLINE_MODE": "True", "HF_HUB_OFFLINE": "1",
     "RAG_EMBEDDING_MODEL_AUTO_UPDATE": "False", "ENABLE_OPENAI_API": "False", "ANONYMIZED_TELEMETRY": "False",
