@@ -497,3 +497,24 @@ def test_several_saved_urls_are_each_diagnosed_and_a_switched_off_one_is_said():
     assert [u["predicted"] for u in r.urls] == ["connection_refused", "ok"] and r.reachable
     assert any("Switched off" in n and "http://off:11434" in n for n in r.notes)
     assert r.headline.startswith("Open WebUI reaches Ollama (predicted) through the URL saved in its database")
+
+
+def test_a_data_directory_the_doctor_cannot_read_is_one_sentence():
+    """docker cp refused (permissions, a vanished container): a sentence in the report, no traceback."""
+    from docker.errors import APIError
+
+    from owui_lab.diagnosis.observe import read_saved_urls
+
+    class Api:
+        def get_archive(self, container, path):
+            raise APIError("permission denied while trying to read /app/backend/data/webui.db")
+
+    class Cli:
+        api = Api()
+
+    daemon, containers, _ = load("linux-compose")
+    webui = next(c for c in containers if looks_like_webui(c))
+    saved = read_saved_urls(Cli(), webui)
+    assert not saved.found and "could not be copied" in saved.problem and "permission denied" in saved.problem
+    r = diagnose(daemon, containers, NO_HOST, saved=saved)
+    assert r.reachable and any("could not read the Ollama URL Open WebUI saved" in n for n in r.notes)
