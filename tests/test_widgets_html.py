@@ -48,7 +48,8 @@ def test_a_live_run_is_observed_beside_predicted():
     text = visible_text(agree)
     assert "agrees" in text and "The engine was right." in text and "2.5 s" in text
     assert text.count("✓") == 4  # the summary and three rows
-    assert "[Errno 111]" in text and "port 3000 → 3001" in text and "connection refused" in text
+    assert "Connection refused" in text and "[Errno" not in text  # the probe's words, no exception dressing
+    assert "port 3000 → 3001" in text and "connection refused" in text
     wrong = replace(observed, reachable=True, outcome="ok")
     text = visible_text(html.live_html(LiveReport(owui_lab.predict(config), wrong, False, 2.5)))
     assert "disagrees" in text and text.count("✗") == 3  # the summary, reachable, what happened

@@ -239,15 +239,43 @@ def live_html(report: Any, *, home: bool = True, compact: bool = False, browser_
             "points to something the engine does not model (a firewall, another Ollama); in the kit it "
             "is a bug worth reporting."
         )
-    detail = f"<div class='owui-muted'>{esc(o.detail)}</div>" if o.detail else ""
-    notes = "".join(f"<div class='owui-muted'>Note: {esc(n)}</div>" for n in report.notes)
+    replaced = dict(report.replaced_ports)
+    said = learners_ports(probe_words(o.detail), replaced) if o.detail else ""
+    detail = f"<div class='owui-muted'>What the probe saw: {esc(said)}</div>" if said else ""
+    # A port the lab had to change is a footnote in the learner's words; its note would say it again.
+    kept = [n for n in report.notes if not (replaced and n.startswith("Host ports busy"))]
+    notes = "".join(f"<div class='owui-muted'>Note: {esc(n)}</div>" for n in kept)
+    footnote = ""
+    if replaced:
+        used = "; ".join(f"your port {a} is taken on this machine, so the lab used {b} in its place"
+                         for a, b in replaced.items())
+        footnote = (f"<div class='owui-muted owui-footnote' style='font-size:0.9em'>¹ {esc(used)}. "
+                    "Everything else ran as you set it up.</div>")
     return (
         f'<div class="owui-box owui-live" data-live="ran" style="border-left:6px solid {GREEN if report.agree else RED}">'
         f"<b>Live run on this Docker daemon</b> ({report.seconds:.1f} s: stand-ins started, probed from "
         f"inside Open WebUI's network, removed).<br>{summary}"
         "<table class='owui-live-table' style='margin-top:4px'><tr><th></th><th>predicted</th><th>observed</th>"
-        f"<th>agree</th></tr>{body}</table>{detail}{notes}</div>"
+        f"<th>agree</th></tr>{body}</table>{detail}{notes}{footnote}</div>"
     )
+
+
+def probe_words(detail: str) -> str:
+    """What a probe saw, without Python's exception dressing ("[Errno 111] ...", "TimeoutError: ...")."""
+    import re
+
+    text = re.sub(r"\[Errno -?\d+\]\s*", "", detail)
+    text = re.sub(r"\b[A-Z]\w*(Error|Exception): ", "", text)
+    return text.strip()
+
+
+def learners_ports(text: str, replaced: dict[int, int]) -> str:
+    """``text`` with each port the lab used in place of the learner's written as the learner's, marked ¹."""
+    import re
+
+    for learner, lab_port in replaced.items():
+        text = re.sub(rf"(?<=:){lab_port}\b", f"{learner}¹", text)
+    return text
 
 
 def predicted_only_banner(title: str, body_html: str) -> str:

@@ -29,6 +29,8 @@ class LiveReport:
         seconds: how long the live run took.
         reason: why it did not run live ("" when it did).
         notes: what the lab substituted to run it here (ports, addresses), to map it back.
+        replaced_ports: (learner's port, lab's port) for each host port the lab really had to change:
+            the learner's port stays in the sentence, the lab's goes to a footnote.
     """
 
     predicted: Verdict
@@ -37,6 +39,7 @@ class LiveReport:
     seconds: float = 0.0
     reason: str = ""
     notes: tuple[str, ...] = ()
+    replaced_ports: tuple[tuple[int, int], ...] = ()
 
     @property
     def ran(self) -> bool:
@@ -46,7 +49,8 @@ class LiveReport:
     @classmethod
     def from_result(cls, result: lab.LabResult) -> "LiveReport":
         """The report of a finished lab run."""
-        return cls(result.predicted, result.observed, result.agree, result.seconds, "", tuple(result.notes))
+        return cls(result.predicted, result.observed, result.agree, result.seconds, "", tuple(result.notes),
+                   tuple(result.replaced_ports))
 
     def _repr_html_(self) -> str:
         return html.CSS + html.live_html(self)
