@@ -246,3 +246,11 @@ def test_the_summary_of_a_desktop_recording_says_what_was_redacted_and_how_to_se
     text = truth_grid.summary(recording)
     assert "agrees with 2, disagrees with 0" in text
     assert "redacted (replaced in this one: LAN address, host name)" in text and "truth grid: <your platform>" in text
+
+
+def test_docker_desktop_in_windows_containers_mode_is_told_to_switch() -> None:
+    info = {**PAYLOAD["info"], "OSType": "windows", "OperatingSystem": "Docker Desktop"}
+    facts = platform_facts(info, PAYLOAD["version"])
+    with pytest.raises(PlatformMismatch, match="Windows containers") as raised:
+        truth_grid.grid_named("auto", facts)
+    assert "Switch to Linux containers" in raised.value.hint

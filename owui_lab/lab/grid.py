@@ -149,6 +149,13 @@ def grid_named(name: str, facts: PlatformFacts) -> Grid:
             "run it on a Docker Engine (Linux) or Docker Desktop; 'owui-lab predict' still explains every "
             "configuration.",
         )
+    if facts.os_type == "windows":
+        raise PlatformMismatch(
+            f"This daemon runs Windows containers ({facts.title}): the kit's stand-ins, like Open WebUI "
+            "and Ollama, are Linux containers.",
+            "switch Docker Desktop to Linux containers (its tray menu: 'Switch to Linux containers...'), "
+            "then run the grid again.",
+        )
     if name in ("auto", facts.platform):
         return linux_grid() if facts.platform == "linux" else desktop_grid()
     if name == "small":
