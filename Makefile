@@ -20,7 +20,7 @@ lab: $(STAMP)
 
 ## The instructor's projector view: the instructor notebook as a Voila app (large type, no code shown).
 classroom: $(STAMP)
-	$(BIN)/voila notebooks/instructor.ipynb --theme=light
+	$(BIN)/voila notebooks/instructor.ipynb --theme=light --preheat_kernel=True
 
 ## The classroom hub on this server (JupyterHub, a container per learner, the lab service; README: "A classroom on one server").
 hub: $(STAMP)
