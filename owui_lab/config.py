@@ -173,6 +173,17 @@ def redact_url(text: str) -> str:
     return _URL_PASSWORD.sub(r"\1:***@", text)
 
 
+def redact_urls(value: Any) -> Any:
+    """``value`` with every URL's password hidden (``redact_url``), through dicts, lists and tuples."""
+    if isinstance(value, str):
+        return redact_url(value)
+    if isinstance(value, dict):
+        return {k: redact_urls(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [redact_urls(v) for v in value]
+    return value
+
+
 def parse_base_url(url: str) -> BaseUrl:
     """Parse and check an ``OLLAMA_BASE_URL``; a ConfigError says what is wrong and what to type."""
     if not isinstance(url, str):

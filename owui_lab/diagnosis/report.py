@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..config import redact_url
+from ..config import redact_url, redact_urls
 
 
 @dataclass(frozen=True)
@@ -100,7 +100,7 @@ class Report:
 
     def to_dict(self) -> dict[str, Any]:
         """The report as JSON-ready data; a password in any URL is redacted."""
-        return _redacted({
+        return redact_urls({
             "headline": self._headline(),
             "reachable": self.reachable,
             "observed": self.observed,
@@ -193,13 +193,3 @@ class Report:
 
         return redact_url(doctor_html(self))
 
-
-def _redacted(value: Any) -> Any:
-    """``value`` with every URL's password hidden, through dicts and lists."""
-    if isinstance(value, str):
-        return redact_url(value)
-    if isinstance(value, dict):
-        return {k: _redacted(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_redacted(v) for v in value]
-    return value

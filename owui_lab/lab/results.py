@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
-from ..config import redact_url
+from ..config import redact_url, redact_urls
 from ..engine import Verdict
 
 
@@ -89,7 +89,7 @@ class LabResult:
     learner_url: str = ""
 
     def to_dict(self) -> dict[str, Any]:
-        return redacted({
+        return redact_urls({
             "session": self.session,
             "predicted": self.predicted.to_dict(),
             "observed": self.observed.to_dict(),
@@ -140,17 +140,6 @@ class LabResult:
             lines.append("What the lab changed (the meaning is the same):")
             lines.extend(f"  * {n}" for n in notes)
         return redact_url("\n".join(lines))
-
-
-def redacted(value: Any) -> Any:
-    """Every string in ``value`` with URL passwords redacted (what the kit prints or stores)."""
-    if isinstance(value, str):
-        return redact_url(value)
-    if isinstance(value, dict):
-        return {k: redacted(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [redacted(v) for v in value]
-    return value
 
 
 def agrees(verdict: Verdict, observed: Observation) -> bool:

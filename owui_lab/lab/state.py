@@ -18,8 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from .. import docker_api
+from ..config import redact_urls
 from ..errors import LabError
-from .results import redacted
 
 STATE_DIR_ENV = "OWUI_LAB_STATE_DIR"
 
@@ -68,7 +68,7 @@ def save_state(description: dict[str, Any]) -> Path:
     """Write a lab's record (0600, atomically); URLs with a password are stored redacted."""
     path = state_path(description.get("session"))  # type: ignore[arg-type]
     tmp = path.with_name(f".{path.name}.tmp")
-    data = json.dumps(redacted(description), indent=2, ensure_ascii=False)
+    data = json.dumps(redact_urls(description), indent=2, ensure_ascii=False)
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as out:
