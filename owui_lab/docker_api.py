@@ -27,6 +27,9 @@ live in one place:
   ``OwuiLabError`` paragraph that says what to do.
 
 The Docker SDK is imported lazily, inside the functions, so ``import owui_lab`` stays fast.
+
+Why this module is long: it is, on purpose, the only one that imports ``docker`` (a test walks the
+imports to hold that), so the lab's, the doctor's and the grid's calls all live here, in sections.
 """
 
 from __future__ import annotations

@@ -24,6 +24,10 @@ What the lab changes, and why the meaning stays the same (``Lab.notes`` tells th
 
 The lab only probes loopback, the docker0 address and its own containers: a base URL naming any
 other host is refused with a clear error (the prediction still stands).
+
+Why this module is longer than the house's ~500 lines: ``Lab`` is one lifecycle (plan ports, create,
+wait, probe, describe, tear down) whose steps share its state and read best in order; everything
+that stands alone lives in the sibling modules (``ports``, ``processes``, ``state``, ``results``).
 """
 
 from __future__ import annotations
