@@ -28,7 +28,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--timeout", type=float, default=3.0, metavar="S",
                    help="seconds per base URL for the probe from Open WebUI's namespace (default 3)")
     p.add_argument("--no-observe", action="store_true",
-                   help="only predict from docker inspect: no probe container, no HTTP requests")
+                   help="only predict from docker inspect (and the URL Open WebUI saved): no probe container, no HTTP requests")
     p.add_argument("--include-lab", action="store_true", help="also examine the kit's own lab containers")
     p.add_argument("--sign-in", action="store_true",
                    help="on an Open WebUI without login (WEBUI_AUTH=False), sign in as its page does and ask it "
