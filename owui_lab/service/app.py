@@ -217,8 +217,7 @@ class Projector(Base):
 
         self.require_instructor()
         self.set_header("Content-Type", "text/html; charset=utf-8")
-        self.finish(page(prefix=self.hub_auth.service_prefix if hasattr(self.hub_auth, "service_prefix")
-                         else os.environ.get("JUPYTERHUB_SERVICE_PREFIX", "/"), xsrf=self.xsrf_token.decode()))
+        self.finish(page(prefix=self.settings["service_prefix"], xsrf=self.xsrf_token.decode()))
 
 
 class RunHtml(Base):
@@ -273,6 +272,7 @@ def make_app(service: Service, prefix: str) -> web.Application:
             (prefix + r"api/questions/([0-9a-f]{16})/reveal", Reveal, kw),
             (prefix + "projector", Projector, kw),
         ],
+        service_prefix=prefix,
         cookie_secret=os.urandom(32),
         login_url=HubOAuth.instance().login_url,
         xsrf_cookies=True,
