@@ -65,6 +65,15 @@ def memory_mib(hub: Hub, users: list[str]) -> list[float]:
 def servers(n: int, workdir: Path) -> tuple[dict, Hub]:
     learners = [f"learner{i:03d}" for i in range(n)]
     hub = Hub(workdir / f"hub-{n}", learners)
+    try:
+        return _servers(hub, learners), hub
+    except BaseException:
+        hub.stop()  # a hub that failed here is not returned: stop it now, with its learners' servers
+        raise
+
+
+def _servers(hub: Hub, learners: list[str]) -> dict:
+    n = len(learners)
     hub.start()
     start = time.monotonic()
     # The whole class logs in at once: one thread per learner (the hub's API answers a spawn request
@@ -78,7 +87,7 @@ def servers(n: int, workdir: Path) -> tuple[dict, Hub]:
     total = time.monotonic() - start
     mem = memory_mib(hub, learners)
     return {"n": n, "all_ready_s": round(total, 1), "median_ready_s": round(statistics.median(ready.values()), 1),
-            "memory_mib_mean": round(statistics.mean(mem)), "memory_mib_max": round(max(mem))}, hub
+            "memory_mib_mean": round(statistics.mean(mem)), "memory_mib_max": round(max(mem))}
 
 
 def token_for(hub: Hub, user: str) -> str:
