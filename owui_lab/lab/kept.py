@@ -92,9 +92,8 @@ def status(everyone: bool = False) -> list[dict[str, Any]]:
                 port = int(browser_url.rsplit(":", 1)[1])
                 entry["browser"] = {"url": browser_url, "reachable": browser_check(port, token)[0]}
             report.append(entry)
-        for session, rest in sorted(by_session.items()):
-            if not everyone and not rest:
-                continue
+        for session, rest in sorted(by_session.items()) if everyone else ():
+            # With --all: the kit's other labs on this daemon (other owners', and 'lab run's in progress).
             report.append({
                 "session": session,
                 "owner": ", ".join(sorted({docker_api.owner_of(c) or "(no owner label)" for c in rest})),
