@@ -398,6 +398,11 @@ def _listen(c: Config, dest: _Destination, port: int) -> Step:
             bad = port_mismatch()
             if bad:
                 return bad
+            if not ol.listens_on("127.0.0.1"):
+                return refused(
+                    f"{who} listens on {ol.host} only, but Docker Desktop delivers host.docker.internal "
+                    "to your Mac/PC's loopback (127.0.0.1)"
+                )
             return listening(f"{who} listens on your Mac/PC; Docker Desktop's forwarding reaches it even on 127.0.0.1")
         if c.ollama_in_container and ns_ollama == HOST:  # host network with Desktop host networking on
             bad = port_mismatch()
@@ -433,8 +438,10 @@ def _listen(c: Config, dest: _Destination, port: int) -> Step:
             bad = port_mismatch()
             if bad:
                 return bad
-            if ol.listens_on(DOCKER0_ADDRESS):
+            if ol.all_addresses:
                 return listening(f"{who} listens on all addresses, docker0 ({DOCKER0_ADDRESS}) included")
+            if ol.listens_on(DOCKER0_ADDRESS):
+                return listening(f"{who} listens on docker0 ({DOCKER0_ADDRESS}) itself, and only there")
             return refused(
                 f"{who} listens on {ol.host} only; a connection arriving on docker0 ({DOCKER0_ADDRESS}) "
                 "finds nothing there (no 'Docker proxy' forwards it, whatever the docs' diagram says)"
@@ -484,10 +491,19 @@ def _browser(c: Config) -> Browser:
 def _notes(c: Config) -> tuple[str, ...]:
     notes = []
     url = c.parsed_base_url
-    if c.platform == "linux" and c.parsed_base_url.host == "host.docker.internal" and c.add_host_gateway:
+    host_ollama = not c.ollama_in_container
+    listen = c.ollama_listen
+    if c.platform == "linux" and host_ollama and url.host == "host.docker.internal" and c.add_host_gateway:
+        there = (
+            "and Ollama listens there (OLLAMA_HOST=0.0.0.0: every address)" if listen.all_addresses
+            else f"and Ollama listens there (OLLAMA_HOST={c.ollama_bind}: docker0 only)"
+            if listen.listens_on(DOCKER0_ADDRESS)
+            else f"so Ollama must listen on that address: OLLAMA_HOST=0.0.0.0 (every address) or "
+            f"OLLAMA_HOST={DOCKER0_ADDRESS} (docker0 only)"
+        )
         notes.append(
             "The docs' Linux diagram says 'via Docker proxy': there is no proxy. host-gateway is the "
-            f"docker0 address {DOCKER0_ADDRESS}, so Ollama must listen there (OLLAMA_HOST=0.0.0.0)."
+            f"docker0 address {DOCKER0_ADDRESS}, {there}."
         )
     if c.platform == "desktop" and c.webui_host_mode:
         notes.append(
@@ -496,7 +512,14 @@ def _notes(c: Config) -> tuple[str, ...]:
         )
     if c.platform == "desktop" and url.host == DOCKER0_ADDRESS:
         notes.append("On Docker Desktop there is no docker0 on your Mac/PC: 172.17.0.1 is inside the VM.")
-    if not c.ollama_in_container and c.ollama_listen.all_addresses:
+    if c.platform == "linux" and host_ollama and listen.host == DOCKER0_ADDRESS:
+        notes.append(
+            f"Security: OLLAMA_HOST={c.ollama_bind} listens on docker0 only: containers and this host reach "
+            "it, your LAN does not (safer than 0.0.0.0). Two costs: nothing listens on 127.0.0.1:11434, "
+            f"so ollama commands on the host need OLLAMA_HOST={DOCKER0_ADDRESS} too; and docker0 must "
+            "exist when Ollama starts (Docker creates it)."
+        )
+    if host_ollama and listen.all_addresses:
         notes.append(
             "Security: Ollama on 0.0.0.0 has no authentication and is reachable from your LAN: "
             "firewall port 11434 (on Linux allow only docker0/172.17.0.0/16)."

@@ -59,7 +59,8 @@ def candidate_changes(c: Config) -> list[Change]:
             text = "let Ollama listen on all addresses in its container: -e OLLAMA_HOST=0.0.0.0:11434"
         elif c.platform == "linux":
             text = (
-                "make the Ollama service listen beyond loopback: sudo systemctl edit ollama.service, add "
+                f"make the Ollama service listen {'beyond loopback' if listen.loopback_only else 'on all addresses'}: "
+                "sudo systemctl edit ollama.service, add "
                 "[Service] Environment=\"OLLAMA_HOST=0.0.0.0\", then sudo systemctl daemon-reload && "
                 "sudo systemctl restart ollama (and firewall port 11434 from the LAN)"
             )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from owui_lab import Config, load_scenario, predict
@@ -221,3 +223,63 @@ def test_steps_stop_at_the_first_failure():
         assert names == list(STEP_NAMES[: len(names)]) or names[-1] == "route"
         assert all(s.ok for s in v.steps[:-1])
         assert v.steps[-1].ok == v.reachable
+
+
+# ---- a bind of one specific address: every sentence the engine writes about it is true (issue 11) ----
+
+HOST_LINUX = dict(platform="linux", ollama="host", add_host_gateway=True, base_url="http://host.docker.internal:11434")
+
+
+def _text(v) -> str:
+    return "\n".join([*(s.reason for s in v.steps), *v.fixes, *v.notes])
+
+
+def test_a_docker0_bind_is_docker0_only_not_all_addresses():
+    v = predict(Config(**HOST_LINUX, ollama_bind="172.17.0.1"))
+    assert v.outcome == "ok"
+    listen = next(s for s in v.steps if s.name == "listen")
+    assert "all addresses" not in listen.reason and "only there" in listen.reason
+    text = _text(v)
+    assert "must listen" not in text, "it already listens on docker0: no note may ask for more"
+    assert "docker0 only" in text and "your LAN does not" in text
+    assert "OLLAMA_HOST=0.0.0.0" not in text, "0.0.0.0 is not the fix of what already works"
+
+
+@pytest.mark.parametrize("bind", ["127.0.0.1", "10.1.2.3", "192.168.1.20:11434", "[::1]"])
+def test_a_bind_elsewhere_is_refused_on_docker0_and_says_where_it_listens(bind):
+    v = predict(Config(**HOST_LINUX, ollama_bind=bind))
+    assert v.outcome == "connection_refused"
+    listen = v.failing_step
+    assert listen.name == "listen" and " only" in listen.reason and "all addresses" not in listen.reason
+
+
+@pytest.mark.parametrize("bind", [None, "127.0.0.1", "0.0.0.0", "172.17.0.1", "10.1.2.3"])
+def test_every_ollama_host_a_note_names_does_what_the_note_says(bind):
+    """Each 'OLLAMA_HOST=X (...)' in the notes, applied, gives the outcome the note claims: it works."""
+    base = Config(**HOST_LINUX, ollama_bind=bind)
+    notes = " ".join(predict(base).notes)
+    named = set(re.findall(r"OLLAMA_HOST=([0-9.:]+[0-9])", notes))
+    assert named, notes
+    for value in named:
+        assert evaluate(base.replace(ollama_bind=value)).reachable, (value, notes)
+
+
+def test_the_fix_for_a_specific_bind_does_not_call_it_loopback():
+    c = Config(platform="linux", ollama="host", ollama_bind="10.1.2.3", add_host_gateway=True)
+    fixes = predict(c).fixes
+    assert fixes and not any("beyond loopback" in f for f in fixes)
+    assert any("listen on all addresses" in f for f in fixes)
+
+
+def test_desktop_forwarding_reaches_the_macs_loopback_only():
+    ok = predict(Config(platform="desktop", ollama="host"))
+    assert ok.reachable
+    c = Config(platform="desktop", ollama="host", ollama_bind="192.168.1.20")
+    v = predict(c)
+    assert v.outcome == "connection_refused" and "loopback" in v.failing_step.reason
+
+
+def test_the_docs_proxy_note_is_about_a_host_ollama_only():
+    # With a published container Ollama, docker-proxy really forwards: no "there is no proxy" note.
+    c = Config(platform="linux", ollama="container", ollama_publish="all", add_host_gateway=True)
+    assert not any("no proxy" in n for n in predict(c).notes)

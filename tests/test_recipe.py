@@ -77,8 +77,13 @@ def test_linux_ollama_on_host_needs_the_host_gateway_and_tells_how_to_bind():
     assert _flag_values(webui, "-p") == ["3000:8080"]
     assert _flag_values(webui, "-e") == ["OLLAMA_BASE_URL=http://host.docker.internal:11434"]
     assert webui[-1] == WEBUI_IMAGE
-    assert 'Environment="OLLAMA_HOST=127.0.0.1"' in r.host_ollama
-    assert "systemctl daemon-reload" in r.host_ollama
+    # What the Linux learner typed: the installer's service, OLLAMA_HOST left unset (one truth for
+    # lesson 01 and the sandbox: the scenario leaves the bind unset and the recipe says so).
+    assert "OLLAMA_HOST is unset: it listens on 127.0.0.1:11434" in r.host_ollama
+    assert "systemctl edit" not in r.host_ollama and "Environment=" not in r.host_ollama
+    fixed = recipe(load_scenario("linux-ollama-on-host").replace(ollama_bind="0.0.0.0"))
+    assert 'Environment="OLLAMA_HOST=0.0.0.0"' in fixed.host_ollama
+    assert "systemctl daemon-reload" in fixed.host_ollama
     assert list(r.compose["services"]) == [WEBUI_NAME]
     assert r.compose["services"][WEBUI_NAME]["network_mode"] == "bridge"  # docker run's default bridge
     assert r.compose["services"][WEBUI_NAME]["extra_hosts"] == ["host.docker.internal:host-gateway"]
