@@ -14,9 +14,16 @@ $(STAMP): pyproject.toml
 
 setup: $(STAMP)
 
-## Set up (once) and open JupyterLab on the first notebook.
+# Jupyter refuses to start as root ("Running as root is not recommended") unless told: a cloud VM, a
+# container or a classroom server often runs as root, so say it then, and only then.
+USER_ID ?= $(shell id -u)
+ALLOW_ROOT = $(if $(filter 0,$(USER_ID)),--allow-root)
+# Extra options for `make lab`, e.g. LAB_ARGS="--no-browser --port 8899".
+LAB_ARGS ?=
+
+## Set up (once) and open JupyterLab on the first notebook (as root or not).
 lab: $(STAMP)
-	$(BIN)/jupyter lab notebooks/00_welcome.ipynb
+	$(BIN)/jupyter lab $(ALLOW_ROOT) $(LAB_ARGS) notebooks/00_welcome.ipynb
 
 ## The instructor's projector view: the instructor notebook as a Voila app (large type, no code shown).
 classroom: $(STAMP)

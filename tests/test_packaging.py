@@ -156,3 +156,209 @@ def test_spec_parser_rejects_what_conda_would(path, tmp_path):
     bad.write_text(text.replace("- voila", "- voila\n  - voila"))
     with pytest.raises(AssertionError, match="listed twice"):
         _conda_specs(bad)
+
+
+# ---- installs like real software (issue 13): a built wheel, pipx, outside the repository ----------
+
+SCENARIO_IDS = {
+    "desktop-ollama-on-host", "desktop-compose", "desktop-separate-networks", "desktop-host-network",
+    "linux-ollama-on-host", "linux-compose", "linux-separate-networks", "linux-host-network",
+}
+
+
+def _run(argv, *, cwd, env=None, timeout=600):
+    import subprocess
+
+    out = subprocess.run(argv, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout)
+    assert out.returncode == 0, f"{argv} failed ({out.returncode}):\n{out.stdout[-2000:]}\n{out.stderr[-4000:]}"
+    return out
+
+
+def _clean_env(**extra: str) -> dict[str, str]:
+    """The environment of a learner's shell: no OWUI_LAB_DATA, no PYTHONPATH pointing into the checkout."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("OWUI_LAB_DATA", "PYTHONPATH", "VIRTUAL_ENV"))}
+    env.update(extra)
+    return env
+
+
+@pytest.mark.slow
+def test_the_wheel_ships_the_scenarios_without_a_setuptools_deprecation(tmp_path):
+    import zipfile
+
+    out = _run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "-w", str(tmp_path), str(ROOT)],
+               cwd=tmp_path, env=_clean_env())
+    # make setup builds the same way: setuptools' deprecations (the license table) would show here.
+    assert "deprecat" not in (out.stdout + out.stderr).lower(), out.stderr
+    (wheel,) = tmp_path.glob("owui_lab-*.whl")
+    names = set(zipfile.ZipFile(wheel).namelist())
+    shipped = {n.rsplit("/", 1)[-1].removesuffix(".yaml") for n in names if n.startswith("owui_lab/data/scenarios/")}
+    assert shipped == SCENARIO_IDS
+    assert not any(n.startswith(("tests/", "data/", "bench/")) for n in names), "only the package is shipped"
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(1500)
+def test_pipx_install_outside_the_repository_runs_the_cli_and_a_notebook(tmp_path):
+    """`pipx install .` (pip builds the wheel; pipx makes a fresh venv with the dependencies), then the
+    README's first commands and 00_welcome's first cells run from a folder outside the checkout."""
+    pipx = ROOT / ".venv" / "bin" / "pipx"
+    pipx = pipx if pipx.exists() else Path(sys.executable).with_name("pipx")
+    assert pipx.exists(), "pipx is a test dependency (pip install -e '.[test]')"
+    home, bin_dir = tmp_path / "pipx-home", tmp_path / "bin"
+    env = _clean_env(PIPX_HOME=str(home), PIPX_BIN_DIR=str(bin_dir), PIPX_MAN_DIR=str(tmp_path / "man"))
+    _run([str(pipx), "install", "."], cwd=ROOT, env=env, timeout=1200)
+
+    elsewhere = tmp_path / "learner"
+    elsewhere.mkdir()
+    python = home / "venvs" / "owui-lab" / "bin" / "python"
+    where = _run([str(python), "-c", "import json, owui_lab, importlib.metadata as m;"
+                  "d = m.distribution('owui-lab'); print(owui_lab.__file__);"
+                  "print(d.read_text('direct_url.json') or '{}')"], cwd=elsewhere, env=env).stdout.splitlines()
+    assert where[0].startswith(str(home)), f"the kit must come from the pipx venv, not the checkout: {where[0]}"
+    assert '"editable": true' not in where[1], "a normal install, not an editable one"
+
+    cli = str(bin_dir / "owui-lab")
+    listed = _run([cli, "scenarios"], cwd=elsewhere, env=env).stdout
+    assert {line.split()[0] for line in listed.splitlines()} == SCENARIO_IDS
+    verdict = _run([cli, "predict", "--scenario", "linux-ollama-on-host"], cwd=elsewhere, env=env).stdout
+    assert "connection_refused" in verdict and "Fix" in verdict
+    _run([cli, "draw", "--scenario", "linux-compose", "-o", "compose.png"], cwd=elsewhere, env=env)
+    _run([cli, "draw", "--scenario", "linux-compose", "-o", "compose.mmd"], cwd=elsewhere, env=env)
+    assert (elsewhere / "compose.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert (elsewhere / "compose.mmd").read_text().startswith("C4Context")
+
+    # The welcome notebook's first three code cells, in a kernel of the installed kit.
+    (elsewhere / "00_welcome.ipynb").write_text((ROOT / "notebooks" / "00_welcome.ipynb").read_text())
+    code = (
+        "import nbformat, nbclient\n"
+        "nb = nbformat.read('00_welcome.ipynb', as_version=4)\n"
+        "cells = [c for c in nb.cells if c.cell_type == 'code'][:3]\n"
+        "nb.cells = cells + [nbformat.v4.new_code_cell('print(owui_lab.__file__)')]\n"
+        "nbclient.NotebookClient(nb, timeout=300, kernel_name='python3').execute()\n"
+        "text = ''.join(o.get('text', '') for c in nb.cells for o in c.outputs)\n"
+        "assert not [o for c in nb.cells for o in c.outputs if o.output_type == 'error'], nb\n"
+        "print(text)\n"
+    )
+    out = _run([str(python), "-c", code], cwd=elsewhere, env=env, timeout=600).stdout
+    assert all(sid in out for sid in SCENARIO_IDS), out
+    assert out.strip().splitlines()[-1].startswith(str(home)), "the kernel ran the installed kit"
+
+
+# ---- Binder's landing page, under each command that may start the server --------------------------
+
+
+def _postbuild_server_config() -> str:
+    """The Python that binder/postBuild appends to ~/.jupyter/jupyter_server_config.py."""
+    text = (BINDER / "postBuild").read_text()
+    match = re.search(r"jupyter_server_config\.py\" <<'PY'\n(.*?)\nPY\n", text, re.S)
+    assert match, "postBuild writes the server config with a <<'PY' here-document"
+    return match.group(1)
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(300)
+@pytest.mark.parametrize("command", [["jupyter", "notebook"], ["jupyter", "server"], ["jupyter", "lab"]])
+def test_binder_lands_on_the_welcome_notebook(tmp_path, command):
+    """Started as binder/start would start it, with postBuild's config, `/` leads to 00_welcome."""
+    import signal
+    import subprocess
+    import time
+    import urllib.request
+
+    home = tmp_path / "home"
+    (home / ".jupyter").mkdir(parents=True)
+    (home / ".jupyter" / "jupyter_server_config.py").write_text(_postbuild_server_config() + "\n")
+    repo = tmp_path / "repo"
+    (repo / "notebooks").mkdir(parents=True)
+    (repo / "notebooks" / "00_welcome.ipynb").write_text((ROOT / "notebooks" / "00_welcome.ipynb").read_text())
+    port, token = _free_port(), "binder-test"
+    exe = str(Path(sys.executable).with_name(f"{command[0]}-{command[1]}"))
+    argv = [str(BINDER / "start"), exe, "--no-browser", "--ip=127.0.0.1", f"--port={port}",
+            f"--ServerApp.token={token}", f"--ServerApp.root_dir={repo}"]
+    if os.getuid() == 0:
+        argv.append("--allow-root")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("JUPYTER", "OWUI_LAB_ON_BINDER"))}
+    env.update(HOME=str(home), JUPYTER_CONFIG_DIR=str(home / ".jupyter"), JUPYTER_RUNTIME_DIR=str(tmp_path / "rt"),
+               JUPYTER_DATA_DIR=str(tmp_path / "data"))
+    server = subprocess.Popen(argv, cwd=repo, env=env, stdout=subprocess.DEVNULL,
+                              stderr=open(tmp_path / "server.log", "wb"), start_new_session=True)
+    try:
+        deadline = time.monotonic() + 120
+        landed = None
+        while time.monotonic() < deadline and server.poll() is None:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/?token={token}", timeout=10) as answer:
+                    landed = urllib.request.urlparse(answer.geturl()).path
+                    break
+            except OSError:
+                time.sleep(0.5)
+        log = (tmp_path / "server.log").read_text(errors="replace")[-3000:]
+        assert landed is not None, f"{command} never answered on port {port}:\n{log}"
+        assert landed == "/lab/tree/notebooks/00_welcome.ipynb", f"{command}: / led to {landed}\n{log}"
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)  # the group binder/start's exec made: the server itself
+        server.wait(timeout=30)
+
+
+# ---- `make lab`, the README's first command, as root and as anyone else ---------------------------
+
+
+@pytest.mark.parametrize(("uid", "allowed"), [("0", True), ("1000", False)])
+def test_make_lab_says_allow_root_only_for_root(uid, allowed):
+    import subprocess
+
+    out = subprocess.run(["make", "-n", "-o", ".venv/.installed-stamp", "lab", f"USER_ID={uid}"], cwd=ROOT,
+                         capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    (line,) = [l for l in out.stdout.splitlines() if "jupyter lab" in l]
+    assert ("--allow-root" in line) == allowed and line.rstrip().endswith("notebooks/00_welcome.ipynb")
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(300)
+def test_make_lab_starts_jupyterlab_as_this_user(tmp_path):
+    """The README's first command serves JupyterLab (as root in CI and in containers: the case that
+    failed; the non-root line is the dry run above, since this checkout's interpreter may not be
+    readable by another user)."""
+    import signal
+    import subprocess
+    import time
+    import urllib.request
+
+    assert (ROOT / ".venv" / "bin" / "jupyter").exists(), "make setup first"
+    home = tmp_path / "home"
+    home.mkdir()
+    port, token = _free_port(), "make-lab-test"
+    argv = ["make", "-o", ".venv/.installed-stamp", "lab",
+            f"LAB_ARGS=--no-browser --ip=127.0.0.1 --port={port} --ServerApp.token={token}"
+            " --LabApp.news_url=None --LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("JUPYTER")}
+    env.update(HOME=str(home), JUPYTER_CONFIG_DIR=str(home / ".jupyter"), JUPYTER_RUNTIME_DIR=str(home / "rt"),
+               JUPYTER_DATA_DIR=str(home / "data"))
+    log_path = tmp_path / "lab.log"
+    with open(log_path, "wb") as log:
+        server = subprocess.Popen(argv, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+                                  start_new_session=True)
+    try:
+        deadline, status = time.monotonic() + 120, None
+        while time.monotonic() < deadline and server.poll() is None:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/status?token={token}", timeout=10) as r:
+                    status = r.status
+                    break
+            except OSError:
+                time.sleep(0.5)
+        log_text = log_path.read_text(errors="replace")
+        assert status == 200, f"make lab (uid {os.getuid()}) did not serve JupyterLab:\n{log_text[-3000:]}"
+        assert "Running as root is not recommended" not in log_text
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)  # make's group: make and the jupyter it started
+        server.wait(timeout=30)
