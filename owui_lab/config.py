@@ -113,8 +113,35 @@ def parse_ollama_host(value: str | None) -> OllamaListen:
     """
     from .standins.ollama import parse_ollama_host as parse
 
+    if value is not None and not isinstance(value, str):
+        raise ConfigError(
+            f"OLLAMA_HOST {shown(value)} is not text.",
+            "give an OLLAMA_HOST value such as 127.0.0.1, 0.0.0.0 or 0.0.0.0:11434 (or None when unset).",
+        )
     host, port = parse(value)
     return OllamaListen(host=host, port=port)
+
+
+_HOST_NAME = re.compile(r"^(?!-)[A-Za-z0-9-]{1,63}(?<!-)(\.(?!-)[A-Za-z0-9-]{1,63}(?<!-))*\.?$")
+
+
+def bind_problem(value: str) -> str | None:
+    """Why an ``OLLAMA_HOST`` value names no address Ollama could bind (None when it does)."""
+    if any(ch.isspace() or not ch.isprintable() for ch in value.strip().strip("\"'")):
+        return "it contains a space or a control character"
+    host = parse_ollama_host(value).host
+    if host == "" or host == "localhost":
+        return None
+    try:
+        ipaddress.ip_address(host)
+        return None
+    except ValueError:
+        pass
+    if "[" in host or "]" in host or ":" in host:
+        return "an IPv6 address goes in brackets, whole: [::1] or [::1]:11434"
+    if not _HOST_NAME.match(host):
+        return f"{shown(host)} is neither an IP address nor a host name"
+    return None
 
 
 def is_loopback(host: str) -> bool:
@@ -139,6 +166,11 @@ def stays_inside(address: str) -> bool:
         return ipaddress.ip_address(address.strip("[]")).is_unspecified
     except ValueError:
         return False
+
+
+#: A URL's host and port as written: a name or IPv4 address, or an IPv6 address in brackets, then
+#: an optional port (urlsplit alone lets "[::1]]:11434" and "[::1]x" through).
+_HOST_PORT = re.compile(r"^(\[[0-9A-Fa-f:.]+(%[^\]]+)?\]|[^\[\]:]*)(:[^:]*)?$")
 
 
 @dataclass(frozen=True)
@@ -198,11 +230,13 @@ def parse_base_url(url: str) -> BaseUrl:
     if "://" not in text:
         raise ConfigError(
             f"The base URL {shown(url)} has no scheme: Open WebUI needs a full URL starting with http://.",
-            f"write it as http://{text or 'HOST:11434'}, for example {example}.",
+            f"write it as http://{text if 0 < len(text) <= 60 else 'HOST:11434'}, for example {example}.",
         )
     try:
         parts = urlsplit(text)
         hostname = parts.hostname
+        if not _HOST_PORT.match(parts.netloc.rpartition("@")[2]):
+            raise ValueError(parts.netloc)
     except ValueError:
         raise ConfigError(
             f"The base URL {shown(url)} is malformed (an unclosed '[' or a bracket where no IPv6 "
@@ -217,7 +251,7 @@ def parse_base_url(url: str) -> BaseUrl:
     if not hostname:
         raise ConfigError(f"The base URL {shown(url)} names no host.", f"write it like {example}.")
     try:
-        port = parts.port or 80
+        port = parts.port if parts.port is not None else 80
     except ValueError:
         raise ConfigError(
             f"The base URL {shown(url)} has a port that is not a number from 1 to 65535.",
@@ -227,7 +261,7 @@ def parse_base_url(url: str) -> BaseUrl:
         raise ConfigError(
             f"The base URL {shown(url)} has a path; OLLAMA_BASE_URL is Ollama's root and Open WebUI "
             "appends /api/... itself.",
-            f"drop the path: http://{parts.netloc}",
+            f"drop the path: http://{shown(parts.netloc)[1:-1]}",
         )
     if port == 0:
         raise ConfigError(
@@ -336,6 +370,12 @@ class Config:
         (``--scenario linux-compose --ollama host`` drops the scenario's Ollama network); the same
         knob given explicitly is an error, so nothing the learner typed is ignored silently.
         """
+        for what, given in (("knobs", knobs), ("base", base or {})):
+            if not isinstance(given, Mapping) or not all(isinstance(k, str) for k in given):
+                raise ConfigError(
+                    f"Config.from_knobs: {what} {shown(given)} is not a mapping of knob names to values.",
+                    "pass a dict such as {'platform': 'linux', 'ollama': 'container'}.",
+                )
         unknown = sorted(set(knobs) - KNOB_NAMES)
         if unknown:
             raise ConfigError(
@@ -412,10 +452,12 @@ def _validate(c: Config) -> None:
                 "give the flag to turn it on, or write true/false in a scenario file.",
             )
     if c.ollama_bind is not None:
-        if not isinstance(c.ollama_bind, str) or not c.ollama_bind.strip():
+        problem = "it is empty" if isinstance(c.ollama_bind, str) and not c.ollama_bind.strip() else (
+            "it is not text" if not isinstance(c.ollama_bind, str) else bind_problem(c.ollama_bind))
+        if problem:
             raise ConfigError(
-                f"--ollama-bind {shown(c.ollama_bind)} is not an address.",
-                "use an OLLAMA_HOST value such as 127.0.0.1, 0.0.0.0 or 0.0.0.0:11434.",
+                f"--ollama-bind {shown(c.ollama_bind)} is not an address Ollama can listen on: {problem}.",
+                "use an OLLAMA_HOST value such as 127.0.0.1, 0.0.0.0, 0.0.0.0:11434 or [::1]:11434.",
             )
     if not isinstance(c.base_url, str):
         raise ConfigError(f"--base-url {shown(c.base_url)} is not a URL.", "write it like http://ollama:11434.")

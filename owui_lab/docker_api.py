@@ -107,6 +107,12 @@ def client(timeout: float = 30) -> "docker.DockerClient":
         raise _unavailable(exc, where or "unix:///var/run/docker.sock") from None
     except OSError as exc:
         raise _unavailable(exc, where or "unix:///var/run/docker.sock") from None
+    except ValueError:  # the SDK parses DOCKER_HOST with urllib: 'tcp://[::1' raises here
+        raise DockerUnavailable(
+            f"DOCKER_HOST={where!r} is not an address Docker understands.",
+            "fix or unset DOCKER_HOST, e.g. unix:///var/run/docker.sock or tcp://[::1]:2375 "
+            "(docker context ls shows the endpoints you have).",
+        ) from None
 
 
 def _current_context() -> tuple[Any, str | None]:

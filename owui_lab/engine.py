@@ -21,6 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from .catalog import Scenario, as_config
 from .config import DOCKER0_ADDRESS, OLLAMA_PORT, WEBUI_CONTAINER_PORT, Config, stays_inside
 
 OUTCOMES = ("ok", "name_not_resolved", "connection_refused", "unreachable")
@@ -539,12 +540,16 @@ def _notes(c: Config) -> tuple[str, ...]:
 # --------------------------------------------------------------------------------------------------
 
 
-def evaluate(c: Config) -> Verdict:
+def evaluate(config: Config | Scenario | str) -> Verdict:
     """The verdict without fixes: the four steps and the browser (cheap; used by the fix search).
 
     ``owui_lab.predict`` (``prediction.py``) is the public entry: it evaluates, then searches fixes
     (``fixes.py``) when something fails.
+
+    Args:
+        config: a ``Config``, a ``Scenario`` or a seed scenario's id.
     """
+    c = as_config(config)
     steps: list[Step] = []
     port = c.parsed_base_url.port
     step, address, _ = _resolve(c)

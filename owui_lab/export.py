@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from .catalog import Scenario, as_config
-from .config import Config
+from .config import Config, shown
 from .errors import ConfigError, OwuiLabError
 
 #: The extensions ``save`` writes.
@@ -35,12 +35,14 @@ def save(config: Config | Scenario | str, path: str | Path, *, side_by_side: boo
         OwuiLabError: the file cannot be written.
     """
     config = as_config(config)
+    if not isinstance(path, (str, Path)):
+        raise ConfigError(f"{shown(path)} is not a file name.", "pass a path such as 'diagram.png'.")
     path = Path(path)
     ext = path.suffix.lower()
     if ext not in FORMATS:
         raise ConfigError(
-            f"Cannot tell which format to write for '{path}': the extension '{ext or '(none)'}' is not one "
-            "the kit draws.",
+            f"Cannot tell which format to write for {shown(str(path))}: the extension {shown(ext or '(none)')} "
+            "is not one the kit draws.",
             "name the output file .png (picture), .svg (scalable picture) or .mmd (Mermaid text for the docs).",
         )
     if ext == ".mmd":
@@ -58,9 +60,10 @@ def save(config: Config | Scenario | str, path: str | Path, *, side_by_side: boo
         data = picture_bytes(config, ext, side_by_side=side_by_side)
     try:
         path.write_bytes(data)
-    except OSError as exc:
+    except (OSError, ValueError) as exc:  # ValueError: a NUL byte in the name
+        reason = getattr(exc, "strerror", None) or "the name is not a file name"
         raise OwuiLabError(
-            f"Cannot write the diagram to '{path}': {exc.strerror or type(exc).__name__}.",
+            f"Cannot write the diagram to {shown(str(path))}: {reason}.",
             f"choose a path in a folder that exists and that you may write to, e.g. -o diagram{ext}.",
         ) from None
     return path

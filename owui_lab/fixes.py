@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from itertools import combinations
 from typing import Any
 
+from .catalog import Scenario, as_config
 from .config import DOCKER0_ADDRESS, OLLAMA_PORT, Config
 from .engine import evaluate
 from .errors import ConfigError
@@ -140,16 +141,18 @@ def _works(c: Config) -> bool:
     return v.reachable and v.browser.reachable
 
 
-def find_fixes(c: Config, limit: int = MAX_FIXES) -> list[str]:
+def find_fixes(config: Config | Scenario | str, limit: int = MAX_FIXES) -> list[str]:
     """Up to ``limit`` fixes, each a change (or two) after which everything works, gentlest first.
 
     Args:
-        c: a configuration in which Ollama or Open WebUI is not reachable.
+        config: a configuration (or a Scenario, or a seed scenario's id) in which Ollama or Open
+            WebUI is not reachable.
         limit: how many fixes to return at most.
 
     Returns:
         Each fix as what the learner types; two changes are joined with "and".
     """
+    c = as_config(config)
     candidates = candidate_changes(c)
     found: list[tuple[int, str]] = []
     enough: set[Change] = set()  # single changes that work alone: no pair needs them

@@ -30,6 +30,7 @@ import shlex
 from dataclasses import dataclass, field
 from typing import Any, Mapping, Sequence
 
+from .catalog import Scenario, as_config
 from .config import OLLAMA_PORT, WEBUI_CONTAINER_PORT, Config
 from .errors import ConfigError
 
@@ -111,7 +112,7 @@ class Recipe:
 
 
 def recipe(
-    config: Config,
+    config: Config | Scenario | str,
     *,
     images: Mapping[str, str] | None = None,
     commands: Mapping[str, Sequence[str]] | None = None,
@@ -125,7 +126,7 @@ def recipe(
     """Write a configuration as the commands that build it.
 
     Args:
-        config: the deployment.
+        config: the deployment: a ``Config``, a ``Scenario`` or a seed scenario's id.
         images: image per role ("ollama", "open-webui") instead of the real images (tests: a stand-in).
         commands: command (argv) per role, run in that image instead of its default command.
         project: the compose project name; ``<project>_default`` (and ``open-webui_default``) in the
@@ -144,6 +145,7 @@ def recipe(
     Raises:
         ConfigError: a role in ``images``/``commands`` is unknown, or the project name is not valid.
     """
+    config = as_config(config)
     roles = {"ollama", WEBUI_NAME}
     for what, given in (("images", images), ("commands", commands), ("image_env", image_env)):
         unknown = sorted(set(given or {}) - roles)

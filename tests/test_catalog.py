@@ -67,3 +67,58 @@ def test_malformed_files_name_the_file_and_the_field(tmp_path: Path, text, words
 def test_an_empty_folder_says_where_to_point(tmp_path: Path):
     with pytest.raises(ScenarioError, match="OWUI_LAB_DATA"):
         _load_all(tmp_path)
+
+
+# ---- hostile scenario files: the kit's error, quickly, never a hang or a traceback (issue 13) ------
+
+ALIAS_BOMB = """a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]
+b: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]
+c: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]
+d: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]
+e: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d]
+f: &f [*e,*e,*e,*e,*e,*e,*e,*e,*e]
+g: &g [*f,*f,*f,*f,*f,*f,*f,*f,*f]
+h: &h [*g,*g,*g,*g,*g,*g,*g,*g,*g]
+i: &i [*h,*h,*h,*h,*h,*h,*h,*h,*h]
+id: broken
+title: T
+summary: S
+docs: D
+config:
+  platform: *i
+"""
+
+
+@pytest.mark.timeout(20)
+@pytest.mark.parametrize(
+    ("data", "words"),
+    [
+        (ALIAS_BOMB.encode(), "an anchor (&name) is not allowed"),
+        (b"id: *a\n", "an alias (*name) is not allowed"),
+        (GOOD.format(stem="broken").replace("title: T", "title: &t T").encode(), "anchor"),
+        (GOOD.format(stem="broken").replace("title: T", "1: T").encode(), "key that is not a name"),
+        (GOOD.format(stem="broken").replace("  ollama: host", "  ? [a, b]\n  : host").encode(), "not valid YAML"),
+        (GOOD.format(stem="broken").replace("  ollama: host", "  2: host").encode(), "not a name in config"),
+        (GOOD.format(stem="broken").replace("summary: S", "summary: caf\xe9").encode("latin-1"), "not UTF-8"),
+        (b"\xff\xfe\x00\x00garbage", "not UTF-8"),
+        (GOOD.format(stem="broken").encode() + b"#" * (70 * 1024), "a scenario is a few hundred"),
+        ((GOOD.format(stem="broken") + "  base_url: http://[::1\n").encode(), "malformed"),
+        ((GOOD.format(stem="broken") + "  ollama_name: " + "x" * 64 + "\n").encode(), "one DNS label"),
+        (("[" * 5000 + "]" * 5000).encode(), "broken.yaml"),
+        (b"", "must be a mapping"),
+        (b"id: broken\x00\n", "broken.yaml"),
+    ],
+)
+def test_hostile_files_are_one_scenario_error(tmp_path: Path, data: bytes, words: str):
+    path = tmp_path / "broken.yaml"
+    path.write_bytes(data)
+    with pytest.raises(ScenarioError) as err:
+        load_scenario_file(path)
+    assert words in str(err.value) and str(path) in str(err.value)
+    assert len(str(err.value)) < 600, "the paragraph quotes values cut short"
+
+
+def test_a_folder_named_like_a_file_is_an_error_not_a_traceback(tmp_path: Path):
+    (tmp_path / "linux-x.yaml").mkdir()
+    with pytest.raises(ScenarioError, match="cannot be read"):
+        _load_all(tmp_path)

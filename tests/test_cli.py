@@ -111,3 +111,43 @@ def test_a_reader_that_goes_away_gets_no_traceback():
         os.close(write_end)
     assert "Traceback" not in out.stderr and "BrokenPipe" not in out.stderr
     assert out.returncode == 141
+
+
+# ---- every flag of scenarios/predict/draw against generated garbage: one paragraph, never a traceback ----
+
+from datetime import timedelta  # noqa: E402
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from owui_lab.cli import main as cli_main  # noqa: E402
+from tests.strategies import HOSTILE  # noqa: E402
+
+CONFIG_FLAGS = ["--scenario", "--platform", "--ollama", "--ollama-bind", "--ollama-network", "--ollama-publish",
+                "--ollama-name", "--webui-network", "--webui-port", "--base-url"]
+SWITCHES = ["--add-host-gateway", "--no-add-host-gateway", "--desktop-host-networking", "--compose", "--json",
+            "--side-by-side", "--userland-proxy", "--no-userland-proxy"]
+tokens = st.one_of(st.sampled_from(HOSTILE), st.text(max_size=20).filter(lambda t: "\x00" not in t))
+
+
+@pytest.mark.timeout(600)
+@settings(max_examples=150, deadline=timedelta(seconds=20),
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(command=st.sampled_from(["predict", "draw", "scenarios", "nonsense"]),
+       flags=st.lists(st.tuples(st.sampled_from(CONFIG_FLAGS + SWITCHES), tokens), max_size=4),
+       output=st.sampled_from(["d.mmd", "d.svg", "x.jpg", "", "missing/d.mmd"]))
+def test_garbage_on_every_flag_is_one_paragraph(command, flags, output, tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)  # draw writes -o relative to here
+    argv = [command]
+    for flag, value in flags:
+        argv += [flag] if flag in SWITCHES else [flag, value]
+    if command == "draw":
+        argv += ["-o", output]
+    code = cli_main(argv)
+    out = capsys.readouterr()
+    if code == 0:
+        assert out.out and not out.err
+        return
+    assert code in (2, 3), (argv, code, out.err)
+    assert out.err.startswith("owui-lab: ") and out.err.count("\n") == 1, (argv, out.err)
+    assert "Traceback" not in out.err and "Hint:" in out.err

@@ -138,3 +138,67 @@ def test_config_is_frozen_and_replace_validates():
     with pytest.raises(ConfigError):
         c.replace(platform="bsd")
     assert c.replace(platform="desktop").platform == "desktop"
+
+
+# ---- one naming rule, Docker's; malformed addresses are the kit's error (issue 13) ----------------
+
+from owui_lab.config import name_problem  # noqa: E402
+
+
+@pytest.mark.parametrize(
+    ("name", "ok"),
+    [("ollama", True), ("my-ollama_2", True), ("o" * 63, True), ("o" * 64, False), ("my.ollama", False),
+     ("x", False), ("-ollama", False), ("UPPER", True), ("ol lama", False), ("ollama/", False), ("", False)],
+)
+def test_the_ollama_name_follows_dockers_rule_and_one_dns_label(name, ok):
+    assert (name_problem(name, resolvable=True) is None) == ok
+    if ok:
+        assert Config(ollama="container", ollama_name=name).ollama_name == name
+    else:
+        with pytest.raises(ConfigError, match="--ollama-name"):
+            Config(ollama="container", ollama_name=name)
+
+
+@pytest.mark.parametrize(("name", "ok"), [("a", True), ("ai.net", True), ("-x", False), ("a b", False), ("é", False)])
+def test_network_names_follow_dockers_rule(name, ok):
+    assert (name_problem(name, network=True) is None) == ok
+
+
+@pytest.mark.parametrize(
+    "bind", ["\x00", "0.0.0.0 :11434", "host name", "[::1]x:1", "exa_mple.com", "-bad", "::1]:11434"],
+)
+def test_binds_ollama_could_not_listen_on_are_refused(bind):
+    with pytest.raises(ConfigError, match="--ollama-bind"):
+        Config(ollama_bind=bind)
+
+
+@pytest.mark.parametrize("bind", ["[::1", "[::1]:11434", "localhost", "ollama.lan", "http://0.0.0.0", ":11434"])
+def test_binds_ollama_accepts_are_accepted(bind):
+    # "[::1" included: Ollama strips the brackets of a host without a port (envconfig.Host).
+    assert Config(ollama_bind=bind).ollama_listen.port > 0
+
+
+@pytest.mark.parametrize("url", ["http://[::1", "http://[::1]]:11434", "http://ollama:0", "http://oll ama:11434",
+                                 "http://[::1]x:11434", "http://::1:11434", "http://[zz::1]:11434", 42, None])
+def test_malformed_base_urls_are_a_config_error(url):
+    with pytest.raises(ConfigError):
+        Config(base_url=url)
+
+
+@pytest.mark.parametrize(("knobs", "base"), [(None, None), ([("platform", "linux")], None), ({1: 2}, None),
+                                             ({}, "linux-compose"), ({}, {None: 1})])
+def test_from_knobs_refuses_what_is_not_a_mapping_of_names(knobs, base):
+    with pytest.raises(ConfigError, match="not a mapping"):
+        Config.from_knobs(knobs, base)
+
+
+def test_error_messages_quote_huge_values_cut_short():
+    with pytest.raises(ConfigError) as err:
+        Config(platform="x" * 100_000)
+    assert len(str(err.value)) < 300
+    nested: list = []
+    for _ in range(1000):
+        nested = [nested]
+    with pytest.raises(ConfigError) as err:
+        Config(platform=nested)
+    assert len(str(err.value)) < 300

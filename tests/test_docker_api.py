@@ -321,3 +321,13 @@ def test_a_malformed_image_name_says_so_not_that_the_daemon_is_dead(bad: str, mo
     with pytest.raises(ImageMissing, match="is not a Docker image name") as caught:
         docker_api.image_name()
     assert "OWUI_LAB_IMAGE" in caught.value.message and "start Docker" not in str(caught.value)
+
+
+def test_a_malformed_docker_host_is_the_kits_error(monkeypatch):
+    """DOCKER_HOST='tcp://[::1' (urllib's ValueError inside the SDK) is a DockerUnavailable paragraph."""
+    from owui_lab import docker_api
+    from owui_lab.errors import DockerUnavailable
+
+    monkeypatch.setenv("DOCKER_HOST", "tcp://[::1")
+    with pytest.raises(DockerUnavailable, match=r"DOCKER_HOST='tcp://\[::1' is not an address"):
+        docker_api.client(timeout=5)
