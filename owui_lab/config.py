@@ -15,6 +15,7 @@ from typing import Any, Mapping
 from urllib.parse import urlsplit
 
 from .errors import ConfigError
+from .standins.ollama import parse_ollama_host as _parse_ollama_host
 
 PLATFORMS = ("linux", "desktop")
 OLLAMA_PLACES = ("host", "container")
@@ -111,14 +112,12 @@ def parse_ollama_host(value: str | None) -> OllamaListen:
     Returns:
         The address and port Ollama binds.
     """
-    from .standins.ollama import parse_ollama_host as parse
-
     if value is not None and not isinstance(value, str):
         raise ConfigError(
             f"OLLAMA_HOST {shown(value)} is not text.",
             "give an OLLAMA_HOST value such as 127.0.0.1, 0.0.0.0 or 0.0.0.0:11434 (or None when unset).",
         )
-    host, port = parse(value)
+    host, port = _parse_ollama_host(value)
     return OllamaListen(host=host, port=port)
 
 

@@ -18,7 +18,11 @@ class Parser(argparse.ArgumentParser):
     """argparse that raises instead of printing usage and exiting, so errors read like the kit's."""
 
     def error(self, message: str) -> None:  # type: ignore[override]
-        raise ConfigError(f"{self.prog}: {message}.", f"run '{self.prog} --help' for the knobs and their values.")
+        # argparse quotes what was typed as it was typed: control characters would break the one line.
+        message = "".join(repr(ch)[1:-1] if not ch.isprintable() else ch for ch in message)
+        where = self.prog.removeprefix("owui-lab").strip()
+        raise ConfigError(f"{where + ': ' if where else ''}{message}.",
+                          f"run '{self.prog} --help' for the knobs and their values.")
 
 
 def add_config_args(parser: argparse.ArgumentParser) -> None:

@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import argparse
 
+from ..errors import ConfigError
+from ..standins import ollama, webui
+
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add ``standin`` to the CLI (imports nothing heavy)."""
@@ -55,15 +58,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _check_port(port: int | None) -> None:
-    from ..errors import ConfigError
-
     if port is not None and not 0 <= port <= 65535:
         raise ConfigError(f"--port {port} is not a TCP port.", "use a number from 1 to 65535 (0 picks a free one).")
 
 
 def _run_ollama(args: argparse.Namespace) -> int:
-    from ..standins import ollama
-
     _check_port(args.port)
     argv = []
     if args.bind is not None:
@@ -76,8 +75,6 @@ def _run_ollama(args: argparse.Namespace) -> int:
 
 
 def _run_webui(args: argparse.Namespace) -> int:
-    from ..standins import webui
-
     _check_port(args.port)
     argv = ["serve"]
     if args.host is not None:

@@ -19,7 +19,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Mapping, Sequence
 
-from ..errors import ConfigError
+from ..errors import ConfigError, LabError
 
 if TYPE_CHECKING:
     import subprocess
@@ -140,8 +140,6 @@ def spawn(
     """
     import subprocess  # here, not at the top: owui_lab.config imports this package
     import tempfile
-
-    from ..errors import LabError
 
     script = path(name)
     if log is None:

@@ -1,0 +1,288 @@
+"""The house's floors, read from the package's own imports with ``ast`` (issue 10).
+
+Floors, bottom to top; a module imports its own floor and those below, never one above, and the
+import graph has no circle (function-local imports included: hiding an import in a function does
+not change where a module stands):
+
+0. base: ``errors``, ``config`` and ``standins`` (stdlib-only programs, and how to start them)
+1. engine: ``catalog``, ``engine``, ``fixes``, ``prediction``, ``recipe``
+2. pictures: ``graph``, ``mermaid``, ``drawing``, ``export``, ``cheatsheet``
+3. running and diagnosing: ``docker_api``, ``environment``, ``lab``, ``diagnosis``, ``truth`` (the
+   grid's recordings), ``service.client`` (how a learner's kernel asks the classroom service)
+4. widgets: ``widgets``, and the notebooks' shims ``exercises`` and ``explore``
+5. the doors: ``commands``, ``cli``, ``__main__``, ``service``, and the package itself (its
+   ``__init__`` re-exports every floor; no module imports it back)
+
+Only ``docker_api`` imports the Docker SDK. Only the heavy optional libraries (matplotlib, networkx,
+ipywidgets, docker) may be imported inside a function; a function-local import of one of the kit's
+own modules is allowed only when that module is heavy itself (it imports one of them at load).
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+PACKAGE = Path(__file__).resolve().parents[1] / "owui_lab"
+HEAVY = {"matplotlib", "networkx", "ipywidgets", "docker", "numpy", "PIL"}
+
+FLOORS: dict[str, int] = {
+    "owui_lab.errors": 0, "owui_lab.config": 0,
+    "owui_lab.standins": 0,
+    "owui_lab.catalog": 1, "owui_lab.engine": 1, "owui_lab.fixes": 1, "owui_lab.prediction": 1,
+    "owui_lab.recipe": 1,
+    "owui_lab.graph": 2, "owui_lab.mermaid": 2, "owui_lab.drawing": 2, "owui_lab.export": 2,
+    "owui_lab.cheatsheet": 2,
+    "owui_lab.docker_api": 3, "owui_lab.environment": 3, "owui_lab.lab": 3, "owui_lab.diagnosis": 3,
+    "owui_lab.truth": 3, "owui_lab.service.client": 3,
+    "owui_lab.widgets": 4, "owui_lab.exercises": 4, "owui_lab.explore": 4,
+    "owui_lab.commands": 5, "owui_lab.cli": 5, "owui_lab.__main__": 5, "owui_lab.service": 5, "owui_lab": 5,
+}
+#: Rooms another helper is rebuilding this session (issue 10 parts 1-3): their violations are checked
+#: by the strict-xfail tests below, one per room. When a room's test XPASSes, delete its entry here.
+PENDING = {
+    "owui_lab.lab": "lab: lab.py becomes the lab/ package; its SDK calls move into docker_api",
+    "owui_lab.commands.lab": "lab: commands/lab.py only parses and prints",
+    "owui_lab.docker_api": "lab", "owui_lab.environment": "lab",
+    "owui_lab.diagnosis": "doctor: observe's SDK calls move into docker_api",
+    "owui_lab.commands.doctor": "doctor",
+    "owui_lab.service": "hub", "owui_lab.truth": "grid",
+}
+OWNERS = sorted({why.split(":")[0] for why in PENDING.values()})
+
+
+def pending_owner(module: str) -> str | None:
+    probe = module
+    while probe:
+        if probe in PENDING:
+            return PENDING[probe].split(":")[0]
+        probe = probe.rpartition(".")[0]
+    return None
+
+
+#: Within the engine floor, the order that keeps it free of circles (catalog < engine < fixes < prediction).
+ENGINE_ORDER = ["owui_lab.catalog", "owui_lab.engine", "owui_lab.fixes", "owui_lab.prediction"]
+
+
+@dataclass(frozen=True)
+class Import:
+    importer: str
+    target: str  # a module of the kit ("owui_lab.x.y") or a top-level distribution ("docker")
+    line: int
+    local: bool  # inside a function
+
+
+def module_name(path: Path) -> str:
+    parts = list(path.relative_to(PACKAGE.parent).with_suffix("").parts)
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
+def kit_modules() -> dict[str, Path]:
+    return {module_name(p): p for p in sorted(PACKAGE.rglob("*.py")) if "__pycache__" not in p.parts}
+
+
+def imports_of(name: str, path: Path, known: set[str]) -> list[Import]:
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+    found: list[Import] = []
+
+    def visit(node: ast.AST, local: bool) -> None:
+        for child in ast.iter_child_nodes(node):
+            inner = local or isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda))
+            if isinstance(child, ast.Import):
+                for alias in child.names:
+                    found.append(Import(name, _kit_or_top(alias.name, known), child.lineno, local))
+            elif isinstance(child, ast.ImportFrom):
+                if child.level:
+                    base = package.split(".")
+                    base = base[: len(base) - (child.level - 1)]
+                    module = ".".join(base + ([child.module] if child.module else []))
+                else:
+                    module = child.module or ""
+                for alias in child.names:
+                    sub = f"{module}.{alias.name}"
+                    target = sub if sub in known else module
+                    found.append(Import(name, _kit_or_top(target, known), child.lineno, local))
+            if not isinstance(child, (ast.Import, ast.ImportFrom)):
+                visit(child, inner)
+
+    visit(tree, False)
+    return [i for i in found if not _is_type_checking_only(i)]
+
+
+def _kit_or_top(module: str, known: set[str]) -> str:
+    if module == "owui_lab" or module.startswith("owui_lab."):
+        while module not in known and "." in module:
+            module = module.rpartition(".")[0]
+        return module
+    return module.split(".")[0]
+
+
+def _is_type_checking_only(_: Import) -> bool:
+    return False
+
+
+def floor_of(module: str) -> int:
+    probe = module
+    while probe:
+        if probe in FLOORS:
+            return FLOORS[probe]
+        probe = probe.rpartition(".")[0]
+    raise AssertionError(f"{module} has no floor: add it to FLOORS in tests/test_imports.py (and to the README's map)")
+
+
+def with_parent_packages(imports: list[Import], known: set[str]) -> list[Import]:
+    """Importing ``a.b.c`` runs ``a/b/__init__.py`` first: that is an import of ``a.b`` too."""
+    importing = {i.importer for i in imports}
+    out = list(imports)
+    for i in imports:
+        parent = i.target.rpartition(".")[0]
+        while parent and parent != "owui_lab" and parent in known:
+            # A package whose __init__ imports nothing (a docstring) ties no one to its floor.
+            if parent in importing and not i.importer.startswith(parent + ".") and i.importer != parent:
+                out.append(Import(i.importer, parent, i.line, i.local))
+            parent = parent.rpartition(".")[0]
+    return out
+
+
+MODULES = kit_modules()
+KNOWN = set(MODULES)
+ALL_IMPORTS = with_parent_packages([i for name, path in MODULES.items() for i in imports_of(name, path, KNOWN)], KNOWN)
+KIT_IMPORTS = [i for i in ALL_IMPORTS if i.target in KNOWN and i.target != i.importer]
+
+
+def heavy_modules() -> set[str]:
+    """Kit modules that import a heavy library at load, directly or through other kit modules."""
+    heavy = {i.importer for i in ALL_IMPORTS if not i.local and i.target in HEAVY}
+    changed = True
+    while changed:
+        changed = False
+        for i in KIT_IMPORTS:
+            if not i.local and i.target in heavy and i.importer not in heavy:
+                heavy.add(i.importer)
+                changed = True
+    return heavy
+
+
+def test_every_module_has_a_floor():
+    for name in MODULES:
+        floor_of(name)
+
+
+def upward_imports() -> list[tuple[str, str]]:
+    out = []
+    for i in KIT_IMPORTS:
+        if i.importer == "owui_lab":
+            continue  # the package's front door re-exports every floor
+        if floor_of(i.target) > floor_of(i.importer):
+            out.append((i.importer, f"{i.importer}:{i.line} imports {i.target} "
+                                    f"(floor {floor_of(i.importer)} -> {floor_of(i.target)})"))
+        elif i.importer in ENGINE_ORDER and i.target in ENGINE_ORDER and \
+                ENGINE_ORDER.index(i.target) > ENGINE_ORDER.index(i.importer):
+            out.append((i.importer, f"{i.importer}:{i.line} imports {i.target} "
+                                    "(the engine floor runs catalog < engine < fixes < prediction)"))
+    return out
+
+
+def sdk_imports() -> list[tuple[str, str]]:
+    return sorted({(i.importer, f"{i.importer}:{i.line} imports the Docker SDK") for i in ALL_IMPORTS
+                   if i.target == "docker" and i.importer != "owui_lab.docker_api"})
+
+
+def light_local_imports() -> list[tuple[str, str]]:
+    heavy = heavy_modules()
+    return sorted({(i.importer, f"{i.importer}:{i.line} imports {i.target} inside a function") for i in KIT_IMPORTS
+                   if i.local and i.target not in heavy})
+
+
+CHECKS = {
+    "upward": (upward_imports, "an import runs up a floor"),
+    "docker-sdk": (sdk_imports, "only owui_lab/docker_api.py imports the Docker SDK"),
+    "light-local": (light_local_imports, "a function-local import of a light module of the kit (import it at "
+                                         "the top: a module's place should be readable from its first lines)"),
+}
+
+
+@pytest.mark.parametrize("check", sorted(CHECKS))
+def test_the_house_rules_hold(check):
+    find, rule = CHECKS[check]
+    broken = [text for module, text in find() if pending_owner(module) is None]
+    assert not broken, rule + ":\n" + "\n".join(broken)
+
+
+@pytest.mark.parametrize("owner", OWNERS)
+@pytest.mark.parametrize("check", sorted(CHECKS))
+def test_the_house_rules_in_rooms_being_rebuilt(check, owner, request):
+    find, rule = CHECKS[check]
+    broken = [text for module, text in find() if pending_owner(module) == owner]
+    if broken:
+        request.applymarker(pytest.mark.xfail(strict=True, reason=f"{owner}'s rooms are being rebuilt (PENDING)"))
+    assert not broken, rule + ":\n" + "\n".join(broken)
+
+
+def test_the_import_graph_has_no_circle():
+    graph: dict[str, set[str]] = {name: set() for name in MODULES}
+    for i in KIT_IMPORTS:
+        if i.target.startswith(i.importer + "."):
+            continue  # a package importing its own submodules is not a circle
+        graph[i.importer].add(i.target)
+    # Tarjan's strongly connected components.
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    circles: list[list[str]] = []
+
+    def strongconnect(v: str) -> None:
+        index[v] = low[v] = len(index)
+        stack.append(v)
+        on_stack.add(v)
+        for w in graph[v]:
+            if w not in index:
+                strongconnect(w)
+                low[v] = min(low[v], low[w])
+            elif w in on_stack:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            component = []
+            while True:
+                w = stack.pop()
+                on_stack.discard(w)
+                component.append(w)
+                if w == v:
+                    break
+            if len(component) > 1:
+                circles.append(sorted(component))
+
+    for v in graph:
+        if v not in index:
+            strongconnect(v)
+    assert not circles, f"import circles: {circles}"
+
+
+def test_the_engine_floor_loads_nothing_heavy():
+    heavy = heavy_modules()
+    assert not {m for m in MODULES if floor_of(m) <= 1} & heavy
+
+
+# ---- the checker itself can fail -------------------------------------------------------------------
+
+
+def test_the_walker_sees_local_relative_and_sdk_imports(tmp_path):
+    source = tmp_path / "owui_lab_probe.py"
+    source.write_text("from .engine import evaluate\n\ndef f():\n    from . import cli\n    import docker\n")
+    found = imports_of("owui_lab.probe", source, KNOWN)
+    assert Import("owui_lab.probe", "owui_lab.engine", 1, False) in found
+    assert Import("owui_lab.probe", "owui_lab.cli", 4, True) in found
+    assert Import("owui_lab.probe", "docker", 5, True) in found
+
+
+@pytest.mark.parametrize("module", ["owui_lab.engine", "owui_lab.catalog"])
+def test_an_upward_import_would_be_caught(module):
+    assert floor_of("owui_lab.cli") > floor_of(module)
+    assert floor_of("owui_lab.widgets.html") > floor_of(module)
