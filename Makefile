@@ -41,9 +41,9 @@ learner-image: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest
 
-## The tests that need neither Docker nor a browser.
+## The tests that need neither Docker nor a browser (nor minutes of installing: the pipx test).
 test-fast: $(STAMP)
-	$(BIN)/python -m pytest -m "not docker and not browser"
+	$(BIN)/python -m pytest -m "not docker and not browser and not install"
 
 ## Build the offline stand-in image from Debian's packages (needs root, debootstrap, a daemon).
 image:

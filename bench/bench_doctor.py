@@ -20,17 +20,24 @@ from __future__ import annotations
 
 import os
 import secrets
+import socket
 import statistics
 import subprocess
 import sys
 import time
 
-sys.path.insert(0, ".")
 
 STANDIN = os.environ.setdefault("OWUI_LAB_IMAGE", "owui-lab/python:offline")
 WEBUI_IMAGE = "ghcr.io/open-webui/open-webui:main"
 OLLAMA_IMAGE = "ollama/ollama:latest"
 WEBUI_ENV = {"ENV": "prod", "PORT": "8080", "OLLAMA_BASE_URL": "/ollama"}
+
+
+def free_port() -> int:
+    """A TCP port free on 127.0.0.1 right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
 
 
 def median_ms(fn, runs: int) -> tuple[float, object]:
@@ -46,7 +53,6 @@ def main() -> None:
     from owui_lab import docker_api, standins
     from owui_lab.docker_api import wait_listening
     from owui_lab.diagnosis import doctor
-    from tests.support.servers import free_port
 
     cli = docker_api.client()
     made_tags = []

@@ -23,7 +23,6 @@ import statistics
 import sys
 import time
 
-sys.path.insert(0, ".")
 
 
 def random_configs(n: int, seed: int = 7) -> list:

@@ -1,6 +1,6 @@
 """Benchmark: the engine's start-up and prediction cost.
 
-Run: .venv/bin/python bench/bench_engine.py
+Run (from any directory): .venv/bin/python bench/bench_engine.py
 
 Prints the wall time of `python -c "import owui_lab"` and of `owui-lab predict` against a bare
 `python -c pass` in the same run, and the per-call cost of predict() (with fix search) and evaluate().
@@ -13,9 +13,7 @@ import subprocess
 import sys
 import time
 
-from hypothesis import HealthCheck, given, settings
-
-sys.path.insert(0, ".")
+import itertools
 
 
 def wall(cmd: list[str], runs: int = 7) -> float:
@@ -25,6 +23,29 @@ def wall(cmd: list[str], runs: int = 7) -> float:
         subprocess.run(cmd, check=True, capture_output=True)
         times.append(time.perf_counter() - t)
     return statistics.median(times) * 1000
+
+
+def configurations() -> list:
+    """Every combination of the knobs the widgets offer (the same sample on every run)."""
+    from owui_lab import Config, OwuiLabError
+
+    knobs = dict(
+        platform=["linux", "desktop"], ollama=["host", "container"], ollama_bind=[None, "127.0.0.1", "0.0.0.0"],
+        webui_network=["bridge", "host", "ai"], add_host_gateway=[False, True],
+        base_url=["http://host.docker.internal:11434", "http://ollama:11434", "http://127.0.0.1:11434",
+                  "http://172.17.0.1:11434"],
+    )
+    out = []
+    for values in itertools.product(*knobs.values()):
+        chosen = dict(zip(knobs, values))
+        extra = [{}] if chosen["ollama"] == "host" else [
+            {"ollama_network": net, "ollama_publish": pub} for net in ("bridge", "ai") for pub in ("none", "all")]
+        for more in extra:
+            try:
+                out.append(Config(**chosen, **more))
+            except OwuiLabError:
+                pass
+    return out
 
 
 def main() -> None:
@@ -37,16 +58,8 @@ def main() -> None:
 
     from owui_lab import predict
     from owui_lab.engine import evaluate
-    from tests.strategies import configs
 
-    sample = []
-
-    @settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck), database=None)
-    @given(configs())
-    def collect(c):
-        sample.append(c)
-
-    collect()
+    sample = configurations()
     for name, fn in (("evaluate()", evaluate), ("predict() incl. fixes", predict)):
         per = []
         for c in sample:

@@ -27,7 +27,6 @@ import statistics
 import sys
 import time
 
-sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 
 KNOBS = {
     "w_platform": ["linux", "desktop"],

@@ -33,7 +33,6 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO))
 os.environ.setdefault("OWUI_LAB_IMAGE", "owui-lab/python:offline")
 
 import owui_lab  # noqa: E402

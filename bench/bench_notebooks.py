@@ -102,7 +102,6 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     modes = ("binder", "docker") if args.mode == "both" else (args.mode,)
     if "docker" in modes:
-        sys.path.insert(0, str(ROOT))
         from owui_lab import environment
 
         mode = environment.detect()

@@ -22,7 +22,6 @@ import subprocess
 import sys
 import time
 
-sys.path.insert(0, ".")
 
 from owui_lab import standins  # noqa: E402
 

@@ -1,14 +1,14 @@
 """Draw a configuration: nested boxes, published ports, and the path Open WebUI takes to Ollama.
 
 The picture is computed, not sprung: ``layout`` places every box from the nesting of the topology
-graph (``topology.py``) on a fixed canvas of ``DESIGN_W`` x ``DESIGN_H`` inches, left to right in the
+graph (``graph.py``) on a fixed canvas of ``DESIGN_W`` x ``DESIGN_H`` inches, left to right in the
 order a request flows (browser → Open WebUI → Ollama), so the same knobs always give the same
 picture and a widget toggle moves nothing that did not change. Sizes of text are measured with the
 font the picture uses (DejaVu Sans, which ships with matplotlib), so boxes fit their labels and no two
 labels overlap.
 
 ``draw(config, ax=ax)`` clears and redraws an existing axes (fast: reuse one figure for every toggle);
-``render_png(fig)`` gives the PNG bytes. Only this module and ``topology.py`` import matplotlib and
+``render_png(fig)`` gives the PNG bytes. Only this module and ``graph.py`` import matplotlib and
 networkx; the engine never does.
 
 Regenerate the image tests' baselines with::

@@ -1,6 +1,6 @@
 """The topology of one configuration as a networkx graph: what runs where, and who talks to whom.
 
-The graph is the *description* the pictures are drawn from (``draw.py`` for matplotlib,
+The graph is the *description* the pictures are drawn from (``drawing.py`` for matplotlib,
 ``mermaid.py`` for the docs' C4 text); it holds no coordinates. Nesting follows the engine: a node
 sits in the network namespace that ``engine.webui_namespace`` / ``engine.ollama_namespace`` name, so
 the picture can never disagree with the verdict about where something lives.

@@ -283,3 +283,10 @@ def test_the_docs_proxy_note_is_about_a_host_ollama_only():
     # With a published container Ollama, docker-proxy really forwards: no "there is no proxy" note.
     c = Config(platform="linux", ollama="container", ollama_publish="all", add_host_gateway=True)
     assert not any("no proxy" in n for n in predict(c).notes)
+
+
+def test_the_stand_in_webui_speaks_the_engines_outcomes():
+    """standins/webui.py runs alone inside containers (stdlib only), so it keeps a copy: the same list."""
+    from owui_lab.standins import webui
+
+    assert webui.OUTCOMES == OUTCOMES

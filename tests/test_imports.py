@@ -5,7 +5,7 @@ import graph has no circle (function-local imports included: hiding an import in
 not change where a module stands):
 
 0. base: ``errors``, ``config`` and ``standins`` (stdlib-only programs, and how to start them)
-1. engine: ``catalog``, ``engine``, ``fixes``, ``prediction``, ``recipe``
+1. engine: ``catalog``, ``engine``, ``fixes``, ``prediction``, ``recipe``, ``lessons`` (claims held to it)
 2. pictures: ``graph``, ``mermaid``, ``drawing``, ``export``, ``cheatsheet``
 3. running and diagnosing: ``docker_api``, ``environment``, ``lab``, ``diagnosis``, ``truth`` (the
    grid's recordings), ``service.client`` (how a learner's kernel asks the classroom service)
@@ -33,7 +33,7 @@ FLOORS: dict[str, int] = {
     "owui_lab.errors": 0, "owui_lab.config": 0,
     "owui_lab.standins": 0,
     "owui_lab.catalog": 1, "owui_lab.engine": 1, "owui_lab.fixes": 1, "owui_lab.prediction": 1,
-    "owui_lab.recipe": 1,
+    "owui_lab.recipe": 1, "owui_lab.lessons": 1,
     "owui_lab.graph": 2, "owui_lab.mermaid": 2, "owui_lab.drawing": 2, "owui_lab.export": 2,
     "owui_lab.cheatsheet": 2,
     "owui_lab.docker_api": 3, "owui_lab.environment": 3, "owui_lab.lab": 3, "owui_lab.diagnosis": 3,
@@ -50,6 +50,7 @@ PENDING = {
     "owui_lab.diagnosis": "doctor: observe's SDK calls move into docker_api",
     "owui_lab.commands.doctor": "doctor",
     "owui_lab.service": "hub", "owui_lab.truth": "grid",
+    "owui_lab.lessons": "lessons", "owui_lab.commands.cheatsheet": "lessons",
 }
 OWNERS = sorted({why.split(":")[0] for why in PENDING.values()})
 

@@ -197,6 +197,7 @@ def test_the_wheel_ships_the_scenarios_without_a_setuptools_deprecation(tmp_path
 
 
 @pytest.mark.slow
+@pytest.mark.install
 @pytest.mark.timeout(1500)
 def test_pipx_install_outside_the_repository_runs_the_cli_and_a_notebook(tmp_path):
     """`pipx install .` (pip builds the wheel; pipx makes a fresh venv with the dependencies), then the
