@@ -21,8 +21,6 @@ from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from .config import KNOB_NAMES, Config, shown
 from .errors import ConfigError, ScenarioError
 
@@ -69,22 +67,31 @@ def scenario_folder() -> Traversable:
     return files(__package__) / "data" / "scenarios"
 
 
-class _StrictLoader(yaml.SafeLoader):
-    """yaml's safe loader without anchors and aliases: a scenario file never needs them."""
+@lru_cache(maxsize=1)
+def _strict_loader() -> type:
+    """yaml's safe loader without anchors and aliases: a scenario file never needs them.
 
-    def compose_node(self, parent: Any, index: Any) -> Any:
-        if self.check_event(yaml.AliasEvent):
+    Built on first use: yaml loads when scenarios are first read, not with ``import owui_lab``.
+    """
+    import yaml
+
+    class StrictLoader(yaml.SafeLoader):
+        def compose_node(self, parent: Any, index: Any) -> Any:
             event = self.peek_event()
-            raise yaml.MarkedYAMLError(None, None, "an alias (*name) is not allowed in a scenario file",
-                                       event.start_mark)
-        event = self.peek_event()
-        if getattr(event, "anchor", None):
-            raise yaml.MarkedYAMLError(None, None, "an anchor (&name) is not allowed in a scenario file",
-                                       event.start_mark)
-        return super().compose_node(parent, index)
+            if isinstance(event, yaml.AliasEvent):
+                raise yaml.MarkedYAMLError(None, None, "an alias (*name) is not allowed in a scenario file",
+                                           event.start_mark)
+            if getattr(event, "anchor", None):
+                raise yaml.MarkedYAMLError(None, None, "an anchor (&name) is not allowed in a scenario file",
+                                           event.start_mark)
+            return super().compose_node(parent, index)
+
+    return StrictLoader
 
 
 def _parse(path: Any, data: bytes) -> Any:
+    import yaml
+
     if len(data) > MAX_FILE_BYTES:
         raise ScenarioError(
             f"The scenario file {path} is {len(data):,} bytes; a scenario is a few hundred.",
@@ -98,7 +105,7 @@ def _parse(path: Any, data: bytes) -> Any:
             "save it as UTF-8 (any text editor can), then run again.",
         ) from None
     try:
-        return yaml.load(text, Loader=_StrictLoader)  # noqa: S506 (a SafeLoader subclass)
+        return yaml.load(text, Loader=_strict_loader())  # noqa: S506 (a SafeLoader subclass)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}" if mark else ""

@@ -39,6 +39,16 @@ _SHOWN.maxlist = _SHOWN.maxtuple = _SHOWN.maxdict = _SHOWN.maxset = 4
 _SHOWN.maxlevel = 2
 
 
+def redacted(url: str) -> str:
+    """A URL as the kit prints it: a password in it (``http://user:secret@host``) becomes ``***``."""
+    scheme, sep, rest = url.partition("://")
+    userinfo, at, hostpart = rest.partition("@")
+    if not sep or not at or "/" in userinfo:
+        return url
+    user = userinfo.split(":", 1)[0]
+    return f"{scheme}://{user}:***@{hostpart}" if ":" in userinfo else f"{scheme}://***@{hostpart}"
+
+
 def shown(value: Any) -> str:
     """A value as an error message quotes it: its repr, cut short (bad input can be huge or nested)."""
     return _SHOWN.repr(value)

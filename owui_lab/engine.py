@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .catalog import Scenario, as_config
-from .config import DOCKER0_ADDRESS, OLLAMA_PORT, WEBUI_CONTAINER_PORT, Config, stays_inside
+from .config import DOCKER0_ADDRESS, OLLAMA_PORT, WEBUI_CONTAINER_PORT, Config, redacted, stays_inside
 
 OUTCOMES = ("ok", "name_not_resolved", "connection_refused", "unreachable")
 STEP_NAMES = ("resolve", "route", "listen", "answer")
@@ -95,7 +95,7 @@ class Verdict:
 
     def transcript(self) -> str:
         """The verdict as a lab transcript: ✓/✗ per step, the browser, then the fixes."""
-        lines = [f"Open WebUI → Ollama at {self.config.base_url}"]
+        lines = [f"Open WebUI → Ollama at {redacted(self.config.base_url)}"]
         for s in self.steps:
             lines.append(f"  {'✓' if s.ok else '✗'} {s.name:<7} {s.reason}")
         verdict = "reachable" if self.reachable else f"NOT reachable ({self.outcome})"

@@ -1,4 +1,4 @@
-"""Shared test setup: the ``docker`` and ``browser`` markers.
+"""Shared test setup: the ``docker``, ``browser`` and ``openwebui`` markers, given by the fixtures.
 
 Locally, a test marked ``docker`` skips with a reason when no daemon answers, and one marked
 ``browser`` skips when Chromium or Playwright is missing. With ``CI=true`` (or ``OWUI_LAB_REQUIRE_LIVE=1``)
@@ -69,8 +69,23 @@ def openwebui_problem() -> str | None:
     return None
 
 
+#: The markers come from the fixtures that need them: a test that uses one of these fixtures (directly
+#: or through another fixture) carries the marker, so ``-m "not docker"`` deselects it and a missing
+#: daemon skips it locally and fails it in CI. No test file marks ``docker``/``browser`` by hand.
+FIXTURE_MARKERS = {
+    "docker_daemon": "docker",
+    "standin_image": "docker",
+    "chromium_path": "browser",
+    "openwebui_executable": "openwebui",
+}
+
+
+@pytest.hookimpl(tryfirst=True)  # before pytest's own -m selection reads the markers
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     for item in items:
+        for fixture, marker in FIXTURE_MARKERS.items():
+            if fixture in getattr(item, "fixturenames", ()):
+                item.add_marker(marker)
         for marker, problem in (("docker", docker_problem), ("browser", browser_problem),
                                 ("openwebui", openwebui_problem)):
             if marker in item.keywords:
@@ -85,7 +100,31 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 
 @pytest.fixture
-def standin_image() -> str:
+def docker_daemon():
+    """A Docker client of the kit (``docker_api.client``) for a test that needs the daemon; closed after."""
+    from owui_lab import docker_api
+
+    cli = docker_api.client(timeout=30)
+    try:
+        yield cli
+    finally:
+        cli.close()
+
+
+@pytest.fixture
+def chromium_path() -> str:
+    """Debian's Chromium, for Playwright (never ``playwright install``)."""
+    return CHROMIUM
+
+
+@pytest.fixture
+def openwebui_executable() -> str:
+    """The ``open-webui`` executable of a real Open WebUI install (``OWUI_LAB_OPENWEBUI``)."""
+    return OPENWEBUI
+
+
+@pytest.fixture
+def standin_image(docker_daemon) -> str:
     """The stand-in image's name (``OWUI_LAB_IMAGE``, default the offline one), once it is here.
 
     Missing, it skips locally and fails in CI: scripts/build-offline-image.sh builds it.
@@ -93,16 +132,13 @@ def standin_image() -> str:
     import docker
 
     image = os.environ.get("OWUI_LAB_IMAGE", "owui-lab/python:offline")
-    cli = docker.from_env()
     try:
-        cli.images.get(image)
+        docker_daemon.images.get(image)
     except docker.errors.ImageNotFound:
         message = f"the stand-in image {image} is missing (scripts/build-offline-image.sh builds it)"
         if live_required():
             pytest.fail(message)
         pytest.skip(message)
-    finally:
-        cli.close()
     return image
 
 

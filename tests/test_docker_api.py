@@ -213,14 +213,14 @@ def cli():
     client.close()
 
 
-@pytest.mark.docker
+@pytest.mark.usefixtures("docker_daemon")
 def test_the_daemon_here_is_a_linux_engine(cli) -> None:
     info = docker_api.daemon_info(cli)
     assert info.platform == "linux"
     assert info.docker0 and info.docker0.count(".") == 3
 
 
-@pytest.mark.docker
+@pytest.mark.usefixtures("docker_daemon")
 def test_cleanup_by_label_spares_unlabelled_look_alikes(cli) -> None:
     from tests.lab_support import stand_in_image
 
@@ -255,7 +255,7 @@ def test_cleanup_by_label_spares_unlabelled_look_alikes(cli) -> None:
         docker_api.remove_labelled(cli, session=session)
 
 
-@pytest.mark.docker
+@pytest.mark.usefixtures("docker_daemon")
 def test_probe_from_another_containers_namespace_sees_what_it_sees(cli) -> None:
     from owui_lab.standins import source
     from tests.lab_support import stand_in_image
@@ -290,7 +290,7 @@ def test_probe_from_another_containers_namespace_sees_what_it_sees(cli) -> None:
     assert docker_api.list_labelled(cli, session=session) == []
 
 
-@pytest.mark.docker
+@pytest.mark.usefixtures("docker_daemon")
 def test_the_offline_image_is_used_when_nobody_chose_one_and_the_default_is_missing(cli, monkeypatch) -> None:
     from tests.lab_support import stand_in_image
 

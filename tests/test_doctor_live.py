@@ -28,7 +28,7 @@ import pytest
 from owui_lab import standins
 from tests.support.servers import free_port
 
-pytestmark = pytest.mark.docker
+pytestmark = pytest.mark.usefixtures("docker_daemon")
 
 STANDIN = os.environ.get("OWUI_LAB_IMAGE", "owui-lab/python:offline")
 WEBUI_IMAGE = "ghcr.io/open-webui/open-webui:main"

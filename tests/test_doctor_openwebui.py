@@ -34,7 +34,7 @@ import pytest
 
 from owui_lab import standins
 
-pytestmark = [pytest.mark.docker, pytest.mark.openwebui, pytest.mark.slow]
+pytestmark = [pytest.mark.usefixtures("docker_daemon"), pytest.mark.usefixtures("openwebui_executable"), pytest.mark.slow]
 
 OPENWEBUI = os.environ.get("OWUI_LAB_OPENWEBUI", "/opt/owui-lab/openwebui-venv/bin/open-webui")
 START_TIMEOUT = 600.0  # about 20 s alone; minutes on a machine shared by many test runs

@@ -290,3 +290,9 @@ def test_the_stand_in_webui_speaks_the_engines_outcomes():
     from owui_lab.standins import webui
 
     assert webui.OUTCOMES == OUTCOMES
+
+
+def test_a_password_in_the_base_url_is_never_printed():
+    v = predict(Config(ollama="container", ollama_network="ai", webui_network="ai",
+                       base_url="http://me:s3cret@ollama:11434"))
+    assert v.reachable and "s3cret" not in v.transcript() and "me:***@ollama" in v.transcript()

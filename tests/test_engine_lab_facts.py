@@ -39,7 +39,7 @@ def test_names_still_never_resolve_across_networks() -> None:
     assert evaluate(CROSS_BRIDGE.replace(base_url="http://ollama:11434")).outcome == "name_not_resolved"
 
 
-@pytest.mark.docker
+@pytest.mark.usefixtures("docker_daemon")
 def test_the_daemon_forwards_a_published_port_across_bridge_networks() -> None:
     from owui_lab.lab import Lab
 

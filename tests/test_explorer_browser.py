@@ -15,7 +15,7 @@ import pytest
 
 from tests.support.servers import artifact_path, chromium, jupyter_lab, voila
 
-pytestmark = [pytest.mark.browser, pytest.mark.slow]
+pytestmark = [pytest.mark.usefixtures("chromium_path"), pytest.mark.slow]
 
 NOTEBOOK = Path(__file__).parent / "data" / "explorer.ipynb"
 
@@ -126,7 +126,7 @@ def test_explorer_in_jupyterlab(lab_page):
         raise
 
 
-@pytest.mark.docker
+@pytest.mark.usefixtures("docker_daemon")
 def test_run_it_live_from_the_browser(lab_page):
     """The live run works from a thread: its progress and result reach the page."""
     page = lab_page

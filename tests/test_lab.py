@@ -151,7 +151,7 @@ def image() -> str:
     return stand_in_image()
 
 
-@pytest.mark.docker
+@pytest.mark.usefixtures("docker_daemon")
 def test_availability_on_this_linux_engine(image: str) -> None:
     assert availability()[0]
     assert availability(owui_lab.load_scenario("linux-compose"))[0]
@@ -159,7 +159,7 @@ def test_availability_on_this_linux_engine(image: str) -> None:
     assert not ok and "cannot emulate that platform here" in reason
 
 
-@pytest.mark.docker
+@pytest.mark.usefixtures("docker_daemon")
 @pytest.mark.parametrize("scenario_id", LINUX_SEEDS)
 def test_each_linux_seed_runs_agrees_and_leaves_nothing(scenario_id: str, image: str) -> None:
     result = run(owui_lab.load_scenario(scenario_id), keep_ports=False)
@@ -172,7 +172,7 @@ def test_each_linux_seed_runs_agrees_and_leaves_nothing(scenario_id: str, image:
     assert "AGREE" in result.transcript()
 
 
-@pytest.mark.docker
+@pytest.mark.usefixtures("docker_daemon")
 def test_the_context_manager_removes_everything_on_an_exception_in_the_body(image: str) -> None:
     lab = Lab(owui_lab.load_scenario("linux-ollama-on-host").replace(ollama_bind="0.0.0.0"), keep_ports=False)
     with pytest.raises(KeyboardInterrupt):
@@ -183,7 +183,7 @@ def test_the_context_manager_removes_everything_on_an_exception_in_the_body(imag
     assert leftovers(session=lab.session) == []
 
 
-@pytest.mark.docker
+@pytest.mark.usefixtures("docker_daemon")
 def test_a_busy_host_port_is_substituted_and_the_meaning_kept(image: str) -> None:
     # A "real Ollama" already holds the port the configuration names.
     with socket.socket() as busy:
@@ -197,7 +197,7 @@ def test_a_busy_host_port_is_substituted_and_the_meaning_kept(image: str) -> Non
     assert any(f"{port} →" in n for n in result.notes)
 
 
-@pytest.mark.docker
+@pytest.mark.usefixtures("docker_daemon")
 def test_cli_lab_run_json(image: str) -> None:
     done = owui_lab_cli("lab", "run", "--scenario", "linux-compose", "--free-ports", "--json")
     assert done.returncode == 0, done.stderr
@@ -208,7 +208,7 @@ def test_cli_lab_run_json(image: str) -> None:
     assert data["seconds"] > 0
 
 
-@pytest.mark.docker
+@pytest.mark.usefixtures("docker_daemon")
 def test_cli_lab_run_of_a_desktop_scenario_shows_the_prediction_only(image: str) -> None:
     done = owui_lab_cli("lab", "run", "--scenario", "desktop-ollama-on-host")
     assert done.returncode == 0, done.stderr
@@ -218,7 +218,7 @@ def test_cli_lab_run_of_a_desktop_scenario_shows_the_prediction_only(image: str)
     assert data["observed"] is None and data["agree"] is None and data["predicted"]["outcome"]
 
 
-@pytest.mark.docker
+@pytest.mark.usefixtures("docker_daemon")
 def test_cli_lab_up_status_down(image: str, tmp_path) -> None:
     from tests.lab_support import cli_env
 
@@ -247,7 +247,7 @@ def test_cli_lab_up_status_down(image: str, tmp_path) -> None:
     assert "No lab of yours is up" in owui_lab_cli("lab", "status", env=env).stdout
 
 
-@pytest.mark.docker
+@pytest.mark.usefixtures("docker_daemon")
 def test_ports_and_schemes_off_the_grid_agree_with_the_engine(image: str) -> None:
     from owui_lab.engine import evaluate
 

@@ -24,7 +24,7 @@ from owui_lab.truth import CONTRIBUTE, check, load_recording
 from tests.lab_support import REPO, cli_env, derived_run_id, leftovers, stand_in_image
 
 
-@pytest.mark.docker
+@pytest.mark.usefixtures("docker_daemon")
 def test_every_linux_configuration_of_the_grid_agrees_with_the_engine(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
     stand_in_image()
     grid = linux_grid()
@@ -43,7 +43,7 @@ def test_every_linux_configuration_of_the_grid_agrees_with_the_engine(tmp_path: 
     assert not disagreements, "lab and engine disagree:\n" + "\n".join(map(str, disagreements))
 
 
-@pytest.mark.docker
+@pytest.mark.usefixtures("docker_daemon")
 def test_the_cli_records_a_small_grid(tmp_path: Path) -> None:
     stand_in_image()
     out = tmp_path / "small.json"
@@ -63,7 +63,7 @@ def test_the_cli_records_a_small_grid(tmp_path: Path) -> None:
     assert leftovers(run=run_id) == []
 
 
-@pytest.mark.docker
+@pytest.mark.usefixtures("docker_daemon")
 def test_ctrl_c_keeps_a_partial_recording_and_leaves_nothing(tmp_path: Path) -> None:
     stand_in_image()
     out = tmp_path / "partial.json"

@@ -21,7 +21,7 @@ from owui_lab.errors import LabError
 from owui_lab.lab import Lab
 from tests.lab_support import REPO, cli_env, derived_run_id, leftovers, owui_lab as owui_lab_cli, stand_in_image
 
-pytestmark = pytest.mark.docker
+pytestmark = pytest.mark.usefixtures("docker_daemon")
 
 
 @pytest.fixture(scope="module")

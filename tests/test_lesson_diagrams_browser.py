@@ -17,7 +17,7 @@ import pytest
 
 from tests.support.servers import artifact_path, chromium, jupyter_lab
 
-pytestmark = [pytest.mark.browser, pytest.mark.slow]
+pytestmark = [pytest.mark.usefixtures("chromium_path"), pytest.mark.slow]
 
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
 LESSONS = sorted(p.name for p in NOTEBOOKS.glob("0*.ipynb") if "compare(" in p.read_text(encoding="utf-8"))

@@ -247,7 +247,7 @@ def _docker_env() -> dict[str, str]:
     return env
 
 
-@pytest.mark.docker
+@pytest.mark.usefixtures("docker_daemon")
 @pytest.mark.slow
 @pytest.mark.parametrize("name", ALL)
 def test_runs_with_the_docker_daemon(name):

@@ -23,7 +23,7 @@ import pytest
 from owui_lab import standins
 from owui_lab.standins import ollama as standin
 
-pytestmark = [pytest.mark.openwebui, pytest.mark.slow]
+pytestmark = [pytest.mark.usefixtures("openwebui_executable"), pytest.mark.slow]
 
 OPENWEBUI = os.environ.get("OWUI_LAB_OPENWEBUI", "/opt/owui-lab/openwebui-venv/bin/open-webui")
 START_TIMEOUT = 240.0  # about 20 s here; CI machines may be slower on a cold start
@@ -249,7 +249,7 @@ def test_open_webui_reports_a_stopped_ollama(openwebui, ollama):
     assert status == 500 and b"Connect call failed" in body, (status, body)
 
 
-@pytest.mark.docker
+@pytest.mark.usefixtures("docker_daemon")
 def test_in_a_container_open_webui_and_the_probe_see_the_same(standin_image):
     """The real Open WebUI in a container on the default bridge (as in the docs' Linux diagram) and
     the stand-in probe in its network namespace: same verdict for each URL, and the very error

@@ -77,3 +77,12 @@ def test_the_readme_map_of_the_house_is_true():
     covered |= {n.split("/")[0] + "/" + n.split("/")[1] + "/" for n in named if n.count("/") >= 2}
     absent = sorted(rooms - covered)
     assert not absent, f"add a line for each to the README's map of the house: {absent}"
+
+
+def test_import_owui_lab_stays_light():
+    """``import owui_lab`` (the engine, for ``owui-lab predict``) loads none of the heavy libraries."""
+    code = ("import sys, owui_lab; heavy = ('yaml', 'matplotlib', 'networkx', 'docker', 'ipywidgets', 'numpy', "
+            "'PIL', 'nbformat'); print(','.join(m for m in heavy if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "", f"import owui_lab loaded {out.stdout.strip()}"

@@ -30,7 +30,7 @@ from owui_lab.standins import source
 from tests.strategies import configs
 from tests.support.servers import free_port, http_status
 
-pytestmark = pytest.mark.docker
+pytestmark = pytest.mark.usefixtures("docker_daemon")
 
 #: The official ollama/ollama image sets this; the stand-in image must too, or Ollama binds loopback.
 OLLAMA_IMAGE_ENV = {"ollama": {"OLLAMA_HOST": "0.0.0.0:11434"}}

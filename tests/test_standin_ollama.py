@@ -584,7 +584,7 @@ def test_official_client_honours_ollama_host(monkeypatch):
 # ---------------------------------------------------------------------------------------------
 # Inside the offline image (python3 -c SOURCE, as the lab runs it)
 # ---------------------------------------------------------------------------------------------
-@pytest.mark.docker
+@pytest.mark.usefixtures("docker_daemon")
 def test_in_the_offline_image_binds_like_ollama_and_stops_at_once(standin_image):
     from owui_lab.docker_api import labels
 

@@ -383,7 +383,7 @@ def test_cli_runs_it_in_the_foreground(ollama):
 # ---------------------------------------------------------------------------------------------
 # Inside the offline image, from container namespaces (networks and containers of this test only)
 # ---------------------------------------------------------------------------------------------
-@pytest.mark.docker
+@pytest.mark.usefixtures("docker_daemon")
 def test_in_containers_serve_and_probe_from_the_namespace(standin_image):
     docker = pytest.importorskip("docker")
     from owui_lab.docker_api import labels

@@ -16,7 +16,7 @@ from tests.support.servers import artifact_path, chromium, voila
 NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "instructor.ipynb"
 
 
-@pytest.mark.browser
+@pytest.mark.usefixtures("chromium_path")
 @pytest.mark.slow
 def test_voila_renders_the_instructor_notebook_and_a_toggle_changes_the_verdict():
     from playwright.sync_api import expect
@@ -64,8 +64,8 @@ def test_voila_renders_the_instructor_notebook_and_a_toggle_changes_the_verdict(
         page.screenshot(path=str(artifact_path("voila_instructor_after.png")), full_page=True)
 
 
-@pytest.mark.browser
-@pytest.mark.docker
+@pytest.mark.usefixtures("chromium_path")
+@pytest.mark.usefixtures("docker_daemon")
 @pytest.mark.slow
 def test_the_instructor_runs_the_stage_live_from_the_projector():
     """With a Linux daemon, "Run it for real" on the stage brings stand-ins up and shows the observation."""

@@ -330,7 +330,7 @@ def test_the_explorer_notebook_runs_under_nbclient(tmp_path):
 # ---- live (docker) ----
 
 
-@pytest.mark.docker
+@pytest.mark.usefixtures("docker_daemon")
 def test_run_it_live_puts_observed_beside_predicted(monkeypatch):
     monkeypatch.setenv("OWUI_LAB_IMAGE", os.environ.get("OWUI_LAB_IMAGE") or "owui-lab/python:offline")
     app = explorer("linux-compose")
@@ -351,7 +351,7 @@ def test_run_it_live_puts_observed_beside_predicted(monkeypatch):
     assert app.live_result is None and app.run_result.value == ""
 
 
-@pytest.mark.docker
+@pytest.mark.usefixtures("docker_daemon")
 def test_a_desktop_configuration_cannot_run_on_this_linux_daemon():
     app = explorer("desktop-compose")
     assert app.run_button.disabled

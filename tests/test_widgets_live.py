@@ -49,7 +49,7 @@ def test_docker_desktop_runs_desktop_configs_and_refuses_linux_ones(mode, monkey
     assert 'data-live="ran"' in html and "The engine was right." in html and "port 3000 → 3001" in html
 
 
-@pytest.mark.docker
+@pytest.mark.usefixtures("docker_daemon")
 def test_detect_and_live_check_with_the_daemon(monkeypatch):
     if not os.environ.get("OWUI_LAB_IMAGE"):
         monkeypatch.setenv("OWUI_LAB_IMAGE", "owui-lab/python:offline")

@@ -19,7 +19,7 @@ from owui_lab.lessons import lesson
 from owui_lab.widgets.predict_check import PredictCheck
 from tests.support.servers import artifact_path, chromium, jupyter_lab
 
-pytestmark = [pytest.mark.browser, pytest.mark.slow]
+pytestmark = [pytest.mark.usefixtures("chromium_path"), pytest.mark.slow]
 
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
 LESSONS = ["00_welcome", "01_ollama_on_host", "02_compose", "03_separate_networks", "04_host_networking"]
