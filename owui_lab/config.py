@@ -3,6 +3,8 @@
 The knobs mirror what a learner types: ``docker run`` flags, compose keys and environment variables.
 ``Config.from_knobs`` validates strictly and explains every refusal; the engine (``engine.py``) reasons
 over a valid ``Config`` and never sees bad input.
+About 500 lines, most of them the refusals' wording: every bad value a learner can type (knobs,
+``OLLAMA_HOST``, base URLs, names by Docker's rule) is turned away here, once, in one paragraph.
 """
 
 from __future__ import annotations
@@ -37,16 +39,6 @@ _SHOWN = reprlib.Repr()
 _SHOWN.maxstring = _SHOWN.maxother = 60
 _SHOWN.maxlist = _SHOWN.maxtuple = _SHOWN.maxdict = _SHOWN.maxset = 4
 _SHOWN.maxlevel = 2
-
-
-def redacted(url: str) -> str:
-    """A URL as the kit prints it: a password in it (``http://user:secret@host``) becomes ``***``."""
-    scheme, sep, rest = url.partition("://")
-    userinfo, at, hostpart = rest.partition("@")
-    if not sep or not at or "/" in userinfo:
-        return url
-    user = userinfo.split(":", 1)[0]
-    return f"{scheme}://{user}:***@{hostpart}" if ":" in userinfo else f"{scheme}://***@{hostpart}"
 
 
 def shown(value: Any) -> str:

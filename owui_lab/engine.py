@@ -14,6 +14,8 @@ The first failing step decides the outcome: ``name_not_resolved``, ``unreachable
 browser on the host opens Open WebUI's published port.
 
 This module imports nothing heavy (no docker, networkx or matplotlib) so ``owui-lab predict`` is fast.
+It is over 500 lines on purpose: the rules read top to bottom in the order of the four steps, each
+with the sentence a learner sees; split by step, one rule's cases would scatter over files.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .catalog import Scenario, as_config
-from .config import DOCKER0_ADDRESS, OLLAMA_PORT, WEBUI_CONTAINER_PORT, Config, redacted, stays_inside
+from .config import DOCKER0_ADDRESS, OLLAMA_PORT, WEBUI_CONTAINER_PORT, Config, redact_url, stays_inside
 
 OUTCOMES = ("ok", "name_not_resolved", "connection_refused", "unreachable")
 STEP_NAMES = ("resolve", "route", "listen", "answer")
@@ -95,7 +97,7 @@ class Verdict:
 
     def transcript(self) -> str:
         """The verdict as a lab transcript: ✓/✗ per step, the browser, then the fixes."""
-        lines = [f"Open WebUI → Ollama at {redacted(self.config.base_url)}"]
+        lines = [f"Open WebUI → Ollama at {redact_url(self.config.base_url)}"]
         for s in self.steps:
             lines.append(f"  {'✓' if s.ok else '✗'} {s.name:<7} {s.reason}")
         verdict = "reachable" if self.reachable else f"NOT reachable ({self.outcome})"
@@ -171,30 +173,28 @@ def _where_webui(c: Config) -> str:
 # --------------------------------------------------------------------------------------------------
 
 
-def _resolve(c: Config) -> tuple[Step, str | None, str]:
+def _resolve(c: Config) -> tuple[Step, str | None]:
     """Resolve the URL's host inside Open WebUI's namespace.
 
-    Returns the step, the resolved address (None on failure) and a tag for the kind of name.
+    Returns the step and the resolved address (None on failure).
     """
     url = c.parsed_base_url
     host = url.host
     ns = webui_namespace(c)
     if url.is_ip:
-        return Step("resolve", True, f"{host} is an IP address: nothing to resolve"), host, "ip"
+        return Step("resolve", True, f"{host} is an IP address: nothing to resolve"), host
     if host == "localhost":
         where = "the container itself" if ns.startswith("net:") else (
             "the host" if ns == HOST else "the Docker Desktop VM")
         return (
             Step("resolve", True, f"localhost resolves to 127.0.0.1 (/etc/hosts): that is {where}"),
-            "127.0.0.1",
-            "localhost",
+            "127.0.0.1"
         )
     if host == "host.docker.internal":
         if c.platform == "desktop":
             return (
                 Step("resolve", True, "host.docker.internal is built into Docker Desktop: it names your Mac/PC"),
-                "host.docker.internal",
-                "desktop-host",
+                "host.docker.internal"
             )
         if c.add_host_gateway:
             return (
@@ -204,8 +204,7 @@ def _resolve(c: Config) -> tuple[Step, str | None, str]:
                     f"host.docker.internal → {DOCKER0_ADDRESS}: --add-host ...:host-gateway wrote the "
                     "docker0 address into /etc/hosts",
                 ),
-                DOCKER0_ADDRESS,
-                "host-gateway",
+                DOCKER0_ADDRESS
             )
         return (
             Step(
@@ -214,18 +213,17 @@ def _resolve(c: Config) -> tuple[Step, str | None, str]:
                 "host.docker.internal is unknown on Linux unless the container is started with "
                 "--add-host=host.docker.internal:host-gateway (Name or service not known)",
             ),
-            None,
-            "host-gateway",
+            None
         )
     if c.ollama_in_container and host == c.ollama_name:
         return _resolve_container_name(c, host)
     reason = f"'{host}' is not a name Docker's DNS or /etc/hosts knows here"
     if c.ollama_in_container:
         reason += f" (the Ollama container is named '{c.ollama_name}')"
-    return Step("resolve", False, reason), None, "other"
+    return Step("resolve", False, reason), None
 
 
-def _resolve_container_name(c: Config, host: str) -> tuple[Step, str | None, str]:
+def _resolve_container_name(c: Config, host: str) -> tuple[Step, str | None]:
     webui_net = c.webui_network
     ollama_net = c.ollama_network_effective
     if c.shared_network:
@@ -237,8 +235,7 @@ def _resolve_container_name(c: Config, host: str) -> tuple[Step, str | None, str
                 f"'{host}' resolves through Docker's embedded DNS: both are on the user-defined "
                 f"network '{webui_net}', which resolves {what} names",
             ),
-            f"{host}@{webui_net}",
-            "container",
+            f"{host}@{webui_net}"
         )
     if webui_net == "host":
         why = "a host-network container uses the host's resolver, which knows no container names"
@@ -251,7 +248,7 @@ def _resolve_container_name(c: Config, host: str) -> tuple[Step, str | None, str
             f"names never resolve across networks: '{host}' is on {_network_phrase(ollama_net)}, "
             f"Open WebUI on {_network_phrase(webui_net)}"
         )
-    return Step("resolve", False, f"'{host}' does not resolve: {why}"), None, "container"
+    return Step("resolve", False, f"'{host}' does not resolve: {why}"), None
 
 
 # --------------------------------------------------------------------------------------------------
@@ -552,7 +549,7 @@ def evaluate(config: Config | Scenario | str) -> Verdict:
     c = as_config(config)
     steps: list[Step] = []
     port = c.parsed_base_url.port
-    step, address, _ = _resolve(c)
+    step, address = _resolve(c)
     steps.append(step)
     if step.ok and address is not None:
         step, dest = _route(c, address)

@@ -22,7 +22,7 @@ from owui_lab.prediction import predict
 from .conftest import live_required
 from .hub_support import HUB_LABEL, Hub, hub_problem
 
-pytestmark = [pytest.mark.docker, pytest.mark.slow, pytest.mark.timeout(900)]
+pytestmark = [pytest.mark.usefixtures("docker_daemon"), pytest.mark.slow, pytest.mark.timeout(900)]
 
 LEARNERS = ["ada", "bea", "cy", "dee", "eli"]
 # One configuration per learner, each teaching something else; all run on this Linux engine.
@@ -226,7 +226,7 @@ QUESTION = ("from owui_lab.widgets.predict_check import PredictCheck\nfrom owui_
             "check = PredictCheck('Does Open WebUI reach Ollama here?', load_scenario('linux-ollama-on-host'))\n")
 
 
-@pytest.mark.browser
+@pytest.mark.usefixtures("chromium_path")
 def test_the_projector_fills_in_as_learners_answer_then_reveals_and_runs_it(hub: Hub) -> None:
     from .support.servers import chromium
 

@@ -57,7 +57,7 @@ EIGHT = [
 
 
 @pytest.mark.slow
-@pytest.mark.docker
+@pytest.mark.usefixtures("docker_daemon")
 def test_eight_labs_at_once_agree_with_the_engine_round_after_round() -> None:
     stand_in_image()
     run_id = derived_run_id("eight")
@@ -75,7 +75,7 @@ def test_eight_labs_at_once_agree_with_the_engine_round_after_round() -> None:
 
 
 @pytest.mark.slow
-@pytest.mark.docker
+@pytest.mark.usefixtures("docker_daemon")
 def test_two_parallel_host_network_runs_never_mix() -> None:
     """Both labs' Ollama and Open WebUI share the host's network namespace (and, asked for the
     scenario's own ports, race for 11434 and 8080): each must observe its own stand-ins or fail clearly."""

@@ -25,7 +25,7 @@ from tests.lab_support import REPO, cli_env, derived_run_id, leftovers, owui_lab
 
 PEER = "owuilab-peer"
 
-pytestmark = pytest.mark.docker
+pytestmark = pytest.mark.usefixtures("docker_daemon")
 
 
 def _need(condition: bool, why: str) -> None:
