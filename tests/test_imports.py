@@ -8,7 +8,7 @@ not change where a module stands):
 1. engine: ``catalog``, ``engine``, ``fixes``, ``prediction``, ``recipe``, ``lessons`` (claims held to it)
 2. pictures: ``graph``, ``mermaid``, ``drawing``, ``export``, ``cheatsheet``
 3. running and diagnosing: ``docker_api``, ``environment``, ``lab``, ``diagnosis``, ``truth`` (the
-   grid's recordings), ``service.client`` (how a learner's kernel asks the classroom service) and
+   grid's recordings), ``classroom`` (how a learner's kernel asks the classroom service) and
    ``widgets/html.py`` (the one renderer: plain HTML, which the doctor's report uses too)
 4. widgets: ``widgets``, and the notebooks' shims ``exercises`` and ``explore``
 5. the doors: ``commands``, ``cli``, ``__main__``, ``service``, and the package itself (its
@@ -38,7 +38,7 @@ FLOORS: dict[str, int] = {
     "owui_lab.graph": 2, "owui_lab.mermaid": 2, "owui_lab.drawing": 2, "owui_lab.export": 2,
     "owui_lab.cheatsheet": 2,
     "owui_lab.docker_api": 3, "owui_lab.environment": 3, "owui_lab.lab": 3, "owui_lab.diagnosis": 3,
-    "owui_lab.truth": 3, "owui_lab.service.client": 3,
+    "owui_lab.truth": 3, "owui_lab.classroom": 3,
     # The one renderer (HTML, no ipywidgets) stands on the running floor: the doctor's report uses it too.
     "owui_lab.widgets.html": 3,
     "owui_lab.widgets": 4, "owui_lab.exercises": 4, "owui_lab.explore": 4,
@@ -133,8 +133,10 @@ def _is_type_checking_only(_: Import) -> bool:
 
 
 def floor_of(module: str) -> int:
+    if module == "owui_lab":
+        return FLOORS[module]
     probe = module
-    while probe:
+    while probe != "owui_lab":
         if probe in FLOORS:
             return FLOORS[probe]
         probe = probe.rpartition(".")[0]
