@@ -112,8 +112,9 @@ def test_reset_puts_the_broken_setup_back():
     f._controls["ollama_bind"].value = "0.0.0.0"
     f.check(), f.check()
     f._reset_button.click()
-    assert f.values == {"add_host_gateway": False, "ollama_bind": "127.0.0.1", "base_url": f.broken.base_url}
-    assert f._controls["add_host_gateway"].value is False and f._controls["ollama_bind"].value == "127.0.0.1"
+    # The broken setup's own bind: unset, as the installer leaves it (the scenario's one truth).
+    assert f.values == {"add_host_gateway": False, "ollama_bind": f.broken.ollama_bind, "base_url": f.broken.base_url}
+    assert f._controls["add_host_gateway"].value is False and f._controls["ollama_bind"].value == f.broken.ollama_bind
     assert f.tries == 0 and f.feedback is None and f._result.value == "" and f._solution_button.disabled
     f._now_panel.selected_index = 0
     assert "unknown on Linux" in f._now.value
