@@ -205,6 +205,9 @@ class Lab:
 
     def _teardown(self) -> float:
         start = time.perf_counter()
+        # A lab that came up has recorded every host stand-in it started; one that failed halfway
+        # may have started one it never heard back from: only then is the process table scanned.
+        completed = self._is_up
         for running in self.host_processes:
             if running.process.poll() is None:
                 running.process.terminate()
@@ -221,9 +224,10 @@ class Lab:
         for running in self.host_processes:
             running.stop(timeout=1.0)  # already told to stop above; this waits (and kills if need be)
         if not self._detached and self._host_side_ollama:
-            # Belt and braces: any host stand-in of this session the list above missed, by its label
-            # (a scan of every process: only when this lab started one, it costs ~0.1 s).
-            stop_host_processes(labelled_host_processes(session=self.session, owner=self.owner))
+            if not completed:
+                # Belt and braces: a host stand-in of this session the list above missed, by its
+                # label (a scan of every process, ~0.1 s: not on the normal way down).
+                stop_host_processes(labelled_host_processes(session=self.session, owner=self.owner))
             for log in state_dir().glob(f"{self.session}-*.log"):  # also of a stand-in never recorded
                 log.unlink(missing_ok=True)
         self.host_processes, self.ollama_containers, self.networks = [], [], {}
