@@ -106,7 +106,7 @@ def lab_page(browser, tmp_path_factory):
         page = browser.new_page()
         try:
             page.goto(lab.url("lab/tree/explorer.ipynb", reset=""))
-            page.locator(".jp-StatusBar-Widget", has_text="Idle").first.wait_for(timeout=90_000)
+            page.locator(".jp-StatusBar-Widget", has_text="Idle").first.wait_for(timeout=180_000)
             toast = page.locator(".jp-toast-button", has_text="No")
             if toast.count():
                 toast.first.click()

@@ -15,7 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.servers import artifact_path, chromium, jupyter_lab
+from tests.support.servers import chromium, jupyter_lab
+from tests.widgets_support import run_in_jupyterlab, shut_down_kernels
 
 pytestmark = [pytest.mark.usefixtures("chromium_path"), pytest.mark.slow]
 
@@ -36,6 +37,16 @@ MEASURE = """() => [...document.querySelectorAll('.owui-compare img.owui-lesson-
 })"""
 
 
+# Press "Show the diagrams ... now" under the lesson's comparison (true once pressed or already open).
+OPEN_COMPARISON = """() => {
+  if (document.querySelector('.owui-compare img.owui-lesson-diagram')) return true;
+  const held = [...document.querySelectorAll('.owui-after')].find(e => e.innerText.includes('diagrams'));
+  const button = held && held.querySelector('.owui-open-now');
+  if (button && button.offsetParent) button.click();
+  return false;
+}"""
+
+
 def test_lessons_exist_to_measure():
     assert len(LESSONS) >= 4, LESSONS
 
@@ -48,18 +59,12 @@ def test_every_lesson_diagram_is_readable_at_1400x1000(tmp_path):
     with jupyter_lab(tmp_path, env=NO_DAEMON) as lab, chromium(viewport=(1400, 1000)) as browser:
         page = browser.new_page()
         for name in LESSONS:
-            page.goto(lab.url(f"lab/tree/{name}", reset=""))
-            page.locator(".jp-StatusBar-Widget", has_text="Idle").first.wait_for(timeout=90_000)
-            toast = page.locator(".jp-toast-button", has_text="No")
-            if toast.count():
-                toast.first.click()
-            # JupyterLab's default layout: the file browser open beside the notebook.
-            assert page.locator(".jp-FileBrowser").first.is_visible(), "the file browser is not open"
-            page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
-            page.locator(".lm-Menu-itemLabel", has_text="Run All Cells").first.click()
+            run_in_jupyterlab(page, lab, name)  # JupyterLab's default layout: file browser open
+            # The lesson holds the comparison back until its questions are answered: ask for it now.
+            page.wait_for_function(OPEN_COMPARISON, timeout=180_000)
             page.wait_for_function(
                 "() => [...document.querySelectorAll('.owui-compare img.owui-lesson-diagram')]"
-                ".filter(i => i.complete && i.naturalWidth > 0).length >= 2", timeout=90_000)
+                ".filter(i => i.complete && i.naturalWidth > 0).length >= 2", timeout=180_000)
             page.locator(".owui-compare").first.scroll_into_view_if_needed()
             diagrams = page.evaluate(MEASURE)
             viewport = page.viewport_size["width"]
@@ -79,6 +84,8 @@ def test_every_lesson_diagram_is_readable_at_1400x1000(tmp_path):
             assert diagrams[1]["top"] > diagrams[0]["top"], f"{name}: the platforms are not stacked"
             for d in diagrams:
                 assert d["shown"] >= 0.95 * d["area"], (name, d)
+            if name != LESSONS[-1]:
+                shut_down_kernels(page, lab)  # the last one's outputs stay for the wide-screen check
 
         # A screen with room for both side by side (a 2560 px monitor): a click widens one to the row.
         page.set_viewport_size({"width": 2560, "height": 1440})

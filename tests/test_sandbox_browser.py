@@ -14,6 +14,7 @@ import pytest
 
 from owui_lab import Config, drawing
 from tests.support.servers import artifact_path, chromium, jupyter_lab
+from tests.widgets_support import run_in_jupyterlab
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -47,14 +48,7 @@ def test_knobs_diagram_and_headline_share_one_screen(tmp_path):
     shutil.copy(SANDBOX, tmp_path / SANDBOX.name)
     with jupyter_lab(tmp_path, env=NO_DAEMON) as lab, chromium(viewport=(1400, 1000)) as browser:
         page = browser.new_page()
-        page.goto(lab.url(f"lab/tree/{SANDBOX.name}", reset=""))
-        page.locator(".jp-StatusBar-Widget", has_text="Idle").first.wait_for(timeout=90_000)
-        toast = page.locator(".jp-toast-button", has_text="No")
-        if toast.count():
-            toast.first.click()
-        assert page.locator(".jp-FileBrowser").first.is_visible(), "the file browser is not open"
-        page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
-        page.locator(".lm-Menu-itemLabel", has_text="Run All Cells").first.click()
+        run_in_jupyterlab(page, lab, SANDBOX.name)  # JupyterLab's default layout: file browser open
         page.wait_for_function("() => { const i = document.querySelector('.owui-explorer img.owui-diagram');"
                                " return i && i.complete && i.naturalWidth > 0; }", timeout=90_000)
         for preset in (None, "desktop-host-network"):  # a Docker Desktop preset shows one knob more

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Callable, Iterator
+from typing import Any, Callable, Iterator
 
 import pytest
 
@@ -33,3 +33,21 @@ def mode(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[..., Mode]]:
 
     yield set_mode
     environment._cached = None
+
+
+def run_in_jupyterlab(page: Any, lab: Any, name: str) -> None:
+    """Open notebook ``name`` in JupyterLab's default layout (the file browser open), then Run All Cells."""
+    page.goto(lab.url(f"lab/tree/{name}", reset=""))
+    page.locator(".jp-StatusBar-Widget", has_text="Idle").first.wait_for(timeout=180_000)  # a loaded CI machine
+    toast = page.locator(".jp-toast-button", has_text="No")
+    if toast.count():
+        toast.first.click()
+    assert page.locator(".jp-FileBrowser").first.is_visible(), "the file browser is not open"
+    page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
+    page.locator(".lm-Menu-itemLabel", has_text="Run All Cells").first.click()
+
+
+def shut_down_kernels(page: Any, lab: Any) -> None:
+    """Stop every kernel of this JupyterLab (one notebook after another must not pile up kernels)."""
+    for kernel in page.request.get(lab.url("api/kernels")).json():
+        page.request.delete(lab.url(f"api/kernels/{kernel['id']}"))

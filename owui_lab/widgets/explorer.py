@@ -40,7 +40,7 @@ from ..errors import ConfigError, OwuiLabError
 from ..prediction import predict
 from ..recipe import PROJECT, Recipe, recipe
 from . import live
-from .base import BASE_URLS
+from .base import BASE_URLS, Painter
 from .html import (AMBER, CODE_BG, CSS, GREY, RED, error_html, esc, headline_html, live_html, notice_html,
                    outcome_phrase, verdict_html)
 from .live import LiveReport
@@ -103,11 +103,8 @@ class Explorer(widgets.VBox):
         self.live_result: LiveReport | None = None
         self.live_thread: threading.Thread | None = None
         self.active_preset: str | None = None
-        self._cache_png = cache_png
-        self._png_cache: OrderedDict[Config, bytes] = OrderedDict()
+        self._painter = Painter(PNG_CACHE_SIZE if cache_png else 0)
         self._side_cache: OrderedDict[Config, bytes] = OrderedDict()
-        self._figure: Any = None
-        self._axes: Any = None
         self._side_figure: Any = None
         self._batch_depth = 0
         self._dirty = False
@@ -462,21 +459,7 @@ class Explorer(widgets.VBox):
         self.run_reason.value = f"<span style='color:{RED}'>Fix the configuration first.</span>"
 
     def _png(self, config: Config, verdict: Verdict) -> bytes:
-        cached = self._png_cache.get(config) if self._cache_png else None
-        if cached is not None:
-            self._png_cache.move_to_end(config)
-            return cached
-        from .. import drawing  # matplotlib: imported with the first picture
-
-        if self._figure is None:
-            self._figure, self._axes = drawing.new_figure()
-        drawing.draw(config, ax=self._axes, verdict=verdict)
-        png = drawing.render_png(self._figure)
-        if self._cache_png:
-            self._png_cache[config] = png
-            while len(self._png_cache) > PNG_CACHE_SIZE:
-                self._png_cache.popitem(last=False)
-        return png
+        return self._painter.png(config, verdict)
 
     def _update_side(self) -> None:
         on = self.side_toggle.value
