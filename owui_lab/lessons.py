@@ -9,9 +9,12 @@ sentence can contradict the engine unnoticed (tests/test_lessons.py runs both on
 
 Example::
 
-    from owui_lab.lessons import lesson
-    l03 = lesson("03_separate_networks")
-    l03.exercise("which-step")        # a predict-then-check widget, its texts from the YAML
+    from owui_lab.lessons import load_lesson, lesson_problems
+    load_lesson("03_separate_networks").claims     # the sentences of lesson 03 and what the engine must say
+    lesson_problems("03_separate_networks")        # [] while the engine agrees with every one
+
+The notebooks open a lesson with ``owui_lab.widgets.lesson.lesson``, which builds their widgets from this
+data (the widgets floor; this module stays on the engine floor).
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, Mapping
 
+from .catalog import load_scenario
 from .config import KNOB_NAMES, Config
 from .engine import OUTCOMES, STEP_NAMES, Verdict, evaluate
 from .prediction import predict
@@ -72,10 +76,9 @@ class Exercise:
 
 @dataclass(frozen=True)
 class Lesson:
-    """A lesson's data (named configurations, exercises, claims, general sentences) and its open notebook.
+    """A lesson's data: named configurations, exercises, claims, general sentences.
 
-    ``shown`` lists the questions the notebook has shown so far, in order: what the lesson shows after
-    them (the comparison, the live run's observation) waits until they are answered.
+    ``owui_lab.widgets.lesson.OpenLesson`` opens it in a notebook (the widgets built from it).
     """
 
     id: str
@@ -84,7 +87,6 @@ class Lesson:
     exercises: Mapping[str, Exercise]
     claims: tuple[Claim, ...]
     general: tuple[tuple[str, str], ...] = field(default=())
-    shown: list = field(default_factory=list, compare=False, repr=False)
 
     def config(self, name: str) -> Config:
         """One of the lesson's named configurations."""
@@ -106,89 +108,6 @@ class Lesson:
                     out.append((f"exercise {ex.id} {key}", text))
         return out
 
-    # -- what the notebooks call (one short line each) --------------------------------------
-    def exercise(self, exercise_id: str) -> Any:
-        """The widget of one exercise (predict-then-check or fix-it), built from the lesson's data."""
-        from .widgets.fix_it import FixIt
-        from .widgets.predict_check import PredictCheck
-
-        try:
-            spec = self.exercises[exercise_id]
-        except KeyError:
-            raise ConfigError(
-                f"Lesson {self.id} has no exercise {exercise_id!r}.", f"use one of: {', '.join(self.exercises)}."
-            ) from None
-        if spec.kind == "predict":
-            widget = PredictCheck(
-                spec.get("question"), spec.config, ask=spec.get("ask"), hint=spec.get("hint", ""),
-                why=spec.get("explanation", ""), choices=spec.get("choices"),
-            )
-            self.shown.append(widget)
-            return widget
-        return FixIt(
-            spec.get("task"), spec.config, spec.get("knobs"), goal=spec.get("goal", "both"),
-            keep=spec.get("keep"), hint=spec.get("hint", ""), why=spec.get("explanation", ""),
-            networks=spec.get("networks", ()),
-        )
-
-    def show_commands(self, name: str) -> Any:
-        """What a learner types to build one of the lesson's configurations.
-
-        Before the questions it is the setup; after them it may hold answers (the recipe names the page's
-        URL), so it then waits until they are answered.
-        """
-        from .widgets.cells import commands_html, show_commands
-        from .widgets.predict_check import AfterAnswers
-
-        config = self.config(name)
-        if not self.shown:
-            show_commands(config)
-            return None
-        return AfterAnswers(self.shown, lambda: commands_html(config), "the commands")
-
-    def compare(self, left: str, right: str) -> Any:
-        """Both platforms side by side (diagrams and the engine's reasoning), once the questions are answered."""
-        from .widgets.compare import compare_html
-        from .widgets.predict_check import AfterAnswers
-
-        a, b = self.config(left), self.config(right)
-        titles = tuple("Docker Desktop" if c.platform == "desktop" else "Linux" for c in (a, b))
-        return AfterAnswers(self.shown, lambda: compare_html(a, b, titles)[0],
-                            "the diagrams and the engine's reasoning")
-
-    def run_live(self, *names: str) -> Any:
-        """The lesson's "run it for real" cell: it runs now; what it observed opens once the questions are answered.
-
-        The live run goes first (where this daemon can run one of the configurations) so the observation is
-        ready; only a neutral line says it ran. A lesson whose questions ask about the browser shows the
-        browser's path first.
-        """
-        from .environment import RUN_AT_HOME, detect
-        from .widgets.cells import run_live_html
-        from .widgets.html import CSS, esc
-        from .widgets.predict_check import AfterAnswers
-
-        configs = [self.config(n) for n in names]
-        browser_first = any(q.ask in ("browser", "browser_url") for q in self.shown)
-        markup, reports = run_live_html(*configs, browser_first=browser_first)
-        ran = [r for r in reports if r.ran]
-        if ran:
-            r = ran[0]
-            status = (f'<div class="owui-live-status" data-live="ran" data-agree="{"yes" if r.agree else "no"}">'
-                      f"The live run is done on this Docker daemon ({r.seconds:.1f} s: stand-ins started, probed "
-                      "from inside Open WebUI's network, removed).</div>")
-        else:
-            why = reports[0].reason or detect().why_not(configs[0].platform)
-            status = (f'<div class="owui-live-status" data-live="predicted-only">Prediction only: nothing runs '
-                      f"live here. {esc(why)}<br>{RUN_AT_HOME}</div>")
-        return AfterAnswers(self.shown, lambda: CSS + markup, "the live run's result", waiting_html=status)
-
-    def scenarios(self) -> None:
-        """The eight seed scenarios, one line each (id and title)."""
-        from .catalog import scenarios
-
-        print("\n".join(f"{s.id:<27} {s.title}" for s in scenarios()))
-
 
 # --------------------------------------------------------------------------------------------------
 # Loading, strictly
@@ -201,8 +120,6 @@ def _fail(path: str, what: str, hint: str = "fix the lesson file and run again."
 
 def _config_from(path: str, where: str, raw: Any, named: Mapping[str, Config]) -> Config:
     """A configuration: a name from ``configs:`` or a mapping {scenario: ID, knob: value, ...}."""
-    from .catalog import load_scenario
-
     if isinstance(raw, str):
         if raw not in named:
             raise _fail(path, f"{where} names the configuration {raw!r}, which configs: does not define.",
@@ -289,16 +206,6 @@ def parse_lesson(raw: Any, path: str = "<lesson>") -> Lesson:
         _check_keys(path, f"general[{i}]", g, _GENERAL, _GENERAL)
         general.append((g["said"], g["why"]))
     return Lesson(lesson_id, raw["title"], named, exercises, tuple(claims), tuple(general))
-
-
-def lesson(lesson_id: str) -> Lesson:
-    """One lesson, as a notebook opens it: its data, and no question shown yet.
-
-    Each call starts afresh, so running a notebook's first cell again starts the lesson again.
-    """
-    from dataclasses import replace
-
-    return replace(load_lesson(lesson_id), shown=[])
 
 
 @lru_cache(maxsize=None)

@@ -15,6 +15,7 @@ import pytest
 import yaml
 
 from owui_lab import lessons as L
+from owui_lab.widgets import lesson as W
 from owui_lab.errors import ScenarioError
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -27,20 +28,20 @@ def _markdown(lesson_id: str) -> str:
 
 @pytest.mark.parametrize("lesson_id", L.LESSON_IDS)
 def test_every_claim_agrees_with_the_engine(lesson_id):
-    lesson = L.lesson(lesson_id)
+    lesson = L.load_lesson(lesson_id)
     assert lesson.claims, f"{lesson_id} makes no claim: its outcomes would go unchecked"
     assert L.lesson_problems(lesson_id) == []
 
 
 @pytest.mark.parametrize("lesson_id", L.LESSON_IDS)
 def test_no_outcome_sentence_goes_unchecked(lesson_id):
-    lesson = L.lesson(lesson_id)
+    lesson = L.load_lesson(lesson_id)
     assert L.uncovered_outcome_sentences(lesson, _markdown(lesson_id)) == []
 
 
 @pytest.mark.parametrize("lesson_id", L.LESSON_IDS)
 def test_every_claim_quotes_the_lesson(lesson_id):
-    lesson = L.lesson(lesson_id)
+    lesson = L.load_lesson(lesson_id)
     assert L.unquoted_claims(lesson, _markdown(lesson_id)) == []
 
 
@@ -48,7 +49,7 @@ def test_every_claim_quotes_the_lesson(lesson_id):
 def test_every_exercise_is_used_once_by_its_notebook(lesson_id):
     nb = nbformat.read(ROOT / "notebooks" / f"{lesson_id}.ipynb", as_version=4)
     code = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
-    for exercise_id in L.lesson(lesson_id).exercises:
+    for exercise_id in L.load_lesson(lesson_id).exercises:
         assert code.count(f'.exercise("{exercise_id}")') == 1, f"{lesson_id}: exercise {exercise_id} shown != once"
 
 
@@ -101,14 +102,14 @@ def test_the_claims_of_the_old_03_text_are_refuted_by_the_engine():
 
 def test_the_old_03_text_is_caught_even_without_a_claim():
     """With today's claims file, the old sentences are outcome statements nobody checks: the test fails."""
-    today = L.lesson("03_separate_networks")
+    today = L.load_lesson("03_separate_networks")
     uncovered = L.uncovered_outcome_sentences(today, OLD_03_PROSE)
     assert any("then dropped: the connection hangs" in u for u in uncovered), uncovered
     assert any("bridge IP fails on Linux" in u for u in uncovered), uncovered
 
 
 def test_the_old_03_hint_is_gone():
-    texts = " ".join(t for _, t in L.lesson("03_separate_networks").texts())
+    texts = " ".join(t for _, t in L.load_lesson("03_separate_networks").texts())
     assert "isolation rules do with packets" not in texts
     assert "DNAT'ed into Ollama's network and then dropped" not in _markdown("03_separate_networks")
 
@@ -166,7 +167,9 @@ def test_a_bad_lesson_file_is_an_error_naming_the_field(raw, words):
 
 def test_an_unknown_lesson_says_which_exist():
     with pytest.raises(ScenarioError, match="03_separate_networks"):
-        L.lesson("07_nothing")
+        L.load_lesson("07_nothing")
+    with pytest.raises(ScenarioError, match="03_separate_networks"):
+        W.lesson("07_nothing")  # as a notebook's first cell opens it
 
 
 def test_each_claim_kind_catches_a_wrong_claim():
@@ -205,7 +208,7 @@ def test_the_outcome_detector_sees_through_markdown():
 
 
 def test_the_comparison_waits_for_the_questions_above_it():
-    l03 = L.lesson("03_separate_networks")
+    l03 = W.lesson("03_separate_networks")
     first, second = l03.exercise("which-step"), l03.exercise("bridge-ip")
     gate = l03.compare("desktop", "linux")
     gate.widget
@@ -217,7 +220,7 @@ def test_the_comparison_waits_for_the_questions_above_it():
 
 
 def test_a_later_question_does_not_hold_back_an_earlier_cell():
-    l03 = L.lesson("03_separate_networks")
+    l03 = W.lesson("03_separate_networks")
     q = l03.exercise("which-step")
     gate = l03.compare("desktop", "linux")
     l03.exercise("round-the-back-desktop")  # shown after the comparison
@@ -226,9 +229,9 @@ def test_a_later_question_does_not_hold_back_an_earlier_cell():
 
 
 def test_running_the_first_cell_again_starts_the_lesson_again():
-    a = L.lesson("01_ollama_on_host")
+    a = W.lesson("01_ollama_on_host")
     a.exercise("desktop")
-    assert len(a.shown) == 1 and L.lesson("01_ollama_on_host").shown == []
+    assert len(a.shown) == 1 and W.lesson("01_ollama_on_host").shown == []
 
 
 def test_the_live_cell_says_what_it_did_but_not_what_it_saw(monkeypatch):
@@ -237,7 +240,7 @@ def test_the_live_cell_says_what_it_did_but_not_what_it_saw(monkeypatch):
     monkeypatch.setenv("DOCKER_HOST", "unix:///nonexistent/owui-lab-no-daemon.sock")
     environment.detect(refresh=True)
     try:
-        l01 = L.lesson("01_ollama_on_host")
+        l01 = W.lesson("01_ollama_on_host")
         l01.exercise("desktop"), l01.exercise("linux")
         gate = l01.run_live("linux", "desktop")
         gate.widget
@@ -252,7 +255,7 @@ def test_the_live_cell_says_what_it_did_but_not_what_it_saw(monkeypatch):
 
 def test_04_shows_its_commands_only_after_the_browser_question():
     """The recipe says 'Then open http://localhost:8080': the browser question's answer."""
-    l04 = L.lesson("04_host_networking")
+    l04 = W.lesson("04_host_networking")
     qs = [l04.exercise(e) for e in ("linux-loopback", "browser", "desktop-off")]
     gate = l04.show_commands("linux")
     gate.widget
@@ -268,7 +271,7 @@ def test_04_live_run_leads_with_the_browser(monkeypatch):
     monkeypatch.setenv("DOCKER_HOST", "unix:///nonexistent/owui-lab-no-daemon.sock")
     environment.detect(refresh=True)
     try:
-        l04 = L.lesson("04_host_networking")
+        l04 = W.lesson("04_host_networking")
         for e in ("linux-loopback", "browser", "desktop-off"):
             l04.exercise(e).reveal()
         html = l04.run_live("linux", "desktop").open()

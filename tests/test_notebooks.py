@@ -67,7 +67,7 @@ def test_notebooks_define_no_library_code(name):
 
 def test_lessons_have_the_workshop_shape():
     """Objectives, predict-then-check, a live cell, a fix-it, a summary and further exercises in every lesson."""
-    from owui_lab.lessons import lesson
+    from owui_lab.widgets.lesson import lesson
 
     for name in LESSONS:
         nb = nbformat.read(NOTEBOOKS / name, as_version=4)

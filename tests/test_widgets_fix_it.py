@@ -122,7 +122,7 @@ def test_reset_puts_the_broken_setup_back():
 
 def test_solutions_keep_the_exercises_own_rule():
     """02 and 03 say 'without publishing Ollama's port': no solution may publish it, and each one works."""
-    from owui_lab.lessons import lesson
+    from owui_lab.widgets.lesson import lesson
 
     for lesson_id in ("01_ollama_on_host", "02_compose", "03_separate_networks", "04_host_networking"):
         f = lesson(lesson_id).exercise("fix")
@@ -135,7 +135,7 @@ def test_solutions_keep_the_exercises_own_rule():
 
 
 def test_a_compose_exercise_speaks_compose():
-    from owui_lab.lessons import lesson
+    from owui_lab.widgets.lesson import lesson
 
     f = lesson("02_compose").exercise("fix")
     f.widget

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from owui_lab.lessons import lesson
+from owui_lab.widgets.lesson import lesson
 from owui_lab.widgets.predict_check import PredictCheck
 from tests.support.servers import artifact_path, chromium, jupyter_lab
 

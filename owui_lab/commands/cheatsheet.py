@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from ..cheatsheet import cheat_sheet, save
 from .args import print_json
 
 
@@ -25,8 +26,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..cheatsheet import cheat_sheet, save
-
     if args.json:
         print_json([
             {"scenario": r.scenario.id, "title": r.scenario.title, "diagram": r.diagram, "happens": r.happens,
