@@ -46,10 +46,14 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Sequence
 
 from .errors import DockerUnavailable, ImageMissing, LabError
+from .standins import source as standin_source
 
 if TYPE_CHECKING:  # pragma: no cover
     import docker
     from docker.models.containers import Container
+
+#: A connected client's type, for the annotations of other modules (which never import the SDK).
+DockerClient = Any if not TYPE_CHECKING else docker.DockerClient
 
 LABEL_PREFIX = "io.owui-lab"
 LABEL_MANAGED = f"{LABEL_PREFIX}.managed"
@@ -825,9 +829,7 @@ def in_parallel(fn: Callable[[Any], Any], items: Sequence[Any]) -> None:
 
 
 def _webui_source() -> str:
-    from .standins import source
-
-    return source("webui")
+    return standin_source("webui")
 
 
 def _probe_command(urls: Iterable[str], timeout: float) -> list[str]:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from . import docker_api
+from .classroom import ServiceClient, in_classroom
 from .errors import OwuiLabError
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -183,9 +184,6 @@ def detect(refresh: bool = False) -> Mode:
 
 def _classroom() -> Mode:
     """On the hub: no daemon here; ask the lab service which daemon runs the labs."""
-    from .errors import OwuiLabError
-    from .classroom import ServiceClient
-
     try:
         status = ServiceClient.from_env(timeout=5).status()
     except OwuiLabError as exc:
@@ -197,8 +195,6 @@ def _classroom() -> Mode:
 
 
 def _detect() -> Mode:
-    from .classroom import in_classroom
-
     if in_classroom():
         return _classroom()
     binder = on_binder()

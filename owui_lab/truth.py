@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any, Iterable, Mapping
 
 from .config import KNOB_NAMES, Config
+from .engine import evaluate
 from .errors import ConfigError, OwuiLabError
 
 SCHEMA = 1
@@ -431,8 +432,6 @@ def deployment_knobs(config: Config) -> dict[str, Any]:
 
 def entry_for(config: Config, observed_outcome: str, observed_browser: bool, detail: str) -> Entry:
     """An entry for a configuration the lab observed, with the engine's prediction of it now."""
-    from .engine import evaluate
-
     verdict = evaluate(config)
     return Entry(
         knobs=deployment_knobs(config),
@@ -461,8 +460,6 @@ class Disagreement:
 
 def check(recording: Recording, source: str = "recording") -> list[Disagreement]:
     """The engine's predictions today against every observation of a recording."""
-    from .engine import evaluate
-
     out = []
     for i, entry in enumerate(recording.entries):
         verdict = evaluate(entry.config(recording.facts))

@@ -224,9 +224,7 @@ def test_the_house_rules_hold(check):
 
 #: (rule, owner) pairs still broken in rooms being rebuilt: strict xfails. When one XPASSes, delete it here.
 STILL_BROKEN = {
-    ("docker-sdk", "lab"),
-    ("light-local", "doctor"), ("light-local", "widgets"), ("light-local", "grid"), ("light-local", "hub"), ("light-local", "lab"),
-    ("light-local", "lessons"), ("upward", "lessons"),
+    ("light-local", "widgets"),
 }
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from ..errors import ConfigError
 from .args import print_json
 
 
@@ -38,7 +39,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from ..diagnosis import doctor
-    from ..errors import ConfigError
 
     if not 1 <= args.host_port <= 65535:
         raise ConfigError(f"--host-port {args.host_port} is not a TCP port.", "use a number from 1 to 65535, e.g. 11434.")

@@ -26,6 +26,8 @@ import json
 import time
 from typing import Any
 
+from ..errors import ConfigError, PlatformMismatch
+from ..prediction import predict
 from .args import add_config_args, config_from_args
 
 
@@ -79,7 +81,6 @@ def _lab_options(p: argparse.ArgumentParser) -> None:
 
 
 def _options(args: argparse.Namespace) -> dict[str, Any]:
-    from ..errors import ConfigError
     from ..lab import PROBE_TIMEOUT
 
     timeout = PROBE_TIMEOUT if args.timeout is None else args.timeout
@@ -93,8 +94,6 @@ def _print_json(data: Any) -> None:
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
-    from ..prediction import predict
-    from ..errors import PlatformMismatch
     from ..lab import run
 
     config = config_from_args(args)

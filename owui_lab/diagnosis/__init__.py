@@ -21,6 +21,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Sequence
 
+from ..errors import ConfigError, DockerUnavailable, OwuiLabError
 from .diagnose import Observations, diagnose, ollama_candidates, urls_to_probe, webui_containers
 from .inspect import OLLAMA_PORT
 from .report import Check, Finding, Report
@@ -64,7 +65,6 @@ def doctor(
         DockerUnavailable: no daemon answers, or this user may not use it (the doctor cannot look).
     """
     from .. import docker_api
-    from ..errors import ConfigError, DockerUnavailable
     from . import observe as live
 
     if isinstance(containers, str):
@@ -151,7 +151,6 @@ def _webui_address(snapshot: Any, webui: Any) -> tuple[str, int] | None:
 
 
 def _probe(cli: Any, webui: Any, urls: list[str], timeout: float) -> tuple[dict[str, dict[str, Any]], str]:
-    from ..errors import OwuiLabError
     from . import observe as live
 
     if not urls:

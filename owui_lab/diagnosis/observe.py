@@ -23,6 +23,7 @@ from typing import Any, Sequence
 
 from ..config import DOCKER0_ADDRESS
 from ..docker_api import DaemonInfo
+from ..errors import OwuiLabError
 from .savedurl import SavedUrls, database_path, from_ollama_config, read_config_json, read_database
 from .inspect import (
     OLLAMA_PORT,
@@ -292,7 +293,6 @@ def read_saved_urls(cli: Any, webui: ContainerFacts) -> SavedUrls:
     import tempfile
 
     from .. import docker_api
-    from ..errors import OwuiLabError
 
     path, unreadable = database_path(webui.env)
     if unreadable:

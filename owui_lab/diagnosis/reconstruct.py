@@ -21,8 +21,10 @@ from dataclasses import dataclass
 from typing import Any, Sequence
 from urllib.parse import urlsplit
 
+from ..catalog import scenarios
 from ..config import DOCKER0_ADDRESS, OLLAMA_PORT, Config
 from ..docker_api import DaemonInfo
+from ..engine import HOST, VM, ollama_namespace
 from ..errors import ConfigError
 from .inspect import (
     ContainerFacts,
@@ -517,8 +519,6 @@ def _valid_network(name: str) -> str:
 
 
 def _features(c: Config) -> dict[str, Any]:
-    from ..engine import HOST, VM, ollama_namespace
-
     return {
         "platform": c.platform,
         "ollama_ns_host": ollama_namespace(c) in (HOST, VM),
@@ -558,8 +558,6 @@ def nearest_scenario(config: Config) -> str:
     *within* a scenario). An Ollama container reached through its published port via
     host.docker.internal is nearest to "Ollama on the host": that is the path its traffic takes.
     """
-    from ..catalog import scenarios
-
     mine = _features(config)
     best: tuple[float, int, str] | None = None
     for rank, s in enumerate(scenarios()):

@@ -30,6 +30,7 @@ from typing import Any, Callable, Sequence
 
 from .. import docker_api
 from ..config import OLLAMA_PORT, Config
+from ..engine import evaluate
 from ..errors import LabError, OwuiLabError, PlatformMismatch
 from ..truth import CONTRIBUTE, PlatformFacts, Recording, Redactor, check, entry_for, parse_recording, platform_facts
 from .live import Lab
@@ -194,8 +195,6 @@ def run_family(configs: Sequence[Config], image: str | None = None, stop: thread
     setup is still up: other users of the daemon create and remove networks, and Docker rewrites
     its rules meanwhile. The second observation is the one recorded; one that changed is noted.
     """
-    from ..engine import evaluate
-
     result = FamilyResult(tuple(configs))
     if stop is not None and stop.is_set():
         result.skipped = True

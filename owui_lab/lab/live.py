@@ -39,7 +39,7 @@ import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Callable, Sequence
+from typing import Any, Callable, Sequence
 
 from .. import docker_api
 from ..config import DOCKER0_ADDRESS, OLLAMA_PORT, WEBUI_CONTAINER_PORT, Config, redact_url
@@ -53,9 +53,6 @@ from .ports import free_port, host_side, is_ip, port_conflict, port_is_free, url
 from .processes import labelled_host_processes, start_host_ollama, stop_host_processes
 from .results import BrowserObservation, LabResult, Observation, agrees
 from .state import state_dir
-
-if TYPE_CHECKING:  # pragma: no cover
-    import docker
 
 PROBE_TIMEOUT = 2.0  # seconds per URL before "unreachable" (a dropped packet never answers)
 READY_TIMEOUT = 15.0
@@ -109,7 +106,7 @@ class Lab:
         progress: Any = None,
         keep_ports: bool = True,
         probe_timeout: float = PROBE_TIMEOUT,
-        client: "docker.DockerClient | None" = None,
+        client: "docker_api.DockerClient | None" = None,
     ) -> None:
         configs = [config] if isinstance(config, Config) else list(config)
         if not configs or not all(isinstance(c, Config) for c in configs):
@@ -158,7 +155,7 @@ class Lab:
         self.down()
 
     @property
-    def client(self) -> "docker.DockerClient":
+    def client(self) -> "docker_api.DockerClient":
         if self._client is None:
             self._client = docker_api.client()
         return self._client

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import ConfigError, OwuiLabError
+from .worker import config_from_json
 
 MAX_TEXT = 1000  # characters of a question's text
 MAX_QUESTIONS = 300  # questions the room may have at once (the workshop has about 20)
@@ -130,7 +131,6 @@ class AnswerBook:
     def _question(self, data: Any) -> Question:
         """Rebuild the question with the kit's PredictCheck: the engine computes the answer key."""
         from ..widgets.predict_check import PredictCheck
-        from .worker import config_from_json
 
         if not isinstance(data, dict):
             raise ConfigError("An answer needs its question (text, ask, config, choices).",

@@ -33,8 +33,10 @@ from tornado.ioloop import IOLoop
 from jupyterhub.services.auth import HubOAuth, HubOAuthCallbackHandler, HubOAuthenticated
 
 from ..errors import ConfigError, OwuiLabError
+from ..prediction import predict
 from . import labs
 from .answers import AnswerBook, UnknownQuestion
+from .projector import page as projector_page
 from .runs import QueueFull, RunNotFound, RunQueue
 from .worker import config_from_json, run_in_subprocess
 
@@ -199,7 +201,6 @@ class OneQuestion(Base):
 
 class Reveal(Base):
     def post(self, qid: str) -> None:
-        from ..prediction import predict
         from ..widgets.html import CSS, verdict_html
 
         self.require_instructor()
@@ -213,11 +214,9 @@ class Projector(Base):
     browser_page = True
     @web.authenticated
     def get(self) -> None:
-        from .projector import page
-
         self.require_instructor()
         self.set_header("Content-Type", "text/html; charset=utf-8")
-        self.finish(page(prefix=self.settings["service_prefix"], xsrf=self.xsrf_token.decode()))
+        self.finish(projector_page(prefix=self.settings["service_prefix"], xsrf=self.xsrf_token.decode()))
 
 
 class RunHtml(Base):
@@ -225,7 +224,6 @@ class RunHtml(Base):
 
     def get(self, run_id: str) -> None:
         from ..lab import Observation
-        from ..prediction import predict
         from ..widgets.html import CSS, live_html
         from ..widgets.live import LiveReport
 

@@ -18,7 +18,9 @@ import threading
 from pathlib import Path
 from typing import Any, Callable
 
-from ..errors import LabError, OwuiLabError
+from ..config import Config
+from ..errors import ConfigError, LabError, OwuiLabError, PlatformMismatch
+from ..prediction import predict
 
 #: Seconds a run may take before the service interrupts it (bring-up, probe and teardown take 1-5 s).
 RUN_TIMEOUT = 120.0
@@ -28,9 +30,6 @@ MAX_KEPT = 2
 
 def config_from_json(data: Any):
     """A ``Config`` from what a learner sent: only the kit's knobs, in the kit's shapes, validated."""
-    from ..config import Config
-    from ..errors import ConfigError
-
     if not isinstance(data, dict):
         raise ConfigError("A live run needs a configuration (a JSON object of the kit's knobs).",
                           "send Config.to_dict(), e.g. from owui_lab.load_scenario(ID).")
@@ -100,7 +99,6 @@ def keep_up(config: Any) -> dict:
     """Bring ``config`` up, probe it, and leave it running, as ``owui-lab lab up`` does (recorded)."""
     from ..lab import load_states
     from ..lab.kept import keep_up as lab_up
-    from ..prediction import predict
 
     if len(load_states()) >= MAX_KEPT:
         raise LabError(f"You already have {MAX_KEPT} labs up on the classroom's server.",
@@ -112,12 +110,9 @@ def keep_up(config: Any) -> dict:
 
 
 def _main() -> int:
-    from ..prediction import predict
-
     request = json.loads(sys.stdin.read() or "{}")
     try:
         config = config_from_json(request.get("config"))
-        from ..errors import PlatformMismatch
         from ..lab import run
 
         try:
