@@ -44,30 +44,6 @@ FLOORS: dict[str, int] = {
     "owui_lab.widgets": 4, "owui_lab.exercises": 4, "owui_lab.explore": 4,
     "owui_lab.commands": 5, "owui_lab.cli": 5, "owui_lab.__main__": 5, "owui_lab.service": 5, "owui_lab": 5,
 }
-#: Rooms another helper is rebuilding this session (issue 10 parts 1-3), by owner: their violations are
-#: checked by the tests below, one per rule and owner (strict xfail while listed in STILL_BROKEN).
-PENDING = {
-    "owui_lab.lab": "lab: lab.py becomes the lab/ package; its SDK calls move into docker_api",
-    "owui_lab.commands.lab": "lab: commands/lab.py only parses and prints",
-    "owui_lab.docker_api": "lab", "owui_lab.environment": "lab",
-    "owui_lab.diagnosis": "doctor",
-    "owui_lab.commands.doctor": "doctor",
-    "owui_lab.service": "hub", "owui_lab.truth": "grid",
-    "owui_lab.lessons": "lessons", "owui_lab.commands.cheatsheet": "lessons",
-    "owui_lab.widgets": "widgets: live runs through the classroom service are imported inside functions",
-}
-OWNERS = sorted({why.split(":")[0] for why in PENDING.values()})
-
-
-def pending_owner(module: str) -> str | None:
-    probe = module
-    while probe:
-        if probe in PENDING:
-            return PENDING[probe].split(":")[0]
-        probe = probe.rpartition(".")[0]
-    return None
-
-
 #: Within the engine floor, the order that keeps it free of circles (catalog < engine < fixes < prediction).
 ENGINE_ORDER = ["owui_lab.catalog", "owui_lab.engine", "owui_lab.fixes", "owui_lab.prediction"]
 
@@ -218,24 +194,7 @@ CHECKS = {
 @pytest.mark.parametrize("check", sorted(CHECKS))
 def test_the_house_rules_hold(check):
     find, rule = CHECKS[check]
-    broken = [text for module, text in find() if pending_owner(module) is None]
-    assert not broken, rule + ":\n" + "\n".join(broken)
-
-
-#: (rule, owner) pairs still broken in rooms being rebuilt: strict xfails. When one XPASSes, delete it here.
-STILL_BROKEN = {
-    ("light-local", "widgets"),
-}
-
-
-@pytest.mark.parametrize("owner", OWNERS)
-@pytest.mark.parametrize("check", sorted(CHECKS))
-def test_the_house_rules_in_rooms_being_rebuilt(check, owner, request):
-    if (check, owner) in STILL_BROKEN:
-        request.applymarker(pytest.mark.xfail(strict=True, reason=f"{owner}'s rooms are being rebuilt: when "
-                                              f"this passes, delete ({check!r}, {owner!r}) from STILL_BROKEN"))
-    find, rule = CHECKS[check]
-    broken = [text for module, text in find() if pending_owner(module) == owner]
+    broken = [text for _module, text in find()]
     assert not broken, rule + ":\n" + "\n".join(broken)
 
 

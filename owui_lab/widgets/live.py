@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from .. import environment, lab
+from .. import classroom, environment, lab
 from ..config import Config
 from ..engine import Verdict
 from ..errors import OwuiLabError
@@ -111,12 +111,10 @@ def live_check(config: Config, progress: Callable[..., Any] | None = None) -> Li
 
 def _via_classroom(config: Config, predicted: Verdict, progress: Callable[..., Any] | None) -> LiveReport:
     """On the classroom hub: the hub's lab service runs it; ``progress`` hears the place in line."""
-    from ..classroom import live_via_service
-
     ok, why = offered(config)
     if not ok:
         return LiveReport(predicted, reason=why)
-    got = live_via_service(config, progress)
+    got = classroom.live_via_service(config, progress)
     if not got["ran"]:
         return LiveReport(predicted, reason=got["reason"])
     return LiveReport(predicted, lab.Observation.from_dict(got["observed"]), got["agree"], got["seconds"], "",

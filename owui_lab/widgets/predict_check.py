@@ -21,6 +21,7 @@ import html as std_html
 import re
 from typing import Any, Callable, Iterable, Sequence
 
+from .. import classroom
 from ..config import Config
 from ..engine import OUTCOMES, evaluate
 from ..errors import ConfigError
@@ -166,9 +167,7 @@ class PredictCheck(Widgeted):
                 )
             right = value in self.accepted
         if self.tries == 0:  # the first answer is the learner's prediction: the room's bar chart on the hub
-            from ..classroom import share_first_answer_soon
-
-            share_first_answer_soon(self, sorted(value) if self.several else value)
+            classroom.share_first_answer_soon(self, sorted(value) if self.several else value)
         self.tries += 1
         if right:
             self.feedback = Feedback(True, False, "Right. " + self._plain_why())
