@@ -14,6 +14,9 @@ networkx; the engine never does.
 Regenerate the image tests' baselines with::
 
     .venv/bin/python -m owui_lab.drawing --regenerate-baselines tests/baseline_images
+
+Why it is longer than the house's ~500 lines: layout, text measurement and painting share one set of
+sizes (the lesson diagrams' font bars are tested against them); split, the sizes would be repeated.
 """
 
 from __future__ import annotations

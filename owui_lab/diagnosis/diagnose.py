@@ -2,6 +2,10 @@
 
 Pure: no daemon, no network. ``doctor()`` feeds it what ``observe.py`` collected; the offline tests
 feed it recorded ``docker inspect`` payloads, with or without made-up observations.
+
+Why it is longer than the house's ~500 lines: every check the doctor makes and the fix it writes for
+it stand side by side, in the order the report shows them (daemon, containers, saved URL, each
+base URL); split apart, a check and its fix would live in two files.
 """
 
 from __future__ import annotations

@@ -6,6 +6,9 @@
 takes a missing, null or oddly typed field as "not known" and carries on, so one engine's quirk never
 stops the doctor. Nothing here talks to the daemon: the live part (``observe.py``) fetches the payloads,
 the offline tests feed recorded ones.
+
+Why it is longer than the house's ~500 lines: each tolerant reader sits beside the payload quirks it
+absorbs (Docker 20 to 29, Desktop, Podman), which are tested on recorded payloads in tests/data.
 """
 
 from __future__ import annotations

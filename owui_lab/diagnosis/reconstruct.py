@@ -11,6 +11,9 @@ A port other than 11434 on the host side (an Ollama on ``OLLAMA_HOST=0.0.0.0:115
 published with ``-p 11500:11434``) is handled by *port aliasing*: the engine and its fixes think in
 11434, so the ``Config`` uses 11434 where the learner's port stands, and ``unalias`` writes the
 learner's port back into the fixes.
+
+Why it is longer than the house's ~500 lines: each way a base URL can lead to an Ollama (a name, the
+host gateway, a published port, host networking) is one reading of the same facts, kept together.
 """
 
 from __future__ import annotations

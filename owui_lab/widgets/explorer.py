@@ -21,6 +21,9 @@ How updates stay fast and never stale:
 State the tests and notebooks read: ``app.config``, ``app.verdict``, ``app.error``,
 ``app.verdict_html.value``, ``app.image.value`` (PNG bytes) with ``app.image_config``,
 ``app.recipe``/``app.recipe_text``, ``app.refresh_count``, ``app.live_result``.
+
+Why it is longer than the house's ~500 lines: the sandbox is one app whose knobs imply each other;
+the handler, the knobs' rules and the layout they feed read best in one place.
 """
 
 from __future__ import annotations
