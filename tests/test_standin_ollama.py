@@ -375,6 +375,119 @@ def test_malformed_body_framing_is_a_400_not_a_traceback(server, raw):
     assert "Traceback" not in server.log_text()
 
 
+# ---------------------------------------------------------------------------------------------
+# Safe on a laptop at a conference: bounded bodies, a deep listen queue, idle connections closed
+# ---------------------------------------------------------------------------------------------
+def rss_kb(pid: int) -> int:
+    with open(f"/proc/{pid}/status") as status:
+        return next(int(line.split()[1]) for line in status if line.startswith("VmRSS:"))
+
+
+def read_all(s: socket.socket) -> bytes:
+    answer = b""
+    while True:
+        data = s.recv(65536)
+        if not data:
+            return answer
+        answer += data
+
+
+@pytest.mark.parametrize(("part", "what"), [
+    ({"type": "text", "text": None}, "got null"),
+    ({"type": "text", "text": 5}, "got number"),
+    ({"type": "text"}, "got null"),
+    ("just a string", "must be an object"),
+])
+def test_malformed_openai_content_part_is_a_400_not_a_500(server, part, what):
+    body = {"model": MODEL, "messages": [{"role": "user", "content": [part]}]}
+    for path in ("/v1/chat/completions", "/api/chat"):
+        status, headers, raw = request("127.0.0.1", server.port, "POST", path, body)
+        assert status == 400 and headers["content-type"].startswith("application/json"), (path, raw)
+        error = json.loads(raw)["error"]
+        assert "invalid content part" in error and what in error, error
+    good = {"model": MODEL, "stream": False, "messages": [{"role": "user", "content": [
+        {"type": "image_url", "image_url": {"url": "data:,"}}, {"type": "text", "text": "parts"}]}]}
+    status, _, raw = request("127.0.0.1", server.port, "POST", "/v1/chat/completions", good)
+    assert status == 200 and json.loads(raw)["choices"][0]["message"]["content"] == "parts"
+
+
+def test_an_over_limit_body_is_refused_by_its_length_before_it_is_read(server):
+    size = 200 * 1024 * 1024  # announced, never sent: the answer comes from the headers alone
+    before = rss_kb(server.process.pid)
+    with socket.create_connection(("127.0.0.1", server.port), timeout=10) as s:
+        s.sendall(b"POST /api/chat HTTP/1.1\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n"
+                  % size)
+        s.sendall(b"x" * (2 * 1024 * 1024 + 1))  # 2 MB+ of it, then the answer and the close
+        s.shutdown(socket.SHUT_WR)
+        answer = read_all(s)
+    head, _, body = answer.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 413 "), answer[:200]
+    assert b"application/json" in head and "at most 1048576 bytes" in json.loads(body)["error"]
+    grown = rss_kb(server.process.pid) - before
+    print(f"\nRSS after a refused {size >> 20} MB body: {grown:+d} kB")
+    assert grown < 8 * 1024  # the body was never held in memory
+    request("127.0.0.1", server.port, "GET", "/")  # still serving
+
+
+def test_an_over_limit_chunked_body_is_refused_while_it_is_read(server):
+    before = rss_kb(server.process.pid)
+    with socket.create_connection(("127.0.0.1", server.port), timeout=10) as s:
+        s.sendall(b"POST /api/chat HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n")
+        chunk = b"x" * 65536
+        try:
+            for _ in range(40):  # 2.5 MB in 64 kB chunks; the stand-in stops reading after 1 MB
+                s.sendall(b"%x\r\n%s\r\n" % (len(chunk), chunk))
+        except OSError:
+            pass  # it closed the connection: what it should do
+        answer = read_all(s)
+    assert answer.startswith(b"HTTP/1.1 413 ") and b"request body too large" in answer, answer[:200]
+    assert rss_kb(server.process.pid) - before < 8 * 1024
+    huge = b"POST /api/chat HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\nfffffffff\r\n"
+    with socket.create_connection(("127.0.0.1", server.port), timeout=10) as s:
+        s.sendall(huge)  # one chunk announced as 64 GB: refused before a byte of it is read
+        assert read_all(s).startswith(b"HTTP/1.1 413 ")
+
+
+def test_200_concurrent_chats_are_all_answered(server):
+    from concurrent.futures import ThreadPoolExecutor
+
+    body = {"model": MODEL, "stream": False, "messages": [{"role": "user", "content": "burst"}]}
+
+    def chat(_: int) -> object:
+        try:
+            status, _, raw = request("127.0.0.1", server.port, "POST", "/api/chat", body, timeout=60)
+            return status if json.loads(raw)["message"]["content"] == "burst" else raw
+        except OSError as exc:
+            return repr(exc)
+
+    started = time.monotonic()
+    with ThreadPoolExecutor(max_workers=200) as pool:
+        answers = list(pool.map(chat, range(200)))
+    print(f"\n200 concurrent chats: {answers.count(200)} answered in {time.monotonic() - started:.2f} s")
+    assert answers == [200] * 200, [a for a in answers if a != 200][:5]
+
+
+def test_an_idle_connection_is_closed_after_the_timeout():
+    with standins.spawn("ollama", ["--bind", "127.0.0.1:0", "--quiet", "--idle-timeout", "1"]) as running:
+        with socket.create_connection(("127.0.0.1", running.port), timeout=10) as s:
+            started = time.monotonic()
+            assert s.recv(1) == b""  # nothing sent: the stand-in closes it
+            waited = time.monotonic() - started
+        assert 0.8 < waited < 8, waited
+        with socket.create_connection(("127.0.0.1", running.port), timeout=10) as s:
+            s.sendall(b"POST /api/chat HTTP/1.1\r\nContent-Length: 10\r\n\r\n{")  # stalls mid-body
+            started = time.monotonic()
+            read_all(s)
+            assert time.monotonic() - started < 8
+        assert request("127.0.0.1", running.port, "GET", "/")[0] == 200
+    assert "Traceback" not in running.log_text()
+
+
+def test_idle_timeout_must_be_a_sensible_number():
+    with pytest.raises(LabError, match="idle-timeout"):
+        standins.spawn("ollama", ["--bind", "127.0.0.1:0", "--idle-timeout", "0"])
+
+
 def test_unknown_route_and_wrong_method_get_gins_404(server):
     for method, path in (("GET", "/api/nothing"), ("GET", "/api/chat"), ("POST", "/api/tags")):
         status, _, body = request("127.0.0.1", server.port, method, path, b"{}" if method == "POST" else None)
@@ -413,9 +526,10 @@ def test_keep_alive_connection_serves_several_requests(server):
 def test_requests_are_logged_with_the_clients_address(server):
     request("127.0.0.1", server.port, "GET", "/api/tags")
     deadline = time.monotonic() + 2
-    while '"/api/tags"' not in server.log_text() and time.monotonic() < deadline:
+    wanted = 'GET      "/api/tags"'  # not the POST of the 404 test, which may be logged last
+    while wanted not in server.log_text() and time.monotonic() < deadline:
         time.sleep(0.02)
-    line = [x for x in server.log_text().splitlines() if '"/api/tags"' in x][-1]
+    line = [x for x in server.log_text().splitlines() if wanted in x][-1]
     assert line.startswith("[GIN] ") and "| 200 |" in line and "127.0.0.1" in line and "GET" in line
 
 

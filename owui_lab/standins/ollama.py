@@ -51,6 +51,11 @@ _DETAILS = {
 }
 _CANNED = "Hello! I am echo-standin, a stand-in model: I answer with your last message, word for word."
 _PORT_TEXT = re.compile(r"^[+-]?[0-9]+$")
+# Safe on a laptop at a conference: a body larger than this is refused (413) before it is read, a
+# connection idle this long is closed, and the listen queue holds a classroom's burst of requests.
+MAX_BODY = 1024 * 1024  # bytes; chats with the echo model are a few kilobytes
+IDLE_TIMEOUT = 30.0  # seconds a connection may wait for (the rest of) a request
+LISTEN_BACKLOG = 1024  # the kernel caps it at net.core.somaxconn
 
 
 # ---------------------------------------------------------------------------------------------
@@ -188,10 +193,26 @@ def _text_of(content: object) -> str:
     if isinstance(content, str):
         return content
     if isinstance(content, list):
-        return "".join(
-            part.get("text", "") for part in content if isinstance(part, dict) and part.get("type") == "text"
-        )
+        texts = []
+        for part in content:
+            if not isinstance(part, dict):
+                raise HttpError(400, f"invalid content part {part!r}: each part must be an object with a \"type\"")
+            if part.get("type") == "text":
+                text = part.get("text")
+                if not isinstance(text, str):
+                    raise HttpError(400, f"invalid content part: a \"text\" part needs a string \"text\", "
+                                         f"got {json_type(text)}")
+                texts.append(text)
+        return "".join(texts)
     return ""
+
+
+def json_type(value: object) -> str:
+    """The JSON name of a value's type, for error messages."""
+    if value is None:
+        return "null"
+    return {bool: "boolean", int: "number", float: "number", str: "string", list: "array",
+            dict: "object"}.get(type(value), type(value).__name__)
 
 
 def reply_to(messages: object) -> str:
@@ -253,7 +274,8 @@ class HttpError(Exception):
         self.status = status
 
 
-def build_server(family: int, address: str, port: int, dual_stack: bool, quiet: bool = False):
+def build_server(family: int, address: str, port: int, dual_stack: bool, quiet: bool = False,
+                 idle_timeout: float = IDLE_TIMEOUT, max_body: int = MAX_BODY):
     lab_token = os.environ.get(LAB_TOKEN_ENV, "")
     """A threaded HTTP server bound to ``(address, port)``; raises OSError when it cannot bind.
 
@@ -274,6 +296,7 @@ def build_server(family: int, address: str, port: int, dual_stack: bool, quiet: 
         block_on_close = False
         allow_reuse_address = True  # TIME_WAIT only: Linux still refuses a port someone listens on
         address_family = family
+        request_queue_size = LISTEN_BACKLOG  # socketserver's 5 resets most of a burst of 200 clients
 
         def handle_error(self, request: object, client_address: tuple) -> None:
             # socketserver prints a whole traceback; a client that hangs up is not worth a line.
@@ -293,6 +316,7 @@ def build_server(family: int, address: str, port: int, dual_stack: bool, quiet: 
         protocol_version = "HTTP/1.1"  # keep-alive and chunked streams, as Ollama serves them
         disable_nagle_algorithm = True  # as Go does; else headers then body wait ~40 ms for an ACK
         server_version = "ollama-standin/" + VERSION
+        timeout = idle_timeout  # an idle (or stalled) connection is closed after this many seconds
 
         def version_string(self) -> str:
             return self.server_version
@@ -346,20 +370,47 @@ def build_server(family: int, address: str, port: int, dual_stack: bool, quiet: 
         def _read_body(self) -> bytes:
             try:
                 if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
-                    parts = []
+                    parts, total = [], 0
                     while True:
-                        size = int(self.rfile.readline().split(b";", 1)[0].strip() or b"0", 16)
+                        size = int(self.rfile.readline(64).split(b";", 1)[0].strip() or b"0", 16)
                         if size == 0:
-                            while self.rfile.readline().strip():
-                                pass  # trailers
+                            for _ in range(100):  # trailers, a bounded number of bounded lines
+                                if not self.rfile.readline(8192).strip():
+                                    break
                             return b"".join(parts)
+                        total += size
+                        if size < 0 or total > max_body:
+                            self._too_large()
                         parts.append(self.rfile.read(size))
-                        self.rfile.readline()
+                        self.rfile.readline(64)
                 length = int(self.headers.get("Content-Length") or 0)
             except ValueError:
                 self.close_connection = True  # where this body ends is anyone's guess
                 raise HttpError(400, "malformed request body framing (Content-Length or chunk size)") from None
+            if length > max_body:
+                self._too_large()
             return self.rfile.read(length) if length > 0 else b""
+
+        def _linger(self) -> None:
+            """After a 413: let the client read it. Closing with its body still arriving would reset the
+            connection, answer and all; so stop writing and discard what still comes, bounded in
+            bytes and time (as web servers' "lingering close" does)."""
+            try:
+                self.wfile.flush()
+                self.connection.shutdown(socket.SHUT_WR)
+                deadline, left = time.monotonic() + 2.0, 8 * max_body
+                while left > 0 and time.monotonic() < deadline:
+                    self.connection.settimeout(max(deadline - time.monotonic(), 0.01))
+                    data = self.connection.recv(65536)
+                    if not data:
+                        break
+                    left -= len(data)
+            except OSError:
+                pass
+
+        def _too_large(self) -> None:
+            self.close_connection = True  # the rest of the body is never read
+            raise HttpError(413, f"request body too large: the stand-in Ollama accepts at most {max_body} bytes")
 
         def _start_stream(self, content_type: str) -> None:
             self._responded = True
@@ -420,6 +471,8 @@ def build_server(family: int, address: str, port: int, dual_stack: bool, quiet: 
             except HttpError as exc:
                 status = exc.status
                 self._json(exc.status, {"error": str(exc)})
+                if status == 413:
+                    self._linger()
             except (BrokenPipeError, ConnectionResetError):
                 status = 499  # the client went away mid-stream
                 self.close_connection = True
@@ -614,7 +667,11 @@ def main(argv: list[str] | None = None) -> int:
                         help="an OLLAMA_HOST value (default: $OLLAMA_HOST, else 127.0.0.1:11434)")
     parser.add_argument("--port", metavar="N", type=int, help="override the port (0 picks a free one)")
     parser.add_argument("--quiet", action="store_true", help="do not log requests on stderr")
+    parser.add_argument("--idle-timeout", metavar="S", type=float, default=IDLE_TIMEOUT,
+                        help=f"close a connection idle this many seconds (default {IDLE_TIMEOUT:g})")
     args = parser.parse_args(argv)
+    if not 0 < args.idle_timeout <= 3600:
+        parser.error(f"--idle-timeout {args.idle_timeout:g} must be more than 0 and at most 3600 seconds")
     if args.port is not None and not 0 <= args.port <= 65535:
         parser.error(f"--port {args.port} is not a TCP port (0 to 65535)")
     value = args.bind if args.bind is not None else os.environ.get("OLLAMA_HOST")
@@ -625,12 +682,14 @@ def main(argv: list[str] | None = None) -> int:
     try:
         family, address, dual_stack = bind_address(host, port)
         try:
-            server = build_server(family, address, port, dual_stack, quiet=args.quiet)
+            server = build_server(family, address, port, dual_stack, quiet=args.quiet,
+                                  idle_timeout=args.idle_timeout)
         except OSError as exc:
             if not dual_stack or exc.errno == __import__("errno").EADDRINUSE:
                 raise
             # No IPv6 at all here (a kernel without it): every IPv4 address is what Go would give too.
-            server = build_server(socket.AF_INET, "0.0.0.0", port, False, quiet=args.quiet)
+            server = build_server(socket.AF_INET, "0.0.0.0", port, False, quiet=args.quiet,
+                                  idle_timeout=args.idle_timeout)
     except OSError as exc:
         print(listen_error(exc, where), file=sys.stderr, flush=True)
         return 1
