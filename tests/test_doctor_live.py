@@ -109,7 +109,7 @@ class Learner:
 
     def webui(self, name: str, env: dict[str, str] | None = None, **kw: Any) -> str:
         merged = {**WEBUI_ENV, **(env or {})}
-        return self._run(WEBUI_IMAGE, self.name(name), ["python3", "-c", standins.source("webui"), "serve", "--quiet"], merged, **kw)
+        return self._run(WEBUI_IMAGE, self.name(name), ["python3", "-c", standins.source("webui"), "serve", "--image", "--quiet"], merged, **kw)
 
     def ollama(self, name: str, env: dict[str, str] | None = None, **kw: Any) -> str:
         merged = {**OLLAMA_ENV, **(env or {})}
@@ -285,7 +285,7 @@ def _compose(base_url: str, ollama_ports: str = "") -> str:
         f"    environment: {json.dumps(OLLAMA_ENV)}\n"
         f"    volumes: [\"ollama:/root/.ollama\"]\n{ollama_ports}"
         "  open-webui:\n    image: ghcr.io/open-webui/open-webui:main\n    init: true\n"
-        f"    command: {json.dumps(['python3', '-c', standins.source('webui'), 'serve', '--quiet'])}\n"
+        f"    command: {json.dumps(['python3', '-c', standins.source('webui'), 'serve', '--image', '--quiet'])}\n"
         f"    environment: {json.dumps(env)}\n"
         f"    ports: [\"127.0.0.1:{free_port()}:8080\"]\n"
         "    volumes: [\"open-webui:/app/backend/data\"]\n"

@@ -104,7 +104,7 @@ def _stack(c: Config, session: str):
         c,
         images={"ollama": _image(), WEBUI_NAME: _image()},
         commands={"ollama": ["python3", "-c", source("ollama")],
-                  WEBUI_NAME: ["python3", "-c", source("webui"), "serve"]},
+                  WEBUI_NAME: ["python3", "-c", source("webui"), "serve", "--image"]},
         project=f"owui-lab-{session}",
         network_names=nets,
         labels=docker_api.labels(session, "compose"),

@@ -288,7 +288,7 @@ def test_probe_function_in_process(ollama):
 @pytest.fixture(scope="module")
 def server(ollama):
     env = {"OLLAMA_BASE_URL": ollama.url + "/"}
-    with standins.spawn("webui", ["serve", "--host", "127.0.0.1", "--port", "0"], env=env) as running:
+    with standins.spawn("webui", ["serve", "--host", "127.0.0.1", "--port", "0", "--probe-relay"], env=env) as running:
         yield running
 
 
@@ -310,15 +310,116 @@ def test_probe_endpoint_uses_the_environment_or_the_query(server, ollama):
     status, _, body = get(server.port, "/probe")
     [result] = json.loads(body)["results"]
     assert status == 200 and result["url"] == ollama.url and result["outcome"] == "ok"
-    port = refused_port()
-    status, _, body = get(server.port, f"/probe?url={ollama.url}&url=http://127.0.0.1:{port}&timeout=1.5")
-    assert [r["outcome"] for r in json.loads(body)["results"]] == ["ok", "connection_refused"]
+    for url in (ollama.url, ollama.url + "/"):  # its configured URL, as Open WebUI holds it or as written
+        status, _, body = get(server.port, f"/probe?url={url}&timeout=1.5")
+        assert status == 200 and [r["outcome"] for r in json.loads(body)["results"]] == ["ok"]
 
 
-def test_probe_endpoint_aimed_at_open_webui_itself_is_not_ollama(server):
-    status, _, body = get(server.port, f"/probe?url=http://127.0.0.1:{server.port}")
+def test_probe_endpoint_relays_only_to_its_configured_ollama(server, ollama):
+    with Listener("hold") as other:  # a loopback service that is not this Open WebUI's Ollama
+        for query in (f"url=http://127.0.0.1:{other.port}", f"url={ollama.url}&url=http://127.0.0.1:{other.port}",
+                      f"url=http://127.0.0.1:{server.port}"):
+            status, headers, body = get(server.port, f"/probe?{query}")
+            detail = json.loads(body)["detail"]
+            assert status == 403 and headers["content-type"] == "application/json", body
+            assert "only this Open WebUI's Ollama URLs" in detail and ollama.url in detail, detail
+        time.sleep(0.2)
+        assert other.held == []  # not even a connection reached it
+
+
+def test_probe_endpoint_aimed_at_open_webui_itself_is_not_ollama():
+    port = refused_port()  # configured as its own Ollama URL: the probe finds Open WebUI, not Ollama
+    env = {"OLLAMA_BASE_URL": f"http://127.0.0.1:{port}"}
+    with standins.spawn("webui", ["serve", "--port", str(port), "--quiet", "--probe-relay"], env=env) as running:
+        status, _, body = get(running.port, "/probe")
     [result] = json.loads(body)["results"]
-    assert result["outcome"] == "connection_refused" and "not Ollama" in result["detail"], result
+    assert status == 200 and result["outcome"] == "connection_refused" and "not Ollama" in result["detail"], result
+
+
+def test_by_default_it_listens_on_loopback_and_relays_no_probe(ollama):
+    with standins.spawn("webui", ["serve", "--port", "0", "--quiet"],
+                        env={"HOST": "", "OLLAMA_BASE_URL": ollama.url}) as running:
+        assert running.host == "127.0.0.1"
+        assert not connects_from_another_address(running.port)
+        status, _, body = get(running.port, f"/probe?url={ollama.url}")
+        assert status == 403 and "the probe relay is off" in json.loads(body)["detail"]
+        assert get(running.port, "/health")[0] == 200
+    with standins.spawn("webui", ["serve", "--port", "0", "--quiet"],
+                        env={"OLLAMA_BASE_URL": ollama.url, "OWUI_LAB_PROBE_RELAY": "1"}) as running:
+        status, _, body = get(running.port, "/probe")  # the lab's containers turn it on by environment
+        assert status == 200 and json.loads(body)["results"][0]["outcome"] == "ok"
+    with standins.spawn("webui", ["serve", "--image", "--port", "0", "--quiet"], env={"HOST": "127.0.0.1"}) as running:
+        assert running.host == "127.0.0.1"  # --image (0.0.0.0 in a container, as start.sh) yields to $HOST
+
+
+def connects_from_another_address(port: int) -> bool:
+    """Whether the port answers on one of this machine's non-loopback IPv4 addresses (False if none)."""
+    try:
+        addresses = {i[4][0] for i in socket.getaddrinfo(socket.gethostname(), None, socket.AF_INET)}
+    except OSError:
+        addresses = set()
+    for address in addresses - {"127.0.0.1", "127.0.1.1"}:
+        try:
+            with socket.create_connection((address, port), timeout=2):
+                return True
+        except OSError:
+            pass
+    return False
+
+
+def threads_of(pid: int) -> int:
+    with open(f"/proc/{pid}/status") as status:
+        return next(int(line.split()[1]) for line in status if line.startswith("Threads:"))
+
+
+def test_probes_and_connections_use_a_bounded_number_of_threads():
+    from concurrent.futures import ThreadPoolExecutor
+
+    with Listener("hold") as silent:  # its Ollama accepts and never answers: each probe takes its timeout
+        env = {"OLLAMA_BASE_URL": f"http://127.0.0.1:{silent.port}"}
+        with standins.spawn("webui", ["serve", "--host", "127.0.0.1", "--port", "0", "--quiet", "--probe-relay"],
+                            env=env) as running:
+            with ThreadPoolExecutor(max_workers=12) as pool:
+                statuses = list(pool.map(lambda _: get(running.port, "/probe?timeout=2")[0], range(12)))
+            assert statuses.count(200) >= 1 and set(statuses) <= {200, 503}, statuses
+            assert statuses.count(200) <= webui.PROBE_SLOTS + 4  # 4 at once; a few more after them
+            idle = []
+            try:
+                for _ in range(webui.MAX_CONNECTIONS + 16):
+                    idle.append(socket.create_connection(("127.0.0.1", running.port), timeout=5))
+                time.sleep(0.5)
+                threads = threads_of(running.process.pid)
+                print(f"\nthreads with {len(idle)} idle connections open: {threads}")
+                assert threads <= webui.MAX_CONNECTIONS + 4
+                late = idle[-1]
+                late.sendall(b"GET /health HTTP/1.1\r\nHost: x\r\n\r\n")
+                assert late.recv(65536).startswith(b"HTTP/1.1 503 ")
+            finally:
+                for conn in idle:
+                    conn.close()
+            deadline = time.monotonic() + 5
+            while time.monotonic() < deadline:  # the slots come back once the connections close
+                try:
+                    if get(running.port, "/health")[0] == 200:
+                        break
+                except OSError:
+                    pass
+                time.sleep(0.1)
+            assert get(running.port, "/health")[0] == 200
+
+
+def test_an_idle_connection_is_closed_after_the_timeout():
+    server = webui.build_server("127.0.0.1", 0, quiet=True, idle_timeout=1)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    try:
+        with socket.create_connection(("127.0.0.1", server.server_address[1]), timeout=10) as s:
+            started = time.monotonic()
+            assert s.recv(1) == b""
+            assert 0.8 < time.monotonic() - started < 8
+    finally:
+        server.shutdown()
+        server.server_close()
 
 
 def test_probe_endpoint_bad_timeout_and_unknown_path(server):
@@ -405,8 +506,8 @@ def test_in_containers_serve_and_probe_from_the_namespace(standin_image):
             return container
 
         ollama = start(ollama_name, [standins.source("ollama")], {"OLLAMA_HOST": "0.0.0.0"})
-        ui = start(f"owui-lab-{session}-webui", [standins.source("webui"), "serve"],
-                   {"OLLAMA_BASE_URL": f"http://{ollama_name}:11434/"})
+        ui = start(f"owui-lab-{session}-webui", [standins.source("webui"), "serve", "--host", "0.0.0.0"],
+                   {"OLLAMA_BASE_URL": f"http://{ollama_name}:11434/", "OWUI_LAB_PROBE_RELAY": "1"})
         gone = start(f"owui-lab-{session}-gone", [standins.source("ollama"), "--quiet"], {"OLLAMA_HOST": "0.0.0.0"})
         for container in (ollama, ui, gone):
             deadline = time.monotonic() + 20

@@ -44,16 +44,19 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "webui",
         help="a fake Open WebUI: GET /health, GET /probe of its Ollama URLs",
         description=(
-            "A stand-in Open WebUI in plain Python, on $HOST:$PORT (default 0.0.0.0:8080). It reads "
-            "OLLAMA_BASE_URLS / OLLAMA_BASE_URL as Open WebUI does, answers GET /health with "
-            '{"status": true}, and GET /probe says whether each Ollama URL answers from where it runs: '
-            "ok, name_not_resolved, connection_refused or unreachable."
+            "A stand-in Open WebUI in plain Python, on $HOST:$PORT (default 127.0.0.1:8080: this machine "
+            "only). It reads OLLAMA_BASE_URLS / OLLAMA_BASE_URL as Open WebUI does and answers GET /health "
+            'with {"status": true}. With --probe-relay, GET /probe says whether each of those Ollama URLs '
+            "(and no other) answers from where it runs: ok, name_not_resolved, connection_refused or "
+            "unreachable."
         ),
         epilog="example: OLLAMA_BASE_URL=http://127.0.0.1:11434 owui-lab standin webui --port 3000",
     )
-    w.add_argument("--host", metavar="ADDR", help="bind address (default $HOST or 0.0.0.0)")
+    w.add_argument("--host", metavar="ADDR", help="bind address (default $HOST or 127.0.0.1; 0.0.0.0: every address)")
     w.add_argument("--port", metavar="N", type=int, help="port (default $PORT or 8080)")
     w.add_argument("--quiet", action="store_true", help="do not log requests")
+    w.add_argument("--probe-relay", action="store_true",
+                   help="answer GET /probe, for the configured Ollama URLs only (off by default)")
     w.set_defaults(func=_run_webui)
 
 
@@ -83,4 +86,6 @@ def _run_webui(args: argparse.Namespace) -> int:
         argv += ["--port", str(args.port)]
     if args.quiet:
         argv.append("--quiet")
+    if args.probe_relay:
+        argv.append("--probe-relay")
     return webui.main(argv)

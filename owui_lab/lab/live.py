@@ -467,7 +467,9 @@ class Lab:
     def _make_webui(self, w: _Webui) -> None:
         net, add_host, _port = w.key
         source = standin_source("webui")
-        kwargs: dict[str, Any] = {"environment": {"OLLAMA_BASE_URL": self.lab_url(self._config_of(w))}}
+        # GET /probe relays probes of this configuration's Ollama URL only (the stand-in refuses others).
+        kwargs: dict[str, Any] = {"environment": {"OLLAMA_BASE_URL": self.lab_url(self._config_of(w)),
+                                                  "OWUI_LAB_PROBE_RELAY": "1"}}
         if add_host:
             kwargs["extra_hosts"] = {"host.docker.internal": "host-gateway"}
         command = ["python3", "-c", source, "serve", "--quiet"]
@@ -477,6 +479,9 @@ class Lab:
         else:
             kwargs["network"] = "bridge" if net == "bridge" else docker_api.network_name(self.session, net)
             kwargs["ports"] = {f"{WEBUI_CONTAINER_PORT}/tcp": ("127.0.0.1", w.host_port)}
+            # Every address of its own container (the stand-in's default is loopback): Docker's
+            # published port and the container's network peers reach it, as the real image's 0.0.0.0.
+            command += ["--host", "0.0.0.0"]
         w.container = self._container(w.role, command, **kwargs)
         if net == "host":
             # In the host's namespace nothing stops another lab (or program) from holding that port:

@@ -3,11 +3,17 @@
 
 Two subcommands:
 
-- ``python3 webui.py serve [--port N]`` listens on ``$HOST:$PORT`` (default ``0.0.0.0:8080``, as
-  the real image's start script) and answers ``GET /health`` with ``{"status": true}`` (the image's
-  HEALTHCHECK), ``GET /`` with a small page, and ``GET /probe[?url=U&url=V&timeout=S]`` with the probe
-  below, run from inside the network namespace the server lives in: exactly where the real Open
-  WebUI's backend would connect from.
+- ``python3 webui.py serve [--host ADDR] [--port N] [--probe-relay]`` listens on ``$HOST:$PORT``
+  (default ``127.0.0.1:8080``: this machine only; the real image's start script says ``0.0.0.0``,
+  which in a container is what ``--host 0.0.0.0`` or ``--image`` give) and answers ``GET /health`` with
+  ``{"status": true}`` (the image's HEALTHCHECK) and ``GET /`` with a small page. With
+  ``--probe-relay`` (or ``OWUI_LAB_PROBE_RELAY=1``: the kit's lab sets it in its own containers) it
+  also answers ``GET /probe[?url=U&url=V&timeout=S]`` with the probe below, run from inside the
+  network namespace the server lives in (exactly where the real Open WebUI's backend would connect
+  from), and only of its configured Ollama URLs: it relays nothing else for anyone. Off, ``/probe``
+  answers 403; a URL that is not configured is a 403 too. Connections are served by at most
+  ``MAX_CONNECTIONS`` threads and probes by ``PROBE_SLOTS`` at a time (then 503), and a connection
+  idle ``IDLE_TIMEOUT`` seconds is closed.
 - ``python3 webui.py probe [--timeout S] [URL ...]`` runs the probe once and prints exactly one JSON
   object on stdout (nothing else), for ``docker run ... python3 -c SOURCE probe URL``.
 
@@ -51,6 +57,11 @@ OUTCOMES = ("ok", "name_not_resolved", "connection_refused", "unreachable")
 DEFAULT_TIMEOUT = 3.0
 MAX_TIMEOUT = 60.0
 DEFAULT_PORT = 8080
+DEFAULT_HOST = "127.0.0.1"  # this machine only; --host 0.0.0.0 (or $HOST) listens on every address
+PROBE_RELAY_ENV = "OWUI_LAB_PROBE_RELAY"  # "1": GET /probe relays probes of the configured Ollama URLs
+MAX_CONNECTIONS = 64  # threads serving connections at once; one more is answered 503 and closed
+PROBE_SLOTS = 4  # /probe requests running at once; one more is answered 503
+IDLE_TIMEOUT = 30.0  # seconds a connection may wait for (the rest of) a request
 OLLAMA_STANDIN_HEADER = "X-Ollama-Standin"
 LAB_TOKEN_ENV = "OWUI_LAB_TOKEN"  # the kit's lab: a per-run token its stand-ins send back (see ollama.py)
 LAB_TOKEN_HEADER = "X-Owui-Lab-Token"
@@ -317,9 +328,27 @@ _PAGE = """<!doctype html><html><head><meta charset="utf-8"><title>Open WebUI (s
 </body></html>"""
 
 
-def build_server(host: str, port: int, quiet: bool = False):
+def relay_enabled(environ: dict | None = None) -> bool:
+    """Whether ``GET /probe`` relays probes (``OWUI_LAB_PROBE_RELAY=1``, set by the kit's lab)."""
+    env = os.environ if environ is None else environ
+    return env.get(PROBE_RELAY_ENV, "").strip().lower() in ("1", "true", "yes", "on")
+
+
+def build_server(host: str, port: int, quiet: bool = False, probe_relay: bool | None = None,
+                 idle_timeout: float = IDLE_TIMEOUT, max_connections: int = MAX_CONNECTIONS):
+    """A threaded HTTP server for the stand-in Open WebUI; raises OSError when it cannot bind.
+
+    ``probe_relay`` (default: ``relay_enabled()``) turns on ``GET /probe``, for the configured
+    Ollama URLs only. Threads are bounded: ``max_connections`` connections and ``PROBE_SLOTS``
+    probes at once; beyond that the answer is 503.
+    """
     lab_token = os.environ.get(LAB_TOKEN_ENV, "")
-    """A threaded HTTP server for the stand-in Open WebUI; raises OSError when it cannot bind."""
+    relay = relay_enabled() if probe_relay is None else probe_relay
+    connection_slots = threading.BoundedSemaphore(max_connections)
+    probe_slots = threading.BoundedSemaphore(PROBE_SLOTS)
+    busy_body = b'{"detail": "the stand-in Open WebUI is busy: try again shortly"}'
+    busy = (b"HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\nConnection: close\r\n"
+            b"Content-Length: %d\r\n\r\n%s" % (len(busy_body), busy_body))
     import html
     import socketserver
     from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -343,10 +372,33 @@ def build_server(host: str, port: int, quiet: bool = False):
             socketserver.TCPServer.server_bind(self)
             self.server_name, self.server_port = host, self.server_address[1]
 
+        def process_request(self, request, client_address) -> None:  # noqa: ANN001
+            if not connection_slots.acquire(blocking=False):
+                # Every thread is busy: answer at once from the accepting thread, start none.
+                try:
+                    request.settimeout(1)
+                    request.sendall(busy)
+                except OSError:
+                    pass
+                self.shutdown_request(request)
+                return
+            try:
+                super().process_request(request, client_address)
+            except BaseException:
+                connection_slots.release()  # no thread started (out of threads): give the slot back
+                raise
+
+        def process_request_thread(self, request, client_address) -> None:  # noqa: ANN001
+            try:
+                super().process_request_thread(request, client_address)
+            finally:
+                connection_slots.release()
+
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
         disable_nagle_algorithm = True  # else headers then body wait ~40 ms for a delayed ACK
         server_version = "uvicorn"  # what the real one says; the page says it is a stand-in
+        timeout = idle_timeout  # an idle (or stalled) connection is closed after this many seconds
 
         def version_string(self) -> str:
             return self.server_version
@@ -377,19 +429,40 @@ def build_server(host: str, port: int, quiet: bool = False):
         def do_HEAD(self) -> None:  # noqa: N802
             self.do_GET()
 
+        def _probe(self, query_text: str) -> None:
+            if not relay:
+                self._json(403, {"detail": "the probe relay is off: start the stand-in with --probe-relay "
+                                           f"(or {PROBE_RELAY_ENV}=1) to let GET /probe test its Ollama URLs"})
+                return
+            query = parse_qs(query_text)
+            try:
+                timeout = parse_timeout(query["timeout"][-1]) if "timeout" in query else DEFAULT_TIMEOUT
+            except ValueError as exc:
+                self._json(400, {"detail": str(exc)})
+                return
+            configured = ollama_urls()
+            urls = list(dict.fromkeys(query.get("url") or configured))
+            allowed = {u.rstrip("/") for u in configured}
+            others = [u for u in urls if u.rstrip("/") not in allowed]
+            if others:
+                self._json(403, {"detail": f"GET /probe tests only this Open WebUI's Ollama URLs "
+                                           f"({'; '.join(configured)}), not {others[0][:200]!r}"})
+                return
+            if not probe_slots.acquire(blocking=False):
+                self._json(503, {"detail": f"{PROBE_SLOTS} probes are already running: try again shortly"})
+                return
+            try:
+                self._json(200, probe(urls, timeout))
+            finally:
+                probe_slots.release()
+
         def do_GET(self) -> None:  # noqa: N802
             parts = urlsplit(self.path)
             path = parts.path.rstrip("/") or "/"
             if path in ("/health", "/health/db"):
                 self._json(200, {"status": True})
             elif path == "/probe":
-                query = parse_qs(parts.query)
-                try:
-                    timeout = parse_timeout(query["timeout"][-1]) if "timeout" in query else DEFAULT_TIMEOUT
-                except ValueError as exc:
-                    self._json(400, {"detail": str(exc)})
-                    return
-                self._json(200, probe(query.get("url") or ollama_urls(), timeout))
+                self._probe(parts.query)
             elif path == "/":
                 items = "".join(f"<li><code>{html.escape(u)}</code></li>" for u in ollama_urls())
                 self._send(200, _PAGE.format(items=items).encode(), "text/html; charset=utf-8")
@@ -399,7 +472,7 @@ def build_server(host: str, port: int, quiet: bool = False):
     return Server((host, port), Handler)
 
 
-def _serve(host: str, port: int, quiet: bool) -> int:
+def _serve(host: str, port: int, quiet: bool, probe_relay: bool | None = None) -> int:
     import signal
 
     # First thing: a SIGTERM/SIGINT from now on stops us cleanly, even one sent while we bind.
@@ -412,7 +485,7 @@ def _serve(host: str, port: int, quiet: bool) -> int:
     signal.signal(signal.SIGINT, on_signal)
 
     try:
-        server = build_server(host, port, quiet)
+        server = build_server(host, port, quiet, probe_relay)
     except OSError as exc:
         where = _join(host, port)
         if exc.errno == errno.EADDRINUSE:
@@ -422,8 +495,9 @@ def _serve(host: str, port: int, quiet: bool) -> int:
         print(f"stand-in Open WebUI: cannot listen on {where}: {why}.", file=sys.stderr, flush=True)
         return 1
     bound = server.server_address
-    print(f"stand-in Open WebUI listening on {bound[0]}:{bound[1]}; Ollama URLs: {'; '.join(ollama_urls())}",
-          file=sys.stderr, flush=True)
+    relaying = relay_enabled() if probe_relay is None else probe_relay
+    print(f"stand-in Open WebUI listening on {bound[0]}:{bound[1]}; Ollama URLs: {'; '.join(ollama_urls())}"
+          f"; GET /probe {'on (those URLs only)' if relaying else 'off'}", file=sys.stderr, flush=True)
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
     while not stop.wait(3600):
@@ -448,9 +522,13 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", metavar="serve|probe")
     sub.required = True
     serve = sub.add_parser("serve", help="listen like Open WebUI (GET /health, GET /probe)")
-    serve.add_argument("--host", default=os.environ.get("HOST", "0.0.0.0"), help="bind address (default $HOST or 0.0.0.0)")
+    serve.add_argument("--host", help=f"bind address (default $HOST or {DEFAULT_HOST}; 0.0.0.0: every address)")
+    serve.add_argument("--image", action="store_true",
+                       help="play the real image inside a container: $HOST defaults to 0.0.0.0, as its start.sh")
     serve.add_argument("--port", type=int, help="port (default $PORT or 8080; 0 picks a free one)")
     serve.add_argument("--quiet", action="store_true", help="do not log requests on stderr")
+    serve.add_argument("--probe-relay", action="store_true", default=None,
+                       help=f"answer GET /probe for the configured Ollama URLs (also {PROBE_RELAY_ENV}=1)")
     check = sub.add_parser("probe", help="probe Ollama URLs once and print one JSON object")
     check.add_argument("--timeout", default=DEFAULT_TIMEOUT, type=str, help="seconds (default 3)")
     check.add_argument("urls", nargs="*", metavar="URL", help="default: the URLs Open WebUI would use")
@@ -471,7 +549,8 @@ def main(argv: list[str] | None = None) -> int:
             parser.error(f"PORT={text!r} is not a port number")
     if not 0 <= port <= 65535:
         parser.error(f"port {port} is not a TCP port (0 to 65535)")
-    return _serve(args.host, port, args.quiet)
+    host = args.host or os.environ.get("HOST") or ("0.0.0.0" if args.image else DEFAULT_HOST)
+    return _serve(host, port, args.quiet, args.probe_relay)
 
 
 if __name__ == "__main__":
