@@ -24,7 +24,7 @@ from owui_lab.diagnosis.savedurl import (
     read_database,
     urls_in_use,
 )
-from tests.test_doctor_inspect import NO_HOST, load
+from tests.test_diagnosis_inspect import NO_HOST, load
 
 SAVED_BROKEN = "http://localhost:11434"
 
