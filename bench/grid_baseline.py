@@ -147,6 +147,7 @@ def run_family_by_hand(configs: Sequence[Any], image: str) -> list[str]:
             else:
                 cmd += ["--network", "bridge" if c.webui_network == "bridge" else f"{s}-{c.webui_network}",
                         "-p", f"127.0.0.1:{wp}:8080"]
+                tail += ["--host", "0.0.0.0"]  # the stand-in binds 127.0.0.1 unless told; -p needs every address
             starts.append([*cmd, image, "python3", "-c", webui_src, *tail])
             containers.append(name)
             webuis[key] = (name, wp)

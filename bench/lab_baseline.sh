@@ -51,7 +51,7 @@ while True:
 
 run_webui() {  # run_webui NAME DOCKER-RUN-ARGS...
   local name="$1"; shift
-  docker run -d --init "${labels[@]}" --name "$name" "$@" "$image" python3 -c "$webui_src" serve --quiet >/dev/null
+  docker run -d --init "${labels[@]}" --name "$name" "$@" "$image" python3 -c "$webui_src" serve --quiet --host 0.0.0.0 >/dev/null  # the stand-in binds 127.0.0.1 unless told: -p needs it on every address
   containers+=("$name")
 }
 
