@@ -70,7 +70,10 @@ def test_a_host_stand_in_that_fails_halfway_leaves_nothing(image: str, monkeypat
     lab = Lab(owui_lab.load_scenario("linux-ollama-on-host").replace(ollama_bind="0.0.0.0"), keep_ports=False)
     with pytest.raises(LabError, match="simulated"):
         lab.up()
-    assert started and started[0].process.poll() is not None  # found by its labels, stopped
+    assert started
+    # Found by its labels and stopped (SIGTERM, then SIGKILL after 1 s): give the signal time to land on a
+    # loaded machine; a stand-in nobody stops serves forever, so a timeout here is a real failure.
+    started[0].process.wait(timeout=10)
     assert leftovers(session=lab.session) == []  # containers, networks and the host process
     assert list(state.state_dir().glob(f"{lab.session}-*.log")) == []
 
