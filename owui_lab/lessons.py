@@ -344,3 +344,108 @@ def unquoted_claims(lesson_data: Lesson, markdown: str) -> list[str]:
     out = [f"{c.where}: {c.said!r}" for c in lesson_data.claims if _key(c.said) not in haystack]
     out += [f"{lesson_data.id} general: {s!r}" for s, _ in lesson_data.general if _key(s) not in haystack]
     return out
+
+
+# --------------------------------------------------------------------------------------------------
+# Answer keys: what a predict-then-check question accepts, from the engine
+# --------------------------------------------------------------------------------------------------
+
+#: The answers of each kind of question with fixed answers, in the order they are offered.
+FIXED_ANSWERS: dict[str, tuple[Any, ...]] = {
+    "outcome": OUTCOMES,
+    "reachable": (True, False),
+    "browser": (True, False),
+    "step": ("resolve", "route", "listen", None),
+}
+
+
+@dataclass(frozen=True)
+class AnswerKey:
+    """What a question offers and what the engine accepts.
+
+    Attributes:
+        values: the options' values in the order offered (base URLs for ``url``/``browser_url``, then
+            None, "none of these", for ``browser_url``).
+        accepted: the right values (for ``url``: every working base URL; the answer is right when the
+            ticked ones are exactly these).
+        several: the learner ticks several options (``ask="url"``) rather than picking one.
+    """
+
+    values: tuple[Any, ...]
+    accepted: frozenset
+    several: bool = False
+
+    def in_order(self, values: Any) -> list[Any]:
+        """``values`` in the order the options are offered."""
+        wanted = set(values)
+        return [v for v in self.values if v in wanted]
+
+
+def answer_key(config: Config, ask: str, choices: Any = ()) -> AnswerKey:
+    """The answer key of a question of kind ``ask`` about ``config``, computed by the engine alone."""
+    if ask not in PREDICT_KINDS:
+        raise ConfigError(f"{ask!r} is not a kind of question.", f"use one of: {', '.join(PREDICT_KINDS)}.")
+    choices = tuple(choices or ())
+    if ask in ("url", "browser_url") and not choices:
+        raise ConfigError(f"A question of kind {ask!r} needs the URLs to choose from.", "pass choices=[...].")
+    v = predict(config)
+    if ask == "outcome":
+        return AnswerKey(FIXED_ANSWERS[ask], frozenset({v.outcome}))
+    if ask == "reachable":
+        return AnswerKey(FIXED_ANSWERS[ask], frozenset({v.reachable}))
+    if ask == "browser":
+        return AnswerKey(FIXED_ANSWERS[ask], frozenset({v.browser.reachable}))
+    if ask == "step":
+        return AnswerKey(FIXED_ANSWERS[ask], frozenset({v.failing_step.name if v.failing_step else None}))
+    if ask == "browser_url":
+        works = v.browser.url if v.browser.reachable and v.browser.url in choices else None
+        return AnswerKey((*choices, None), frozenset({works}))
+    accepted = set()
+    for url in choices:
+        try:
+            if evaluate(config.replace(base_url=url)).reachable:
+                accepted.add(url)
+        except ConfigError:
+            continue
+    return AnswerKey(choices, frozenset(accepted), several=True)
+
+
+@dataclass(frozen=True)
+class LessonQuestion:
+    """One predict-then-check question of a lesson, as the kit asks it (the classroom's projector shows it).
+
+    Attributes:
+        lesson: the lesson's id; exercise: the exercise's id in it.
+        text: the question (HTML allowed, as in the notebook); ask: its kind; config: its configuration;
+        choices: the base URLs offered (``url``/``browser_url``), else empty; key: its answer key.
+    """
+
+    lesson: str
+    exercise: str
+    text: str
+    ask: str
+    config: Config
+    choices: tuple[str, ...]
+    key: AnswerKey
+
+    @property
+    def id(self) -> str:
+        return f"{self.lesson}.{self.exercise}"
+
+
+def lesson_question(lesson_id: str, exercise_id: str) -> LessonQuestion:
+    """A lesson's predict-then-check question: its text, configuration, choices and answer key, from the kit."""
+    data = load_lesson(lesson_id)
+    spec = data.exercises.get(exercise_id)
+    if spec is None or spec.kind != "predict":
+        asked = [e.id for e in data.exercises.values() if e.kind == "predict"]
+        raise ConfigError(f"Lesson {lesson_id} has no question {exercise_id!r}.", f"use one of: {', '.join(asked)}.")
+    choices = tuple(spec.get("choices") or ())
+    return LessonQuestion(lesson_id, exercise_id, spec.get("question"), spec.get("ask"), spec.config, choices,
+                          answer_key(spec.config, spec.get("ask"), choices))
+
+
+def lesson_questions() -> list[LessonQuestion]:
+    """Every predict-then-check question of every lesson, in the lessons' order."""
+    return [lesson_question(lesson_id, e.id) for lesson_id in LESSON_IDS
+            for e in load_lesson(lesson_id).exercises.values() if e.kind == "predict"]

@@ -26,6 +26,31 @@ OUTCOME_TEXT = {
     "connection_refused": "No: connection refused (nothing listens there)",
     "unreachable": "No: unreachable (the packets never arrive)",
 }
+#: A failing step as an answer to "which step fails first?" (None: none does).
+STEP_TEXT = {
+    "resolve": "resolve: the host name does not resolve",
+    "route": "route: packets cannot get there",
+    "listen": "listen: nothing listens at that address and port",
+    None: "none: every step works",
+}
+#: The yes/no answers of the questions that have them.
+YES_NO_TEXT = {
+    "reachable": {True: "Yes, it connects", False: "No, it fails"},
+    "browser": {True: "Yes, Open WebUI opens", False: "No, the page does not load"},
+}
+
+
+def option_label(ask: str, value: Any) -> str:
+    """An option of a predict-then-check question (``owui_lab.lessons.answer_key``) in the learner's words."""
+    if ask == "outcome":
+        return OUTCOME_TEXT[value]
+    if ask == "step":
+        return STEP_TEXT[value]
+    if ask in YES_NO_TEXT:
+        return YES_NO_TEXT[ask][value]
+    return "none of these: the page does not load" if value is None else str(value)
+
+
 #: The same outcomes as a short phrase ("connection refused").
 OUTCOME_PHRASE = {
     "ok": "it connects",

@@ -23,19 +23,14 @@ from typing import Any, Callable, Iterable, Sequence
 
 from .. import classroom
 from ..config import Config
-from ..engine import OUTCOMES, evaluate
+from ..engine import evaluate
 from ..errors import ConfigError
+from ..lessons import answer_key
 from ..prediction import predict
 from . import live
 from .base import Feedback, Widgeted, diagram_html, ipywidgets
-from .html import CSS, OUTCOME_TEXT, esc, live_html, verdict_html
+from .html import CSS, STEP_TEXT, esc, live_html, option_label, verdict_html
 
-STEP_TEXT = {
-    "resolve": "resolve: the host name does not resolve",
-    "route": "route: packets cannot get there",
-    "listen": "listen: nothing listens at that address and port",
-    None: "none: every step works",
-}
 
 
 class PredictCheck(Widgeted):
@@ -98,30 +93,10 @@ class PredictCheck(Widgeted):
         if self.finished:
             callback(self)
 
-    # -- the answer key, from the engine -------------------------------------------------------
+    # -- the answer key, from the engine (owui_lab.lessons computes it; the classroom's service too) --
     def _key(self, choices: Sequence[str]) -> tuple[list[tuple[str, Any]], set]:
-        v = self.verdict
-        if self.ask == "outcome":
-            return [(OUTCOME_TEXT[o], o) for o in OUTCOMES], {v.outcome}
-        if self.ask == "reachable":
-            return [("Yes, it connects", True), ("No, it fails", False)], {v.reachable}
-        if self.ask == "browser":
-            return [("Yes, Open WebUI opens", True), ("No, the page does not load", False)], {v.browser.reachable}
-        if self.ask == "browser_url":
-            options = [(url, url) for url in choices] + [("none of these: the page does not load", None)]
-            works = v.browser.url if v.browser.reachable and v.browser.url in choices else None
-            return options, {works}
-        if self.ask == "step":
-            failing = v.failing_step.name if v.failing_step else None
-            return [(STEP_TEXT[s], s) for s in ("resolve", "route", "listen", None)], {failing}
-        accepted = set()
-        for url in choices:
-            try:
-                if evaluate(self.config.replace(base_url=url)).reachable:
-                    accepted.add(url)
-            except ConfigError:
-                continue
-        return [(url, url) for url in choices], accepted
+        key = answer_key(self.config, self.ask, choices)
+        return [(option_label(self.ask, value), value) for value in key.values], set(key.accepted)
 
     def _label(self, value: Any) -> str:
         return next(label for label, v in self.options if v == value)
