@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from . import docker_api
 from .classroom import ServiceClient, in_classroom
 from .errors import OwuiLabError
+from .presentation import RUN_AT_HOME
 
 if TYPE_CHECKING:  # pragma: no cover
     from .config import Config
@@ -32,14 +33,6 @@ _TITLES = {
     NO_DAEMON: "Prediction mode: no Docker daemon the live lab can use",
     CLASSROOM: "Classroom mode: live runs go through the classroom's lab service",
 }
-
-#: What a learner does at home to run the lessons live (one place, so every cell says the same).
-RUN_AT_HOME = (
-    "To run it live at home: on a Linux machine with Docker (or Docker Desktop), clone the kit and run "
-    "<code>make lab</code>; the same cell then starts light stand-ins of Open WebUI and Ollama, probes "
-    "them and tears them down in a few seconds."
-)
-
 
 @dataclass(frozen=True)
 class Mode:

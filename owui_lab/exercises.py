@@ -11,7 +11,7 @@ from .widgets.cells import run_doctor, run_live, show_commands, show_diagram, sh
 from .widgets.compare import compare
 from .widgets.explorer import sandbox
 from .widgets.fix_it import KNOB_LABELS, FixIt
-from .widgets.html import OUTCOME_TEXT, live_html, verdict_html
+from .presentation import OUTCOME_TEXT, live_html, verdict_html
 from .widgets.live import LiveReport, live_check
 from .widgets.predict_check import STEP_TEXT, PredictCheck
 from .widgets.stage import Stage

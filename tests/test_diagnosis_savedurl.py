@@ -410,7 +410,7 @@ def test_html_cells_left_aligned_and_captions_are_not_bullets():
 
 
 def test_the_no_daemon_doctor_box_says_what_the_doctor_does():
-    from owui_lab.widgets.html import doctor_cannot_look_html
+    from owui_lab.presentation import doctor_cannot_look_html
 
     box = doctor_cannot_look_html("no Docker daemon answers at /var/run/docker.sock")
     assert "only reads" in box and "changes nothing of yours" in box

@@ -6,10 +6,10 @@ not change where a module stands):
 
 0. base: ``errors``, ``config`` and ``standins`` (stdlib-only programs, and how to start them)
 1. engine: ``catalog``, ``engine``, ``fixes``, ``prediction``, ``recipe``, ``lessons`` (claims held to it)
-2. pictures: ``graph``, ``mermaid``, ``drawing``, ``export``, ``cheatsheet``
+2. pictures: ``graph``, ``mermaid``, ``drawing``, ``export``, ``cheatsheet`` and ``presentation`` (the one
+   renderer: plain HTML, which the widgets, the doctor's report and the service's pages use)
 3. running and diagnosing: ``docker_api``, ``environment``, ``lab``, ``diagnosis``, ``truth`` (the
-   grid's recordings), ``classroom`` (how a learner's kernel asks the classroom service) and
-   ``widgets/html.py`` (the one renderer: plain HTML, which the doctor's report uses too)
+   grid's recordings), and ``classroom`` (how a learner's kernel asks the classroom service)
 4. widgets: ``widgets``, and the notebooks' shims ``exercises`` and ``explore``
 5. the doors: ``commands``, ``cli``, ``__main__``, ``service``, and the package itself (its
    ``__init__`` re-exports every floor; no module imports it back)
@@ -36,11 +36,9 @@ FLOORS: dict[str, int] = {
     "owui_lab.catalog": 1, "owui_lab.engine": 1, "owui_lab.fixes": 1, "owui_lab.prediction": 1,
     "owui_lab.recipe": 1, "owui_lab.lessons": 1,
     "owui_lab.graph": 2, "owui_lab.mermaid": 2, "owui_lab.drawing": 2, "owui_lab.export": 2,
-    "owui_lab.cheatsheet": 2,
+    "owui_lab.cheatsheet": 2, "owui_lab.presentation": 2,
     "owui_lab.docker_api": 3, "owui_lab.environment": 3, "owui_lab.lab": 3, "owui_lab.diagnosis": 3,
     "owui_lab.truth": 3, "owui_lab.classroom": 3,
-    # The one renderer (HTML, no ipywidgets) stands on the running floor: the doctor's report uses it too.
-    "owui_lab.widgets.html": 3,
     "owui_lab.widgets": 4, "owui_lab.exercises": 4, "owui_lab.explore": 4,
     "owui_lab.commands": 5, "owui_lab.cli": 5, "owui_lab.__main__": 5, "owui_lab.service": 5, "owui_lab": 5,
 }
@@ -258,4 +256,4 @@ def test_the_walker_sees_local_relative_and_sdk_imports(tmp_path):
 @pytest.mark.parametrize("module", ["owui_lab.engine", "owui_lab.catalog"])
 def test_an_upward_import_would_be_caught(module):
     assert floor_of("owui_lab.cli") > floor_of(module)
-    assert floor_of("owui_lab.widgets.html") > floor_of(module)
+    assert floor_of("owui_lab.presentation") > floor_of(module)

@@ -16,7 +16,7 @@ from owui_lab import Config, load_scenario, predict, scenarios
 from owui_lab import drawing
 from owui_lab.errors import ConfigError
 from owui_lab.widgets.explorer import STACK_NETWORK, Explorer, _same, effective, explorer
-from owui_lab.widgets.html import verdict_html
+from owui_lab.presentation import verdict_html
 from owui_lab.recipe import recipe
 from tests.strategies import configs
 

@@ -15,7 +15,7 @@ import owui_lab
 from owui_lab import environment, lab
 from owui_lab.environment import DESKTOP, LIVE_LINUX, NO_DAEMON
 from owui_lab.widgets import cells, live
-from owui_lab.widgets.html import live_html
+from owui_lab.presentation import live_html
 from owui_lab.widgets.live import LiveReport, live_check
 from tests.widgets_support import lab_result, mode, observation
 

@@ -6,7 +6,7 @@ import re
 
 import owui_lab
 from owui_lab.lab.results import BrowserObservation, Observation
-from owui_lab.widgets import html
+from owui_lab import presentation as html
 from owui_lab.widgets.live import LiveReport
 
 

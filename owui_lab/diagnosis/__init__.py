@@ -11,7 +11,7 @@ container is a short-lived probe, labelled with the kit's labels and removed at 
 Modules: ``inspect`` (payloads → facts), ``savedurl`` (Open WebUI's saved URLs, read from a copy of its
 database), ``reconstruct`` (facts → ``Config``, nearest scenario), ``observe`` (the live part, through
 ``docker_api``), ``diagnose`` (facts + observations → report), ``report`` (the report; its HTML is
-``widgets.html.doctor_html``'s), ``cases`` (worked examples for the lessons, diagnosed, not written).
+``presentation.doctor_html``'s), ``cases`` (worked examples for the lessons, diagnosed, not written).
 """
 
 from __future__ import annotations

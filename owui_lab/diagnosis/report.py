@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..config import redact_url, redact_urls
+from ..presentation import doctor_html
 
 
 @dataclass(frozen=True)
@@ -189,7 +190,5 @@ class Report:
         return self.text()
 
     def _repr_html_(self) -> str:
-        from ..widgets.html import doctor_html  # the one renderer (it imports no widget library)
-
         return redact_url(doctor_html(self))
 

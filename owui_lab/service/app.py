@@ -34,6 +34,7 @@ from jupyterhub.services.auth import HubOAuth, HubOAuthCallbackHandler, HubOAuth
 
 from ..errors import ConfigError, OwuiLabError
 from ..prediction import predict
+from ..presentation import CSS, live_html, verdict_html
 from . import labs
 from .answers import AnswerBook, UnknownQuestion
 from .projector import page as projector_page
@@ -201,8 +202,6 @@ class OneQuestion(Base):
 
 class Reveal(Base):
     def post(self, qid: str) -> None:
-        from ..widgets.html import CSS, verdict_html
-
         self.require_instructor()
         q = self.service.answers.reveal(qid)
         self.service.notify()
@@ -224,7 +223,6 @@ class RunHtml(Base):
 
     def get(self, run_id: str) -> None:
         from ..lab import Observation
-        from ..widgets.html import CSS, live_html
         from ..widgets.live import LiveReport
 
         run = self.service.queue.get(run_id, self.user)

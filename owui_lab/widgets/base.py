@@ -14,7 +14,7 @@ from typing import Any, Mapping
 
 from ..config import DOCKER0_ADDRESS, IMAGE_DEFAULT_BASE_URL, Config
 from ..engine import Verdict
-from .html import esc, missing_diagram_html
+from ..presentation import esc, missing_diagram_html
 
 
 def ipywidgets() -> Any:

@@ -13,10 +13,10 @@ from ..diagnosis import Report, doctor
 from ..engine import Verdict
 from ..errors import ConfigError, OwuiLabError
 from ..prediction import predict
+from ..presentation import CSS, doctor_cannot_look_html, error_html, esc, live_html, verdict_html
 from ..recipe import recipe
 from . import live
 from .base import diagram_html
-from .html import CSS, doctor_cannot_look_html, error_html, esc, live_html, verdict_html
 from .live import LiveReport
 
 

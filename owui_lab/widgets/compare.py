@@ -10,8 +10,8 @@ from __future__ import annotations
 from ..config import Config
 from ..engine import Verdict
 from ..prediction import predict
+from ..presentation import CSS, esc, verdict_html
 from .base import diagram_html
-from .html import CSS, esc, verdict_html
 
 
 def compare_html(

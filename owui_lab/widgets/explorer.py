@@ -5,7 +5,7 @@ docs' "Network Diagrams" page) or sets the knobs, and at once sees the picture w
 coloured (``drawing``), the engine's verdict step by step with the fixes, the browser URL, and the
 same configuration as commands to type (``recipe``). "Run it live" runs it on the local Docker
 daemon (through ``widgets.live``, like every other widget) and puts what happened beside what was
-predicted (``widgets.html``, the one renderer).
+predicted (``presentation``, the one renderer).
 
 How updates stay fast and never stale:
 
@@ -41,11 +41,11 @@ from ..catalog import scenario, scenarios
 from ..engine import Verdict
 from ..errors import ConfigError, OwuiLabError
 from ..prediction import predict
+from ..presentation import (AMBER, CODE_BG, CSS, GREY, RED, error_html, esc, headline_html, live_html,
+                            notice_html, outcome_phrase, verdict_html)
 from ..recipe import PROJECT, Recipe, recipe
 from . import live
 from .base import BASE_URLS, Painter
-from .html import (AMBER, CODE_BG, CSS, GREY, RED, error_html, esc, headline_html, live_html, notice_html,
-                   outcome_phrase, verdict_html)
 from .live import LiveReport
 
 #: The learner's words for Open WebUI's networking, mapped onto the engine's knobs in ``_knobs``.

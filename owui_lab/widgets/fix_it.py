@@ -17,8 +17,8 @@ from ..engine import Verdict, evaluate
 from ..errors import ConfigError
 from ..fixes import candidate_changes
 from ..prediction import predict
+from ..presentation import CSS, OUTCOME_PHRASE, error_html, esc, verdict_html
 from .base import BASE_URLS, Feedback, Widgeted, build_config, ipywidgets
-from .html import CSS, OUTCOME_PHRASE, error_html, esc, verdict_html
 
 # The values each knob offers in a fix-it widget; networks are completed from the configuration.
 KNOB_LABELS = {

@@ -17,13 +17,13 @@ from typing import Any
 
 from ..catalog import scenarios
 from ..config import Config
-from ..environment import RUN_AT_HOME, detect
+from ..environment import detect
 from ..errors import ConfigError
 from ..lessons import Lesson, load_lesson
+from ..presentation import CSS, RUN_AT_HOME, esc
 from .cells import commands_html, run_live_html, show_commands
 from .compare import compare_html
 from .fix_it import FixIt
-from .html import CSS, esc
 from .predict_check import AfterAnswers, PredictCheck
 
 

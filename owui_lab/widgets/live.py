@@ -2,7 +2,7 @@
 
 ``availability`` says whether a configuration can run here (``environment.detect()`` for the mode,
 then ``environment.availability``, the check of this daemon); ``live_check`` runs it and returns a ``LiveReport``, which
-``html.live_html`` renders. Every widget with a "Run it for real" button goes through these two.
+``presentation.live_html`` renders. Every widget with a "Run it for real" button goes through these two.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from ..config import Config
 from ..engine import Verdict
 from ..errors import OwuiLabError
 from ..prediction import predict
-from . import html
+from .. import presentation
 
 
 @dataclass(frozen=True)
@@ -53,7 +53,7 @@ class LiveReport:
                    tuple(result.replaced_ports))
 
     def _repr_html_(self) -> str:
-        return html.CSS + html.live_html(self)
+        return presentation.CSS + presentation.live_html(self)
 
 
 def offered(config: Config) -> tuple[bool, str]:

@@ -15,9 +15,9 @@ from ..catalog import scenarios
 from ..engine import Verdict
 from ..errors import ConfigError
 from ..prediction import predict
+from ..presentation import CSS, esc, headline_html, headline_text, live_html, missing_diagram_html, verdict_html
 from . import live
 from .base import BASE_URLS, Painter, Widgeted, build_config, ipywidgets
-from .html import CSS, esc, headline_html, headline_text, live_html, missing_diagram_html, verdict_html
 from .live import LiveReport
 
 class Stage(Widgeted):

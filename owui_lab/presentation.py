@@ -10,14 +10,20 @@ from __future__ import annotations
 import html
 from typing import Any
 
-from ..config import Config
-from ..engine import Verdict
-from ..environment import RUN_AT_HOME
-from ..errors import OwuiLabError
+from .config import Config
+from .engine import Verdict
+from .errors import OwuiLabError
 
 # The one palette: works, fails, attention (prediction only, a notice), secondary text.
 GREEN, RED, AMBER, GREY = "#1e8449", "#c0392b", "#7a5200", "#555"
 GREEN_BG, RED_BG, AMBER_BG, CODE_BG = "#f0faf3", "#fdf1f0", "#fff5dc", "#f6f8fa"
+
+#: What a learner does at home to run the lessons live (one place, so every cell says the same).
+RUN_AT_HOME = (
+    "To run it live at home: on a Linux machine with Docker (or Docker Desktop), clone the kit and run "
+    "<code>make lab</code>; the same cell then starts light stand-ins of Open WebUI and Ollama, probes "
+    "them and tears them down in a few seconds."
+)
 
 #: An outcome in the learner's words (the engine's ids never reach a learner).
 OUTCOME_TEXT = {
