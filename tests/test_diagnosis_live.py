@@ -362,10 +362,40 @@ def test_ollama_container_published_reached_through_the_host(learner, cli):
 # --------------------------------------------------------------------------------------------------
 
 
+class _OnlyMine:
+    """The real client, but ``docker ps`` lists only the containers carrying this test's own label.
+
+    A learner's machine has their own ``open-webui`` and ``ollama`` running (CI starts such decoys):
+    a test that means "nothing there" must not look at them. Everything else (the daemon's facts,
+    inspect, the host's port) is the real daemon's.
+    """
+
+    def __init__(self, cli, label: str) -> None:
+        self._cli = cli
+        self.api = _OnlyMineApi(cli.api, label)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._cli, name)
+
+
+class _OnlyMineApi:
+    def __init__(self, api, label: str) -> None:
+        self._api, self._label = api, label
+
+    def containers(self, **kw: Any) -> list[dict[str, Any]]:
+        filters = dict(kw.pop("filters", None) or {})
+        filters["label"] = [*filters.get("label", []), self._label]
+        return self._api.containers(filters=filters, **kw)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._api, name)
+
+
 def test_found_nothing(cli):
     from owui_lab.diagnosis import doctor
 
-    r = doctor([], host_port=free_port(), client=cli)
+    mine = _OnlyMine(cli, f"io.owui-lab.test=found-nothing-{secrets.token_hex(4)}")  # no container has it
+    r = doctor([], host_port=free_port(), client=mine)
     assert r.found_nothing and r.start_commands and r.looked_for
     assert r.check("daemon").ok
 

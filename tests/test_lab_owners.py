@@ -7,17 +7,19 @@ OS user, not from a variable the test sets.
 
 from __future__ import annotations
 
+import importlib.metadata
 import json
 import os
 import pwd
 import shutil
 import subprocess
 import sys
-import sysconfig
 import tempfile
 from pathlib import Path
+from typing import Iterator
 
 import pytest
+from packaging.requirements import Requirement
 
 from owui_lab import docker_api
 from tests.conftest import live_required
@@ -51,28 +53,62 @@ def peer() -> str:
     return PEER
 
 
-def _peer_python(user: str) -> tuple[list[str], dict[str, str]]:
-    """An interpreter the peer may run with this checkout and its packages on the path.
+#: What ``python -m owui_lab lab ...`` imports besides the kit: the distributions whose
+#: dependency closure is copied for the peer (never Jupyter's, which the lab's CLI does not load).
+_LAB_DISTRIBUTIONS = ("docker", "PyYAML", "psutil", "tqdm")
 
-    The venv's own interpreter may live under /root (pyenv); then the system Python of the same
-    version runs with the venv's site-packages (same ABI).
-    """
-    probe = subprocess.run(["runuser", "-u", user, "--", sys.executable, "-c", "import owui_lab, psutil, docker"],
-                           capture_output=True, cwd=REPO)
-    if probe.returncode == 0:
-        return [sys.executable], {}
+
+def _closure(names: tuple[str, ...]) -> list[importlib.metadata.Distribution]:
+    """These installed distributions and everything they require here (no extras, markers applied), each once."""
+    seen: dict[str, importlib.metadata.Distribution] = {}
+    todo = list(names)
+    while todo:
+        dist = importlib.metadata.distribution(todo.pop())
+        key = dist.metadata["Name"].lower().replace("_", "-")
+        if key in seen:
+            continue
+        seen[key] = dist
+        for req in map(Requirement, dist.requires or []):
+            if req.marker is None or req.marker.evaluate({"extra": ""}):
+                todo.append(req.name)
+    return list(seen.values())
+
+
+@pytest.fixture(scope="module")
+def peer_kit(peer: str) -> Iterator[Path]:
+    """The kit installed for the peer: this checkout's package and the lab's dependencies, copied to
+    a folder the peer may read (a learner's checkout is private: 0700 in CI, 0750 in an Ubuntu home)."""
+    kit = Path(tempfile.mkdtemp(prefix="owui-lab-peer-kit-"))
+    try:
+        shutil.copytree(REPO / "owui_lab", kit / "owui_lab", ignore=shutil.ignore_patterns("__pycache__"))
+        for dist in _closure(_LAB_DISTRIBUTIONS):
+            for file in dist.files or []:
+                source = Path(dist.locate_file(file)).resolve()
+                if source.is_file() and "__pycache__" not in file.parts and not str(file).startswith(".."):
+                    (kit / file).parent.mkdir(parents=True, exist_ok=True)
+                    shutil.copy2(source, kit / file)
+        for path in [kit, *kit.rglob("*")]:
+            path.chmod(0o755 if path.is_dir() else 0o644)
+        yield kit
+    finally:
+        shutil.rmtree(kit, ignore_errors=True)
+
+
+def _peer_python(kit: Path) -> tuple[list[str], dict[str, str]]:
+    """The interpreter the venv was made from (a system one the peer may run) and the peer's kit."""
+    base = getattr(sys, "_base_executable", "") or sys.executable
     system = shutil.which(f"python{sys.version_info.major}.{sys.version_info.minor}", path="/usr/bin:/usr/local/bin")
-    _need(system is not None, "no interpreter the second user may run")
-    paths = [str(REPO), sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"]]
-    return [system], {"PYTHONPATH": os.pathsep.join(dict.fromkeys(paths))}
+    python = next((p for p in (system, base) if p and os.access(p, os.X_OK)), None)
+    _need(python is not None, "no interpreter the second user may run")
+    return [str(python)], {"PYTHONPATH": str(kit)}
 
 
-def _as(user: str, *args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
-    python, extra = _peer_python(user)
+def _as(user: str, kit: Path, *args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
+    python, extra = _peer_python(kit)
     full = dict(env, **extra)
     full.pop("OWUI_LAB_OWNER", None)  # the OS user is the owner
     return subprocess.run(["runuser", "-u", user, "--", *python, "-m", "owui_lab", *args],
-                          capture_output=True, text=True, timeout=120, env=full, cwd=REPO)
+                          capture_output=True, text=True, timeout=120, env=full, cwd=kit)
 
 
 def _json(result: subprocess.CompletedProcess) -> object:
@@ -80,7 +116,7 @@ def _json(result: subprocess.CompletedProcess) -> object:
     return json.loads(result.stdout)
 
 
-def test_one_owners_clean_leaves_the_others_lab_running(peer: str) -> None:
+def test_one_owners_clean_leaves_the_others_lab_running(peer: str, peer_kit: Path) -> None:
     stand_in_image()
     run_id = derived_run_id("owners")
     peer_state = Path(tempfile.mkdtemp(prefix="owui-lab-peer-"))
@@ -94,7 +130,7 @@ def test_one_owners_clean_leaves_the_others_lab_running(peer: str) -> None:
     root_env = dict(base, OWUI_LAB_STATE_DIR=str(root_state))
     try:
         # The peer's lab has a host stand-in (a process root could see and kill) and containers.
-        up = _json(_as(peer, "lab", "up", "--scenario", "linux-ollama-on-host", "--ollama-bind", "0.0.0.0",
+        up = _json(_as(peer, peer_kit, "lab", "up", "--scenario", "linux-ollama-on-host", "--ollama-bind", "0.0.0.0",
                        "--free-ports", "--json", env=peer_env))
         assert up["agree"] and up["host_processes"]
         mine = _json(owui_lab("lab", "up", "--scenario", "linux-compose", "--free-ports", "--json", env=root_env))
@@ -115,7 +151,7 @@ def test_one_owners_clean_leaves_the_others_lab_running(peer: str) -> None:
         assert all(n not in cleaned["containers"] for n in up["containers"])
 
         # The peer's lab is still up and still works, and its host stand-in still runs.
-        status = _json(_as(peer, "lab", "status", "--json", env=peer_env))
+        status = _json(_as(peer, peer_kit, "lab", "status", "--json", env=peer_env))
         assert [s["session"] for s in status] == [up["session"]]
         assert status[0]["observed"]["outcome"] == "ok" and status[0]["browser"]["reachable"]
         assert status[0]["host_processes"] == up["host_processes"]
@@ -138,7 +174,7 @@ def test_one_owners_clean_leaves_the_others_lab_running(peer: str) -> None:
         assert "of every owner" in done
         assert leftovers(run=run_id) == []
     finally:
-        _as(peer, "lab", "clean", "--run", run_id, env=peer_env)
+        _as(peer, peer_kit, "lab", "clean", "--run", run_id, env=peer_env)
         owui_lab("lab", "clean", "--run", run_id, env=root_env)
         shutil.rmtree(peer_state, ignore_errors=True)
         shutil.rmtree(root_state, ignore_errors=True)
