@@ -8,7 +8,8 @@ not change where a module stands):
 1. engine: ``catalog``, ``engine``, ``fixes``, ``prediction``, ``recipe``, ``lessons`` (claims held to it)
 2. pictures: ``graph``, ``mermaid``, ``drawing``, ``export``, ``cheatsheet`` and ``presentation`` (the one
    renderer: plain HTML, which the widgets, the doctor's report and the service's pages use)
-3. running and diagnosing: ``docker_api``, ``environment``, ``lab``, ``diagnosis``, ``truth`` (the
+3. running and diagnosing: ``docker_api``, ``environment``, ``lab``, ``diagnosis``, ``paste`` (what people
+   paste, read by the doctor's reader), ``truth`` (the
    grid's recordings), and ``classroom`` (how a learner's kernel asks the classroom service)
 4. widgets: ``widgets``, and the notebooks' shims ``exercises`` and ``explore``
 5. the doors: ``commands``, ``cli``, ``__main__``, ``service``, and the package itself (its
@@ -38,7 +39,7 @@ FLOORS: dict[str, int] = {
     "owui_lab.graph": 2, "owui_lab.mermaid": 2, "owui_lab.drawing": 2, "owui_lab.export": 2,
     "owui_lab.cheatsheet": 2, "owui_lab.presentation": 2,
     "owui_lab.docker_api": 3, "owui_lab.environment": 3, "owui_lab.lab": 3, "owui_lab.diagnosis": 3,
-    "owui_lab.truth": 3, "owui_lab.classroom": 3,
+    "owui_lab.truth": 3, "owui_lab.classroom": 3, "owui_lab.paste": 3,
     "owui_lab.widgets": 4, "owui_lab.exercises": 4, "owui_lab.explore": 4,
     "owui_lab.commands": 5, "owui_lab.cli": 5, "owui_lab.__main__": 5, "owui_lab.service": 5, "owui_lab": 5,
 }

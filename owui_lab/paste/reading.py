@@ -1,0 +1,193 @@
+"""A whole paste (commands, compose files, host Ollama lines) into one ``Config``, by the doctor's path.
+
+The pasted containers become the same ``ContainerFacts`` that ``docker inspect`` gives, and
+``diagnosis.reconstruct`` turns them into a ``Config`` exactly as it does for running containers: which
+Ollama the base URL is meant for, the knobs, what the model cannot express. What the paste leaves
+unsaid is assumed out loud: the platform, where Ollama runs, its ``OLLAMA_HOST``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Sequence
+
+from ..config import Config, parse_ollama_host
+from ..diagnosis.inspect import ContainerFacts, HostOllama, base_urls, is_webui_image, looks_like_ollama, looks_like_webui
+from ..diagnosis.reconstruct import Reconstruction, reconstruct
+from ..docker_api import DaemonInfo
+from ..errors import ConfigError
+from .command import RunCommand, parse_run, split_commands
+from .compose import read_compose
+from .host import host_bind
+
+#: How a platform a person names is modelled, and what the kit says about it.
+PLATFORMS = {
+    "linux": ("linux", ""),
+    "desktop": ("desktop", ""),
+    "wsl2-engine": ("linux", "Docker Engine inside WSL 2 is modelled as Docker Engine on Linux (from the docs, "
+                    "not recorded: this machine has no WSL 2); Windows itself is one more NAT away"),
+}
+
+
+@dataclass(frozen=True)
+class Paste:
+    """What a person pasted.
+
+    Attributes:
+        commands: ``docker run`` / ``podman run`` lines (a text may hold several).
+        compose: compose files, as text (later ones override earlier ones, like ``-f a -f b``).
+        host: lines about the host's Ollama (``OLLAMA_HOST=0.0.0.0 ollama serve``, systemd lines).
+        platform: "linux", "desktop" or "wsl2-engine"; None when the person did not say.
+        stored_url: the URL Open WebUI saved in its database (Admin → Settings → Connections), when known.
+        compose_env: variables for the compose file's ``${...}`` (None: this process's environment).
+    """
+
+    commands: tuple[str, ...] = ()
+    compose: tuple[str, ...] = ()
+    host: tuple[str, ...] = ()
+    platform: str | None = None
+    stored_url: str | None = None
+    compose_env: dict[str, str] | None = None
+    use_docker_compose: bool = True
+
+
+@dataclass(frozen=True)
+class PastedSetup:
+    """A paste, read: the configuration and everything said about how it was read.
+
+    Attributes:
+        config: the configuration (None when the model cannot express it; ``unexpressed`` says why).
+        reconstruction: the doctor's reading of the Open WebUI container's base URL.
+        runs: the ``docker run`` lines, read.
+        containers: every pasted container (compose services included).
+        webui: the Open WebUI container.
+        assumptions: what the paste left unsaid and the kit assumed.
+        ignored: flags read past.
+        unexpressed: what the model cannot express about this setup.
+    """
+
+    config: Config | None
+    reconstruction: Reconstruction
+    runs: tuple[RunCommand, ...]
+    containers: tuple[ContainerFacts, ...]
+    webui: ContainerFacts
+    assumptions: tuple[str, ...] = ()
+    ignored: tuple[str, ...] = ()
+    unexpressed: tuple[str, ...] = field(default=())
+
+
+def read_paste(paste: Paste) -> PastedSetup:
+    """Read a paste into a configuration, by the doctor's own path.
+
+    Raises:
+        ConfigError: nothing to read, a command that is not ``docker run``, no Open WebUI container, or an
+            unknown platform.
+    """
+    assumptions: list[str] = []
+    ignored: list[str] = []
+    runs: list[RunCommand] = []
+    for text in paste.commands:
+        found = split_commands(text)
+        if not found and text.strip().startswith(("docker ", "podman ", "sudo ")):
+            ignored.append(f"{text.strip()} (not a run command: what it creates shows in the run commands' flags)")
+            continue
+        runs.extend(parse_run(cmd) for cmd in found or [text])
+    containers = [r.facts for r in runs]
+    for r in runs:
+        who = r.facts.name or r.facts.image
+        ignored.extend(f"{who}: {flag}" for flag in r.ignored)
+        for path in r.env_files:
+            assumptions.append(f"{who}: --env-file {path} is not in the paste; its variables are not known")
+        if r.engine == "podman":
+            assumptions.append("podman run is read like docker run; Podman's own networking is the engines issue's")
+    if paste.compose:
+        containers.extend(read_compose(list(paste.compose), paste.compose_env, use_docker=paste.use_docker_compose))
+    if not containers:
+        raise ConfigError("Nothing to read: the paste has no docker run command and no compose file.",
+                          "pass --from-command \"docker run ...\" (once per command) or --compose-file FILE.")
+    index = next((i for i, c in enumerate(containers) if looks_like_webui(c) or _old_webui(c.image)), None)
+    if index is None:
+        raise ConfigError(
+            "None of the pasted containers is Open WebUI (no ghcr.io/open-webui/open-webui image, no OLLAMA_BASE_URL).",
+            "paste the command that starts Open WebUI too.",
+        )
+    containers = [_named(c, i) for i, c in enumerate(containers)]
+    webui = containers[index]
+    platform, note = _platform(paste.platform, assumptions)
+    if note:
+        assumptions.append(note)
+    env = dict(webui.env)
+    bundled = _bundled(webui)
+    if bundled:
+        env.setdefault("USE_OLLAMA_DOCKER", "true")
+    urls = base_urls(env, official_image=is_webui_image(webui.image) or _old_webui(webui.image))
+    url = urls.urls[0] if urls.urls else ""
+    if paste.stored_url:
+        assumptions.append(f"Open WebUI uses the URL saved in its database ({paste.stored_url}), not "
+                           f"{urls.source} ({url}): the saved one wins while the data volume is kept")
+        url = paste.stored_url
+    elif urls.source not in ("OLLAMA_BASE_URL", "OLLAMA_BASE_URLS"):
+        assumptions.append(f"Open WebUI's Ollama URL comes from {urls.source}: {url}")
+    assumptions.extend(urls.notes)
+    host = _host_ollama(paste, containers, webui, bundled, assumptions)
+    daemon = DaemonInfo(platform=platform, kind="desktop" if platform == "desktop" else "engine",
+                        server_version="", api_version="", operating_system="", docker0="172.17.0.1")
+    rec = reconstruct(url, webui, containers, daemon, host, desktop_host_networking=False if platform == "desktop" else None)
+    unexpressed = list(rec.unexpressed)
+    if bundled:
+        unexpressed.append("the :ollama image runs Ollama inside the Open WebUI container (its Dockerfile sets "
+                           "USE_OLLAMA_DOCKER=true and start.sh starts ollama serve): http://localhost:11434 reaches it")
+    if rec.url_problem:
+        unexpressed.append(rec.url_problem)
+    return PastedSetup(
+        config=None if bundled else rec.config, reconstruction=rec, runs=tuple(runs), containers=tuple(containers),
+        webui=webui, assumptions=tuple(dict.fromkeys(assumptions + list(rec.assumptions))),
+        ignored=tuple(ignored), unexpressed=tuple(dict.fromkeys(unexpressed)),
+    )
+
+
+def _named(c: ContainerFacts, index: int) -> ContainerFacts:
+    """A container with an id (and a name, as Docker would invent one), so the doctor's reader can tell them apart."""
+    from dataclasses import replace
+
+    if c.id:
+        return c
+    return replace(c, id=f"pasted{index:06d}" + "0" * 58, name=c.name or f"pasted-{index}")
+
+
+def _old_webui(image: str) -> bool:
+    """The project's image before its rename (ghcr.io/ollama-webui/ollama-webui), still in old compose files."""
+    return image.split(":", 1)[0].endswith("ollama-webui/ollama-webui")
+
+
+def _platform(named: str | None, assumptions: list[str]) -> tuple[str, str]:
+    if named is None:
+        assumptions.append("the paste does not say which platform: assumed Docker Engine on Linux (rootful); "
+                           "pass --platform desktop for Docker Desktop")
+        return "linux", ""
+    if named not in PLATFORMS:
+        raise ConfigError(f"--platform {named!r} is not a platform the paste reader knows.",
+                          f"use one of: {', '.join(PLATFORMS)}.")
+    return PLATFORMS[named]
+
+
+def _bundled(webui: ContainerFacts) -> bool:
+    tag = webui.image.rsplit(":", 1)[-1] if ":" in webui.image.rsplit("/", 1)[-1] else ""
+    return is_webui_image(webui.image) and tag in ("ollama", "git-ollama") or webui.env.get("USE_OLLAMA_DOCKER", "").lower() == "true"
+
+
+def _host_ollama(paste: Paste, containers: Sequence[ContainerFacts], webui: ContainerFacts, bundled: bool,
+                 assumptions: list[str]) -> HostOllama | None:
+    bind, how = host_bind(list(paste.host)) if paste.host else (None, "")
+    if bind is None:
+        if bundled or any(looks_like_ollama(c) for c in containers if c is not webui):
+            return None
+        bind = "127.0.0.1"
+        assumptions.append("the paste does not say where Ollama runs: assumed a native Ollama on the host with "
+                           "its default OLLAMA_HOST (127.0.0.1:11434, as the Linux installer's systemd service runs it)")
+    else:
+        assumptions.append(f"the host's Ollama listens per {how}")
+    listen = parse_ollama_host(bind)
+    loopback = listen.all_addresses or listen.loopback_only
+    docker0 = listen.all_addresses or listen.host == "172.17.0.1"
+    return HostOllama(port=listen.port, loopback=loopback, docker0=docker0)

@@ -1,0 +1,115 @@
+"""The paste reader: docker run lines, compose files and host Ollama lines, each into the doctor's facts."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from owui_lab.errors import ConfigError
+from owui_lab.paste import Paste, host_bind, parse_run, read_compose, read_paste, split_commands
+from owui_lab.paste.compose import interpolate
+
+README = ("docker run -d -p 3000:8080 --add-host=host.docker.internal:host-gateway -v open-webui:/app/backend/data "
+          "--name open-webui --restart always ghcr.io/open-webui/open-webui:main")
+
+
+def test_a_run_line_becomes_the_doctors_facts():
+    run = parse_run(README)
+    f = run.facts
+    assert (f.name, f.image, f.network_mode) == ("open-webui", "ghcr.io/open-webui/open-webui:main", "bridge")
+    assert [p.flag() for p in f.ports] == ["-p 3000:8080"]
+    assert f.extra_hosts == (("host.docker.internal", "host-gateway"),)
+    assert run.ignored == ("-d", "-v open-webui:/app/backend/data", "--restart always")
+
+
+@pytest.mark.parametrize("text", [
+    "docker run -d \\\n  -p 127.0.0.1:11434:11434 \\\n  --net=mynet \\\n  -e 'OLLAMA_HOST=0.0.0.0:11434' ollama/ollama",
+    "docker run -d `\n  -p 127.0.0.1:11434:11434 `\n  --network mynet `\n  --env \"OLLAMA_HOST=0.0.0.0:11434\" ollama/ollama",
+    "sudo docker run -d\n  -p '127.0.0.1:11434:11434'\n  --network='mynet'\n  -e 'OLLAMA_HOST'='0.0.0.0:11434' ollama/ollama",
+])
+def test_quoting_and_continuations(text):
+    f = parse_run(text).facts
+    assert f.network_mode == "mynet" and f.env == {"OLLAMA_HOST": "0.0.0.0:11434"}
+    assert [(p.host_ip, p.host_port, p.container_port) for p in f.ports] == [("127.0.0.1", 11434, 11434)]
+
+
+def test_several_commands_in_one_paste():
+    text = "docker network create owui && docker run -d --network owui --name ollama ollama/ollama\n$ " + README
+    assert [c.split()[-1] for c in split_commands(text)] == ["ollama/ollama", "ghcr.io/open-webui/open-webui:main"]
+
+
+@pytest.mark.parametrize("text, words", [
+    ("ls -la", "is not a docker run"),
+    ("docker run -d -p 3000:8080 -e 'OLLAMA_BASE_URL=http://x", "quote is not closed"),
+    ("docker run -d -p 3000:8080", "names no image"),
+    ("docker run -p abc:8080 img", "not a port mapping"),
+    ("docker run --name", "has no value"),
+])
+def test_bad_input_is_one_clear_error(text, words):
+    with pytest.raises(ConfigError) as info:
+        parse_run(text)
+    assert words in str(info.value) and "Hint:" in str(info.value)
+
+
+@pytest.mark.parametrize("lines, bind", [
+    ("OLLAMA_HOST=0.0.0.0 ollama serve", "0.0.0.0"),
+    ("export OLLAMA_HOST=0.0.0.0:11500\nollama serve", "0.0.0.0:11500"),
+    ('[Service]\nEnvironment="OLLAMA_HOST=0.0.0.0"', "0.0.0.0"),
+    ("launchctl setenv OLLAMA_HOST \"0.0.0.0\"", "0.0.0.0"),
+    ("ollama serve", "127.0.0.1"),
+    ("nothing here", None),
+])
+def test_host_ollama_lines(lines, bind):
+    assert host_bind(lines)[0] == bind
+
+
+def test_interpolation_as_compose_does():
+    env = {"SET": "x", "EMPTY": ""}
+    assert interpolate("${SET-a} ${UNSET-b} ${EMPTY-c} ${EMPTY:-d} $$SET ${UNSET}", env) == "x b  d $SET "
+
+
+COMPOSE = """
+services:
+  ollama:
+    image: ollama/ollama
+    expose: ["11434"]
+  open-webui:
+    image: ghcr.io/open-webui/open-webui:${WEBUI_DOCKER_TAG-main}
+    ports: ["${OPEN_WEBUI_PORT-3000}:8080"]
+    environment:
+      OLLAMA_BASE_URL: http://ollama:11434
+    extra_hosts: ["host.docker.internal:host-gateway"]
+"""
+
+
+@pytest.mark.parametrize("use_docker", [False, pytest.param(True, marks=pytest.mark.skipif(
+    not shutil.which("docker"), reason="no docker CLI here: the PyYAML path is the one tested"))])
+def test_compose_services_share_the_projects_default_network(use_docker):
+    services = {c.labels["com.docker.compose.service"]: c for c in read_compose([COMPOSE], {}, use_docker=use_docker)}
+    webui = services["open-webui"]
+    assert webui.network_names == services["ollama"].network_names == ("paste_default",)
+    assert webui.env["OLLAMA_BASE_URL"] == "http://ollama:11434"
+    assert [p.flag() for p in webui.ports] == ["-p 3000:8080"]
+    assert webui.extra_hosts == (("host.docker.internal", "host-gateway"),)
+    assert services["ollama"].exposed == (11434,)
+
+
+def test_a_paste_says_what_it_assumed_and_ignored():
+    setup = read_paste(Paste(commands=(README,)))
+    assert setup.config.platform == "linux" and setup.config.ollama == "host"
+    assert setup.config.ollama_bind == "127.0.0.1"
+    said = " ".join(setup.assumptions)
+    assert "assumed Docker Engine on Linux" in said and "native Ollama on the host" in said
+    assert "open-webui: --restart always" in setup.ignored
+
+
+def test_a_compose_paste_is_a_compose_config():
+    setup = read_paste(Paste(compose=(COMPOSE,), compose_env={}, use_docker_compose=False))
+    c = setup.config
+    assert c.compose and c.ollama == "container" and c.shared_network == "paste_default"
+
+
+def test_no_open_webui_is_an_error():
+    with pytest.raises(ConfigError, match="None of the pasted containers is Open WebUI"):
+        read_paste(Paste(commands=("docker run -d ollama/ollama",)))
