@@ -157,9 +157,13 @@ class ServiceClient:
             raise ServiceUnavailable(run["error"] or "The live run was stopped.", "run it again when you are ready.")
         return run
 
-    def answer(self, question: dict, answer: Any) -> dict:
-        """Send a first answer to the room, anonymously (see ``share_answers`` to opt out)."""
-        return self.request("POST", "api/answers", {"question": question, "answer": answer}, timeout=3)
+    def answer(self, lesson: str, question: str, answer: Any) -> dict:
+        """Send a first answer to a lesson's question to the room, anonymously (``share_answers`` opts out).
+
+        ``answer``: one option's value, or for "tick every URL that works" the list of ticked URLs.
+        """
+        return self.request("POST", "api/answers", {"lesson": lesson, "question": question, "answer": answer},
+                            timeout=3)
 
 
 def live_via_service(config: Any, progress: Callable[[str], None] | None = None) -> dict:
@@ -192,17 +196,19 @@ def share_first_answer_soon(check: Any, value: Any) -> threading.Thread | None:
 
 
 def share_first_answer(check: Any, value: Any) -> bool:
-    """Send a PredictCheck's first answer to the room when on the hub and not opted out.
+    """Send a lesson question's first answer to the room when on the hub and not opted out.
 
-    Never raises and never blocks the learner for long: the room's bar chart is a bonus, the learner's
-    own feedback comes first. Returns whether it was sent.
+    Only the lessons' own questions go to the room, named by lesson and question id
+    (``check.lesson_question``, set when a lesson opens the exercise); the service takes the question's
+    words and answer key from the kit. Never raises and never blocks the learner for long: the room's
+    bar chart is a bonus, the learner's own feedback comes first. Returns whether it was sent.
     """
-    if not sharing():
+    origin = getattr(check, "lesson_question", None)
+    if not sharing() or not origin:
         return False
-    choices = [v for _, v in check.options if v is not None] if check.ask in ("url", "browser_url") else None
-    question = {"text": check.question, "ask": check.ask, "config": check.config.to_dict(), "choices": choices}
+    lesson, question = origin
     try:
-        ServiceClient.from_env(timeout=3).answer(question, value)
+        ServiceClient.from_env(timeout=3).answer(lesson, question, value)
         return True
     except OwuiLabError:
         return False

@@ -222,15 +222,20 @@ def test_in_a_learners_notebook_the_mode_is_classroom_and_run_live_goes_through_
     assert got["lines"] and got["lines"][-1].startswith("Done in ")
 
 
-QUESTION = ("from owui_lab.widgets.predict_check import PredictCheck\nfrom owui_lab import load_scenario\n"
-            "check = PredictCheck('Does Open WebUI reach Ollama here?', load_scenario('linux-ollama-on-host'))\n")
+# A lesson's own question, opened as the lesson's notebook opens it (only those reach the projector).
+QUESTION = "from owui_lab.widgets.lesson import lesson\ncheck = lesson('01_ollama_on_host').exercise('linux')\n"
+URLS = "from owui_lab.widgets.lesson import lesson\ncheck = lesson('01_ollama_on_host').exercise('which-urls')\n"
 
 
 @pytest.mark.usefixtures("chromium_path")
 def test_the_projector_fills_in_as_learners_answer_then_reveals_and_runs_it(hub: Hub) -> None:
     from .support.servers import chromium
 
-    verdict = predict(load_scenario("linux-ollama-on-host"))
+    from owui_lab.lessons import lesson_question
+    from owui_lab.service.answers import plain
+
+    asked = lesson_question("01_ollama_on_host", "linux")
+    verdict = predict(asked.config)
     with chromium(viewport=(1600, 1000), timeout_ms=60_000) as browser:
         page = browser.new_page()
         page.goto(f"{hub.url}/hub/login")
@@ -240,13 +245,19 @@ def test_the_projector_fills_in_as_learners_answer_then_reveals_and_runs_it(hub:
         page.wait_for_url("**/voila/**", timeout=120_000)
         page.goto(f"{hub.url}/services/owui-lab/projector")
         page.wait_for_selector("#empty:visible")
+        # A learner's answer does not steer the projector: only the instructor's pick does.
+        hub.in_server("cy", "import json\n" + URLS + "check.answer([])\nprint(json.dumps(True))")
+        page.wait_for_timeout(1500)
+        assert page.is_visible("#empty")
+        page.click("#questions button[data-id='01_ollama_on_host.linux']")
+        page.wait_for_selector("#current:not([hidden])")
         # Two learners check their first answers in their own notebooks (a second answer is not counted).
         hub.in_server("ada", "import json\n" + QUESTION + "check.answer('connection_refused'); check.answer('ok')\n"
                       "print(json.dumps(True))")
         page.wait_for_function("document.querySelector('#total') && document.querySelector('#total').textContent === '1 answer'")
         hub.in_server("bea", "import json\n" + QUESTION + "check.answer('ok')\nprint(json.dumps(True))")
         page.wait_for_function("document.querySelector('#total').textContent === '2 answers'")
-        assert page.inner_text("#question") == "Does Open WebUI reach Ollama here?"
+        assert page.inner_text("#question") == plain(asked.text)
         rows = page.query_selector_all(".row")
         counts = {r.query_selector(".label").inner_text(): int(r.query_selector(".count").inner_text()) for r in rows}
         assert sum(counts.values()) == 2 and sorted(counts.values())[-2:] == [1, 1]
@@ -268,3 +279,10 @@ def test_the_projector_fills_in_as_learners_answer_then_reveals_and_runs_it(hub:
         page.click("#run")
         page.wait_for_selector("#live [data-live=ran]", timeout=120_000)
         assert "The engine was right" in page.inner_text("#live")
+        # "Tick every URL that works": a bar per URL, counting every learner who ticked it.
+        urls = list(lesson_question("01_ollama_on_host", "which-urls").key.values)
+        hub.in_server("dee", "import json\n" + URLS + f"check.answer({urls[:2]!r})\nprint(json.dumps(True))")
+        page.click("#questions button[data-id='01_ollama_on_host.which-urls']")
+        page.wait_for_function("document.querySelector('#total').textContent.startsWith('2 answers')")
+        counts = [int(r.query_selector(".count").inner_text()) for r in page.query_selector_all(".row")]
+        assert counts == [1, 1, 0, 0]

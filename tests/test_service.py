@@ -3,19 +3,27 @@
 from __future__ import annotations
 
 import json
+import os
 import re
+import subprocess
 import threading
 import time
+from pathlib import Path
 
 import pytest
 
+import owui_lab.service
 from owui_lab import load_scenario
-from owui_lab.errors import ConfigError
+from owui_lab.errors import ConfigError, OwuiLabError
+from owui_lab.lessons import lesson_question
 from owui_lab.prediction import predict
-from owui_lab.service.answers import AnswerBook, UnknownQuestion, question_id
+from owui_lab.service.answers import AnswerBook, UnknownQuestion
+from owui_lab.service.app import json_depth
 from owui_lab.service.projector import page
 from owui_lab.service.runs import CANCELLED, DONE, FAILED, QUEUED, RUNNING, QueueFull, RunNotFound, RunQueue, ordinal
-from owui_lab.service.worker import config_from_json
+from owui_lab.service.labs import Labs
+from owui_lab.service.store import Store
+from owui_lab.service.worker import config_from_json, owner_environment
 
 
 class Gate:
@@ -147,47 +155,296 @@ def test_only_the_kits_knobs_in_the_kits_shapes_can_be_run() -> None:
         config_from_json(["platform", "linux"])
 
 
-def question(config_id: str = "linux-ollama-on-host", ask: str = "outcome") -> dict:
-    return {"text": "<b>Does</b> Open WebUI reach Ollama?", "ask": ask,
-            "config": load_scenario(config_id).to_dict(), "choices": None}
-
-
-def test_first_answers_are_counted_once_per_learner_and_anonymously() -> None:
-    book = AnswerBook()
-    q = book.submit("ann", question(), "connection_refused")
-    book.submit("ann", question(), "ok")  # a second answer is not a prediction
-    book.submit("bob", question(), "ok")
-    data = q.to_dict(key=True)
-    counts = {o["value"]: o["count"] for o in data["options"]}
-    assert counts["connection_refused"] == 1 and counts["ok"] == 1 and data["total"] == 2
-    assert data["text"] == "Does Open WebUI reach Ollama?"
-    text = json.dumps(data) + json.dumps(list(q.answers))
-    assert "ann" not in text and "bob" not in text
-    assert all("right" not in o for o in data["options"])  # no key before the reveal
-    with pytest.raises(ConfigError, match="not one of this question's answers"):
-        book.submit("cid", question(), "maybe")
-
-
-def test_the_reveal_uses_the_engines_answer_not_the_learners() -> None:
-    book = AnswerBook()
-    q = book.submit("ann", question("linux-compose", ask="reachable"), False)
-    revealed = book.reveal(q.id).to_dict(key=True)
-    right = [o["value"] for o in revealed["options"] if o["right"]]
-    assert right == [predict("linux-compose").reachable]
-    late = book.submit("bob", question("linux-compose", ask="reachable"), True)
-    assert late.to_dict(key=True)["total"] == 1  # after the reveal, answers are no longer predictions
-    with pytest.raises(UnknownQuestion):
-        book.reveal("0" * 16)
-
-
-def test_the_same_question_has_the_same_id_everywhere() -> None:
-    a = question_id("Does it <i>work</i>?", "outcome", {"x": 1}, None)
-    assert a == question_id("Does it work?", "outcome", {"x": 1}, None)
-    assert a != question_id("Does it work?", "reachable", {"x": 1}, None)
-
-
 def test_the_projector_page_is_self_contained_and_escapes_its_values() -> None:
     html = page("/services/owui-lab/", 'x"</script>')
     assert "</script>\"" not in html and '"x\\"<\\/script>"' in html
     assert not re.search(r"(src|href)=\"?https?://", html)  # classrooms are often offline
     assert "textContent = q.text" in html  # learners' question text is never injected as HTML
+
+
+# ---- the room's answers: the lessons' own questions, the instructor's projector (issue 24) ----
+
+URLS = "01_ollama_on_host", "which-urls"  # "tick every URL that works"
+
+
+def book(tmp_path=None) -> AnswerBook:
+    return AnswerBook(Store(tmp_path / "service.sqlite" if tmp_path else ":memory:"))
+
+
+def test_first_answers_are_counted_once_per_learner_and_anonymously() -> None:
+    room = book()
+    room.submit("ann", "01_ollama_on_host", "linux", "connection_refused")
+    room.submit("ann", "01_ollama_on_host", "linux", "ok")  # a second answer is not a prediction
+    data = room.submit("bob", "01_ollama_on_host", "linux", "ok")
+    counts = {o["value"]: o["count"] for o in data["options"]}
+    assert counts["connection_refused"] == 1 and counts["ok"] == 1 and data["total"] == 2
+    assert "ann" not in json.dumps(room.store.execute("SELECT * FROM answers"))
+    assert all("right" not in o for o in data["options"])  # no key before the reveal
+
+
+def test_learners_answer_only_the_lessons_own_questions_whose_words_come_from_the_kit() -> None:
+    room = book()
+    made_up = {"text": "Vote for me", "ask": "outcome", "config": load_scenario("linux-compose").to_dict()}
+    with pytest.raises(ConfigError):
+        room.submit("ann", made_up, "x", "ok")
+    with pytest.raises(UnknownQuestion):
+        room.submit("ann", "01_ollama_on_host", "no-such-question", "ok")
+    with pytest.raises(UnknownQuestion):
+        room.submit("ann", "99_mine", "first", "ok")
+    with pytest.raises(ConfigError, match="not one of this question's answers"):
+        room.submit("ann", "01_ollama_on_host", "linux", "maybe")
+    asked = lesson_question("01_ollama_on_host", "linux")
+    data = room.submit("ann", "01_ollama_on_host", "linux", "ok")
+    assert data["config"] == asked.config.to_dict()
+    assert data["text"] and "<" not in data["text"]
+    assert [o["value"] for o in data["options"]] == list(asked.key.values)
+
+
+def test_every_size_a_learner_sends_is_bounded() -> None:
+    room = book()
+    for lesson, question, answer in [("0" * 100_000, "linux", "ok"), ("01_ollama_on_host", "l" * 10_000, "ok"),
+                                     ("01_ollama_on_host", "linux", "x" * 400_000),
+                                     (*URLS, ["http://127.0.0.1:11434"] * 1000)]:
+        with pytest.raises(OwuiLabError):
+            room.submit("ann", lesson, question, answer)
+    assert room.store.execute("SELECT COUNT(*) FROM answers")[0][0] == 0
+    # The projector's whole answer is the kit's questions: its size does not grow with what learners send.
+    assert len(json.dumps(room.questions())) < 64 * 1024
+
+
+def test_the_projector_shows_the_question_the_instructor_picked_and_only_that() -> None:
+    room = book()
+    assert room.current() is None
+    room.submit("ann", "00_welcome", "first", "ok")  # a learner's answer does not steer the projector
+    assert room.current() is None
+    room.choose("01_ollama_on_host.linux")
+    room.submit("bob", "02_compose", "with-url", "ok")
+    assert room.current() == "01_ollama_on_host.linux"
+    with pytest.raises(UnknownQuestion):
+        room.choose("made.up")
+
+
+def test_tick_every_url_that_works_questions_show_a_bar_per_option() -> None:
+    room = book()
+    asked = lesson_question(*URLS)
+    urls = list(asked.key.values)
+    room.submit("ann", *URLS, [urls[0], urls[3]])
+    room.submit("bob", *URLS, [urls[3]])
+    data = room.submit("cid", *URLS, [])
+    assert data["several"] and data["total"] == 3
+    assert [o["count"] for o in data["options"]] == [1, 0, 0, 2]
+    with pytest.raises(ConfigError):
+        room.submit("dan", *URLS, urls[0])  # one URL alone is not this question's answer
+    revealed = room.reveal(asked.id)
+    assert [o["value"] for o in revealed["options"] if o["right"]] == asked.key.in_order(asked.key.accepted)
+
+
+def test_the_reveal_uses_the_engines_answer_not_the_learners() -> None:
+    room = book()
+    room.submit("ann", "02_compose", "image-default-linux", "ok")
+    revealed = room.reveal("02_compose.image-default-linux")
+    right = [o["value"] for o in revealed["options"] if o["right"]]
+    assert right == [predict(lesson_question("02_compose", "image-default-linux").config).outcome]
+    late = room.submit("bob", "02_compose", "image-default-linux", "ok")
+    assert late["total"] == 1  # after the reveal, answers are no longer predictions
+
+
+def test_the_service_and_the_notebook_share_one_answer_key_and_the_service_imports_no_widget() -> None:
+    from owui_lab.widgets.lesson import lesson
+
+    for lesson_id, exercise in [("01_ollama_on_host", "linux"), URLS, ("04_host_networking", "browser")]:
+        widget = lesson(lesson_id).exercise(exercise)
+        asked = lesson_question(lesson_id, exercise)
+        assert widget.lesson_question == (lesson_id, exercise)
+        assert [v for _, v in widget.options] == list(asked.key.values) and widget.accepted == set(asked.key.accepted)
+    sources = " ".join(p.read_text() for p in (Path(owui_lab.service.__file__).parent).glob("*.py"))
+    assert "predict_check" not in sources and "PredictCheck" not in sources
+
+
+# ---- state survives a restart ----
+
+def test_runs_and_answers_survive_a_restart_of_the_service(tmp_path) -> None:
+    never = threading.Event()  # the first service dies mid-run: its run never finishes
+    store = Store(tmp_path / "service.sqlite")
+    queue = RunQueue(lambda run, started: never.wait() and {}, concurrency=1, store=store)
+    first = queue.submit("ann", {})
+    wait_for(lambda: first.state == RUNNING)
+    second = queue.submit("bob", {})
+    AnswerBook(store).submit("ann", "01_ollama_on_host", "linux", "ok")
+    AnswerBook(store).choose("01_ollama_on_host.linux")
+    queue._closed = True  # the service dies: nothing is told, nothing is tidied
+
+    gate2 = Gate()
+    gate2.release.set()
+    store2 = Store(tmp_path / "service.sqlite")
+    again = RunQueue(gate2, concurrency=1, store=store2)
+    try:
+        cut = again.get(first.id, "ann")
+        assert cut.state == FAILED and "restarted while this run was running" in cut.error
+        waited = again.get(second.id, "bob")
+        wait_for(lambda: waited.state == DONE)
+        assert waited.result == {"owner": "bob"}
+        room = AnswerBook(store2)
+        assert room.current() == "01_ollama_on_host.linux"
+        data = room.submit("ann", "01_ollama_on_host", "linux", "connection_refused")  # still ann's first
+        assert data["total"] == 1 and {o["value"]: o["count"] for o in data["options"]}["ok"] == 1
+        assert oct(os.stat(tmp_path).st_mode & 0o777) == "0o700"
+    finally:
+        again.close()
+
+
+# ---- limits that hold ----
+
+def test_the_keep_limit_holds_when_three_keeps_arrive_at_once() -> None:
+    gate = Gate()
+    queue = RunQueue(gate, concurrency=4, max_kept=2)
+    accepted, refused = [], []
+    barrier = threading.Barrier(3)
+
+    def keep() -> None:
+        barrier.wait()
+        try:
+            accepted.append(queue.submit("ann", {}, keep=True))
+        except QueueFull:
+            refused.append(1)
+
+    try:
+        threads = [threading.Thread(target=keep) for _ in range(3)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert len(accepted) == 2 and len(refused) == 1
+    finally:
+        gate.release.set()
+        queue.close()
+
+
+def test_learner_state_folders_are_private(tmp_path) -> None:
+    env = owner_environment("ann", tmp_path / "service")
+    assert oct(os.stat(env["OWUI_LAB_STATE_DIR"]).st_mode & 0o777) == "0o700"
+    assert oct(os.stat(tmp_path / "service").st_mode & 0o777) == "0o700"
+
+
+class FakeContainer:
+    def __init__(self, name: str, session: str) -> None:
+        self.name, self.status, self.labels = name, "running", {"io.owui-lab.session": session}
+
+
+def test_my_labs_is_answered_in_process_and_rate_limited(tmp_path, monkeypatch) -> None:
+    from owui_lab import docker_api
+
+    calls = []
+
+    class Cli:
+        def close(self) -> None:
+            pass
+
+    monkeypatch.setattr(docker_api, "client", lambda timeout=None: Cli())
+    monkeypatch.setattr(docker_api, "labelled_containers",
+                        lambda cli, owner=None: calls.append(owner) or [FakeContainer("owui-lab-s1-webui", "s1")])
+    monkeypatch.setattr(subprocess, "run", lambda *a, **k: pytest.fail("a subprocess per 'my labs'"))
+    labs = Labs(Store(), tmp_path)
+    answers = [labs.of_owner("ann") for _ in range(40)]
+    assert answers[0] == [{"session": "s1", "owner": "ann", "containers": {"owui-lab-s1-webui": "running"},
+                           "kept": False, "expires": None}]
+    assert calls == ["ann"]  # 40 asks in a row: one look at the daemon
+    labs.of_owner("bob")
+    assert calls == ["ann", "bob"]
+
+
+def test_kept_labs_expire_when_idle_and_all_go_when_the_hub_stops(tmp_path, monkeypatch) -> None:
+    store = Store()
+    labs = Labs(store, tmp_path, idle=600)
+    downed = []
+    monkeypatch.setattr(labs, "_lab", lambda owner, *args: downed.append((owner, *args)) or {})
+    now = time.time()
+    store.execute("INSERT INTO kept VALUES ('ann', 'old1', ?), ('bob', 'new1', ?)", (now - 3600, now - 10))
+    assert labs.expire() == [("ann", "old1")]
+    assert downed == [("ann", "down", "old1")]
+    assert labs.expire(everything=True) == [("bob", "new1")]
+    assert store.execute("SELECT COUNT(*) FROM kept")[0][0] == 0
+
+
+def test_a_kept_lab_is_recorded_when_it_is_up_and_counts_against_the_limit(tmp_path) -> None:
+    store = Store()
+    queue = RunQueue(lambda run, started: {"session": "abc123", "kept": True}, concurrency=1, store=store, max_kept=1)
+    try:
+        run = queue.submit("ann", {}, keep=True)
+        wait_for(lambda: run.state == DONE)
+        assert store.execute("SELECT owner, session FROM kept") == [("ann", "abc123")]
+        with pytest.raises(QueueFull, match="labs up"):
+            queue.submit("ann", {}, keep=True)
+    finally:
+        queue.close()
+
+
+def test_json_depth_is_counted_without_parsing() -> None:
+    assert json_depth('{"a": [1, {"b": "[[[[{{"}]}') == 3
+    assert json_depth("[" * 5000 + "]" * 5000) == 5000
+
+
+@pytest.fixture
+def service_url(monkeypatch, tmp_path):
+    """The service's web application on a loopback port, every caller the learner "ann"."""
+    import asyncio
+
+    from tornado.httpserver import HTTPServer
+
+    from owui_lab.service import app as service_app
+
+    monkeypatch.setenv("JUPYTERHUB_API_TOKEN", "test")
+    monkeypatch.setenv("JUPYTERHUB_API_URL", "http://127.0.0.1:1/hub/api")
+    monkeypatch.setattr(service_app.Base, "get_current_user", lambda self: {"name": "ann", "kind": "user"})
+    monkeypatch.setattr(service_app.Base, "check_xsrf_cookie", lambda self: None)
+    store = Store()
+    service = service_app.Service(RunQueue(Gate(), concurrency=1, store=store), AnswerBook(store), set(), "none",
+                                  Labs(store, tmp_path))
+    ready, port = threading.Event(), []
+
+    def serve() -> None:
+        loop = asyncio.new_event_loop()
+        asyncio.set_event_loop(loop)
+        server = HTTPServer(service_app.make_app(service, "/services/owui-lab/"), max_body_size=service_app.MAX_BODY)
+        socket = __import__("tornado.netutil", fromlist=["x"]).bind_sockets(0, "127.0.0.1")
+        server.add_sockets(socket)
+        port.append(socket[0].getsockname()[1])
+        ready.set()
+        loop.run_forever()
+
+    threading.Thread(target=serve, daemon=True).start()
+    ready.wait(10)
+    yield f"http://127.0.0.1:{port[0]}/services/owui-lab/"
+    service.queue.close()
+
+
+def post(url: str, body: bytes) -> tuple[int, dict]:
+    import urllib.error
+    import urllib.request
+
+    req = urllib.request.Request(url, data=body, method="POST", headers={"Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(req, timeout=30) as resp:
+            return resp.status, json.loads(resp.read())
+    except urllib.error.HTTPError as exc:
+        try:
+            text = exc.read()
+        except OSError:
+            text = b""
+        return exc.code, json.loads(text) if text.startswith(b"{") else {}
+    except OSError:
+        return 0, {}  # the server closed the connection (tornado does on a body over its limit)
+
+
+def test_bodies_over_a_mebibyte_and_deep_json_are_refused_not_parsed(service_url) -> None:
+    padded = {"lesson": "01_ollama_on_host", "question": "linux", "answer": "ok", "pad": "a" * (2 * 1024 * 1024)}
+    status, _ = post(service_url + "api/answers", json.dumps(padded).encode())
+    assert status in (0, 400, 413)  # refused before it is read, never taken
+    status, answer = post(service_url + "api/runs", b'{"config": ' + b"[" * 5000 + b"]" * 5000 + b"}")
+    assert status == 400 and "deeper" in answer["error"]
+    status, answer = post(service_url + "api/answers", json.dumps(
+        {"lesson": "01_ollama_on_host", "question": "linux", "answer": "ok"}).encode())
+    assert status == 201 and answer == {"question": "01_ollama_on_host.linux", "total": 1}
+    status, answer = post(service_url + "api/answers", json.dumps(
+        {"question": {"text": "Vote for me", "ask": "outcome", "config": {}}, "answer": "ok"}).encode())
+    assert status == 400

@@ -1,10 +1,12 @@
-"""Peer instruction: the room's first answers to each predict-then-check question, anonymous.
+"""Peer instruction: the room's first answers to the lessons' own questions, anonymous, on disk.
 
-A learner's notebook sends its *first* answer to a question (their prediction, before any hint or
-reveal); the service keeps one answer per learner per question under a keyed pseudonym, so the
-instructor's projector shows how many picked each option and never who. The answer key is not taken
-from the learner's notebook: the service rebuilds the question with the kit's own ``PredictCheck``
-from the configuration, so the engine alone decides what is right, and only after the reveal.
+A learner's notebook sends the lesson's id, the question's id and its *first* answer (the prediction,
+before any hint or reveal); nothing else. The question itself (its text, configuration, choices and
+answer key) comes from the kit (``owui_lab.lessons.lesson_question``), so a learner can neither make up
+a question nor put words on the projector, and the engine alone decides what is right. One answer per
+learner per question, kept under a keyed pseudonym in the service's database (``store``): the
+projector shows how many picked each option and never who, and a restart loses nothing. The question
+the projector shows changes only when the instructor picks one.
 """
 
 from __future__ import annotations
@@ -15,140 +17,139 @@ import html
 import json
 import re
 import secrets
-import threading
 import time
-from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from ..errors import ConfigError, OwuiLabError
-from .worker import config_from_json
+from ..lessons import LessonQuestion, lesson_question, lesson_questions
+from ..presentation import option_label
+from .store import Store
 
-MAX_TEXT = 1000  # characters of a question's text
-MAX_QUESTIONS = 300  # questions the room may have at once (the workshop has about 20)
+#: Longest lesson or question id accepted (the kit's are short names).
+MAX_ID = 80
 
 
 class UnknownQuestion(OwuiLabError):
-    """No question with that id has been answered yet."""
+    """No lesson question has that id."""
 
 
 def plain(text: str) -> str:
-    """A question's text as plain text (the notebooks allow HTML; the projector shows text only)."""
-    return html.unescape(re.sub(r"<[^>]+>", "", text)).strip()
+    """A question's text as plain text (the lessons allow HTML; the projector shows text only)."""
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", "", text)).split())
 
 
-def question_id(text: str, ask: str, config: dict, choices: list | None) -> str:
-    """The same question in every learner's notebook gets the same id."""
-    canonical = json.dumps([plain(text), ask, config, choices or []], sort_keys=True)
-    return hashlib.sha256(canonical.encode()).hexdigest()[:16]
+@lru_cache(maxsize=None)
+def kit_question(qid: str) -> LessonQuestion:
+    """The lesson question ``LESSON.EXERCISE`` as the kit asks it."""
+    if not isinstance(qid, str) or len(qid) > 2 * MAX_ID + 1 or qid.count(".") != 1:
+        raise UnknownQuestion(f"There is no lesson question {str(qid)[:MAX_ID]!r}.",
+                              "questions are named LESSON.EXERCISE, e.g. 01_ollama_on_host.which-step.")
+    lesson, exercise = qid.split(".")
+    try:
+        return lesson_question(lesson, exercise)
+    except OwuiLabError as exc:
+        raise UnknownQuestion(exc.message, exc.hint) from None
 
 
-@dataclass
-class Question:
-    """One question as the room sees it: options in the notebook's order, answers by pseudonym."""
-
-    id: str
-    text: str
-    ask: str
-    config: dict
-    choices: list | None
-    options: list[tuple[str, Any]]
-    accepted: list[Any]
-    first_seen: float
-    answers: dict[str, Any] = field(default_factory=dict)
-    last_answer: float = 0.0
-    revealed: bool = False
-
-    def counts(self) -> list[int]:
-        values = list(self.answers.values())
-        return [sum(1 for v in values if v == option) for _, option in self.options]
-
-    def to_dict(self, *, key: bool) -> dict[str, Any]:
-        """The question, the room's counts, and (``key``, after the reveal) which options are right."""
-        counts = self.counts()
-        out = {
-            "id": self.id,
-            "text": self.text,
-            "ask": self.ask,
-            "config": self.config,
-            "options": [{"label": label, "value": value, "count": count}
-                        for (label, value), count in zip(self.options, counts)],
-            "total": len(self.answers),
-            "revealed": self.revealed,
-            "last_answer": self.last_answer,
-        }
-        if key and self.revealed:
-            for option in out["options"]:
-                option["right"] = option["value"] in self.accepted
-        return out
+@lru_cache(maxsize=1)
+def question_ids() -> tuple[str, ...]:
+    """The ids of every lesson question, in the lessons' order (the kit's: a fixed, small set)."""
+    return tuple(q.id for q in lesson_questions())
 
 
 class AnswerBook:
-    """The room's answers, kept in memory for the session (nothing names a learner)."""
+    """The room's answers and the projector's current question, in ``store`` (nothing names a learner)."""
 
-    def __init__(self, secret: bytes | None = None) -> None:
-        self._secret = secret or secrets.token_bytes(32)
-        self._lock = threading.Lock()
-        self._questions: dict[str, Question] = {}
-        self.version = 0  # grows with every answer and reveal (the projector asks "anything since N?")
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        secret = store.get("pseudonym_secret")
+        if secret is None:  # kept with the answers: the same learner keeps one pseudonym across restarts
+            secret = secrets.token_hex(32)
+            store.put("pseudonym_secret", secret)
+        self._secret = bytes.fromhex(secret)
+
+    @property
+    def version(self) -> int:
+        """Grows with every answer, reveal and change of question (the projector asks "anything since N?")."""
+        return int(self.store.get("version", 0))
+
+    def _bump(self, db: Any) -> None:
+        db.execute("INSERT INTO room (key, value) VALUES ('version', '1') ON CONFLICT(key) DO UPDATE "
+                   "SET value = CAST(value AS INTEGER) + 1")
 
     def pseudonym(self, learner: str) -> str:
         return hmac.new(self._secret, learner.encode(), hashlib.sha256).hexdigest()[:16]
 
-    def submit(self, learner: str, question: Any, answer: Any) -> Question:
-        """Record ``learner``'s first answer to ``question`` (later ones are not predictions)."""
-        q = self._question(question)
-        with self._lock:
-            q = self._questions.setdefault(q.id, q)
-            if answer not in [v for _, v in q.options]:
-                raise ConfigError(f"{answer!r} is not one of this question's answers.",
-                                  f"send one of: {', '.join(repr(v) for _, v in q.options)}.")
-            who = self.pseudonym(learner)
-            if who not in q.answers and not q.revealed:
-                q.answers[who] = answer
-                q.last_answer = time.time()
-                self.version += 1
-            return q
+    def submit(self, learner: str, lesson: Any, exercise: Any, answer: Any) -> dict:
+        """Record ``learner``'s first answer to a lesson's question (later ones are not predictions)."""
+        if not all(isinstance(x, str) and 0 < len(x) <= MAX_ID for x in (lesson, exercise)):
+            raise ConfigError("An answer names its lesson and question (their ids, as in the notebook).",
+                              "send {\"lesson\": ..., \"question\": ..., \"answer\": ...}.")
+        q = kit_question(f"{lesson}.{exercise}")
+        value = self._checked(q, answer)
+        with self.store.transaction() as db:
+            if not db.execute("SELECT 1 FROM revealed WHERE question = ?", (q.id,)).fetchone():
+                added = db.execute("INSERT OR IGNORE INTO answers (question, who, answer, at) VALUES (?, ?, ?, ?)",
+                                   (q.id, self.pseudonym(learner), json.dumps(value), time.time())).rowcount
+                if added:
+                    self._bump(db)
+        return self.view(q.id)
 
-    def questions(self) -> list[Question]:
-        with self._lock:
-            return sorted(self._questions.values(), key=lambda q: (q.last_answer, q.first_seen), reverse=True)
+    @staticmethod
+    def _checked(q: LessonQuestion, answer: Any) -> Any:
+        values = list(q.key.values)
+        if q.key.several:
+            if not isinstance(answer, list) or len(answer) > len(values) or not all(a in values for a in answer):
+                raise ConfigError("This question takes every base URL the learner expects to work, as a list.",
+                                  f"send a list of some of: {', '.join(map(str, values))} ([] : none works).")
+            return q.key.in_order(answer)
+        if isinstance(answer, (list, dict)) or answer not in values:
+            raise ConfigError(f"{str(answer)[:80]!r} is not one of this question's answers.",
+                              f"send one of: {', '.join(repr(v) for v in values)}.")
+        return answer
 
-    def get(self, qid: str) -> Question:
-        with self._lock:
-            q = self._questions.get(qid)
-        if q is None:
-            raise UnknownQuestion(f"No question {qid!r} has been answered yet.",
-                                  "the question appears once a learner checks an answer.")
-        return q
+    # ---- what the instructor sees ----
+    def view(self, qid: str, *, key: bool = False) -> dict[str, Any]:
+        """One question, the room's counts per option, and (``key``, after the reveal) which are right."""
+        q = kit_question(qid)
+        rows = self.store.execute("SELECT answer, at FROM answers WHERE question = ?", (q.id,))
+        answers = [json.loads(a) for a, _ in rows]
+        revealed = bool(self.store.execute("SELECT 1 FROM revealed WHERE question = ?", (q.id,)))
 
-    def reveal(self, qid: str) -> Question:
-        q = self.get(qid)
-        with self._lock:
-            q.revealed = True
-            self.version += 1
-        return q
+        def count(value: Any) -> int:
+            return sum(1 for a in answers if (value in a if q.key.several else a == value))
 
-    def _question(self, data: Any) -> Question:
-        """Rebuild the question with the kit's PredictCheck: the engine computes the answer key."""
-        from ..widgets.predict_check import PredictCheck
+        options = []
+        for value in q.key.values:
+            option = {"label": option_label(q.ask, value), "value": value, "count": count(value)}
+            if key and revealed:
+                option["right"] = value in q.key.accepted
+            options.append(option)
+        return {"id": q.id, "lesson": q.lesson, "exercise": q.exercise, "text": plain(q.text), "ask": q.ask,
+                "several": q.key.several, "config": q.config.to_dict(), "options": options, "total": len(answers),
+                "revealed": revealed, "last_answer": max((at for _, at in rows), default=0.0)}
 
-        if not isinstance(data, dict):
-            raise ConfigError("An answer needs its question (text, ask, config, choices).",
-                              "send what PredictCheck.share() sends.")
-        text, ask, choices = data.get("text"), data.get("ask", "outcome"), data.get("choices")
-        if not isinstance(text, str) or not text.strip() or len(text) > MAX_TEXT:
-            raise ConfigError("A question needs a text of 1 to 1000 characters.", "send the question as asked.")
-        if choices is not None and (not isinstance(choices, list) or not all(isinstance(c, str) for c in choices)
-                                    or len(choices) > 12):
-            raise ConfigError("A question's choices are up to 12 base URLs.", "send the choices as asked.")
-        config = config_from_json(data.get("config"))
-        check = PredictCheck(text, config, ask=ask, choices=choices)
-        qid = question_id(text, ask, config.to_dict(), choices)
-        with self._lock:
-            if qid not in self._questions and len(self._questions) >= MAX_QUESTIONS:
-                raise ConfigError("The room has too many questions open.", "ask the instructor to restart the lab service.")
-        return Question(
-            id=qid, text=plain(text), ask=ask, config=config.to_dict(), choices=choices,
-            options=[(plain(str(label)), value) for label, value in check.options],
-            accepted=check.options_in_order(check.accepted), first_seen=time.time(),
-        )
+    def questions(self) -> list[dict[str, Any]]:
+        """Every lesson question (the kit's, in the lessons' order), each with the room's counts."""
+        return [self.view(qid, key=True) for qid in question_ids()]
+
+    def current(self) -> str | None:
+        """The question on the projector (only the instructor changes it)."""
+        return self.store.get("current")
+
+    def choose(self, qid: str) -> dict[str, Any]:
+        """Put ``qid`` on the projector."""
+        q = kit_question(qid)
+        with self.store.transaction() as db:
+            db.execute("INSERT OR REPLACE INTO room (key, value) VALUES ('current', ?)", (json.dumps(q.id),))
+            self._bump(db)
+        return self.view(q.id, key=True)
+
+    def reveal(self, qid: str) -> dict[str, Any]:
+        """Mark the right options (answers after this are no longer predictions and are not counted)."""
+        q = kit_question(qid)
+        with self.store.transaction() as db:
+            db.execute("INSERT OR IGNORE INTO revealed (question, at) VALUES (?, ?)", (q.id, time.time()))
+            self._bump(db)
+        return self.view(q.id, key=True)

@@ -9,10 +9,17 @@ the request body. Routes, under the service's prefix (``/services/owui-lab/``):
 * ``POST api/runs`` ``{"config": {...}, "keep": false}``: queue a live run (``keep``: leave the lab
   up afterwards, at most two per learner); ``GET api/runs``: the caller's runs;
   ``GET api/runs/ID``: one of them (place in line, progress line, result); ``DELETE api/runs/ID``: stop it.
-* ``GET api/labs``: the caller's Docker objects; ``DELETE api/labs``: remove them (only theirs).
-* ``POST api/answers`` ``{"question": {...}, "answer": value}``: a first answer, kept anonymously.
-* Instructors only: ``GET api/questions``, ``GET api/questions/ID``, ``POST api/questions/ID/reveal``,
-  and ``projector``: the room's answers as bars that fill in live, the reveal, and "Run it for real".
+* ``GET api/labs``: the caller's Docker objects (in-process, rate-limited); ``DELETE api/labs``: remove
+  them (only theirs).
+* ``POST api/answers`` ``{"lesson": ID, "question": ID, "answer": value}``: a first answer to one of the
+  lessons' own questions (a list of values for "tick every URL that works"), kept anonymously.
+* Instructors only: ``GET api/questions`` (every lesson question with the room's counts, and the
+  current one), ``POST api/current`` ``{"question": ID}`` (what the projector shows),
+  ``GET api/questions/ID``, ``POST api/questions/ID/reveal``, and ``projector``: the room's answers as
+  bars that fill in live, the reveal, and "Run it for real".
+
+Every request body is at most ``MAX_BODY`` bytes and ``MAX_DEPTH`` levels of JSON deep; runs, answers and
+kept labs live in the service's SQLite database (``store``), so a restart loses nothing.
 """
 
 from __future__ import annotations
@@ -21,7 +28,9 @@ import asyncio
 import json
 import logging
 import os
-import time
+import re
+import signal
+import threading
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
@@ -35,11 +44,28 @@ from jupyterhub.services.auth import HubOAuth, HubOAuthCallbackHandler, HubOAuth
 from ..errors import ConfigError, OwuiLabError
 from ..prediction import predict
 from ..presentation import CSS, live_html, verdict_html
-from . import labs
 from .answers import AnswerBook, UnknownQuestion
+from .labs import Labs
 from .projector import page as projector_page
 from .runs import QueueFull, RunNotFound, RunQueue
+from .store import Store
 from .worker import config_from_json, run_in_subprocess
+
+#: The largest request body taken (a configuration or an answer is a few hundred bytes).
+MAX_BODY = 1024 * 1024
+#: The deepest JSON taken (a configuration is two levels deep).
+MAX_DEPTH = 8
+_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
+_BRACKET = re.compile(r"[\[\]{}]")
+
+
+def json_depth(text: str) -> int:
+    """How deep ``text``'s arrays and objects nest (counted without parsing, so depth costs nothing)."""
+    depth = most = 0
+    for ch in _BRACKET.findall(_STRING.sub("", text)):
+        depth += 1 if ch in "[{" else -1
+        most = max(most, depth)
+    return most
 
 log = logging.getLogger("owui_lab.service")
 
@@ -47,9 +73,11 @@ log = logging.getLogger("owui_lab.service")
 class Service:
     """What the handlers share: the queue, the answers, who teaches, the daemon's platform."""
 
-    def __init__(self, queue: RunQueue, answers: AnswerBook, instructors: set[str], platform: str) -> None:
+    def __init__(self, queue: RunQueue, answers: AnswerBook, instructors: set[str], platform: str,
+                 labs: Labs | None = None) -> None:
         self.queue = queue
         self.answers = answers
+        self.labs = labs
         self.instructors = instructors
         self.platform = platform
         self._changed: asyncio.Event | None = None
@@ -93,6 +121,9 @@ class Base(HubOAuthenticated, web.RequestHandler):
         return super().check_xsrf_cookie()
 
     def prepare(self) -> None:
+        length = self.request.headers.get("Content-Length", "0")
+        if not length.isdigit() or int(length) > MAX_BODY or len(self.request.body or b"") > MAX_BODY:
+            raise web.HTTPError(413, f"A request body is at most {MAX_BODY // 1024} KiB here.")
         if self.current_user is None:
             if self.browser_page and self.request.method == "GET":
                 return  # @web.authenticated sends the browser to the hub's login
@@ -100,8 +131,11 @@ class Base(HubOAuthenticated, web.RequestHandler):
 
     def body(self) -> dict:
         try:
-            data = json.loads(self.request.body or b"{}")
-        except ValueError:
+            text = (self.request.body or b"{}").decode()
+            if json_depth(text) > MAX_DEPTH:
+                raise web.HTTPError(400, f"The request body nests deeper than {MAX_DEPTH} levels.")
+            data = json.loads(text)
+        except (ValueError, RecursionError):
             raise web.HTTPError(400, "The request body is not JSON.")
         if not isinstance(data, dict):
             raise web.HTTPError(400, "The request body must be a JSON object.")
@@ -165,20 +199,20 @@ class OneRun(Base):
         self.send(self.run_dict(self.service.queue.cancel(run_id, self.user)))
 
 
-class Labs(Base):
+class MyLabs(Base):
     async def get(self) -> None:
-        self.send(await IOLoop.current().run_in_executor(None, labs.of_owner, self.user))
+        self.send(await IOLoop.current().run_in_executor(None, self.service.labs.of_owner, self.user))
 
     async def delete(self) -> None:
-        self.send(await IOLoop.current().run_in_executor(None, labs.clean_owner, self.user))
+        self.send(await IOLoop.current().run_in_executor(None, self.service.labs.clean_owner, self.user))
 
 
 class Answers(Base):
     def post(self) -> None:
         data = self.body()
-        q = self.service.answers.submit(self.user, data.get("question"), data.get("answer"))
+        q = self.service.answers.submit(self.user, data.get("lesson"), data.get("question"), data.get("answer"))
         self.service.notify()
-        self.send({"question": q.id, "total": len(q.answers)}, 201)
+        self.send({"question": q["id"], "total": q["total"]}, 201)
 
 
 class Questions(Base):
@@ -191,13 +225,21 @@ class Questions(Base):
                 await asyncio.wait_for(self.service.changed().wait(), 20)
             except asyncio.TimeoutError:
                 pass
-        self.send({"version": book.version, "questions": [q.to_dict(key=True) for q in book.questions()]})
+        self.send({"version": book.version, "current": book.current(), "questions": book.questions()})
+
+
+class Current(Base):
+    def post(self) -> None:
+        self.require_instructor()
+        q = self.service.answers.choose(self.body().get("question"))
+        self.service.notify()
+        self.send(q)
 
 
 class OneQuestion(Base):
     def get(self, qid: str) -> None:
         self.require_instructor()
-        self.send(self.service.answers.get(qid).to_dict(key=True))
+        self.send(self.service.answers.view(qid, key=True))
 
 
 class Reveal(Base):
@@ -205,8 +247,8 @@ class Reveal(Base):
         self.require_instructor()
         q = self.service.answers.reveal(qid)
         self.service.notify()
-        verdict = predict(config_from_json(q.config))
-        self.send({"question": q.to_dict(key=True), "verdict_html": CSS + verdict_html(verdict, notes=True)})
+        verdict = predict(config_from_json(q["config"]))
+        self.send({"question": q, "verdict_html": CSS + verdict_html(verdict, notes=True)})
 
 
 class Projector(Base):
@@ -261,11 +303,12 @@ def make_app(service: Service, prefix: str) -> web.Application:
             (prefix + "api/runs", Runs, kw),
             (prefix + r"api/runs/([0-9a-f]{16})", OneRun, kw),
             (prefix + r"api/runs/([0-9a-f]{16})/html", RunHtml, kw),
-            (prefix + "api/labs", Labs, kw),
+            (prefix + "api/labs", MyLabs, kw),
             (prefix + "api/answers", Answers, kw),
             (prefix + "api/questions", Questions, kw),
-            (prefix + r"api/questions/([0-9a-f]{16})", OneQuestion, kw),
-            (prefix + r"api/questions/([0-9a-f]{16})/reveal", Reveal, kw),
+            (prefix + "api/current", Current, kw),
+            (prefix + r"api/questions/([0-9a-z_-]{1,80}\.[0-9a-z_-]{1,80})", OneQuestion, kw),
+            (prefix + r"api/questions/([0-9a-z_-]{1,80}\.[0-9a-z_-]{1,80})/reveal", Reveal, kw),
             (prefix + "projector", Projector, kw),
         ],
         service_prefix=prefix,
@@ -295,26 +338,45 @@ def main() -> None:
     url = urlparse(os.environ.get("JUPYTERHUB_SERVICE_URL", "http://127.0.0.1:8765"))
     prefix = os.environ.get("JUPYTERHUB_SERVICE_PREFIX", "/services/owui-lab/")
     state_root = Path(os.environ.get("OWUI_LAB_SERVICE_DIR") or Path.home() / ".cache/owui-lab/service")
+    store = Store(state_root / "service.sqlite")
     concurrency = int(os.environ.get("OWUI_LAB_SERVICE_CONCURRENCY", "4"))
-    queue = RunQueue(run_in_subprocess(state_root), concurrency=concurrency,
+    queue = RunQueue(run_in_subprocess(state_root), concurrency=concurrency, store=store,
                      max_queue=int(os.environ.get("OWUI_LAB_SERVICE_MAX_QUEUE", "300")))
     instructors = {n.strip() for n in os.environ.get("OWUI_LAB_INSTRUCTORS", "").split(",") if n.strip()}
-    service = Service(queue, AnswerBook(), instructors, daemon_platform())
+    idle = 60 * float(os.environ.get("OWUI_LAB_KEPT_IDLE_MINUTES", "30"))
+    labs = Labs(store, state_root, idle=idle)
+    service = Service(queue, AnswerBook(store), instructors, daemon_platform(), labs)
+    stopping = threading.Event()
+
+    def reap() -> None:  # kept labs left alone longer than the instructor's idle time go down
+        while not stopping.wait(min(60.0, idle / 4)):
+            labs.expire()
+
+    threading.Thread(target=reap, name="owui-lab-kept-reaper", daemon=True).start()
 
     async def forever() -> None:
-        server = HTTPServer(make_app(service, prefix), xheaders=True)
+        server = HTTPServer(make_app(service, prefix), xheaders=True, max_body_size=MAX_BODY,
+                            max_buffer_size=MAX_BODY + 64 * 1024)
         server.listen(url.port or 80, url.hostname)
-        log.info("listening on %s (prefix %s), %d live runs at a time, daemon: %s", url.geturl(), prefix,
-                 concurrency, service.platform)
+        log.info("listening on %s (prefix %s), %d live runs at a time, kept labs idle for %.0f min, daemon: %s",
+                 url.geturl(), prefix, concurrency, idle / 60, service.platform)
+        done = asyncio.Event()
+        # JupyterHub stops its services with SIGTERM when the hub stops: kept labs go with it. A crash
+        # (no SIGTERM) keeps them, and the service JupyterHub starts next finds them in its database.
+        asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, done.set)
         try:
-            await asyncio.Event().wait()
+            await done.wait()
+            log.info("the hub stops: taking every kept lab down")
+            stopping.set()
+            queue.close()
+            await asyncio.get_running_loop().run_in_executor(None, lambda: labs.expire(everything=True))
         finally:
             server.stop()
-            queue.close()
 
     try:
         asyncio.run(forever())
     except KeyboardInterrupt:
         pass
     finally:
+        stopping.set()
         queue.close()

@@ -1,8 +1,10 @@
 """The instructor's projector page: the room's answers fill in live, then the reveal and a real run.
 
-One self-contained page (no outside fonts or scripts: classrooms are often offline). It long-polls
-``api/questions`` (an answer shows within a fraction of a second), draws one bar per option with the
-count beside it, and on "Reveal" asks the service for the engine's verdict (the kit's own renderer)
+One self-contained page (no outside fonts or scripts: classrooms are often offline). It lists the
+lessons' own questions (the kit's, never a learner's), shows the one the instructor picked (only the
+instructor's click changes it, ``api/current``), long-polls ``api/questions`` (an answer shows within a
+fraction of a second), draws one bar per option with the count beside it (for "tick every URL that
+works", how many ticked each URL), and on "Reveal" asks the service for the engine's verdict (the kit's own renderer)
 and marks the right option(s). "Run it for real" queues a live run as the instructor and shows the
 observation beside the prediction, rendered by the same renderer as in the notebooks.
 """
@@ -37,7 +39,7 @@ h1 {font-size: 40px; margin: 0 0 12px}
 <body>
 <h1>The room's predictions</h1>
 <div id="questions"></div>
-<p id="empty">No answers yet: they appear here as learners check their predictions.</p>
+<p id="empty">Pick the question the room is on: its bars fill in as learners check their predictions.</p>
 <div id="current" hidden>
   <div id="question"></div>
   <div id="bars"></div>
@@ -49,7 +51,7 @@ h1 {font-size: 40px; margin: 0 0 12px}
 </div>
 <script>
 const PREFIX = __PREFIX__, XSRF = __XSRF__;
-let version = -1, questions = [], chosen = null, pinned = false;
+let version = -1, questions = [], chosen = null;
 const $ = (id) => document.getElementById(id);
 async function api(method, path, body) {
   const r = await fetch(PREFIX + path, {method, credentials: "same-origin",
@@ -59,12 +61,13 @@ async function api(method, path, body) {
   return data;
 }
 function drawList() {
-  $("empty").hidden = questions.length > 0;
+  $("empty").hidden = !!chosen;
   $("questions").replaceChildren(...questions.map((q) => {
     const b = document.createElement("button");
-    b.textContent = q.text; b.title = q.text; b.dataset.id = q.id;
+    b.textContent = q.lesson.slice(0, 2) + " · " + q.text + " (" + q.total + ")";
+    b.title = q.text; b.dataset.id = q.id;
     if (chosen && q.id === chosen.id) b.className = "current";
-    b.onclick = () => { pinned = true; choose(q.id); };
+    b.onclick = () => choose(q.id);
     return b;
   }));
 }
@@ -85,24 +88,25 @@ function drawQuestion() {
     row.append(label, track, count);
     return row;
   }));
-  $("total").textContent = q.total === 1 ? "1 answer" : q.total + " answers";
+  $("total").textContent = (q.total === 1 ? "1 answer" : q.total + " answers")
+    + (q.several ? " (each learner ticked every URL they expect to work)" : "");
   $("reveal").disabled = q.revealed;
   $("run").hidden = !q.revealed;
 }
-function choose(id) {
-  const q = questions.find((x) => x.id === id);
+function show(id) {
   if (!chosen || chosen.id !== id) { $("verdict").innerHTML = ""; $("live").innerHTML = ""; $("progress").textContent = ""; }
-  chosen = q || null;
+  chosen = questions.find((x) => x.id === id) || null;
   drawList(); drawQuestion();
+}
+async function choose(id) {
+  try { await api("POST", "api/current", {question: id}); } catch (e) { $("progress").textContent = e.message; }
 }
 async function poll() {
   for (;;) {
     try {
       const data = await api("GET", "api/questions?since=" + version);
       version = data.version; questions = data.questions;
-      if (!pinned && questions.length) chosen = questions[0];
-      else if (chosen) chosen = questions.find((x) => x.id === chosen.id) || chosen;
-      drawList(); drawQuestion();
+      show(data.current);
     } catch (e) {
       $("progress").textContent = "The lab service does not answer (" + e.message + "); trying again.";
       await new Promise((r) => setTimeout(r, 2000));
@@ -110,7 +114,6 @@ async function poll() {
   }
 }
 $("reveal").onclick = async () => {
-  pinned = true;
   const data = await api("POST", "api/questions/" + chosen.id + "/reveal");
   chosen = data.question; $("verdict").innerHTML = data.verdict_html; drawQuestion();
 };

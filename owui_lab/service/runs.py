@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import collections
 import itertools
+import json
 import secrets
 import threading
 import time
@@ -18,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from ..errors import OwuiLabError
+from .store import Store
 
 QUEUED, RUNNING, DONE, FAILED, CANCELLED = "queued", "running", "done", "failed", "cancelled"
 FINISHED = (DONE, FAILED, CANCELLED)
@@ -94,10 +96,14 @@ class RunQueue:
         max_queue: runs waiting at most, for the whole room (beyond it: QueueFull, try again).
         per_learner: runs one learner may have waiting or running at once.
         keep: finished runs remembered per learner (their results stay readable).
+        store: the service's database: every run is written there, so a restart finds the line as it
+            was (waiting runs wait on; a run cut off by the restart says so). None: memory only.
+        max_kept: labs one learner may keep up at once ("keep": true), counted with those asked for
+            and not yet up, under the queue's lock (so three at once cannot pass a limit of two).
     """
 
     def __init__(self, runner: Runner, *, concurrency: int = 4, max_queue: int = 300, per_learner: int = 3,
-                 keep: int = 20) -> None:
+                 keep: int = 20, store: Store | None = None, max_kept: int = 2) -> None:
         if concurrency < 1:
             raise ValueError("concurrency must be at least 1")
         self.runner = runner
@@ -111,6 +117,9 @@ class RunQueue:
         self._seq = itertools.count()
         self._durations: collections.deque[float] = collections.deque(maxlen=50)
         self._closed = False
+        self.store = store or Store()
+        self.max_kept = max_kept
+        self._restore()
         self._threads = [threading.Thread(target=self._work, name=f"owui-lab-run-{i}", daemon=True)
                          for i in range(concurrency)]
         for t in self._threads:
@@ -132,8 +141,12 @@ class RunQueue:
                     f"The room's queue is full ({len(self._waiting)} live runs are waiting).",
                     "the prediction above already stands; run it live again in a minute.",
                 )
+            if keep and self.kept_count(owner) >= self.max_kept:
+                raise QueueFull(f"You already have {self.max_kept} labs up (or on their way) on the classroom's server.",
+                                "remove yours first (clean), then bring this one up.")
             run = Run(secrets.token_hex(8), owner, dict(config), time.time(), next(self._seq), keep=bool(keep))
             self._runs[run.id] = run
+            self._save(run)
             self._waiting.append(run)
             self._forget_old(owner)
             self._lock.notify()
@@ -161,6 +174,7 @@ class RunQueue:
                 self._waiting.remove(run)
                 run.state, run.finished = CANCELLED, time.time()
                 run.error = "Stopped before it started."
+                self._save(run)
                 return run
             handle = run.handle if run.state == RUNNING else None
         if handle is not None and hasattr(handle, "interrupt"):
@@ -215,8 +229,7 @@ class RunQueue:
         """Stop taking runs, interrupt the running ones (they tear down), wait for the workers."""
         with self._lock:
             self._closed = True
-            for run in list(self._waiting):
-                run.state, run.finished, run.error = CANCELLED, time.time(), "The lab service stopped."
+            # Waiting runs stay waiting on disk: the service that starts next runs them.
             self._waiting.clear()
             running = [r for r in self._runs.values() if r.state == RUNNING]
             self._lock.notify_all()
@@ -235,6 +248,39 @@ class RunQueue:
         done = [r for r in self._runs.values() if r.owner == owner and r.state in FINISHED]
         for r in sorted(done, key=lambda r: r.seq)[: max(0, len(done) - self.keep)]:
             del self._runs[r.id]
+            self.store.execute("DELETE FROM runs WHERE id = ?", (r.id,))
+
+    # ---- on disk ----
+    def kept_count(self, owner: str) -> int:
+        """Labs ``owner`` has up (recorded by the service) or asked to keep and not yet up."""
+        with self._lock:
+            up = self.store.execute("SELECT COUNT(*) FROM kept WHERE owner = ?", (owner,))[0][0]
+            coming = sum(1 for r in self._runs.values() if r.owner == owner and r.keep and r.state in (QUEUED, RUNNING))
+            return up + coming
+
+    def _save(self, run: Run) -> None:
+        self.store.execute(
+            "INSERT OR REPLACE INTO runs (id, seq, owner, config, keep, state, submitted, started, finished, result, error)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (run.id, run.seq, run.owner, json.dumps(run.config), int(run.keep), run.state, run.submitted, run.started,
+             run.finished, None if run.result is None else json.dumps(run.result), run.error))
+
+    def _restore(self) -> None:
+        """The line as the last service left it: waiting runs wait on, runs cut off by the restart say so."""
+        rows = self.store.execute("SELECT id, seq, owner, config, keep, state, submitted, started, finished, result, "
+                                  "error FROM runs ORDER BY seq")
+        for (rid, seq, owner, config, keep, state, submitted, started, finished, result, error) in rows:
+            run = Run(rid, owner, json.loads(config), submitted, seq, keep=bool(keep), state=state, started=started,
+                      finished=finished, result=None if result is None else json.loads(result), error=error)
+            if run.state == RUNNING:
+                run.state, run.finished = FAILED, time.time()
+                run.error = ("The lab service restarted while this run was running, so its result is lost "
+                             "(the lab removes what it started when its run ends). Run it again.")
+                self._save(run)
+            self._runs[run.id] = run
+            if run.state == QUEUED:
+                self._waiting.append(run)
+        self._seq = itertools.count(1 + max((r.seq for r in self._runs.values()), default=-1))
 
     def _work(self) -> None:
         while True:
@@ -245,6 +291,7 @@ class RunQueue:
                     return
                 run = self._waiting.popleft()
                 run.state, run.started = RUNNING, time.time()
+                self._save(run)
 
             def started(handle: Any, run: Run = run) -> None:
                 run.handle = handle
@@ -265,3 +312,7 @@ class RunQueue:
                 run.handle = None
                 if run.state == DONE:
                     self._durations.append(run.finished - run.started)
+                    if run.keep and isinstance(run.result, dict) and run.result.get("session"):
+                        self.store.execute("INSERT OR REPLACE INTO kept (owner, session, since) VALUES (?, ?, ?)",
+                                           (run.owner, str(run.result["session"]), run.finished))
+                self._save(run)

@@ -58,6 +58,8 @@ def owner_environment(owner: str, state_root: Path) -> dict[str, str]:
     # Labs that stay up are recorded per learner: one learner's records never list another's labs.
     folder = state_root / hashlib.sha256(owner.encode()).hexdigest()[:16]
     folder.mkdir(parents=True, exist_ok=True)
+    os.chmod(state_root, 0o700)  # one learner's records (session ids, lab tokens) are no one else's
+    os.chmod(folder, 0o700)
     env["OWUI_LAB_STATE_DIR"] = str(folder)
     env.pop("JUPYTERHUB_API_TOKEN", None)  # the service's own token stays with the service
     return env

@@ -96,6 +96,7 @@ class OpenLesson:
                 spec.get("question"), spec.config, ask=spec.get("ask"), hint=spec.get("hint", ""),
                 why=spec.get("explanation", ""), choices=spec.get("choices"),
             )
+            widget.lesson_question = (self.id, exercise_id)  # its first answer goes to the room by these ids
             self.shown.append(widget)
             return widget
         return FixIt(

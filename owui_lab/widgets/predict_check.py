@@ -74,6 +74,8 @@ class PredictCheck(Widgeted):
         self.options, self.accepted = self._key(choices or ())
         self.tries = 0
         self.feedback: Feedback | None = None
+        #: (lesson id, exercise id) when a lesson asked it: only then is the first answer shared with the room.
+        self.lesson_question: tuple[str, str] | None = None
         self._listeners: list[Callable[["PredictCheck"], None]] = []
         self._widget = None
 
