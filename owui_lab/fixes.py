@@ -152,9 +152,17 @@ def find_fixes(config: Config | Scenario | str, limit: int = MAX_FIXES) -> list[
     Returns:
         Each fix as what the learner types; two changes are joined with "and".
     """
+    return ["; and ".join(ch.text for ch in combo) for combo in fix_changes(config, limit)]
+
+
+def fix_changes(config: Config | Scenario | str, limit: int = MAX_FIXES) -> list[tuple[Change, ...]]:
+    """The fixes as changes (their knobs and words), gentlest first: what ``find_fixes`` words.
+
+    The paste reader (``owui_lab/paste/edit.py``) writes the knobs back into the learner's own command.
+    """
     c = as_config(config)
     candidates = candidate_changes(c)
-    found: list[tuple[int, str]] = []
+    found: list[tuple[int, tuple[Change, ...]]] = []
     enough: set[Change] = set()  # single changes that work alone: no pair needs them
     for size in (1, 2):
         for combo in combinations(candidates, size):
@@ -164,12 +172,11 @@ def find_fixes(config: Config | Scenario | str, limit: int = MAX_FIXES) -> list[
             if fixed is not None and _works(fixed):
                 if size == 1:
                     enough.add(combo[0])
-                text = "; and ".join(ch.text for ch in combo)
-                found.append((sum(ch.cost for ch in combo) + 100 * (size - 1), text))
+                found.append((sum(ch.cost for ch in combo) + 100 * (size - 1), combo))
         if len(found) >= limit:
             break
     found.sort(key=lambda f: f[0])
-    return [text for _, text in found[:limit]]
+    return [combo for _, combo in found[:limit]]
 
 
 def _conflicting(combo: tuple[Change, ...]) -> bool:

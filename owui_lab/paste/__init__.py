@@ -10,6 +10,7 @@ doctor, so a pasted command and a running container become a ``Config`` by one p
   ``${VAR-default}`` interpolation).
 - ``host.py``: the host Ollama as people write it (``OLLAMA_HOST=0.0.0.0 ollama serve``, systemd lines).
 - ``reading.py``: the whole paste into a ``Config``, with assumptions and ignored flags.
+- ``edit.py``: the engine's fix written back into the person's own paste, shown as a diff.
 
 It stands on the running floor beside ``diagnosis`` (whose reader it shares) and imports no Docker SDK.
 """

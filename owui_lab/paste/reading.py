@@ -64,6 +64,7 @@ class PastedSetup:
         assumptions: what the paste left unsaid and the kit assumed.
         ignored: flags read past.
         unexpressed: what the model cannot express about this setup.
+        paste: what was pasted.
     """
 
     config: Config | None
@@ -74,6 +75,7 @@ class PastedSetup:
     assumptions: tuple[str, ...] = ()
     ignored: tuple[str, ...] = ()
     unexpressed: tuple[str, ...] = field(default=())
+    paste: Paste = field(default_factory=Paste)
 
 
 def read_paste(paste: Paste) -> PastedSetup:
@@ -142,7 +144,7 @@ def read_paste(paste: Paste) -> PastedSetup:
     return PastedSetup(
         config=None if bundled else rec.config, reconstruction=rec, runs=tuple(runs), containers=tuple(containers),
         webui=webui, assumptions=tuple(dict.fromkeys(assumptions + list(rec.assumptions))),
-        ignored=tuple(ignored), unexpressed=tuple(dict.fromkeys(unexpressed)),
+        ignored=tuple(ignored), unexpressed=tuple(dict.fromkeys(unexpressed)), paste=paste,
     )
 
 
