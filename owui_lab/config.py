@@ -87,12 +87,16 @@ class OllamaListen:
         return is_loopback(self.host)
 
     def listens_on(self, address: str) -> bool:
-        """Whether a connection to ``address`` (an IP on the same machine) finds this listener."""
+        """Whether a connection to ``address`` (an IP on the same machine) finds this listener.
+
+        A wildcard bind (``""``, ``0.0.0.0``, ``::``) is one dual-stack socket, as Go's
+        ``net.Listen`` makes it, so it takes both families; any other bind takes its own address
+        only: a default Ollama on ``127.0.0.1`` refuses ``[::1]`` and ``127.0.0.2``.
+        """
         if self.all_addresses:
             return True
-        if self.loopback_only:
-            return is_loopback(address)
-        return self.host.strip("[]") == address.strip("[]")
+        bound = read_host(self.host).ip or ("127.0.0.1" if self.host.lower() == "localhost" else None)
+        return bound is not None and bound == connected_address(address)
 
     def __str__(self) -> str:
         host = self.host or "0.0.0.0"
@@ -145,14 +149,92 @@ def bind_problem(value: str) -> str | None:
     return None
 
 
+_INET_ATON_PART = re.compile(r"0[xX][0-9a-fA-F]+|0[0-7]*|[1-9][0-9]*")
+
+
+def inet_aton(text: str) -> str | None:
+    """The IPv4 address glibc's resolver reads in ``text`` without asking DNS, dotted; None if none.
+
+    ``getaddrinfo`` (glibc's ``__inet_aton_exact``, as every program in the container calls it)
+    takes one to four parts, each decimal, octal (a leading ``0``) or hex (``0x``); the last part
+    fills the bytes left: ``127.1``, ``2130706433``, ``0x7f000001`` and ``017700000001`` are all
+    127.0.0.1, ``0`` is 0.0.0.0. Anything else (``127.0.0.1.``, ``08``, a space) is a name.
+    """
+    parts = text.split(".")
+    if len(parts) > 4 or not all(_INET_ATON_PART.fullmatch(p) for p in parts):
+        return None
+    values = [int(p[2:], 16) if p[:2] in ("0x", "0X") else int(p, 8 if p.startswith("0") else 10) for p in parts]
+    *head, last = values
+    if any(v > 255 for v in head) or last >= 256 ** (4 - len(head)):
+        return None
+    number = 0
+    for v in head:
+        number = number * 256 + v
+    return str(ipaddress.IPv4Address(number << 8 * (4 - len(head)) | last))
+
+
+@dataclass(frozen=True)
+class Host:
+    """A host as written in a URL, ``OLLAMA_HOST`` or a listener, read as a container's resolver reads it.
+
+    Attributes:
+        text: as written, without IPv6 brackets.
+        ip: the address it is without any lookup (IPv4 in every ``inet_aton`` form, IPv6 with or
+            without brackets), in its usual spelling; None for a name.
+    """
+
+    text: str
+    ip: str | None
+
+    @property
+    def name(self) -> str | None:
+        """The name to look up, lower-cased: Docker's DNS and /etc/hosts ignore ASCII case. None for an address."""
+        return None if self.ip is not None else self.text.lower()
+
+    @property
+    def version(self) -> int | None:
+        return None if self.ip is None else ipaddress.ip_address(self.ip.split("%")[0]).version
+
+    def is_named(self, name: str) -> bool:
+        """Whether this host is ``name`` (a container, a service, ``localhost``), ignoring ASCII case."""
+        return self.name is not None and self.name == name.lower()
+
+
+def read_host(host: str) -> Host:
+    """The one reading of a host by the engine, the lab and the doctor: ``Host``.
+
+    Args:
+        host: ``127.1``, ``[::1]``, ``::1``, ``Ollama``, ``host.docker.internal`` ...
+    """
+    text = host[1:-1] if host.startswith("[") and host.endswith("]") else host
+    if ":" in text:
+        try:
+            return Host(text, str(ipaddress.IPv6Address(text)))
+        except ValueError:
+            return Host(text, None)
+    return Host(text, inet_aton(text))
+
+
+def connected_address(address: str) -> str | None:
+    """Where a connection to ``address`` arrives: Linux sends ``0.0.0.0`` to 127.0.0.1 and ``::`` to
+    ``::1``; an IPv4-mapped IPv6 address to its IPv4 address. None for a name."""
+    ip = read_host(address).ip
+    if ip is None:
+        return None
+    parsed = ipaddress.ip_address(ip.split("%")[0])
+    if parsed.is_unspecified:
+        return "127.0.0.1" if parsed.version == 4 else "::1"
+    mapped = getattr(parsed, "ipv4_mapped", None)
+    return str(mapped) if mapped else ip
+
+
 def is_loopback(host: str) -> bool:
-    """Whether ``host`` names this machine's loopback: ``localhost``, 127.0.0.0/8 or ``::1`` (brackets allowed)."""
-    if host == "localhost":
+    """Whether ``host`` names this machine's loopback: ``localhost``, 127.0.0.0/8 (any ``inet_aton``
+    form) or ``::1`` (brackets allowed)."""
+    h = read_host(host)
+    if h.is_named("localhost"):
         return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
+    return h.ip is not None and ipaddress.ip_address(h.ip.split("%")[0]).is_loopback
 
 
 def stays_inside(address: str) -> bool:
@@ -161,12 +243,7 @@ def stays_inside(address: str) -> bool:
     True for loopback and for the unspecified address (``0.0.0.0``, ``::``): Linux delivers a
     connection to it to the namespace's own loopback.
     """
-    if is_loopback(address):
-        return True
-    try:
-        return ipaddress.ip_address(address.strip("[]")).is_unspecified
-    except ValueError:
-        return False
+    return is_loopback(address) or is_loopback(connected_address(address) or "")
 
 
 #: A URL's host and port as written: a name or IPv4 address, or an IPv6 address in brackets, then
@@ -183,12 +260,13 @@ class BaseUrl:
     port: int
 
     @property
+    def address(self) -> Host:
+        """The host as the container's resolver reads it (``read_host``)."""
+        return read_host(self.host)
+
+    @property
     def is_ip(self) -> bool:
-        try:
-            ipaddress.ip_address(self.host)
-            return True
-        except ValueError:
-            return False
+        return self.address.ip is not None
 
 
 # user:password@ runs to the last "@" before the host: a password may itself contain "@"

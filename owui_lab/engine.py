@@ -180,17 +180,19 @@ def _resolve(c: Config) -> tuple[Step, str | None]:
     """
     url = c.parsed_base_url
     host = url.host
+    address = url.address  # read as the container's resolver reads it (config.read_host)
     ns = webui_namespace(c)
-    if url.is_ip:
-        return Step("resolve", True, f"{host} is an IP address: nothing to resolve"), host
-    if host == "localhost":
+    if address.ip is not None:
+        spelled = "" if address.ip == host else f" (the resolver reads it as {address.ip})"
+        return Step("resolve", True, f"{host} is an IP address{spelled}: nothing to resolve"), address.ip
+    if address.is_named("localhost"):
         where = "the container itself" if ns.startswith("net:") else (
             "the host" if ns == HOST else "the Docker Desktop VM")
         return (
             Step("resolve", True, f"localhost resolves to 127.0.0.1 (/etc/hosts): that is {where}"),
             "127.0.0.1"
         )
-    if host == "host.docker.internal":
+    if address.is_named("host.docker.internal"):
         if c.platform == "desktop":
             return (
                 Step("resolve", True, "host.docker.internal is built into Docker Desktop: it names your Mac/PC"),
@@ -215,7 +217,7 @@ def _resolve(c: Config) -> tuple[Step, str | None]:
             ),
             None
         )
-    if c.ollama_in_container and host == c.ollama_name:
+    if c.ollama_in_container and address.is_named(c.ollama_name):  # Docker's DNS ignores case
         return _resolve_container_name(c, host)
     reason = f"'{host}' is not a name Docker's DNS or /etc/hosts knows here"
     if c.ollama_in_container:
@@ -421,9 +423,11 @@ def _listen(c: Config, dest: _Destination, port: int) -> Step:
             bad = port_mismatch()
             if bad:
                 return bad
-            if ol.listens_on("127.0.0.1"):
+            # localhost is 127.0.0.1 and ::1 (/etc/hosts): the client tries both
+            tried = ("127.0.0.1", "::1") if c.parsed_base_url.address.is_named("localhost") else (dest.address,)
+            if any(ol.listens_on(t) for t in tried):
                 return listening(f"{who} listens on {place_text}'s loopback")
-            return refused(f"{who} listens on {ol.host} only, not on loopback")
+            return refused(f"{who} listens on {ol.host} only, not on {dest.address}")
         if c.ollama_in_container:
             published = via_published(f"{place_text}'s loopback", True)
             if published:

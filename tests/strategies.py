@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ipaddress
+
 from hypothesis import strategies as st
 
 from owui_lab import Config
@@ -51,3 +53,53 @@ def configs(draw, platform=None) -> Config:
         return Config(**knobs)
     except ConfigError:  # pragma: no cover - the strategy only builds valid knobs
         raise
+
+
+# ---- the address grammar a container's resolver reads (config.read_host) ----
+
+#: IPv4 addresses the lab can place, each written in every inet_aton form below.
+IPV4_TARGETS = ("127.0.0.1", "127.0.0.2", "0.0.0.0", DOCKER0_ADDRESS)
+#: IPv6 spellings (written in brackets in a URL) and the address each one is.
+IPV6_SPELLINGS = {"::1": "::1", "0:0:0:0:0:0:0:1": "::1", "0::1": "::1", "::": "::",
+                  "::ffff:127.0.0.1": "::ffff:7f00:1"}
+
+
+def _number(draw, value: int) -> str:
+    """``value`` as one inet_aton part: decimal, octal (leading 0s) or hex (0x/0X, either case)."""
+    base = draw(st.sampled_from(["decimal", "octal", "hex"]))
+    if base == "decimal":
+        return str(value)
+    zeros = "0" * draw(st.integers(0, 2))
+    if base == "octal":
+        return "0" + zeros + format(value, "o")
+    return draw(st.sampled_from(["0x", "0X"])) + zeros + format(value, draw(st.sampled_from(["x", "X"])))
+
+
+@st.composite
+def ipv4_spellings(draw, targets=IPV4_TARGETS) -> tuple[str, str]:
+    """``(spelling, address)``: an IPv4 address in one of glibc's inet_aton forms (127.1, 2130706433, 0x7f000001 ...)."""
+    address = draw(st.sampled_from(targets))
+    raw = int(ipaddress.IPv4Address(address)).to_bytes(4, "big")
+    parts = draw(st.integers(1, 4))
+    values = [*raw[: parts - 1], int.from_bytes(raw[parts - 1 :], "big")]
+    return ".".join(_number(draw, v) for v in values), address
+
+
+@st.composite
+def name_spellings(draw, name: str) -> str:
+    """``name`` with each ASCII letter in either case (Docker's DNS and /etc/hosts ignore case)."""
+    return "".join(ch.upper() if draw(st.booleans()) else ch for ch in name)
+
+
+@st.composite
+def url_hosts(draw, names=("localhost", "host.docker.internal")) -> tuple[str, str]:
+    """``(host as written in a URL, the plain spelling it means)``: numeric IPv4 forms, IPv6 in
+    brackets, names in any case."""
+    kind = draw(st.sampled_from(["ipv4", "ipv6", "name"]))
+    if kind == "ipv4":
+        return draw(ipv4_spellings())
+    if kind == "ipv6":
+        spelling = draw(st.sampled_from(sorted(IPV6_SPELLINGS)))
+        return f"[{spelling}]", f"[{IPV6_SPELLINGS[spelling]}]"
+    name = draw(st.sampled_from(names))
+    return draw(name_spellings(name)), name

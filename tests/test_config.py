@@ -202,3 +202,66 @@ def test_error_messages_quote_huge_values_cut_short():
     with pytest.raises(ConfigError) as err:
         Config(platform=nested)
     assert len(str(err.value)) < 300
+
+
+# ---- one address parser: hosts as the container's resolver reads them (issue 25) ----
+
+
+@pytest.mark.parametrize(
+    ("written", "address"),
+    [("2130706433", "127.0.0.1"), ("0x7f000001", "127.0.0.1"), ("127.1", "127.0.0.1"),
+     ("017700000001", "127.0.0.1"), ("0", "0.0.0.0"), ("0X7F.1", "127.0.0.1"), ("[::1]", "::1"),
+     ("::1", "::1"), ("[0:0::1]", "::1"), ("127.0.0.1.", None), ("08", None), ("0x", None),
+     ("4294967296", None), ("1.2.3.4.5", None), ("ollama", None), ("Ollama", None)],
+)
+def test_read_host_reads_every_numeric_form_and_ipv6_with_or_without_brackets(written, address):
+    from owui_lab.config import read_host
+
+    assert read_host(written).ip == address
+
+
+def test_names_compare_without_case_as_dockers_dns_does():
+    from owui_lab.config import read_host
+
+    assert read_host("OLLAMA").is_named("Ollama") and read_host("LocalHost").is_named("localhost")
+    assert not read_host("127.0.0.1").is_named("127.0.0.1")  # an address is not a name
+
+
+def test_inet_aton_reads_what_glibc_reads():
+    """Against this machine's own resolver (glibc, as in the stand-in image), numbers only."""
+    import socket
+    import sys
+
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from owui_lab.config import inet_aton
+    from tests.strategies import ipv4_spellings
+
+    if not sys.platform.startswith("linux"):
+        pytest.skip("glibc's getaddrinfo is the reference")
+
+    def glibc(text: str) -> str | None:
+        try:
+            infos = socket.getaddrinfo(text.encode(), None, socket.AF_INET, socket.SOCK_STREAM, 0, socket.AI_NUMERICHOST)
+        except (socket.gaierror, UnicodeError):
+            return None
+        return infos[0][4][0]
+
+    @settings(max_examples=400, deadline=None)
+    @given(st.one_of(ipv4_spellings().map(lambda pair: pair[0]), st.text("0123456789abcdefxX. ", max_size=24)))
+    def agree(text: str) -> None:
+        assert inet_aton(text) == glibc(text), text
+
+    agree()
+
+
+@pytest.mark.parametrize(
+    ("bind", "address", "listens"),
+    [(None, "::1", False), (None, "127.0.0.2", False), (None, "127.0.0.1", True), (None, "0.0.0.0", True),
+     ("::1", "127.0.0.1", False), ("::1", "::", True), ("0.0.0.0", "::1", True), (":11434", "::1", True),
+     ("127.0.0.1", "::ffff:127.0.0.1", True), ("localhost", "127.0.0.1", True)],
+)
+def test_a_listener_takes_its_own_address_only_unless_it_is_a_wildcard(bind, address, listens):
+    """Go's wildcard listener is dual-stack; a default Ollama on 127.0.0.1 refuses [::1] (issue 25)."""
+    assert parse_ollama_host(bind).listens_on(address) is listens

@@ -296,3 +296,45 @@ def test_a_password_in_the_base_url_is_never_printed():
     v = predict(Config(ollama="container", ollama_network="ai", webui_network="ai",
                        base_url="http://me:s3cret@ollama:11434"))
     assert v.reachable and "s3cret" not in v.transcript() and "me:***@ollama" in v.transcript()
+
+
+# ---- every spelling the container's resolver reads means the same (issue 25) ----
+
+HOST_OLLAMA = Config(ollama="host", webui_network="host")
+
+
+@pytest.mark.parametrize("host", ["2130706433", "0x7f000001", "127.1", "017700000001", "0", "LOCALHOST"])
+def test_numeric_forms_of_loopback_reach_a_loopback_ollama_from_the_host_network(host):
+    v = evaluate(HOST_OLLAMA.replace(base_url=f"http://{host}:11434"))
+    assert v.outcome == "ok", v.transcript()
+
+
+def test_ipv6_loopback_is_refused_by_a_default_ollama_on_ipv4_loopback():
+    v = evaluate(HOST_OLLAMA.replace(base_url="http://[::1]:11434"))
+    assert v.outcome == "connection_refused" and "::1" in v.failing_step.reason
+    assert evaluate(HOST_OLLAMA.replace(base_url="http://[::1]:11434", ollama_bind=":11434")).outcome == "ok"
+
+
+@pytest.mark.parametrize("name", ["Ollama", "OLLAMA", "oLLama"])
+def test_container_names_resolve_whatever_their_case(name):
+    c = load_scenario("linux-compose").replace(ollama_name=name, base_url="http://ollama:11434")
+    assert evaluate(c).outcome == "ok"
+
+
+def test_a_spelling_never_changes_the_verdict():
+    """For any configuration, writing its URL's host in another form the resolver reads alike
+    (inet_aton forms, IPv6 spellings, any case) gives the same verdict as the plain spelling."""
+    from hypothesis import given, settings
+
+    from tests.strategies import configs, url_hosts
+
+    @settings(max_examples=300, deadline=None)
+    @given(configs(), url_hosts(names=("localhost", "host.docker.internal", "ollama")))
+    def same(c: Config, host: tuple[str, str]) -> None:
+        spelled, plain = host
+        port = c.parsed_base_url.port
+        a = evaluate(c.replace(base_url=f"http://{plain}:{port}"))
+        b = evaluate(c.replace(base_url=f"http://{spelled}:{port}"))
+        assert (a.outcome, [s.ok for s in a.steps]) == (b.outcome, [s.ok for s in b.steps]), (spelled, plain)
+
+    same()

@@ -18,14 +18,13 @@ host gateway, a published port, host networking) is one reading of the same fact
 
 from __future__ import annotations
 
-import ipaddress
 import re
 from dataclasses import dataclass
 from typing import Any, Sequence
 from urllib.parse import urlsplit
 
 from ..catalog import scenarios
-from ..config import DOCKER0_ADDRESS, OLLAMA_PORT, Config
+from ..config import DOCKER0_ADDRESS, OLLAMA_PORT, Config, is_loopback
 from ..docker_api import DaemonInfo
 from ..engine import HOST, VM, ollama_namespace
 from ..errors import ConfigError
@@ -151,15 +150,6 @@ def _url_host_port(url: str) -> tuple[str, int]:
     return parts.hostname or "", 80 if parts.port is None else parts.port
 
 
-def _is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
 def unalias(text: str, port: int | None, host_ollama: bool) -> str:
     """Write the learner's real port back into a fix the engine worded with 11434."""
     if not port or port == OLLAMA_PORT:
@@ -249,7 +239,7 @@ def _is_host_address(host: str, webui: ContainerFacts, daemon: DaemonInfo) -> bo
         return True
     if any(a.gateway == host for a in webui.networks if a.gateway):
         return True
-    return _is_loopback(host) and webui.host_mode
+    return is_loopback(host) and webui.host_mode
 
 
 def find_target(
@@ -538,7 +528,7 @@ def _via_host(c: Config) -> bool:
     host = c.parsed_base_url.host
     if host in HOST_NAMES or host == DOCKER0_ADDRESS:
         return True
-    return c.webui_host_mode and _is_loopback(host)
+    return c.webui_host_mode and is_loopback(host)
 
 
 _WEIGHTS = {

@@ -49,7 +49,7 @@ from ..errors import ConfigError, LabError, OwuiLabError, PlatformMismatch
 from ..standins import Running, source as standin_source
 from ..standins.ollama import LAB_TOKEN_ENV, LAB_TOKEN_HEADER
 from .interrupt import DeferredInterrupt
-from .ports import free_port, host_side, is_ip, port_conflict, port_is_free, url_of
+from .ports import free_port, host_side, port_conflict, port_is_free, url_of
 from .processes import labelled_host_processes, start_host_ollama, stop_host_processes
 from .results import BrowserObservation, LabResult, Observation, agrees
 from .state import state_dir
@@ -271,7 +271,7 @@ class Lab:
             # A single-label name (the container's name, or a wrong one): Docker's DNS on the lab's
             # own networks, or nothing. Checked once against this host's DNS, which the lookups
             # fall back to, so that it cannot lead to another machine.
-            if "." not in host and not is_ip(host):
+            if "." not in host and c.parsed_base_url.address.ip is None:
                 if host not in checked:
                     _refuse_outside_name(host)
                     checked.add(host)
@@ -323,9 +323,9 @@ class Lab:
     def lab_url(self, c: Config) -> str:
         """The base URL as the lab probes it: the same host, the lab's port for a host port."""
         u = c.parsed_base_url
-        if c.ollama_in_container and u.host == c.ollama_name:
+        if c.ollama_in_container and u.address.is_named(c.ollama_name):
             return url_of(u.host, u.port)  # a container port: unchanged
-        host = self.docker0 if u.host == DOCKER0_ADDRESS else u.host
+        host = self.docker0 if u.address.ip == DOCKER0_ADDRESS else u.host
         return url_of(host, self.ports.get(u.port, u.port))
 
     def browser_url(self, c: Config) -> str:

@@ -6,12 +6,11 @@ process concurrent labs never get the same one (``free_port`` remembers what it 
 
 from __future__ import annotations
 
-import ipaddress
 import socket
 import threading
 from typing import Iterable
 
-from ..config import DOCKER0_ADDRESS
+from ..config import DOCKER0_ADDRESS, read_host, stays_inside
 from ..errors import LabError
 
 
@@ -50,22 +49,13 @@ def free_port(avoid: Iterable[int] = ()) -> int:
     raise LabError("No free TCP port could be found on this host.", "close some programs and try again.")
 
 
-def is_ip(host: str) -> bool:
-    try:
-        ipaddress.ip_address(host)
-        return True
-    except ValueError:
-        return False
-
-
 def host_side(host: str) -> bool:
-    """A URL host that means "this host" in some namespace: loopback, docker0, host.docker.internal."""
-    if host in ("localhost", "host.docker.internal", DOCKER0_ADDRESS):
+    """A URL host that means "this host" in some namespace: loopback (``0.0.0.0`` too), docker0,
+    ``host.docker.internal``, in every spelling the container's resolver reads (``config.read_host``)."""
+    h = read_host(host)
+    if h.is_named("localhost") or h.is_named("host.docker.internal"):
         return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
+    return h.ip == DOCKER0_ADDRESS or stays_inside(host)
 
 
 def url_of(host: str, port: int) -> str:
