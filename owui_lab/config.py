@@ -26,6 +26,9 @@ IMAGE_DEFAULT_BASE_URL = "http://host.docker.internal:11434"
 OLLAMA_PORT = 11434
 WEBUI_CONTAINER_PORT = 8080
 DOCKER0_ADDRESS = "172.17.0.1"
+#: The network a compose project puts its services on when they name none: ``<project>_default``,
+#: user-defined, so service names resolve (the project of Open WebUI's own compose file is "open-webui").
+COMPOSE_DEFAULT_NETWORK = "open-webui_default"
 #: Docker's own rules for names: a container name is a letter or digit, then letters, digits, '_',
 #: '.' or '-', two characters at least (moby's ``RestrictedNamePattern``; the daemon answers "Invalid
 #: container name" otherwise); a network name the same, one character allowed.
@@ -466,6 +469,9 @@ class Config:
         for name in _inapplicable(merged):
             if name not in knobs or knobs[name] is None:
                 merged.pop(name, None)
+        if merged.get("compose") and merged.get("webui_network") is None and merged.get("ollama_network") is None:
+            # --compose means what a compose project does: one default network for the whole stack
+            merged["webui_network"] = merged["ollama_network"] = COMPOSE_DEFAULT_NETWORK
         return cls(**merged)
 
 

@@ -265,3 +265,14 @@ def test_inet_aton_reads_what_glibc_reads():
 def test_a_listener_takes_its_own_address_only_unless_it_is_a_wildcard(bind, address, listens):
     """Go's wildcard listener is dual-stack; a default Ollama on 127.0.0.1 refuses [::1] (issue 25)."""
     assert parse_ollama_host(bind).listens_on(address) is listens
+def test_compose_alone_means_the_stacks_default_network():
+    """Issue 26: four working compose reports were predicted 'name not resolved' under --compose alone."""
+    from owui_lab import predict
+    from owui_lab.config import COMPOSE_DEFAULT_NETWORK
+
+    c = Config.from_knobs({"ollama": "container", "compose": True, "base_url": "http://ollama:11434"})
+    assert c.webui_network == c.ollama_network == COMPOSE_DEFAULT_NETWORK
+    assert predict(c).reachable
+    typed = Config.from_knobs({"ollama": "container", "compose": True, "webui_network": "bridge",
+                               "ollama_network": "bridge", "base_url": "http://ollama:11434"})
+    assert typed.webui_network == "bridge" and predict(typed).outcome == "name_not_resolved"
