@@ -1,27 +1,30 @@
-"""The take-home cheat sheet: the eight setups of the docs' "Network Diagrams" page on one page.
+"""The take-home cheat sheet: the setups of the docs' "Network Diagrams" page as a visual one-pager.
 
-Nothing on it is written by hand. For each seed scenario the engine gives what really happens (and the
-step that fails), its gentlest fix, and the security note of the fixed setup where the fix opens Ollama;
-the one-line diagram is drawn from the scenario's own configuration. ``owui-lab cheatsheet -o FILE``
-writes it as ``.html``, ``.pdf`` (matplotlib's PDF backend) or ``.png``.
+Nothing on it is written by hand. For each seed scenario (as many as the catalogue holds: eight) the
+engine gives what really happens (and the step that fails), its gentlest fix, the URL to use once fixed,
+the security note of the fixed setup where the fix opens Ollama and, for a host Ollama on Linux, the
+safer docker0 bind beside ``0.0.0.0`` when the engine says it works too; the small diagram of each card
+is ``drawing.draw`` of the scenario's own configuration. ``owui-lab cheatsheet -o FILE [--paper a4|letter]``
+writes it as ``.pdf`` (to print: vector, text searchable), ``.png`` or ``.html``.
 
 Example::
 
     from owui_lab.cheatsheet import cheat_sheet, save
     rows = cheat_sheet()          # one Row per seed scenario, each with its Verdict
-    save("cheatsheet.pdf")
+    save("cheatsheet.pdf", paper="letter")
 """
 
 from __future__ import annotations
 
+import base64
 import html
-import textwrap
+import logging
 from dataclasses import dataclass
 from itertools import combinations
 from pathlib import Path
 
 from .catalog import Scenario, scenarios
-from .config import Config
+from .config import DOCKER0_ADDRESS, Config
 from .engine import Verdict, evaluate
 from .errors import ConfigError, OwuiLabError
 from .fixes import candidate_changes
@@ -29,7 +32,18 @@ from .prediction import predict
 
 #: The formats ``save`` writes.
 FORMATS = (".html", ".pdf", ".png")
-TITLE = "Open WebUI cannot reach Ollama? The eight setups of the docs' Network Diagrams, as they really behave"
+#: The paper sizes ``save`` lays the page out for, (width, height) in inches, portrait.
+PAPERS = {"a4": (8.27, 11.69), "letter": (8.5, 11.0)}
+#: The smallest text on the page outside the diagrams, in points (printed, read at arm's length).
+BODY_PT = 9.0
+TITLE = "Open WebUI cannot reach Ollama? The {count} setups of the docs' Network Diagrams, as they really behave"
+NUMBERS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve")
+
+
+def title(count: int) -> str:
+    """The page's title for ``count`` setups (the catalogue's count, in words up to twelve)."""
+    return TITLE.format(count=NUMBERS[count] if count < len(NUMBERS) else count)
+
 #: An outcome in the learner's words (the engine's ids never reach a learner).
 WHAT_HAPPENS = {
     "ok": "Works",
@@ -50,6 +64,9 @@ class Row:
         happens: what really happens, with the failing step and its reason.
         fix: the engine's gentlest fix ("" when it works as it is).
         security: the security notes of the setup once fixed (where Ollama is opened).
+        url: the ``OLLAMA_BASE_URL`` to use: the scenario's own, or the fixed setup's.
+        safer: for a fix that opens a host Ollama on every address, the docker0-only bind the engine
+            says works as well, in the engine's words ("" otherwise).
     """
 
     scenario: Scenario
@@ -58,6 +75,24 @@ class Row:
     happens: str
     fix: str
     security: tuple[str, ...]
+    url: str = ""
+    safer: str = ""
+
+    @property
+    def works(self) -> bool:
+        """True when Open WebUI reaches Ollama and the browser reaches Open WebUI, as configured."""
+        return self.verdict.reachable and self.verdict.browser.reachable
+
+    @property
+    def outcome(self) -> str:
+        """The verdict in a few words: works, or which step fails how (and the browser when it fails)."""
+        v = self.verdict
+        text = WHAT_HAPPENS[v.outcome].split(" (")[0]
+        if v.failing_step is not None:
+            text += f" (step {v.failing_step.name})"
+        if not v.browser.reachable:
+            text += f"; the browser cannot open {v.browser.url}"
+        return text
 
 
 def diagram_line(c: Config) -> str:
@@ -112,6 +147,26 @@ def fixed_config(config: Config, fix: str) -> Config | None:
     return None
 
 
+def docker0_bind(config: Config) -> str:
+    """The engine's words for binding a host Ollama to docker0 only, when that works for ``config``.
+
+    ``OLLAMA_HOST=0.0.0.0`` opens Ollama to the LAN; on Linux ``OLLAMA_HOST=172.17.0.1`` is enough for
+    containers. Returned only when the engine says the setup then works end to end; "" otherwise.
+    """
+    if config.platform != "linux" or config.ollama_in_container or not config.ollama_listen.all_addresses:
+        return ""
+    try:
+        bound = Config(**{**config.to_dict(), "ollama_bind": DOCKER0_ADDRESS})
+    except ConfigError:
+        return ""
+    v = evaluate(bound)
+    if not (v.reachable and v.browser.reachable):
+        return ""
+    note = next((n for n in v.notes if n.startswith(f"Security: OLLAMA_HOST={DOCKER0_ADDRESS}")), "")
+    # The note's first sentence (up to its "(safer than 0.0.0.0)."): the costs stay in the lessons.
+    return note.removeprefix("Security: ").split(". ")[0].rstrip(".") + "." if note else ""
+
+
 def row(s: Scenario) -> Row:
     """One scenario's row, computed from the engine."""
     v = predict(s.config)
@@ -119,7 +174,9 @@ def row(s: Scenario) -> Row:
     after = fixed_config(s.config, fix) if fix else s.config
     notes = evaluate(after).notes if after is not None else v.notes
     security = tuple(n.removeprefix("Security: ") for n in notes if n.startswith("Security:"))
-    return Row(s, v, diagram_line(s.config), what_happens(v), fix, security)
+    url = (after or s.config).base_url
+    safer = docker0_bind(after) if after is not None and fix else ""
+    return Row(s, v, diagram_line(s.config), what_happens(v), fix, security, url, safer)
 
 
 def cheat_sheet() -> list[Row]:
@@ -128,89 +185,262 @@ def cheat_sheet() -> list[Row]:
 
 
 # --------------------------------------------------------------------------------------------------
+# The page: two columns of cards, each a title with ✓ or ✗, the diagram, and the words
+# --------------------------------------------------------------------------------------------------
+
+MARGIN = 0.4  # inches around the page's content (inside every printer's unprintable edge)
+GAP = 0.16  # between the two columns, and the least between two rows
+PAD = 0.09  # inside a card
+SIZE_TITLE, SIZE_CARD, SIZE_BODY = 15.0, 11.0, BODY_PT
+LINE = 1.28  # line height, in font sizes
+MARKS = {True: "✓", False: "✗"}
+
+
+@dataclass(frozen=True)
+class Line:
+    """One line of words on a card or the page: its text, size in points, weight, colour, and indent."""
+
+    text: str
+    size: float
+    bold: bool = False
+    colour: str = ""
+    indent: float = 0.0
+
+    @property
+    def height(self) -> float:
+        return self.size * LINE / 72
+
+
+@dataclass(frozen=True)
+class Card:
+    """Where one scenario's card goes, in inches from the page's bottom-left corner (as a PDF counts)."""
+
+    row: Row
+    x: float
+    top: float
+    width: float
+    height: float
+    head: tuple[Line, ...]
+    words: tuple[Line, ...]
+    diagram: tuple[float, float, float, float]  # x0, y0, x1, y1
+
+
+@dataclass(frozen=True)
+class Page:
+    """The laid-out page: its paper, size in inches, the header's and footer's lines, and the cards."""
+
+    paper: str
+    width: float
+    height: float
+    header: tuple[Line, ...]
+    footer: tuple[Line, ...]
+    cards: tuple[Card, ...]
+
+
+def _colours() -> dict[str, str]:
+    from .drawing import COLORS
+
+    return {"ok": COLORS["ok"], "fail": COLORS["fail"], "text": COLORS["text"], "muted": COLORS["muted"]}
+
+
+def wrap(text: str, width: float, size: float, bold: bool = False) -> list[str]:
+    """``text`` in lines no wider than ``width`` inches, measured in the diagrams' font (DejaVu Sans)."""
+    from .drawing import text_width
+
+    lines: list[str] = []
+    for word in text.split():
+        if lines and text_width(f"{lines[-1]} {word}", size, bold) <= width:
+            lines[-1] += f" {word}"
+        else:
+            lines.append(word)
+    return lines or [""]
+
+
+def _card_words(r: Row, width: float) -> tuple[tuple[Line, ...], tuple[Line, ...]]:
+    """A card's title line, and the words under its diagram (labelled paragraphs, wrapped to ``width``)."""
+    c = _colours()
+    head = (Line(r.scenario.title, SIZE_CARD, True, c["text"], indent=0.22),)
+    paragraphs = [("", r.outcome, True), ("Ollama URL: ", r.url, False)]
+    if r.fix:
+        paragraphs.append(("Fix: ", r.fix, False))
+    if r.safer:
+        paragraphs.append(("Safer: ", r.safer, False))
+    paragraphs += [("Security: ", n, False) for n in r.security if not r.safer or "0.0.0.0" not in n]
+    words: list[Line] = []
+    for label, text, bold in paragraphs:
+        for i, line in enumerate(wrap(label + text, width, SIZE_BODY, bold)):
+            words.append(Line(line, SIZE_BODY, bold, c["text"] if bold or not i else c["text"]))
+    return head, tuple(words)
+
+
+def layout(rows: list[Row], paper: str = "a4") -> Page:
+    """Lay the cards out on ``paper``: the catalogue's order down the left column, then the right.
+
+    Every diagram gets the same size, as large as the page allows (at most the column's width); what
+    height is left is shared out between the rows, so the page is filled to its margins.
+    """
+    from .drawing import DESIGN_H, DESIGN_W
+
+    if paper not in PAPERS:
+        raise ConfigError(f"The cheat sheet comes in no paper size called '{paper}'.",
+                          f"choose one of: {', '.join(PAPERS)}.")
+    c = _colours()
+    width, height = PAPERS[paper]
+    inner = width - 2 * MARGIN
+    header = tuple(Line(t, SIZE_TITLE, True, c["text"]) for t in wrap(title(len(rows)), inner, SIZE_TITLE, True))
+    header += tuple(Line(t, SIZE_BODY, False, c["muted"]) for t in wrap(
+        "✓ works as configured; ✗ fails: which step, then the Ollama URL to use and the fix.", inner, SIZE_BODY))
+    footer = tuple(Line(t, SIZE_BODY, False, c["muted"]) for t in wrap(
+        "Every verdict, URL and fix here is the owui-lab engine's (owui-lab cheatsheet -o FILE). "
+        "Check yours: owui-lab doctor.", inner, SIZE_BODY))
+    column = (inner - GAP) / 2
+    per_column = -(-len(rows) // 2)
+    texts = [_card_words(r, column - 2 * PAD) for r in rows]
+    fixed = [2 * PAD + sum(line.height for line in h + w) + 0.06 for h, w in texts]
+    rows_fixed = [max(fixed[i], fixed[i + per_column] if i + per_column < len(rows) else 0)
+                  for i in range(per_column)]
+    top = height - MARGIN - sum(line.height for line in header) - 0.06
+    bottom = MARGIN + sum(line.height for line in footer) + 0.08
+    room = top - bottom - (per_column - 1) * GAP - sum(rows_fixed)
+    d_max = (column - 2 * PAD) * DESIGN_H / DESIGN_W
+    diagram_h = min(room / per_column, d_max)
+    gap = GAP + (room - per_column * diagram_h) / max(per_column - 1, 1)
+    cards = []
+    y = top
+    for i in range(per_column):
+        row_h = rows_fixed[i] + diagram_h
+        for col, index in enumerate((i, i + per_column)):
+            if index >= len(rows):
+                continue
+            head, words = texts[index]
+            x = MARGIN + col * (column + GAP)
+            # A card with fewer words than its neighbour gives the room to its diagram.
+            d_h = min(d_max, row_h - fixed[index])
+            d_top = y - PAD - sum(line.height for line in head) - 0.03
+            d_w = d_h * DESIGN_W / DESIGN_H
+            d_x = x + (column - d_w) / 2
+            cards.append(Card(rows[index], x, y, column, row_h, head, words, (d_x, d_top - d_h, d_x + d_w, d_top)))
+        y -= row_h + gap
+    return Page(paper, width, height, header, footer, tuple(cards))
+
+
+def figure(page: Page):
+    """The page as a matplotlib figure (no pyplot): vector text, one ``drawing.draw`` per card."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+    from matplotlib.patches import FancyBboxPatch
+
+    from .drawing import draw, font
+
+    c = _colours()
+    W, H = page.width, page.height
+    fig = Figure(figsize=(W, H))
+    FigureCanvasAgg(fig)
+
+    def text(x: float, y: float, line: Line, **kw) -> None:
+        fig.text(x / W, y / H, line.text, fontproperties=font(line.size, line.bold), color=line.colour or c["text"],
+                 va="top", ha="left", **kw)
+
+    y = H - MARGIN
+    for line in page.header:
+        text(MARGIN, y, line)
+        y -= line.height
+    y = MARGIN + sum(line.height for line in page.footer)
+    for line in page.footer:
+        text(MARGIN, y, line)
+        y -= line.height
+    for card in page.cards:
+        works = card.row.works
+        colour = c["ok"] if works else c["fail"]
+        # Never colour alone: a failing card's frame is dashed and carries ✗, a working one solid with ✓.
+        fig.add_artist(FancyBboxPatch(
+            (card.x / W, (card.top - card.height) / H), card.width / W, card.height / H,
+            boxstyle="round,pad=0,rounding_size=0.008", transform=fig.transFigure, facecolor="none",
+            edgecolor=colour, linewidth=1.6, linestyle="-" if works else (0, (4, 2.5))))
+        y = card.top - PAD
+        fig.text((card.x + PAD) / W, y / H, MARKS[works], fontproperties=font(SIZE_CARD + 2, True), color=colour,
+                 va="top", ha="left")
+        for line in card.head:
+            text(card.x + PAD + line.indent, y, line)
+            y -= line.height
+        x0, y0, x1, y1 = card.diagram
+        ax = fig.add_axes(((x0) / W, y0 / H, (x1 - x0) / W, (y1 - y0) / H))
+        draw(card.row.scenario.config, ax=ax, verdict=card.row.verdict)
+        y = y0 - 0.06
+        for line in card.words:
+            text(card.x + PAD + line.indent, y, line)
+            y -= line.height
+    return fig
+
+
+# --------------------------------------------------------------------------------------------------
+# The web page
+# --------------------------------------------------------------------------------------------------
+
+
+def diagram_alt(r: Row) -> str:
+    """The diagram's text alternative, from the engine: the setup in one line and what really happens."""
+    return f"Diagram: {r.diagram}. {r.happens}"
+
+
+def to_html(rows: list[Row], paper: str = "a4") -> str:
+    """The cheat sheet as one printable HTML page: the same cards, each diagram an SVG with alt text."""
+    from .drawing import draw, render_svg
+
+    esc = html.escape
+    c = _colours()
+    page = layout(rows, paper)
+    cards = []
+    for r in rows:  # in the catalogue's order (a screen reader's order); the grid flows down the columns
+        svg = base64.b64encode(render_svg(draw(r.scenario.config, verdict=r.verdict))).decode("ascii")
+        words = "".join(
+            f"<p class='{cls}'>{esc(label)}{'<code>' + esc(text) + '</code>' if cls == 'url' else esc(text)}</p>"
+            for cls, label, text in (
+                [("happens", "", r.outcome), ("url", "Ollama URL: ", r.url)]
+                + ([("fix", "Fix: ", r.fix)] if r.fix else [])
+                + ([("safer", "Safer: ", r.safer)] if r.safer else [])
+                + [("sec", "Security: ", n) for n in r.security if not r.safer or "0.0.0.0" not in n]))
+        state = "works" if r.works else "fails"
+        cards.append(
+            f"<section class='card {state}' data-scenario='{esc(r.scenario.id)}' aria-labelledby='t-{esc(r.scenario.id)}'>"
+            f"<h2 id='t-{esc(r.scenario.id)}'><span class='mark' aria-hidden='true'>{MARKS[r.works]}</span> "
+            f"{esc(r.scenario.title)}<span class='sr'> ({state})</span></h2>"
+            f"<img src='data:image/svg+xml;base64,{svg}' alt='{esc(diagram_alt(r), quote=True)}'>{words}</section>"
+        )
+    size = "A4" if paper == "a4" else "letter"
+    header = " ".join(esc(line.text) for line in page.header[1:])
+    return (
+        "<!doctype html><html lang='en'><head><meta charset='utf-8'><title>owui-lab cheat sheet</title><style>"
+        f"@page{{size:{size} portrait;margin:{MARGIN}in}}"
+        f"body{{font:{BODY_PT}pt/1.3 'DejaVu Sans',sans-serif;margin:{MARGIN}in;color:{c['text']};"
+        "max-width:60rem}"
+        f"h1{{font-size:{SIZE_TITLE}pt;margin:0 0 .2em}}.lead,footer{{color:{c['muted']}}}"
+        f".cards{{display:grid;grid-template-columns:1fr 1fr;grid-template-rows:repeat({-(-len(rows) // 2)},auto);"
+        "grid-auto-flow:column;gap:.2in}"
+        f".card{{border:2px solid {c['ok']};border-radius:6px;padding:.09in;break-inside:avoid}}"
+        f".card.fails{{border:2px dashed {c['fail']}}}"
+        f"h2{{font-size:{SIZE_CARD}pt;margin:0 0 .3em}}.mark{{font-size:{SIZE_CARD + 2}pt}}"
+        f".works .mark{{color:{c['ok']}}}.fails .mark{{color:{c['fail']}}}"
+        "img{width:100%;height:auto;display:block}p{margin:.2em 0}.happens{font-weight:bold}"
+        "code{font-family:inherit}.sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0)}"
+        "</style></head><body><main>"
+        f"<h1>{esc(title(len(rows)))}</h1><p class='lead'>{header}</p><div class='cards'>{''.join(cards)}</div></main>"
+        f"<footer><p>{' '.join(esc(line.text) for line in page.footer)}</p></footer></body></html>"
+    )
+
+
+# --------------------------------------------------------------------------------------------------
 # Writing it
 # --------------------------------------------------------------------------------------------------
 
 
-def to_html(rows: list[Row]) -> str:
-    """The cheat sheet as one printable HTML page."""
-    esc = html.escape
-    body = []
-    for r in rows:
-        ok = r.verdict.reachable and r.verdict.browser.reachable
-        colour = "#1e8449" if ok else "#c0392b"
-        security = "".join(f"<div class='sec'>Security: {esc(n)}</div>" for n in r.security)
-        fix = esc(r.fix) if r.fix else "Nothing to fix."
-        body.append(
-            f"<tr data-scenario='{esc(r.scenario.id)}'><td><b>{esc(r.scenario.title)}</b>"
-            f"<div class='id'>{esc(r.scenario.id)}</div><div class='diagram'>{esc(r.diagram)}</div></td>"
-            f"<td class='happens' style='color:{colour}'>{esc(r.happens)}</td>"
-            f"<td class='fix'>{fix}{security}</td></tr>"
-        )
-    return (
-        "<!doctype html><html lang='en'><head><meta charset='utf-8'><title>owui-lab cheat sheet</title>"
-        "<style>body{font:11px/1.35 sans-serif;margin:12mm;color:#222}h1{font-size:16px}"
-        "table{border-collapse:collapse;width:100%}td,th{border:1px solid #ccd;padding:4px 6px;"
-        "vertical-align:top;text-align:left}th{background:#f6f8fa}.id{color:#555;font-family:monospace}"
-        ".diagram{margin-top:3px}.sec{color:#7a5200;margin-top:3px}@page{size:A4 landscape;margin:8mm}"
-        "</style></head><body>"
-        f"<h1>{esc(TITLE)}</h1>"
-        "<table><tr><th style='width:34%'>Setup (the docs' diagram in one line)</th>"
-        "<th style='width:33%'>What really happens</th><th>The fix (and what it opens)</th></tr>"
-        + "".join(body)
-        + "</table><p class='id'>Generated by owui-lab from its engine and seed scenarios "
-        "(owui-lab cheatsheet -o FILE). Check your own setup: owui-lab doctor.</p></body></html>"
-    )
+def save(path: str | Path, paper: str = "a4") -> Path:
+    """Write the cheat sheet in the format the extension names (.html, .pdf or .png), for ``paper``.
 
-
-def _figure(rows: list[Row]):
-    """The cheat sheet as a matplotlib figure: A4 landscape, three columns, one block per scenario."""
-    from matplotlib.figure import Figure
-
-    fig = Figure(figsize=(11.69, 8.27))
-    fig.text(0.02, 0.975, TITLE, fontsize=11, weight="bold", va="top")
-    columns = ((0.02, 80, "Setup (the docs' diagram in one line)"), (0.36, 80, "What really happens"),
-               (0.685, 70, "The fix (and what it opens)"))
-    top, bottom = 0.935, 0.04
-    for x, _, head in columns:
-        fig.text(x, top, head, fontsize=8, weight="bold", va="top")
-    height = (top - 0.02 - bottom) / len(rows)
-    for i, r in enumerate(rows):
-        y = top - 0.02 - i * height
-        ok = r.verdict.reachable and r.verdict.browser.reachable
-        cells = (
-            [(f"{r.scenario.title}  [{r.scenario.id}]", "bold", "#222")]
-            + [(line, "normal", "#222") for line in textwrap.wrap(r.diagram, columns[0][1])],
-            [(line, "normal", "#1e8449" if ok else "#c0392b") for line in textwrap.wrap(r.happens, columns[1][1])],
-            [(line, "normal", "#222") for line in textwrap.wrap(r.fix or "Nothing to fix.", columns[2][1])]
-            + [(line, "normal", "#7a5200") for n in r.security for line in textwrap.wrap("Security: " + n, columns[2][1])],
-        )
-        for (x, _, _), lines in zip(columns, cells):
-            size = 6.3 if len(lines) <= 9 else 5.6
-            for j, (line, weight, colour) in enumerate(lines):
-                fig.text(x, y - j * size * 1.3 / (8.27 * 72), line, fontsize=size, weight=weight, color=colour,
-                         va="top")
-        fig.add_artist(_rule(fig, y + 0.004))
-    fig.text(0.02, 0.015, "Generated by owui-lab from its engine and seed scenarios (owui-lab cheatsheet -o FILE). "
-             "Check your own setup: owui-lab doctor.", fontsize=6, color="#555")
-    return fig
-
-
-def _rule(fig, y: float):
-    from matplotlib.lines import Line2D
-
-    return Line2D([0.02, 0.98], [y, y], transform=fig.transFigure, color="#ccd", linewidth=0.5)
-
-
-def _latin1(text: str) -> str:
-    # The PDF uses the 14 standard fonts (small, text searchable): they hold Latin-1 only.
-    for a, b in (("→", "->"), ("✓", "yes"), ("✗", "no"), ("…", "..."), ("’", "'")):
-        text = text.replace(a, b)
-    return text.encode("latin-1", "replace").decode("latin-1")
-
-
-def save(path: str | Path) -> Path:
-    """Write the cheat sheet in the format the extension names (.html, .pdf or .png)."""
+    Args:
+        path: the file to write; its extension picks the format.
+        paper: "a4" or "letter" (portrait).
+    """
     path = Path(path)
     ext = path.suffix.lower()
     if ext not in FORMATS:
@@ -220,26 +450,23 @@ def save(path: str | Path) -> Path:
             "name the file .pdf (to print), .png (a picture) or .html (a web page).",
         )
     rows = cheat_sheet()
+    page = layout(rows, paper)
     try:
         if ext == ".html":
-            path.write_text(to_html(rows), encoding="utf-8")
-        elif ext == ".pdf":
+            path.write_text(to_html(rows, paper), encoding="utf-8")
+        else:
             from matplotlib import rc_context
-
-            latin = [Row(r.scenario, r.verdict, _latin1(r.diagram), _latin1(r.happens), _latin1(r.fix),
-                         tuple(_latin1(n) for n in r.security)) for r in rows]
-            import logging
 
             quiet = logging.getLogger("matplotlib.font_manager")
             level = quiet.level
-            quiet.setLevel(logging.ERROR)  # "Helvetica: using medium" is the core font itself, not a problem
+            quiet.setLevel(logging.ERROR)
             try:
-                with rc_context({"pdf.use14corefonts": True, "font.family": "sans-serif"}):
-                    _figure(latin).savefig(path, format="pdf")
+                # TrueType embedded (Type 42): the PDF keeps DejaVu's ✓, ✗ and →, and stays searchable.
+                with rc_context({"pdf.fonttype": 42, "svg.fonttype": "path"}):
+                    figure(page).savefig(path, format=ext[1:], dpi=150, metadata={"Creator": "owui-lab"}
+                                         if ext == ".pdf" else None)
             finally:
                 quiet.setLevel(level)
-        else:
-            _figure(rows).savefig(path, format="png", dpi=150)
     except OSError as exc:
         raise OwuiLabError(f"Cannot write the cheat sheet to '{path}': {exc.strerror}.",
                            "choose a folder you can write to.") from None

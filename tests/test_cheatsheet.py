@@ -1,16 +1,22 @@
-"""The cheat sheet: all eight seed scenarios, every verdict on it equal to predict(), in three formats."""
+"""The cheat sheet: every seed scenario, every verdict on it equal to predict(), in three formats and two papers.
+
+The printed page is read back with pdfium (pypdfium2): its text objects give the font sizes, its
+rendering the pixels that say the page is filled.
+"""
 
 from __future__ import annotations
 
+import html
 import re
 import struct
-import zlib
 
 import pytest
 
 from owui_lab import cheatsheet as cs
 from owui_lab.catalog import scenarios
 from owui_lab.cli import main
+from owui_lab.config import DOCKER0_ADDRESS, Config
+from owui_lab.errors import ConfigError
 from owui_lab.engine import OUTCOMES, evaluate
 from owui_lab.prediction import predict
 
@@ -61,50 +67,149 @@ def test_no_engine_ids_reach_the_reader():
 def test_html(tmp_path):
     path = cs.save(tmp_path / "sheet.html")
     page = path.read_text(encoding="utf-8")
-    rows = re.findall(r"<tr data-scenario='([^']+)'>(.*?)</tr>", page, re.S)
-    assert [i for i, _ in rows] == IDS
-    for scenario_id, cells in rows:
-        happens = re.search(r"<td class='happens'[^>]*>(.*?)</td>", cells, re.S).group(1)
-        assert happens.startswith(cs.WHAT_HAPPENS[predict(scenario_id).outcome])
+    cards = re.findall(r"<section class='card (works|fails)' data-scenario='([^']+)'(.*?)</section>", page, re.S)
+    assert [i for _, i, _ in cards] == IDS
+    for state, scenario_id, body in cards:
+        v = predict(scenario_id)
+        assert (state == "works") == (v.reachable and v.browser.reachable)
+        happens = re.search(r"<p class='happens'>(.*?)</p>", body, re.S).group(1)
+        assert happens.startswith(cs.WHAT_HAPPENS[v.outcome].split(" (")[0])
+        # The diagram is there, with a text alternative computed from the engine.
+        alt = re.search(r"<img src='data:image/svg\+xml;base64,[^']+' alt='([^']+)'>", body).group(1)
+        assert html.unescape(alt).startswith("Diagram: ") and cs.WHAT_HAPPENS[v.outcome].split(" (")[0] in alt
 
 
-def _pdf_text(data: bytes) -> str:
-    text = []
-    for stream in re.findall(rb"stream\r?\n(.*?)\r?\nendstream", data, re.S):
-        try:
-            body = zlib.decompress(stream)
-        except zlib.error:
+# --------------------------------------------------------------------------------------------------
+# The printed page, read back with pdfium (the PDF's own text objects, and the page as pixels)
+# --------------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module", params=sorted(cs.PAPERS))
+def printed(request, tmp_path_factory):
+    """(paper, Page, PDF document) for each paper size."""
+    import pypdfium2 as pdfium
+    path = cs.save(tmp_path_factory.mktemp(request.param) / "sheet.pdf", paper=request.param)
+    assert path.read_bytes().startswith(b"%PDF-")
+    return request.param, cs.layout(cs.cheat_sheet(), request.param), pdfium.PdfDocument(path)
+
+
+def _chars(pdf):
+    """Every character on the page: (text, font size in pt, centre x, centre y in pt from bottom-left)."""
+    import pypdfium2.raw as raw
+
+    page = pdf[0]
+    tp = page.get_textpage()
+    out = []
+    for i in range(tp.count_chars()):
+        ch = tp.get_text_range(i, 1)
+        if not ch.strip() or raw.FPDFText_IsGenerated(tp.raw, i):
             continue
-        for s in re.findall(rb"\(((?:\\.|[^\\)])*)\)", body):
-            text.append(re.sub(rb"\\(.)", rb"\1", s).decode("latin-1"))
-    return "\n".join(text)
+        left, bottom, right, top = tp.get_charbox(i)
+        out.append((ch, raw.FPDFText_GetFontSize(tp.raw, i), (left + right) / 2, (bottom + top) / 2))
+    return out, tp.get_text_range()
 
 
-def test_pdf_is_text_with_every_scenario_and_verdict(tmp_path):
-    path = cs.save(tmp_path / "sheet.pdf")
-    data = path.read_bytes()
-    assert data.startswith(b"%PDF-")
-    text = _pdf_text(data)
-    for scenario_id in IDS:
-        assert f"[{scenario_id}]" in text
-        first_words = cs.WHAT_HAPPENS[predict(scenario_id).outcome].split(" (")[0]
-        assert first_words in text
-    # The verdicts in their order down the page: each scenario's words come before the next one's.
-    positions = [text.index(f"[{i}]") for i in IDS]
-    assert positions == sorted(positions)
+def _in_diagram(page, x, y):
+    return any(x0 * 72 <= x <= x1 * 72 and y0 * 72 <= y <= y1 * 72 for x0, y0, x1, y1 in
+               (c.diagram for c in page.cards))
 
 
-def test_png_is_an_a4_landscape_picture(tmp_path):
-    path = cs.save(tmp_path / "sheet.png")
-    data = path.read_bytes()
-    assert data[:8] == b"\x89PNG\r\n\x1a\n"
-    width, height = struct.unpack(">II", data[16:24])
-    assert (width, height) == (1753, 1240)  # 11.69 x 8.27 in at 150 dpi
+def test_pdf_is_one_page_of_the_paper_with_every_verdict(printed):
+    paper, page, pdf = printed
+    assert len(pdf) == 1
+    width, height = pdf[0].get_size()
+    assert (round(width / 72, 2), round(height / 72, 2)) == cs.PAPERS[paper]
+    _, text = _chars(pdf)
+    flat = " ".join(text.split())
+    assert cs.title(len(IDS)).split("?")[0] in flat
+    for r in cs.cheat_sheet():
+        assert r.scenario.title in flat
+        assert " ".join(f"{r.outcome} Ollama URL: {r.url}".split()) in flat, r.scenario.id
+        if r.fix:
+            assert " ".join(f"Fix: {r.fix}".split()) in flat
+
+
+def test_cards_run_down_the_left_column_then_the_right(printed):
+    _, page, pdf = printed
+    half = -(-len(IDS) // 2)
+    assert [c.row.scenario.id for c in sorted(page.cards, key=lambda c: (c.x, -c.top))] == IDS
+    left = [c for c in page.cards[::1] if c.x < page.width / 2]
+    assert len(left) == half
+    # Every card's frame holds its diagram and stays on the page inside the margins.
+    for c in page.cards:
+        x0, y0, x1, y1 = c.diagram
+        assert c.x <= x0 < x1 <= c.x + c.width and c.top - c.height <= y0 < y1 <= c.top
+        assert cs.MARGIN - 1e-6 <= c.x and c.x + c.width <= page.width - cs.MARGIN + 1e-6
+
+
+def test_body_text_is_at_least_9_pt(printed):
+    _, page, pdf = printed
+    chars, _ = _chars(pdf)
+    body = [(ch, size) for ch, size, x, y in chars if not _in_diagram(page, x, y)]
+    assert len(body) > 1500  # the words of every card, not only a title
+    small = [(ch, round(size, 1)) for ch, size in body if size < cs.BODY_PT - 0.05]
+    assert not small, f"body text under {cs.BODY_PT} pt: {small[:20]}"
+    # The diagrams' own labels are drawn by drawing.py, scaled down with the picture: the words that
+    # matter in them (verdict, URL, fix) are repeated at body size on the card.
+    labels = [size for ch, size, x, y in chars if _in_diagram(page, x, y)]
+    assert labels and min(labels) > 1.5
+
+
+def test_the_page_is_filled(printed):
+    """Ink reaches the margins on all four sides, and no band across the page is left empty."""
+    import numpy as np
+
+    _, page, pdf = printed
+    dpi = 50
+    image = np.asarray(pdf[0].render(scale=dpi / 72).to_pil().convert("L"))
+    ink = image < 200
+    rows, cols = np.flatnonzero(ink.any(axis=1)), np.flatnonzero(ink.any(axis=0))
+    h, w = image.shape
+    margin = cs.MARGIN * dpi
+    assert rows[0] <= margin + 0.02 * h and rows[-1] >= h - margin - 0.03 * h
+    assert cols[0] <= margin + 0.01 * w and cols[-1] >= w - margin - 0.01 * w
+    # The longest run of blank lines across the whole width: small gaps between rows, no empty half page.
+    blank = ~ink[int(margin):h - int(margin)].any(axis=1)
+    longest = max((len(run) for run in "".join("1" if b else "0" for b in blank).split("0")), default=0)
+    assert longest < 0.03 * h, f"an empty band of {longest / dpi:.2f} in across the page"
+    # Each card shows a picture: its diagram's box is drawn in, not blank.
+    for c in page.cards:
+        x0, y0, x1, y1 = (round(v * dpi) for v in c.diagram)
+        box = ink[h - y1:h - y0, x0:x1]
+        assert box.mean() > 0.02, c.row.scenario.id
+
+
+def test_a_host_ollama_on_linux_shows_the_docker0_bind_beside_0000():
+    r = next(r for r in cs.cheat_sheet() if r.scenario.id == "linux-ollama-on-host")
+    assert "OLLAMA_HOST=0.0.0.0" in r.fix
+    assert r.safer.startswith(f"OLLAMA_HOST={DOCKER0_ADDRESS} listens on docker0 only")
+    bound = Config(**{**cs.fixed_config(r.scenario.config, r.fix).to_dict(), "ollama_bind": DOCKER0_ADDRESS})
+    v = evaluate(bound)
+    assert v.reachable and v.browser.reachable
+    # Only where it applies: not on Docker Desktop (no docker0 on the Mac/PC), not for a container Ollama.
+    for s in scenarios():
+        if s.config.platform == "desktop" or s.config.ollama_in_container:
+            assert cs.docker0_bind(s.config) == ""
+
+
+def test_png_is_the_page_at_150_dpi(tmp_path):
+    for paper, (w, h) in cs.PAPERS.items():
+        path = cs.save(tmp_path / f"sheet-{paper}.png", paper=paper)
+        data = path.read_bytes()
+        assert data[:8] == b"\x89PNG\r\n\x1a\n"
+        assert struct.unpack(">II", data[16:24]) == (int(w * 150), int(h * 150))
+
+
+def test_an_unknown_paper_is_refused():
+    with pytest.raises(ConfigError, match="letter"):
+        cs.layout(cs.cheat_sheet(), "a3")
 
 
 def test_cli_writes_it_and_refuses_an_unknown_format(tmp_path, capsys):
     assert main(["cheatsheet", "-o", str(tmp_path / "take-home.html")]) == 0
     assert (tmp_path / "take-home.html").exists()
+    assert main(["cheatsheet", "-o", str(tmp_path / "letter.pdf"), "--paper", "letter"]) == 0
+    assert (tmp_path / "letter.pdf").read_bytes().startswith(b"%PDF-")
     assert "Wrote the cheat sheet" in capsys.readouterr().out
     assert main(["cheatsheet", "-o", str(tmp_path / "sheet.docx")]) == 2
     err = capsys.readouterr().err

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from ..cheatsheet import cheat_sheet, save
+from ..cheatsheet import PAPERS, cheat_sheet, save
 from .args import print_json
 
 
@@ -13,15 +13,17 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser(
         "cheatsheet",
         help="write the take-home cheat sheet (.pdf, .png or .html), generated from the engine",
-        description="The eight setups of Open WebUI's Network Diagrams page on one page: the docs' diagram "
-        "in one line, what really happens (and the step that fails), the fix, and what the fix opens.",
-        epilog="examples:\n  owui-lab cheatsheet -o cheatsheet.pdf\n  owui-lab cheatsheet -o cheatsheet.html\n"
+        description="The setups of Open WebUI's Network Diagrams page on one printable page: each one's "
+        "diagram, ✓ or ✗ (and the step that fails), the Ollama URL to use, the fix, and what the fix opens.",
+        epilog="examples:\n  owui-lab cheatsheet -o cheatsheet.pdf\n  owui-lab cheatsheet -o cheatsheet.pdf --paper letter\n"
+        "  owui-lab cheatsheet -o cheatsheet.html\n"
         "  owui-lab cheatsheet --json",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     out = p.add_mutually_exclusive_group(required=True)
     out.add_argument("-o", "--output", metavar="FILE", help="where to write it: FILE.pdf, FILE.png or FILE.html")
     out.add_argument("--json", action="store_true", help="print the sheet's rows as JSON")
+    p.add_argument("--paper", choices=sorted(PAPERS), default="a4", help="the paper size, portrait (default: a4)")
     p.set_defaults(func=run)
 
 
@@ -29,10 +31,10 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print_json([
             {"scenario": r.scenario.id, "title": r.scenario.title, "diagram": r.diagram, "happens": r.happens,
-             "fix": r.fix, "security": list(r.security)}
+             "works": r.works, "url": r.url, "fix": r.fix, "safer": r.safer, "security": list(r.security)}
             for r in cheat_sheet()
         ])
         return 0
-    path = save(args.output)
+    path = save(args.output, paper=args.paper)
     print(f"Wrote the cheat sheet to {path}.")
     return 0
