@@ -32,9 +32,8 @@ def test_the_default_hub_spawns_limited_learner_servers_without_the_docker_socke
     assert c.DockerSpawner.volumes == {}
     assert c.Spawner.default_url == "/lab/tree/notebooks/00_welcome.ipynb"
     assert c.DockerSpawner.environment["OWUI_LAB_CLASSROOM"] == "1"
-    assert c.JupyterHub.authenticator_class == "shared-password"
     assert c.Authenticator.admin_users == {"instructor"}
-    (service,) = c.JupyterHub.services
+    service, culler = c.JupyterHub.services
     assert service["name"] == "owui-lab" and service["url"] == "http://172.17.0.1:8765"
     assert service["command"][1:] == ["-m", "owui_lab.service"]
     assert "access:services!service=owui-lab" in c.Spawner.server_token_scopes
@@ -50,7 +49,8 @@ def test_the_class_list_and_the_instructors_are_who_may_log_in(monkeypatch, tmp_
 
 
 @pytest.mark.parametrize("env, message", [
-    ({"OWUI_LAB_CLASS_PASSWORD": "short"}, "OWUI_LAB_CLASS_PASSWORD"),
+    ({"OWUI_LAB_AUTHENTICATOR": "shared-password", "OWUI_LAB_CLASS_PASSWORD": "short"}, "OWUI_LAB_CLASS_PASSWORD"),
+    ({"OWUI_LAB_INSTRUCTOR_PASSWORD": "short"}, "OWUI_LAB_INSTRUCTOR_PASSWORD"),
     ({"OWUI_LAB_CLASS_LIST": "/nonexistent/class.txt"}, "one learner name per line"),
     ({"OWUI_LAB_HUB_ID": "Room 101"}, "lower-case letters"),
     ({"OWUI_LAB_AUTHENTICATOR": "dummy"}, "OWUI_LAB_HUB_PASSWORD"),
@@ -61,7 +61,9 @@ def test_bad_settings_stop_the_hub_with_what_to_do(monkeypatch, tmp_path, env, m
 
 
 def test_the_zero_to_jupyterhub_values_name_the_same_image_limits_and_service(monkeypatch, tmp_path) -> None:
-    c = load_config(monkeypatch, tmp_path)
+    names = tmp_path / "class.txt"
+    names.write_text("ada\n")
+    c = load_config(monkeypatch, tmp_path, OWUI_LAB_CLASS_LIST=str(names))
     values = yaml.safe_load((DEPLOY / "z2jh-values.yaml").read_text())
     single = values["singleuser"]
     assert f"{single['image']['name']}:{single['image']['tag']}" == c.DockerSpawner.image
@@ -71,9 +73,80 @@ def test_the_zero_to_jupyterhub_values_name_the_same_image_limits_and_service(mo
     assert single["extraEnv"]["OWUI_LAB_CLASSROOM"] == c.DockerSpawner.environment["OWUI_LAB_CLASSROOM"]
     assert single["extraEnv"]["OWUI_LAB_SERVICE_URL"].endswith("/services/owui-lab/")
     hub = values["hub"]
-    assert set(hub["services"]) == {s["name"] for s in c.JupyterHub.services}
+    assert set(hub["services"]) | {"idle-culler"} == {s["name"] for s in c.JupyterHub.services}
+    assert values["cull"]["enabled"]
     assert hub["config"]["Spawner"]["server_token_scopes"] == c.Spawner.server_token_scopes
     assert hub["loadRoles"]["user"]["scopes"] == c.JupyterHub.load_roles[0]["scopes"]
     assert hub["config"]["JupyterHub"]["authenticator_class"] == c.JupyterHub.authenticator_class
     assert "instructor.ipynb" in hub["extraConfig"]["owui-lab-instructor-voila"]
     assert "docker.sock" not in (DEPLOY / "z2jh-values.yaml").read_text()
+
+
+# ---- one person, one account; learners apart; the rush (issue 24) ----
+
+def test_by_default_each_learner_sets_their_own_password_and_the_instructors_is_set_before_anyone_comes(
+        monkeypatch, tmp_path) -> None:
+    import asyncio
+    import dbm
+
+    from firstuseauthenticator import FirstUseAuthenticator
+
+    names = tmp_path / "class.txt"
+    names.write_text("ada\nbea\n")
+    c = load_config(monkeypatch, tmp_path, OWUI_LAB_CLASS_LIST=str(names))
+    assert c.JupyterHub.authenticator_class == "firstuseauthenticator.FirstUseAuthenticator"
+    assert c.Authenticator.allowed_users == {"ada", "bea", "instructor"}
+    auth = FirstUseAuthenticator(config=c)
+    auth._user_exists = lambda name: True
+
+    class Handler:
+        custom_login_error = ""
+
+    def login(name: str, password: str):
+        return asyncio.run(auth.authenticate(Handler(), {"username": name, "password": password}))
+
+    assert login("ada", "ada-own-secret") == "ada"  # her first login sets her password
+    assert login("ada", "class-password") is None  # nobody else gets in as ada, not with the class password
+    assert login("instructor", "learner-guess-1") is None  # the instructor's name cannot be claimed
+    assert login("instructor", "i" * 32) == "instructor"
+    from owui_lab.service.accounts import reset_password
+
+    assert reset_password(c.FirstUseAuthenticator.dbm_path, "ada")  # the instructor resets ada's
+    assert login("ada", "ada-new-secret") == "ada"
+    with dbm.open(c.FirstUseAuthenticator.dbm_path) as db:
+        assert set(db.keys()) == {b"ada", b"instructor"}
+
+
+def test_a_drop_in_room_caps_accounts_per_source_and_in_all(monkeypatch, tmp_path) -> None:
+    import asyncio
+
+    from owui_lab.service.accounts import DropInAuthenticator
+
+    c = load_config(monkeypatch, tmp_path, OWUI_LAB_DROP_IN_ACCOUNTS="12", OWUI_LAB_DROP_IN_PER_MINUTE="5")
+    assert c.JupyterHub.authenticator_class == "owui_lab.service.accounts.DropInAuthenticator"
+    auth = DropInAuthenticator(config=c)
+
+    class Handler:
+        def __init__(self, ip: str) -> None:
+            self.request = type("R", (), {"remote_ip": ip})()
+            self.custom_login_error = ""
+
+    def login(name: str, ip: str):
+        return asyncio.run(auth.authenticate(Handler(ip), {"username": name, "password": "password-" + name}))
+
+    made = [login(f"sock{i:03d}", "10.0.0.66") for i in range(100)]  # one person, a hundred names
+    assert sum(1 for m in made if m) == 5
+    assert login("sock000", "10.0.0.66") == "sock000"  # an existing account still logs in
+    others = [login(f"guest{i}", f"10.0.1.{i}") for i in range(20)]
+    assert sum(1 for m in others if m) == 12 - 1 - 5  # the room's cap (the instructor's account counts)
+
+
+def test_learner_servers_are_apart_limited_and_culled_and_a_rush_is_not_turned_away(monkeypatch, tmp_path) -> None:
+    c = load_config(monkeypatch, tmp_path)
+    assert c.DockerSpawner.network_name.endswith("-learners") and c.DockerSpawner.use_internal_ip
+    assert c.DockerSpawner.extra_host_config["pids_limit"] <= 1024
+    assert c.JupyterHub.concurrent_spawn_limit >= 100
+    culler = next(s for s in c.JupyterHub.services if s["name"] == "idle-culler")
+    assert culler["command"][1:3] == ["-m", "jupyterhub_idle_culler"]
+    role = next(r for r in c.JupyterHub.load_roles if r["name"] == "idle-culler")
+    assert "delete:servers" in role["scopes"] and "admin" not in role["scopes"]

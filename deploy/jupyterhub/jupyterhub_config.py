@@ -9,16 +9,27 @@ guide lists them):
   notebook under Voila. **No learner server gets the host's Docker socket**: live labs run through
   the ``owui-lab`` service (``owui_lab.service``), which runs them on the server's daemon on the
   learner's behalf, labelled with the learner's name, one queue for the room.
-* Authentication: the class list (``OWUI_LAB_CLASS_LIST``, one name per line) with a shared class
-  password and an instructor password (JupyterHub's ``SharedPasswordAuthenticator``), or any
-  authenticator class named by ``OWUI_LAB_AUTHENTICATOR`` (e.g. ``oauthenticator.GitHubOAuthenticator``,
-  configured in a ``jupyterhub_config.local.py`` beside this file); ``dummy`` for tests.
+* Authentication, one person one account: by default each name on the class list
+  (``OWUI_LAB_CLASS_LIST``, one name per line) sets its own password at its first login
+  (``jupyterhub-firstuseauthenticator``; the instructor resets one with ``reset-password NAME``);
+  without a class list, a drop-in room with caps on accounts (``owui_lab.service.accounts``).
+  ``shared-password`` (one class password) is still there for a room that trusts itself, and any
+  authenticator class named by ``OWUI_LAB_AUTHENTICATOR`` (LTI, OAuth: configured in a
+  ``jupyterhub_config.local.py`` beside this file); ``dummy`` for tests.
+* Learner servers sit on a network of their own (``owui-lab-<hub id>-learners``) where they cannot
+  reach each other, and, where the hub runs as root, reach nothing on this server but the hub's API
+  and the lab service (an ``iptables`` chain for that network's subnet, removed when the hub stops);
+  a pids limit; idle servers are culled (``jupyterhub-idle-culler``).
 """
 
 from __future__ import annotations
 
+import atexit
+import hashlib
 import os
 import re
+import shutil
+import subprocess
 import sys
 from pathlib import Path
 
@@ -76,9 +87,37 @@ c.ConfigurableHTTPProxy.api_url = f"http://127.0.0.1:{setting('OWUI_LAB_PROXY_AP
 # ---- who may log in ----------------------------------------------------------------------------------
 instructors = names(setting("OWUI_LAB_INSTRUCTORS", "instructor"))
 learners = class_list(setting("OWUI_LAB_CLASS_LIST", ""))
-authenticator = setting("OWUI_LAB_AUTHENTICATOR", "shared-password")
+authenticator = setting("OWUI_LAB_AUTHENTICATOR", "first-use")
 c.Authenticator.admin_users = instructors
-if authenticator == "dummy":
+if authenticator == "first-use":
+    # One person, one account: each name sets its password at its first login; nobody shares one.
+    c.FirstUseAuthenticator.dbm_path = str(state / "passwords.dbm")
+    c.FirstUseAuthenticator.min_password_length = int(setting("OWUI_LAB_MIN_PASSWORD", "8"))
+    # The instructor's own password is set here, before anyone can claim the instructor's name.
+    teacher_password = setting("OWUI_LAB_INSTRUCTOR_PASSWORD", "")
+    if len(teacher_password) < 16:
+        raise SystemExit("Set OWUI_LAB_INSTRUCTOR_PASSWORD (16+ characters, yours only) before the hub starts. "
+                         "Hint: OWUI_LAB_INSTRUCTOR_PASSWORD=$(openssl rand -hex 16).")
+    import bcrypt
+    import dbm
+
+    with dbm.open(c.FirstUseAuthenticator.dbm_path, "c", 0o600) as db:
+        for name in instructors:
+            stored = db.get(name.encode())
+            if stored is None or bcrypt.hashpw(teacher_password.encode(), stored) != stored:
+                db[name.encode()] = bcrypt.hashpw(teacher_password.encode(), bcrypt.gensalt())
+    if learners:
+        c.JupyterHub.authenticator_class = "firstuseauthenticator.FirstUseAuthenticator"
+        c.FirstUseAuthenticator.create_users = True  # only the class list's names (allowed_users below)
+    else:
+        # A drop-in room: newcomers pick a name, with caps (accounts in all, new ones per address a minute).
+        c.JupyterHub.authenticator_class = "owui_lab.service.accounts.DropInAuthenticator"
+        c.DropInAuthenticator.dbm_path = c.FirstUseAuthenticator.dbm_path
+        c.DropInAuthenticator.min_password_length = c.FirstUseAuthenticator.min_password_length
+        c.DropInAuthenticator.max_accounts = int(setting("OWUI_LAB_DROP_IN_ACCOUNTS", "40"))
+        c.DropInAuthenticator.per_source_per_minute = int(setting("OWUI_LAB_DROP_IN_PER_MINUTE", "10"))
+        c.Authenticator.allow_all = True
+elif authenticator == "dummy":
     # Tests only: any password given in OWUI_LAB_HUB_PASSWORD, for any name on the class list.
     c.JupyterHub.authenticator_class = "dummy"
     c.DummyAuthenticator.password = setting("OWUI_LAB_HUB_PASSWORD", "")
@@ -114,8 +153,15 @@ c.DockerSpawner.cpu_limit = float(setting("OWUI_LAB_CPU_LIMIT", "1.0"))
 c.DockerSpawner.remove = setting("OWUI_LAB_REMOVE_SERVERS", "0") == "1"
 c.DockerSpawner.notebook_dir = "/home/learner"
 c.DockerSpawner.volumes = {}  # never the Docker socket (and nothing else of the host)
+# A fork bomb in one learner's terminal stays in that learner's container.
+c.DockerSpawner.extra_host_config = {"pids_limit": int(setting("OWUI_LAB_PIDS_LIMIT", "512"))}
+# Learners' servers on a network of their own, where they cannot reach each other (no inter-container
+# traffic); the hub and the proxy reach them, they reach the hub through this server (see _isolate).
+learner_network = f"owui-lab-{hub_id}-learners"
+c.DockerSpawner.network_name = learner_network
+c.DockerSpawner.use_internal_ip = True
 c.Spawner.default_url = "/lab/tree/notebooks/00_welcome.ipynb"
-c.Spawner.start_timeout = int(setting("OWUI_LAB_START_TIMEOUT", "180"))  # seconds; 100 at once need more
+c.Spawner.start_timeout = int(setting("OWUI_LAB_START_TIMEOUT", "300"))  # seconds; 100 at once need minutes
 c.Spawner.http_timeout = 120
 service_port = int(setting("OWUI_LAB_SERVICE_PORT", "8765"))
 service_url = f"http://{bridge_ip}:{service_port}"
@@ -145,7 +191,70 @@ def _labels(spawner) -> dict:
 c.DockerSpawner.extra_create_kwargs = _labels
 
 
+def _learner_network() -> str:
+    """Create the learners' network once (no traffic between its containers); its subnet."""
+    from owui_lab import docker_api
+
+    cli = docker_api.client(timeout=30)
+    try:
+        found = cli.networks.list(names=[learner_network])
+        network = next((n for n in found if n.name == learner_network), None)
+        if network is None:
+            network = cli.networks.create(
+                learner_network, driver="bridge", check_duplicate=True,
+                options={"com.docker.network.bridge.enable_icc": "false"},
+                labels={"io.owui-lab.hub": hub_id, "io.owui-lab.role": "learner-network"})
+        network.reload()
+        return network.attrs["IPAM"]["Config"][0]["Subnet"]
+    finally:
+        cli.close()
+
+
+#: The iptables chain that keeps learners' servers from this server's ports but the hub's and the service's.
+CHAIN = "owuilab-" + hashlib.sha256(hub_id.encode()).hexdigest()[:12]
+
+
+def _iptables(*args: str) -> bool:
+    return subprocess.run(["iptables", "-w", *args], capture_output=True).returncode == 0
+
+
+def _isolate(subnet: str) -> bool:
+    """From the learners' subnet, this server answers on the hub's API and the lab service's port only.
+
+    (Labs on their own Docker networks are already out of reach: Docker drops traffic between bridges.
+    What this adds: host stand-ins, host-network labs and anything else listening on this server.)
+    Needs root and iptables; without them the hub says so and runs with the network alone.
+    """
+    if not shutil.which("iptables") or os.geteuid() != 0:
+        print(f"owui-lab hub: not root or no iptables: learners' servers can reach this server's ports "
+              f"(run the hub as root to limit them to the hub and the lab service).", file=sys.stderr)
+        return False
+    rule = ["INPUT", "-s", subnet, "-j", CHAIN]
+    if not _iptables("-C", *rule):
+        _iptables("-N", CHAIN)
+        _iptables("-F", CHAIN)
+        _iptables("-A", CHAIN, "-m", "conntrack", "--ctstate", "ESTABLISHED,RELATED", "-j", "ACCEPT")
+        for port in (c.JupyterHub.hub_port, service_port):
+            _iptables("-A", CHAIN, "-p", "tcp", "--dport", str(port), "-j", "ACCEPT")
+        _iptables("-A", CHAIN, "-j", "DROP")
+        _iptables("-I", *rule)
+
+        def undo() -> None:  # when the hub stops
+            _iptables("-D", *rule)
+            _iptables("-F", CHAIN)
+            _iptables("-X", CHAIN)
+
+        atexit.register(undo)
+    return True
+
+
+_isolated: list[str] = []
+
+
 def _pre_spawn(spawner) -> None:
+    if not _isolated:
+        _isolated.append(_learner_network())
+        _isolate(_isolated[0])
     # Instructors open the projector notebook under Voila; learners open the first lesson.
     if spawner.user.name in instructors:
         spawner.default_url = "/voila/render/notebooks/instructor.ipynb"
@@ -158,7 +267,7 @@ c.Spawner.pre_spawn_hook = _pre_spawn
 
 # ---- the lab service ---------------------------------------------------------------------------------
 passed = ("OWUI_LAB_IMAGE", "OWUI_LAB_RUN", "OWUI_LAB_SERVICE_CONCURRENCY", "OWUI_LAB_SERVICE_MAX_QUEUE",
-          "OWUI_LAB_SERVICE_DIR", "DOCKER_HOST", "PATH", "HOME")
+          "OWUI_LAB_SERVICE_DIR", "OWUI_LAB_KEPT_IDLE_MINUTES", "DOCKER_HOST", "PATH", "HOME")
 service_env = {name: os.environ[name] for name in passed if os.environ.get(name)}
 service_env["OWUI_LAB_INSTRUCTORS"] = ",".join(sorted(instructors))
 service_env["OWUI_LAB_SERVICE_BIND"] = f"{bridge_ip}:{service_port}"
@@ -176,13 +285,25 @@ c.JupyterHub.load_roles = [
     # Every user may call the lab service (it acts only on their own labs).
     {"name": "user", "scopes": ["self", f"access:services!service={SERVICE_NAME}"]},
 ]
+# Idle learner servers are stopped (their files stay; the learner's next visit starts it again).
+cull_minutes = int(setting("OWUI_LAB_CULL_IDLE_MINUTES", "60"))
+if cull_minutes > 0:
+    c.JupyterHub.services.append({
+        "name": "idle-culler",
+        "command": [sys.executable, "-m", "jupyterhub_idle_culler", f"--timeout={cull_minutes * 60}",
+                    "--cull-every=60"],
+    })
+    c.JupyterHub.load_roles.append({"name": "idle-culler", "services": ["idle-culler"],
+                                    "scopes": ["list:users", "read:users:activity", "read:servers", "delete:servers"]})
 admin_token = setting("OWUI_LAB_HUB_ADMIN_TOKEN", "")
 if admin_token:
     # For scripts (tests, the benchmark, adding the class by API): an admin service with this token.
     c.JupyterHub.services.append({"name": "owui-lab-admin", "api_token": admin_token})
     c.JupyterHub.load_roles.append({"name": "admin", "services": ["owui-lab-admin"]})
 
-c.JupyterHub.concurrent_spawn_limit = int(setting("OWUI_LAB_SPAWN_LIMIT", "20"))
+# A whole class logs in at once: every start is accepted and waits its turn on the CPU (the hub's
+# pending page follows it), rather than the 21st learner being turned away with "429 too many users".
+c.JupyterHub.concurrent_spawn_limit = int(setting("OWUI_LAB_SPAWN_LIMIT", "150"))
 c.JupyterHub.cleanup_servers = setting("OWUI_LAB_REMOVE_SERVERS", "0") == "1"
 
 local = HERE / "jupyterhub_config.local.py"
