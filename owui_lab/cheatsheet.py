@@ -408,7 +408,7 @@ def to_html(rows: list[Row], paper: str = "a4") -> str:
             f"<img src='data:image/svg+xml;base64,{svg}' alt='{esc(diagram_alt(r), quote=True)}'>{words}</section>"
         )
     size = "A4" if paper == "a4" else "letter"
-    header = " ".join(esc(line.text) for line in page.header[1:])
+    header = " ".join(esc(line.text) for line in page.header if line.size == SIZE_BODY)  # under the title
     return (
         "<!doctype html><html lang='en'><head><meta charset='utf-8'><title>owui-lab cheat sheet</title><style>"
         f"@page{{size:{size} portrait;margin:{MARGIN}in}}"

@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import shutil
 from functools import lru_cache
+from pathlib import Path
 
 import pytest
 
@@ -57,6 +58,17 @@ def browser_problem() -> str | None:
     return None
 
 
+AXE_CORE = Path(__file__).resolve().parent / "support" / "axe" / "node_modules" / "axe-core" / "axe.min.js"
+
+
+@lru_cache(maxsize=1)
+def axe_problem() -> str | None:
+    """Why axe-core cannot be injected into a page, or None when its npm package is installed."""
+    if not AXE_CORE.is_file():
+        return f"axe-core is not installed at {AXE_CORE} (.ci/run: npm ci --prefix tests/support/axe)"
+    return browser_problem()
+
+
 OPENWEBUI = os.environ.get("OWUI_LAB_OPENWEBUI", "/opt/owui-lab/openwebui-venv/bin/open-webui")
 
 
@@ -77,6 +89,7 @@ FIXTURE_MARKERS = {
     "standin_image": "docker",
     "chromium_path": "browser",
     "openwebui_executable": "openwebui",
+    "axe_core": "axe",
 }
 
 
@@ -87,7 +100,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             if fixture in getattr(item, "fixturenames", ()):
                 item.add_marker(marker)
         for marker, problem in (("docker", docker_problem), ("browser", browser_problem),
-                                ("openwebui", openwebui_problem)):
+                                ("openwebui", openwebui_problem), ("axe", axe_problem)):
             if marker in item.keywords:
                 why = problem()
                 if why is None:
@@ -115,6 +128,12 @@ def docker_daemon():
 def chromium_path() -> str:
     """Debian's Chromium, for Playwright (never ``playwright install``)."""
     return CHROMIUM
+
+
+@pytest.fixture
+def axe_core() -> Path:
+    """axe-core's ``axe.min.js`` (npm, pinned; ``tests/support/axe.py`` injects it with Playwright)."""
+    return AXE_CORE
 
 
 @pytest.fixture

@@ -224,3 +224,23 @@ def test_cli_json_lists_the_eight(capsys):
     assert main(["cheatsheet", "--json"]) == 0
     rows = json.loads(capsys.readouterr().out)
     assert [r["scenario"] for r in rows] == IDS
+
+
+def test_html_has_no_serious_accessibility_violations(tmp_path, axe_core):
+    """axe-core over the whole web page: 0 critical, 0 serious (text contrast >= 4.5:1 included)."""
+    from tests.support.axe import counts, report, scan, serious
+    from tests.support.servers import artifact_path, chromium
+
+    path = cs.save(tmp_path / "sheet.html")
+    with chromium(viewport=(1280, 720)) as browser:
+        page = browser.new_page()
+        page.goto(path.as_uri())
+        page.screenshot(path=str(artifact_path("cheatsheet_html_1280x720.png")), full_page=True)
+        violations = scan(page, axe_core)
+    assert not serious(violations), f"{counts(violations)}\n{report(serious(violations))}"
+
+
+def test_html_lead_is_said_once():
+    page = cs.to_html(cs.cheat_sheet())
+    lead = re.search(r"<p class='lead'>(.*?)</p>", page).group(1)
+    assert lead.startswith("✓ works") and "Network Diagrams" not in lead
