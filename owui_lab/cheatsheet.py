@@ -28,6 +28,7 @@ from .config import DOCKER0_ADDRESS, Config
 from .engine import Verdict, evaluate
 from .errors import ConfigError, OwuiLabError
 from .fixes import candidate_changes
+from .palette import MUTED, PATH, TEXT, outcome_words
 from .prediction import predict
 
 #: The formats ``save`` writes.
@@ -44,13 +45,6 @@ def title(count: int) -> str:
     """The page's title for ``count`` setups (the catalogue's count, in words up to twelve)."""
     return TITLE.format(count=NUMBERS[count] if count < len(NUMBERS) else count)
 
-#: An outcome in the learner's words (the engine's ids never reach a learner).
-WHAT_HAPPENS = {
-    "ok": "Works",
-    "name_not_resolved": "Fails: the host name does not resolve",
-    "connection_refused": "Fails: connection refused",
-    "unreachable": "Fails: unreachable (the connection hangs until it times out)",
-}
 
 
 @dataclass(frozen=True)
@@ -87,7 +81,7 @@ class Row:
     def outcome(self) -> str:
         """The verdict in a few words: works, or which step fails how (and the browser when it fails)."""
         v = self.verdict
-        text = WHAT_HAPPENS[v.outcome].split(" (")[0]
+        text = outcome_words(v.outcome).split(" (")[0]
         if v.failing_step is not None:
             text += f" (step {v.failing_step.name})"
         if not v.browser.reachable:
@@ -118,7 +112,7 @@ def diagram_line(c: Config) -> str:
 
 def what_happens(v: Verdict) -> str:
     """The verdict in words: works, or which step fails and why; then the browser when it fails."""
-    text = WHAT_HAPPENS[v.outcome]
+    text = outcome_words(v.outcome)
     step = v.failing_step
     if step is not None:
         reason = step.reason.removesuffix(" → connection refused")
@@ -238,9 +232,8 @@ class Page:
 
 
 def _colours() -> dict[str, str]:
-    from .drawing import COLORS
-
-    return {"ok": COLORS["ok"], "fail": COLORS["fail"], "text": COLORS["text"], "muted": COLORS["muted"]}
+    # ink: the works/fails hues dark enough for text, and for a card's thin frame on white paper
+    return {"ok": PATH[True].ink, "fail": PATH[False].ink, "text": TEXT, "muted": MUTED}
 
 
 def wrap(text: str, width: float, size: float, bold: bool = False) -> list[str]:

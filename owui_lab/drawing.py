@@ -47,6 +47,7 @@ from .engine import Verdict
 from .errors import ConfigError, OwuiLabError
 from .catalog import as_config, scenarios
 from .graph import BROWSER, HOST_ID, OLLAMA, WEBUI, chain, topology
+from .palette import BOXES, MUTED, PAPER, PATH, TEXT
 
 # DejaVu Sans as shipped inside matplotlib, by file: a system copy of the same family (Debian's
 # fonts-dejavu) may be another version with other metrics, and the image tests compare pixels.
@@ -58,22 +59,8 @@ DESIGN_W = 13.0  # inches; all layout is in these units
 DPI = 80  # PNG resolution: 1040 x 415 px, sharp on a projector and cheap to encode
 FILE_DPI = 2 * DPI  # a PNG file (``save``, ``owui-lab draw -o x.png``) is for slides: twice as sharp
 
-#: Colours, one meaning each, used everywhere (legend included).
-COLORS = {
-    "ok": "#1a9850",
-    "fail": "#d73027",
-    "text": "#1b1b1b",
-    "muted": "#555555",
-    "host": ("#f5f5f5", "#4d4d4d"),
-    "vm": ("#e6effa", "#2f6aa8"),
-    "bridge": ("#fff5dc", "#b07d00"),
-    "user-defined": ("#eaf6ea", "#3d8b3d"),
-    "host-network": ("#f3eafa", "#7b4aa0"),
-    "container": ("#ffffff", "#1d63ed"),  # Docker blue
-    "process": ("#ffffff", "#4d4d4d"),
-    "person": ("#ffffff", "#4d4d4d"),
-    "port": ("#ffe08a", "#8a6d00"),
-}
+#: The failing path's dashes (in line widths): long enough to read as a line, gaps plain at a glance.
+FAIL_DASHES = (0, (3, 1.6))
 
 # Font sizes in points at scale 1 (the design canvas shown at its full size).
 FS_BOUNDARY = 12.5
@@ -311,7 +298,7 @@ def layout(g: Any) -> Layout:
     api = g.edges[WEBUI, OLLAMA]
     http = g.edges[BROWSER, WEBUI]
     port_box = g.nodes["port:open-webui"]["boundary"] if g.has_node("port:open-webui") else None
-    api_label_w = text_width(api["url"], FS_EDGE) + 0.5
+    api_label_w = text_width(api["url"] + " ✓", FS_EDGE) + 0.5
     http_label_w = text_width(http["url"] + " ✓", FS_EDGE) + 0.4
     extra = {"browser": 0.0, "api": 0.0}
 
@@ -474,7 +461,7 @@ class _Painter:
         return self.add(Line2D(xs, ys, **kw))
 
     def text(self, x: float, y: float, s: str, size: float, gid: str, **kw: Any) -> Any:
-        kw.setdefault("color", COLORS["text"])
+        kw.setdefault("color", TEXT)
         bold = kw.pop("bold", False)
         return self.add(Text(x, y, s, fontproperties=font(round(size * self.s, 2), bold), gid=gid,
                              antialiased=True, **kw))
@@ -492,7 +479,7 @@ class _Painter:
         self.footer()
 
     def boundary(self, n: str, r: Rect, d: dict[str, Any]) -> None:
-        face, edge = COLORS[d["subkind"]]
+        face, edge = BOXES[d["subkind"]].fill, BOXES[d["subkind"]].edge
         self.add(
             FancyBboxPatch((r.x0, r.y0), r.width, r.y1 - r.y0, boxstyle="round,pad=0,rounding_size=0.08",
                            facecolor=face, edgecolor=edge, linewidth=1.6 * self.s, zorder=d["level"], gid=n)
@@ -502,7 +489,7 @@ class _Painter:
                   zorder=d["level"] + 0.5)
 
     def node(self, n: str, r: Rect, d: dict[str, Any]) -> None:
-        face, edge = COLORS[d["kind"]]
+        face, edge = BOXES[d["kind"]].fill, BOXES[d["kind"]].edge
         style = "round,pad=0,rounding_size=0.12"
         self.add(
             FancyBboxPatch((r.x0, r.y0), r.width, r.y1 - r.y0, boxstyle=style, facecolor=face, edgecolor=edge,
@@ -518,7 +505,7 @@ class _Painter:
             y -= h
 
     def port(self, p: str, x: float, y: float, d: dict[str, Any]) -> None:
-        face, edge = COLORS["port"]
+        face, edge = BOXES["port"].fill, BOXES["port"].edge
         label = d["label"] + ("\nloopback only" if d["loopback_only"] else "")
         self.text(x, y, label, FS_PORT, f"label:{p}", ha="center", va="center", zorder=14,
                   linespacing=1.1, bold=True,
@@ -528,19 +515,20 @@ class _Painter:
         e = self.g.edges[a, b]
         (x0, y0), (x1, y1) = self.lay.segments[(a, b)]
         ok = e["reachable"]
-        color = COLORS["ok"] if ok else COLORS["fail"]
+        look = PATH[ok]
+        color, ink = look.colour, look.ink
         lw = 3.2 * self.s
         gid = f"edge:{a}->{b}"
         if ok:
             self._arrow((x0, y0), (x1, y1), color, lw, "-", gid)
         else:
+            # Dashed up to the failing step (the shape says "fails" without the colour), then faint.
             fx, fy = fail_point(self.lay, (a, b), _fraction(e))
-            self._arrow((x0, y0), (fx, fy), color, lw, "-", gid, head=False)
-            # Past the failing step nothing gets through: the rest of the path is faint.
-            self._arrow((fx, fy), (x1, y1), color, lw * 0.6, (0, (2, 2)), gid + ":after", alpha=0.45)
-            self.text(fx, fy, "✗", FS_MARK, f"mark:{a}->{b}", ha="center", va="center", color=color,
+            self._arrow((x0, y0), (fx, fy), color, lw, FAIL_DASHES, gid, head=False)
+            self._arrow((fx, fy), (x1, y1), color, lw * 0.6, (0, (1, 2)), gid + ":after", alpha=0.45)
+            self.text(fx, fy, look.mark, FS_MARK, f"mark:{a}->{b}", ha="center", va="center", color=ink,
                       bold=True, zorder=16,
-                      bbox=dict(boxstyle="circle,pad=0.12", facecolor="white", edgecolor=color,
+                      bbox=dict(boxstyle="circle,pad=0.12", facecolor=PAPER, edgecolor=color,
                                 linewidth=1.6 * self.s))
             step = e["failing_step"]
             reason = e["short_reason"]
@@ -552,11 +540,10 @@ class _Painter:
             cx = min(max(fx, host.x0 + 0.2 + w / 2), host.x1 - 0.2 - w / 2)
             self.line([fx, fx], [fy - 0.25, lane_top + 0.05], color=color, linewidth=1.2 * self.s,
                          linestyle=":", zorder=13, gid=gid + ":leader")
-            self.text(cx, lane_top, text, FS_REASON, f"reason:{a}->{b}", ha="center", va="top", color=color,
+            self.text(cx, lane_top, text, FS_REASON, f"reason:{a}->{b}", ha="center", va="top", color=ink,
                       zorder=15, linespacing=1.15,
-                      bbox=dict(boxstyle="round,pad=0.2", facecolor="white", edgecolor=color, linewidth=1.0 * self.s))
-        mark = "✓" if ok else "✗"
-        label = e["url"] + f" {mark}" if a == BROWSER else e["url"]
+                      bbox=dict(boxstyle="round,pad=0.2", facecolor=PAPER, edgecolor=color, linewidth=1.0 * self.s))
+        label = f"{e['url']} {look.mark}"
         cx = (x0 + x1) / 2
         if not ok:
             # Over the longer side of the ✗ when the label fits there, so the two stay apart.
@@ -565,8 +552,8 @@ class _Painter:
             if side[1] - side[0] >= text_width(label, FS_EDGE) + 0.25:
                 cx = (side[0] + side[1]) / 2
         self.text(cx, y0 + 0.28, label, FS_EDGE, f"url:{a}->{b}", ha="center", va="bottom",
-                  color=color, zorder=15,
-                  bbox=dict(boxstyle="round,pad=0.12", facecolor="white", edgecolor="none", alpha=0.85))
+                  color=ink, zorder=15,
+                  bbox=dict(boxstyle="round,pad=0.12", facecolor=PAPER, edgecolor="none", alpha=0.85))
 
     def _arrow(self, p0: tuple[float, float], p1: tuple[float, float], color: str, lw: float, ls: Any, gid: str,
                head: bool = True, alpha: float = 1.0) -> None:
@@ -579,36 +566,42 @@ class _Painter:
         g = self.g
         api, http = g.edges[WEBUI, OLLAMA], g.edges[BROWSER, WEBUI]
         # The engine's steps in order, as the transcript prints them: the eye finds the ✗.
-        steps = " → ".join(f"{name} {'✓' if ok else '✗'}" for name, ok in api["steps"])
+        steps = " → ".join(f"{name} {PATH[ok].mark}" for name, ok in api["steps"])
         outcome = "reachable" if api["reachable"] else api["verdict"].replace("_", " ")
         left = f"Open WebUI → Ollama: {steps}: {outcome}"
-        left += "      Browser → Open WebUI: " + ("✓" if http["reachable"] else "✗")
+        left += "      Browser → Open WebUI: " + PATH[http["reachable"]].mark
         self.text(MARGIN + 0.05, FOOT_Y, left, FS_FOOT + 1, "footer:verdict", ha="left", va="center",
                   bold=True)
-        # A small legend, drawn by hand: fixed place, no search for a free spot.
-        items = [("line", COLORS["ok"], "works"), ("line", COLORS["fail"], "fails"),
-                 ("mark", COLORS["fail"], "failing step"), ("port", COLORS["port"][0], "published port")]
-        # In the host box's label band, right-aligned: the host label is left-aligned in the same band.
+        self.legend()
+
+    def legend(self) -> None:
+        """Works and fails each as its line, its mark and its word; then the published port.
+
+        Drawn by hand in the host box's label band, right-aligned (the host label is left-aligned in
+        the same band): a fixed place, no search for a free spot.
+        """
         host = self.lay.rects[HOST_ID]
         x, y = host.x1 - 0.2, host.y1 - LABEL_BAND / 2
-        for kind, color, label in reversed(items):
-            w = text_width(label, FS_FOOT)
-            x -= w
-            self.text(x, y, label, FS_FOOT, f"legend:{label}", ha="left", va="center", color=COLORS["muted"])
+        port = BOXES["port"]
+        for key in ("port", False, True):  # right to left
+            label = "published port" if key == "port" else PATH[key].word
+            x -= text_width(label, FS_FOOT)
+            self.text(x, y, label, FS_FOOT, f"legend:{label}", ha="left", va="center", color=MUTED)
             x -= 0.1
-            if kind == "line":
-                self.line([x - 0.45, x], [y, y], color=color, linewidth=3 * self.s, gid=f"legend-key:{label}")
-                x -= 0.45
-            elif kind == "mark":
-                x -= 0.12
-                self.text(x, y, "✗", FS_FOOT + 3, f"legend-key:{label}", ha="center", va="center",
-                          color=color, bold=True)
-                x -= 0.12
-            else:
+            if key == "port":
                 self.add(FancyBboxPatch((x - 0.34, y - 0.1), 0.34, 0.2, boxstyle="round,pad=0",
-                                                 facecolor=color, edgecolor=COLORS["port"][1],
-                                                 linewidth=1.2 * self.s, gid=f"legend-key:{label}"))
+                                        facecolor=port.fill, edgecolor=port.edge,
+                                        linewidth=1.2 * self.s, gid=f"legend-key:{label}"))
                 x -= 0.34
+            else:
+                look = PATH[key]
+                x -= 0.14
+                self.text(x, y, look.mark, FS_FOOT + 3, f"legend-mark:{label}", ha="center", va="center",
+                          color=look.ink, bold=True)
+                x -= 0.2
+                self.line([x - 0.5, x], [y, y], color=look.colour, linewidth=3 * self.s,
+                          linestyle=FAIL_DASHES if look.dashed else "-", gid=f"legend-key:{label}")
+                x -= 0.5
             x -= 0.3
 
 

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from . import docker_api
 from .classroom import ServiceClient, in_classroom
 from .errors import OwuiLabError
+from .palette import INFO, MUTED, PANEL_BG, TEXT, WARNING_INK, WORKS_INK
 from .presentation import RUN_AT_HOME
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -26,6 +27,8 @@ LIVE_LINUX = "linux"
 DESKTOP = "desktop"
 NO_DAEMON = "none"
 CLASSROOM = "classroom"  # on the classroom hub: live runs through the hub's lab service (issue 15)
+#: Each mode's colour in the banner and the badge: it runs live, it runs Desktop only, it predicts.
+MODE_COLOURS = {LIVE_LINUX: WORKS_INK, DESKTOP: INFO, NO_DAEMON: WARNING_INK, CLASSROOM: WORKS_INK}
 
 _TITLES = {
     LIVE_LINUX: "Live mode: a Linux Docker engine is here",
@@ -128,22 +131,22 @@ class Mode:
                 "title": self.title, "detail": self.detail, "explanation": self.explanation()}
 
     def _repr_html_(self) -> str:
-        colour = {LIVE_LINUX: "#1e8449", DESKTOP: "#1f618d", NO_DAEMON: "#7d6608", CLASSROOM: "#1e8449"}[self.kind]
+        colour = MODE_COLOURS[self.kind]
         home = "" if self.kind in (LIVE_LINUX, CLASSROOM) else f"<p style='margin:4px 0'>{RUN_AT_HOME}</p>"
         return (
             f'<div class="owui-lab-mode" data-mode="{self.kind}" style="border-left:6px solid {colour};'
-            'padding:6px 12px;margin:6px 0;background:#f7f9f9;color:#222">'
+            f'padding:6px 12px;margin:6px 0;background:{PANEL_BG};color:{TEXT}">'
             f"<b>{html.escape(self.title)}</b><br>"
-            f"<span style='color:#555'>{html.escape(self.detail)}</span>"
+            f"<span style='color:{MUTED}'>{html.escape(self.detail)}</span>"
             f"<p style='margin:4px 0'>{html.escape(self.explanation())}</p>{home}</div>"
         )
 
     def badge_html(self) -> str:
         """One line naming the mode, for the top of each live cell."""
-        colour = {LIVE_LINUX: "#1e8449", DESKTOP: "#1f618d", NO_DAEMON: "#7d6608", CLASSROOM: "#1e8449"}[self.kind]
+        colour = MODE_COLOURS[self.kind]
         return (
             f'<div class="owui-lab-mode" data-mode="{self.kind}" style="color:{colour};margin:2px 0">'
-            f"<b>{html.escape(self.title)}</b> <span style='color:#555'>({html.escape(self.detail)})</span></div>"
+            f"<b>{html.escape(self.title)}</b> <span style='color:{MUTED}'>({html.escape(self.detail)})</span></div>"
         )
 
     def __str__(self) -> str:

@@ -6,6 +6,8 @@ Every error carries what was tried, what happened, and a hint saying what to do.
 
 from __future__ import annotations
 
+from .palette import FAILS_BG, FAILS_INK, TEXT
+
 
 class OwuiLabError(Exception):
     """Base error of the kit: a message and a hint, never a traceback for the learner."""
@@ -25,8 +27,8 @@ class OwuiLabError(Exception):
 
         hint = f"<br><b>Hint:</b> {html.escape(self.hint)}" if self.hint else ""
         return (
-            '<div style="border:2px solid #c0392b;border-radius:6px;padding:8px 12px;'
-            'background:#fdecea;color:#222">'
+            f'<div style="border:2px solid {FAILS_INK};border-radius:6px;padding:8px 12px;'
+            f'background:{FAILS_BG};color:{TEXT}">'
             f"<b>{html.escape(type(self).__name__)}</b>: {html.escape(self.message)}{hint}</div>"
         )
 

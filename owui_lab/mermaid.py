@@ -16,9 +16,9 @@ from .config import Config
 from .engine import Verdict
 from .catalog import as_config
 from .graph import BROWSER, HOST_ID, OLLAMA, WEBUI, topology
+from .palette import PATH
 
 _INDENT = "   "  # the docs' indentation
-_OK, _FAIL = "#1a9850", "#d73027"  # the picture's colours (draw.COLORS), without importing matplotlib
 
 
 def mermaid_id(node: str) -> str:
@@ -111,7 +111,7 @@ def mermaid(config: Config | str, verdict: Verdict | None = None, *, title: str 
         label = f"✗ {http['short_reason']}"
     lines.append(f"Rel({ids[BROWSER]}, {ids[WEBUI]}, {_quote(label)}, {_quote(http['url'])})")
     for (a, b), e in (((WEBUI, OLLAMA), api), ((BROWSER, WEBUI), http)):
-        color = _OK if e["reachable"] else _FAIL
+        color = PATH[e["reachable"]].ink  # the picture's colours; ink, since it colours the label too
         offset = ', $offsetX="-100", $offsetY="-50"' if a == BROWSER else ""
         lines.append(f'UpdateRelStyle({ids[a]}, {ids[b]}, $textColor="{color}", '
                      f'$lineColor="{color}"{offset})')

@@ -18,6 +18,7 @@ from owui_lab.cli import main
 from owui_lab.config import DOCKER0_ADDRESS, Config
 from owui_lab.errors import ConfigError
 from owui_lab.engine import OUTCOMES, evaluate
+from owui_lab.palette import outcome_words
 from owui_lab.prediction import predict
 
 IDS = [s.id for s in scenarios()]
@@ -34,7 +35,7 @@ def test_every_verdict_on_it_equals_predict(scenario_id):
     row = next(r for r in cs.cheat_sheet() if r.scenario.id == scenario_id)
     v = predict(scenario_id)
     assert row.verdict == v
-    assert row.happens.startswith(cs.WHAT_HAPPENS[v.outcome])
+    assert row.happens.startswith(outcome_words(v.outcome))
     if v.failing_step:
         assert f"step {v.failing_step.name}:" in row.happens
     assert ("the browser cannot open" in row.happens) == (not v.browser.reachable)
@@ -73,10 +74,10 @@ def test_html(tmp_path):
         v = predict(scenario_id)
         assert (state == "works") == (v.reachable and v.browser.reachable)
         happens = re.search(r"<p class='happens'>(.*?)</p>", body, re.S).group(1)
-        assert happens.startswith(cs.WHAT_HAPPENS[v.outcome].split(" (")[0])
+        assert happens.startswith(outcome_words(v.outcome).split(" (")[0])
         # The diagram is there, with a text alternative computed from the engine.
         alt = re.search(r"<img src='data:image/svg\+xml;base64,[^']+' alt='([^']+)'>", body).group(1)
-        assert html.unescape(alt).startswith("Diagram: ") and cs.WHAT_HAPPENS[v.outcome].split(" (")[0] in alt
+        assert html.unescape(alt).startswith("Diagram: ") and outcome_words(v.outcome).split(" (")[0] in alt
 
 
 # --------------------------------------------------------------------------------------------------

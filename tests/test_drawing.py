@@ -23,7 +23,6 @@ from matplotlib.testing.compare import compare_images
 from owui_lab import Config, load_scenario, scenarios
 from owui_lab.cli import main as cli_main
 from owui_lab.drawing import (
-    COLORS,
     DPI,
     draw,
     draw_side_by_side,
@@ -37,6 +36,7 @@ from owui_lab.engine import evaluate
 from owui_lab.errors import ConfigError, OwuiLabError
 from owui_lab.export import save
 from owui_lab.graph import FAIL_FRACTION, topology
+from owui_lab.palette import PATH
 from tests.strategies import configs
 
 BASELINES = Path(__file__).parent / "baseline_images"
@@ -162,8 +162,11 @@ def check_verdict_marks(config: Config, fig: Figure, ax) -> None:
     g = topology(config, verdict)
     lay = layout(g)
     edge = _artist(ax, "edge:open-webui->ollama")
-    expected = COLORS["ok"] if verdict.reachable else COLORS["fail"]
-    assert edge.get_edgecolor()[:3] == pytest.approx(_rgb(expected))
+    look = PATH[verdict.reachable]
+    assert edge.get_edgecolor()[:3] == pytest.approx(_rgb(look.colour))
+    # Never colour alone: solid when it works, dashed when it fails, and the URL carries ✓ or ✗.
+    assert (edge.get_linestyle() != "solid") is look.dashed
+    assert _artist(ax, "url:open-webui->ollama").get_text().endswith(look.mark)
     marks = [t for t in ax.texts if t.get_gid() == "mark:open-webui->ollama"]
     if verdict.reachable:
         assert not marks

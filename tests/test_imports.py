@@ -4,7 +4,7 @@ Floors, bottom to top; a module imports its own floor and those below, never one
 import graph has no circle (function-local imports included: hiding an import in a function does
 not change where a module stands):
 
-0. base: ``errors``, ``config`` and ``standins`` (stdlib-only programs, and how to start them)
+0. base: ``errors``, ``config``, ``palette`` and ``standins`` (stdlib-only programs, and how to start them)
 1. engine: ``catalog``, ``engine``, ``fixes``, ``prediction``, ``recipe``, ``lessons`` (claims held to it)
 2. pictures: ``graph``, ``mermaid``, ``drawing``, ``export``, ``cheatsheet`` and ``presentation`` (the one
    renderer: plain HTML, which the widgets, the doctor's report and the service's pages use)
@@ -32,7 +32,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "owui_lab"
 HEAVY = {"matplotlib", "networkx", "ipywidgets", "docker", "numpy", "PIL"}
 
 FLOORS: dict[str, int] = {
-    "owui_lab.errors": 0, "owui_lab.config": 0,
+    "owui_lab.errors": 0, "owui_lab.config": 0, "owui_lab.palette": 0,
     "owui_lab.standins": 0,
     "owui_lab.catalog": 1, "owui_lab.engine": 1, "owui_lab.fixes": 1, "owui_lab.prediction": 1,
     "owui_lab.recipe": 1, "owui_lab.lessons": 1,

@@ -11,6 +11,7 @@ from owui_lab import Config, load_scenario, scenarios
 from owui_lab.engine import evaluate
 from owui_lab.mermaid import _ids, mermaid
 from owui_lab.graph import chain, topology
+from owui_lab.palette import PATH
 from tests.strategies import configs
 
 _ELEMENT = re.compile(r'^(Boundary|Person|Component)\((\w+), "([^"]*)"(?:, "([^"]*)")?\)( \{)?$')
@@ -91,7 +92,7 @@ def check(config: Config) -> dict:
     else:
         assert label.startswith(f"✗ {verdict.failing_step.name}: ")
     colour = parsed["styles"][(ids["open-webui"], ids["ollama"])]
-    assert colour == ("#1a9850" if verdict.reachable else "#d73027")
+    assert colour == PATH[verdict.reachable].ink
     label, url = parsed["rels"][(ids["browser"], ids["open-webui"])]
     assert url == verdict.browser.url
     assert label.startswith("✗") is (not verdict.browser.reachable)

@@ -13,28 +13,30 @@ from __future__ import annotations
 
 import json
 
+from .. import palette
+
 _PAGE = r"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>The room's predictions · owui-lab</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <style>
-body {font-family: "DejaVu Sans", "Segoe UI", Arial, sans-serif; font-size: 24px; margin: 24px 40px; color: #1b1b1b; background: #fff}
+body {font-family: "DejaVu Sans", "Segoe UI", Arial, sans-serif; font-size: 24px; margin: 24px 40px; color: __TEXT__; background: __PAPER__}
 h1 {font-size: 40px; margin: 0 0 12px}
-#questions button {font-size: 20px; margin: 0 8px 8px 0; padding: 6px 12px; border: 2px solid #1f618d; background: #fff; border-radius: 6px; cursor: pointer; max-width: 28em; overflow: hidden; text-overflow: ellipsis; white-space: nowrap}
-#questions button.current {background: #1f618d; color: #fff}
+#questions button {font-size: 20px; margin: 0 8px 8px 0; padding: 6px 12px; border: 2px solid __INFO__; background: __PAPER__; border-radius: 6px; cursor: pointer; max-width: 28em; overflow: hidden; text-overflow: ellipsis; white-space: nowrap}
+#questions button.current {background: __INFO__; color: __PAPER__}
 #question {font-size: 32px; margin: 18px 0; line-height: 1.3}
 .row {display: grid; grid-template-columns: minmax(8em, 22em) 1fr 3em; align-items: center; gap: 16px; margin: 10px 0}
 .label {font-size: 26px}
-.track {background: #eef1f4; height: 48px; border-radius: 6px}
-.bar {background: #5d6d7e; height: 48px; border-radius: 6px; width: 0; transition: width 0.2s}
-.row.right .bar {background: #1e8449}
-.row.right .label::before {content: "✓ "; color: #1e8449; font-weight: bold}
+.track {background: __TRACK__; height: 48px; border-radius: 6px}
+.bar {background: __BAR__; height: 48px; border-radius: 6px; width: 0; transition: width 0.2s}
+.row.right .bar {background: __WORKS_BAR__}
+.row.right .label::before {content: "✓ "; color: __WORKS__; font-weight: bold}
 .count {font-size: 30px; font-weight: bold; text-align: right}
-#total {color: #555}
-.actions button {font-size: 26px; padding: 10px 22px; margin: 12px 16px 12px 0; border-radius: 8px; border: 0; color: #fff; background: #1f618d; cursor: pointer}
-.actions button#run {background: #1e8449}
+#total {color: __MUTED__}
+.actions button {font-size: 26px; padding: 10px 22px; margin: 12px 16px 12px 0; border-radius: 8px; border: 0; color: __PAPER__; background: __INFO__; cursor: pointer}
+.actions button#run {background: __WORKS__}
 .actions button:disabled {opacity: 0.5; cursor: default}
-#progress {color: #555; font-style: italic}
-#empty {color: #555}
+#progress {color: __MUTED__; font-style: italic}
+#empty {color: __MUTED__}
 </style></head>
 <body>
 <h1>The room's predictions</h1>
@@ -135,6 +137,14 @@ poll();
 </script>
 </body></html>
 """
+
+
+# The page's colours from the one palette (a placeholder each: the page's CSS and script are full of braces).
+_PAGE_COLOURS = {"__TEXT__": palette.TEXT, "__PAPER__": palette.PAPER, "__INFO__": palette.INFO,
+                 "__TRACK__": palette.TRACK, "__BAR__": palette.BAR, "__WORKS_BAR__": palette.WORKS,
+                 "__WORKS__": palette.WORKS_INK, "__MUTED__": palette.MUTED}
+for _placeholder, _colour in _PAGE_COLOURS.items():
+    _PAGE = _PAGE.replace(_placeholder, _colour)
 
 
 def page(prefix: str, xsrf: str) -> str:
