@@ -13,10 +13,8 @@ from typing import Any
 from .config import Config
 from .engine import Verdict
 from .errors import OwuiLabError
-
-# The one palette: works, fails, attention (prediction only, a notice), secondary text.
-GREEN, RED, AMBER, GREY = "#1e8449", "#c0392b", "#7a5200", "#555"
-GREEN_BG, RED_BG, AMBER_BG, CODE_BG = "#f0faf3", "#fdf1f0", "#fff5dc", "#f6f8fa"
+from .palette import (BORDER, CONTROL_BORDER, FAILS, FAILS_BG, FAILS_INK, MUTED, OUTCOME_PHRASE, OUTCOME_TEXT,
+                      PANEL_BG, PAPER, PATH, TEXT, WARNING_INK, WARNING_BG, WORKS, WORKS_BG, WORKS_INK)
 
 #: What a learner does at home to run the lessons live (one place, so every cell says the same).
 RUN_AT_HOME = (
@@ -25,13 +23,6 @@ RUN_AT_HOME = (
     "them and tears them down in a few seconds."
 )
 
-#: An outcome in the learner's words (the engine's ids never reach a learner).
-OUTCOME_TEXT = {
-    "ok": "Yes: Open WebUI reaches Ollama",
-    "name_not_resolved": "No: the host name does not resolve",
-    "connection_refused": "No: connection refused (nothing listens there)",
-    "unreachable": "No: unreachable (the packets never arrive)",
-}
 #: A failing step as an answer to "which step fails first?" (None: none does).
 STEP_TEXT = {
     "resolve": "resolve: the host name does not resolve",
@@ -57,20 +48,12 @@ def option_label(ask: str, value: Any) -> str:
     return "none of these: the page does not load" if value is None else str(value)
 
 
-#: The same outcomes as a short phrase ("connection refused").
-OUTCOME_PHRASE = {
-    "ok": "it connects",
-    "name_not_resolved": "name not resolved",
-    "connection_refused": "connection refused",
-    "unreachable": "unreachable",
-}
-
 CSS = f"""
 <style>
-.owui-box {{border:1px solid #ccd; border-radius:6px; padding:8px 12px; margin:6px 0; background:#fbfcfc; color:#222; text-align:left}}
+.owui-box {{border:1px solid {BORDER}; border-radius:6px; padding:8px 12px; margin:6px 0; background:{PANEL_BG}; color:{TEXT}; text-align:left}}
 .owui-box.owui-verdict {{border-width:2px; line-height:1.45}}
-.owui-verdict.owui-works {{border-color:{GREEN}; background:{GREEN_BG}}}
-.owui-verdict.owui-fails {{border-color:{RED}; background:{RED_BG}}}
+.owui-verdict.owui-works {{border-color:{WORKS}; background:{WORKS_BG}}}
+.owui-verdict.owui-fails {{border-color:{FAILS}; border-style:dashed; background:{FAILS_BG}}}
 .owui-compare {{display:flex; flex-wrap:wrap; gap:16px; align-items:flex-start}}
 .owui-compare-panel {{flex:1 1 920px; min-width:0}}
 .owui-compare-title {{margin:6px 0 2px 0; font-size:1.2em}}
@@ -81,9 +64,9 @@ CSS = f"""
 .owui-compare-panel:has(> .owui-zoom > input:checked) {{flex-basis:100%}}
 .owui-box ul {{margin:4px 0 4px 0; padding-left:1.2em}}
 .owui-steps td {{padding:0 8px 0 0; vertical-align:top}}
-.owui-ok {{color:{GREEN}; font-weight:bold}}
-.owui-bad {{color:{RED}; font-weight:bold}}
-.owui-muted {{color:{GREY}}}
+.owui-ok {{color:{WORKS_INK}; font-weight:bold}}
+.owui-bad {{color:{FAILS_INK}; font-weight:bold}}
+.owui-muted {{color:{MUTED}}}
 .owui-explorer .widget-toggle-buttons {{display:flex; align-items:center}}
 .owui-explorer .widget-toggle-buttons > .widget-label {{flex:0 0 auto; text-align:right; margin-right:8px}}
 .owui-explorer .owui-verdict-headline {{font-size:22px; font-weight:bold; line-height:1.3; margin:2px 0 4px 0}}
@@ -98,9 +81,9 @@ CSS = f"""
 .owui-stage .owui-steps {{font-size:22px; line-height:1.5}}
 .owui-stage .owui-muted, .owui-stage .owui-run-reason {{font-size:18px; line-height:1.35}}
 .owui-stage-controls > * {{margin-bottom:6px}}
-.owui-stage .owui-switch {{justify-content:flex-start; text-align:left; font-weight:bold; border:3px solid #888;
-  background:#fff; color:#333; box-shadow:none}}
-.owui-stage .owui-switch.mod-active {{background:{GREEN}; border-color:{GREEN}; color:#fff}}
+.owui-stage .owui-switch {{justify-content:flex-start; text-align:left; font-weight:bold; border:3px solid {CONTROL_BORDER};
+  background:{PAPER}; color:{TEXT}; box-shadow:none}}
+.owui-stage .owui-switch.mod-active {{background:{WORKS_INK}; border-color:{WORKS_INK}; color:{PAPER}}}
 .owui-stage .owui-switch:disabled {{border-style:dashed}}
 .owui-stage-url-label {{display:block; font-size:22px; font-family:monospace; margin:4px 0 -2px 0}}
 .owui-stage-diagram {{max-height:calc(100vh - 190px); object-fit:contain; object-position:left top}}
@@ -190,7 +173,7 @@ def headline_text(verdict: Verdict) -> str:
 
 def headline_html(verdict: Verdict) -> str:
     """The headline in the verdict's colour, marked with its outcome (``.owui-verdict-headline``)."""
-    colour = GREEN if verdict.reachable and verdict.browser.reachable else RED
+    colour = PATH[verdict.reachable and verdict.browser.reachable].ink
     return (f'<div class="owui-verdict-headline" data-outcome="{esc(verdict.outcome)}" '
             f'style="color:{colour}">{esc(headline_text(verdict))}</div>')
 
@@ -202,7 +185,7 @@ def error_html(exc: OwuiLabError) -> str:
 
 def notice_html(text: str) -> str:
     """A one-line notice in the attention colour (the sandbox says why it moved another knob)."""
-    return (f"<div style='color:{AMBER};background:{AMBER_BG};padding:4px 8px;border-radius:4px'>"
+    return (f"<div style='color:{WARNING_INK};background:{WARNING_BG};padding:4px 8px;border-radius:4px'>"
             f"ℹ {esc(text)}</div>")
 
 
@@ -227,7 +210,7 @@ def live_html(report: Any, *, home: bool = True, compact: bool = False, browser_
     p = report.predicted
     if compact and report.observed is not None:
         o = report.observed
-        mark_, colour = ("✓", GREEN) if report.agree else ("✗", RED)
+        mark_, colour = PATH[report.agree].mark, PATH[report.agree].ink
         agreement = "The engine was right." if report.agree else "Observation and prediction differ."
         return (
             f'<div class="owui-box owui-live" data-live="ran" style="border-left:6px solid {colour}">'
@@ -241,7 +224,7 @@ def live_html(report: Any, *, home: bool = True, compact: bool = False, browser_
         ollama = f"Open WebUI → Ollama: {_reachable_words(p.reachable, p.outcome)}. "
         said = browser + ollama if browser_first else ollama
         return (
-            f'<div class="owui-box owui-live" data-live="predicted-only" style="border-left:6px solid {AMBER}">'
+            f'<div class="owui-box owui-live" data-live="predicted-only" style="border-left:6px solid {WARNING_INK}">'
             f"<b>Prediction only.</b> The engine predicts: {esc(said)}"
             f"{esc(report.reason)}{'<br>' + RUN_AT_HOME if home else ''}</div>"
         )
@@ -283,7 +266,7 @@ def live_html(report: Any, *, home: bool = True, compact: bool = False, browser_
         footnote = (f"<div class='owui-muted owui-footnote' style='font-size:0.9em'>¹ {esc(used)}. "
                     "Everything else ran as you set it up.</div>")
     return (
-        f'<div class="owui-box owui-live" data-live="ran" style="border-left:6px solid {GREEN if report.agree else RED}">'
+        f'<div class="owui-box owui-live" data-live="ran" style="border-left:6px {"solid" if report.agree else "dashed"} {PATH[report.agree].colour}">'
         f"<b>Live run on this Docker daemon</b> ({report.seconds:.1f} s: stand-ins started, probed from "
         f"inside Open WebUI's network, removed).<br>{summary}"
         "<table class='owui-live-table' style='margin-top:4px'><tr><th></th><th>predicted</th><th>observed</th>"
@@ -311,7 +294,7 @@ def learners_ports(text: str, replaced: dict[int, int]) -> str:
 
 def predicted_only_banner(title: str, body_html: str) -> str:
     """An attention box for a cell that cannot look at Docker here (``body_html`` is trusted HTML)."""
-    return (f'<div class="owui-box owui-live" data-live="predicted-only" style="border-left:6px solid {AMBER}">'
+    return (f'<div class="owui-box owui-live" data-live="predicted-only" style="border-left:6px solid {WARNING_INK}">'
             f"<b>{esc(title)}</b> {body_html}</div>")
 
 
@@ -330,7 +313,7 @@ def doctor_html(report: Any) -> str:
     parts = [
         CSS,
         f'<div class="owui-box owui-verdict owui-doctor {"owui-works" if works else "owui-fails"}" style="max-width:60em">',
-        f'<div class="owui-doctor-headline" style="font-size:1.1em;font-weight:bold;color:{GREEN if works else RED}">'
+        f'<div class="owui-doctor-headline" style="font-size:1.1em;font-weight:bold;color:{PATH[works].ink}">'
         f"{esc(report._headline())}</div>",
         f'<div class="owui-muted" style="margin:4px 0 8px">{esc(report.daemon.get("product", "Docker"))}'
         + (f" · nearest scenario <code>{esc(report.scenario)}</code>" if report.scenario else "")
@@ -361,11 +344,11 @@ def doctor_html(report: Any) -> str:
         body = "".join(f"<li>{f'<code>{esc(i)}</code>' if code else esc(i)}</li>" for i in items)
         parts.append(f"<div><b{style}>{esc(title)}:</b><{tag}>{body}</{tag}></div>")
 
-    section("First (all of these, in order)", report.first, ordered=True, color=RED)
+    section("First (all of these, in order)", report.first, ordered=True, color=FAILS_INK)
     then = "Then fix" if report.first else "Fix"
-    section(f"{then} (any one of these)" if len(report.fixes) > 1 else then, report.fixes, color=RED)
+    section(f"{then} (any one of these)" if len(report.fixes) > 1 else then, report.fixes, color=FAILS_INK)
     section("Where observation and prediction differ", report.discrepancies)
-    section("Security", [f.detail + (f" Safer: {f.fix}" if f.fix else "") for f in report.findings], color=AMBER)
+    section("Security", [f.detail + (f" Safer: {f.fix}" if f.fix else "") for f in report.findings], color=WARNING_INK)
     section("Looked for", report.looked_for)
     if report.start_commands:
         # a "# ..." line captions the commands after it; it is not a command (nor a bullet) of its own

@@ -165,7 +165,7 @@ def check_verdict_marks(config: Config, fig: Figure, ax) -> None:
     look = PATH[verdict.reachable]
     assert edge.get_edgecolor()[:3] == pytest.approx(_rgb(look.colour))
     # Never colour alone: solid when it works, dashed when it fails, and the URL carries ✓ or ✗.
-    assert (edge.get_linestyle() != "solid") is look.dashed
+    assert (edge.get_linestyle() not in ("-", "solid")) is look.dashed
     assert _artist(ax, "url:open-webui->ollama").get_text().endswith(look.mark)
     marks = [t for t in ax.texts if t.get_gid() == "mark:open-webui->ollama"]
     if verdict.reachable:

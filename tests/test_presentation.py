@@ -68,10 +68,8 @@ def test_an_error_box_is_the_kits_one_paragraph():
     assert "no scheme" in text and "http://ollama:11434" in text and "Traceback" not in text
 
 
-def test_one_palette_and_one_renderer():
-    """Colours are named in presentation.py, never in a widget; no other module renders a verdict or a live run."""
-    for path in WIDGETS.glob("*.py"):
-        assert not re.search(r"#[0-9a-fA-F]{6}\b", path.read_text()), f"{path.name} names its own colour"
+def test_one_renderer():
+    """No other module renders a verdict or a live run (colours: ``tests/test_palette.py``)."""
     for path in PACKAGE.rglob("*.py"):
         if path == PACKAGE / "presentation.py":
             continue

@@ -41,8 +41,9 @@ from ..catalog import scenario, scenarios
 from ..engine import Verdict
 from ..errors import ConfigError, OwuiLabError
 from ..prediction import predict
-from ..presentation import (AMBER, CODE_BG, CSS, GREY, RED, error_html, esc, headline_html, live_html,
-                            notice_html, outcome_phrase, verdict_html)
+from ..palette import CODE_BG, FAILS_INK, MUTED, WARNING_INK
+from ..presentation import (CSS, error_html, esc, headline_html, live_html, notice_html, outcome_phrase,
+                            verdict_html)
 from ..recipe import PROJECT, Recipe, recipe
 from . import live
 from .base import BASE_URLS, Painter
@@ -410,7 +411,7 @@ class Explorer(widgets.VBox):
         self.refresh_count += 1
         unused = self._applicability()
         self.unused.value = (
-            f"<div style='color:{GREY};font-size:0.95em'>Not used here: " + "; ".join(esc(u) for u in unused)
+            f"<div style='color:{MUTED};font-size:0.95em'>Not used here: " + "; ".join(esc(u) for u in unused)
             + "</div>" if unused else ""
         )
         try:
@@ -433,7 +434,7 @@ class Explorer(widgets.VBox):
         except Exception as exc:  # noqa: BLE001 - a drawing bug must not hide the verdict
             png = None
             caption = (
-                f"<div style='color:{RED}'>The diagram could not be drawn for this configuration "
+                f"<div style='color:{FAILS_INK}'>The diagram could not be drawn for this configuration "
                 f"({esc(exc.__class__.__name__)}: {esc(exc)}); the verdict below is "
                 "still right. Please report it.</div>"
             )
@@ -452,14 +453,14 @@ class Explorer(widgets.VBox):
     def _show_error(self, exc: OwuiLabError) -> None:
         self.error = exc
         self.verdict_html.value = error_html(exc)
-        self.headline.value = (f"<div class='owui-verdict-headline' data-outcome='invalid' style='color:{AMBER}'>"
+        self.headline.value = (f"<div class='owui-verdict-headline' data-outcome='invalid' style='color:{WARNING_INK}'>"
                                f"⚠ {esc(exc.message)}</div>")
         self.image_caption.value = (
-            f"<div style='color:{AMBER}'>The diagram and the commands still show the last valid configuration; "
+            f"<div style='color:{WARNING_INK}'>The diagram and the commands still show the last valid configuration; "
             "fix the value above and they follow.</div>"
         )
         self.run_button.disabled = True
-        self.run_reason.value = f"<span style='color:{RED}'>Fix the configuration first.</span>"
+        self.run_reason.value = f"<span style='color:{FAILS_INK}'>Fix the configuration first.</span>"
 
     def _png(self, config: Config, verdict: Verdict) -> bytes:
         return self._painter.png(config, verdict)
@@ -546,7 +547,7 @@ class Explorer(widgets.VBox):
         ok, reason = self.availability()
         self.run_button.disabled = running or not ok or self.error is not None
         self.run_button.description = "Running…" if running else "Run it live"
-        self.run_reason.value = "" if ok else f"<span style='color:{AMBER}'>Not here: {esc(reason)}</span>"
+        self.run_reason.value = "" if ok else f"<span style='color:{WARNING_INK}'>Not here: {esc(reason)}</span>"
 
     def run_live(self, wait: bool = False) -> threading.Thread | None:
         """Run the current configuration on the local Docker daemon, in a thread.
