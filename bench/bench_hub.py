@@ -1,13 +1,16 @@
 """Benchmark: the classroom hub on this server, for N learners, and the lab service under a rush.
 
-Run: .venv/bin/python bench/bench_hub.py [N ...]      (default N = 1 5 10; needs the Docker daemon,
+Run: .venv/bin/python bench/bench_hub.py [N ...]      (e.g. 30 60 100; default 1 5 10; needs the Docker daemon,
 JupyterHub, configurable-http-proxy, the learner image and the stand-in image, as tests/test_hub.py)
 
 For each N, a fresh hub (deploy/jupyterhub/jupyterhub_config.py, as start-hub runs it):
 
 - ready:   seconds from "start all N servers at once" until every server is ready (and the median);
            baseline: the same for N = 1 measured in this run (ratio = how much a crowd slows it);
-- memory:  each learner server's memory use once ready (docker stats), mean and max MiB.
+- memory:  each learner server's memory use once ready (docker stats), mean and max MiB;
+- CPU:     CPU-seconds each learner server used from its start until all were ready (docker stats), mean;
+- refused: spawn requests the hub answered with an error (the goal: none, everyone waits their turn);
+- load:    the machine's load average (1 min) when the start began and when all were ready.
 
 Then, on the last hub, the rush: R learners (OWUI_LAB_BENCH_RUSH, default 100; 0 skips it; hub users with a token each, no server
 needed) press "Run it live" at the same moment:
@@ -53,13 +56,15 @@ def p(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))]
 
 
-def memory_mib(hub: Hub, users: list[str]) -> list[float]:
-    out = []
+def usage(hub: Hub, users: list[str]) -> tuple[list[float], list[float]]:
+    """Each learner server's memory (MiB) and the CPU-seconds it has used so far (docker stats)."""
+    mem, cpu = [], []
     for user in users:
         stats = hub.container(user).stats(stream=False)
-        usage = stats["memory_stats"].get("usage", 0) - stats["memory_stats"].get("stats", {}).get("inactive_file", 0)
-        out.append(usage / 2**20)
-    return out
+        used = stats["memory_stats"].get("usage", 0) - stats["memory_stats"].get("stats", {}).get("inactive_file", 0)
+        mem.append(used / 2**20)
+        cpu.append(stats["cpu_stats"]["cpu_usage"]["total_usage"] / 1e9)
+    return mem, cpu
 
 
 def servers(n: int, workdir: Path) -> tuple[dict, Hub]:
@@ -75,19 +80,32 @@ def servers(n: int, workdir: Path) -> tuple[dict, Hub]:
 def _servers(hub: Hub, learners: list[str]) -> dict:
     n = len(learners)
     hub.start()
+    load_before = os.getloadavg()[0]
     start = time.monotonic()
+    refused: list[str] = []
+
+    def spawn(user: str) -> None:
+        try:
+            hub.spawn(user)
+        except Exception as exc:  # noqa: BLE001 - counted: a learner who would see an error page
+            refused.append(f"{user}: {exc}")
+
     # The whole class logs in at once: one thread per learner (the hub's API answers a spawn request
     # only after up to 10 s, so a loop would stagger them).
-    spawners = [threading.Thread(target=hub.spawn, args=(user,)) for user in learners]
+    spawners = [threading.Thread(target=spawn, args=(user,)) for user in learners]
     for t in spawners:
         t.start()
-    ready = hub.wait_ready(learners, timeout=600, since=start)
     for t in spawners:
         t.join()
+    ready = hub.wait_ready([u for u in learners if not any(r.startswith(u + ":") for r in refused)],
+                           timeout=900, since=start)
     total = time.monotonic() - start
-    mem = memory_mib(hub, learners)
+    load_after = os.getloadavg()[0]
+    mem, cpu = usage(hub, list(ready))
     return {"n": n, "all_ready_s": round(total, 1), "median_ready_s": round(statistics.median(ready.values()), 1),
-            "memory_mib_mean": round(statistics.mean(mem)), "memory_mib_max": round(max(mem))}
+            "memory_mib_mean": round(statistics.mean(mem)), "memory_mib_max": round(max(mem)),
+            "cpu_s_per_server": round(statistics.mean(cpu), 1), "refused": len(refused),
+            "load_before": round(load_before, 1), "load_after": round(load_after, 1)}
 
 
 def token_for(hub: Hub, user: str) -> str:
@@ -176,10 +194,12 @@ def main() -> int:
                 print(json.dumps(row), flush=True)
             base = rows[0]["all_ready_s"]
             print(f"\nservers ready (baseline: N={rows[0]['n']} in this run, {base} s)")
-            print(f"{'N':>4} {'all ready s':>12} {'median s':>9} {'x baseline':>11} {'MiB/learner':>12} {'max MiB':>8}")
+            print(f"{'N':>4} {'all ready s':>12} {'median s':>9} {'x baseline':>11} {'MiB/learner':>12} {'max MiB':>8} "
+                  f"{'CPU s/start':>12} {'refused':>8} {'load':>10}")
             for row in rows:
                 print(f"{row['n']:>4} {row['all_ready_s']:>12} {row['median_ready_s']:>9} "
-                      f"{row['all_ready_s'] / base:>11.2f} {row['memory_mib_mean']:>12} {row['memory_mib_max']:>8}")
+                      f"{row['all_ready_s'] / base:>11.2f} {row['memory_mib_mean']:>12} {row['memory_mib_max']:>8} "
+                      f"{row['cpu_s_per_server']:>12} {row['refused']:>8} {row['load_before']:>4}-{row['load_after']}")
             if RUSH <= 0:
                 return 0  # OWUI_LAB_BENCH_RUSH=0: the servers only
             one = direct_run_seconds()

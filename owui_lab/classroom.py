@@ -30,6 +30,14 @@ class ServiceUnavailable(OwuiLabError):
     exit_code = 3
 
 
+class ServiceDown(ServiceUnavailable):
+    """The lab service does not answer at all (stopped, or restarting: JupyterHub restarts it)."""
+
+
+#: Seconds a waiting learner keeps asking a silent service before saying so (a restart takes a few).
+RESTART_GRACE = 60.0
+
+
 def in_classroom() -> bool:
     """Whether this kernel runs on the classroom hub (its learner image sets OWUI_LAB_CLASSROOM=1)."""
     return os.environ.get("OWUI_LAB_CLASSROOM") == "1"
@@ -95,7 +103,7 @@ class ServiceClient:
             raise ServiceUnavailable(message, hint) from None
         except (urllib.error.URLError, OSError) as exc:
             reason = getattr(exc, "reason", exc)
-            raise ServiceUnavailable(
+            raise ServiceDown(
                 f"The classroom's lab service at {self.url} does not answer ({reason}).",
                 "the prediction stands; tell the instructor (the hub's lab service may have stopped).",
             ) from None
@@ -152,10 +160,25 @@ class ServiceClient:
                 raise ServiceUnavailable("The live run did not finish in time; it was stopped.",
                                          "the room's queue is long: the prediction stands, try again later.")
             time.sleep(poll)
-            run = self.get(run["id"])
+            run = self._get_through_restart(run, progress)
         if run["state"] != "done":
             raise ServiceUnavailable(run["error"] or "The live run was stopped.", "run it again when you are ready.")
         return run
+
+    def _get_through_restart(self, run: dict, progress: Callable[[str], None] | None) -> dict:
+        """The run's news; while the service restarts (it keeps the line on disk), keep asking a while."""
+        silent_since = None
+        while True:
+            try:
+                return self.get(run["id"])
+            except ServiceDown:
+                if silent_since is None:
+                    silent_since = time.monotonic()
+                    if progress is not None:
+                        progress("The lab service is restarting; your run keeps its place in line.")
+                if time.monotonic() - silent_since > RESTART_GRACE:
+                    raise
+                time.sleep(1.0)
 
     def answer(self, lesson: str, question: str, answer: Any) -> dict:
         """Send a first answer to a lesson's question to the room, anonymously (``share_answers`` opts out).

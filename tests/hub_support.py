@@ -168,6 +168,8 @@ class Hub:
             left = cli.containers.list(all=True, filters={"label": f"{HUB_LABEL}={self.hub_id}"})
             for c in left:
                 c.remove(force=True)
+            for network in cli.networks.list(filters={"label": f"{HUB_LABEL}={self.hub_id}"}):
+                network.remove()  # the learners' network this hub created
             return [c.name for c in left]
         finally:
             cli.close()

@@ -60,6 +60,13 @@ def hub(tmp_path_factory: pytest.TempPathFactory):
         keep.mkdir(exist_ok=True)
         shutil.copy(the_hub.log_path, keep / f"hub-{the_hub.hub_id}.log")
         assert not left, f"learner servers left after the hub stopped: {left}"
+        assert "owuilab-" not in iptables_chains(), "the hub's iptables chain outlived the hub"
+
+
+def iptables_chains() -> str:
+    import subprocess
+
+    return subprocess.run(["iptables", "-w", "-S"], capture_output=True, text=True).stdout if os.geteuid() == 0 else ""
 
 
 def client_code(body: str) -> str:
@@ -286,3 +293,37 @@ def test_the_projector_fills_in_as_learners_answer_then_reveals_and_runs_it(hub:
         page.wait_for_function("document.querySelector('#total').textContent.startsWith('2 answers')")
         counts = [int(r.query_selector(".count").inner_text()) for r in page.query_selector_all(".row")]
         assert counts == [1, 1, 0, 0]
+
+
+def connects(hub: Hub, user: str, host: str, port: int) -> bool:
+    """Whether a TCP connection from inside ``user``'s server to host:port succeeds (2 s)."""
+    return hub.in_server(user, "import json, socket\ntry:\n"
+                         f"    socket.create_connection(({host!r}, {port}), timeout=2).close(); ok = True\n"
+                         "except OSError:\n    ok = False\nprint(json.dumps(ok))")
+
+
+def test_learners_cannot_reach_each_other_nor_this_servers_ports_but_the_hub_and_the_service(hub: Hub) -> None:
+    import socket
+
+    ada, bea = hub.container("ada"), hub.container("bea")
+    network = next(iter(bea.attrs["NetworkSettings"]["Networks"]))
+    assert network.endswith("-learners")
+    bea_ip = bea.attrs["NetworkSettings"]["Networks"][network]["IPAddress"]
+    assert ada.attrs["HostConfig"]["PidsLimit"] == 512
+    # Another learner's Jupyter server: no traffic between learners' containers.
+    assert not connects(hub, "ada", bea_ip, 8888)
+    service_host, service_port = hub.service_address()
+    assert connects(hub, "ada", service_host, service_port)  # the lab service: yes
+    # A port on this server that is neither the hub's nor the service's (a host stand-in's, say): no.
+    listener = socket.socket()
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    listener.bind((service_host, 0))
+    listener.listen(8)
+    try:
+        port = listener.getsockname()[1]
+        if os.geteuid() != 0:
+            pytest.skip("the hub limits learners to its own ports only when it runs as root (CI does)")
+        assert "owuilab-" in iptables_chains()
+        assert not connects(hub, "ada", service_host, port)
+    finally:
+        listener.close()

@@ -448,3 +448,27 @@ def test_bodies_over_a_mebibyte_and_deep_json_are_refused_not_parsed(service_url
     status, answer = post(service_url + "api/answers", json.dumps(
         {"question": {"text": "Vote for me", "ask": "outcome", "config": {}}, "answer": "ok"}).encode())
     assert status == 400
+
+
+def test_a_learner_waiting_on_a_run_sees_it_continue_through_a_restart_of_the_service(monkeypatch) -> None:
+    from owui_lab import classroom
+
+    client = classroom.ServiceClient("http://127.0.0.1:9/services/owui-lab/", "token")
+    answers = iter([classroom.ServiceDown("down", "x"), classroom.ServiceDown("down", "x"),
+                    {"id": "r1", "state": "done", "progress": "Done in 3.0 s (waited 9.0 s).", "error": ""}])
+
+    def get(run_id):
+        answer = next(answers)
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
+
+    monkeypatch.setattr(client, "submit", lambda config, keep=False: {"id": "r1", "state": "queued",
+                                                                        "progress": "Waiting: 3rd in line."})
+    monkeypatch.setattr(client, "get", get)
+    monkeypatch.setattr(classroom.time, "sleep", lambda s: None)
+    lines = []
+    run = client.run({}, progress=lines.append)
+    assert run["state"] == "done"
+    assert lines == ["Waiting: 3rd in line.", "The lab service is restarting; your run keeps its place in line.",
+                     "Done in 3.0 s (waited 9.0 s)."]

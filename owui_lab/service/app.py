@@ -163,8 +163,10 @@ class Base(HubOAuthenticated, web.RequestHandler):
         self.finish(json.dumps({"error": message, "hint": hint}))
 
     def _handle_request_exception(self, e: BaseException) -> None:
-        if isinstance(e, (ConfigError, QueueFull, RunNotFound, UnknownQuestion)):
-            status = {QueueFull: 429, RunNotFound: 404, UnknownQuestion: 404}.get(type(e), 400)
+        if isinstance(e, OwuiLabError):
+            # The kit's own errors are answers with a hint; the daemon being slow (LabError) is a 503.
+            status = {QueueFull: 429, RunNotFound: 404, UnknownQuestion: 404, ConfigError: 400}.get(type(e), 503)
+            log.warning("%s %s: %s", self.request.method, self.request.path, e)
             self.send_error(status, exc_info=(type(e), e, e.__traceback__))
             return
         super()._handle_request_exception(e)
