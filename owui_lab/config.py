@@ -366,6 +366,8 @@ class Config:
             None means "bridge" (only for a container Ollama).
         ollama_publish: container Ollama's published port: "none", "all" (``-p 11434:11434``)
             or "loopback" (``-p 127.0.0.1:11434:11434``); None means "none".
+        ollama_host_port: the host side of container Ollama's published port (``-p 7869:11434``
+            publishes 11434 on the host's 7869); None means 11434.
         ollama_name: the Ollama container's name (its compose service name too).
         webui_network: Open WebUI's network: "bridge", "host" or a user-defined name.
         webui_port: the host port published to 8080 (``-p 3000:8080``); Docker ignores it in host mode.
@@ -384,6 +386,7 @@ class Config:
     ollama_bind: str | None = None
     ollama_network: str | None = None
     ollama_publish: str | None = None
+    ollama_host_port: int | None = None
     ollama_name: str = "ollama"
     webui_network: str = "bridge"
     webui_port: int = 3000
@@ -411,6 +414,11 @@ class Config:
         if not self.ollama_in_container or self.ollama_network_effective == "host":
             return "none"  # Docker discards -p in host mode
         return self.ollama_publish or "none"
+
+    @property
+    def ollama_published_port(self) -> int:
+        """The host port where container Ollama's 11434 is published (``-p HOST:11434``)."""
+        return self.ollama_host_port or OLLAMA_PORT
 
     @property
     def ollama_listen(self) -> OllamaListen:
@@ -483,7 +491,7 @@ def _inapplicable(values: Mapping[str, Any]) -> list[str]:
     out = []
     ollama = values.get("ollama", "host")
     if ollama == "host":
-        for name in ("ollama_network", "ollama_publish"):
+        for name in ("ollama_network", "ollama_publish", "ollama_host_port"):
             if values.get(name) is not None:
                 out.append(name)
         if values.get("compose"):
@@ -547,8 +555,15 @@ def _validate(c: Config) -> None:
     if not isinstance(c.base_url, str):
         raise ConfigError(f"--base-url {shown(c.base_url)} is not a URL.", "write it like http://ollama:11434.")
     parse_base_url(c.base_url)
+    if c.ollama_host_port is not None and (
+        isinstance(c.ollama_host_port, bool) or not isinstance(c.ollama_host_port, int) or not 1 <= c.ollama_host_port <= 65535
+    ):
+        raise ConfigError(
+            f"--ollama-host-port {shown(c.ollama_host_port)} is not a TCP port.",
+            "use a number from 1 to 65535, e.g. 7869 (as in -p 7869:11434 on the Ollama container).",
+        )
     if c.ollama == "host":
-        for name in ("ollama_network", "ollama_publish"):
+        for name in ("ollama_network", "ollama_publish", "ollama_host_port"):
             if getattr(c, name) is not None:
                 raise ConfigError(
                     f"{_flag(name)} applies to an Ollama container, but --ollama is host "

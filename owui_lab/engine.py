@@ -269,13 +269,13 @@ def _isolation_drops_published_port(c: Config) -> str | None:
     """
     if c.userland_proxy or not c.ollama_in_container or c.ollama_publish_effective != "all":
         return None
-    if c.parsed_base_url.port != OLLAMA_PORT:
+    if c.parsed_base_url.port != c.ollama_published_port:
         return None
     ns = webui_namespace(c)
     if not ns.startswith("net:") or c.webui_network == c.ollama_network_effective:
         return None  # from the host, or hairpin NAT within Ollama's own network: it arrives
     return (
-        f"{DOCKER0_ADDRESS}:{OLLAMA_PORT} is Ollama's published port, and with the daemon's userland-proxy "
+        f"{DOCKER0_ADDRESS}:{c.ollama_published_port} is Ollama's published port, and with the daemon's userland-proxy "
         "off Docker's NAT sends it straight to the Ollama container on "
         f"{_network_phrase(c.ollama_network_effective)}; Docker's isolation between bridge networks drops "
         f"packets from {_network_phrase(c.webui_network)} (no answer, a timeout)"
@@ -350,7 +350,7 @@ def _listen(c: Config, dest: _Destination, port: int) -> Step:
     ol = c.ollama_listen
     ns_ollama = ollama_namespace(c)
     publish = c.ollama_publish_effective
-    published_port = OLLAMA_PORT  # -p 11434:11434
+    published_port = c.ollama_published_port  # -p 11434:11434, or -p 7869:11434
     who = f"Ollama ({'container' if c.ollama_in_container else 'native process'}, OLLAMA_HOST={ol})"
 
     def refused(reason: str) -> Step:
@@ -368,7 +368,7 @@ def _listen(c: Config, dest: _Destination, port: int) -> Step:
         """A published port of the Ollama container at the host, or None if none applies."""
         if publish == "none":
             return None
-        spec = "-p 11434:11434" if publish == "all" else "-p 127.0.0.1:11434:11434"
+        spec = f"-p {published_port}:11434" if publish == "all" else f"-p 127.0.0.1:{published_port}:11434"
         if port != published_port:
             return refused(f"the published port is {published_port} ({spec}), not {port}")
         if not address_ok:
@@ -385,7 +385,9 @@ def _listen(c: Config, dest: _Destination, port: int) -> Step:
     if kind == "ollama-container":
         bad = port_mismatch()
         if bad:
-            if c.ollama_publish_effective != "none" and port != OLLAMA_PORT:
+            if c.ollama_publish_effective != "none" and port != OLLAMA_PORT and (
+                c.ollama_host_port is None or port == c.ollama_published_port
+            ):
                 return refused(
                     f"container-to-container traffic uses the container port {ol.port}, not a published host port"
                 )

@@ -29,7 +29,9 @@ class Change:
 
 
 def _base_url_change(c: Config, host: str, cost: int, why: str = "") -> Change:
-    url = f"http://{host}:{OLLAMA_PORT}"
+    # from the host's side a published container Ollama answers on its host port (-p 7869:11434)
+    via_host = host != c.ollama_name or not c.ollama_in_container
+    url = f"http://{host}:{c.ollama_published_port if via_host and c.ollama_in_container else OLLAMA_PORT}"
     where = "in the compose file's environment" if c.compose else "with -e on Open WebUI's docker run"
     text = f"set OLLAMA_BASE_URL={url} ({where}; or in Admin → Settings → Connections){why}"
     return Change((("base_url", url),), text, cost)
@@ -45,7 +47,7 @@ def candidate_changes(c: Config) -> list[Change]:
         hosts.append(DOCKER0_ADDRESS)
     current = c.parsed_base_url
     for i, host in enumerate(hosts):
-        if host != current.host or current.port != OLLAMA_PORT:
+        if host != current.host or current.port != (c.ollama_published_port if host != c.ollama_name else OLLAMA_PORT):
             out.append(_base_url_change(c, host, 10 + i))
     if c.platform == "linux" and not c.add_host_gateway:
         text = (

@@ -249,7 +249,7 @@ def test_compose_host_port_instead_of_container_port():
     assert (r.outcome, r.scenario) == ("connection_refused", "linux-compose")
     assert "container port" in r.check("reach").detail
     assert r.fixes[0].startswith("set OLLAMA_BASE_URL=http://ollama:11434 (in the compose file")
-    published = r.webui and r.urls[0]["port_alias"]
+    published = r.ollama["published"][0].split(":")[-2].split()[-1]  # "-p 11500:11434"
     # the host-side fixes use the learner's published port, not 11434
     assert f"host.docker.internal:{published}" in fixes(r)
 

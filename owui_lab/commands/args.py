@@ -34,6 +34,8 @@ def add_config_args(parser: argparse.ArgumentParser) -> None:
     g.add_argument("--ollama-bind", metavar="ADDR", help="Ollama's OLLAMA_HOST (host default 127.0.0.1, image 0.0.0.0)")
     g.add_argument("--ollama-network", metavar="bridge|host|NAME", help="container Ollama's network (default bridge)")
     g.add_argument("--ollama-publish", metavar="|".join(PUBLISH_MODES), help="container Ollama's -p 11434:11434 (loopback = -p 127.0.0.1:11434:11434)")
+    g.add_argument("--ollama-host-port", metavar="N", type=port_number,
+                   help="the host port of container Ollama's -p N:11434 (default 11434)")
     g.add_argument("--ollama-name", metavar="NAME", help="the Ollama container's name / compose service (default ollama)")
     g.add_argument("--webui-network", metavar="bridge|host|NAME", help="Open WebUI's network (default bridge)")
     g.add_argument("--webui-port", metavar="N", type=port_number, help="host port published to 8080 (default 3000)")

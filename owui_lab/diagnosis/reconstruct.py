@@ -385,7 +385,6 @@ def reconstruct(
         knobs["desktop_host_networking"] = bool(desktop_host_networking)
     # --- Ollama's side
     alias: int | None = None
-    port_stays = False  # an alias that the URL's own port does not use (it names a container)
     if target.where == "container" and target.container is not None:
         o = target.container
         if any(a.ip == name for a in o.networks):
@@ -410,10 +409,13 @@ def reconstruct(
             if not b.loopback_only and not b.all_addresses:
                 unexpressed.append(f"{b.flag()} publishes on {b.host_ip} only; modelled as all addresses")
             if b.host_port != OLLAMA_PORT:
-                # The model publishes 11434:11434 only: let 11434 stand for the learner's host port
-                alias = b.host_port
-                if not (_is_host_address(name, webui, daemon) and port == b.host_port):
-                    port_stays = True
+                if _is_host_address(name, webui, daemon) and port == b.host_port:
+                    # the URL asks for the published port: let 11434 stand for it (the fixes are unaliased)
+                    alias = b.host_port
+                else:
+                    # the URL does not use it (a service name, or the host at another port): the
+                    # engine knows the real host port, so nothing answers at 11434 unless it listens there
+                    knobs["ollama_host_port"] = b.host_port
         knobs["compose"] = bool(webui.compose_project and webui.compose_project == o.compose_project)
         if not o.running:
             unexpressed.append(f"the Ollama container '{o.name}' is not running ({o.status or 'stopped'})")
@@ -444,7 +446,7 @@ def reconstruct(
             "listen on it or on 0.0.0.0, and a host firewall must let containers in)"
         )
         name = DOCKER0_ADDRESS
-    if alias and not port_stays:
+    if alias:
         engine_url = f"http://{name}:{OLLAMA_PORT}" if ":" not in name else f"http://[{name}]:{OLLAMA_PORT}"
     elif name != _url_host_port(engine_url)[0]:
         engine_url = f"http://{name}:{port}"
