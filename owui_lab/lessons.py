@@ -30,18 +30,28 @@ from .engine import OUTCOMES, STEP_NAMES, Verdict, evaluate
 from .prediction import predict
 from .errors import ConfigError, ScenarioError
 
-LESSON_IDS = ("00_welcome", "01_ollama_on_host", "02_compose", "03_separate_networks", "04_host_networking")
+LESSON_IDS = ("00_welcome", "01_ollama_on_host", "02_compose", "03_separate_networks", "04_host_networking",
+              "05_doctor")
 PREDICT_KINDS = ("outcome", "reachable", "browser", "browser_url", "step", "url")
 FIX_GOALS = ("ollama", "both")
 # What a claim may say about a configuration, each checked against the engine.
 CLAIM_KEYS = ("outcome", "reachable", "fails_at", "works", "fails", "browser", "browser_url")
 
-_TOP = {"lesson": str, "title": str, "configs": dict, "exercises": dict, "claims": list, "general": list}
-_PREDICT = {"kind", "config", "ask", "question", "choices", "hint", "explanation", "claims"}
+_TOP = {"lesson": str, "title": str, "configs": dict, "exercises": dict, "claims": list, "general": list,
+        "held": dict, "further": list}
+_PREDICT = {"kind", "config", "ask", "question", "choices", "hint", "explanation", "claims", "withhold"}
 _FIXIT = {"kind", "config", "knobs", "keep", "goal", "task", "hint", "explanation", "solution_rule", "claims",
           "networks", "speak"}
-_CLAIM = {"said", "config", *CLAIM_KEYS}
+# An open exercise: a task to try (in the sandbox, a terminal, or on paper), its answer held back until tried.
+_OPEN = {"kind", "task", "answer", "claims"}
+_HELD = {"title", "text"}
+# What a question's reveal may leave out, because a later question asks it (the comparison shows it later).
+WITHHOLD = ("fixes", "browser", "diagram")
+# Every claim names the question(s) it answers and where its truth comes from: a docs or issue link
+# ("https://..."), or a truth recording row ("truth: <file> <configuration>").
+_CLAIM = {"said", "config", "answers", "keys", "source", *CLAIM_KEYS}
 _GENERAL = {"said", "why"}
+SOURCE = re.compile(r"^(https://\S+|truth: \S+\.json\b.*|engine: .+)$")
 
 
 @dataclass(frozen=True)
@@ -53,12 +63,19 @@ class Claim:
         config: the configuration the sentence is about.
         expect: claim key -> expected value (see ``CLAIM_KEYS``).
         where: the lesson and the place of the sentence, for messages.
+        answers: the exercises whose answer this sentence gives: it may be read only after them.
+        keys: the key values of the answer (a URL, a port, a version, a telling phrase) that must not
+            be read before those exercises either.
+        source: where the sentence's truth comes from (a docs or issue link, or a truth recording).
     """
 
     said: str
     config: Config
     expect: tuple[tuple[str, Any], ...]
     where: str
+    answers: tuple[str, ...] = ()
+    keys: tuple[str, ...] = ()
+    source: str = ""
 
 
 @dataclass(frozen=True)
@@ -87,6 +104,8 @@ class Lesson:
     exercises: Mapping[str, Exercise]
     claims: tuple[Claim, ...]
     general: tuple[tuple[str, str], ...] = field(default=())
+    held: Mapping[str, tuple[str, str]] = field(default_factory=dict)
+    further: tuple[tuple[str, str], ...] = field(default=())
 
     def config(self, name: str) -> Config:
         """One of the lesson's named configurations."""
@@ -97,8 +116,13 @@ class Lesson:
                 f"Lesson {self.id} has no configuration {name!r}.", f"use one of: {', '.join(self.configs)}."
             ) from None
 
-    def texts(self, keys: tuple[str, ...] = ("question", "choices", "hint", "explanation", "task")) -> list[tuple[str, str]]:
-        """The exercises' texts a learner reads, as (where, text)."""
+    def texts(self, keys: tuple[str, ...] = ("question", "choices", "hint", "explanation", "task", "answer"),
+              ) -> list[tuple[str, str]]:
+        """The texts a learner reads besides the notebook's markdown, as (where, text).
+
+        The exercises' texts (those of ``keys``); with "explanation" or "answer" among the keys, the
+        held-back sections and the further exercises' answers; with "task", their tasks.
+        """
         out = []
         for ex in self.exercises.values():
             for key in keys:
@@ -106,6 +130,12 @@ class Lesson:
                 if value:
                     text = "\n".join(map(str, value)) if isinstance(value, list) else str(value)
                     out.append((f"exercise {ex.id} {key}", text))
+        stating = "explanation" in keys or "answer" in keys
+        if stating:
+            out += [(f"held {name}", f"{title}\n\n{text}") for name, (title, text) in self.held.items()]
+        for i, (task, answer) in enumerate(self.further):
+            out += [(f"further[{i}] task", task)] if "task" in keys else []
+            out += [(f"further[{i}] answer", answer)] if stating else []
         return out
 
 
@@ -149,8 +179,9 @@ def _check_keys(path: str, where: str, raw: Any, allowed: set[str], required: se
         raise _fail(path, f"{where} lacks {', '.join(missing)}.")
 
 
-def _claim(path: str, lesson_id: str, where: str, raw: Any, named: Mapping[str, Config]) -> Claim:
-    _check_keys(path, where, raw, _CLAIM, {"said", "config"})
+def _claim(path: str, lesson_id: str, where: str, raw: Any, named: Mapping[str, Config],
+           answers: tuple[str, ...] = ()) -> Claim:
+    _check_keys(path, where, raw, _CLAIM, {"said", "config"} | (set() if answers else {"answers"}))
     expect = {k: raw[k] for k in CLAIM_KEYS if k in raw}
     if not expect:
         raise _fail(path, f"{where} states nothing to check.", f"add one of: {', '.join(CLAIM_KEYS)}.")
@@ -165,7 +196,18 @@ def _claim(path: str, lesson_id: str, where: str, raw: Any, named: Mapping[str, 
     if not isinstance(said, str) or len(said.split()) < 3:
         raise _fail(path, f"{where}: said must quote the lesson's words (three words at least).")
     config = _config_from(path, where + " config", raw["config"], named)
-    return Claim(said=said, config=config, expect=tuple(expect.items()), where=f"{lesson_id}: {where}")
+    raw_answers = raw.get("answers", list(answers))
+    keys = raw.get("keys", [])
+    if not (isinstance(raw_answers, list) and raw_answers and all(isinstance(a, str) for a in raw_answers)):
+        raise _fail(path, f"{where}: answers must list the exercise(s) whose answer the sentence gives.")
+    if not (isinstance(keys, list) and all(isinstance(k, (str, int, float)) for k in keys)):
+        raise _fail(path, f"{where}: keys must be a list of the answer's key values (URLs, ports, versions).")
+    source = raw.get("source", "")
+    if source and not SOURCE.match(str(source)):
+        raise _fail(path, f"{where}: source {source!r} is not a link (https://...), a truth recording "
+                    "(truth: FILE.json CONFIGURATION) or the engine's rule (engine: ...).")
+    return Claim(said=said, config=config, expect=tuple(expect.items()), where=f"{lesson_id}: {where}",
+                 answers=tuple(raw_answers), keys=tuple(str(k) for k in keys), source=str(source))
 
 
 def parse_lesson(raw: Any, path: str = "<lesson>") -> Lesson:
@@ -182,30 +224,53 @@ def parse_lesson(raw: Any, path: str = "<lesson>") -> Lesson:
     claims: list[Claim] = []
     for ex_id, spec in raw["exercises"].items():
         where = f"exercises.{ex_id}"
-        if not isinstance(spec, dict) or spec.get("kind") not in ("predict", "fixit"):
-            raise _fail(path, f"{where} needs kind: predict or kind: fixit.")
+        if not isinstance(spec, dict) or spec.get("kind") not in ("predict", "fixit", "open"):
+            raise _fail(path, f"{where} needs kind: predict, fixit or open.")
+        if spec["kind"] == "open":
+            _check_keys(path, where, spec, _OPEN, {"kind", "task", "answer"})
+            for i, c in enumerate(spec.get("claims") or []):
+                claims.append(_claim(path, lesson_id, f"{where}.claims[{i}]", c, named, (ex_id,)))
+            body = {k: v for k, v in spec.items() if k not in ("kind", "claims")}
+            exercises[ex_id] = Exercise(ex_id, "open", None, tuple(body.items()))  # type: ignore[arg-type]
+            continue
         if spec["kind"] == "predict":
             _check_keys(path, where, spec, _PREDICT, {"kind", "config", "ask", "question"})
             if spec["ask"] not in PREDICT_KINDS:
                 raise _fail(path, f"{where}: ask {spec['ask']!r} is not one of {', '.join(PREDICT_KINDS)}.")
             if spec["ask"] in ("url", "browser_url") and not spec.get("choices"):
                 raise _fail(path, f"{where}: ask {spec['ask']} needs choices: (the URLs to pick from).")
+            bad = sorted(set(spec.get("withhold") or ()) - set(WITHHOLD))
+            if bad:
+                raise _fail(path, f"{where}: withhold {', '.join(bad)} is not one of {', '.join(WITHHOLD)}.")
         else:
             _check_keys(path, where, spec, _FIXIT, {"kind", "config", "knobs", "task"})
             if spec.get("goal", "both") not in FIX_GOALS:
                 raise _fail(path, f"{where}: goal {spec['goal']!r} is not one of {', '.join(FIX_GOALS)}.")
         config = _config_from(path, f"{where}.config", spec["config"], named)
         for i, c in enumerate(spec.get("claims") or []):
-            claims.append(_claim(path, lesson_id, f"{where}.claims[{i}]", c, named))
+            claims.append(_claim(path, lesson_id, f"{where}.claims[{i}]", c, named, (ex_id,)))
         body = {k: v for k, v in spec.items() if k not in ("kind", "config", "claims")}
         exercises[ex_id] = Exercise(ex_id, spec["kind"], config, tuple(body.items()))
     for i, c in enumerate(raw.get("claims") or []):
         claims.append(_claim(path, lesson_id, f"claims[{i}]", c, named))
+    for claim in claims:
+        unknown = sorted(set(claim.answers) - set(exercises))
+        if unknown:
+            raise _fail(path, f"{claim.where.split(': ', 1)[1]}: answers names no exercise: {', '.join(unknown)}.",
+                        f"use some of: {', '.join(exercises)}.")
     general = []
     for i, g in enumerate(raw.get("general") or []):
         _check_keys(path, f"general[{i}]", g, _GENERAL, _GENERAL)
         general.append((g["said"], g["why"]))
-    return Lesson(lesson_id, raw["title"], named, exercises, tuple(claims), tuple(general))
+    held = {}
+    for name, h in (raw.get("held") or {}).items():
+        _check_keys(path, f"held.{name}", h, _HELD, _HELD)
+        held[name] = (str(h["title"]), str(h["text"]))
+    further = []
+    for i, f in enumerate(raw.get("further") or []):
+        _check_keys(path, f"further[{i}]", f, {"task", "answer"}, {"task", "answer"})
+        further.append((str(f["task"]), str(f["answer"])))
+    return Lesson(lesson_id, raw["title"], named, exercises, tuple(claims), tuple(general), held, tuple(further))
 
 
 @lru_cache(maxsize=None)
@@ -449,3 +514,65 @@ def lesson_questions() -> list[LessonQuestion]:
     """Every predict-then-check question of every lesson, in the lessons' order."""
     return [lesson_question(lesson_id, e.id) for lesson_id in LESSON_IDS
             for e in load_lesson(lesson_id).exercises.values() if e.kind == "predict"]
+
+
+# --------------------------------------------------------------------------------------------------
+# A question asked before anything answers it
+# --------------------------------------------------------------------------------------------------
+
+# The words that state an outcome, by outcome: a sentence with one of them and most of a claim's words
+# says that claim's answer, even in other words.
+OUTCOME_SAYS = {
+    "ok": ("works", "work", "reaches", "reached", "opens"),
+    "connection_refused": ("refused", "refuses", "connect call failed"),
+    "name_not_resolved": ("not resolve", "never resolve", "no name resolution", "name or service not known"),
+    "unreachable": ("unreachable", "times out", "time out", "hangs", "dropped"),
+}
+_SMALL = {"the", "and", "with", "that", "this", "there", "from", "into", "when", "then", "what", "your", "have",
+          "does", "only", "even", "once", "every", "which", "where", "open", "webui", "ollama", "docker"}
+
+
+def _claim_outcomes(claim: Claim) -> set[str]:
+    expect = dict(claim.expect)
+    out = set()
+    if "outcome" in expect:
+        out.add(expect["outcome"])
+    if expect.get("reachable") is True or "works" in expect or expect.get("browser") is True or "browser_url" in expect:
+        out.add("ok")
+    if expect.get("fails_at") == "resolve":
+        out.add("name_not_resolved")
+    return out
+
+
+def _words(text: str) -> set[str]:
+    return {w for w in re.findall(r"[a-z0-9][a-z0-9.:/-]*[a-z0-9]", _key(text)) if len(w) > 3 and w not in _SMALL}
+
+
+def gives_away(claim: Claim, text: str, restated: bool = True) -> list[str]:
+    """What in ``text`` gives ``claim``'s answer away: its own words, a key value, or its outcome restated.
+
+    Used on everything a learner can read before the claim's question (tests/test_lessons_order.py).
+    ``restated=False`` looks for the words and key values only (the question is about another
+    configuration than the claim's, so the claim's outcome is not its answer).
+    """
+    seen = _key(text)
+    found = []
+    if _key(claim.said) in seen:
+        found.append(f"its words {claim.said!r}")
+    for key in claim.keys:
+        if re.search(r"(?<![\w.:/])" + re.escape(_key(key)) + r"(?![\w/])", seen):
+            found.append(f"its key value {key!r}")
+    said = _words(claim.said)
+    # Its values: the numbers of the claim (an address, a port, a version). Ollama's port is in nearly
+    # every sentence of the kit, so it tells nothing.
+    values = set(re.findall(r"\d[\d.]*\d", _key(claim.said))) - {"11434"}
+    says = [w for o in _claim_outcomes(claim) for w in OUTCOME_SAYS.get(o, ())]
+    if says and restated:
+        for sentence in sentences(text):
+            words = _words(sentence)
+            if not any(re.search(r"\b" + re.escape(w) + r"\b", _key(sentence)) for w in says):
+                continue
+            numbers = set(re.findall(r"\d[\d.]*\d", _key(sentence)))
+            if values & numbers or (len(said) >= 3 and len(said & words) >= 0.6 * len(said)):
+                found.append(f"its outcome restated: {sentence!r}")
+    return found

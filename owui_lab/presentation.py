@@ -120,6 +120,7 @@ def verdict_html(
     notes: bool = True,
     steps_class: str = "",
     platform: bool = False,
+    browser: bool = True,
 ) -> str:
     """A verdict as an HTML lab transcript: each step ✓/✗ with its reason, the browser, the fixes.
 
@@ -129,6 +130,7 @@ def verdict_html(
         notes: list the engine's notes.
         steps_class: an extra class on the steps (the projector enlarges them).
         platform: say first which Docker the configuration is for (the sandbox, where it changes).
+        browser: show the browser's path (a lesson leaves it out where a later question asks it).
     """
     c = verdict.config
     works = verdict.reachable and verdict.browser.reachable
@@ -150,8 +152,10 @@ def verdict_html(
     parts += [
         f"<div><b>Open WebUI → Ollama</b> at <code>{esc(c.base_url)}</code>: {head}</div>",
         f'<table class="owui-steps {steps_class}">{rows}</table>',
-        f"<div><b>Browser → Open WebUI</b> at <code>{esc(b.url)}</code>: {mark(b.reachable)} {esc(b.reason)}</div>",
     ]
+    if browser:
+        parts.append(f"<div><b>Browser → Open WebUI</b> at <code>{esc(b.url)}</code>: {mark(b.reachable)} "
+                     f"{esc(b.reason)}</div>")
     if fixes and verdict.fixes:
         title = "Fix (any one of these)" if len(verdict.fixes) > 1 else "Fix"
         parts.append(f"<div><b>{title}:</b><ul>" + "".join(f"<li>{esc(f)}</li>" for f in verdict.fixes) + "</ul></div>")

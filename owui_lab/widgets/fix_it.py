@@ -44,6 +44,14 @@ COMPOSE_LABELS = {
     "base_url": "open-webui: environment: OLLAMA_BASE_URL",
 }
 _BOOL_KNOBS = ("add_host_gateway", "desktop_host_networking", "compose")
+# ipywidgets 8 reads a Dropdown's value None as "nothing selected" (a blank box): an unset knob is
+# offered under this stand-in value and read back as None.
+UNSET = "(unset)"
+
+
+def _in_control(knob: str, value: Any) -> Any:
+    """A knob's value as its control holds it (a dropdown holds UNSET for None)."""
+    return UNSET if value is None and knob not in _BOOL_KNOBS and knob != "base_url" else value
 
 
 def _value_words(knob: str, value: Any) -> str:
@@ -122,10 +130,35 @@ class FixIt(Widgeted):
         self.tries = 0
         self.feedback: Feedback | None = None
         self.verdict: Verdict | None = None
+        self.solution_shown = False
+        self._listeners: list[Callable[["FixIt"], None]] = []
         if self._fixed(broken)[0]:
             raise ConfigError("FixIt was given a configuration that already works.", "start from a broken one.")
         self._widget = None
         self._controls: dict[str, Any] = {}
+
+    @property
+    def finished(self) -> bool:
+        """Fixed, or a solution was shown: what comes after the exercise (its summary) may open."""
+        return self.solution_shown or (self.feedback is not None and self.feedback.correct)
+
+    def on_finish(self, callback: Callable[["FixIt"], None]) -> None:
+        """Call ``callback(self)`` once the exercise is finished (at once if it already is)."""
+        self._listeners.append(callback)
+        if self.finished:
+            callback(self)
+
+    def _finish(self) -> None:
+        for callback in list(self._listeners):
+            callback(self)
+
+    def show_solution(self) -> list[str]:
+        """Give the solutions away (the widget's "Show a solution"); what comes after may then open."""
+        found = self.solutions()
+        self.solution_shown = True
+        self._show("<b>Any one of these works:</b><ul>" + "".join(f"<li>{esc(s)}</li>" for s in found) + "</ul>")
+        self._finish()
+        return found
 
     @property
     def config(self) -> Config:
@@ -142,8 +175,8 @@ class FixIt(Widgeted):
                 )
             self.values[name] = value
             control = self._controls.get(name)
-            if control is not None and control.value != value:
-                control.value = value
+            if control is not None and control.value != _in_control(name, value):
+                control.value = _in_control(name, value)
         return self
 
     def _fixed(self, c: Config, record: bool = True) -> tuple[bool, str]:
@@ -175,6 +208,7 @@ class FixIt(Widgeted):
             self.feedback = Feedback(True, False, message)
             extra = f"<p>{self.why}</p>" if self.why else ""
             self._show(f'<div class="owui-ok">✓ {esc(message)}</div>{verdict_html(predict(config))}{extra}')
+            self._finish()
         else:
             hint = ""
             if self.tries >= 2 and self.hint:
@@ -220,7 +254,7 @@ class FixIt(Widgeted):
         self.feedback = None
         self.verdict = None
         for knob, control in self._controls.items():
-            control.value = self.values[knob]
+            control.value = _in_control(knob, self.values[knob])
         if self._widget is not None:
             self._result.value = ""
             self._solution_button.disabled = True
@@ -262,7 +296,8 @@ class FixIt(Widgeted):
                 options = _options(knob, self.broken, self.networks)
                 if value not in [v for _, v in options]:
                     options.append((str(value), value))
-                control = w.Dropdown(options=options, value=value, description=label, style=style)
+                options = [(text, _in_control(knob, v)) for text, v in options]
+                control = w.Dropdown(options=options, value=_in_control(knob, value), description=label, style=style)
             control.observe(self._changed(knob), names="value")
             self._controls[knob] = control
             rows.append(control)
@@ -276,10 +311,7 @@ class FixIt(Widgeted):
         self._result = w.HTML()
         self._check_button.on_click(lambda _: self.check())
         self._hint_button.on_click(lambda _: self._show(f"<b>Hint:</b> {self.hint}"))
-        self._solution_button.on_click(
-            lambda _: self._show("<b>Any one of these works:</b><ul>"
-                                 + "".join(f"<li>{esc(s)}</li>" for s in self.solutions()) + "</ul>")
-        )
+        self._solution_button.on_click(lambda _: self.show_solution())
         # "What happens now" is there on request (it may answer a question asked above) and, once opened,
         # follows the knobs as they change.
         self._now = w.HTML()
@@ -305,7 +337,7 @@ class FixIt(Widgeted):
 
     def _changed(self, knob: str) -> Callable[[dict], None]:
         def on_change(change: dict) -> None:
-            self.values[knob] = change["new"]
+            self.values[knob] = None if change["new"] == UNSET else change["new"]
             self._sync_enabled()
             self._render_now()
 

@@ -25,6 +25,7 @@ from .cells import commands_html, run_live_html, show_commands
 from .compare import compare_html
 from .fix_it import FixIt
 from .predict_check import AfterAnswers, PredictCheck
+from .try_it import TryIt
 
 
 def lesson(lesson_id: str) -> "OpenLesson":
@@ -92,18 +93,41 @@ class OpenLesson:
                 f"Lesson {self.id} has no exercise {exercise_id!r}.", f"use one of: {', '.join(self.data.exercises)}."
             ) from None
         if spec.kind == "predict":
-            widget = PredictCheck(
+            widget: Any = PredictCheck(
                 spec.get("question"), spec.config, ask=spec.get("ask"), hint=spec.get("hint", ""),
-                why=spec.get("explanation", ""), choices=spec.get("choices"),
+                why=spec.get("explanation", ""), choices=spec.get("choices"), withhold=spec.get("withhold") or (),
             )
             widget.lesson_question = (self.id, exercise_id)  # its first answer goes to the room by these ids
-            self.shown.append(widget)
-            return widget
-        return FixIt(
-            spec.get("task"), spec.config, spec.get("knobs"), goal=spec.get("goal", "both"),
-            keep=spec.get("keep"), hint=spec.get("hint", ""), why=spec.get("explanation", ""),
-            networks=spec.get("networks", ()),
-        )
+        elif spec.kind == "open":
+            widget = TryIt(spec.get("task"), spec.get("answer"))
+        else:
+            widget = FixIt(
+                spec.get("task"), spec.config, spec.get("knobs"), goal=spec.get("goal", "both"),
+                keep=spec.get("keep"), hint=spec.get("hint", ""), why=spec.get("explanation", ""),
+                networks=spec.get("networks", ()),
+            )
+        self.shown.append(widget)
+        return widget
+
+    def held(self, name: str) -> Any:
+        """A section of the lesson's words that answers its questions (what the docs get wrong, the
+        summary): it opens once every exercise above it is answered, solved or shown."""
+        try:
+            title, text = self.data.held[name]
+        except KeyError:
+            raise ConfigError(f"Lesson {self.id} has no held-back section {name!r}.",
+                              f"use one of: {', '.join(self.data.held) or '(none)'}.") from None
+        body = f'<div class="owui-held"><h3>{esc(title)}</h3>{text}</div>'
+        return AfterAnswers(list(self.shown), lambda: CSS + body, title[0].lower() + title[1:])
+
+    def further(self) -> Any:
+        """The further exercises, each with its answer held back until the learner has tried it."""
+        from .base import ipywidgets
+
+        items = [TryIt(task, answer) for task, answer in self.data.further]
+        box = ipywidgets().VBox([item.widget for item in items])
+        box.add_class("owui-further")
+        return box
 
     def show_commands(self, name: str) -> Any:
         """What a learner types to build one of the lesson's configurations.
@@ -132,7 +156,7 @@ class OpenLesson:
         browser's path first.
         """
         configs = [self.config(n) for n in names]
-        browser_first = any(q.ask in ("browser", "browser_url") for q in self.shown)
+        browser_first = any(getattr(q, "ask", None) in ("browser", "browser_url") for q in self.shown)
         markup, reports = run_live_html(*configs, browser_first=browser_first)
         ran = [r for r in reports if r.ran]
         if ran:

@@ -47,6 +47,8 @@ class PredictCheck(Widgeted):
         hint: shown on request, and after the first wrong answer, before the answer is given away.
         why: a sentence or two of teaching added to the engine's explanation.
         choices: the URLs for ``ask="url"`` and ``ask="browser_url"``.
+        withhold: what the answer leaves out because a later question asks it: ``"fixes"`` (the fix
+            list), ``"browser"`` (the browser's path), ``"diagram"``.
     """
 
     KINDS = ("outcome", "reachable", "browser", "browser_url", "step", "url")
@@ -60,6 +62,7 @@ class PredictCheck(Widgeted):
         hint: str = "",
         why: str = "",
         choices: Sequence[str] | None = None,
+        withhold: Sequence[str] = (),
     ) -> None:
         if ask not in self.KINDS:
             raise ConfigError(f"PredictCheck(ask={ask!r}) is not a kind of question.", f"use one of {self.KINDS}.")
@@ -70,6 +73,7 @@ class PredictCheck(Widgeted):
         self.ask = ask
         self.hint = hint
         self.why = why
+        self.withhold = frozenset(withhold)
         self.verdict = predict(config)
         self.options, self.accepted = self._key(choices or ())
         self.tries = 0
@@ -113,7 +117,8 @@ class PredictCheck(Widgeted):
                 rows.append(f"<li>{mark} <code>{esc(url)}</code>{esc(why)}</li>")
             body = f"<ul>{''.join(rows)}</ul>"
         else:
-            body = verdict_html(self.verdict, notes=True)
+            body = verdict_html(self.verdict, notes=True, fixes="fixes" not in self.withhold,
+                                browser="browser" not in self.withhold)
         extra = f"<p>{self.why}</p>" if self.why else ""
         return body + extra
 
@@ -189,7 +194,8 @@ class PredictCheck(Widgeted):
 
     def _after_answer(self, html_text: str) -> None:
         if self._widget is not None:
-            picture = f"<div class='owui-answer-diagram'>{self._diagram()}</div>" if self.finished else ""
+            shown = self.finished and "diagram" not in self.withhold
+            picture = f"<div class='owui-answer-diagram'>{self._diagram()}</div>" if shown else ""
             self._result.value = CSS + f'<div class="owui-box owui-feedback">{html_text}</div>' + picture
             self._offer_live()
         if self.finished:
@@ -290,13 +296,14 @@ class AfterAnswers(Widgeted):
     """Hold back what gives answers away until the questions before it are finished, or on request.
 
     Args:
-        questions: the questions that must be finished first.
+        questions: the questions that must be finished first (anything with ``finished`` and
+            ``on_finish``: a prediction, a fix-it, a try-it).
         render: builds the HTML to show (called once, when it opens).
         what: what is held back, in a few words ("the diagrams and the engine's reasoning").
         waiting_html: extra HTML shown while it waits (must not give an answer away).
     """
 
-    def __init__(self, questions: Sequence[PredictCheck], render: Callable[[], str], what: str,
+    def __init__(self, questions: Sequence[Any], render: Callable[[], str], what: str,
                  waiting_html: str = "") -> None:
         self.questions = list(questions)
         self.render = render
