@@ -82,14 +82,17 @@ lesson: 03_separate_networks
 title: "03 (before)"
 configs:
   bridge-ip: {scenario: linux-separate-networks, ollama_publish: all, base_url: "http://172.17.0.1:11434"}
-exercises: {}
+exercises:
+  q: {kind: predict, config: bridge-ip, ask: outcome, question: "What happens?"}
 claims:
   - said: going "round the back" through a published port and the bridge IP fails on Linux
     config: bridge-ip
     reachable: false
+    answers: [q]
   - said: a published port reached via 172.17.0.1 from another bridge network is DNAT'ed into Ollama's network and then dropped
     config: bridge-ip
     outcome: unreachable
+    answers: [q]
 """
 
 
@@ -115,7 +118,7 @@ def test_the_old_03_hint_is_gone():
 
 
 def test_03_says_when_the_drop_would_happen():
-    text = _markdown("03_separate_networks")
+    text = " ".join(t for _, t in L.load_lesson("03_separate_networks").texts())
     assert '"userland-proxy": false' in text and '"userland-proxy": true' in text
 
 
@@ -128,7 +131,7 @@ GOOD = {
     "title": "X",
     "configs": {"l": {"scenario": "linux-compose"}},
     "exercises": {"q": {"kind": "predict", "config": "l", "ask": "outcome", "question": "What happens?"}},
-    "claims": [{"said": "the stack works here", "config": "l", "outcome": "ok"}],
+    "claims": [{"said": "the stack works here", "config": "l", "outcome": "ok", "answers": ["q"]}],
 }
 
 
@@ -153,10 +156,16 @@ def _with(path: tuple, value):
         (_with(("exercises", "q", "ask"), "vibes"), "ask 'vibes'"),
         (_with(("exercises", "q", "ask"), "url"), "needs choices"),
         (_with(("exercises", "q", "why"), "x"), "exercises.q has unknown key(s) why"),
-        (_with(("claims",), [{"said": "the stack works here", "config": "l", "outcome": "fine"}]), "outcome 'fine'"),
-        (_with(("claims",), [{"said": "the stack works here", "config": "l"}]), "states nothing to check"),
-        (_with(("claims",), [{"said": "works", "config": "l", "outcome": "ok"}]), "three words"),
-        (_with(("claims",), [{"said": "the stack works here", "config": "l", "fails_at": "dns"}]), "fails_at 'dns'"),
+        (_with(("claims",), [{"said": "the stack works here", "config": "l", "outcome": "fine", "answers": ["q"]}]), "outcome 'fine'"),
+        (_with(("claims",), [{"said": "the stack works here", "config": "l", "answers": ["q"]}]), "states nothing to check"),
+        (_with(("claims",), [{"said": "works", "config": "l", "outcome": "ok", "answers": ["q"]}]), "three words"),
+        (_with(("claims",), [{"said": "the stack works here", "config": "l", "fails_at": "dns", "answers": ["q"]}]), "fails_at 'dns'"),
+        (_with(("claims",), [{"said": "the stack works here", "config": "l", "outcome": "ok"}]), "lacks answers"),
+        (_with(("claims",), [{"said": "the stack works here", "config": "l", "outcome": "ok", "answers": ["z"]}]),
+         "answers names no exercise: z"),
+        (_with(("claims",), [{"said": "the stack works here", "config": "l", "outcome": "ok", "answers": ["q"],
+                              "source": "my memory"}]), "source 'my memory' is not a link"),
+        (_with(("exercises", "q", "withhold"), ["answers"]), "withhold answers is not one of"),
     ],
 )
 def test_a_bad_lesson_file_is_an_error_naming_the_field(raw, words):
@@ -181,15 +190,16 @@ configs:
   l: {scenario: linux-ollama-on-host}
   a: {scenario: linux-ollama-on-host, ollama_bind: 0.0.0.0}
   h: {scenario: linux-host-network, webui_port: 3000}
-exercises: {}
+exercises:
+  q: {kind: predict, config: l, ask: outcome, question: "What happens?"}
 claims:
-  - {said: "one two three", config: l, outcome: ok}
-  - {said: "one two three", config: l, reachable: true}
-  - {said: "one two three", config: l, fails_at: resolve}
-  - {said: "one two three", config: l, works: ["http://127.0.0.1:11434"]}
-  - {said: "one two three", config: a, fails: ["http://host.docker.internal:11434"]}
-  - {said: "one two three", config: h, browser_url: "http://localhost:3000"}
-  - {said: "one two three", config: h, browser: false}
+  - {said: "one two three", config: l, outcome: ok, answers: [q]}
+  - {said: "one two three", config: l, reachable: true, answers: [q]}
+  - {said: "one two three", config: l, fails_at: resolve, answers: [q]}
+  - {said: "one two three", config: l, works: ["http://127.0.0.1:11434"], answers: [q]}
+  - {said: "one two three", config: a, fails: ["http://host.docker.internal:11434"], answers: [q]}
+  - {said: "one two three", config: h, browser_url: "http://localhost:3000", answers: [q]}
+  - {said: "one two three", config: h, browser: false, answers: [q]}
 """)
     lesson = L.parse_lesson(raw, "kinds.yaml")
     for claim in lesson.claims:

@@ -96,10 +96,16 @@ def test_lesson_code_cells_give_nothing_away():
 
 
 def test_the_docs_mistakes_are_taught():
-    text = {name: "\n".join(c.source for c in nbformat.read(NOTEBOOKS / name, as_version=4).cells) for name in ALL}
-    assert "no \"Docker proxy\"" in text["01_ollama_on_host.ipynb"] or "no such proxy" in text["01_ollama_on_host.ipynb"]
-    assert "4.34" in text["04_host_networking.ipynb"]
-    assert "ENABLE_PERSISTENT_CONFIG" in text["02_compose.ipynb"]
+    """In the notebook or in what it reveals (its lesson's data: explanations, the held-back summary)."""
+    from owui_lab.lessons import load_lesson
+
+    def taught(name: str) -> str:
+        cells = "\n".join(c.source for c in nbformat.read(NOTEBOOKS / f"{name}.ipynb", as_version=4).cells)
+        return cells + "\n".join(t for _, t in load_lesson(name).texts())
+
+    assert "No proxy forwards it" in taught("01_ollama_on_host")
+    assert "4.34" in taught("04_host_networking") and "Published ports are discarded" in taught("04_host_networking")
+    assert "ENABLE_PERSISTENT_CONFIG" in taught("02_compose")
 
 
 # --------------------------------------------------------------------------------------------------

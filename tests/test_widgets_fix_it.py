@@ -114,10 +114,56 @@ def test_reset_puts_the_broken_setup_back():
     f._reset_button.click()
     # The broken setup's own bind: unset, as the installer leaves it (the scenario's one truth).
     assert f.values == {"add_host_gateway": False, "ollama_bind": f.broken.ollama_bind, "base_url": f.broken.base_url}
-    assert f._controls["add_host_gateway"].value is False and f._controls["ollama_bind"].value == f.broken.ollama_bind
+    assert f._controls["add_host_gateway"].value is False and f._controls["ollama_bind"].label == "(default of where it runs)"
     assert f.tries == 0 and f.feedback is None and f._result.value == "" and f._solution_button.disabled
     f._now_panel.selected_index = 0
     assert "unknown on Linux" in f._now.value
+
+
+def test_an_unset_knob_shows_its_option_at_start_and_after_reset():
+    """ipywidgets 8 shows a Dropdown whose value is None as a blank box: 01's OLLAMA_HOST was blank (issue 21)."""
+    from owui_lab.widgets.lesson import lesson
+
+    f = lesson("01_ollama_on_host").exercise("fix")
+    f.widget
+    bind = f._controls["ollama_bind"]
+    assert f.broken.ollama_bind is None and bind.label == "(default of where it runs)" and bind.index is not None
+    bind.value = "0.0.0.0"
+    assert f.values["ollama_bind"] == "0.0.0.0"
+    f._reset_button.click()
+    assert bind.label == "(default of where it runs)" and f.values["ollama_bind"] is None
+    f.set(ollama_bind=None)
+    assert bind.label == "(default of where it runs)"
+
+
+def test_the_summary_waits_for_the_fix_it():
+    """01's summary names the fix: it opens once the fix-it is solved or its solution shown (issue 21)."""
+    from owui_lab.widgets.lesson import lesson
+
+    for solve in (True, False):
+        l01 = lesson("01_ollama_on_host")
+        questions = [l01.exercise(e) for e in ("desktop", "linux", "no-add-host", "which-urls")]
+        fix = l01.exercise("fix")
+        summary = l01.held("summary")
+        for q in questions:
+            q.reveal()
+        assert not summary.opened
+        if solve:
+            fix.set(add_host_gateway=True, ollama_bind="0.0.0.0").check()
+        else:
+            fix.show_solution()
+        assert summary.opened and "OLLAMA_HOST=172.17.0.1" in summary.shown_html
+
+
+def test_a_list_in_keep_allows_any_one_and_says_why_not():
+    """03: Ollama may change networks, but not to the host network (more exposed than the -p it forbids)."""
+    from owui_lab.widgets.lesson import lesson
+
+    f = lesson("03_separate_networks").exercise("fix")
+    on_host = f.set(ollama_network="host", base_url="http://172.17.0.1:11434").check()
+    assert not on_host.correct and "must be" in on_host.message and "the network ollama-net" in on_host.message
+    f.reset()
+    assert f.set(webui_network="ollama-net").check().correct
 
 
 def test_solutions_keep_the_exercises_own_rule():

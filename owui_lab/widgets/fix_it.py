@@ -72,7 +72,8 @@ def _options(knob: str, config: Config, networks: Sequence[str]) -> list[tuple[s
     if knob == "ollama":
         return [("on the host (native)", "host"), ("in a container", "container")]
     if knob == "ollama_bind":
-        return [("(default of where it runs)", None), ("127.0.0.1 (loopback only)", "127.0.0.1"),
+        docker0 = [("172.17.0.1 (docker0 only)", "172.17.0.1")] if config.platform == "linux" else []
+        return [("(default of where it runs)", None), ("127.0.0.1 (loopback only)", "127.0.0.1"), *docker0,
                 ("0.0.0.0 (all addresses)", "0.0.0.0")]
     if knob in ("ollama_network", "webui_network"):
         nets = ["bridge", "host", *networks]
@@ -93,7 +94,8 @@ class FixIt(Widgeted):
         broken: the starting configuration (the engine must find it broken).
         knobs: the knobs the learner may change (others stay as in ``broken``).
         goal: ``"ollama"`` (Open WebUI reaches Ollama) or ``"both"`` (and the browser reaches Open WebUI).
-        keep: knobs that must keep these values for the repair to count (e.g. no host networking).
+        keep: knobs that must keep these values for the repair to count (e.g. no host networking); a list
+            of values allows any one of them.
         hint: shown on request and after the second unsuccessful check.
         networks: user-defined network names offered beside bridge and host.
         why: teaching shown once it is fixed.
@@ -184,7 +186,12 @@ class FixIt(Widgeted):
         if record:
             self.verdict = v
         for name, value in self.keep.items():
-            if getattr(c, name) != value:
+            # A list keeps the knob to one of its values (03: Ollama may change networks, but not to the host's).
+            allowed = value if isinstance(value, list) else [value]
+            if getattr(c, name) not in allowed:
+                if isinstance(value, list):
+                    return False, (f"{self.labels.get(name, name)} must be "
+                                   f"{' or '.join(_value_words(name, v) for v in allowed)}: that is part of the task.")
                 return False, (f"{self.labels.get(name, name)} must stay {_value_words(name, value)}: that is "
                                "part of the task.")
         if not v.reachable:

@@ -21,6 +21,7 @@ from ..environment import detect
 from ..errors import ConfigError
 from ..lessons import Lesson, load_lesson
 from ..presentation import CSS, RUN_AT_HOME, esc
+from .base import ipywidgets
 from .cells import commands_html, run_live_html, show_commands
 from .compare import compare_html
 from .fix_it import FixIt
@@ -122,8 +123,6 @@ class OpenLesson:
 
     def further(self) -> Any:
         """The further exercises, each with its answer held back until the learner has tried it."""
-        from .base import ipywidgets
-
         items = [TryIt(task, answer) for task, answer in self.data.further]
         box = ipywidgets().VBox([item.widget for item in items])
         box.add_class("owui-further")
