@@ -86,6 +86,9 @@ CSS = f"""
 .owui-stage .owui-switch.mod-active {{background:{WORKS_INK}; border-color:{WORKS_INK}; color:{PAPER}}}
 .owui-stage .owui-switch:disabled {{border-style:dashed}}
 .owui-stage-url-label {{display:block; font-size:22px; font-family:monospace; margin:4px 0 -2px 0}}
+.owui-describe > summary {{cursor:pointer; color:{MUTED}; margin:2px 0}}
+.owui-description {{font-size:0.95em; line-height:1.4; user-select:text}}
+.owui-description ul {{margin:2px 0 6px 0; padding-left:1.2em}}
 .owui-stage-diagram {{max-height:calc(100vh - 190px); object-fit:contain; object-position:left top}}
 </style>
 """
@@ -191,6 +194,23 @@ def notice_html(text: str) -> str:
     """A one-line notice in the attention colour (the sandbox says why it moved another knob)."""
     return (f"<div style='color:{WARNING_INK};background:{WARNING_BG};padding:4px 8px;border-radius:4px'>"
             f"ℹ {esc(text)}</div>")
+
+
+def description_html(description: Any, dom_id: str) -> str:
+    """A diagram's description behind a "Describe this diagram" toggle (``<details>``: no JavaScript, so
+    Voila and an exported page work; Space/Enter open it from the keyboard).
+
+    Args:
+        description: a ``describe.Description`` (not imported here: ``describe`` draws on networkx).
+        dom_id: the id of the text, which the image's ``aria-describedby`` names.
+    """
+    sections = "".join(
+        f"<div><b>{esc(heading)}:</b><ul>" + "".join(f"<li>{esc(line)}</li>" for line in lines) + "</ul></div>"
+        for heading, lines in description.sections
+    )
+    return (f'<details class="owui-describe"><summary>Describe this diagram</summary>'
+            f'<div class="owui-description" id="{esc(dom_id)}"><p><b>{esc(description.title)}</b> '
+            f"{esc(description.summary)}</p>{sections}</div></details>")
 
 
 def missing_diagram_html(note: str) -> str:

@@ -33,7 +33,7 @@ def test_the_diagram_img_carries_what_the_browser_test_needs():
     assert f'data-smallest-pt="{d.smallest_pt:g}"' in markup and f'data-callout-pt="{d.callout_pt}"' in markup
     src = re.search(r'src="data:image/svg\+xml;base64,([^"]+)"', markup).group(1)
     assert base64.b64decode(src) == d.svg
-    assert 'class="owui-zoom-toggle"' in markup and 'alt="Linux"' in markup
+    assert 'class="owui-zoom-toggle"' in markup and 'alt="Linux: Open WebUI → Ollama fails at step listen' in markup
 
 
 def test_the_comparison_has_a_panel_per_platform_with_its_verdict():

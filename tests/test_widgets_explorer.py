@@ -323,7 +323,7 @@ def test_the_explorer_notebook_runs_under_nbclient(tmp_path):
     pngs = [b["data"] for m in images for b in m.get("buffers", []) if b["path"] == ["value"] and b["data"]]
     assert pngs and base64.b64decode(pngs[0]).startswith(PNG)
     verdicts = [m["state"]["value"] for m in state.values() if m["model_name"] == "HTMLModel"
-                and "Browser → Open WebUI" in m["state"].get("value", "")]
+                and "<b>Browser → Open WebUI</b>" in m["state"].get("value", "")]
     assert verdicts and "NOT reachable" in verdicts[0]
 
 

@@ -7,6 +7,7 @@ needed (``import owui_lab`` stays fast); the rest of the kit is imported at the 
 from __future__ import annotations
 
 import base64
+import secrets
 from dataclasses import dataclass
 from collections import OrderedDict
 from functools import lru_cache
@@ -14,7 +15,7 @@ from typing import Any, Mapping
 
 from ..config import DOCKER0_ADDRESS, IMAGE_DEFAULT_BASE_URL, Config
 from ..engine import Verdict
-from ..presentation import esc, missing_diagram_html
+from ..presentation import description_html, esc, missing_diagram_html
 
 
 def ipywidgets() -> Any:
@@ -79,10 +80,24 @@ def lesson_diagram(config: Config) -> Diagram:
     )
 
 
+def describe_diagram(config: Config, verdict: Verdict | None = None) -> Any:
+    """The diagram's ``describe.Description`` (networkx: imported with the first picture)."""
+    from ..describe import describe
+
+    return describe(config, verdict)
+
+
+def new_description_id() -> str:
+    """A fresh id for a description (two diagrams of the same setup on one page must not share one)."""
+    return "owui-desc-" + secrets.token_hex(5)
+
+
 def diagram_html(config: Config, alt: str = "") -> str:
     """The lesson diagram as an ``<img>`` that fills its column; a click widens its column to the whole row.
 
-    A drawing failure gives a note instead: the verdict beside it still teaches.
+    Its alt text is the description's summary (after ``alt``, what it shows, when given); its
+    ``aria-describedby`` names the whole description, under it behind "Describe this diagram". A
+    drawing failure gives a note instead: the verdict beside it still teaches.
     """
     try:
         d = lesson_diagram(config)
@@ -90,15 +105,18 @@ def diagram_html(config: Config, alt: str = "") -> str:
         return missing_diagram_html(f"(The diagram could not be drawn: {exc.__class__.__name__}: {exc}. "
                                     "The verdict is unaffected.)")
     callout = f' data-callout-pt="{d.callout_pt}"' if d.callout_pt else ""
+    words, dom_id = describe_diagram(config), new_description_id()
+    alt = f"{alt}: {words.summary}" if alt else words.summary
     # A checkbox in a label: a click toggles the wide view without a line of JavaScript, so it also
     # works in Voila and in an exported page. (An overlay over the window cannot be had: JupyterLab's
     # notebook panel contains fixed positioning.)
     return (
         '<label class="owui-zoom" title="Click to widen; click again to put it back">'
         '<input type="checkbox" class="owui-zoom-toggle">'
-        f'<img class="owui-lesson-diagram" alt="{esc(alt or "diagram")}" data-width-pt="{d.width_pt:g}" '
-        f'data-smallest-pt="{d.smallest_pt:g}"{callout} '
+        f'<img class="owui-lesson-diagram" alt="{esc(alt)}" aria-describedby="{dom_id}" '
+        f'data-width-pt="{d.width_pt:g}" data-smallest-pt="{d.smallest_pt:g}"{callout} '
         f'src="data:image/svg+xml;base64,{base64.b64encode(d.svg).decode()}"></label>'
+        + description_html(words, dom_id)
     )
 
 
@@ -115,6 +133,7 @@ class Painter:
     def __init__(self, cache_size: int = 64) -> None:
         self.cache_size = cache_size
         self._cache: OrderedDict[Config, bytes] = OrderedDict()
+        self._words: OrderedDict[Config, Any] = OrderedDict()
         self._figure: Any = None
         self._axes: Any = None
 
@@ -135,6 +154,28 @@ class Painter:
             while len(self._cache) > self.cache_size:
                 self._cache.popitem(last=False)
         return png
+
+    def describe(self, config: Config, verdict: Verdict | None = None) -> Any:
+        """The diagram of ``config`` in words (``describe.Description``; cached like the PNGs)."""
+        words = self._words.get(config)
+        if words is None:
+            words = describe_diagram(config, verdict)
+            if self.cache_size:
+                self._words[config] = words
+                while len(self._words) > self.cache_size:
+                    self._words.popitem(last=False)
+        return words
+
+
+def show_words(image: Any, words_view: Any, words: Any | None) -> None:
+    """Give a diagram's Image widget its words: its accessible name and "Describe this diagram".
+
+    The image's name is its ``title`` (the one attribute an ipywidgets Image lets us set; axe accepts
+    it as the image's text alternative): the description's summary. ``words_view`` (an HTML widget under
+    the image) holds the whole description behind the toggle. ``words`` None (no diagram) clears both.
+    """
+    image.tooltip = words.summary if words is not None else None
+    words_view.value = description_html(words, new_description_id()) if words is not None else ""
 
 
 #: The base URLs learners actually type (DOMAIN.md's pitfalls): the one list every widget offers.

@@ -25,7 +25,7 @@ def compare_html(
     verdicts = (predict(left), predict(right))
     panels = []
     for title, config, verdict in zip(titles, (left, right), verdicts):
-        picture = diagram_html(config, alt=f"{title}: the diagram") if diagrams else ""
+        picture = diagram_html(config, alt=title) if diagrams else ""
         panels.append(
             f'<div class="owui-compare-panel" data-outcome="{esc(verdict.outcome)}">'
             f'<h4 class="owui-compare-title">{esc(title)}</h4>{picture}{verdict_html(verdict, notes=True)}</div>'

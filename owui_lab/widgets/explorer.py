@@ -46,7 +46,7 @@ from ..presentation import (CSS, error_html, esc, headline_html, live_html, noti
                             verdict_html)
 from ..recipe import PROJECT, Recipe, recipe
 from . import live
-from .base import BASE_URLS, Painter
+from .base import BASE_URLS, Painter, show_words
 from .live import LiveReport
 
 #: The learner's words for Open WebUI's networking, mapped onto the engine's knobs in ``_knobs``.
@@ -214,11 +214,12 @@ class Explorer(widgets.VBox):
         self.image.add_class("owui-diagram")
         self.image_caption = W.HTML()
         self.image_caption.add_class("owui-diagram-caption")
+        self.image_words = W.HTML()  # "Describe this diagram"
         self.verdict_html = W.HTML()
         self.verdict_html.add_class("owui-verdict")
         # At the picture's own size (1040 px) its smallest text is 11.5 px; it only shrinks below that
         # where the notebook itself is narrower.
-        picture = W.VBox([self.headline, self.image, self.image_caption],
+        picture = W.VBox([self.headline, self.image, self.image_words, self.image_caption],
                          layout=W.Layout(flex="1 1 900px", max_width="1040px", min_width="0"))
 
         self.recipe_html = W.HTML()
@@ -430,6 +431,7 @@ class Explorer(widgets.VBox):
         self.recipe = recipe(config)
         try:
             png: bytes | None = self._png(config, self.verdict)
+            words = self._painter.describe(config, self.verdict)
             caption = ""
         except Exception as exc:  # noqa: BLE001 - a drawing bug must not hide the verdict
             png = None
@@ -442,6 +444,7 @@ class Explorer(widgets.VBox):
             if png is not None:
                 self.image.value = png
                 self.image_config = config
+                show_words(self.image, self.image_words, words)
             self.image_caption.value = caption
             self.verdict_html.value = verdict_html(self.verdict, platform=True)
             self.headline.value = headline_html(self.verdict)

@@ -206,7 +206,7 @@ class PredictCheck(Widgeted):
         # A URL question is drawn with a URL that works (the question's own setup, when none does).
         working = self.options_in_order(self.accepted) if self.several else []
         return diagram_html(self.config.replace(base_url=working[0]) if working else self.config,
-                            alt="the diagram of this question's setup")
+                            alt="This question's setup")
 
     def options_in_order(self, values: Iterable[Any]) -> list[Any]:
         wanted = set(values)
