@@ -20,7 +20,7 @@ from __future__ import annotations
 from .command import RunCommand, parse_run, split_commands
 from .compose import read_compose
 from .host import host_bind
-from .reading import Paste, PastedSetup, read_paste
+from .reading import Paste, PastedSetup, paste_from_text, read_paste
 
 __all__ = [
     "Paste",
@@ -28,6 +28,7 @@ __all__ = [
     "RunCommand",
     "host_bind",
     "parse_run",
+    "paste_from_text",
     "read_compose",
     "read_paste",
     "split_commands",

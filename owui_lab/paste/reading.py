@@ -8,6 +8,7 @@ unsaid is assumed out loud: the platform, where Ollama runs, its ``OLLAMA_HOST``
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Sequence
 
@@ -146,6 +147,21 @@ def read_paste(paste: Paste) -> PastedSetup:
         webui=webui, assumptions=tuple(dict.fromkeys(assumptions + list(rec.assumptions))),
         ignored=tuple(ignored), unexpressed=tuple(dict.fromkeys(unexpressed)), paste=paste,
     )
+
+
+def paste_from_text(text: str, platform: str | None = None) -> Paste:
+    """One box's text sorted into a ``Paste``: a compose file, ``docker run`` lines, host Ollama lines.
+
+    A text with a top-level ``services:`` is a compose file (any run lines around it are read too); every
+    ``docker run``/``podman run`` is a command; the remaining lines that set or start Ollama describe the
+    host's Ollama.
+    """
+    text = text or ""
+    compose = (text,) if re.search(r"(?m)^services:\s*$", text) else ()
+    commands = tuple(split_commands(text)) if not compose else ()
+    rest = [line for line in text.split("\n") if not split_commands(line)] if not compose else []
+    host = tuple(line for line in rest if "OLLAMA_HOST" in line or "ollama serve" in line)
+    return Paste(commands=commands, compose=compose, host=host, platform=platform)
 
 
 def _named(c: ContainerFacts, index: int) -> ContainerFacts:

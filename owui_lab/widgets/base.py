@@ -212,7 +212,7 @@ def build_config(base: Config, changes: Mapping[str, Any]) -> Config:
     knobs = base.to_dict()
     knobs.update(changes)
     if knobs.get("ollama") == "host":
-        knobs.update(ollama_network=None, ollama_publish=None, compose=False)
+        knobs.update(ollama_network=None, ollama_publish=None, ollama_host_port=None, compose=False)
     if knobs.get("platform") == "linux":
         knobs["desktop_host_networking"] = False
     return Config(**knobs)

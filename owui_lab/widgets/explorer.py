@@ -48,6 +48,7 @@ from ..recipe import PROJECT, Recipe, recipe
 from . import live
 from .base import BASE_URLS, Painter, show_words
 from .live import LiveReport
+from .paste_box import PasteBox
 
 #: The learner's words for Open WebUI's networking, mapped onto the engine's knobs in ``_knobs``.
 MODES = (
@@ -245,8 +246,10 @@ class Explorer(widgets.VBox):
         self.side_html = W.HTML()
         side = W.VBox([self.side_toggle, self.side_html, self.side_image])
 
-        self.tabs = W.Tab(children=[self.recipe_html, live, side])
-        for i, name in enumerate(("Commands", "Run it live", "Linux ⇄ Desktop")):
+        # what the learner ran, pasted: every knob is set from it (owui_lab.paste, the doctor's reader)
+        self.paste_box = PasteBox(lambda setup: self.set_config(setup.config), lambda: self.w_platform.value)
+        self.tabs = W.Tab(children=[self.recipe_html, live, side, self.paste_box.widget])
+        for i, name in enumerate(("Commands", "Run it live", "Linux ⇄ Desktop", "Paste your command")):
             self.tabs.set_title(i, name)
         # The picture and the knobs side by side where the notebook is wide, the knobs right under the
         # picture where it is not: either way the headline, the picture and every knob share one screen.

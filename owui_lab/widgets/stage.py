@@ -11,6 +11,8 @@ state reads from afar: ON in green with a filled mark, OFF in white with an empt
 
 from __future__ import annotations
 
+from typing import Any
+
 from ..catalog import scenarios
 from ..engine import Verdict
 from ..errors import ConfigError
@@ -19,6 +21,7 @@ from ..presentation import CSS, esc, headline_html, headline_text, live_html, mi
 from . import live
 from .base import BASE_URLS, Painter, Widgeted, build_config, ipywidgets, show_words
 from .live import LiveReport
+from .paste_box import PasteBox, read_box
 
 class Stage(Widgeted):
     """A projector-friendly demo: pick a seed scenario, flip a few big toggles, watch the verdict.
@@ -76,6 +79,14 @@ class Stage(Widgeted):
         """Change OLLAMA_BASE_URL and predict again (a bad URL shows the kit's error box)."""
         self.config = build_config(self.config, {"base_url": url})
         return self._update()
+
+    def paste(self, text: str) -> Verdict:
+        """Set every knob from what someone ran (a docker run line, a compose file, host Ollama lines)."""
+        setup = read_box(text, self.config.platform)
+        self.config = setup.config
+        if self.scenario_id not in self.scenarios or setup.reconstruction.scenario:
+            self.scenario_id = setup.reconstruction.scenario or self.scenario_id
+        return self._update(sync=True)
 
     def _toggle_state(self) -> dict[str, bool]:
         c = self.config
@@ -155,10 +166,23 @@ class Stage(Widgeted):
                 w.HTML(CSS),
                 w.HBox([controls, view], layout=w.Layout(align_items="flex-start", grid_gap="0 24px")),
                 self._steps,  # the transcript below: for questions after the demo
+                self._paste_panel(w),
             ]
         )
         self._widget.add_class("owui-stage")
         self._render(sync=True)
+
+    def _paste_panel(self, w: Any) -> Any:
+        """"Paste your command", folded under the transcript: a room's own setup on the stage."""
+        def read(setup: Any) -> None:
+            self.config = setup.config
+            self.scenario_id = setup.reconstruction.scenario or self.scenario_id
+            self._update(sync=True)
+        self._paste_box = PasteBox(read, lambda: self.config.platform)
+        panel = w.Accordion(children=[self._paste_box.widget], selected_index=None)
+        panel.set_title(0, "Paste your command")
+        panel.add_class("owui-stage-paste")
+        return panel
 
     def _render(self, sync: bool) -> None:
         self._syncing = True

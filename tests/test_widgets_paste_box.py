@@ -1,0 +1,48 @@
+"""The "paste your command" box in the sandbox and on the stage: every knob set from what was pasted."""
+
+from __future__ import annotations
+
+import pytest
+
+pytest.importorskip("ipywidgets")
+
+from owui_lab.widgets.explorer import explorer  # noqa: E402
+from owui_lab.widgets.stage import Stage  # noqa: E402
+
+RUN = ("docker run -d -p 3001:8080 \\\n  --add-host=host.docker.internal:host-gateway \\\n"
+       "  -v open-webui:/app/backend/data --name open-webui ghcr.io/open-webui/open-webui:main\n"
+       "OLLAMA_HOST=0.0.0.0 ollama serve")
+COMPOSE = ("services:\n  ollama:\n    image: ollama/ollama\n  open-webui:\n    image: ghcr.io/open-webui/open-webui:main\n"
+           "    ports: ['3000:8080']\n    environment:\n      - OLLAMA_BASE_URL=http://ollama:11434\n")
+
+
+def test_the_sandbox_sets_every_knob_from_a_paste():
+    app = explorer()
+    assert app.paste_box.read(RUN) is not None
+    c = app.config
+    assert (c.ollama, c.ollama_bind, c.add_host_gateway, c.webui_port) == ("host", "0.0.0.0", True, 3001)
+    assert (app.w_bind.value, app.w_add_host.value, app.w_webui_port.value) == ("0.0.0.0", True, 3001)
+    assert app.verdict.reachable
+    assert "ignored" not in app.paste_box.result.value and "Read past" in app.paste_box.result.value
+
+
+def test_the_sandbox_reads_a_compose_file_as_a_stack():
+    app = explorer()
+    app.paste_box.read(COMPOSE)
+    assert app.config.compose and app.w_mode.value == "compose" and app.verdict.reachable
+
+
+def test_a_bad_paste_is_the_kits_error_and_changes_nothing():
+    app = explorer()
+    before = app.config
+    assert app.paste_box.read("docker run -d -p 3000:8080 -e 'OLLAMA_BASE_URL=http://x") is None
+    assert "quote is not closed" in app.paste_box.result.value and "Hint" in app.paste_box.result.value
+    assert app.config == before
+
+
+def test_the_stage_takes_a_paste():
+    stage = Stage("desktop-ollama-on-host")
+    verdict = stage.paste(COMPOSE)
+    assert verdict.reachable and stage.config.compose and stage.scenario_id.endswith("compose")
+    stage.paste(RUN.replace("OLLAMA_HOST=0.0.0.0 ", ""))
+    assert stage.verdict.outcome == "connection_refused" and stage.config.platform == "desktop" or stage.verdict.reachable
