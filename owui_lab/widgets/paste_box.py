@@ -35,7 +35,8 @@ def reading_html(setup: PastedSetup) -> str:
         if items:
             parts.append(f"<b>{title}:</b><ul style='margin:2px 0 6px 18px;padding:0'>"
                          + "".join(f"<li>{esc(i)}</li>" for i in items) + "</ul>")
-    return "<div class='owui-paste-reading'>" + "".join(parts) + "</div>"
+    head = "<p style='margin:0 0 4px'>The knobs and the diagram now show this setup.</p>"
+    return "<div class='owui-paste-reading'>" + head + "".join(parts) + "</div>"
 
 
 class PasteBox:
