@@ -22,6 +22,17 @@ from .standins.ollama import parse_ollama_host as _parse_ollama_host
 PLATFORMS = ("linux", "desktop")
 OLLAMA_PLACES = ("host", "container")
 PUBLISH_MODES = ("none", "all", "loopback")
+#: The container engine on a Linux host, in the words its users say: rootful Docker Engine (the kit's
+#: default, what "Linux" meant before), rootless Docker (``dockerd-rootless.sh``), Podman run as root,
+#: and Podman run as a normal user. They resolve other host names, reach the host through other
+#: addresses and forward ports with other helpers (docs/engines.md: measured on each).
+ENGINES = ("docker", "docker-rootless", "podman-rootful", "podman-rootless")
+ENGINE_TITLES = {
+    "docker": "Docker Engine (rootful)",
+    "docker-rootless": "rootless Docker Engine",
+    "podman-rootful": "Podman run as root",
+    "podman-rootless": "rootless Podman",
+}
 IMAGE_DEFAULT_BASE_URL = "http://host.docker.internal:11434"
 OLLAMA_PORT = 11434
 WEBUI_CONTAINER_PORT = 8080
@@ -379,6 +390,9 @@ class Config:
             default). Off, no docker-proxy listens for published ports: Docker's NAT alone forwards
             them, so Docker's isolation between bridge networks also applies to a published port
             reached at the docker0 address from another network.
+        engine: the container engine on a Linux host (``ENGINES``): "docker" (rootful Docker Engine),
+            "docker-rootless", "podman-rootful" or "podman-rootless". Docker Desktop is
+            ``platform="desktop"`` (Docker Desktop for Linux too), always with "docker".
     """
 
     platform: str = "linux"
@@ -395,6 +409,7 @@ class Config:
     desktop_host_networking: bool = False
     compose: bool = False
     userland_proxy: bool = True
+    engine: str = "docker"
 
     def __post_init__(self) -> None:
         _validate(self)
@@ -510,6 +525,13 @@ def _validate(c: Config) -> None:
             )
 
     choice("platform", c.platform, PLATFORMS)
+    choice("engine", c.engine, ENGINES)
+    if c.platform == "desktop" and c.engine != "docker":
+        raise ConfigError(
+            f"--engine {c.engine} runs on a Linux host, but --platform is desktop (Docker Desktop is Docker "
+            "in a VM, also on Linux).",
+            "drop --engine (Docker Desktop is --engine docker), or use --platform linux.",
+        )
     choice("ollama", c.ollama, OLLAMA_PLACES)
     if c.ollama_publish is not None:
         choice("ollama_publish", c.ollama_publish, PUBLISH_MODES)

@@ -215,6 +215,10 @@ class DaemonInfo:
             loopback is the host the containers see.
         host_addresses: this machine's own IPv4 addresses besides loopback, when the daemon is local
             (the doctor fills them in: a LAN address in a base URL leads to the host).
+        podman_rootless: Podman runs as a normal user (its libpod ``/info`` says so; the Docker-compatible
+            ``/info`` does not).
+        network_backend: Podman's network backend ("netavark", "cni"), "rootlesskit" for rootless
+            Docker, "bridge" for a rootful Docker Engine; "?" when unknown.
     """
 
     platform: str
@@ -227,10 +231,19 @@ class DaemonInfo:
     endpoint: str = ""
     local: bool = True
     host_addresses: frozenset[str] = frozenset()
+    podman_rootless: bool = False
+    network_backend: str = "?"
 
     @property
     def rootless(self) -> bool:
-        return self.kind == "rootless"
+        return self.kind == "rootless" or (self.kind == "podman" and self.podman_rootless)
+
+    @property
+    def engine_knob(self) -> str:
+        """The engine knob (``Config.engine``) of this daemon: docker, docker-rootless, podman-rootful/-rootless."""
+        if self.kind == "podman":
+            return "podman-rootless" if self.podman_rootless else "podman-rootful"
+        return "docker-rootless" if self.kind == "rootless" else "docker"
 
     @property
     def podman(self) -> bool:
@@ -247,7 +260,8 @@ class DaemonInfo:
         server = "" if self.server_version in ("", "?") else self.server_version
         if self.kind == "desktop":
             return f"Docker Desktop (engine {server})" if server else "Docker Desktop"
-        name = {"podman": "Podman", "rootless": "rootless Docker Engine"}.get(self.kind, "Docker Engine")
+        name = {"podman": "rootless Podman" if self.podman_rootless else "Podman (rootful)",
+                "rootless": "rootless Docker Engine"}.get(self.kind, "Docker Engine")
         return f"{name} {server}".strip()
 
     @property
@@ -256,7 +270,7 @@ class DaemonInfo:
             "engine": "a Docker Engine on Linux",
             "desktop": "Docker Desktop",
             "rootless": "a rootless Docker Engine on Linux",
-            "podman": "Podman's Docker-compatible service",
+            "podman": f"{'rootless' if self.podman_rootless else 'rootful'} Podman's Docker-compatible service",
         }
         return f"{names.get(self.kind, self.kind)} {self.server_version} (API {self.api_version})"
 
@@ -272,6 +286,8 @@ class DaemonInfo:
             "product": self.product,
             "rootless": self.rootless,
             "podman": self.podman,
+            "engine_knob": self.engine_knob,
+            "network_backend": self.network_backend,
             "context": self.context,
             "endpoint": self.endpoint,
             "local": self.local,
@@ -301,7 +317,61 @@ def daemon_payloads(cli: "docker.DockerClient") -> tuple[dict[str, Any], dict[st
         version = cli.version() or {}
     except Exception:  # noqa: BLE001 - read tolerantly: the facts say "?" where it is missing
         version = {}
+    if _is_podman(version):
+        info = {**info, PODMAN_HOST_KEY: _podman_host(cli)}
     return info, version
+
+
+#: Where ``daemon_payloads`` puts the facts only Podman's own API gives (rootless, network backend).
+PODMAN_HOST_KEY = "OwuiLabPodmanHost"
+
+
+def _is_podman(version: dict[str, Any]) -> bool:
+    return any("podman" in str((c or {}).get("Name", "")).lower() for c in (version.get("Components") or []))
+
+
+def _podman_host(cli: "docker.DockerClient") -> dict[str, Any]:
+    """Podman's libpod ``/info`` essentials: rootless or not, the network backend, the rootless network helper."""
+    try:
+        host = (cli.api._result(cli.api._get(cli.api._url("/libpod/info")), json=True) or {}).get("host") or {}
+    except Exception:  # noqa: BLE001 - an older or trimmed Podman: the facts say "?"
+        return {}
+    security = host.get("security") or {}
+    helper = host.get("rootlessNetworkCmd") or ("slirp4netns" if (host.get("slirp4netns") or {}).get("executable")
+                                                else "")
+    return {"rootless": bool(security.get("rootless")), "networkBackend": str(host.get("networkBackend") or "?"),
+            "rootlessNetworkCmd": str(helper)}
+
+
+def container_limits(cli: "docker.DockerClient") -> dict[str, Any]:
+    """Extra ``containers.run`` options this engine needs to start a container at all.
+
+    Rootful Podman sets RLIMIT_NOFILE to 1048576 and RLIMIT_NPROC to 4194304 in every container; where
+    the host's hard limits are lower (sandboxes, some CI runners: measured here, "error setting rlimit
+    type 7: operation not permitted") no container starts. Explicit limits are accepted everywhere,
+    and the stand-ins need a few dozen files, so the kit passes 1024/1024 on rootful Podman (the issue's
+    measured values; containers.conf's default_ulimits did not help). Rootless Podman and Docker keep
+    the user's limits and need nothing. Asked once per client.
+    """
+    cached = getattr(cli, "_owui_lab_limits", None)
+    if cached is None:
+        try:
+            info, version = daemon_payloads(cli)
+            podman_rootful = _is_podman(version) and not (info.get(PODMAN_HOST_KEY) or {}).get("rootless", False)
+        except DockerUnavailable:
+            podman_rootful = False
+        cached = {"ulimits": [_ulimit("nofile", 1024), _ulimit("nproc", 1024)]} if podman_rootful else {}
+        try:
+            cli._owui_lab_limits = cached
+        except AttributeError:  # pragma: no cover - a client that takes no attributes: ask each time
+            pass
+    return dict(cached)
+
+
+def _ulimit(name: str, value: int) -> Any:
+    from docker.types import Ulimit
+
+    return Ulimit(name=name, soft=value, hard=value)
 
 
 def parse_daemon_info(
@@ -335,6 +405,9 @@ def parse_daemon_info(
         kind = "podman"
     if kind == "engine" and context == "rootless":
         kind = "rootless"
+    podman_host = info.get(PODMAN_HOST_KEY) or {}
+    backend = {"podman": str(podman_host.get("networkBackend") or "?"), "rootless": "rootlesskit",
+               "engine": "bridge"}.get(kind, "?")
     return DaemonInfo(
         platform="desktop" if kind == "desktop" else "linux",
         kind=kind,
@@ -345,6 +418,8 @@ def parse_daemon_info(
         context=context,
         endpoint=endpoint,
         local=not endpoint or endpoint.startswith(("unix://", "npipe://")) or kind == "desktop",
+        podman_rootless=kind == "podman" and bool(podman_host.get("rootless")),
+        network_backend=backend,
     )
 
 
@@ -804,7 +879,7 @@ def run_container(
         labels=object_labels,
         init=True,  # PID 1 forwards SIGTERM; with force-removal it stops at once anyway
         stop_signal="SIGTERM",
-        **kwargs,
+        **{**container_limits(cli), **kwargs},
     )
 
 
@@ -897,6 +972,7 @@ def probe_from_namespace(
             network_mode=f"container:{target}",
             labels=labels(session, "probe"),
             name=container_name(session, f"probe-{secrets.token_hex(2)}"),
+            **container_limits(cli),
         )
         probe.start()
         probe.wait(timeout=limit)

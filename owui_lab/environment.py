@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from . import docker_api
+from .config import ENGINE_TITLES
 from .classroom import ServiceClient, in_classroom
 from .errors import OwuiLabError
 from .palette import INFO, MUTED, PANEL_BG, TEXT, WARNING_INK, WORKS_INK
@@ -219,20 +220,35 @@ def _daemon(timeout: float = 5) -> docker_api.DaemonInfo:
 
 
 def platform_problem(info: docker_api.DaemonInfo, config: "Config | None") -> str | None:
-    """Why the live lab cannot run on this daemon (for this configuration), or None when it can."""
-    if info.kind in ("rootless", "podman"):
-        return (
-            f"This daemon is {info.description}: its networking (no docker0 on the host, ports forwarded "
-            "by a user-space helper) differs from the Docker Engine facts the kit teaches, so the lab "
-            "cannot reproduce the scenarios faithfully here; the prediction stands."
-        )
+    """Why the live lab cannot run on this daemon (for this configuration), or None when it can.
+
+    Every engine the kit models runs live (rootful and rootless Docker, rootful and rootless Podman):
+    a configuration runs on the engine it is written for (``Config.engine``; the lab's commands fill it
+    in from the daemon when the learner did not say).
+    """
     if config is not None and config.platform != info.platform:
         want = "Docker Desktop" if config.platform == "desktop" else "a Linux Docker Engine"
         return (
             f"This configuration is for {want}, but this daemon is {info.description}: the lab cannot "
             "emulate that platform here, so it shows the prediction only."
         )
+    if config is not None and config.platform == "linux" and config.engine != info.engine_knob:
+        return (
+            f"This configuration is for {ENGINE_TITLES[config.engine]} (--engine {config.engine}), but this "
+            f"daemon is {info.description} (--engine {info.engine_knob}): their networking differs, so the "
+            "lab shows the prediction only."
+        )
     return None
+
+
+def daemon_engine() -> str | None:
+    """The engine knob of the local daemon (``docker``, ``podman-rootless`` ...), or None when none answers
+    or it is Docker Desktop (whose engine knob is always ``docker``)."""
+    try:
+        info = _daemon()
+    except OwuiLabError:
+        return None
+    return info.engine_knob if info.platform == "linux" else None
 
 
 def availability(config: "Config | None" = None) -> tuple[bool, str]:
@@ -240,8 +256,7 @@ def availability(config: "Config | None" = None) -> tuple[bool, str]:
 
     Returns:
         (True, what daemon will run it) or (False, a reason a learner can read): no daemon answers
-        (e.g. on Binder), the daemon is rootless Docker or Podman (whose networking differs from
-        the Linux facts the kit teaches), or the configuration is for another platform.
+        (e.g. on Binder), or the configuration is for another platform or engine.
     """
     try:
         info = _daemon(timeout=10)

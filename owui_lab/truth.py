@@ -33,7 +33,7 @@ from .engine import evaluate
 from .errors import ConfigError, OwuiLabError
 
 SCHEMA = 1
-PLATFORM_KNOBS = ("platform", "desktop_host_networking", "userland_proxy")
+PLATFORM_KNOBS = ("platform", "desktop_host_networking", "userland_proxy", "engine")
 DEPLOYMENT_KNOBS = frozenset(KNOB_NAMES - set(PLATFORM_KNOBS))
 OUTCOME_WORDS = ("ok", "name_not_resolved", "connection_refused", "unreachable")
 CONTRIBUTE = (
@@ -72,6 +72,12 @@ class PlatformFacts:
         desktop_host_networking: Docker Desktop's "Enable host networking", or None (not Desktop,
             or not seen).
         desktop_host_networking_source: how it was found out.
+        rootless: the engine runs as a normal user (rootless Docker, rootless Podman), or None when
+            not seen (recordings older than the engine knob).
+        network_backend: Podman's network backend ("netavark", "cni"), rootless Docker's network
+            driver ("slirp4netns"), "bridge" for a rootful Docker Engine, or "?".
+        port_forwarder: what holds a published port on the host ("docker-proxy", "conmon",
+            "rootlessport", "rootlesskit"), or "?" when not seen.
     """
 
     engine: str
@@ -88,10 +94,20 @@ class PlatformFacts:
     userland_proxy_source: str = "not seen"
     desktop_host_networking: bool | None = None
     desktop_host_networking_source: str = "not seen"
+    rootless: bool | None = None
+    network_backend: str = "?"
+    port_forwarder: str = "?"
+
+    @property
+    def engine_knob(self) -> str:
+        """The engine knob (``Config.engine``) this daemon is: docker, docker-rootless, podman-rootful/-rootless."""
+        if self.engine == "podman":
+            return "podman-rootless" if self.rootless else "podman-rootful"
+        return "docker-rootless" if self.engine == "rootless" else "docker"
 
     def knobs(self) -> dict[str, Any]:
         """The engine's platform knobs these facts set (an unseen fact keeps the engine's default)."""
-        out: dict[str, Any] = {"platform": self.platform}
+        out: dict[str, Any] = {"platform": self.platform, "engine": self.engine_knob}
         if self.userland_proxy is not None:
             out["userland_proxy"] = self.userland_proxy
         if self.platform == "desktop" and self.desktop_host_networking is not None:
@@ -118,7 +134,10 @@ _FACT_TYPES: dict[str, tuple[type, ...]] = {
     "desktop_version": (str, type(None)), "docker0": (str, type(None)),
     "userland_proxy": (bool, type(None)), "userland_proxy_source": (str,),
     "desktop_host_networking": (bool, type(None)), "desktop_host_networking_source": (str,),
+    "rootless": (bool, type(None)), "network_backend": (str,), "port_forwarder": (str,),
 }
+#: Facts added with the engine knob: recordings made before it lack them (their defaults stand).
+_LATER_FACTS = ("rootless", "network_backend", "port_forwarder")
 _DESKTOP_VERSION = re.compile(r"Docker Desktop\s+(\d+\.\d+(?:\.\d+)?)", re.IGNORECASE)
 
 
@@ -370,9 +389,11 @@ def parse_recording(data: Any, source: str = "the recording") -> Recording:
     notes = typed(data["notes"], (list,), "'notes'")
     for i, n in enumerate(notes):
         typed(n, (str,), f"notes[{i}]")
-    keys(data["platform"], set(_FACT_TYPES), "'platform'")
+    missing_later = {n for n in _LATER_FACTS if isinstance(data["platform"], dict) and n not in data["platform"]}
+    keys(data["platform"], set(_FACT_TYPES) - missing_later, "'platform'")
     for name, types in _FACT_TYPES.items():
-        typed(data["platform"][name], types, f"'platform.{name}'")
+        if name in data["platform"]:
+            typed(data["platform"][name], types, f"'platform.{name}'")
     facts = PlatformFacts(**data["platform"])
     if facts.platform not in ("linux", "desktop"):
         raise fail("'platform.platform'", f"is {facts.platform!r}, not linux or desktop")

@@ -43,6 +43,7 @@ PLAUSIBLE = {
     "ollama_network": [None, "bridge", "host", "ai"], "ollama_publish": [None, "none", "all", "loopback"],
     "ollama_name": ["ollama", "llm"], "webui_network": ["bridge", "host", "ai"], "webui_port": [3000, 8080],
     "add_host_gateway": [True, False], "desktop_host_networking": [True, False], "compose": [True, False],
+    "engine": ["docker", "docker-rootless", "podman-rootful", "podman-rootless"],
     "base_url": ["http://ollama:11434", "http://host.docker.internal:11434", "http://172.17.0.1:11434"],
 }
 knob_values = st.fixed_dictionaries({}, optional={

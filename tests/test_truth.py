@@ -85,7 +85,28 @@ def test_the_platform_facts_set_the_platform_knobs() -> None:
     assert check(recording([entry], no_proxy)) == []
     assert len(check(recording([entry], LINUX_FACTS))) == 1
     unseen = PlatformFacts(**{**LINUX_FACTS.to_dict(), "userland_proxy": None})
-    assert unseen.knobs() == {"platform": "linux"}  # unseen: the engine's default (on)
+    assert unseen.knobs() == {"platform": "linux", "engine": "docker"}  # unseen: the engine's default (on)
+
+
+@pytest.mark.parametrize("kind,rootless,knob", [
+    ("engine", False, "docker"), ("rootless", True, "docker-rootless"), ("podman", False, "podman-rootful"),
+    ("podman", True, "podman-rootless"), ("desktop", False, "docker")])
+def test_the_facts_set_the_engine_knob(kind: str, rootless: bool, knob: str) -> None:
+    facts = PlatformFacts(**{**LINUX_FACTS.to_dict(), "engine": kind, "rootless": rootless,
+                             "platform": "desktop" if kind == "desktop" else "linux"})
+    assert facts.knobs()["engine"] == knob
+    assert Config(**facts.knobs()).engine == knob
+
+
+def test_a_recording_made_before_the_engine_facts_still_reads(tmp_path: Path) -> None:
+    data = recording([entry_for(Config(), "name_not_resolved", True, "x")]).to_dict()
+    for later in ("rootless", "network_backend", "port_forwarder"):
+        del data["platform"][later]
+    back = parse_recording(data, "old.json")
+    assert back.facts.rootless is None and back.facts.port_forwarder == "?"
+    data["platform"]["port_forwarder"] = 3
+    with pytest.raises(RecordingError, match="port_forwarder"):
+        parse_recording(data, "old.json")
 
 
 def test_a_recording_round_trips_through_json(tmp_path: Path) -> None:
@@ -177,7 +198,7 @@ def test_desktop_facts_from_a_recorded_docker_info() -> None:
     facts = platform_facts(raw["info"], version, "172.17.0.1", desktop_host_networking=(True, "measured"))
     assert (facts.engine, facts.platform, facts.desktop_version) == ("desktop", "desktop", "4.37.1")
     assert facts.kernel.endswith("linuxkit")
-    assert facts.knobs() == {"platform": "desktop", "desktop_host_networking": True}
+    assert facts.knobs() == {"platform": "desktop", "engine": "docker", "desktop_host_networking": True}
     assert facts.title.startswith("Docker Desktop 4.37.1 (engine 27.4")
 
 
@@ -187,7 +208,7 @@ def test_linux_facts_from_a_recorded_docker_info() -> None:
                            userland_proxy=(False, "measured"), desktop_host_networking=(True, "ignored"))
     assert (facts.engine, facts.platform, facts.desktop_version) == ("engine", "linux", None)
     assert facts.desktop_host_networking is None and facts.desktop_host_networking_source == "not Docker Desktop"
-    assert facts.knobs() == {"platform": "linux", "userland_proxy": False}
+    assert facts.knobs() == {"platform": "linux", "engine": "docker", "userland_proxy": False}
 
 
 def test_a_recorded_userland_proxy_off_sets_the_engine_knob() -> None:

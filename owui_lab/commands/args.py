@@ -10,7 +10,7 @@ import json
 from typing import Any
 
 from ..catalog import scenario
-from ..config import KNOB_NAMES, OLLAMA_PLACES, PLATFORMS, PUBLISH_MODES, Config
+from ..config import ENGINES, KNOB_NAMES, OLLAMA_PLACES, PLATFORMS, PUBLISH_MODES, Config
 from ..errors import ConfigError
 
 
@@ -49,6 +49,8 @@ def add_config_args(parser: argparse.ArgumentParser) -> None:
     g.add_argument("--userland-proxy", action=argparse.BooleanOptionalAction, default=None,
                    help="the daemon's userland-proxy setting (default on; off: no docker-proxy, "
                         "published ports are forwarded by NAT alone)")
+    g.add_argument("--engine", metavar="|".join(ENGINES),
+                   help="the container engine on Linux (default docker: rootful Docker Engine)")
 
 
 def port_number(text: str) -> int:

@@ -26,6 +26,7 @@ import json
 import time
 from typing import Any
 
+from ..config import Config
 from ..errors import ConfigError, PlatformMismatch
 from ..prediction import predict
 from .args import add_config_args, config_from_args
@@ -93,10 +94,24 @@ def _print_json(data: Any) -> None:
     print(json.dumps(data, indent=2, ensure_ascii=False))
 
 
+def on_this_engine(config: Config, args: argparse.Namespace) -> Config:
+    """The configuration on the daemon's own engine when the learner did not name one (--engine).
+
+    ``DOCKER_HOST=unix:///run/podman/podman.sock owui-lab lab run`` runs the Podman configuration
+    and compares with the engine's Podman prediction, not Docker's.
+    """
+    if getattr(args, "engine", None) is not None or config.platform != "linux":
+        return config
+    from ..environment import daemon_engine
+
+    engine = daemon_engine()
+    return config.replace(engine=engine) if engine else config
+
+
 def _cmd_run(args: argparse.Namespace) -> int:
     from ..lab import run
 
-    config = config_from_args(args)
+    config = on_this_engine(config_from_args(args), args)
     options = _options(args)
     start = time.perf_counter()
     try:
@@ -121,7 +136,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
 def _cmd_up(args: argparse.Namespace) -> int:
     from ..lab.kept import keep_up
 
-    config = config_from_args(args)
+    config = on_this_engine(config_from_args(args), args)
     description, observed = keep_up(config, progress=None if not args.json else False, **_options(args))
     if args.json:
         _print_json(description)
