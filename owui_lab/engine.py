@@ -23,6 +23,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from . import engines
 from .catalog import Scenario, as_config
 from .config import DOCKER0_ADDRESS, OLLAMA_PORT, WEBUI_CONTAINER_PORT, Config, redact_url, stays_inside
 
@@ -135,7 +136,11 @@ class _Destination:
 
 
 def webui_namespace(c: Config) -> str:
-    """Open WebUI's network namespace: HOST, VM, or "net:NAME" for a bridged container."""
+    """Open WebUI's network namespace: HOST, VM, "net:NAME" for a bridged container, or an engine's own
+    (rootless Docker's host network is rootlesskit's namespace: ``engines.namespace``)."""
+    own = engines.namespace(c, c.webui_network)
+    if own:
+        return own
     if c.webui_host_mode:
         if c.platform == "linux" or c.desktop_host_networking:
             return HOST
@@ -148,6 +153,9 @@ def ollama_namespace(c: Config) -> str:
     if not c.ollama_in_container:
         return HOST
     net = c.ollama_network_effective
+    own = engines.namespace(c, net)
+    if own:
+        return own
     if net == "host":
         if c.platform == "linux" or c.desktop_host_networking:
             return HOST
@@ -185,6 +193,9 @@ def _resolve(c: Config) -> tuple[Step, str | None]:
     if address.ip is not None:
         spelled = "" if address.ip == host else f" (the resolver reads it as {address.ip})"
         return Step("resolve", True, f"{host} is an IP address{spelled}: nothing to resolve"), address.ip
+    own = engines.resolve(c, host.lower().rstrip("."), ns)  # Podman and rootless Docker's own names
+    if own is not None:
+        return Step("resolve", own[0], own[1]), own[2]
     if address.is_named("localhost"):
         where = "the container itself" if ns.startswith("net:") else (
             "the host" if ns == HOST else "the Docker Desktop VM")
@@ -284,6 +295,9 @@ def _isolation_drops_published_port(c: Config) -> str | None:
 
 def _route(c: Config, address: str) -> tuple[Step, _Destination | None]:
     ns = webui_namespace(c)
+    own = engines.route(c, address, ns, stays_inside(address))  # Podman and rootless Docker's places
+    if own is not None:
+        return Step("route", own.ok, own.reason), (_Destination(own.kind, address, own.text) if own.ok else None)
     if address == "host.docker.internal":
         return (
             Step("route", True, "Docker Desktop forwards host.docker.internal to your Mac/PC itself"),
@@ -355,6 +369,10 @@ def _listen(c: Config, dest: _Destination, port: int) -> Step:
 
     def refused(reason: str) -> Step:
         return Step("listen", False, reason + " → connection refused")
+
+    own = engines.listen(c, dest.kind, port, ns_ollama, who)  # places only Podman and rootless Docker have
+    if own is not None:
+        return Step("listen", True, own[1]) if own[0] else refused(own[1])
 
     def listening(reason: str) -> Step:
         return Step("listen", True, reason)
@@ -470,6 +488,9 @@ def _listen(c: Config, dest: _Destination, port: int) -> Step:
 
 
 def _browser(c: Config) -> Browser:
+    blocked = engines.browser_blocked(c)
+    if blocked:
+        return Browser(f"http://localhost:{WEBUI_CONTAINER_PORT}", False, blocked)
     if c.webui_host_mode:
         url = f"http://localhost:{WEBUI_CONTAINER_PORT}"
         ignored = f" (-p {c.webui_port}:8080 is discarded in host mode)"
@@ -497,7 +518,9 @@ def _notes(c: Config) -> tuple[str, ...]:
     url = c.parsed_base_url
     host_ollama = not c.ollama_in_container
     listen = c.ollama_listen
-    if c.platform == "linux" and host_ollama and url.host == "host.docker.internal" and c.add_host_gateway:
+    notes.extend(engines.notes(c))
+    if c.platform == "linux" and c.engine == "docker" and host_ollama and url.host == "host.docker.internal" \
+            and c.add_host_gateway:
         there = (
             "and Ollama listens there (OLLAMA_HOST=0.0.0.0: every address)" if listen.all_addresses
             else f"and Ollama listens there (OLLAMA_HOST={c.ollama_bind}: docker0 only)"

@@ -118,7 +118,8 @@ class PlatformFacts:
     def title(self) -> str:
         """One line for the learner: "Docker Desktop 4.37.1 (engine 27.4.0, linuxkit kernel ...)"."""
         names = {"engine": "Docker Engine", "desktop": "Docker Desktop", "rootless": "rootless Docker Engine",
-                 "podman": "Podman"}
+                 "podman": "rootless Podman" if self.rootless else "Podman (rootful)" if self.rootless is False
+                 else "Podman"}
         name = names.get(self.engine, self.engine)
         if self.desktop_version:
             return f"{name} {self.desktop_version} (engine {self.server_version}, kernel {self.kernel})"
@@ -180,6 +181,8 @@ def platform_facts(
         desktop_host_networking=desktop_host_networking[0] if daemon.platform == "desktop" else None,
         desktop_host_networking_source=desktop_host_networking[1] if daemon.platform == "desktop"
         else "not Docker Desktop",
+        rootless=daemon.rootless,
+        network_backend=daemon.network_backend,
     )
 
 

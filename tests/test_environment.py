@@ -28,21 +28,27 @@ def test_detect_without_a_daemon(monkeypatch):
         environment._cached = None
 
 
-@pytest.mark.parametrize("kind", ["rootless", "podman"])
-def test_rootless_and_podman_are_prediction_only(kind, monkeypatch):
-    """A daemon whose networking differs from the lessons' is not offered for live runs."""
+@pytest.mark.parametrize("kind,podman_rootless,knob", [
+    ("rootless", False, "docker-rootless"), ("podman", False, "podman-rootful"), ("podman", True, "podman-rootless")])
+def test_rootless_docker_and_podman_run_their_own_configurations(kind, podman_rootless, knob, monkeypatch):
+    """Every engine the kit models is live; a configuration runs on the engine it is written for."""
     from owui_lab import docker_api
+    from owui_lab.config import Config
 
     class FakeClient:
         def close(self):
             pass
 
-    info = docker_api.DaemonInfo("linux", kind, "5.0", "1.41", "Fedora", None)
+    info = docker_api.DaemonInfo("linux", kind, "4.3.1", "1.41", "Debian", None, podman_rootless=podman_rootless)
     monkeypatch.setattr(docker_api, "client", lambda timeout=5: FakeClient())
     monkeypatch.setattr(docker_api, "daemon_info", lambda cli: info)
     try:
-        m = environment.detect(refresh=True)  # one connection: the platform rule needs no second one
-        assert m.kind == NO_DAEMON and kind in m.detail.lower() and "differs from the Docker Engine facts" in m.detail
+        m = environment.detect(refresh=True)
+        assert m.kind == LIVE_LINUX and m.live
+        assert environment.daemon_engine() == knob
+        assert environment.platform_problem(info, Config(engine=knob)) is None
+        problem = environment.platform_problem(info, Config())
+        assert problem and f"--engine {knob}" in problem and "--engine docker" in problem
     finally:
         environment._cached = None
 

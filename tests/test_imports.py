@@ -34,7 +34,7 @@ HEAVY = {"matplotlib", "networkx", "ipywidgets", "docker", "numpy", "PIL"}
 FLOORS: dict[str, int] = {
     "owui_lab.errors": 0, "owui_lab.config": 0, "owui_lab.palette": 0,
     "owui_lab.standins": 0,
-    "owui_lab.catalog": 1, "owui_lab.engine": 1, "owui_lab.fixes": 1, "owui_lab.prediction": 1,
+    "owui_lab.catalog": 1, "owui_lab.engines": 1, "owui_lab.engine": 1, "owui_lab.fixes": 1, "owui_lab.prediction": 1,
     "owui_lab.recipe": 1, "owui_lab.lessons": 1,
     "owui_lab.graph": 2, "owui_lab.mermaid": 2, "owui_lab.drawing": 2, "owui_lab.describe": 2, "owui_lab.export": 2,
     "owui_lab.cheatsheet": 2, "owui_lab.presentation": 2,
@@ -44,7 +44,7 @@ FLOORS: dict[str, int] = {
     "owui_lab.commands": 5, "owui_lab.cli": 5, "owui_lab.__main__": 5, "owui_lab.service": 5, "owui_lab": 5,
 }
 #: Within the engine floor, the order that keeps it free of circles (catalog < engine < fixes < prediction).
-ENGINE_ORDER = ["owui_lab.catalog", "owui_lab.engine", "owui_lab.fixes", "owui_lab.prediction"]
+ENGINE_ORDER = ["owui_lab.catalog", "owui_lab.engines", "owui_lab.engine", "owui_lab.fixes", "owui_lab.prediction"]
 
 
 @dataclass(frozen=True)

@@ -265,6 +265,9 @@ def _cmd_grid(args: argparse.Namespace) -> int:
     print(f"{facts.title}: the {grid.name} grid, {grid.count} configurations in {len(grid.families)} setups, "
           f"{truth_grid.SETUPS_AT_ONCE} at a time: {truth_grid.estimate_text(grid.estimate())} (an estimate). "
           "Ctrl-C stops cleanly and keeps what ran, marked partial.")
+    ask = truth_grid.unrecorded(facts)
+    if ask:
+        print(ask)
     if args.plan:
         for line in grid.plan():
             print(f"  - {line}")

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
-from .. import docker_api
+from .. import docker_api, engines
 from ..config import OLLAMA_PORT, Config
 from ..engine import evaluate
 from ..errors import LabError, OwuiLabError, PlatformMismatch
@@ -37,6 +37,13 @@ from .live import Lab
 from .results import Observation, agrees
 
 URL_HOSTS = ("localhost", "127.0.0.1", "host.docker.internal", "ollama", "172.17.0.1")
+#: The other engines: Podman's own host name and gateway, and the name each must not know.
+ENGINE_URL_HOSTS = {
+    "docker-rootless": URL_HOSTS + ("host.containers.internal",),
+    "podman-rootful": ("localhost", "127.0.0.1", "host.docker.internal", "host.containers.internal", "ollama",
+                       engines.PODMAN_GATEWAY),
+}
+ENGINE_URL_HOSTS["podman-rootless"] = ENGINE_URL_HOSTS["podman-rootful"]
 WEBUI_NETWORKS = ("bridge", "host", "lab-a", "lab-b")  # lab-a: Ollama's own user-defined network
 SHARED = "lab-a"
 SETUPS_AT_ONCE = 3
@@ -104,17 +111,19 @@ def _ollama_placements(platform: str) -> list[list[dict[str, Any]]]:
 
 
 def _family(platform: str, ollama_variants: Sequence[dict[str, Any]], networks: Sequence[str] = WEBUI_NETWORKS,
-            hosts: Sequence[str] = URL_HOSTS) -> tuple[Config, ...]:
+            hosts: Sequence[str] | None = None, engine: str = "docker") -> tuple[Config, ...]:
+    hosts = hosts or ENGINE_URL_HOSTS.get(engine, URL_HOSTS)
     return tuple(
-        Config(platform=platform, webui_network=network, add_host_gateway=add_host,
+        Config(platform=platform, engine=engine, webui_network=network, add_host_gateway=add_host,
                base_url=f"http://{host}:11434", **knobs)
         for knobs, network, add_host, host in itertools.product(ollama_variants, networks, (False, True), hosts)
     )
 
 
-def linux_grid() -> Grid:
-    """Every knob value the docs' Linux diagrams turn on (480 configurations in 10 setups)."""
-    return Grid("linux", "linux", tuple(_family("linux", p) for p in _ollama_placements("linux")))
+def linux_grid(engine: str = "docker") -> Grid:
+    """Every knob value the docs' Linux diagrams turn on (480 configurations in 10 setups on Docker Engine;
+    the other engines add Podman's host name, and Podman's gateway replaces docker0)."""
+    return Grid("linux", "linux", tuple(_family("linux", p, engine=engine) for p in _ollama_placements("linux")))
 
 
 def desktop_grid() -> Grid:
@@ -126,7 +135,7 @@ def desktop_grid() -> Grid:
     return Grid("desktop", "desktop", tuple(_family("desktop", p) for p in _ollama_placements("desktop")))
 
 
-def small_grid(platform: str = "linux") -> Grid:
+def small_grid(platform: str = "linux", engine: str = "docker") -> Grid:
     """A quick grid (about 40 configurations in 3 setups) for CI and a first try."""
     placements = [
         [{"ollama": "host", "ollama_bind": "127.0.0.1"}],
@@ -134,22 +143,26 @@ def small_grid(platform: str = "linux") -> Grid:
         [{"ollama": "container", "ollama_network": "bridge", "ollama_publish": "loopback"}],
     ]
     return Grid("small", platform,
-                tuple(_family(platform, p, networks=("bridge", "lab-b")) for p in placements))
+                tuple(_family(platform, p, networks=("bridge", "lab-b"), engine=engine) for p in placements))
+
+
+def unrecorded(facts: PlatformFacts) -> str | None:
+    """A request to record this platform when the kit's rules for it come from the docs only, or None."""
+    if facts.engine == "podman":
+        try:
+            major, minor = (int(x) for x in facts.server_version.split(".")[:2])
+        except ValueError:
+            major, minor = 0, 0
+        if (major, minor) >= (4, 4):
+            return (f"Podman {facts.server_version} may use pasta for rootless networking: the kit's Podman rules "
+                    "were recorded on Podman 4.3.1 (slirp4netns), and what it says about pasta is from the docs, "
+                    "not recorded. Your recording is what the kit needs: please send it (see the end).")
+    return None
 
 
 def grid_named(name: str, facts: PlatformFacts) -> Grid:
-    """The grid to run on this platform: "auto" picks the platform's own.
-
-    Rootless Docker and Podman forward ports and reach the host through a user-space helper, not
-    docker0: the lab does not run there yet (``environment.platform_problem``), so neither does a grid.
-    """
-    if facts.engine in ("rootless", "podman"):
-        raise PlatformMismatch(
-            f"This daemon is {facts.title}: the lab cannot reproduce the kit's configurations faithfully "
-            "on it yet (its networking has no docker0 on the host), so there is no grid to run here.",
-            "run it on a Docker Engine (Linux) or Docker Desktop; 'owui-lab predict' still explains every "
-            "configuration.",
-        )
+    """The grid to run on this platform: "auto" picks the platform's own, on this daemon's engine
+    (rootless Docker, rootful or rootless Podman: ``facts.engine_knob``)."""
     if facts.os_type == "windows":
         raise PlatformMismatch(
             f"This daemon runs Windows containers ({facts.title}): the kit's stand-ins, like Open WebUI "
@@ -158,9 +171,9 @@ def grid_named(name: str, facts: PlatformFacts) -> Grid:
             "then run the grid again.",
         )
     if name in ("auto", facts.platform):
-        return linux_grid() if facts.platform == "linux" else desktop_grid()
+        return linux_grid(facts.engine_knob) if facts.platform == "linux" else desktop_grid()
     if name == "small":
-        return small_grid(facts.platform)
+        return small_grid(facts.platform, facts.engine_knob if facts.platform == "linux" else "docker")
     if name in GRIDS:
         raise PlatformMismatch(
             f"The {name} grid runs on {'Docker Desktop' if name == 'desktop' else 'a Linux Docker Engine'}, "
@@ -183,6 +196,7 @@ class FamilyResult:
     observations: list[Observation] = field(default_factory=list)
     transients: list[str] = field(default_factory=list)
     userland_proxy: bool | None = None
+    port_forwarder: str | None = None
     error: str = ""
     skipped: bool = False
 
@@ -214,6 +228,7 @@ def run_family(configs: Sequence[Config], image: str | None = None, stop: thread
             c0 = configs[0]
             if c0.platform == "linux" and c0.ollama_in_container and c0.ollama_publish_effective != "none":
                 result.userland_proxy = docker_proxy_listens(lab.ports[OLLAMA_PORT])
+                result.port_forwarder = port_holder(lab.ports[OLLAMA_PORT])
     except OwuiLabError as exc:
         result.error = str(exc)
     return result
@@ -231,6 +246,32 @@ def docker_proxy_listens(port: int) -> bool:
         except OSError:
             return True
     return False
+
+
+def port_holder(port: int) -> str | None:
+    """The name of the process on this host that listens on TCP ``port`` (docker-proxy, conmon,
+    rootlessport, rootlesskit ...), or None when none can be seen (not Linux, no permission, NAT only)."""
+    inodes = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            lines = Path(table).read_text().splitlines()[1:]
+        except OSError:
+            continue
+        for line in lines:
+            parts = line.split()
+            if len(parts) > 9 and parts[3] == "0A" and int(parts[1].rsplit(":", 1)[1], 16) == port:
+                inodes.add(f"socket:[{parts[9]}]")
+    if not inodes:
+        return None
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            if any(os.readlink(fd) in inodes for fd in (proc / "fd").iterdir()):
+                return (proc / "comm").read_text().strip()
+        except OSError:
+            continue
+    return None
 
 
 def estimate_text(seconds: float) -> str:
@@ -339,10 +380,13 @@ def _bar(total: int, progress: bool) -> Any:
 
 def _measured_facts(base: PlatformFacts, results: Sequence[FamilyResult]) -> PlatformFacts:
     proxies = {r.userland_proxy for r in results if r.userland_proxy is not None}
+    holders = {r.port_forwarder for r in results if r.port_forwarder}
+    forwarder = holders.pop() if len(holders) == 1 else base.port_forwarder
     if len(proxies) == 1:
         value = proxies.pop()
+        holder = forwarder if forwarder not in (None, "?") else "docker-proxy"
         userland = (value, "measured: a port Docker published is " + (
-            "held on this host by docker-proxy" if value else "held by no process on this host (NAT rules only)"))
+            f"held on this host by {holder}" if value else "held by no process on this host (NAT rules only)"))
     elif proxies:
         userland = (None, "measured both ways in one run: not recorded")
     elif base.platform == "desktop":
@@ -358,7 +402,7 @@ def _measured_facts(base: PlatformFacts, results: Sequence[FamilyResult]) -> Pla
                 "answered" if value else "did not answer") + " your browser at localhost")
         elif seen:
             host_networking = (None, "measured both ways in one run: not recorded")
-    return replace(base, userland_proxy=userland[0], userland_proxy_source=userland[1],
+    return replace(base, userland_proxy=userland[0], userland_proxy_source=userland[1], port_forwarder=forwarder,
                    desktop_host_networking=host_networking[0] if base.platform == "desktop" else None,
                    desktop_host_networking_source=host_networking[1] if base.platform == "desktop"
                    else base.desktop_host_networking_source)

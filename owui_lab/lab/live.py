@@ -41,7 +41,7 @@ import urllib.request
 from dataclasses import dataclass
 from typing import Any, Callable, Sequence
 
-from .. import docker_api
+from .. import docker_api, engines
 from ..config import DOCKER0_ADDRESS, OLLAMA_PORT, WEBUI_CONTAINER_PORT, Config, redact_url
 from ..prediction import predict
 from ..environment import platform_problem
@@ -144,6 +144,7 @@ class Lab:
         self._own_client = client is None
         self._is_up = False
         self._linux_host = True  # a Linux engine: docker0 is an address of this host
+        self._other_engine = False  # rootless Docker or Podman (engines.differs): their own places
         self._detached = False
 
     # ---- lifecycle ----
@@ -255,7 +256,12 @@ class Lab:
         if problem:
             raise PlatformMismatch(problem, "run 'owui-lab predict' with the same knobs to see the prediction.")
         self._linux_host = info.platform == "linux"
-        if info.docker0 and info.docker0 != DOCKER0_ADDRESS:
+        self._other_engine = engines.differs(self.config)
+        if self._other_engine:
+            # Rootless engines keep their gateway inside their own namespace and reach the host only at
+            # its own addresses: a host Ollama told 0.0.0.0 really binds every address, as it would.
+            self.docker0 = info.docker0 or engines.gateway(self.config)
+        elif info.docker0 and info.docker0 != DOCKER0_ADDRESS:
             self.docker0 = info.docker0
             self.notes.append(
                 f"docker0 is {info.docker0} on this host, not {DOCKER0_ADDRESS}: the lab uses {info.docker0} "
@@ -266,7 +272,7 @@ class Lab:
         checked: set[str] = set()
         for c in self.configs:
             host = c.parsed_base_url.host
-            if host_side(host):
+            if host_side(host) or _engine_host_side(c):
                 continue
             # A single-label name (the container's name, or a wrong one): Docker's DNS on the lab's
             # own networks, or nothing. Checked once against this host's DNS, which the lookups
@@ -325,7 +331,7 @@ class Lab:
         u = c.parsed_base_url
         if c.ollama_in_container and u.address.is_named(c.ollama_name):
             return url_of(u.host, u.port)  # a container port: unchanged
-        host = self.docker0 if u.address.ip == DOCKER0_ADDRESS else u.host
+        host = self.docker0 if u.address.ip == engines.gateway(c) else u.host
         return url_of(host, self.ports.get(u.port, u.port))
 
     def browser_url(self, c: Config) -> str:
@@ -381,6 +387,8 @@ class Lab:
     def _bind_addresses(self) -> list[str]:
         """Where a host-side Ollama listens in the lab: 0.0.0.0 becomes loopback + docker0."""
         listen = self.config.ollama_listen
+        if listen.all_addresses and self._other_engine:
+            return ["0.0.0.0"]
         if listen.all_addresses:
             # Docker Desktop has no docker0 on the host, and its host.docker.internal reaches the
             # host's loopback too: 127.0.0.1 behaves as 0.0.0.0 there for every probe the lab makes,
@@ -403,7 +411,12 @@ class Lab:
         if not c.ollama_in_container or c.ollama_network_effective == "host":
             port = self.ports[listen.port]
             addresses = self._bind_addresses()
-            if listen.all_addresses and len(addresses) > 1:
+            if addresses == ["0.0.0.0"]:
+                self.notes.append(
+                    f"Ollama listens on 0.0.0.0 as told: on {engines.title(c)} containers reach the host only at "
+                    "its own addresses (the stand-in answers only this lab's token, and stops with the lab)."
+                )
+            elif listen.all_addresses and len(addresses) > 1:
                 self.notes.append(
                     f"Ollama listens on 127.0.0.1 and docker0 ({self.docker0}) instead of 0.0.0.0: for "
                     "loopback, docker0 and containers that is the same, and your LAN sees nothing."
@@ -444,6 +457,9 @@ class Lab:
                 f"-p {OLLAMA_PORT}:{OLLAMA_PORT} is published as -p 127.0.0.1:{lab_port}:{OLLAMA_PORT}: the "
                 "same for this computer and its containers, and nothing on your network."
             )
+        elif publish == "all" and self._other_engine:
+            # Every address, as -p 11434:11434 is: the gateway of a rootless engine is no host address.
+            kwargs["ports"] = {f"{OLLAMA_PORT}/tcp": lab_port}
         elif publish == "all":
             kwargs["ports"] = {f"{OLLAMA_PORT}/tcp": [("127.0.0.1", lab_port), (self.docker0, lab_port)]}
             self.notes.append(
@@ -578,6 +594,18 @@ class Lab:
             "commands": commands,
             "notes": list(self.notes),
         }
+
+
+def _engine_host_side(c: Config) -> bool:
+    """A URL host meaning this host on Podman (host.containers.internal, its default gateway 10.88.0.1), or
+    Podman's name asked of rootless Docker, which does not know it (unless this host's DNS does: refused)."""
+    address = c.parsed_base_url.address
+    if engines.podman(c):
+        return address.is_named("host.containers.internal") or address.ip == engines.PODMAN_GATEWAY
+    if engines.differs(c) and address.is_named("host.containers.internal"):
+        _refuse_outside_name(c.parsed_base_url.host)
+        return True
+    return False
 
 
 def _refuse_outside_name(name: str) -> None:
