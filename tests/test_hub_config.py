@@ -150,3 +150,17 @@ def test_learner_servers_are_apart_limited_and_culled_and_a_rush_is_not_turned_a
     assert culler["command"][1:3] == ["-m", "jupyterhub_idle_culler"]
     role = next(r for r in c.JupyterHub.load_roles if r["name"] == "idle-culler")
     assert "delete:servers" in role["scopes"] and "admin" not in role["scopes"]
+
+
+def test_learner_servers_start_lighter_and_the_instructors_keeps_voila(monkeypatch, tmp_path) -> None:
+    from types import SimpleNamespace
+
+    c = load_config(monkeypatch, tmp_path)
+    hook = c.Spawner.pre_spawn_hook
+    hook.__globals__["_isolated"].append("192.0.2.0/24")  # the learners' network exists (no daemon here)
+    learner = SimpleNamespace(user=SimpleNamespace(name="ada"), args=[], volumes={}, default_url="")
+    teacher = SimpleNamespace(user=SimpleNamespace(name="instructor"), args=[], volumes={}, default_url="")
+    hook(learner)
+    hook(teacher)
+    assert "--ServerApp.jpserver_extensions=voila.server_extension=False" in learner.args
+    assert teacher.args == [] and teacher.default_url.startswith("/voila/")
