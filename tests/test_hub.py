@@ -287,10 +287,13 @@ def test_the_projector_fills_in_as_learners_answer_then_reveals_and_runs_it(hub:
         page.wait_for_selector("#live [data-live=ran]", timeout=120_000)
         assert "The engine was right" in page.inner_text("#live")
         # "Tick every URL that works": a bar per URL, counting every learner who ticked it.
-        urls = list(lesson_question("01_ollama_on_host", "which-urls").key.values)
+        ticked = lesson_question("01_ollama_on_host", "which-urls")
+        urls = list(ticked.key.values)
         hub.in_server("dee", "import json\n" + URLS + f"check.answer({urls[:2]!r})\nprint(json.dumps(True))")
         page.click("#questions button[data-id='01_ollama_on_host.which-urls']")
-        page.wait_for_function("document.querySelector('#total').textContent.startsWith('2 answers')")
+        page.wait_for_function("([text, n]) => document.querySelector('#question').textContent === text"
+                               " && document.querySelector('#total').textContent.startsWith(n)",
+                               arg=[plain(ticked.text), "2 answers"])
         counts = [int(r.query_selector(".count").inner_text()) for r in page.query_selector_all(".row")]
         assert counts == [1, 1, 0, 0]
 
