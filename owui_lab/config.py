@@ -386,6 +386,8 @@ class Config:
         base_url: ``OLLAMA_BASE_URL``; the image's default is http://host.docker.internal:11434.
         desktop_host_networking: Docker Desktop 4.34+ "Enable host networking" turned on.
         compose: both run as services of one compose file (Ollama must be a container).
+        host_address: an address of the host itself besides loopback and docker0 (its LAN address,
+            e.g. 192.168.1.20), so that a base URL naming it leads to the host; None when not given.
         userland_proxy: the daemon's ``userland-proxy`` setting (``/etc/docker/daemon.json``; on by
             default). Off, no docker-proxy listens for published ports: Docker's NAT alone forwards
             them, so Docker's isolation between bridge networks also applies to a published port
@@ -410,6 +412,7 @@ class Config:
     compose: bool = False
     userland_proxy: bool = True
     engine: str = "docker"
+    host_address: str | None = None
 
     def __post_init__(self) -> None:
         _validate(self)
@@ -584,6 +587,17 @@ def _validate(c: Config) -> None:
             f"--ollama-host-port {shown(c.ollama_host_port)} is not a TCP port.",
             "use a number from 1 to 65535, e.g. 7869 (as in -p 7869:11434 on the Ollama container).",
         )
+    if c.host_address is not None:
+        try:
+            ip = ipaddress.ip_address(c.host_address) if isinstance(c.host_address, str) else None
+        except ValueError:
+            ip = None
+        if ip is None or ip.is_loopback or ip.is_unspecified or c.host_address == DOCKER0_ADDRESS:
+            raise ConfigError(
+                f"--host-address {shown(c.host_address)} is not an address of the host the kit can place.",
+                "give the host's own IP address besides loopback and docker0, e.g. its LAN address 192.168.1.20 "
+                "(ip -4 addr on Linux).",
+            )
     if c.ollama == "host":
         for name in ("ollama_network", "ollama_publish", "ollama_host_port"):
             if getattr(c, name) is not None:

@@ -344,6 +344,17 @@ def _route(c: Config, address: str) -> tuple[Step, _Destination | None]:
         else:
             text = f"{address} is docker0, the host's address on the default bridge: packets reach the host"
         return Step("route", True, text), _Destination("docker0", address, "the host (docker0)")
+    if c.host_address and address == c.host_address:
+        if c.platform == "desktop":
+            return (
+                Step("route", False, f"{address} is your Mac/PC's own address; where Docker Desktop sends a "
+                     "container's connection to it is not modelled (not recorded)"),
+                None,
+            )
+        text = ("the host itself" if ns == HOST else
+                "packets leave the container through its gateway and arrive at the host")
+        return (Step("route", True, f"{address} is this host's own address: {text}"),
+                _Destination("host-address", address, f"the host ({address})"))
     return (
         Step(
             "route",
@@ -454,6 +465,19 @@ def _listen(c: Config, dest: _Destination, port: int) -> Step:
                 return published
             return refused(f"the Ollama container publishes no port on {place_text}, so nothing listens at {port}")
         return refused(f"nothing listens at port {port} in {place_text}: Ollama runs on your Mac/PC, outside the VM")
+    if kind == "host-address":
+        if ns_ollama == HOST:
+            bad = port_mismatch()
+            if bad:
+                return bad
+            if ol.listens_on(dest.address):
+                return listening(f"{who} listens on all addresses, {dest.address} included" if ol.all_addresses
+                                 else f"{who} listens on {dest.address}")
+            return refused(f"{who} listens on {ol.host} only; a connection to the host's address {dest.address} "
+                           "finds nothing there")
+        if c.ollama_in_container and publish != "none":
+            return via_published(f"the host's address {dest.address}", publish == "all")
+        return refused(f"nothing listens on the host's address {dest.address} at port {port}")
     if kind == "docker0":
         place = VM if c.platform == "desktop" else HOST
         if ns_ollama == place:

@@ -8,6 +8,7 @@ unsaid is assumed out loud: the platform, where Ollama runs, its ``OLLAMA_HOST``
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from dataclasses import dataclass, field
 from typing import Sequence
@@ -137,6 +138,12 @@ def read_paste(paste: Paste) -> PastedSetup:
                         server_version="", api_version="", operating_system="", docker0="172.17.0.1")
     rec = reconstruct(url, webui, containers, daemon, host, desktop_host_networking=False if platform == "desktop" else None)
     unexpressed = list(rec.unexpressed)
+    if rec.config is not None and rec.config.parsed_base_url.is_ip and rec.target.where != "container" and \
+            not ipaddress.ip_address(rec.config.parsed_base_url.host).is_loopback and \
+            rec.config.parsed_base_url.host != "172.17.0.1":
+        assumptions.append(f"{rec.config.parsed_base_url.host} is no container of the paste: if it is this machine's "
+                           "own address, say so with --host-address (the sandbox: the same knob); another machine "
+                           "is outside the kit's model")
     if bundled:
         unexpressed.append("the :ollama image runs Ollama inside the Open WebUI container (its Dockerfile sets "
                            "USE_OLLAMA_DOCKER=true and start.sh starts ollama serve): http://localhost:11434 reaches it")

@@ -1,0 +1,43 @@
+"""A base URL at the host's own address (its LAN IP): reached when Ollama listens there, refused on loopback.
+
+Issue 26: such a URL was always "unreachable: not an address the kit can place". The rule is Linux's own:
+a connection from a container to an address of the host arrives at the host, where only a listener on that
+address or on every address answers (the same as docker0's rule, which the grid recorded here). Docker
+Desktop's handling of it is not recorded, so there the kit says so.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from owui_lab import Config, predict
+from owui_lab.errors import ConfigError
+
+LAN = "192.168.1.20"
+
+
+@pytest.mark.parametrize("knobs, outcome", [
+    ({"ollama_bind": "0.0.0.0"}, "ok"),
+    ({"ollama_bind": LAN}, "ok"),
+    ({"ollama_bind": "127.0.0.1"}, "connection_refused"),
+    ({}, "connection_refused"),
+    ({"ollama": "container", "ollama_publish": "all"}, "ok"),
+    ({"ollama": "container", "ollama_publish": "loopback"}, "connection_refused"),
+    ({"ollama": "container", "ollama_publish": "all", "ollama_host_port": 7869}, "connection_refused"),
+    ({"webui_network": "host", "ollama_bind": "0.0.0.0"}, "ok"),
+])
+def test_the_hosts_own_address(knobs, outcome):
+    c = Config(base_url=f"http://{LAN}:11434", host_address=LAN, **knobs)
+    assert predict(c).outcome == outcome, predict(c).transcript()
+
+
+def test_unknown_without_the_knob_and_unplaced_on_desktop():
+    assert predict(Config(base_url=f"http://{LAN}:11434", ollama_bind="0.0.0.0")).outcome == "unreachable"
+    v = predict(Config(platform="desktop", base_url=f"http://{LAN}:11434", host_address=LAN))
+    assert v.outcome == "unreachable" and "not recorded" in v.failing_step.reason
+
+
+@pytest.mark.parametrize("bad", ["127.0.0.1", "172.17.0.1", "0.0.0.0", "my-laptop", 3])
+def test_host_address_is_an_ip_of_the_host(bad):
+    with pytest.raises(ConfigError, match="--host-address"):
+        Config(host_address=bad)
