@@ -82,3 +82,12 @@ def test_prediction_agrees_with_the_report(path):
         assert verdict.outcome == reported["outcome"], verdict.transcript()
     if "browser" in reported:
         assert verdict.browser.reachable == reported["browser"], verdict.transcript()
+
+
+@pytest.mark.parametrize("path", ENTRIES, ids=[p.stem for p in ENTRIES])
+def test_a_port_collision_is_said_where_one_was_reported(path):
+    entry = load(path)
+    if entry.get("expressible", True) is not True:
+        pytest.skip("not expressible")
+    said = " ".join(read_paste(paste_of(entry)).unexpressed)
+    assert ("address already in use" in said) == bool(entry["reported"].get("collision")), said

@@ -144,6 +144,7 @@ def read_paste(paste: Paste) -> PastedSetup:
         assumptions.append(f"{rec.config.parsed_base_url.host} is no container of the paste: if it is this machine's "
                            "own address, say so with --host-address (the sandbox: the same knob); another machine "
                            "is outside the kit's model")
+    unexpressed.extend(_collisions(containers, host))
     if bundled:
         unexpressed.append("the :ollama image runs Ollama inside the Open WebUI container (its Dockerfile sets "
                            "USE_OLLAMA_DOCKER=true and start.sh starts ollama serve): http://localhost:11434 reaches it")
@@ -169,6 +170,22 @@ def paste_from_text(text: str, platform: str | None = None) -> Paste:
     rest = [line for line in text.split("\n") if not split_commands(line)] if not compose else []
     host = tuple(line for line in rest if "OLLAMA_HOST" in line or "ollama serve" in line)
     return Paste(commands=commands, compose=compose, host=host, platform=platform)
+
+
+def _collisions(containers: Sequence[ContainerFacts], host: HostOllama | None) -> list[str]:
+    """Published ports that collide with the host's Ollama: the second to bind fails ("address already in use")."""
+    out = []
+    if host is None:
+        return out
+    for c in containers:
+        for p in c.ports:
+            if p.host_port == host.port and p.protocol == "tcp" and (p.all_addresses or p.loopback_only or host.docker0):
+                out.append(
+                    f"'{c.name}' publishes {p.flag()}, the port the host's Ollama listens on ({host.port}): whichever "
+                    "starts second fails with 'bind: address already in use' (Ollama's 'listen tcp ... address "
+                    "already in use', or Docker's 'port is already allocated'); drop that -p"
+                )
+    return out
 
 
 def _named(c: ContainerFacts, index: int) -> ContainerFacts:
