@@ -472,3 +472,31 @@ def test_a_learner_waiting_on_a_run_sees_it_continue_through_a_restart_of_the_se
     assert run["state"] == "done"
     assert lines == ["Waiting: 3rd in line.", "The lab service is restarting; your run keeps its place in line.",
                      "Done in 3.0 s (waited 9.0 s)."]
+
+
+def test_the_service_takes_every_kept_lab_down_when_the_hub_stops_it(tmp_path) -> None:
+    """JupyterHub stops a service with SIGINT first: the kept labs it recorded go down before it exits."""
+    import signal
+    import sys
+
+    store = Store(tmp_path / "service.sqlite")
+    store.execute("INSERT INTO kept VALUES ('ann', 'feedbeef0001', ?)", (time.time(),))
+    store.close()
+    env = dict(os.environ, OWUI_LAB_SERVICE_DIR=str(tmp_path), JUPYTERHUB_API_TOKEN="t",
+               JUPYTERHUB_SERVICE_URL="http://127.0.0.1:0", JUPYTERHUB_API_URL="http://127.0.0.1:1/hub/api",
+               DOCKER_HOST="unix:///nonexistent.sock", OWUI_LAB_SERVICE_CONCURRENCY="1")
+    proc = subprocess.Popen([sys.executable, "-m", "owui_lab.service"], env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True)
+    lines = []
+    try:
+        while not lines or "listening on" not in lines[-1]:
+            lines.append(proc.stdout.readline())
+            assert lines[-1], "".join(lines)
+        proc.send_signal(signal.SIGINT)
+        out, _ = proc.communicate(timeout=60)
+    finally:
+        proc.kill()
+    log = "".join(lines) + out
+    assert "taking every kept lab down" in log
+    # No daemon here, so the take-down itself fails, and says so (with a daemon, tests/test_hub.py).
+    assert "could not take down kept lab feedbeef0001 of ann" in log

@@ -288,6 +288,11 @@ c.JupyterHub.services = [
         "oauth_no_confirm": True,
     }
 ]
+# Kept labs go when the hub stops: the service takes them down as it stops; this catches the ones it
+# could not (killed first), after the services have stopped.
+if Path(sys.argv[0]).name == "jupyterhub":  # the hub itself (not a test reading this file)
+    atexit.register(lambda: subprocess.run([sys.executable, "-m", "owui_lab.service", "--take-down-kept"],
+                                           env={**os.environ, **service_env}, timeout=120, check=False))
 c.JupyterHub.load_roles = [
     # Every user may call the lab service (it acts only on their own labs).
     {"name": "user", "scopes": ["self", f"access:services!service={SERVICE_NAME}"]},

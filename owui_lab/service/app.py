@@ -335,11 +335,31 @@ def daemon_platform() -> str:
         return "none"
 
 
+def service_dir() -> Path:
+    """The service's own folder (its database and the learners' state folders)."""
+    return Path(os.environ.get("OWUI_LAB_SERVICE_DIR") or Path.home() / ".cache/owui-lab/service")
+
+
+def take_down_kept() -> None:
+    """``python -m owui_lab.service --take-down-kept``: every kept lab the service recorded goes down.
+
+    The hub runs it as it exits, after its services have stopped (in case the service was killed
+    before it could do it itself).
+    """
+    store = Store(service_dir() / "service.sqlite")
+    Labs(store, service_dir()).expire(everything=True)
+
+
 def main() -> None:
+    import sys
+
+    if sys.argv[1:] == ["--take-down-kept"]:
+        take_down_kept()
+        return
     logging.basicConfig(level=logging.INFO, format="[owui-lab service %(asctime)s] %(message)s")
     url = urlparse(os.environ.get("JUPYTERHUB_SERVICE_URL", "http://127.0.0.1:8765"))
     prefix = os.environ.get("JUPYTERHUB_SERVICE_PREFIX", "/services/owui-lab/")
-    state_root = Path(os.environ.get("OWUI_LAB_SERVICE_DIR") or Path.home() / ".cache/owui-lab/service")
+    state_root = service_dir()
     store = Store(state_root / "service.sqlite")
     concurrency = int(os.environ.get("OWUI_LAB_SERVICE_CONCURRENCY", "4"))
     queue = RunQueue(run_in_subprocess(state_root), concurrency=concurrency, store=store,
@@ -357,15 +377,16 @@ def main() -> None:
     threading.Thread(target=reap, name="owui-lab-kept-reaper", daemon=True).start()
 
     async def forever() -> None:
+        done = asyncio.Event()
+        # JupyterHub stops its services with SIGINT (then SIGTERM) when the hub stops: kept labs go with
+        # it. A crash keeps them, and the service JupyterHub starts next finds them in its database.
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            asyncio.get_running_loop().add_signal_handler(sig, done.set)
         server = HTTPServer(make_app(service, prefix), xheaders=True, max_body_size=MAX_BODY,
                             max_buffer_size=MAX_BODY + 64 * 1024)
         server.listen(url.port or 80, url.hostname)
         log.info("listening on %s (prefix %s), %d live runs at a time, kept labs idle for %.0f min, daemon: %s",
                  url.geturl(), prefix, concurrency, idle / 60, service.platform)
-        done = asyncio.Event()
-        # JupyterHub stops its services with SIGTERM when the hub stops: kept labs go with it. A crash
-        # (no SIGTERM) keeps them, and the service JupyterHub starts next finds them in its database.
-        asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, done.set)
         try:
             await done.wait()
             log.info("the hub stops: taking every kept lab down")

@@ -94,14 +94,21 @@ class Labs:
 
     def expire(self, now: float | None = None, everything: bool = False) -> list[tuple[str, str]]:
         """Take down the kept labs left alone longer than ``idle`` (``everything``: all of them)."""
+        from concurrent.futures import ThreadPoolExecutor
+
         cutoff = float("inf") if everything else (now or time.time()) - self.idle
         gone = self.store.execute("SELECT owner, session FROM kept WHERE since < ?", (cutoff,))
-        for owner, session in gone:
+
+        def take_down(kept: tuple[str, str]) -> None:
+            owner, session = kept
             try:
                 self.down(owner, session)
                 log.info("kept lab %s of %s taken down (%s)", session, owner, "the hub stops" if everything else "idle")
             except LabError as exc:
                 log.error("could not take down kept lab %s of %s: %s", session, owner, exc)
+
+        with ThreadPoolExecutor(4) as pool:  # JupyterHub gives a stopping service about 15 s
+            list(pool.map(take_down, gone))
         return gone
 
     def _lab(self, owner: str, *args: str) -> Any:
