@@ -42,8 +42,9 @@ import secrets
 import sys
 import threading
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Sequence
 
 from .errors import DockerUnavailable, ImageMissing, LabError
 from .standins import source as standin_source
@@ -784,25 +785,45 @@ def remove_labelled(
     Returns:
         What was removed. Objects without the kit's labels are never listed, so never removed.
     """
-    from docker.errors import APIError, NotFound
+    from docker.errors import APIError, DockerException, NotFound
+    from requests.exceptions import RequestException
 
     filters = label_filters(session, run, owner, everyone)
     failed: list[str] = []
     removed_containers: list[str] = []
-    containers = cli.containers.list(all=True, filters=filters, ignore_removed=True)
+    try:
+        # The summaries alone (one call): the SDK's containers.list inspects each one, and a
+        # container the daemon keeps locked (a kill of a frozen one) would hold the whole listing.
+        containers = cli.api.containers(all=True, filters=filters) or []
+        networks = cli.networks.list(filters=filters)
+    except (DockerException, RequestException) as exc:
+        raise DockerUnavailable(
+            f"The Docker daemon did not list the kit's containers and networks: {_short(exc)}.",
+            "check that 'docker ps' answers (restart Docker if it hangs), then run 'owui-lab lab clean' again.",
+        ) from None
 
-    def remove_container(c: "Container") -> None:
+    def remove_container(summary: dict[str, Any]) -> None:
+        name = ((summary.get("Names") or ["/?"])[0] or "/?").lstrip("/")
         try:
+            if summary.get("State") == "paused":
+                # A kill of a paused container waits for it to thaw, holding the daemon's lock on
+                # it: thaw ours first (it is removed at once anyway).
+                try:
+                    cli.api.unpause(summary["Id"])
+                except APIError:
+                    pass  # thawed meanwhile (by hand, or its cgroup): the removal says the rest
             # force: SIGKILL at once. Stand-ins keep no state, so there is nothing to flush.
-            c.remove(force=True, v=True)
-            removed_containers.append(c.name)
+            cli.api.remove_container(summary["Id"], force=True, v=True)
+            removed_containers.append(name)
         except NotFound:
-            removed_containers.append(c.name)
+            removed_containers.append(name)
         except APIError as exc:
             if "already in progress" in str(exc):
-                removed_containers.append(c.name)
+                removed_containers.append(name)
             else:
-                failed.append(f"container {c.name}: {_short(exc)}")
+                failed.append(f"container {name}: {_short(exc)}")
+        except (DockerException, RequestException) as exc:  # a read timeout: the daemon is stuck on it
+            failed.append(f"container {name}: the daemon did not answer ({_short(exc)})")
 
     in_parallel(remove_container, containers)
     removed_networks: list[str] = []
@@ -813,10 +834,10 @@ def remove_labelled(
             removed_networks.append(n.name)
         except NotFound:
             removed_networks.append(n.name)
-        except APIError as exc:
+        except (DockerException, RequestException) as exc:
             failed.append(f"network {n.name}: {_short(exc)}")
 
-    in_parallel(remove_network, cli.networks.list(filters=filters))
+    in_parallel(remove_network, networks)
     return Removed(tuple(sorted(removed_containers)), tuple(sorted(removed_networks)), tuple(failed))
 
 
@@ -840,6 +861,29 @@ def labelled_containers(
 ) -> list["Container"]:
     """The kit's containers (all states) selected by label: one session's, the caller's, or everyone's."""
     return cli.containers.list(all=True, filters=label_filters(session, None, owner, everyone), ignore_removed=True)
+
+
+def labelled_sessions(cli: "docker.DockerClient") -> set[str]:
+    """The lab sessions any owner's labelled containers belong to, from ``docker ps`` alone (no
+    inspect: a container the daemon keeps locked does not hold the answer)."""
+    listed = cli.api.containers(all=True, filters=label_filters(None, None, None, True)) or []
+    return {str((c.get("Labels") or {}).get(LABEL_SESSION, "")) for c in listed}
+
+
+@contextmanager
+def daemon_calls(doing: str) -> Iterator[None]:
+    """Turn the SDK's and requests' errors (a read timeout too) into DockerUnavailable: a learner
+    reads one paragraph, never a traceback."""
+    from docker.errors import DockerException
+    from requests.exceptions import RequestException
+
+    try:
+        yield
+    except (DockerException, RequestException) as exc:
+        raise DockerUnavailable(
+            f"The Docker daemon did not answer while {doing}: {_short(exc)}.",
+            "check that 'docker ps' answers (restart Docker if it hangs), then try again.",
+        ) from None
 
 
 def owner_of(container: "Container") -> str:
@@ -996,22 +1040,114 @@ def probe_from_namespace(
     return parse_probe_output(output)
 
 
+def exec_in(container: "Container", command: Sequence[str], timeout: float) -> tuple[int, str]:
+    """``docker exec`` of ``command`` in ``container``, read within ``timeout`` seconds.
+
+    The SDK's ``exec_run`` reads the output stream with the socket's timeout switched off (it cannot
+    know how long a command runs): a paused or frozen container then holds the caller forever. Here
+    the stream is read with a deadline, and a command that does not finish in time is reported.
+
+    Returns:
+        The exit code (-1 when Docker does not say) and stdout and stderr, decoded.
+
+    Raises:
+        LabError: the command gave no end within ``timeout`` seconds, or Docker refused the exec
+            (the message says when the container is paused).
+    """
+    import struct
+    import time
+
+    from docker.errors import DockerException
+    from requests.exceptions import RequestException
+
+    api = container.client.api
+    deadline = time.monotonic() + timeout
+    if _paused(container):  # an exec started in a paused container can lock it in the daemon for good
+        raise _exec_problem(container, "no command can run in it")
+    try:
+        exec_id = api.exec_create(container.id, list(command), stdout=True, stderr=True)["Id"]
+        stream = api.exec_start(exec_id, socket=True)
+    except (DockerException, RequestException) as exc:
+        raise _exec_problem(container, f"Docker refused to run a command in it ({_short(exc)})") from None
+    sock = getattr(stream, "_sock", stream)
+    data = b""
+    try:
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise _exec_problem(container, f"a command run in it gave no answer within {timeout:g} s")
+            sock.settimeout(min(left, 1.0))
+            try:
+                chunk = sock.recv(65536)
+            except TimeoutError:  # silent for a second: a paused container is said at once
+                if _paused(container):
+                    raise _exec_problem(container, "a command run in it stopped answering") from None
+                continue
+            except OSError as exc:
+                raise _exec_problem(container, f"the command's output broke off ({_short(exc)})") from None
+            if not chunk:
+                break
+            data += chunk
+    finally:
+        stream.close()
+    output, rest = [], data
+    while len(rest) >= 8:  # Docker's multiplexed frames: kind, 3 zero bytes, length (big-endian)
+        size = struct.unpack(">L", rest[4:8])[0]
+        output.append(rest[8 : 8 + size])
+        rest = rest[8 + size :]
+    code = -1
+    while time.monotonic() < deadline + 2:  # the stream ends a moment before Docker records the exit
+        try:
+            state = api.exec_inspect(exec_id)
+        except (DockerException, RequestException):
+            break
+        if not state.get("Running"):
+            code = int(state.get("ExitCode") if state.get("ExitCode") is not None else -1)
+            break
+        time.sleep(0.02)
+    return code, b"".join(output).decode("utf-8", "replace")
+
+
+def _state(container: "Container") -> str:
+    """The container's state now ("running", "paused", "exited" ...), from ``docker ps``: an inspect
+    waits for the container's lock, which the daemon may hold while a frozen process hangs."""
+    from docker.errors import DockerException
+    from requests.exceptions import RequestException
+
+    try:
+        found = container.client.api.containers(all=True, filters={"id": container.id}) or []
+    except (DockerException, RequestException):
+        return "not answering (the daemon did not say what it is doing)"
+    return str(found[0].get("State") or "unknown") if found else "removed"
+
+
+def _paused(container: "Container") -> bool:
+    return _state(container) == "paused"
+
+
+def _exec_problem(container: "Container", what: str) -> LabError:
+    """Why an exec in ``container`` failed, saying whether the container is paused or stopped."""
+    status = _state(container)
+    if status == "paused":
+        return LabError(
+            f"Container {container.name} is paused (docker pause, or its cgroup is frozen): {what}.",
+            f"nothing in a paused container answers; 'docker unpause {container.name}' resumes it (the lab "
+            "removes its own containers).",
+        )
+    return LabError(
+        f"In container {container.name} ({status}) {what}.",
+        "check it with 'docker ps -a' and 'docker logs'; a machine under heavy load may need another try.",
+    )
+
+
 def probe_by_exec(container: "Container", urls: Sequence[str], timeout: float = 3.0) -> list[dict[str, Any]]:
     """Probe URLs by running the stand-in's ``probe`` inside a container that has python3 (exec).
 
     Faster than ``probe_from_namespace`` (no container to create) and the same view: the process
     runs in the container's own namespaces. Use it for the lab's own stand-in containers.
     """
-    from docker.errors import DockerException
-
-    try:
-        result = container.exec_run(_probe_command(urls, timeout), stdout=True, stderr=True)
-    except DockerException as exc:
-        raise LabError(
-            f"Probing from inside container {container.name} failed: {_short(exc)}.",
-            "check that it is still running (docker ps).",
-        ) from None
-    return parse_probe_output(result.output.decode("utf-8", "replace"))
+    _code, output = exec_in(container, _probe_command(urls, timeout), timeout * max(1, len(urls)) + 15)
+    return parse_probe_output(output)
 
 
 def wait_listening(container: "Container", address: str, port: int, timeout: float = 10.0, token: str | None = None) -> None:
@@ -1051,11 +1187,13 @@ def wait_listening(container: "Container", address: str, port: int, timeout: flo
     from docker.errors import DockerException
 
     try:
-        failed = container.exec_run(["python3", "-c", script]).exit_code != 0
-    except DockerException:  # it exited before the exec (a port taken meanwhile): its logs say why
+        failed = exec_in(container, ["python3", "-c", script], timeout + 10)[0] != 0
+    except LabError:  # it exited before the exec (a port taken meanwhile), or it is frozen
         failed = True
     if failed:
         try:
+            if _paused(container):
+                raise _exec_problem(container, f"its stand-in could not answer within {timeout:g} s")
             container.reload()
             logs = container.logs(tail=5).decode("utf-8", "replace").strip()
         except DockerException as exc:
@@ -1251,7 +1389,7 @@ def doctor_probe(
         return probe_from_namespace(cli, container_id, list(urls), image=image, timeout=timeout), joined
     try:
         container = cli.containers.get(container_id)
-        has_python = container.exec_run(["python3", "-c", "print(1)"]).exit_code == 0
+        has_python = exec_in(container, ["python3", "-c", "print(1)"], 15)[0] == 0
     except (DockerException, RequestException) as exc:
         raise LabError(f"Docker refused to look inside '{name}' ({_short(exc)}).", "check that it is running (docker ps).") from None
     if has_python:

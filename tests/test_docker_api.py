@@ -331,3 +331,25 @@ def test_a_malformed_docker_host_is_the_kits_error(monkeypatch):
     monkeypatch.setenv("DOCKER_HOST", "tcp://[::1")
     with pytest.raises(DockerUnavailable, match=r"DOCKER_HOST='tcp://\[::1' is not an address"):
         docker_api.client(timeout=5)
+
+
+@pytest.mark.usefixtures("docker_daemon")
+def test_exec_in_gives_up_on_a_command_that_never_ends():
+    """Every exec stream is read with a deadline (the SDK's exec_run reads it with none)."""
+    import time
+
+    from tests.lab_support import stand_in_image
+
+    image = stand_in_image()
+    cli = docker_api.client()
+    session = docker_api.new_session_id()
+    c = cli.containers.run(image, ["sleep", "60"], detach=True, init=True, labels=docker_api.labels(session, "probe"))
+    try:
+        assert docker_api.exec_in(c, ["python3", "-c", "import sys; print('hi'); sys.exit(3)"], 20) == (3, "hi\n")
+        started = time.monotonic()
+        with pytest.raises(LabError, match="no answer within 1 s"):
+            docker_api.exec_in(c, ["sleep", "30"], 1)
+        assert time.monotonic() - started < 5
+    finally:
+        c.remove(force=True)
+        cli.close()

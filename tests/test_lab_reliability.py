@@ -224,3 +224,50 @@ def test_lab_clean_after_a_sigkill_stops_the_host_stand_in_and_removes_its_log(i
         if proc.poll() is None:
             proc.kill()
         owui_lab_cli("lab", "clean", "--run", run_id, env=env)
+
+
+# ---------------------------------------------------------------------------------------------
+# A paused or frozen container (issue 25)
+# ---------------------------------------------------------------------------------------------
+
+
+def test_a_paused_ollama_during_bring_up_is_said_and_the_run_ends_in_seconds(
+    image: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``docker pause`` of the lab's Ollama while the lab waits for it: the lab says it is paused, ends
+    in seconds (it used to hang forever on the exec stream) and leaves nothing; ``lab clean`` after it
+    prints no traceback. (The pause comes just before the wait: a pause landing while Docker starts an
+    exec can lock the container inside the daemon, which no client can undo.)"""
+    from owui_lab.lab import live
+
+    original = docker_api.wait_listening
+    paused: list[str] = []
+
+    def pause_then_wait(container, *args, **kwargs):
+        if container.name.endswith("-ollama"):
+            for _ in range(50):  # "unable to freeze" while its processes still start: a moment later
+                try:
+                    container.client.api.pause(container.id)  # the lab's own, labelled container
+                    paused.append(container.name)
+                    break
+                except Exception as exc:  # noqa: BLE001 - the SDK's APIError
+                    last = exc
+                    time.sleep(0.1)
+            else:
+                raise last
+        return original(container, *args, **kwargs)
+
+    monkeypatch.setattr(live.docker_api, "wait_listening", pause_then_wait)
+    run_id = derived_run_id(f"paused-{secrets.token_hex(2)}")
+    monkeypatch.setenv(docker_api.RUN_ENV, run_id)
+    lab = Lab(owui_lab.load_scenario("linux-compose"), keep_ports=False)
+    started = time.monotonic()
+    with pytest.raises(LabError, match="is paused") as caught:
+        with lab:
+            pytest.fail("the body must not run")
+    took = time.monotonic() - started
+    assert paused and paused[0] in caught.value.message and "docker unpause" in caught.value.hint
+    assert took < 20, f"the lab took {took:.0f} s"
+    assert leftovers(session=lab.session) == []
+    cleaned = owui_lab_cli("lab", "clean", "--run", run_id, "--json", env=cli_env())
+    assert cleaned.returncode == 0 and "Traceback" not in cleaned.stdout + cleaned.stderr

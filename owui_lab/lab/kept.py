@@ -145,9 +145,9 @@ def down(session: str | None = None, everyone: bool = False) -> list[Removal]:
     cli = docker_api.client()
     out = []
     try:
-        with DeferredInterrupt():  # a second Ctrl-C must not leave half a lab
+        with DeferredInterrupt(), docker_api.daemon_calls("taking labs down"):  # a second Ctrl-C must not leave half a lab
             if everyone and session is None:
-                found = {str(c.labels.get(docker_api.LABEL_SESSION, "")) for c in docker_api.labelled_containers(cli, everyone=True)}
+                found = docker_api.labelled_sessions(cli)
                 sessions = list(dict.fromkeys(sessions + sorted(s for s in found if s)))
             for one in sessions:
                 start = time.perf_counter()
@@ -194,15 +194,14 @@ def clean(run: str | None = None, everyone: bool = False) -> Removal:
         docker_api.check_run(run)
     cli = docker_api.client()
     try:
-        with DeferredInterrupt():
+        with DeferredInterrupt(), docker_api.daemon_calls("removing the kit's labelled objects"):
             pids = stop_host_processes(labelled_host_processes(run=run, owner=owner, everyone=everyone))
             removed = docker_api.remove_labelled(cli, run=run, owner=owner, everyone=everyone)
             gone = set(removed.containers)
             for st in load_states():
                 if run is None or set(st.get("containers") or []) <= gone:
                     forget_state(st["session"])
-            alive = {str(c.labels.get(docker_api.LABEL_SESSION, "")) for c in docker_api.labelled_containers(cli, everyone=True)}
-            alive |= _host_sessions()
+            alive = docker_api.labelled_sessions(cli) | _host_sessions()
             logs = []
             for log in orphan_logs(alive):
                 log.unlink(missing_ok=True)
