@@ -386,6 +386,8 @@ class Config:
         base_url: ``OLLAMA_BASE_URL``; the image's default is http://host.docker.internal:11434.
         desktop_host_networking: Docker Desktop 4.34+ "Enable host networking" turned on.
         compose: both run as services of one compose file (Ollama must be a container).
+        add_host_ip: ``--add-host=host.docker.internal:IP``, the name mapped to a given address instead of
+            ``host-gateway``; None when not given.
         host_address: an address of the host itself besides loopback and docker0 (its LAN address,
             e.g. 192.168.1.20), so that a base URL naming it leads to the host; None when not given.
         userland_proxy: the daemon's ``userland-proxy`` setting (``/etc/docker/daemon.json``; on by
@@ -413,6 +415,7 @@ class Config:
     userland_proxy: bool = True
     engine: str = "docker"
     host_address: str | None = None
+    add_host_ip: str | None = None
 
     def __post_init__(self) -> None:
         _validate(self)
@@ -587,6 +590,19 @@ def _validate(c: Config) -> None:
             f"--ollama-host-port {shown(c.ollama_host_port)} is not a TCP port.",
             "use a number from 1 to 65535, e.g. 7869 (as in -p 7869:11434 on the Ollama container).",
         )
+    if c.add_host_ip is not None:
+        try:
+            ipaddress.ip_address(c.add_host_ip if isinstance(c.add_host_ip, str) else "")
+        except ValueError:
+            raise ConfigError(
+                f"--add-host-ip {shown(c.add_host_ip)} is not an IP address (as in --add-host=host.docker.internal:IP).",
+                "give an address such as 172.17.0.1 or 192.168.1.20, or use --add-host-gateway for host-gateway.",
+            ) from None
+        if c.add_host_gateway:
+            raise ConfigError(
+                "--add-host-gateway and --add-host-ip both map host.docker.internal (Docker writes both lines).",
+                "keep one of them.",
+            )
     if c.host_address is not None:
         try:
             ip = ipaddress.ip_address(c.host_address) if isinstance(c.host_address, str) else None

@@ -204,6 +204,13 @@ def _resolve(c: Config) -> tuple[Step, str | None]:
             "127.0.0.1"
         )
     if address.is_named("host.docker.internal"):
+        if c.add_host_ip:
+            # /etc/hosts comes first in the container's resolver, before Docker Desktop's own name
+            return (
+                Step("resolve", True, f"host.docker.internal → {c.add_host_ip}: --add-host=host.docker.internal:"
+                     f"{c.add_host_ip} wrote that address into /etc/hosts"),
+                c.add_host_ip,
+            )
         if c.platform == "desktop":
             return (
                 Step("resolve", True, "host.docker.internal is built into Docker Desktop: it names your Mac/PC"),

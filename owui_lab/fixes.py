@@ -49,7 +49,10 @@ def candidate_changes(c: Config) -> list[Change]:
     for i, host in enumerate(hosts):
         if host != current.host or current.port != (c.ollama_published_port if host != c.ollama_name else OLLAMA_PORT):
             out.append(_base_url_change(c, host, 10 + i))
-    if c.platform == "linux" and not c.add_host_gateway:
+    if c.add_host_ip:
+        out.append(Change((("add_host_ip", None), ("add_host_gateway", True)),
+                          f"write --add-host=host.docker.internal:host-gateway instead of :{c.add_host_ip}", 6))
+    elif c.platform == "linux" and not c.add_host_gateway:
         text = (
             "add extra_hosts: [\"host.docker.internal:host-gateway\"] to the open-webui service"
             if c.compose

@@ -41,3 +41,23 @@ def test_unknown_without_the_knob_and_unplaced_on_desktop():
 def test_host_address_is_an_ip_of_the_host(bad):
     with pytest.raises(ConfigError, match="--host-address"):
         Config(host_address=bad)
+
+
+@pytest.mark.parametrize("ip, knobs, outcome", [
+    ("172.17.0.1", {"ollama_bind": "0.0.0.0"}, "ok"),              # the same as host-gateway on Linux
+    ("172.17.0.1", {}, "connection_refused"),                      # a loopback Ollama, as with host-gateway
+    (LAN, {"ollama_bind": "0.0.0.0", "host_address": LAN}, "ok"),  # the host's LAN address
+    ("10.9.8.7", {"ollama_bind": "0.0.0.0"}, "unreachable"),       # an address the kit cannot place
+])
+def test_add_host_to_a_given_ip(ip, knobs, outcome):
+    c = Config(add_host_ip=ip, **knobs)
+    assert predict(c).outcome == outcome, predict(c).transcript()
+
+
+def test_add_host_ip_fix_and_conflicts():
+    v = predict(Config(add_host_ip="10.9.8.7", ollama_bind="0.0.0.0"))
+    assert any("instead of :10.9.8.7" in f for f in v.fixes)
+    with pytest.raises(ConfigError, match="both map host.docker.internal"):
+        Config(add_host_ip="172.17.0.1", add_host_gateway=True)
+    with pytest.raises(ConfigError, match="--add-host-ip"):
+        Config(add_host_ip="my-laptop")

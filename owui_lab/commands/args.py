@@ -46,6 +46,8 @@ def add_config_args(parser: argparse.ArgumentParser) -> None:
                    help="Docker Desktop 4.34+ 'Enable host networking' on")
     g.add_argument("--compose", action=argparse.BooleanOptionalAction, default=None,
                    help="both run as services of one compose file")
+    g.add_argument("--add-host-ip", metavar="IP",
+                   help="--add-host=host.docker.internal:IP on Open WebUI (an address instead of host-gateway)")
     g.add_argument("--host-address", metavar="IP",
                    help="the host's own address besides loopback and docker0 (its LAN IP), when the base URL names it")
     g.add_argument("--userland-proxy", action=argparse.BooleanOptionalAction, default=None,

@@ -375,7 +375,10 @@ def reconstruct(
     ) or (daemon.podman and name == "host.docker.internal")
     for n, a in webui.extra_hosts:
         if n in HOST_NAMES and a not in ("host-gateway", DOCKER0_ADDRESS) and not a.startswith("192.168.65."):
-            unexpressed.append(f"--add-host {n}:{a} maps the name to {a}, not to the host gateway")
+            if n == "host.docker.internal" and not knobs["add_host_gateway"] and _is_ip(a):
+                knobs["add_host_ip"] = a  # the engine follows the name to that address
+            else:
+                unexpressed.append(f"--add-host {n}:{a} maps the name to {a}, not to the host gateway")
     if daemon.platform == "desktop" and (webui.host_mode or _ollama_host_mode(target)):
         if desktop_host_networking is None:
             assumptions.append(

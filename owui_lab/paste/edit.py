@@ -81,6 +81,8 @@ def edited(setup: PastedSetup, changes: Sequence[Change]) -> tuple[list[str], li
         if cid == webui_id:
             if "base_url" in knobs:
                 new = _set_env(new, "OLLAMA_BASE_URL", knobs["base_url"], _URL_KEYS[1:])
+            if "add_host_ip" in knobs and knobs["add_host_ip"] is None:
+                new = [g for g in new if not (g.startswith("--add-host") and "host.docker.internal" in g)]
             if knobs.get("add_host_gateway"):
                 new = _add(new, "--add-host=host.docker.internal:host-gateway")
             if "webui_network" in knobs:
