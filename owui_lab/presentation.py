@@ -87,8 +87,10 @@ CSS = f"""
 .owui-stage .owui-switch:disabled {{border-style:dashed}}
 .owui-stage-url-label {{display:block; font-size:22px; font-family:monospace; margin:4px 0 -2px 0}}
 .owui-describe > summary {{cursor:pointer; color:{MUTED}; margin:2px 0}}
+.owui-stage .owui-describe > summary, .owui-stage .owui-description {{font-size:18px}}
 .owui-description {{font-size:0.95em; line-height:1.4; user-select:text}}
 .owui-description ul {{margin:2px 0 6px 0; padding-left:1.2em}}
+.owui-diagram, .owui-stage-diagram {{display:block; width:100%; height:auto}}
 .owui-stage-diagram {{max-height:calc(100vh - 190px); object-fit:contain; object-position:left top}}
 </style>
 """

@@ -96,19 +96,30 @@ def test_a_lesson_diagram_carries_its_words():
     assert re.search(r'aria-describedby="([^"]+)"', diagram_html(config)).group(1) != dom_id  # ids never repeat
 
 
+def _img_words(markup: str) -> tuple[str, str]:
+    """(alt, the description aria-describedby names) of the one diagram <img> in ``markup``."""
+    img = re.search(r"<img [^>]*>", markup).group(0)
+    dom_id = re.search(r'aria-describedby="([^"]+)"', img).group(1)
+    words = re.search(rf'<summary>Describe this diagram</summary><div class="owui-description" id="{dom_id}">'
+                      r"(.*?)</div></details>", markup, re.S).group(1)
+    return unescape(re.search(r'alt="([^"]*)"', img).group(1)), unescape(re.sub(r"<[^>]+>", " ", words))
+
+
 def test_the_stage_and_the_sandbox_name_their_picture_and_describe_it():
-    """The Painter's widgets: the Image's title is the summary; "Describe this diagram" follows the knobs."""
+    """The Painter's pictures: alt is the summary, the description follows the knobs, size facts on the <img>."""
     from owui_lab.widgets.explorer import Explorer
     from owui_lab.widgets.stage import Stage
 
     stage = Stage("linux-ollama-on-host")
     stage.widget
-    assert stage._picture.tooltip == describe("linux-ollama-on-host").summary
-    assert "Describe this diagram" in stage._picture_words.value
+    alt, words = _img_words(stage._picture.value)
+    assert alt == describe("linux-ollama-on-host").summary and "OLLAMA_HOST=0.0.0.0" in words
+    assert re.search(r'data-width-pt="936" data-smallest-pt="[0-9.]+"', stage._picture.value)
     stage.toggle("bind_all", True)
-    assert stage._picture.tooltip == describe(stage.config).summary
-    assert stage._picture.tooltip.startswith("Open WebUI reaches Ollama")
+    alt, words = _img_words(stage._picture.value)
+    assert alt == describe(stage.config).summary and alt.startswith("Open WebUI reaches Ollama")
+    assert "Where it fails" not in words
 
     app = Explorer(owui_lab.load_scenario("desktop-compose"))
-    assert app.image.tooltip == describe(app.config).summary
-    assert "Describe this diagram" in app.image_words.value
+    alt, words = _img_words(app.image.value)
+    assert alt == describe(app.config).summary and "What runs where" in words

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import re
 import os
 from functools import lru_cache
 from html import escape as html_escape
@@ -318,9 +319,10 @@ def test_the_explorer_notebook_runs_under_nbclient(tmp_path):
     assert any("application/vnd.jupyter.widget-view+json" in o.get("data", {}) for o in outputs)
     assert "".join(o.get("text", "") for o in nb.cells[2].outputs).split() == ["name_not_resolved", "linux"]
     state = nb.metadata["widgets"]["application/vnd.jupyter.widget-state+json"]["state"]
-    images = [m for m in state.values() if m["model_name"] == "ImageModel"]
-    # the diagram's PNG is saved with the page (binary values travel as base64 buffers)
-    pngs = [b["data"] for m in images for b in m.get("buffers", []) if b["path"] == ["value"] and b["data"]]
+    # the diagram's PNG is saved with the page (in its <img>, with its alt text)
+    pngs = [re.search(r'<img class="owui-diagram" alt="[^"]+" [^>]*src="data:image/png;base64,([^"]+)"',
+                      m["state"].get("value", "")) for m in state.values() if m["model_name"] == "HTMLModel"]
+    pngs = [m.group(1) for m in pngs if m]
     assert pngs and base64.b64decode(pngs[0]).startswith(PNG)
     verdicts = [m["state"]["value"] for m in state.values() if m["model_name"] == "HTMLModel"
                 and "<b>Browser → Open WebUI</b>" in m["state"].get("value", "")]

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import base64
+import re
+
 import owui_lab
 from owui_lab.environment import LIVE_LINUX, NO_DAEMON
 from owui_lab.widgets import live
@@ -38,10 +41,11 @@ def test_stage_scenarios_reset_the_toggles():
 def test_stage_draws_the_diagram():
     s = Stage("linux-host-network")
     s.widget
-    assert bytes(s._picture.value).startswith(b"\x89PNG"), "the stage shows no diagram"
-    before = bytes(s._picture.value)
+    png = re.compile(r'<img class="owui-stage-diagram" [^>]*src="data:image/png;base64,([^"]+)"')
+    before = base64.b64decode(png.search(s._picture.value).group(1))
+    assert before.startswith(b"\x89PNG"), "the stage shows no diagram"
     s._toggles["host_network"].value = False
-    assert bytes(s._picture.value) != before  # the path changed colour
+    assert base64.b64decode(png.search(s._picture.value).group(1)) != before  # the path changed colour
 
 
 def test_stage_runs_live_only_where_the_daemon_can(mode, monkeypatch):

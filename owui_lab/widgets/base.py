@@ -120,25 +120,54 @@ def diagram_html(config: Config, alt: str = "") -> str:
     )
 
 
-class Painter:
-    """Draws configurations into one reused figure and keeps the recent PNGs: a widget's redraws.
+@dataclass(frozen=True)
+class Picture:
+    """A widget's diagram: the PNG, its words, and what a reader's eye needs to know about its text.
 
-    Reusing the figure skips building one per click; the cache makes flipping a knob back instant
-    (configurations are frozen, and the same knobs draw the same picture).
+    Attributes:
+        png: the picture at the drawing's screen resolution.
+        words: the diagram in words (``describe.Description``).
+        width_pt: the picture's width in points: shown ``w`` CSS px wide, a text of ``s`` points is
+            ``s * w / width_pt`` px tall.
+        smallest_pt: the smallest text in the picture, in points.
+    """
+
+    png: bytes
+    words: Any
+    width_pt: float
+    smallest_pt: float
+
+    def html(self, css_class: str) -> str:
+        """The picture as an ``<img>`` (alt: the summary; ``aria-describedby``: the description under it,
+        behind "Describe this diagram"; ``data-width-pt``/``data-smallest-pt``: its size facts)."""
+        dom_id = new_description_id()
+        return (
+            f'<img class="{esc(css_class)}" alt="{esc(self.words.summary)}" aria-describedby="{dom_id}" '
+            f'data-width-pt="{self.width_pt:g}" data-smallest-pt="{self.smallest_pt:g}" '
+            f'src="data:image/png;base64,{base64.b64encode(self.png).decode()}">'
+            + description_html(self.words, dom_id)
+        )
+
+
+class Painter:
+    """Draws configurations into one reused figure and keeps the recent pictures: a widget's redraws.
+
+    The one place diagrams are drawn into widgets: each comes with its words and its size facts
+    (``Picture``). Reusing the figure skips building one per click; the cache makes flipping a knob
+    back instant (configurations are frozen, and the same knobs draw the same picture).
 
     Args:
-        cache_size: how many PNGs to keep (0: redraw every time; benchmarks).
+        cache_size: how many pictures to keep (0: redraw every time; benchmarks).
     """
 
     def __init__(self, cache_size: int = 64) -> None:
         self.cache_size = cache_size
-        self._cache: OrderedDict[Config, bytes] = OrderedDict()
-        self._words: OrderedDict[Config, Any] = OrderedDict()
+        self._cache: OrderedDict[Config, Picture] = OrderedDict()
         self._figure: Any = None
         self._axes: Any = None
 
-    def png(self, config: Config, verdict: Verdict | None = None) -> bytes:
-        """The diagram of ``config`` as PNG bytes (at the drawing's screen resolution)."""
+    def picture(self, config: Config, verdict: Verdict | None = None) -> Picture:
+        """The diagram of ``config`` with its words and size facts."""
         cached = self._cache.get(config)
         if cached is not None:
             self._cache.move_to_end(config)
@@ -148,34 +177,21 @@ class Painter:
         if self._figure is None:
             self._figure, self._axes = drawing.new_figure()
         drawing.draw(config, ax=self._axes, verdict=verdict)
-        png = drawing.render_png(self._figure)
+        picture = Picture(
+            png=drawing.render_png(self._figure),
+            words=describe_diagram(config, verdict),
+            width_pt=self._figure.get_figwidth() * 72,
+            smallest_pt=min(size for _, size in drawing.text_sizes(self._figure)),
+        )
         if self.cache_size:
-            self._cache[config] = png
+            self._cache[config] = picture
             while len(self._cache) > self.cache_size:
                 self._cache.popitem(last=False)
-        return png
+        return picture
 
-    def describe(self, config: Config, verdict: Verdict | None = None) -> Any:
-        """The diagram of ``config`` in words (``describe.Description``; cached like the PNGs)."""
-        words = self._words.get(config)
-        if words is None:
-            words = describe_diagram(config, verdict)
-            if self.cache_size:
-                self._words[config] = words
-                while len(self._words) > self.cache_size:
-                    self._words.popitem(last=False)
-        return words
-
-
-def show_words(image: Any, words_view: Any, words: Any | None) -> None:
-    """Give a diagram's Image widget its words: its accessible name and "Describe this diagram".
-
-    The image's name is its ``title`` (the one attribute an ipywidgets Image lets us set; axe accepts
-    it as the image's text alternative): the description's summary. ``words_view`` (an HTML widget under
-    the image) holds the whole description behind the toggle. ``words`` None (no diagram) clears both.
-    """
-    image.tooltip = words.summary if words is not None else None
-    words_view.value = description_html(words, new_description_id()) if words is not None else ""
+    def png(self, config: Config, verdict: Verdict | None = None) -> bytes:
+        """The diagram of ``config`` as PNG bytes (at the drawing's screen resolution)."""
+        return self.picture(config, verdict).png
 
 
 #: The base URLs learners actually type (DOMAIN.md's pitfalls): the one list every widget offers.

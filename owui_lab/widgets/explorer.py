@@ -19,7 +19,7 @@ How updates stay fast and never stale:
   valid configuration.
 
 State the tests and notebooks read: ``app.config``, ``app.verdict``, ``app.error``,
-``app.verdict_html.value``, ``app.image.value`` (PNG bytes) with ``app.image_config``,
+``app.verdict_html.value``, ``app.image.value`` (the diagram's ``<img>``), ``app.png`` with ``app.image_config``,
 ``app.recipe``/``app.recipe_text``, ``app.refresh_count``, ``app.live_result``.
 
 Why it is longer than the house's ~500 lines: the sandbox is one app whose knobs imply each other;
@@ -46,7 +46,7 @@ from ..presentation import (CSS, error_html, esc, headline_html, live_html, noti
                             verdict_html)
 from ..recipe import PROJECT, Recipe, recipe
 from . import live
-from .base import BASE_URLS, Painter, show_words
+from .base import BASE_URLS, Painter, Picture
 from .live import LiveReport
 from .paste_box import PasteBox
 
@@ -211,16 +211,17 @@ class Explorer(widgets.VBox):
         # the outputs: the headline and the picture, then the knobs that change them, all on one screen
         self.headline = W.HTML()
         self.headline.add_class("owui-explorer-headline")
-        self.image = W.Image(format="png", layout=W.Layout(width="100%"))
-        self.image.add_class("owui-diagram")
+        # an <img> we write ourselves: its alt text, its description ("Describe this diagram"), its size facts
+        self.image = W.HTML(layout=W.Layout(width="100%"))
+        self.image.add_class("owui-diagram-view")
+        self._shown_png = b""
         self.image_caption = W.HTML()
         self.image_caption.add_class("owui-diagram-caption")
-        self.image_words = W.HTML()  # "Describe this diagram"
         self.verdict_html = W.HTML()
         self.verdict_html.add_class("owui-verdict")
         # At the picture's own size (1040 px) its smallest text is 11.5 px; it only shrinks below that
         # where the notebook itself is narrower.
-        picture = W.VBox([self.headline, self.image, self.image_words, self.image_caption],
+        picture = W.VBox([self.headline, self.image, self.image_caption],
                          layout=W.Layout(flex="1 1 900px", max_width="1040px", min_width="0"))
 
         self.recipe_html = W.HTML()
@@ -433,21 +434,20 @@ class Explorer(widgets.VBox):
         self.verdict = predict(config)
         self.recipe = recipe(config)
         try:
-            png: bytes | None = self._png(config, self.verdict)
-            words = self._painter.describe(config, self.verdict)
+            picture: Picture | None = self._painter.picture(config, self.verdict)
             caption = ""
         except Exception as exc:  # noqa: BLE001 - a drawing bug must not hide the verdict
-            png = None
+            picture = None
             caption = (
                 f"<div style='color:{FAILS_INK}'>The diagram could not be drawn for this configuration "
                 f"({esc(exc.__class__.__name__)}: {esc(exc)}); the verdict below is "
                 "still right. Please report it.</div>"
             )
         with self.image.hold_sync(), self.verdict_html.hold_sync():
-            if png is not None:
-                self.image.value = png
+            if picture is not None:
+                self.image.value = picture.html("owui-diagram")
+                self._shown_png = picture.png
                 self.image_config = config
-                show_words(self.image, self.image_words, words)
             self.image_caption.value = caption
             self.verdict_html.value = verdict_html(self.verdict, platform=True)
             self.headline.value = headline_html(self.verdict)
@@ -467,9 +467,6 @@ class Explorer(widgets.VBox):
         )
         self.run_button.disabled = True
         self.run_reason.value = f"<span style='color:{FAILS_INK}'>Fix the configuration first.</span>"
-
-    def _png(self, config: Config, verdict: Verdict) -> bytes:
-        return self._painter.png(config, verdict)
 
     def _update_side(self) -> None:
         on = self.side_toggle.value
@@ -532,8 +529,8 @@ class Explorer(widgets.VBox):
 
     @property
     def png(self) -> bytes:
-        """The diagram's PNG bytes as shown (the Image widget keeps them as a memoryview)."""
-        return bytes(self.image.value)
+        """The diagram's PNG bytes as shown (in the ``<img>`` of ``image``)."""
+        return self._shown_png
 
     @property
     def recipe_text(self) -> str:

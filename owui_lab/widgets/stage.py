@@ -19,7 +19,7 @@ from ..errors import ConfigError
 from ..prediction import predict
 from ..presentation import CSS, esc, headline_html, headline_text, live_html, missing_diagram_html, verdict_html
 from . import live
-from .base import BASE_URLS, Painter, Widgeted, build_config, ipywidgets, show_words
+from .base import BASE_URLS, Painter, Picture, Widgeted, build_config, ipywidgets
 from .live import LiveReport
 from .paste_box import PasteBox, read_box
 
@@ -127,10 +127,10 @@ class Stage(Widgeted):
         self._url.add_class("owui-stage-url")
         self._headline = w.HTML()
         self._steps = w.HTML()
-        # An Image widget, not an Output: its value is state we set, the same in JupyterLab, Voila and nbclient.
-        self._picture = w.Image(format="png", layout=w.Layout(width="100%"))
-        self._picture.add_class("owui-stage-diagram")
-        self._picture_words = w.HTML()  # "Describe this diagram"
+        # An HTML widget, not an Output: its value is state we set, the same in JupyterLab, Voila and
+        # nbclient; and an <img> we write ourselves carries its alt text, description and size facts.
+        self._picture = w.HTML(layout=w.Layout(width="100%"))
+        self._picture.add_class("owui-stage-picture")
         self._picture_note = w.HTML()
         # The instructor can run the configuration for real where the daemon can (a few seconds).
         self._run = w.Button(description="Run it for real", button_style="success", layout=w.Layout(width="auto"))
@@ -158,7 +158,7 @@ class Stage(Widgeted):
             layout=w.Layout(flex="0 1 460px", min_width="400px"),
         )
         controls.add_class("owui-stage-controls")
-        view = w.VBox([self._headline, self._picture, self._picture_words, self._picture_note],
+        view = w.VBox([self._headline, self._picture, self._picture_note],
                       layout=w.Layout(flex="1 1 600px", min_width="0"))
         view.add_class("owui-stage-view")
         self._widget = w.VBox(
@@ -208,19 +208,17 @@ class Stage(Widgeted):
         v = self.verdict
         # Everything is computed before any widget changes, so the verdict and the picture arrive
         # together: the projector never shows a new verdict beside an old diagram.
-        png, note = self._picture_of(v) if self.diagram else (None, "")
-        words = self._painter.describe(self.config, v) if png else None
+        picture, note = self._picture_of(v) if self.diagram else (None, "")
         self._headline.value = headline_html(v)
         self._steps.value = verdict_html(v, notes=False, steps_class="owui-stage-steps")
         if self.diagram:
-            self._picture.value = png or b""
-            self._picture.layout.display = None if png else "none"
-            show_words(self._picture, self._picture_words, words)
+            self._picture.value = picture.html("owui-stage-diagram") if picture else ""
+            self._picture.layout.display = None if picture else "none"
             self._picture_note.value = missing_diagram_html(note) if note else ""
 
-    def _picture_of(self, verdict: Verdict) -> tuple[bytes | None, str]:
+    def _picture_of(self, verdict: Verdict) -> tuple[Picture | None, str]:
         try:
-            return self._painter.png(self.config, verdict), ""
+            return self._painter.picture(self.config, verdict), ""
         except Exception as exc:  # noqa: BLE001 - the verdict above still teaches; say what went wrong
             return None, (f"(The diagram could not be drawn: {exc.__class__.__name__}: {exc}. "
                           "The verdict is unaffected.)")
