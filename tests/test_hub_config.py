@@ -146,6 +146,7 @@ def test_learner_servers_are_apart_limited_and_culled_and_a_rush_is_not_turned_a
     assert c.DockerSpawner.network_name.endswith("-learners") and c.DockerSpawner.use_internal_ip
     assert c.DockerSpawner.extra_host_config["pids_limit"] <= 1024
     assert c.JupyterHub.concurrent_spawn_limit >= 100
+    assert c.Spawner.http_timeout >= 300 and c.Spawner.start_timeout >= 300  # a rush waits, it is not given up on
     culler = next(s for s in c.JupyterHub.services if s["name"] == "idle-culler")
     assert culler["command"][1:3] == ["-m", "jupyterhub_idle_culler"]
     role = next(r for r in c.JupyterHub.load_roles if r["name"] == "idle-culler")

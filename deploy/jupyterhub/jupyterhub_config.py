@@ -161,8 +161,11 @@ learner_network = f"owui-lab-{hub_id}-learners"
 c.DockerSpawner.network_name = learner_network
 c.DockerSpawner.use_internal_ip = True
 c.Spawner.default_url = "/lab/tree/notebooks/00_welcome.ipynb"
-c.Spawner.start_timeout = int(setting("OWUI_LAB_START_TIMEOUT", "300"))  # seconds; 100 at once need minutes
-c.Spawner.http_timeout = 120
+# Seconds the hub waits for a server to start, then to answer: a whole class logging in at once on a
+# busy server needs minutes (with 120 s, 30 servers starting at load 40 here were all given up on
+# although every one came up later). The pending page keeps the learner waiting meanwhile.
+c.Spawner.start_timeout = int(setting("OWUI_LAB_START_TIMEOUT", "600"))
+c.Spawner.http_timeout = c.Spawner.start_timeout
 service_port = int(setting("OWUI_LAB_SERVICE_PORT", "8765"))
 service_url = f"http://{bridge_ip}:{service_port}"
 c.DockerSpawner.environment = {
