@@ -562,3 +562,33 @@ def test_naming_only_open_webui_still_finds_its_ollama(learner, cli):
         r = doctor(webui, host_port=free_port(), client=cli)
     assert r.ollama["where"] == "container" and r.first == [f"start Open WebUI: docker start {webui}"]
     assert not any("systemctl" in f or "OLLAMA_HOST" in f for f in r.fixes), r.fixes  # no host-Ollama fixes
+
+
+def test_a_named_container_that_is_not_open_webui_is_said_and_diagnosed_when_asked(learner, cli):
+    """doctor --container NAME where NAME is a mirror of Open WebUI relying on the image's default URL:
+    the doctor says what NAME is and why it is not taken for Open WebUI (it used to diagnose another
+    Open WebUI instead, silently), and diagnoses NAME with --as-webui (issue 25)."""
+    from owui_lab.diagnosis import doctor
+    from owui_lab.docker_api import wait_listening
+
+    learner.webui("open-webui", {"OLLAMA_BASE_URL": "http://ollama:11434"})  # another Open WebUI, not named
+    mirror_image = f"owui-lab-test/webui-mirror-{learner.suffix}:main"
+    _docker("tag", STANDIN, mirror_image)
+    try:
+        env = {k: v for k, v in WEBUI_ENV.items() if not k.startswith("OLLAMA_")}
+        c = cli.containers.run(mirror_image, ["python3", "-c", standins.source("webui"), "serve", "--image", "--quiet"],
+                               name=learner.name("mirror"), environment=env, detach=True, init=True)
+        learner.containers.append(c.id)
+        wait_listening(c, "127.0.0.1", 8080, timeout=15)
+        r = doctor(c.name, host_port=free_port(), client=cli)
+        assert r.webui is None, f"another container was diagnosed: {r.webui}"
+        said = [ch.detail for ch in r.checks if ch.id == "container" and not ch.ok]
+        assert said and c.name in said[0] and mirror_image in said[0] and "--as-webui" in said[0], r.text()
+        asked = doctor(c.name, as_webui=True, host_port=free_port(), client=cli)
+        assert asked.webui["name"] == c.name and asked.observed, asked.text()
+        from owui_lab.diagnosis.inspect import base_urls
+
+        assert asked.webui["base_urls"] == list(base_urls(env, official_image=True).urls)  # the image's default
+        assert asked.urls[0]["observed"] == asked.urls[0]["predicted"] is not None, asked.text()
+    finally:
+        _docker("rmi", "--no-prune", mirror_image, check=False)

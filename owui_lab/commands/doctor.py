@@ -24,6 +24,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.add_argument("--container", action="append", metavar="NAME",
                    help="examine this container (name or id; repeatable); default: all of them")
+    p.add_argument("--as-webui", action="store_true",
+                   help="take the one --container for Open WebUI whatever its image says (a mirror of the image)")
     p.add_argument("--host-port", type=int, default=11434, metavar="N",
                    help="the host port of a native Ollama (default 11434)")
     p.add_argument("--timeout", type=float, default=3.0, metavar="S",
@@ -51,6 +53,7 @@ def run(args: argparse.Namespace) -> int:
         observe=not args.no_observe,
         include_lab=args.include_lab,
         sign_in=args.sign_in,
+        as_webui=args.as_webui,
     )
     if args.json:
         print_json(report.to_dict())

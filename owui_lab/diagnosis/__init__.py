@@ -19,6 +19,7 @@ from __future__ import annotations
 import os
 import time
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from typing import Any, Sequence
 
 from ..errors import ConfigError, DockerUnavailable, OwuiLabError
@@ -39,6 +40,7 @@ def doctor(
     client: Any = None,
     webui_token: str | None = None,
     sign_in: bool = False,
+    as_webui: bool = False,
 ) -> Report:
     """Diagnose the Open WebUI and Ollama running here, and say how to fix what is broken.
 
@@ -56,6 +58,8 @@ def doctor(
             doctor then also asks Open WebUI's ``/ollama/config`` which URLs it uses.
         sign_in: on an Open WebUI without login (``WEBUI_AUTH=False``), sign in as its own page does
             and ask ``/ollama/config`` (Open WebUI notes the visit in its database; off by default).
+        as_webui: take the named container for Open WebUI whatever its image and environment say
+            (a mirror of the image that relies on its default URL); needs ``containers``.
 
     Returns:
         The report; ``str(report)`` is the checklist, ``report.to_dict()`` the JSON, and a notebook
@@ -76,6 +80,11 @@ def doctor(
                 f"doctor() takes container names or ids, not {containers!r}.",
                 'name one container, e.g. doctor("open-webui"), or several: doctor(["open-webui", "ollama"]).',
             )
+    if as_webui and (not containers or len(containers) != 1):
+        raise ConfigError(
+            "doctor(..., as_webui=True) needs the one container to take for Open WebUI.",
+            'name it: doctor("my-webui", as_webui=True), or owui-lab doctor --container my-webui --as-webui.',
+        )
     token = webui_token if webui_token is not None else os.environ.get("OWUI_LAB_WEBUI_TOKEN", "")
     started = time.monotonic()
     cli = client or docker_api.client()
@@ -86,6 +95,8 @@ def doctor(
             f"The Docker daemon answered, but listing or inspecting containers failed: {exc}.",
             "check that 'docker ps -a' and 'docker inspect' work for this user, then run the doctor again.",
         ) from None
+    if as_webui and snapshot.focus:
+        snapshot.containers = [replace(c, named_webui=True) if c.id in snapshot.focus else c for c in snapshot.containers]
     webuis = webui_containers(snapshot.containers, snapshot.focus)
     candidates = ollama_candidates(snapshot.containers, webuis)
     saved = _saved(cli, snapshot, webuis[0], token, sign_in) if webuis else None

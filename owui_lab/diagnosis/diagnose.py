@@ -26,6 +26,7 @@ from .inspect import (
     looks_like_ollama,
     looks_like_webui,
     may_be_ollama,
+    not_webui,
 )
 from .reconstruct import OllamaTarget, Reconstruction, check_url, network_view, reconstruct, unalias
 from .report import Check, Finding, Report
@@ -80,6 +81,8 @@ def webui_containers(containers: Sequence[ContainerFacts], focus: Collection[str
     found = [c for c in containers if looks_like_webui(c)]
     if focus is not None and any(c.id in focus for c in found):
         found = [c for c in found if c.id in focus]
+    elif focus and not any(c.id in focus and (looks_like_ollama(c) or may_be_ollama(c)) for c in containers):
+        found = []  # named containers that are neither: never silently examine another one instead
     return sorted(found, key=lambda c: (not c.running, not is_webui_image(c.image), c.name))
 
 
@@ -90,7 +93,8 @@ def ollama_candidates(containers: Sequence[ContainerFacts], webuis: Sequence[Con
 
 
 def urls_of(webui: ContainerFacts) -> BaseUrls:
-    return base_urls(webui.env, official_image=is_webui_image(webui.image))
+    # A container named as Open WebUI (a mirror of the image) has the image's default URL too.
+    return base_urls(webui.env, official_image=is_webui_image(webui.image) or webui.named_webui)
 
 
 def in_use(webui: ContainerFacts, saved: SavedUrls | None) -> UrlsInUse:
@@ -171,6 +175,12 @@ def diagnose(
         )
     for name in missing:
         report.checks.append(Check("container", False, f"no container is named '{name}' (or has that id)"))
+    for c in containers:
+        if focus and c.id in focus and not_webui(c) and not (looks_like_ollama(c) or may_be_ollama(c)):
+            report.checks.append(Check("container", False, (
+                f"'{c.name}' ({c.image}, {c.state_phrase}) is not taken for Open WebUI: {not_webui(c)}. If it is "
+                f"your Open WebUI, ask for it: owui-lab doctor --container {c.name} --as-webui "
+                f"(in Python: doctor('{c.name}', as_webui=True))")))
     if skipped_lab:
         report.notes.append(f"Left out {skipped_lab} of the kit's own lab container(s) (labelled io.owui-lab.managed).")
     webuis = webui_containers(containers, focus)

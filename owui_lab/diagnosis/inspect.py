@@ -141,6 +141,8 @@ class ContainerFacts:
         labels: the container's labels.
         created: creation time as Docker writes it.
         started: last start time.
+        named_webui: the learner named it as their Open WebUI (``doctor(..., as_webui=True)``), whatever
+            its image and environment say.
     """
 
     id: str
@@ -160,6 +162,7 @@ class ContainerFacts:
     labels: Mapping[str, str] = field(default_factory=dict)
     created: str = ""
     started: str = ""
+    named_webui: bool = False
 
     @property
     def short_id(self) -> str:
@@ -408,12 +411,24 @@ def is_ollama_image(image: str) -> bool:
 
 def looks_like_webui(c: ContainerFacts) -> str:
     """Why ``c`` is taken for an Open WebUI container ("" when it is not)."""
+    if c.named_webui:
+        return f"you named it as Open WebUI; its image is {c.image}"
     if is_webui_image(c.image):
         return f"its image is {c.image}"
     keys = [k for k in ("OLLAMA_BASE_URLS", "OLLAMA_BASE_URL") if k in c.env]
     if keys and not is_ollama_image(c.image):
         return f"it sets {keys[0]}"
     return ""
+
+
+def not_webui(c: ContainerFacts) -> str:
+    """Why ``c`` is not taken for Open WebUI, in the learner's words ("" when it is)."""
+    if looks_like_webui(c):
+        return ""
+    if is_ollama_image(c.image):
+        return f"its image {c.image} is Ollama's"
+    return (f"its image {c.image} is not ghcr.io/open-webui/open-webui (nor a copy named .../open-webui), and it "
+            "sets neither OLLAMA_BASE_URL nor OLLAMA_BASE_URLS")
 
 
 def looks_like_ollama(c: ContainerFacts) -> str:
