@@ -358,9 +358,11 @@ def container_limits(cli: "docker.DockerClient") -> dict[str, Any]:
     if cached is None:
         try:
             info, version = daemon_payloads(cli)
-            podman_rootful = _is_podman(version) and not (info.get(PODMAN_HOST_KEY) or {}).get("rootless", False)
         except DockerUnavailable:
-            podman_rootful = False
+            return {}  # not cached: a busy daemon that did not answer in time is asked again next time
+        if not version:
+            return {}
+        podman_rootful = _is_podman(version) and not (info.get(PODMAN_HOST_KEY) or {}).get("rootless", False)
         cached = {"ulimits": [_ulimit("nofile", 1024), _ulimit("nproc", 1024)]} if podman_rootful else {}
         try:
             cli._owui_lab_limits = cached
@@ -915,16 +917,27 @@ def run_container(
     if aliases:
         kwargs["networking_config"] = {net: cli.api.create_endpoint_config(aliases=list(names))
                                        for net, names in aliases.items()}
-    return cli.containers.run(
-        image,
-        command,
-        detach=True,
-        name=name,
-        labels=object_labels,
-        init=True,  # PID 1 forwards SIGTERM; with force-removal it stops at once anyway
-        stop_signal="SIGTERM",
-        **{**container_limits(cli), **kwargs},
-    )
+    from docker.errors import APIError
+
+    try:
+        return cli.containers.run(
+            image,
+            command,
+            detach=True,
+            name=name,
+            labels=object_labels,
+            init=True,  # PID 1 forwards SIGTERM; with force-removal it stops at once anyway
+            stop_signal="SIGTERM",
+            **{**container_limits(cli), **kwargs},
+        )
+    except APIError as exc:  # the engine refused it (a limit, a missing init binary ...): the kit's paragraph
+        if "already" in str(exc):
+            raise  # a lost port race: the lab retries it with fresh ports (lab.ports.port_conflict)
+        raise LabError(
+            f"The container {name} could not be started: {_short(exc)}.",
+            "on rootful Podman install catatonit (Podman's --init) and see docs/engines.md; elsewhere check "
+            "'docker info' and run the lab again (the lab removes what it created).",
+        ) from None
 
 
 def in_parallel(fn: Callable[[Any], Any], items: Sequence[Any]) -> None:

@@ -12,7 +12,8 @@ from itertools import combinations
 from typing import Any
 
 from .catalog import Scenario, as_config
-from .config import DOCKER0_ADDRESS, OLLAMA_PORT, Config
+from . import engines
+from .config import OLLAMA_PORT, Config
 from .engine import evaluate
 from .errors import ConfigError
 
@@ -40,11 +41,11 @@ def _base_url_change(c: Config, host: str, cost: int, why: str = "") -> Change:
 def candidate_changes(c: Config) -> list[Change]:
     """The changes worth trying for this configuration, gentlest first."""
     out: list[Change] = []
-    hosts = ["host.docker.internal", "127.0.0.1"]
+    hosts = [engines.host_alias(c), "127.0.0.1"]  # Podman: host.containers.internal, built in
     if c.ollama_in_container:
         hosts.insert(0, c.ollama_name)
     if c.platform == "linux":
-        hosts.append(DOCKER0_ADDRESS)
+        hosts.append(engines.gateway(c))
     current = c.parsed_base_url
     for i, host in enumerate(hosts):
         if host != current.host or current.port != (c.ollama_published_port if host != c.ollama_name else OLLAMA_PORT):
@@ -52,7 +53,7 @@ def candidate_changes(c: Config) -> list[Change]:
     if c.add_host_ip:
         out.append(Change((("add_host_ip", None), ("add_host_gateway", True)),
                           f"write --add-host=host.docker.internal:host-gateway instead of :{c.add_host_ip}", 6))
-    elif c.platform == "linux" and not c.add_host_gateway:
+    elif c.platform == "linux" and not c.add_host_gateway and not engines.podman(c):  # Podman 4.3 refuses it
         text = (
             "add extra_hosts: [\"host.docker.internal:host-gateway\"] to the open-webui service"
             if c.compose

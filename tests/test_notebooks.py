@@ -26,7 +26,8 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = ROOT / "notebooks"
 ALL = sorted(p.name for p in NOTEBOOKS.glob("*.ipynb"))
-LESSONS = ["01_ollama_on_host.ipynb", "02_compose.ipynb", "03_separate_networks.ipynb", "04_host_networking.ipynb"]
+LESSONS = ["01_ollama_on_host.ipynb", "02_compose.ipynb", "03_separate_networks.ipynb", "04_host_networking.ipynb",
+           "07_podman_and_rootless.ipynb"]
 OFFLINE_IMAGE = "owui-lab/python:offline"
 CELL_TIMEOUT = 180
 

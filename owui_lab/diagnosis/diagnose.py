@@ -160,13 +160,16 @@ def diagnose(
     report.checks.append(Check("daemon", True, f"{daemon.product} answers" + (f" at {redact_url(daemon.endpoint)}" if daemon.endpoint else "")))
     if daemon.podman:
         report.notes.append(
-            "Podman: the host's name inside containers is host.containers.internal (built in); "
-            "host.docker.internal works only if you add it (--add-host)."
+            "Podman: the host's name inside containers is host.containers.internal (built in, no flag). "
+            "Podman 4.3 refuses --add-host=host.docker.internal:host-gateway (\"invalid IP address in add-host\"; "
+            "through its Docker-compatible API the word host-gateway lands in /etc/hosts and resolves nothing): "
+            "use OLLAMA_BASE_URL=http://host.containers.internal:11434 instead (measured on Podman 4.3.1)."
         )
-    if daemon.rootless:
+    if daemon.kind == "rootless" or (daemon.podman and daemon.podman_rootless):
         report.notes.append(
-            "Rootless Docker: containers cannot reach a host service on 127.0.0.1 through host-gateway "
-            "unless RootlessKit's port driver allows it; a host Ollama on 0.0.0.0 behaves as on a rootful engine."
+            f"{daemon.product}: containers reach a host Ollama only at the host's own LAN address (through "
+            "slirp4netns), so it must listen on 0.0.0.0; the network's gateway is inside the engine's own "
+            "namespace, not the host (measured; docs/engines.md)."
         )
     if not daemon.local:
         report.notes.append(

@@ -347,18 +347,8 @@ def reconstruct(
     target = find_target(engine_url, webui, containers, host, daemon, answering)
     name, port = _url_host_port(engine_url)
     knobs: dict[str, Any] = {"platform": daemon.platform}
-    if daemon.podman:
-        assumptions.append(
-            "Podman is modelled as a Linux engine; its built-in host.containers.internal is treated like "
-            "host.docker.internal with --add-host ...:host-gateway"
-        )
-        if name == "host.containers.internal":
-            name = "host.docker.internal"
-    if daemon.rootless:
-        assumptions.append(
-            "rootless Docker: host-gateway and published ports go through RootlessKit, so a host Ollama on "
-            "127.0.0.1 may behave differently from the rootful engine modelled here"
-        )
+    if daemon.platform == "linux":
+        knobs["engine"] = daemon.engine_knob  # Podman and rootless Docker have rules of their own (engines.py)
     # --- Open WebUI's side
     webui_net = _webui_network(webui, target, unexpressed)
     knobs["webui_network"] = webui_net
@@ -372,7 +362,7 @@ def reconstruct(
     knobs["add_host_gateway"] = any(
         n in HOST_NAMES and (a == "host-gateway" or a == DOCKER0_ADDRESS or a.startswith("192.168.65."))
         for n, a in webui.extra_hosts
-    ) or (daemon.podman and name == "host.docker.internal")
+    )
     for n, a in webui.extra_hosts:
         if n in HOST_NAMES and a not in ("host-gateway", DOCKER0_ADDRESS) and not a.startswith("192.168.65."):
             if n == "host.docker.internal" and not knobs["add_host_gateway"] and _is_ip(a):

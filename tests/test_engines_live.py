@@ -1,0 +1,142 @@
+"""Live on the other engines: rootful and rootless Podman and rootless Docker (issue 23).
+
+Each engine runs on its own socket, named by ``OWUI_LAB_ENGINE_<NAME>`` (``scripts/start-engines.sh``
+starts them and prints the lines; ``.ci/run`` keeps them). Missing, a test skips locally and fails in CI.
+On each: ``lab run`` agrees with the engine's prediction for that engine, ``lab up/status/down/clean`` keep
+the same labels, owners and cleanup as on Docker, and the small grid disagrees with the engine nowhere.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import urllib.parse
+
+import pytest
+
+from tests.conftest import live_required
+from tests.lab_support import cli_env, derived_run_id, owui_lab
+
+ENGINE_SOCKETS = {
+    "podman-rootful": "OWUI_LAB_ENGINE_PODMAN_ROOTFUL",
+    "podman-rootless": "OWUI_LAB_ENGINE_PODMAN_ROOTLESS",
+    "docker-rootless": "OWUI_LAB_ENGINE_DOCKER_ROOTLESS",
+}
+IMAGE = os.environ.get("OWUI_LAB_IMAGE", "owui-lab/python:offline")
+
+
+def _answers(url: str) -> bool:
+    import docker
+
+    try:
+        cli = docker.DockerClient(base_url=url, timeout=10)
+        cli.ping()
+        cli.close()
+        return True
+    except Exception:  # noqa: BLE001 - any failure means "this engine is not here"
+        return False
+
+
+@pytest.fixture(params=sorted(ENGINE_SOCKETS))
+def engine(request, monkeypatch, tmp_path):
+    """(engine knob, socket URL), with DOCKER_HOST pointing the kit at it and a private state folder."""
+    name = request.param
+    url = os.environ.get(ENGINE_SOCKETS[name], "")
+    if not url or not _answers(url):
+        why = (f"{name}: ${ENGINE_SOCKETS[name]}={url or '(unset)'} answers nothing "
+               "(sudo scripts/start-engines.sh starts it)")
+        if live_required():
+            pytest.fail(why, pytrace=False)
+        pytest.skip(why)
+    state = tmp_path / "state"
+    state.mkdir(mode=0o700)
+    monkeypatch.setenv("DOCKER_HOST", url)
+    monkeypatch.setenv("OWUI_LAB_IMAGE", IMAGE)
+    monkeypatch.setenv("OWUI_LAB_STATE_DIR", str(state))
+    yield name, url
+    from owui_lab import docker_api
+
+    cli = docker_api.client()
+    try:  # nothing of this test run may stay on the engine
+        left = docker_api.list_labelled(cli, run=os.environ.get("OWUI_LAB_RUN"), everyone=True)
+    finally:
+        cli.close()
+    assert not left, f"left behind on {name}: {left}"
+
+
+def _host_alias_config(name: str) -> list[str]:
+    """A host Ollama on 0.0.0.0 reached by the engine's own name for the host."""
+    if name.startswith("podman"):
+        return ["--ollama-bind", "0.0.0.0", "--base-url", "http://host.containers.internal:11434"]
+    return ["--ollama-bind", "0.0.0.0", "--add-host-gateway"]  # rootless Docker: docker0 is not the host
+
+
+@pytest.mark.timeout(400)
+def test_lab_run_agrees_on_each_engine(engine):
+    name, _ = engine
+    done = owui_lab("lab", "run", *_host_alias_config(name), "--json", env=cli_env(), timeout=300)
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout)
+    assert result["predicted"]["config"]["engine"] == name  # the daemon's engine, not Docker's
+    assert result["observed"] is not None, result.get("reason")
+    assert result["agree"], json.dumps(result, indent=1)[:2000]
+    expected = "connection_refused" if name == "docker-rootless" else "ok"
+    assert result["predicted"]["outcome"] == expected
+
+
+@pytest.mark.timeout(400)
+def test_up_status_down_clean_keep_labels_and_owners_on_each_engine(engine, tmp_path):
+    name, url = engine
+    import docker
+
+    owner = f"engines-{name}"
+    env = cli_env(OWUI_LAB_OWNER=owner, OWUI_LAB_RUN=derived_run_id(name))
+    up = owui_lab("lab", "up", "--scenario", "linux-compose", "--json", env=env, timeout=300)
+    assert up.returncode == 0, up.stderr
+    described = json.loads(up.stdout)
+    assert described["owner"] == owner and described["config"]["engine"] == name
+    try:
+        status = json.loads(owui_lab("lab", "status", "--json", env=env).stdout)
+        mine = [s for s in status if s["session"] == described["session"]]
+        assert mine and mine[0]["observed"]["outcome"] == "ok"
+        cli = docker.DockerClient(base_url=url, timeout=30)
+        try:
+            labelled = cli.containers.list(filters={"label": f"io.owui-lab.session={described['session']}"})
+            assert {c.name for c in labelled} == set(described["containers"])
+            assert all(c.labels.get("io.owui-lab.owner") == owner for c in labelled)
+            elsewhere = tmp_path / "someone-else"
+            elsewhere.mkdir(mode=0o700)  # another user: another owner and their own state folder
+            other = owui_lab("lab", "status", "--json",
+                             env=cli_env(OWUI_LAB_OWNER="someone-else", OWUI_LAB_STATE_DIR=str(elsewhere)))
+            assert described["session"] not in other.stdout  # another owner sees nothing of it
+        finally:
+            cli.close()
+    finally:
+        down = owui_lab("lab", "down", env=env)
+        clean = owui_lab("lab", "clean", env=env)
+    assert down.returncode == 0 and clean.returncode == 0, down.stderr + clean.stderr
+    assert "nothing else was touched" in clean.stdout
+
+
+@pytest.mark.timeout(600)
+def test_the_small_grid_agrees_on_each_engine(engine):
+    from owui_lab.lab import grid as truth_grid
+    from owui_lab.truth import check
+
+    name, _ = engine
+    facts = truth_grid.local_facts()
+    assert facts.engine_knob == name, facts
+    recording = truth_grid.run_grid(truth_grid.grid_named("small", facts), progress=False, facts=facts,
+                                    say=lambda _: None)
+    assert not recording.partial, recording.partial_reason
+    assert recording.facts.port_forwarder != "?" and recording.facts.rootless == (name != "podman-rootful")
+    disagreements = check(recording, name)
+    assert not disagreements, "\n".join(map(str, disagreements[:5]))
+
+
+def test_the_sockets_are_unix_sockets_of_this_machine():
+    """The engines the tests use are local (a DOCKER_HOST over TCP would leave this machine)."""
+    for var in ENGINE_SOCKETS.values():
+        url = os.environ.get(var)
+        if url:
+            assert urllib.parse.urlsplit(url).scheme == "unix", f"{var}={url}"
