@@ -97,6 +97,8 @@ def resolve(c: Config, host: str, ns: str) -> tuple[bool, str, str | None] | Non
     if ns == ROOTLESSKIT and host == "localhost":
         return True, "localhost resolves to 127.0.0.1 (/etc/hosts): rootlesskit's namespace, not the host", "127.0.0.1"
     if host == "host.docker.internal" and podman(c):
+        if getattr(c, "add_host_ip", None):
+            return None  # --add-host=host.docker.internal:IP: an address Podman writes as given
         if c.add_host_gateway:
             return False, (
                 "Podman 4.3 does not know host-gateway: podman run refuses it (\"invalid IP address in "
