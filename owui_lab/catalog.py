@@ -14,6 +14,7 @@ would otherwise expand without end) and with string keys only.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib.resources import files
@@ -69,13 +70,44 @@ def scenario_folder() -> Traversable:
 
 @lru_cache(maxsize=1)
 def _strict_loader() -> type:
-    """yaml's safe loader without anchors and aliases: a scenario file never needs them.
+    """yaml's safe loader, strict where YAML 1.1 and 1.2 part ways, and without anchors and aliases.
 
-    Built on first use: yaml loads when scenarios are first read, not with ``import owui_lab``.
+    PyYAML reads YAML 1.1: ``07000`` is octal 3584 there (7000 in YAML 1.2), ``50:00`` is 3000
+    (base 60), ``yes``/``on`` are true, and a duplicate key silently wins. A scenario file means one
+    thing under both: such a value or key is an error naming its line. Built on first use: yaml
+    loads when scenarios are first read, not with ``import owui_lab``.
     """
     import yaml
 
+    def refuse(node: Any, what: str) -> Any:
+        raise yaml.constructor.ConstructorError(None, None, what, node.start_mark)
+
+    def strict_int(loader: Any, node: Any) -> int:
+        text = loader.construct_scalar(node)
+        if not re.fullmatch(r"[-+]?(0|[1-9][0-9]*)", text):
+            refuse(node, f"{text} is a number YAML 1.1 and 1.2 read differently (octal, base 60, '_'): "
+                         "write it in plain decimal digits, e.g. 7000")
+        return int(text)
+
+    def strict_bool(loader: Any, node: Any) -> bool:
+        text = loader.construct_scalar(node)
+        if text not in ("true", "false"):
+            refuse(node, f"{text} is a boolean only in YAML 1.1: write true or false")
+        return text == "true"
+
     class StrictLoader(yaml.SafeLoader):
+        def construct_mapping(self, node: Any, deep: bool = False) -> Any:
+            seen: set[Any] = set()
+            for key_node, _value in node.value:
+                key = self.construct_object(key_node, deep=True)
+                try:
+                    if key in seen:
+                        refuse(key_node, f"the key {key!r} appears twice (YAML would keep only the last)")
+                    seen.add(key)
+                except TypeError:
+                    pass  # an unhashable key: the base class says so
+            return super().construct_mapping(node, deep)
+
         def compose_node(self, parent: Any, index: Any) -> Any:
             event = self.peek_event()
             if isinstance(event, yaml.AliasEvent):
@@ -86,6 +118,8 @@ def _strict_loader() -> type:
                                            event.start_mark)
             return super().compose_node(parent, index)
 
+    StrictLoader.add_constructor("tag:yaml.org,2002:int", strict_int)
+    StrictLoader.add_constructor("tag:yaml.org,2002:bool", strict_bool)
     return StrictLoader
 
 

@@ -70,7 +70,7 @@ def name_problem(name: Any, *, network: bool = False, resolvable: bool = False) 
     """
     if not isinstance(name, str):
         return "it is not text"
-    if not (NETWORK_NAME if network else CONTAINER_NAME).match(name):
+    if not (NETWORK_NAME if network else CONTAINER_NAME).fullmatch(name):  # '$' would let 'name\n' by
         return ("Docker accepts letters, digits, '_', '.' and '-', starting with a letter or digit"
                 + ("" if network else ", two characters at least"))
     if resolvable and "." in name:
@@ -114,7 +114,7 @@ class OllamaListen:
 
     def __str__(self) -> str:
         host = self.host or "0.0.0.0"
-        return f"{host}:{self.port}"
+        return f"[{host}]:{self.port}" if ":" in host else f"{host}:{self.port}"  # as Ollama reads it back
 
 
 def parse_ollama_host(value: str | None) -> OllamaListen:
@@ -158,7 +158,7 @@ def bind_problem(value: str) -> str | None:
         pass
     if "[" in host or "]" in host or ":" in host:
         return "an IPv6 address goes in brackets, whole: [::1] or [::1]:11434"
-    if not _HOST_NAME.match(host):
+    if not _HOST_NAME.fullmatch(host):
         return f"{shown(host)} is neither an IP address nor a host name"
     return None
 
@@ -328,7 +328,7 @@ def parse_base_url(url: str) -> BaseUrl:
     try:
         parts = urlsplit(text)
         hostname = parts.hostname
-        if not _HOST_PORT.match(parts.netloc.rpartition("@")[2]):
+        if not _HOST_PORT.fullmatch(parts.netloc.rpartition("@")[2]):
             raise ValueError(parts.netloc)
     except ValueError:
         raise ConfigError(

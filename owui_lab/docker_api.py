@@ -548,7 +548,7 @@ def labels(session: str, role: str, owner: str | None = None) -> dict[str, str]:
     }
     run = os.environ.get(RUN_ENV)
     if run:
-        out[LABEL_RUN] = run
+        out[LABEL_RUN] = check_run(run)  # refused now, not written as a label 'lab clean --run' refuses
     return out
 
 

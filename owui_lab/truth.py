@@ -383,7 +383,7 @@ def parse_recording(data: Any, source: str = "the recording") -> Recording:
         raise fail("'schema'", f"is {data['schema']!r}; this kit reads schema {SCHEMA}")
     for name in ("kit_version", "grid", "partial_reason"):
         typed(data[name], (str,), f"'{name}'")
-    if not isinstance(data["recorded_on"], str) or not _DATE.match(data["recorded_on"]):
+    if not isinstance(data["recorded_on"], str) or not _DATE.fullmatch(data["recorded_on"]):
         raise fail("'recorded_on'", "is not a date YYYY-MM-DD")
     typed(data["seconds"], (int, float), "'seconds'")
     typed(data["partial"], (bool,), "'partial'")

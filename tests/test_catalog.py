@@ -53,6 +53,12 @@ config:
         (GOOD.replace("ollama: host", "ollama: cloud"), "--ollama 'cloud'"),
         (GOOD + "  ollama_network: ai\n", "applies to an Ollama container"),
         (GOOD.replace("id: {stem}", "id: other-id"), "its name says"),
+        # YAML 1.1 and 1.2 part ways (issue 25): octal, base 60, yes/no, a key twice
+        (GOOD + "  webui_port: 07000\n", "07000 is a number YAML 1.1 and 1.2 read differently"),
+        (GOOD + "  webui_port: 50:00\n", "50:00 is a number YAML 1.1 and 1.2 read differently"),
+        (GOOD + "  webui_port: 3_000\n", "3_000 is a number"),
+        (GOOD + "  add_host_gateway: yes\n", "yes is a boolean only in YAML 1.1"),
+        (GOOD + "  ollama: container\n", "the key 'ollama' appears twice"),
     ],
 )
 def test_malformed_files_name_the_file_and_the_field(tmp_path: Path, text, words):

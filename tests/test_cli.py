@@ -151,3 +151,15 @@ def test_garbage_on_every_flag_is_one_paragraph(command, flags, output, tmp_path
     assert code in (2, 3), (argv, code, out.err)
     assert out.err.startswith("owui-lab: ") and out.err.count("\n") == 1, (argv, out.err)
     assert "Traceback" not in out.err and "Hint:" in out.err
+
+
+@pytest.mark.parametrize("port", ["３０００", "+3000", "3_000", " 3000"])
+def test_a_port_in_other_digits_or_signs_is_refused_not_taken_for_3000(port):
+    done = run("predict", "--webui-port", port)
+    assert done.returncode != 0 and "is not a port number" in done.stdout + done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_an_empty_scenario_is_refused_not_ignored():
+    done = run("predict", "--scenario", "")
+    assert done.returncode != 0 and "There is no scenario ''" in done.stdout + done.stderr

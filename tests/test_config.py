@@ -276,3 +276,18 @@ def test_compose_alone_means_the_stacks_default_network():
     typed = Config.from_knobs({"ollama": "container", "compose": True, "webui_network": "bridge",
                                "ollama_network": "bridge", "base_url": "http://ollama:11434"})
     assert typed.webui_network == "bridge" and predict(typed).outcome == "name_not_resolved"
+
+
+@pytest.mark.parametrize("name", ["ollama\n", "ollama\r\n", "my-webui\n"])
+def test_a_name_with_a_trailing_newline_is_refused_as_docker_refuses_it(name):
+    from owui_lab.config import name_problem
+
+    assert name_problem(name) and name_problem(name, network=True)
+
+
+@pytest.mark.parametrize(("bind", "shown"), [("::1", "[::1]:11434"), ("[::]:11434", "[::]:11434"),
+                                             ("0.0.0.0", "0.0.0.0:11434"), (":11434", "0.0.0.0:11434")])
+def test_ollama_host_is_printed_as_ollama_reads_it_back(bind, shown):
+    """OLLAMA_HOST=::1:11434 is not an address Ollama can parse: IPv6 goes in brackets (issue 25)."""
+    listen = parse_ollama_host(bind)
+    assert str(listen) == shown and parse_ollama_host(str(listen)) == listen

@@ -514,3 +514,13 @@ def test_open_webui_on_the_host_network_bound_to_loopback_is_no_finding():
     quiet = parse_container(_with_env(raw, webui.name, dict(webui.env, HOST="127.0.0.1")))
     assert "webui_host_network" in {f.id for f in diagnose(daemon, containers, LOOPBACK_HOST).findings}
     assert "webui_host_network" not in {f.id for f in diagnose(daemon, [quiet], LOOPBACK_HOST).findings}
+
+
+@pytest.mark.parametrize("bad", [123, 4.5, [123], ["ok", None]])
+def test_doctor_of_a_number_is_one_clear_error(bad):
+    """doctor(123) used to die in list(123): refused before any daemon is asked (issue 25)."""
+    from owui_lab.diagnosis import doctor
+    from owui_lab.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="container names or ids"):
+        doctor(bad)

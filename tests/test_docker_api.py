@@ -353,3 +353,10 @@ def test_exec_in_gives_up_on_a_command_that_never_ends():
     finally:
         c.remove(force=True)
         cli.close()
+
+
+@pytest.mark.parametrize("run_id", ["a b", "x\n", "ü"])
+def test_a_run_id_the_clean_command_would_refuse_is_never_written_as_a_label(monkeypatch, run_id):
+    monkeypatch.setenv(docker_api.RUN_ENV, run_id)
+    with pytest.raises(LabError, match="is not a run id"):
+        docker_api.labels(docker_api.new_session_id(), "ollama")

@@ -268,3 +268,15 @@ def test_ports_and_schemes_off_the_grid_agree_with_the_engine(image: str) -> Non
             seen = lab.observe_many(configs)
         for config, observed in zip(configs, seen):
             assert observed.outcome == evaluate(config).outcome, (config.base_url, observed.detail)
+
+
+@pytest.mark.parametrize("bad", [123, "linux-compose", None, {"platform": "linux"}])
+def test_lab_of_something_else_than_configs_is_one_clear_error(bad):
+    with pytest.raises(ConfigError, match="Lab needs a Config"):
+        Lab(bad)
+
+
+@pytest.mark.parametrize("timeout", [-1, 0, float("nan"), float("inf"), "3", True])
+def test_lab_probe_timeout_must_be_seconds(timeout):
+    with pytest.raises(ConfigError, match="probe_timeout"):
+        Lab(Config(), probe_timeout=timeout)

@@ -373,3 +373,11 @@ def test_a_drawing_failure_never_hides_the_verdict(monkeypatch):
     assert app.verdict_html.value == verdict_html(app.verdict, platform=True)
     assert "could not be drawn" in app.image_caption.value and "layout bug" in app.image_caption.value
     assert app.png == png and app.image_config != app.config  # the old picture, marked as such
+
+
+def test_explorer_of_a_number_is_one_clear_error():
+    from owui_lab import explorer
+    from owui_lab.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="is not a configuration"):
+        explorer(123)

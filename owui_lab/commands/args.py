@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 from typing import Any
 
 from ..catalog import scenario
@@ -58,16 +59,19 @@ def add_config_args(parser: argparse.ArgumentParser) -> None:
 
 
 def port_number(text: str) -> int:
-    """An argparse type: a whole number (the range is checked where the port is used)."""
-    try:
-        return int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a port number") from None
+    """An argparse type: a whole number in ASCII digits (the range is checked where the port is used).
+
+    Python's ``int`` also takes ``+3000``, ``3_000`` and ``３０００`` (full-width digits); Docker and
+    the recipes the kit prints take none of them, so neither does the kit.
+    """
+    if not re.fullmatch(r"[0-9]+", text):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number (digits 0-9 only, e.g. 3000)")
+    return int(text)
 
 
 def config_from_args(args: argparse.Namespace) -> Config:
     """The configuration the learner asked for: the scenario's knobs, overridden by explicit ones."""
-    base = dict(scenario(args.scenario).knobs) if args.scenario else {}
+    base = dict(scenario(args.scenario).knobs) if args.scenario is not None else {}  # "" is refused, not ignored
     knobs = {name: getattr(args, name) for name in KNOB_NAMES if getattr(args, name, None) is not None}
     return Config.from_knobs(knobs, base)
 

@@ -74,7 +74,7 @@ def doctor(
     if isinstance(containers, str):
         containers = [containers]  # doctor("open-webui") names one container, not eleven letters
     elif containers is not None:
-        containers = list(containers)
+        containers = list(containers) if isinstance(containers, (list, tuple, set, frozenset)) else [containers]
         if not all(isinstance(c, str) and c for c in containers):
             raise ConfigError(
                 f"doctor() takes container names or ids, not {containers!r}.",

@@ -498,7 +498,7 @@ def _ollama_network(o: ContainerFacts, webui_net: str, unexpressed: list[str]) -
 
 def _valid_network(name: str) -> str:
     # Config accepts Docker's own network-name alphabet; anything stranger is renamed, same on both sides.
-    return name if re.match(r"^[a-zA-Z0-9][a-zA-Z0-9_.-]*$", name) else "net-" + re.sub(r"[^a-zA-Z0-9_.-]", "-", name)
+    return name if re.fullmatch(r"[a-zA-Z0-9][a-zA-Z0-9_.-]*", name) else "net-" + re.sub(r"[^a-zA-Z0-9_.-]", "-", name)
 
 
 # --------------------------------------------------------------------------------------------------

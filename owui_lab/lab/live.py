@@ -108,7 +108,12 @@ class Lab:
         probe_timeout: float = PROBE_TIMEOUT,
         client: "docker_api.DockerClient | None" = None,
     ) -> None:
-        configs = [config] if isinstance(config, Config) else list(config)
+        configs = [config] if isinstance(config, Config) else list(config) if isinstance(config, (list, tuple)) else []
+        if isinstance(probe_timeout, bool) or not isinstance(probe_timeout, (int, float)) or not 0 < probe_timeout <= 60:
+            raise ConfigError(  # nan fails the comparison too
+                f"probe_timeout={probe_timeout!r} is not a number of seconds above 0 and at most 60.",
+                "leave it out (the default suits a lab) or give e.g. probe_timeout=3.0.",
+            )
         if not configs or not all(isinstance(c, Config) for c in configs):
             raise ConfigError("Lab needs a Config (or a list of them).", "build one with owui_lab.Config(...) or load_scenario(id).")
         if len({_placement(c) for c in configs}) != 1:

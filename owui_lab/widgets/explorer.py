@@ -37,7 +37,7 @@ from typing import Any, Iterator
 import ipywidgets as widgets
 
 from ..config import Config
-from ..catalog import scenario, scenarios
+from ..catalog import as_config, scenario, scenarios
 from ..engine import Verdict
 from ..errors import ConfigError, OwuiLabError
 from ..prediction import predict
@@ -669,8 +669,8 @@ def explorer(config: Config | str | None = None, **kwargs: Any) -> Explorer:
     Returns:
         The app; display it (the last expression of a cell), then read ``app.config``, ``app.verdict``.
     """
-    if isinstance(config, str):
-        config = scenario(config).config
+    if config is not None:
+        config = as_config(config)  # a Config, a scenario or its id; anything else is one clear paragraph
     return Explorer(config, **kwargs)
 
 
