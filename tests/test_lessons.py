@@ -8,6 +8,7 @@ quotes words the lesson no longer says.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import nbformat
@@ -290,3 +291,31 @@ def test_04_live_run_leads_with_the_browser(monkeypatch):
     finally:
         monkeypatch.delenv("DOCKER_HOST")
         environment.detect(refresh=True)
+
+
+# --------------------------------------------------------------------------------------------------
+# The glossary, linked at first use
+# --------------------------------------------------------------------------------------------------
+
+
+def _glossary_anchors() -> set[str]:
+    # JupyterLab's heading anchors: the heading's text, spaces as hyphens.
+    nb = nbformat.read(ROOT / "notebooks" / "glossary.ipynb", as_version=4)
+    text = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
+    return {h.strip().replace(" ", "-") for h in re.findall(r"^#+ (.+)$", text, flags=re.M)}
+
+
+def test_every_glossary_link_leads_to_a_term():
+    anchors = _glossary_anchors()
+    links = []
+    for path in sorted((ROOT / "notebooks").glob("*.ipynb")):
+        for cell in nbformat.read(path, as_version=4).cells:
+            links += [(path.name, a) for a in re.findall(r"glossary\.ipynb#([^)\s\"]+)", cell.source)]
+    assert len({a for _, a in links}) >= 8, links
+    assert [(n, a) for n, a in links if a not in anchors] == []
+
+
+@pytest.mark.parametrize("term", ["loopback", "bridge", "namespace", "publish", "docker0", "host-gateway",
+                                  "embedded-DNS", "userland-proxy-and-docker-proxy"])
+def test_the_glossary_explains_the_lessons_terms(term):
+    assert term in _glossary_anchors()
