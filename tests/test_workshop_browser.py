@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from owui_lab.lessons import normalise
 from owui_lab.widgets.lesson import lesson
 from owui_lab.widgets.predict_check import PredictCheck
 from tests.support.servers import artifact_path, chromium, jupyter_lab
@@ -24,7 +25,7 @@ pytestmark = [pytest.mark.usefixtures("chromium_path"), pytest.mark.slow]
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
 LESSONS = ["00_welcome", "01_ollama_on_host", "02_compose", "03_separate_networks", "04_host_networking"]
 NO_DAEMON = {"DOCKER_HOST": "unix:///nonexistent/owui-lab-no-daemon.sock", "DOCKER_CONTEXT": "default"}
-GIVEAWAYS = (".owui-verdict", ".owui-feedback", ".owui-compare", ".owui-live")
+GIVEAWAYS = (".owui-verdict", ".owui-feedback", ".owui-compare", ".owui-live", ".owui-held")
 
 
 def _run_all(page, lab, name: str) -> None:
@@ -61,6 +62,11 @@ def test_after_run_all_a_learner_sees_questions_not_answers(tmp_path, name):
             for selector in GIVEAWAYS:
                 assert page.locator(selector).count() == 0, f"{name}: {selector} is on the page before any answer"
             assert "The answer is" not in page.inner_text("body")
+            # No sentence that answers a question is in the page (its text, rendered or not): issue 21.
+            text = normalise(page.locator(".jp-Notebook").first.text_content() or "").casefold()
+            assert len(text) > 2000, "the notebook's text was not read"
+            leaked = [c.said for c in lesson(name).claims if normalise(c.said).casefold() in text]
+            assert leaked == [], f"{name}: answers readable after Run All: {leaked}"
 
             # Answer every question right, in order; the first one is also reset and answered again.
             data = lesson(name)
