@@ -64,3 +64,26 @@ def test_stage_runs_live_only_where_the_daemon_can(mode, monkeypatch):
     t = Stage("linux-compose", diagram=False)
     t.widget
     assert t._run.disabled and "Binder" in t._run_reason.value
+
+
+def test_the_stage_holds_the_verdict_until_reveal():
+    """Predict first (issue 21): with hold on, every change hides the verdict and the diagram until Reveal."""
+    stage = Stage("linux-ollama-on-host", diagram=False, hold=True)
+    stage.widget
+    hidden = lambda: [p.layout.visibility for p in (stage._headline, stage._steps, stage._picture)]  # noqa: E731
+    assert not stage.revealed and hidden() == ["hidden"] * 3 and stage._reveal.layout.display is None
+    stage._reveal.click()
+    assert stage.revealed and hidden() == ["visible"] * 3 and stage._reveal.layout.display == "none"
+    assert "refused" in stage._headline.value.lower()
+    stage.toggle("bind_all", True)  # a new configuration: the room predicts again
+    assert not stage.revealed and hidden() == ["hidden"] * 3
+    stage._hold.value = False  # the instructor turns holding off: everything shows, now and after changes
+    assert stage.revealed and hidden() == ["visible"] * 3
+    stage.toggle("bind_all", False)
+    assert stage.revealed and hidden() == ["visible"] * 3
+
+
+def test_the_stage_shows_everything_by_default():
+    stage = Stage("linux-ollama-on-host", diagram=False)
+    stage.widget
+    assert stage.revealed and stage._headline.layout.visibility == "visible" and stage._reveal.layout.display == "none"

@@ -29,6 +29,8 @@ class Stage(Widgeted):
     Args:
         scenario_id: the seed scenario to start from.
         diagram: draw the diagram under the verdict (when the drawing part is installed).
+        hold: hide the verdict and the diagram's path after every change until the instructor presses
+            **Reveal**, so the room predicts first (a switch on the stage turns it off and on).
     """
 
     TOGGLES = (
@@ -38,7 +40,7 @@ class Stage(Widgeted):
         ("desktop_host_networking", "Desktop: Enable host networking"),
     )
 
-    def __init__(self, scenario_id: str = "linux-ollama-on-host", *, diagram: bool = True) -> None:
+    def __init__(self, scenario_id: str = "linux-ollama-on-host", *, diagram: bool = True, hold: bool = False) -> None:
         self.scenarios = {s.id: s for s in scenarios()}
         if scenario_id not in self.scenarios:
             raise ConfigError(f"There is no scenario {scenario_id!r}.", f"use one of: {', '.join(self.scenarios)}.")
@@ -46,6 +48,8 @@ class Stage(Widgeted):
         self.scenario_id = scenario_id
         self.config = self.scenarios[scenario_id].config
         self.verdict = predict(self.config)
+        self.hold = hold
+        self.revealed = not hold
         self._widget = None
         self._syncing = False
         self._painter = Painter()
@@ -101,8 +105,32 @@ class Stage(Widgeted):
         """The verdict in a few words, as the projector shows it."""
         return headline_text(self.verdict)
 
+    def reveal(self) -> Verdict:
+        """Show the verdict and the diagram held back for the room's prediction (the Reveal button)."""
+        self.revealed = True
+        self._show_held()
+        return self.verdict
+
+    def hold_answers(self, on: bool) -> None:
+        """Hold the verdict back after every change until Reveal (on), or show it at once (off)."""
+        self.hold = on
+        self.revealed = not on
+        self._show_held()
+
+    def _show_held(self) -> None:
+        """Hide or show what answers the room's prediction: the headline, the transcript, the diagram."""
+        if self._widget is None:
+            return
+        hidden = self.hold and not self.revealed
+        for part in (self._headline, self._steps, self._picture):
+            part.layout.visibility = "hidden" if hidden else "visible"
+        self._waiting.layout.display = None if hidden else "none"
+        self._reveal.layout.display = None if hidden else "none"
+        self._hold.value = self.hold
+
     def _update(self, sync: bool = False) -> Verdict:
         self.verdict = predict(self.config)
+        self.revealed = not self.hold  # a new configuration: the room predicts again
         if self._widget is not None:
             self._render(sync)
         return self.verdict
@@ -138,6 +166,16 @@ class Stage(Widgeted):
         self._run.on_click(lambda _: self.run_live())
         self._run_reason = w.HTML()
         self._live = w.HTML()
+        # Predict first: with hold on, the verdict and the diagram wait for Reveal after every change.
+        self._reveal = w.Button(description="Reveal", button_style="warning", layout=w.Layout(width="auto"))
+        self._reveal.add_class("owui-stage-reveal")
+        self._reveal.on_click(lambda _: self.reveal())
+        self._waiting = w.HTML("<div class='owui-stage-waiting' style='font-size:24px'>What will happen? "
+                               "Predict, then press <b>Reveal</b>.</div>")
+        self._hold = w.ToggleButton(description="Hold the answer until Reveal", value=self.hold,
+                                    layout=w.Layout(width="100%"))
+        self._hold.add_class("owui-stage-hold")
+        self._hold.observe(lambda ch: self.hold_answers(ch["new"]), names="value")
         self._picker.observe(lambda ch: None if self._syncing else self.choose(ch["new"]), names="value")
         for name, button in self._toggles.items():
             button.observe(
@@ -151,6 +189,7 @@ class Stage(Widgeted):
                 *self._toggles.values(),
                 url_label,  # on its own line, left-aligned with the dropdown under it: the URL needs the width
                 self._url,
+                self._hold,
                 self._run,
                 self._run_reason,
                 self._live,  # beside the diagram, never above it: a live run moves nothing on the right
@@ -158,7 +197,7 @@ class Stage(Widgeted):
             layout=w.Layout(flex="0 1 460px", min_width="400px"),
         )
         controls.add_class("owui-stage-controls")
-        view = w.VBox([self._headline, self._picture, self._picture_note],
+        view = w.VBox([self._waiting, self._reveal, self._headline, self._picture, self._picture_note],
                       layout=w.Layout(flex="1 1 600px", min_width="0"))
         view.add_class("owui-stage-view")
         self._widget = w.VBox(
@@ -215,6 +254,7 @@ class Stage(Widgeted):
             self._picture.value = picture.html("owui-stage-diagram") if picture else ""
             self._picture.layout.display = None if picture else "none"
             self._picture_note.value = missing_diagram_html(note) if note else ""
+        self._show_held()
 
     def _picture_of(self, verdict: Verdict) -> tuple[Picture | None, str]:
         try:
@@ -229,6 +269,7 @@ class Stage(Widgeted):
             self._run.disabled = True
             self._live.value = "<i>Starting stand-ins, probing, tearing down (a few seconds)...</i>"
         config = self.config
+        self.reveal()  # the observation answers the room's prediction: the verdict comes with it
         report = live.live_check(config)
         if self._widget is not None and config == self.config:
             self._live.value = live_html(report, home=False, compact=True)
