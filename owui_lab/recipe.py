@@ -345,13 +345,16 @@ class _Plan:
                     "network, not your Mac/PC's."
                 )
         if c.webui_host_mode:
-            out.append("With --network host Docker ignores -p: Open WebUI listens on port 8080 itself.")
+            out.append("With --network host Docker ignores -p (it prints \"WARNING: Published ports are discarded "
+                       "when using host network mode\"): Open WebUI listens on port 8080 itself.")
         if c.ollama_in_container and c.ollama_network_effective == "host" and c.ollama_publish:
             out.append("Ollama is on the host network: Docker discards its -p, so the recipe leaves it out.")
         out.append(
-            "OLLAMA_BASE_URL counts at the first start only: afterwards Open WebUI keeps the URL saved "
-            "in its database (ENABLE_PERSISTENT_CONFIG). Change it in Admin → Settings → Connections, "
-            "or start once with -e RESET_CONFIG_ON_START=true."
+            "A URL saved in Open WebUI's database wins over OLLAMA_BASE_URL while the same data volume is "
+            "reused and ENABLE_PERSISTENT_CONFIG is not false (current versions save it at the first start; "
+            "older ones once an admin saved Connections). Change it in Admin → Settings → Connections, or set "
+            "-e ENABLE_PERSISTENT_CONFIG=false, or start once with -e RESET_CONFIG_ON_START=true (it empties "
+            "every saved setting)."
         )
         return tuple(out)
 
