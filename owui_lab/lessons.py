@@ -555,6 +555,8 @@ def gives_away(claim: Claim, text: str, restated: bool = True) -> list[str]:
     ``restated=False`` looks for the words and key values only (the question is about another
     configuration than the claim's, so the claim's outcome is not its answer).
     """
+    # HTML (a reveal, a comparison) reads as blocks: each block its own sentence, never one run-on line.
+    text = re.sub(r"<(br|/?p|/?li|/?div|/?tr|/?td|/?th|/?h\d|/?ul|/?table|/?figcaption)\b[^>]*>", "\n\n", text)
     seen = _key(text)
     found = []
     if _key(claim.said) in seen:
