@@ -166,8 +166,10 @@ def route(c: Config, address: str, ns: str, stays_inside: bool) -> Route | None:
         if bridged:
             return Route(True, f"{address} is the gateway inside rootless Podman's network namespace, not "
                          "the host", "podman-ns-gateway", "rootless Podman's namespace (the gateway)")
-        return Route(False, f"{address} exists only inside rootless Podman's network namespace: from the "
-                     "host's network it leads off this machine")
+        return Route(True, f"from the host's network {address} is not rootless Podman's gateway (that one is "
+                     "inside its own namespace): it leads off this machine, or, where rootful Podman also runs "
+                     "(as on the recording machine), to rootful Podman's podman0", "elsewhere",
+                     "not rootless Podman's gateway")
     if c.engine == "podman-rootful" and address == PODMAN_GATEWAY:
         return Route(True, f"{address} is podman0, the default network's gateway: an address of this host",
                      "docker0", "the host (podman0)")
@@ -189,6 +191,14 @@ def listen(c: Config, kind: str, port: int, ollama_ns: str, who: str) -> tuple[b
     def port_ok(expected: int) -> tuple[bool, str] | None:
         return None if port == expected else (False, f"{who} listens on port {expected}, not {port}")
 
+    def behind_publish() -> tuple[bool, str] | None:
+        """The published port forwards to 11434 in the container: is Ollama there, on every address?"""
+        if port != 11434:
+            return False, f"the published port is 11434, not {port}"
+        if ol.port != 11434 or not ol.all_addresses:
+            return False, f"{spec} forwards to port 11434 in the container, where {who} does not listen"
+        return None
+
     if kind == "host-lan":
         if not c.ollama_in_container or (ollama_ns == "host" and not in_rk):
             bad = port_ok(ol.port)
@@ -198,19 +208,21 @@ def listen(c: Config, kind: str, port: int, ollama_ns: str, who: str) -> tuple[b
                 return True, f"{who} listens on every address, the host's LAN address included"
             return False, f"{who} listens on {ol.host} only, not on the host's LAN address"
         if publish == "all":
-            return (port == 11434, f"{spec} is held on every host address ({_forwarder(c)})"
-                    if port == 11434 else f"the published port is 11434, not {port}")
+            return behind_publish() or (True, f"{spec} is held on every host address ({_forwarder(c)})")
         if publish == "loopback":
             return False, f"{spec} listens on the host's loopback only, not on its LAN address"
         return False, "the Ollama container publishes no port on the host"
     if kind == "podman-ns-gateway":
-        if c.ollama_in_container and publish == "all" and port == 11434:
-            return True, f"{spec}: rootless Podman forwards it inside its namespace too"
+        if c.ollama_in_container and publish == "all":
+            return behind_publish() or (True, f"{spec}: rootless Podman forwards it inside its namespace too")
         if c.ollama_in_container and publish == "loopback":
             return False, f"{spec} listens on the host's loopback only"
         return False, ("nothing of the host listens inside rootless Podman's namespace"
                        if not c.ollama_in_container or ollama_ns == "host" else
                        "the Ollama container publishes no port")
+    if kind == "elsewhere":
+        return False, ("nothing of this setup answers there (recorded: refused, on a machine where rootful Podman "
+                       "also held 10.88.0.1)")
     if kind in ("rk-gateway", "rk-self", "rk-loopback"):
         if in_rk:
             bad = port_ok(ol.port)
@@ -228,7 +240,8 @@ def listen(c: Config, kind: str, port: int, ollama_ns: str, who: str) -> tuple[b
                            "the Ollama container publishes no port")
         if kind == "rk-self" and publish == "loopback":
             return False, f"{spec} listens on loopback only"
-        return True, f"{spec} is also held inside rootlesskit's namespace, where this container runs"
+        return behind_publish() or (True, f"{spec} is also held inside rootlesskit's namespace, where this "
+                                          "container runs")
     return None
 
 
