@@ -287,10 +287,11 @@ def live_html(report: Any, *, home: bool = True, compact: bool = False, browser_
     notes = "".join(f"<div class='owui-muted'>Note: {esc(n)}</div>" for n in kept)
     footnote = ""
     if replaced:
-        used = "; ".join(f"your port {a} is taken on this machine, so the lab used {b} in its place"
+        used = "; ".join(f"something on this machine already uses port {a}, so this run used port {b} instead"
                          for a, b in replaced.items())
         footnote = (f"<div class='owui-muted owui-footnote' style='font-size:0.9em'>¹ {esc(used)}. "
-                    "Everything else ran as you set it up.</div>")
+                    "On your own setup it is the port you wrote; the result is the same, and everything else "
+                    "ran as you set it up.</div>")
     return (
         f'<div class="owui-box owui-live" data-live="ran" style="border-left:6px {"solid" if report.agree else "dashed"} {PATH[report.agree].colour}">'
         f"<b>Live run on this Docker daemon</b> ({report.seconds:.1f} s: stand-ins started, probed from "

@@ -90,7 +90,7 @@ def test_the_transcript_keeps_the_learners_port_and_footnotes_the_labs() -> None
                        learner_browser_url="http://localhost:3000", learner_url=c.base_url)
     text = result.transcript()
     assert "Browser → Open WebUI at http://localhost:3000¹" in text
-    assert "¹ a port busy or kept free here: the lab used 40603 for 3000" in text
+    assert "¹ a port already in use on this machine (or kept free): this run used 40603 for 3000" in text
     assert result.to_dict()["replaced_ports"] == [{"learner": 3000, "lab": 40603}]
     plain = LabResult(owui_lab.predict(c), seen, True, 1.0, learner_browser_url="http://localhost:3000")
     assert "¹" not in plain.transcript() and plain.to_dict()["replaced_ports"] == []

@@ -24,7 +24,7 @@ def test_a_replaced_port_is_the_learners_in_the_sentence_and_a_footnote():
     note = "Host ports busy or kept free here were replaced, consistently in every URL: 11434 → 34111"
     words = _words(html.live_html(_report("nothing listens at localhost:34111", [(11434, 34111)], [note])))
     assert "localhost:11434¹" in words and "localhost:34111" not in words
-    assert "¹ your port 11434 is taken on this machine, so the lab used 34111 in its place" in words
+    assert "¹ something on this machine already uses port 11434, so this run used port 34111 instead" in words
     assert "Host ports busy" not in words  # said once, in the footnote
 
 

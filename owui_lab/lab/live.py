@@ -423,14 +423,16 @@ class Lab:
                 )
             elif listen.all_addresses and len(addresses) > 1:
                 self.notes.append(
-                    f"Ollama listens on 127.0.0.1 and docker0 ({self.docker0}) instead of 0.0.0.0: for "
-                    "loopback, docker0 and containers that is the same, and your LAN sees nothing."
+                    f"You asked for Ollama on every address (0.0.0.0); to keep this lab off your network, the "
+                    f"stand-in listens on 127.0.0.1 and docker0 ({self.docker0}) instead of 0.0.0.0. This computer "
+                    "and its containers reach it just as they would, other machines on your network do not."
                 )
             elif listen.all_addresses:
                 self.notes.append(
-                    "Ollama listens on 127.0.0.1 instead of 0.0.0.0: Docker Desktop forwards "
-                    "host.docker.internal to the host's loopback, so containers see the same, and your "
-                    "network sees nothing."
+                    "You asked for Ollama on every address (0.0.0.0); to keep this lab off your network, the "
+                    "stand-in listens on 127.0.0.1 instead of 0.0.0.0. Docker Desktop forwards "
+                    "host.docker.internal to that address, so containers reach it just as they would, and "
+                    "other machines on your network do not."
                 )
             for i, address in enumerate(addresses):
                 bind = f"[{address}]:{port}" if ":" in address else f"{address}:{port}"

@@ -134,7 +134,9 @@ class LabResult:
         )
         if mark_used:
             used = ", ".join(f"{b} for {a}" for a, b in self.replaced_ports)
-            lines.append(f"  ¹ a port busy or kept free here: the lab used {used} (container ports never change).")
+            lines.append(f"  ¹ a port already in use on this machine (or kept free): this run used {used}; on your "
+                         "own setup it is the port you wrote, with the same result (ports inside containers "
+                         "never change).")
         notes = [n for n in self.notes if not n.startswith("Host ports busy")] if mark_used else list(self.notes)
         if notes:
             lines.append("What the lab changed (the meaning is the same):")
