@@ -13,8 +13,9 @@ from typing import Any
 from .config import Config
 from .engine import Verdict
 from .errors import OwuiLabError
-from .palette import (BORDER, CONTROL_BORDER, FAILS, FAILS_BG, FAILS_INK, MUTED, OUTCOME_PHRASE, OUTCOME_TEXT,
-                      PANEL_BG, PAPER, PATH, TEXT, WARNING_INK, WARNING_BG, WORKS, WORKS_BG, WORKS_INK)
+from .palette import (BORDER, CONTROL_BORDER, FAILS, FAILS_BG, FAILS_INK, INFO, MUTED, OUTCOME_PHRASE,
+                      OUTCOME_TEXT, PANEL_BG, PAPER, PATH, TEXT, WARNING_BG, WARNING_INK, WORKS, WORKS_BG,
+                      WORKS_INK)
 
 #: What a learner does at home to run the lessons live (one place, so every cell says the same).
 RUN_AT_HOME = (
@@ -47,6 +48,22 @@ def option_label(ask: str, value: Any) -> str:
         return YES_NO_TEXT[ask][value]
     return "none of these: the page does not load" if value is None else str(value)
 
+
+#: Keeps JupyterLab's command-mode shortcuts out of the kit's widgets: without it the arrow keys in a
+#: question's radio group select the next cell, and Enter on a button enters edit mode instead of pressing
+#: it. A plain (unmodified) arrow, Enter, Space, Home or End pressed inside the kit's output stops there;
+#: Tab, Escape and Shift+Enter still reach JupyterLab. ipywidgets cannot add a listener, so an empty
+#: image's ``onerror`` adds it, once, to the output that holds it (where nothing is trusted, a no-op).
+KEEP_KEYS = (
+    "<img alt='' src='data:,' style='display:none' onerror=\"var o=this.closest('.jp-OutputArea-output');"
+    "if(o&&!o.dataset.owuiKeys){o.dataset.owuiKeys='1';o.addEventListener('keydown',function(e){"
+    "if(!e.ctrlKey&&!e.metaKey&&!e.altKey&&!e.shiftKey&&/^(Arrow|Enter$| $|Home$|End$)/.test(e.key))"
+    "e.stopPropagation();});}\">"
+)
+
+#: Appended to a result that appears below what the learner clicked: scrolls it into view (just enough).
+SCROLL_INTO_VIEW = ("<img alt='' src='data:,' style='display:none' "
+                    "onerror=\"this.parentElement.scrollIntoView({block:'nearest'})\">")
 
 CSS = f"""
 <style>
@@ -92,8 +109,24 @@ CSS = f"""
 .owui-description ul {{margin:2px 0 6px 0; padding-left:1.2em}}
 .owui-diagram, .owui-stage-diagram {{display:block; width:100%; height:auto}}
 .owui-stage-diagram {{max-height:calc(100vh - 190px); object-fit:contain; object-position:left top}}
+/* The sandbox on a short screen: knobs in one column beside the picture, all on one screen */
+@media (max-height: 800px) {{
+  .owui-explorer .owui-explorer-main {{flex-wrap:nowrap !important}}
+  .owui-explorer .owui-explorer-picture {{flex:1 1 auto !important; max-width:none !important}}
+  .owui-explorer .owui-knobs {{flex:0 0 400px !important; flex-direction:column !important; gap:0 !important}}
+  .owui-explorer .owui-knobs > .widget-vbox {{max-width:none !important; flex:0 0 auto !important}}
+  .owui-explorer .owui-knobs .widget-inline-hbox {{margin-top:1px; margin-bottom:1px}}
+}}
+/* Keyboard: a focus ring that shows (3 px, {INFO} is 6.4:1 on white; JupyterLab's own is 1 px light blue) */
+:is(.owui-predict, .owui-fixit, .owui-explorer, .owui-stage, .owui-box) :is(button, input, select, textarea, a,
+  [tabindex]):focus-visible {{outline:3px solid {INFO} !important; outline-offset:2px !important}}
+/* Text contrast >= 4.5:1: ipywidgets' green buttons are 4.11:1 with white text */
+:is(.owui-predict, .owui-fixit, .owui-explorer, .owui-stage) .jupyter-button.mod-success {{background:{WORKS_INK}}}
+/* A control's name for screen readers, not shown (the stage shows its own, larger label) */
+.owui-stage .owui-unseen-label > .widget-label {{position:absolute !important; width:1px; height:1px;
+  overflow:hidden; clip:rect(0 0 0 0); white-space:nowrap}}
 </style>
-"""
+""" + KEEP_KEYS
 
 
 def esc(text: Any) -> str:

@@ -1,5 +1,8 @@
 """The sandbox on a laptop: at 1400x1000 in JupyterLab (file browser open) the headline, the diagram and
 every knob are on screen at once, and the commands, the live run and the Linux ⇄ Desktop tabs come below.
+At 1280x720 (file browser closed, and under Voila) and at 1920x1080 the same three share one screen: on a
+short screen the knobs go beside the picture, which gives up width (its text is then smaller than 11 px:
+the figures are in the test's screenshots and in issue 22's note).
 
 Geometry only, from the browser's own bounding boxes, with the explorer scrolled to the top of the
 notebook as a learner scrolls to it. The explorer's text is never below 11 px either.
@@ -13,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from owui_lab import Config, drawing
-from tests.support.servers import artifact_path, chromium, jupyter_lab
+from tests.support.servers import artifact_path, chromium, jupyter_lab, voila
 from tests.widgets_support import run_in_jupyterlab
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -35,7 +38,7 @@ BOXES = """() => {
   return {knobs, headline: box(app.querySelector('.owui-verdict-headline')),
           diagram: box(app.querySelector('img.owui-diagram, .owui-diagram img')),
           tabs: box(app.querySelector('.widget-tab, .jupyter-widget-tab, .lm-TabBar')),
-          area: box(panel), viewport: {width: innerWidth, height: innerHeight}, sizes};
+          area: panel ? box(panel) : null, viewport: {width: innerWidth, height: innerHeight}, sizes};
 }"""
 
 
@@ -73,3 +76,43 @@ def test_knobs_diagram_and_headline_share_one_screen(tmp_path):
             assert geometry["tabs"]["top"] >= max(k["bottom"] for k in geometry["knobs"]) - 1  # tabs below
             small = [(size, text) for size, text in geometry["sizes"] if size < 11]
             assert not small, small
+
+        # A 1280x720 laptop and a 1920x1080 screen, the file browser closed (JupyterLab's Ctrl+B).
+        page.keyboard.press("Control+b")
+        page.wait_for_function("() => !document.querySelector('.jp-FileBrowser') ||"
+                               " !document.querySelector('.jp-FileBrowser').offsetParent", timeout=20_000)
+        for width, height in ((1280, 720), (1920, 1080)):
+            page.set_viewport_size({"width": width, "height": height})
+            page.wait_for_timeout(800)
+            assert_one_screen(page, f"jupyterlab_{width}x{height}")
+
+
+def assert_one_screen(page, name: str) -> dict:
+    """Scroll the explorer to the top of its view; its headline, diagram and every knob are then in view."""
+    page.locator(".owui-explorer").first.evaluate("e => e.scrollIntoView({block: 'start'})")
+    page.wait_for_timeout(500)
+    geometry = page.evaluate(BOXES)
+    page.screenshot(path=str(artifact_path(f"sandbox_{name}.png")))
+    view = geometry["viewport"]
+    area = geometry["area"] or {"top": 0, "bottom": view["height"], "left": 0, "right": view["width"]}
+    area = {**area, "top": max(area["top"], 0), "bottom": min(area["bottom"], view["height"])}
+    outside = [k["name"] for k in geometry["knobs"] if not inside(k, area)]
+    assert len(geometry["knobs"]) >= 10, geometry["knobs"]
+    assert not outside, f"{name}: knobs off screen: {outside} (view {area['top']:.0f}..{area['bottom']:.0f})"
+    assert inside(geometry["headline"], area), (name, geometry["headline"])
+    assert inside(geometry["diagram"], area), (name, geometry["diagram"])
+    assert geometry["diagram"]["width"] >= 600, f"{name}: the diagram shrank to {geometry['diagram']['width']} px"
+    return geometry
+
+
+def test_it_fits_1280x720_under_voila(tmp_path):
+    with voila(SANDBOX, timeout=120, env=NO_DAEMON) as server, chromium(viewport=(1280, 720), timeout_ms=120_000) as browser:
+        page = browser.new_page()
+        page.goto(server.url(), wait_until="domcontentloaded")
+        page.wait_for_function("() => { const i = document.querySelector('.owui-explorer img.owui-diagram');"
+                               " return i && i.complete && i.naturalWidth > 0; }", timeout=120_000)
+        assert_one_screen(page, "voila_1280x720")
+        page.locator(".owui-preset-desktop-host-network").first.click()  # one knob more on Docker Desktop
+        page.wait_for_function("() => document.querySelector('.owui-knob-desktop-hostnet') &&"
+                               " document.querySelector('.owui-knob-desktop-hostnet').offsetParent", timeout=20_000)
+        assert_one_screen(page, "voila_1280x720_desktop")

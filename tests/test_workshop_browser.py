@@ -18,6 +18,7 @@ import pytest
 from owui_lab.lessons import normalise
 from owui_lab.widgets.lesson import lesson
 from owui_lab.widgets.predict_check import PredictCheck
+from tests.support.axe import counts, report, scan, serious
 from tests.support.servers import artifact_path, chromium, jupyter_lab
 
 pytestmark = [pytest.mark.usefixtures("chromium_path"), pytest.mark.slow]
@@ -53,7 +54,7 @@ def _right_labels(name: str, exercise_id: str) -> list[str]:
 
 
 @pytest.mark.parametrize("name", LESSONS)
-def test_after_run_all_a_learner_sees_questions_not_answers(tmp_path, name):
+def test_after_run_all_a_learner_sees_questions_not_answers(tmp_path, name, axe_core):
     shutil.copytree(NOTEBOOKS, tmp_path / "nb")
     with jupyter_lab(tmp_path / "nb", env=NO_DAEMON) as lab, chromium(viewport=(1400, 1800)) as browser:
         page = browser.new_page()
@@ -91,6 +92,10 @@ def test_after_run_all_a_learner_sees_questions_not_answers(tmp_path, name):
                 page.locator(".owui-compare").first.wait_for(timeout=30_000)
                 page.locator(".owui-live").first.wait_for(timeout=30_000)
             page.screenshot(path=str(artifact_path(f"{name}_answered.png")), full_page=True)
+            # Every question answered, everything the lesson shows is on the page: axe over the kit's
+            # output (JupyterLab's own chrome has violations of its own, not the kit's to fix).
+            violations = scan(page, axe_core, include=[".jp-OutputArea-output"])
+            assert not serious(violations), f"{name}: {counts(violations)}\n{report(serious(violations))}"
         except Exception:
             page.screenshot(path=str(artifact_path(f"{name}_failure.png")), full_page=True)
             raise

@@ -42,7 +42,7 @@ from ..engine import Verdict
 from ..errors import ConfigError, OwuiLabError
 from ..prediction import predict
 from ..palette import CODE_BG, FAILS_INK, MUTED, WARNING_INK
-from ..presentation import (CSS, error_html, esc, headline_html, live_html, notice_html, outcome_phrase,
+from ..presentation import (CSS, SCROLL_INTO_VIEW, error_html, esc, headline_html, live_html, notice_html, outcome_phrase,
                             verdict_html)
 from ..recipe import PROJECT, Recipe, recipe
 from . import live
@@ -254,11 +254,17 @@ class Explorer(widgets.VBox):
             self.tabs.set_title(i, name)
         # The picture and the knobs side by side where the notebook is wide, the knobs right under the
         # picture where it is not: either way the headline, the picture and every knob share one screen.
+        # On a short screen (a 1280x720 laptop, a projector) the knobs go beside the picture in one
+        # column and the picture gives up width, so headline, picture and knobs still share one screen
+        # (presentation.CSS: ``.owui-explorer-main`` under ``max-height: 800px``).
+        main = W.HBox([picture, self.knobs],
+                      layout=W.Layout(align_items="flex-start", flex_flow="row wrap", grid_gap="8px 16px"))
+        main.add_class("owui-explorer-main")
+        picture.add_class("owui-explorer-picture")
         self.children = [
             self.title,
             presets,
-            W.HBox([picture, self.knobs],
-                   layout=W.Layout(align_items="flex-start", flex_flow="row wrap", grid_gap="8px 16px")),
+            main,
             self.preset_info,  # the docs' words on the preset, under what it shows
             self.verdict_html,
             self.tabs,
@@ -613,7 +619,8 @@ class Explorer(widgets.VBox):
             if config == self.config:  # the learner may have moved on meanwhile: never show a stale result
                 self.live_result = report if report.ran else None
                 self.run_progress.value = ""
-                self.run_result.value = live_html(report, home=False)
+                # scrolled into view: the learner's eyes are on the button just above it
+                self.run_result.value = live_html(report, home=False) + SCROLL_INTO_VIEW
             else:
                 self.run_progress.value = "<i>That run was for an earlier configuration; run again.</i>"
         finally:

@@ -141,9 +141,11 @@ class Stage(Widgeted):
         self._picker = w.Dropdown(
             options=[(s.title, s.id) for s in self.scenarios.values()],
             value=self.scenario_id,
+            description="Scenario",  # its accessible name (the label is for screen readers only)
             layout=w.Layout(width="100%"),
         )
         self._picker.add_class("owui-stage-picker")
+        self._picker.add_class("owui-unseen-label")
         self._toggles = {
             name: w.ToggleButton(description=label, value=False, layout=w.Layout(width="100%"))
             for name, label in self.TOGGLES
@@ -151,8 +153,9 @@ class Stage(Widgeted):
         for name, button in self._toggles.items():
             button.add_class("owui-switch")
             button.add_class(f"owui-switch-{name.replace('_', '-')}")
-        self._url = w.Dropdown(options=list(BASE_URLS), layout=w.Layout(width="100%"))
+        self._url = w.Dropdown(options=list(BASE_URLS), description="OLLAMA_BASE_URL", layout=w.Layout(width="100%"))
         self._url.add_class("owui-stage-url")
+        self._url.add_class("owui-unseen-label")  # named for screen readers; shown by url_label, larger
         self._headline = w.HTML()
         self._steps = w.HTML()
         # An HTML widget, not an Output: its value is state we set, the same in JupyterLab, Voila and
