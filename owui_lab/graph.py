@@ -37,8 +37,9 @@ from typing import Any
 
 import networkx as nx
 
+from . import engines
 from .catalog import as_config
-from .config import OLLAMA_PORT, WEBUI_CONTAINER_PORT, Config
+from .config import ENGINE_TITLES, OLLAMA_PORT, WEBUI_CONTAINER_PORT, Config
 from .engine import HOST, VM, Step, Verdict, evaluate, ollama_namespace, webui_namespace
 
 WEBUI = "open-webui"
@@ -89,6 +90,8 @@ def topology(config: Config | str, verdict: Verdict | None = None) -> nx.DiGraph
     desktop = config.platform == "desktop"
     if desktop:
         host_label = "Host machine · macOS / Windows (Docker Desktop)"
+    elif config.engine != "docker":
+        host_label = f"Host machine · Linux ({ENGINE_TITLES[config.engine]})"
     else:
         host_label = "Host machine · Linux (Docker Engine)"
     g.add_node(HOST_ID, kind="boundary", subkind="host", boundary=None, level=0, label=host_label)
@@ -251,6 +254,22 @@ def _add_member(g: nx.DiGraph, node: str, parent: str, **attrs: Any) -> None:
     g.add_edge(parent, node, kind="contains")
 
 
+#: The box of a rootless engine's own network namespace, where its networks (and rootless Docker's docker0
+#: and host network) live: drawn like Docker Desktop's VM, a place inside the host that is not the host.
+ENGINE_NS_ID = "engine-namespace"
+
+
+def _engine_namespace(g: nx.DiGraph, c: Config) -> str:
+    """The parent of a bridged network: the host, or a rootless engine's own namespace (created on first use)."""
+    if c.engine not in ("docker-rootless", "podman-rootless"):
+        return HOST_ID
+    if not g.has_node(ENGINE_NS_ID):
+        label = ("rootlesskit's network namespace (docker0 is here)" if c.engine == "docker-rootless"
+                 else "rootless Podman's network namespace")
+        _add_member(g, ENGINE_NS_ID, HOST_ID, kind="boundary", subkind="vm", label=label)
+    return ENGINE_NS_ID
+
+
 def _namespace_boundary(g: nx.DiGraph, c: Config, ns: str) -> str:
     """The network box for a container in namespace ``ns``, created on first use."""
     desktop = c.platform == "desktop"
@@ -271,6 +290,12 @@ def _namespace_boundary(g: nx.DiGraph, c: Config, ns: str) -> str:
             _add_member(g, node, parent, kind="boundary", subkind="host-network", namespace=ns,
                         network="host", label=label)
         return node
+    if ns == engines.ROOTLESSKIT:  # rootless Docker's --network host: rootlesskit's namespace, not the host's
+        node = HOST_NETWORK_ID
+        if not g.has_node(node):
+            _add_member(g, node, _engine_namespace(g, c), kind="boundary", subkind="host-network", namespace=ns,
+                        network="host", label="host network (rootlesskit's)")
+        return node
     name = ns.split(":", 1)[1]
     node = network_id(name)
     if not g.has_node(node):
@@ -280,7 +305,7 @@ def _namespace_boundary(g: nx.DiGraph, c: Config, ns: str) -> str:
             subkind = "user-defined"
             prefix = "compose network" if c.compose and c.shared_network == name else "network"
             label = f"{prefix} '{short_name(name)}'"
-        _add_member(g, node, VM_ID if desktop else HOST_ID, kind="boundary", subkind=subkind,
+        _add_member(g, node, VM_ID if desktop else _engine_namespace(g, c), kind="boundary", subkind=subkind,
                     namespace=ns, network=name, label=label)
     return node
 
