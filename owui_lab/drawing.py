@@ -62,15 +62,36 @@ FILE_DPI = 2 * DPI  # a PNG file (``save``, ``owui-lab draw -o x.png``) is for s
 #: The failing path's dashes (in line widths): long enough to read as a line, gaps plain at a glance.
 FAIL_DASHES = (0, (3, 1.6))
 
-# Font sizes in points at scale 1 (the design canvas shown at its full size).
-FS_BOUNDARY = 12.5
-FS_TITLE = 15.5
-FS_SUB = 12
-FS_EDGE = 12.5
-FS_PORT = 11.5
-FS_MARK = 20
-FS_REASON = 14.5
-FS_FOOT = 11.5
+
+@dataclass(frozen=True)
+class Sizes:
+    """The picture's font sizes (points at scale 1) and how much it says: one per way it is shown.
+
+    Attributes:
+        canvas_w: the design canvas's width in inches (the layout spreads spare room over it).
+        details: nodes say what they are ("container", "native process"); the verdict line under the
+            picture is drawn. The projector leaves both out (the stage prints the steps in large type).
+    """
+
+    boundary: float = 12.5
+    title: float = 15.5
+    sub: float = 12
+    edge: float = 12.5
+    port: float = 11.5
+    mark: float = 20
+    reason: float = 14.5
+    foot: float = 11.5
+    canvas_w: float = DESIGN_W
+    details: bool = True
+
+
+#: The notebook's picture (lessons, sandbox, files).
+NORMAL = Sizes()
+#: The stage's picture for a projector: every text at least 15 pt (NORMAL's smallest is 11.5) with fewer
+#: words (no "container"/"native process", no verdict line), on a canvas as wide as the widest seed
+#: packs to: shown as wide as the stage leaves it, its smallest text reads from the back of the room.
+PROJECTOR = Sizes(boundary=15, title=17, sub=15, edge=15, port=15, mark=22, reason=15, foot=15, canvas_w=13.25,
+                  details=False)
 
 # Geometry (inches).
 PAD = 0.25  # inside a boundary, left and right of its content
@@ -252,15 +273,17 @@ class _CachingCanvas(FigureCanvasAgg):
 # --------------------------------------------------------------------------------------------------
 
 
-def _node_lines(d: dict[str, Any]) -> list[tuple[str, float, bool]]:
-    lines = [(d["label"], FS_TITLE, True), (d.get("sublabel", ""), FS_SUB, False)]
-    if d.get("listen"):
-        lines.append((d["listen"], FS_SUB, False))
+def _node_lines(d: dict[str, Any], sz: Sizes = NORMAL) -> list[tuple[str, float, bool]]:
+    lines = [(d["label"], sz.title, True)]
+    if sz.details:
+        lines.append((d.get("sublabel", ""), sz.sub, False))
+    if d.get("listen"):  # the projector keeps the address alone ("127.0.0.1:11434"): the box says who
+        lines.append((d["listen"] if sz.details else d["listen"].removeprefix("listens "), sz.sub, False))
     return [line for line in lines if line[0]]
 
 
-def _node_width(d: dict[str, Any]) -> float:
-    return max(text_width(t, s, b) for t, s, b in _node_lines(d)) + 2 * NODE_PAD_X
+def _node_width(d: dict[str, Any], sz: Sizes = NORMAL) -> float:
+    return max(text_width(t, s, b) for t, s, b in _node_lines(d, sz)) + 2 * NODE_PAD_X
 
 
 def _children(g: Any, boundary: str) -> list[str]:
@@ -280,7 +303,7 @@ def _contains(g: Any, n: str, member: str) -> bool:
     return n == member or (g.nodes[n]["kind"] == "boundary" and n in chain(g, member))
 
 
-def layout(g: Any) -> Layout:
+def layout(g: Any, sz: Sizes = NORMAL) -> Layout:
     """Place every boundary, node, port marker and edge of a topology graph.
 
     Horizontal: each boundary packs its members left to right (the browser, then Open WebUI's side,
@@ -291,6 +314,7 @@ def layout(g: Any) -> Layout:
 
     Args:
         g: a graph from ``topology()``.
+        sz: the font sizes and the canvas (``NORMAL`` or ``PROJECTOR``).
 
     Returns:
         The layout in design inches.
@@ -298,8 +322,8 @@ def layout(g: Any) -> Layout:
     api = g.edges[WEBUI, OLLAMA]
     http = g.edges[BROWSER, WEBUI]
     port_box = g.nodes["port:open-webui"]["boundary"] if g.has_node("port:open-webui") else None
-    api_label_w = text_width(api["url"] + " ✓", FS_EDGE) + 0.5
-    http_label_w = text_width(http["url"] + " ✓", FS_EDGE) + 0.4
+    api_label_w = text_width(api["url"] + " ✓", sz.edge) + 0.5
+    http_label_w = text_width(http["url"] + " ✓", sz.edge) + 0.4
     extra = {"browser": 0.0, "api": 0.0}
 
     def pack(extra: dict[str, float]) -> tuple[dict[str, tuple[float, float]], float]:
@@ -308,7 +332,7 @@ def layout(g: Any) -> Layout:
         def place(n: str, x: float) -> float:
             d = g.nodes[n]
             if d["kind"] != "boundary":
-                w = _node_width(d)
+                w = _node_width(d, sz)
                 xs[n] = (x, x + w)
                 return x + w
             start = x
@@ -325,7 +349,7 @@ def layout(g: Any) -> Layout:
                         x += GAP_API
                 x = place(kid, x)
             x += PAD
-            label_w = text_width(d["label"], FS_BOUNDARY, d["subkind"] == "host") + 2 * 0.15
+            label_w = text_width(d["label"], sz.boundary, d["subkind"] == "host") + 2 * 0.15
             x = max(x, start + label_w)
             xs[n] = (start, x)
             return x
@@ -339,12 +363,12 @@ def layout(g: Any) -> Layout:
     extra["browser"] = max(0.0, http_label_w - (xs[WEBUI][0] - xs[BROWSER][1]))
     xs, total = pack(extra)
     # Spread what is left of the canvas over the two gaps, so the picture fills it.
-    spare = DESIGN_W - total
+    spare = sz.canvas_w - total
     if spare > 0:
         extra["browser"] += spare * 0.35
         extra["api"] += spare * 0.65
         xs, total = pack(extra)
-    width = max(DESIGN_W, total)
+    width = max(sz.canvas_w, total)
 
     out = Layout(width=width, height=DESIGN_H)
     node_top, node_bottom = ROW_Y + NODE_H / 2, ROW_Y - NODE_H / 2
@@ -402,22 +426,23 @@ def new_figure(width: float = DESIGN_W, height: float = DESIGN_H) -> tuple[Figur
     return fig, ax
 
 
-def draw(config: Config | str, ax: Any = None, *, verdict: Verdict | None = None) -> Figure:
+def draw(config: Config | str, ax: Any = None, *, verdict: Verdict | None = None, sizes: Sizes = NORMAL) -> Figure:
     """Draw one configuration, with Open WebUI → Ollama coloured by the engine's verdict.
 
     Args:
         config: the deployment (or a seed scenario's id, e.g. "linux-compose").
         ax: an axes to clear and draw into (reuse one for fast redraws); a new figure when None.
         verdict: the engine's verdict, when the caller already has it.
+        sizes: ``NORMAL``, or ``PROJECTOR`` for the stage (draw into ``new_figure(PROJECTOR.canvas_w)``).
 
     Returns:
         The matplotlib figure (``render_png(fig)`` gives PNG bytes).
     """
     if ax is None:
-        fig, ax = new_figure()
+        fig, ax = new_figure(sizes.canvas_w)
     fig = ax.figure
     g = topology(config, verdict)
-    lay = layout(g)
+    lay = layout(g, sizes)
     ours = getattr(ax, "_owui_lab_artists", None)
     if ours is not None and all(a.axes is ax for a in ours):
         # Removing what we drew is much cheaper than ax.clear(), which rebuilds ticks and spines.
@@ -435,7 +460,7 @@ def draw(config: Config | str, ax: Any = None, *, verdict: Verdict | None = None
     span_x, span_y = ax_w / scale, ax_h / scale
     ax.set_xlim((lay.width - span_x) / 2, (lay.width + span_x) / 2)
     ax.set_ylim((lay.height - span_y) / 2, (lay.height + span_y) / 2)
-    _Painter(ax, g, lay, scale).paint()
+    _Painter(ax, g, lay, scale, sizes).paint()
     ax._owui_lab_artists = list(ax.patches) + list(ax.texts) + list(ax.lines)
     return fig
 
@@ -443,8 +468,8 @@ def draw(config: Config | str, ax: Any = None, *, verdict: Verdict | None = None
 class _Painter:
     """Adds the artists of one picture to an axes (sizes in points scaled by ``scale``)."""
 
-    def __init__(self, ax: Any, g: Any, lay: Layout, scale: float) -> None:
-        self.ax, self.g, self.lay, self.s = ax, g, lay, scale
+    def __init__(self, ax: Any, g: Any, lay: Layout, scale: float, sz: Sizes = NORMAL) -> None:
+        self.ax, self.g, self.lay, self.s, self.sz = ax, g, lay, scale, sz
         self.no_clip = TransformedPath(MplPath(np.zeros((1, 2))), IdentityTransform())
 
     def add(self, artist: Any) -> Any:
@@ -484,7 +509,7 @@ class _Painter:
             FancyBboxPatch((r.x0, r.y0), r.width, r.y1 - r.y0, boxstyle="round,pad=0,rounding_size=0.08",
                            facecolor=face, edgecolor=edge, linewidth=1.6 * self.s, zorder=d["level"], gid=n)
         )
-        self.text(r.x0 + 0.15, r.y1 - LABEL_BAND / 2, d["label"], FS_BOUNDARY, f"label:{n}",
+        self.text(r.x0 + 0.15, r.y1 - LABEL_BAND / 2, d["label"], self.sz.boundary, f"label:{n}",
                   va="center", ha="left", color=edge, bold=d["subkind"] == "host",
                   zorder=d["level"] + 0.5)
 
@@ -496,7 +521,7 @@ class _Painter:
                            linewidth=2.2 * self.s, linestyle="--" if d["kind"] == "process" else "-",
                            zorder=10, gid=n)
         )
-        lines = _node_lines(d)
+        lines = _node_lines(d, self.sz)
         heights = [_line_h(size) for _, size, _ in lines]
         y = r.cy + sum(heights) / 2
         for i, ((line, size, bold), h) in enumerate(zip(lines, heights)):
@@ -507,7 +532,7 @@ class _Painter:
     def port(self, p: str, x: float, y: float, d: dict[str, Any]) -> None:
         face, edge = BOXES["port"].fill, BOXES["port"].edge
         label = d["label"] + ("\nloopback only" if d["loopback_only"] else "")
-        self.text(x, y, label, FS_PORT, f"label:{p}", ha="center", va="center", zorder=14,
+        self.text(x, y, label, self.sz.port, f"label:{p}", ha="center", va="center", zorder=14,
                   linespacing=1.1, bold=True,
                   bbox=dict(boxstyle="round,pad=0.25", facecolor=face, edgecolor=edge, linewidth=1.4 * self.s))
 
@@ -526,7 +551,7 @@ class _Painter:
             fx, fy = fail_point(self.lay, (a, b), _fraction(e))
             self._arrow((x0, y0), (fx, fy), color, lw, FAIL_DASHES, gid, head=False)
             self._arrow((fx, fy), (x1, y1), color, lw * 0.6, (0, (1, 2)), gid + ":after", alpha=0.45)
-            self.text(fx, fy, look.mark, FS_MARK, f"mark:{a}->{b}", ha="center", va="center", color=ink,
+            self.text(fx, fy, look.mark, self.sz.mark, f"mark:{a}->{b}", ha="center", va="center", color=ink,
                       bold=True, zorder=16,
                       bbox=dict(boxstyle="circle,pad=0.12", facecolor=PAPER, edgecolor=color,
                                 linewidth=1.6 * self.s))
@@ -535,12 +560,12 @@ class _Painter:
             prefix = f"✗ {step}: " if a == WEBUI else "✗ "
             host = self.lay.rects[HOST_ID]
             width = min(7.5, host.width - 0.4)
-            text = _wrap(prefix + reason, width, FS_REASON, max_lines=2)
-            w = text_width(text, FS_REASON)
+            text = _wrap(prefix + reason, width, self.sz.reason, max_lines=2)
+            w = text_width(text, self.sz.reason)
             cx = min(max(fx, host.x0 + 0.2 + w / 2), host.x1 - 0.2 - w / 2)
             self.line([fx, fx], [fy - 0.25, lane_top + 0.05], color=color, linewidth=1.2 * self.s,
                          linestyle=":", zorder=13, gid=gid + ":leader")
-            self.text(cx, lane_top, text, FS_REASON, f"reason:{a}->{b}", ha="center", va="top", color=ink,
+            self.text(cx, lane_top, text, self.sz.reason, f"reason:{a}->{b}", ha="center", va="top", color=ink,
                       zorder=15, linespacing=1.15,
                       bbox=dict(boxstyle="round,pad=0.2", facecolor=PAPER, edgecolor=color, linewidth=1.0 * self.s))
         label = f"{e['url']} {look.mark}"
@@ -549,9 +574,9 @@ class _Painter:
             # Over the longer side of the ✗ when the label fits there, so the two stay apart.
             fx, _ = fail_point(self.lay, (a, b), _fraction(e))
             side = (x0, fx) if fx - x0 >= x1 - fx else (fx, x1)
-            if side[1] - side[0] >= text_width(label, FS_EDGE) + 0.25:
+            if side[1] - side[0] >= text_width(label, self.sz.edge) + 0.25:
                 cx = (side[0] + side[1]) / 2
-        self.text(cx, y0 + 0.28, label, FS_EDGE, f"url:{a}->{b}", ha="center", va="bottom",
+        self.text(cx, y0 + 0.28, label, self.sz.edge, f"url:{a}->{b}", ha="center", va="bottom",
                   color=ink, zorder=15,
                   bbox=dict(boxstyle="round,pad=0.12", facecolor=PAPER, edgecolor="none", alpha=0.85))
 
@@ -570,8 +595,9 @@ class _Painter:
         outcome = "reachable" if api["reachable"] else api["verdict"].replace("_", " ")
         left = f"Open WebUI → Ollama: {steps}: {outcome}"
         left += "      Browser → Open WebUI: " + PATH[http["reachable"]].mark
-        self.text(MARGIN + 0.05, FOOT_Y, left, FS_FOOT + 1, "footer:verdict", ha="left", va="center",
-                  bold=True)
+        if self.sz.details:
+            self.text(MARGIN + 0.05, FOOT_Y, left, self.sz.foot + 1, "footer:verdict", ha="left", va="center",
+                      bold=True)
         self.legend()
 
     def legend(self) -> None:
@@ -585,8 +611,8 @@ class _Painter:
         port = BOXES["port"]
         for key in ("port", False, True):  # right to left
             label = "published port" if key == "port" else PATH[key].word
-            x -= text_width(label, FS_FOOT)
-            self.text(x, y, label, FS_FOOT, f"legend:{label}", ha="left", va="center", color=MUTED)
+            x -= text_width(label, self.sz.foot)
+            self.text(x, y, label, self.sz.foot, f"legend:{label}", ha="left", va="center", color=MUTED)
             x -= 0.1
             if key == "port":
                 self.add(FancyBboxPatch((x - 0.34, y - 0.1), 0.34, 0.2, boxstyle="round,pad=0",
@@ -596,7 +622,7 @@ class _Painter:
             else:
                 look = PATH[key]
                 x -= 0.14
-                self.text(x, y, look.mark, FS_FOOT + 3, f"legend-mark:{label}", ha="center", va="center",
+                self.text(x, y, look.mark, self.sz.foot + 3, f"legend-mark:{label}", ha="center", va="center",
                           color=look.ink, bold=True)
                 x -= 0.2
                 self.line([x - 0.5, x], [y, y], color=look.colour, linewidth=3 * self.s,

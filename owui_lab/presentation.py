@@ -90,6 +90,7 @@ CSS = f"""
 .owui-stage, .owui-stage .widget-label, .owui-stage button, .owui-stage select,
 .owui-stage .widget-toggle-buttons button, .owui-stage input {{font-size:22px !important}}
 .owui-stage button, .owui-stage .widget-toggle-button {{height:auto !important; min-height:44px; padding:6px 14px}}
+.owui-stage .owui-switch {{white-space:normal; line-height:1.25; text-align:left}}
 .owui-stage .widget-dropdown, .owui-stage .widget-label, .owui-stage .widget-inline-hbox {{height:auto !important; line-height:1.4}}
 .owui-stage .widget-dropdown > select {{height:48px !important; padding:4px 8px}}
 .owui-stage .owui-box {{font-size:20px}}

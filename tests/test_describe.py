@@ -114,7 +114,11 @@ def test_the_stage_and_the_sandbox_name_their_picture_and_describe_it():
     stage.widget
     alt, words = _img_words(stage._picture.value)
     assert alt == describe("linux-ollama-on-host").summary and "OLLAMA_HOST=0.0.0.0" in words
-    assert re.search(r'data-width-pt="936" data-smallest-pt="[0-9.]+"', stage._picture.value)
+    # the projector's variant, with its size facts: every text at least 15 pt
+    from owui_lab.drawing import PROJECTOR
+
+    facts = re.search(r'data-width-pt="([0-9.]+)" data-smallest-pt="([0-9.]+)"', stage._picture.value)
+    assert float(facts.group(1)) == pytest.approx(PROJECTOR.canvas_w * 72) and float(facts.group(2)) >= 15
     stage.toggle("bind_all", True)
     alt, words = _img_words(stage._picture.value)
     assert alt == describe(stage.config).summary and alt.startswith("Open WebUI reaches Ollama")

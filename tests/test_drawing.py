@@ -28,9 +28,11 @@ from owui_lab.drawing import (
     draw_side_by_side,
     fail_point,
     layout,
+    PROJECTOR,
     new_figure,
     regenerate_baselines,
     render_png,
+    text_sizes,
 )
 from owui_lab.engine import evaluate
 from owui_lab.errors import ConfigError, OwuiLabError
@@ -126,6 +128,19 @@ def test_seed_is_readable(scenario_id, canvas):
     fig, ax = canvas
     draw(load_scenario(scenario_id), ax=ax)
     assert_readable(fig)
+
+
+@pytest.mark.parametrize("scenario_id", SEED_IDS)
+def test_the_projector_variant_of_each_seed_is_readable_and_large(scenario_id):
+    """The stage's picture: nothing overlaps, fewer words, and every text at least 15 pt on its canvas."""
+    fig, ax = new_figure(PROJECTOR.canvas_w)
+    draw(load_scenario(scenario_id), ax=ax, sizes=PROJECTOR)
+    assert_readable(fig)
+    sizes = dict(text_sizes(fig))
+    assert min(sizes.values()) >= 15, sorted(sizes.items(), key=lambda kv: kv[1])[:3]
+    assert "footer:verdict" not in sizes  # the stage prints the steps itself, in large type
+    node_text = [t.get_text() for t in ax.texts if (t.get_gid() or "").startswith("label:ollama:")]
+    assert not any(t in ("container", "native process") or t.startswith("listens ") for t in node_text), node_text
 
 
 @settings(max_examples=150, deadline=None)

@@ -109,7 +109,10 @@ GEOMETRY = """() => {
   // the picture's own rectangle inside the <img> box (object-fit: contain keeps its proportions)
   const r = img.getBoundingClientRect(), k = Math.min(r.width / img.naturalWidth, r.height / img.naturalHeight);
   const picture = {top: r.top, left: r.left, bottom: r.top + img.naturalHeight * k, right: r.left + img.naturalWidth * k,
-                   height: img.naturalHeight * k};
+                   height: img.naturalHeight * k,
+                   // its smallest text as shown: the picture's own size facts, at the width it is shown
+                   smallestPx: Number(img.dataset.smallestPt) * img.naturalWidth * k / Number(img.dataset.widthPt),
+                   alt: img.alt, describedBy: img.getAttribute('aria-describedby')};
   return {picker: box(stage.querySelector('.owui-stage-picker')), headline: box(stage.querySelector('.owui-verdict-headline')),
           switches: [...stage.querySelectorAll('.owui-switch')].map(e => ({...box(e), text: e.innerText,
               on: e.classList.contains('mod-active'), bg: getComputedStyle(e).backgroundColor})),
@@ -131,6 +134,10 @@ def _check_projector(g: dict, when: str) -> None:
         # the state in words and a mark, and in colour: ON green, OFF white
         assert switch["text"].startswith("● ON" if switch["on"] else "○ OFF"), switch
     assert g["picture"]["height"] >= 0.3 * g["height"], f"{when}: the diagram is a thumbnail: {g['picture']}"
+    # the diagram reads from the back of the room (issue 22: 9.4 px at 1280x720, 17.3 px at 1920x1080 before)
+    least = 14 if g["width"] < 1920 else 18
+    assert g["picture"]["smallestPx"] >= least, f"{when}: the diagram's smallest text is {g['picture']['smallestPx']:.1f} px"
+    assert g["picture"]["alt"].startswith(("Open WebUI", "✓", "✗")) and g["picture"]["describedBy"], g["picture"]
     small = [(size, text) for size, text in g["texts"] if size < 18]
     assert not small, f"{when}: text under 18 px: {small}"
     # the label sits right above its dropdown, their left edges in line

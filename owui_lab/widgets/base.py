@@ -158,10 +158,12 @@ class Painter:
 
     Args:
         cache_size: how many pictures to keep (0: redraw every time; benchmarks).
+        projector: draw the stage's variant (``drawing.PROJECTOR``: larger text, fewer words).
     """
 
-    def __init__(self, cache_size: int = 64) -> None:
+    def __init__(self, cache_size: int = 64, *, projector: bool = False) -> None:
         self.cache_size = cache_size
+        self.projector = projector
         self._cache: OrderedDict[Config, Picture] = OrderedDict()
         self._figure: Any = None
         self._axes: Any = None
@@ -174,9 +176,10 @@ class Painter:
             return cached
         from .. import drawing  # matplotlib: imported with the first picture
 
+        sizes = drawing.PROJECTOR if self.projector else drawing.NORMAL
         if self._figure is None:
-            self._figure, self._axes = drawing.new_figure()
-        drawing.draw(config, ax=self._axes, verdict=verdict)
+            self._figure, self._axes = drawing.new_figure(sizes.canvas_w)
+        drawing.draw(config, ax=self._axes, verdict=verdict, sizes=sizes)
         picture = Picture(
             png=drawing.render_png(self._figure),
             words=describe_diagram(config, verdict),

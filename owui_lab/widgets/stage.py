@@ -52,7 +52,7 @@ class Stage(Widgeted):
         self.revealed = not hold
         self._widget = None
         self._syncing = False
-        self._painter = Painter()
+        self._painter = Painter(projector=True)  # larger text, fewer words: read from the back of the room
 
     # -- state changes (the widget and tests both go through these) ---------------------------
     def choose(self, scenario_id: str) -> Verdict:
@@ -197,7 +197,7 @@ class Stage(Widgeted):
                 self._run_reason,
                 self._live,  # beside the diagram, never above it: a live run moves nothing on the right
             ],
-            layout=w.Layout(flex="0 1 460px", min_width="400px"),
+            layout=w.Layout(flex="0 0 320px", min_width="0", width="320px"),  # the rest goes to the diagram
         )
         controls.add_class("owui-stage-controls")
         view = w.VBox([self._waiting, self._reveal, self._headline, self._picture, self._picture_note],
