@@ -31,7 +31,7 @@ from .prediction import predict
 from .errors import ConfigError, ScenarioError
 
 LESSON_IDS = ("00_welcome", "01_ollama_on_host", "02_compose", "03_separate_networks", "04_host_networking",
-              "05_doctor", "07_podman_and_rootless")
+              "05_doctor", "06_sandbox", "07_podman_and_rootless")
 PREDICT_KINDS = ("outcome", "reachable", "browser", "browser_url", "step", "url")
 FIX_GOALS = ("ollama", "both")
 # What a claim may say about a configuration, each checked against the engine.
