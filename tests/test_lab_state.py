@@ -26,7 +26,7 @@ def folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
                                   "\"abc\"", "{\"session\": \"../../victim\"}", "\udcff"])
 def test_a_malformed_record_is_the_kits_error_naming_the_file(folder: Path, text: str) -> None:
     folder.mkdir(parents=True)
-    path = folder / "abc123.json"
+    path = folder / "abc12345.json"
     path.write_text(text, errors="surrogateescape")
     with pytest.raises(LabError) as caught:
         state.load_states()
@@ -35,7 +35,7 @@ def test_a_malformed_record_is_the_kits_error_naming_the_file(folder: Path, text
 
 def test_a_record_naming_another_lab_than_its_file_is_refused(folder: Path) -> None:
     folder.mkdir(parents=True)
-    (folder / "abc123.json").write_text(json.dumps({"session": "def456"}))
+    (folder / "abc12345.json").write_text(json.dumps({"session": "def45678"}))
     with pytest.raises(LabError, match="names another lab"):
         state.load_states()
 
@@ -52,14 +52,14 @@ def test_paths_are_built_only_from_valid_ids(folder: Path, tmp_path: Path) -> No
 
 
 def test_records_are_private_and_store_no_password(folder: Path) -> None:
-    path = state.save_state({"session": "abc123", "config": {"base_url": "http://me:s3cret@localhost:11434"},
+    path = state.save_state({"session": "abc12345", "config": {"base_url": "http://me:s3cret@localhost:11434"},
                              "commands": ["curl http://me:s3cret@localhost:11434/api/tags"]})
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert stat.S_IMODE(folder.stat().st_mode) == 0o700
     text = path.read_text()
     assert "s3cret" not in text and "http://me:***@localhost:11434" in text
     assert state.load_states() == [json.loads(text)]
-    state.forget_state("abc123")
+    state.forget_state("abc12345")
     assert not path.exists()
 
 
@@ -98,3 +98,62 @@ def test_an_unusable_state_directory_is_one_clear_paragraph(tmp_path: Path, monk
     assert main(["lab", "status"]) != 0
     err = capsys.readouterr().err
     assert "cannot keep its lab records" in err and "Traceback" not in err and len(err.strip().splitlines()) == 1
+
+
+# ---- issue 25: typed fields, stray files, owners sharing a folder, a full disk ----
+
+
+@pytest.mark.parametrize("field", [{"containers": 5}, {"containers": ["a", 3]}, {"host_processes": ["12"]},
+                                   {"commands": "docker ps"}, {"browser_url": "http://localhost:x"},
+                                   {"token": 7}, {"host_processes": [True]}])
+def test_a_wrongly_typed_field_is_the_kits_error_naming_the_field(folder: Path, field: dict) -> None:
+    folder.mkdir(parents=True)
+    (folder / "abc12345.json").write_text(json.dumps({"session": "abc12345", **field}))
+    with pytest.raises(LabError) as caught:
+        state.load_states()
+    assert next(iter(field)) in caught.value.message and "rm " in caught.value.hint
+
+
+def test_lab_status_on_a_wrongly_typed_record_is_one_paragraph(folder: Path, capsys: pytest.CaptureFixture) -> None:
+    folder.mkdir(parents=True)
+    (folder / "abc12345.json").write_text(json.dumps({"session": "abc12345", "containers": 5}))
+    assert main(["lab", "status"]) != 0
+    out = capsys.readouterr()
+    assert "containers" in out.out + out.err and "Traceback" not in out.out + out.err
+
+
+def test_a_stray_json_file_is_not_a_record(folder: Path) -> None:
+    folder.mkdir(parents=True)
+    (folder / "notes.json").write_text("[1, 2]")
+    (folder / "my-settings.json").write_text("{}")
+    state.save_state({"session": "abc12345", "owner": "me"})
+    assert [r["session"] for r in state.load_states(everyone=True)] == ["abc12345"]
+    assert (folder / "notes.json").exists()
+
+
+def test_records_are_per_owner(folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two people sharing one state folder never see (so never forget) each other's records."""
+    from owui_lab import docker_api
+
+    monkeypatch.setenv(docker_api.OWNER_ENV, "ada")
+    state.save_state({"session": "aaa11111", "owner": "ada"})
+    monkeypatch.setenv(docker_api.OWNER_ENV, "bea")
+    state.save_state({"session": "bbb22222", "owner": "bea"})
+    assert [r["session"] for r in state.load_states()] == ["bbb22222"]
+    monkeypatch.setenv(docker_api.OWNER_ENV, "ada")
+    assert [r["session"] for r in state.load_states()] == ["aaa11111"]
+    assert len(state.load_states(everyone=True)) == 2
+
+
+def test_a_full_disk_is_a_reason_not_a_traceback(folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import errno
+
+    folder.mkdir(parents=True)
+
+    def full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(state.os, "open", full)
+    with pytest.raises(LabError) as caught:
+        state.save_state({"session": "abc12345"})
+    assert "No space left on device" in caught.value.message and "another disk" in caught.value.hint

@@ -41,16 +41,16 @@ def keep_up(config: Config, progress: Any = None, **lab_options: Any) -> tuple[d
             guard.check()
             observed = lab.probe()
             guard.check()
+            verdict = predict(config)
+            description["observed"] = observed.to_dict()
+            description["predicted"] = {"outcome": verdict.outcome, "reachable": verdict.reachable}
+            description["agree"] = agrees(verdict, observed)
+            description["state_file"] = str(path)
+            save_state(description)  # a disk full by now: taken down below, not left up unrecorded
         except BaseException:
             lab.down()
             forget_state(lab.session)
             raise
-        verdict = predict(config)
-        description["observed"] = observed.to_dict()
-        description["predicted"] = {"outcome": verdict.outcome, "reachable": verdict.reachable}
-        description["agree"] = agrees(verdict, observed)
-        description["state_file"] = str(path)
-        save_state(description)
         lab.detach()
     return description, observed
 
@@ -198,7 +198,7 @@ def clean(run: str | None = None, everyone: bool = False) -> Removal:
             pids = stop_host_processes(labelled_host_processes(run=run, owner=owner, everyone=everyone))
             removed = docker_api.remove_labelled(cli, run=run, owner=owner, everyone=everyone)
             gone = set(removed.containers)
-            for st in load_states():
+            for st in load_states(everyone=everyone):
                 if run is None or set(st.get("containers") or []) <= gone:
                     forget_state(st["session"])
             alive = docker_api.labelled_sessions(cli) | _host_sessions()

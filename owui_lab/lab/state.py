@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,14 @@ from ..config import redact_urls
 from ..errors import LabError
 
 STATE_DIR_ENV = "OWUI_LAB_STATE_DIR"
+#: A record's file name: a session id as ``docker_api.new_session_id`` makes them (8 hex digits), ``.json``.
+_SESSION_FILE = re.compile(r"[0-9a-f]{8}\.json")
+#: The fields the kit reads back from a record, with their types (and their items' types).
+_FIELDS: dict[str, tuple[type, ...]] = {
+    "owner": (str,), "token": (str,), "webui_container": (str,), "probe_url": (str,), "browser_url": (str,),
+    "containers": (list, str), "networks": (list, str), "host_processes": (list, int), "commands": (list, str),
+    "ports": (dict,), "config": (dict,),
+}
 
 
 def state_dir() -> Path:
@@ -69,15 +78,22 @@ def save_state(description: dict[str, Any]) -> Path:
     path = state_path(description.get("session"))  # type: ignore[arg-type]
     tmp = path.with_name(f".{path.name}.tmp")
     data = json.dumps(redact_urls(description), indent=2, ensure_ascii=False)
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as out:
-            out.write(data)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    os.chmod(tmp, 0o600)  # an old file of that name may have had wider permissions
-    tmp.replace(path)
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as out:
+                out.write(data)
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
+        os.chmod(tmp, 0o600)  # an old file of that name may have had wider permissions
+        tmp.replace(path)
+    except OSError as exc:  # a full disk (ENOSPC), a quota, a folder made read-only meanwhile
+        raise LabError(
+            f"The kit cannot write the lab record {path} ({exc.strerror or exc}).",
+            f"free some space there, or set {STATE_DIR_ENV} to a folder on another disk; the lab is "
+            "taken down again so that nothing is left unrecorded.",
+        ) from None
     return path
 
 
@@ -102,12 +118,32 @@ def read_state(path: Path) -> dict[str, Any]:
         raise LabError(f"The lab record {path} has no valid session id ({session!r}).", hint) from None
     if path.name != f"{session}.json":
         raise LabError(f"The lab record {path} names another lab ({session!r}).", hint)
+    for key, kind in _FIELDS.items():
+        value = data.get(key)
+        if value is None:
+            continue
+        wrong = not isinstance(value, kind[0]) or (
+            len(kind) > 1 and not all(isinstance(v, kind[1]) and not isinstance(v, bool) for v in value))
+        if wrong:
+            what = kind[0].__name__ + (f" of {kind[1].__name__}" if len(kind) > 1 else "")
+            raise LabError(f"The lab record {path} has a field '{key}' that is not a {what}: {value!r:.80}.", hint)
+    if "browser_url" in data and not re.fullmatch(r"http://\S+:[0-9]{1,5}", data["browser_url"]):
+        raise LabError(f"The lab record {path} has a browser_url without a port: {data['browser_url']!r:.80}.", hint)
     return data
 
 
-def load_states() -> list[dict[str, Any]]:
-    """Every record in the state directory (strictly; one bad file is an error, never skipped)."""
-    return [read_state(path) for path in sorted(state_dir().glob("*.json"))]
+def load_states(everyone: bool = False) -> list[dict[str, Any]]:
+    """The caller's records in the state directory (strictly: one bad record is an error, never skipped).
+
+    Only files named like a record (``<session>.json``) are records: another ``*.json`` put there is
+    not the kit's and is left alone. Records are per owner: two people sharing one folder (a
+    classroom's shared cache) see, keep and forget only their own unless ``everyone``.
+    """
+    records = [read_state(path) for path in sorted(state_dir().glob("*.json")) if _SESSION_FILE.fullmatch(path.name)]
+    if everyone:
+        return records
+    me = docker_api.current_owner()
+    return [r for r in records if r.get("owner", me) == me]
 
 
 def forget_state(session: str) -> None:

@@ -165,9 +165,15 @@ def spawn(
             return Running(name, process, found.group(1).strip("[]"), int(found.group(2)), log)
         if process.poll() is not None:
             lines = [line for line in text.splitlines() if line.strip()]
+            if not lines and _disk_full(log.parent):  # it could not even write why
+                raise LabError(
+                    f"The stand-in {name} did not start: the disk holding its log {log} is full.",
+                    "free some space there, or point OWUI_LAB_STATE_DIR at a folder on another disk.",
+                )
             raise LabError(
                 f"The stand-in {name} did not start: {lines[-1] if lines else f'exit status {process.returncode}'}",
-                "read the reason above; for a busy port choose another one (or stop what uses it).",
+                "read the reason above; for a busy port choose another one (or stop what uses it)." if lines
+                else f"its log {log} is empty: run 'owui-lab standin {name}' in a terminal to see why.",
             )
         if time.monotonic() > deadline:
             process.kill()
@@ -177,3 +183,13 @@ def spawn(
                 f"its output is in {log}; the machine may be overloaded, try again.",
             )
         time.sleep(0.02)
+
+
+def _disk_full(folder: Path, room: int = 64 * 1024) -> bool:
+    """Whether the file system holding ``folder`` has less than ``room`` bytes left for this user."""
+    import shutil
+
+    try:
+        return shutil.disk_usage(folder).free < room
+    except OSError:
+        return False
