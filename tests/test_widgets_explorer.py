@@ -381,3 +381,16 @@ def test_explorer_of_a_number_is_one_clear_error():
 
     with pytest.raises(ConfigError, match="is not a configuration"):
         explorer(123)
+
+
+def test_the_sandbox_offers_linux_s_engines():
+    """Podman and rootless Docker are a knob of the sandbox, on Linux only (issue 23)."""
+    from owui_lab.config import ENGINES
+    from owui_lab.engine import evaluate
+
+    app = explorer()
+    assert [v for _, v in app.w_engine.options] == list(ENGINES)
+    app.w_engine.value = "podman-rootless"
+    assert app.config.engine == "podman-rootless" and app.verdict.outcome == evaluate(app.config).outcome
+    app.w_platform.value = "desktop"
+    assert app.config.engine == "docker" and app.w_engine.layout.display == "none"

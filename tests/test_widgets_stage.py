@@ -87,3 +87,16 @@ def test_the_stage_shows_everything_by_default():
     stage = Stage("linux-ollama-on-host", diagram=False)
     stage.widget
     assert stage.revealed and stage._headline.layout.visibility == "visible" and stage._reveal.layout.display == "none"
+
+
+def test_the_stage_runs_the_same_setup_on_another_engine():
+    """The engine dropdown: the same setup on Podman or rootless Docker, hidden on Docker Desktop (issue 23)."""
+    from owui_lab.engine import evaluate
+    from owui_lab.widgets.stage import Stage
+
+    s = Stage(diagram=False)
+    _ = s.widget
+    s._engine.value = "docker-rootless"
+    assert s.config.engine == "docker-rootless" and s.verdict.outcome == evaluate(s.config).outcome
+    s.choose("desktop-ollama-on-host")
+    assert s.config.engine == "docker" and s._engine.layout.display == "none"

@@ -204,6 +204,7 @@ BASE_URLS = (
     "http://localhost:11434",
     "http://127.0.0.1:11434",
     f"http://{DOCKER0_ADDRESS}:11434",
+    "http://host.containers.internal:11434",  # Podman's name for the host (--engine podman-*)
 )
 
 

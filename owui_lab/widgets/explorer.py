@@ -36,7 +36,7 @@ from typing import Any, Iterator
 
 import ipywidgets as widgets
 
-from ..config import Config
+from ..config import ENGINE_TITLES, ENGINES, Config
 from ..catalog import as_config, scenario, scenarios
 from ..engine import Verdict
 from ..errors import ConfigError, OwuiLabError
@@ -161,6 +161,9 @@ class Explorer(widgets.VBox):
         # the knobs
         self.w_platform = W.ToggleButtons(options=[("Linux", "linux"), ("Docker Desktop", "desktop")],
                                           description="Platform", style={**_DESCRIPTION, "button_width": "auto"})
+        # Linux's engines (Podman, rootless Docker): other host names, gateways and port forwarders
+        self.w_engine = W.Dropdown(options=[(ENGINE_TITLES[e], e) for e in ENGINES], value="docker",
+                                   description="Engine", style=_DESCRIPTION, layout=W.Layout(width=KNOB_WIDTH))
         # each widget gets a Layout of its own: hiding one must not hide another
         self.w_desktop_hostnet = W.Checkbox(description="Docker Desktop: Enable host networking (4.34+)",
                                             indent=False, layout=W.Layout(width="auto"))
@@ -184,7 +187,8 @@ class Explorer(widgets.VBox):
         self.w_base_url = W.Combobox(options=list(BASE_URLS), ensure_option=False, description="OLLAMA_BASE_URL",
                                      style=_DESCRIPTION, layout=W.Layout(width=KNOB_WIDTH))
         for w, cls in (
-            (self.w_platform, "platform"), (self.w_desktop_hostnet, "desktop-hostnet"), (self.w_ollama, "ollama"),
+            (self.w_platform, "platform"), (self.w_engine, "engine"), (self.w_desktop_hostnet, "desktop-hostnet"),
+            (self.w_ollama, "ollama"),
             (self.w_mode, "mode"), (self.w_webui_port, "webui-port"), (self.w_ollama_net, "ollama-net"),
             (self.w_publish, "publish"), (self.w_ollama_name, "ollama-name"), (self.w_bind, "bind"),
             (self.w_add_host, "add-host"), (self.w_base_url, "base-url"),
@@ -198,7 +202,7 @@ class Explorer(widgets.VBox):
         column = dict(flex="1 1 430px", min_width="0", max_width="560px")
         self.knobs = W.HBox(
             [
-                W.VBox([W.HTML("<b>Docker</b>"), self.w_platform, self.w_desktop_hostnet,
+                W.VBox([W.HTML("<b>Docker</b>"), self.w_platform, self.w_engine, self.w_desktop_hostnet,
                         W.HTML("<b>Ollama</b>"), self.w_ollama, self.w_ollama_net, self.w_publish,
                         self.w_ollama_name, self.w_bind], layout=W.Layout(**column)),
                 W.VBox([W.HTML("<b>Open WebUI</b>, on the network:"), self.w_mode, self.w_webui_port, self.w_add_host,
@@ -344,6 +348,7 @@ class Explorer(widgets.VBox):
         self._loading = True
         try:
             self.w_platform.value = c.platform
+            self.w_engine.value = c.engine
             self.w_desktop_hostnet.value = bool(c.desktop_host_networking)
             self.w_ollama.value = c.ollama
             webui = c.webui_network
@@ -379,6 +384,7 @@ class Explorer(widgets.VBox):
         webui = {"bridge": "bridge", "host": "host", "compose": self._stack_net, "separate": self._webui_net}[mode]
         knobs: dict[str, Any] = dict(
             platform=self.w_platform.value,
+            engine=self.w_engine.value if self.w_platform.value == "linux" else "docker",
             ollama=self.w_ollama.value,
             ollama_bind=self.w_bind.value.strip() or None,
             ollama_name=self.w_ollama_name.value.strip(),
@@ -401,6 +407,7 @@ class Explorer(widgets.VBox):
         host_mode = self.w_mode.value == "host"
         ollama_host_net = container and self.w_ollama_net.value == "host"
         self.w_desktop_hostnet.layout.display = None if desktop else "none"
+        self.w_engine.layout.display = "none" if desktop else None
         self.w_ollama_net.disabled = not container
         self.w_publish.disabled = not container or ollama_host_net
         self.w_ollama_name.disabled = not container
@@ -657,7 +664,7 @@ def effective(c: Config) -> tuple[Any, ...]:
         c.platform, c.ollama, str(c.ollama_listen), c.ollama_bind, c.ollama_network_effective,
         c.ollama_publish_effective, c.ollama_name if c.ollama_in_container else None, c.webui_network,
         c.webui_port, c.add_host_gateway, c.base_url, c.platform == "desktop" and c.desktop_host_networking,
-        c.compose,
+        c.compose, c.engine,
     )
 
 

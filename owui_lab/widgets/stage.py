@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..catalog import scenarios
+from ..config import ENGINE_TITLES, ENGINES
 from ..engine import Verdict
 from ..errors import ConfigError
 from ..prediction import predict
@@ -77,6 +78,11 @@ class Stage(Widgeted):
         else:
             raise ConfigError(f"There is no toggle {name!r}.", f"use one of: {', '.join(n for n, _ in self.TOGGLES)}.")
         self.config = build_config(c, change)
+        return self._update()
+
+    def set_engine(self, engine: str) -> Verdict:
+        """Run the same setup on another Linux engine (rootless Docker, rootful or rootless Podman)."""
+        self.config = build_config(self.config, {"engine": engine if self.config.platform == "linux" else "docker"})
         return self._update()
 
     def set_base_url(self, url: str) -> Verdict:
@@ -185,6 +191,11 @@ class Stage(Widgeted):
                 (lambda n: lambda ch: None if self._syncing else self.toggle(n, ch["new"]))(name), names="value"
             )
         self._url.observe(lambda ch: None if self._syncing else self.set_base_url(ch["new"]), names="value")
+        # Linux's engines: the same setup on Podman or rootless Docker (hidden on Docker Desktop)
+        self._engine = w.Dropdown(options=[(ENGINE_TITLES[e], e) for e in ENGINES], value="docker",
+                                  description="Engine", layout=w.Layout(width="100%"))
+        self._engine.add_class("owui-stage-engine")
+        self._engine.observe(lambda ch: None if self._syncing else self.set_engine(ch["new"]), names="value")
         url_label = w.HTML("<span class='owui-stage-url-label'>OLLAMA_BASE_URL</span>")
         controls = w.VBox(
             [
@@ -192,6 +203,7 @@ class Stage(Widgeted):
                 *self._toggles.values(),
                 url_label,  # on its own line, left-aligned with the dropdown under it: the URL needs the width
                 self._url,
+                self._engine,
                 self._hold,
                 self._run,
                 self._run_reason,
@@ -241,6 +253,8 @@ class Stage(Widgeted):
                 self._url.options = urls
                 self._url.value = self.config.base_url
             self._toggles["desktop_host_networking"].disabled = self.config.platform != "desktop"
+            self._engine.value = self.config.engine
+            self._engine.layout.display = "none" if self.config.platform == "desktop" else None
         finally:
             self._syncing = False
         can_run, why_not = live.offered(self.config)
