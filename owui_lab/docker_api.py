@@ -347,23 +347,27 @@ def _podman_host(cli: "docker.DockerClient") -> dict[str, Any]:
 def container_limits(cli: "docker.DockerClient") -> dict[str, Any]:
     """Extra ``containers.run`` options this engine needs to start a container at all.
 
-    Rootful Podman sets RLIMIT_NOFILE to 1048576 and RLIMIT_NPROC to 4194304 in every container; where
-    the host's hard limits are lower (sandboxes, some CI runners: measured here, "error setting rlimit
-    type 7: operation not permitted") no container starts. Explicit limits are accepted everywhere,
-    and the stand-ins need a few dozen files, so the kit passes 1024/1024 on rootful Podman (the issue's
-    measured values; containers.conf's default_ulimits did not help). Rootless Podman and Docker keep
-    the user's limits and need nothing. Asked once per client.
+    Podman sets RLIMIT_NOFILE to 1048576 and RLIMIT_NPROC to 4194304 in a rootful container; where the
+    host's hard limits are lower (sandboxes, some CI runners: measured here, "error setting rlimit type 7:
+    operation not permitted") no container starts. Explicit limits are accepted everywhere (lowering a
+    limit needs no privilege, so rootless Podman takes them too), and the stand-ins need a few dozen
+    files, so the kit passes 1024/1024 on Podman (the issue's measured values; containers.conf's
+    default_ulimits did not help). Docker needs nothing. Asked once per client (``docker version``, the
+    cheap call: Podman's ``/info`` can take seconds on a busy machine).
     """
     cached = getattr(cli, "_owui_lab_limits", None)
     if cached is None:
-        try:
-            info, version = daemon_payloads(cli)
-        except DockerUnavailable:
-            return {}  # not cached: a busy daemon that did not answer in time is asked again next time
+        version: dict[str, Any] = {}
+        for _ in range(3):
+            try:
+                version = cli.version() or {}
+            except Exception:  # noqa: BLE001 - a busy daemon: ask again
+                version = {}
+            if version:
+                break
         if not version:
-            return {}
-        podman_rootful = _is_podman(version) and not (info.get(PODMAN_HOST_KEY) or {}).get("rootless", False)
-        cached = {"ulimits": [_ulimit("nofile", 1024), _ulimit("nproc", 1024)]} if podman_rootful else {}
+            return {}  # not cached: asked again for the next container
+        cached = {"ulimits": [_ulimit("nofile", 1024), _ulimit("nproc", 1024)]} if _is_podman(version) else {}
         try:
             cli._owui_lab_limits = cached
         except AttributeError:  # pragma: no cover - a client that takes no attributes: ask each time

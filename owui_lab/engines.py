@@ -144,6 +144,9 @@ def route(c: Config, address: str, ns: str, stays_inside: bool) -> Route | None:
     if address == HOST_LAN:
         return Route(True, "the host's LAN address leads to the host itself"
                      + (" (rootless Podman: through slirp4netns)" if bridged else ""), "host-lan", "the host")
+    dropped = _podman_rootful_unanswered(c, address, ns)
+    if dropped:
+        return Route(False, dropped)
     if address == NETWORK_GATEWAY:
         return Route(True, "the network's gateway is an address of this host (rootful Podman: a bridge "
                      "on the host, like docker0)", "docker0", "the host (the network's gateway)")
@@ -174,6 +177,23 @@ def route(c: Config, address: str, ns: str, stays_inside: bool) -> Route | None:
         return Route(True, f"{address} is podman0, the default network's gateway: an address of this host",
                      "docker0", "the host (podman0)")
     return None
+
+
+def _podman_rootful_unanswered(c: Config, address: str, ns: str) -> str | None:
+    """Recorded on rootful Podman 4.3.1 (netavark): a published port reached at a gateway from *another*
+    user-defined network, when the Ollama container does not listen on every address, times out instead of
+    being refused (netavark's NAT sends it to the container; its refusal never comes back). From the default
+    network, and from Ollama's own network, it is refused."""
+    if c.engine != "podman-rootful" or address not in (NETWORK_GATEWAY, PODMAN_GATEWAY):
+        return None
+    if not (c.ollama_in_container and c.ollama_publish_effective == "all") or c.ollama_listen.all_addresses:
+        return None
+    net = c.webui_network
+    if not ns.startswith("net:") or net == "bridge" or net == c.ollama_network_effective:
+        return None
+    return (f"-p 11434:11434 at the gateway from {_network(net)}: netavark forwards it to the Ollama container, "
+            "where nothing listens on its network address, and no refusal comes back (a timeout; recorded "
+            "on Podman 4.3.1)")
 
 
 # --------------------------------------------------------------------------------------------------
