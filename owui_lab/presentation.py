@@ -72,7 +72,7 @@ CSS = f"""
 .owui-verdict.owui-works {{border-color:{WORKS}; background:{WORKS_BG}}}
 .owui-verdict.owui-fails {{border-color:{FAILS}; border-style:dashed; background:{FAILS_BG}}}
 .owui-compare {{display:flex; flex-wrap:wrap; gap:16px; align-items:flex-start}}
-.owui-compare-panel {{flex:1 1 920px; min-width:0}}
+.owui-compare-panel {{flex:1 1 536px; min-width:0}}  /* side by side from a ~1090 px output area: a notebook >= 1200 px */
 .owui-compare-title {{margin:6px 0 2px 0; font-size:1.2em}}
 .owui-zoom {{display:block; cursor:zoom-in}}
 .owui-zoom > input {{display:none}}

@@ -1,8 +1,8 @@
 """The lessons' comparison: Docker Desktop and Linux, each with its diagram and verdict.
 
-Readable in JupyterLab's default layout on a laptop: each platform takes the notebook's whole width
-(the two sit side by side only where there is room for both at full size; there a click widens one to the
-whole row), and the diagrams are SVG: crisp at any zoom and on high-density screens.
+The two platforms sit side by side where the notebook is at least about 1200 px wide (the comparison
+in one view) and stack below that, each at the notebook's whole width; a click widens a diagram to the
+whole row. The diagrams are SVG: crisp at any zoom and on high-density screens.
 """
 
 from __future__ import annotations
