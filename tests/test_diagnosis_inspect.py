@@ -524,3 +524,17 @@ def test_doctor_of_a_number_is_one_clear_error(bad):
 
     with pytest.raises(ConfigError, match="container names or ids"):
         doctor(bad)
+
+
+@pytest.mark.parametrize("rootless", [False, True])
+def test_the_readme_command_on_podman_is_diagnosed_with_podman_s_rules(rootless):
+    """Issue 23: the README's --add-host ...:host-gateway on Podman; the doctor says what to use instead."""
+    from dataclasses import replace
+
+    daemon, containers, _ = load("linux-readme-add-host")
+    podman = replace(daemon, kind="podman", podman_rootless=rootless)
+    r = diagnose(podman, containers, ALL_HOST, None)
+    assert r.outcome == "name_not_resolved", r.outcome
+    assert "host.containers.internal" in r.fixes[0]
+    assert any("refuses --add-host=host.docker.internal:host-gateway" in n for n in r.notes)
+    assert not any("via Docker proxy" in n for n in r.notes)  # Docker Engine's note is not Podman's
