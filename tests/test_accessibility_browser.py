@@ -21,6 +21,7 @@ import pytest
 
 from tests.support.axe import counts, report, scan, serious
 from tests.support.servers import artifact_path, chromium, jupyter_lab, voila
+from tests.widgets_support import run_in_jupyterlab
 
 pytestmark = [pytest.mark.slow]
 
@@ -64,16 +65,6 @@ def tab_to(page, selector: str, limit: int = 60) -> None:
                          + page.evaluate("() => document.activeElement.outerHTML.slice(0, 160)"))
 
 
-def _open_and_run(page, lab, name: str) -> None:
-    page.goto(lab.url(f"lab/tree/{name}", reset=""))
-    page.locator(".jp-StatusBar-Widget", has_text="Idle").first.wait_for(timeout=180_000)
-    toast = page.locator(".jp-toast-button", has_text="No")
-    if toast.count():
-        toast.first.click()
-    page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
-    page.locator(".lm-Menu-itemLabel", has_text="Run All Cells").first.click()
-
-
 def test_a_lesson_by_keyboard_alone_and_axe_clean(tmp_path, axe_core):
     """Lesson 01 in JupyterLab at 1280x720: a question and the fix-it with the keyboard, then axe."""
     shutil.copytree(NOTEBOOKS, tmp_path / "nb")
@@ -81,7 +72,7 @@ def test_a_lesson_by_keyboard_alone_and_axe_clean(tmp_path, axe_core):
             chromium(viewport=(1280, 720), timeout_ms=120_000) as browser:
         page = browser.new_page()
         try:
-            _open_and_run(page, lab, "01_ollama_on_host.ipynb")
+            run_in_jupyterlab(page, lab, "01_ollama_on_host.ipynb")
             question = page.locator(".owui-predict", has_text="The systemd Ollama listens on its default").first
             question.wait_for(timeout=180_000)
             question.scroll_into_view_if_needed()
@@ -151,16 +142,14 @@ def test_the_stage_under_voila_by_keyboard_alone_and_axe_clean(axe_core):
         run = page.locator(".owui-stage-run")
         assert run.evaluate("b => getComputedStyle(b).backgroundColor") in ("rgb(0, 122, 90)",), \
             "the Run button's green is not the palette's ink green (white on it: 5.3:1)"
-        violations = scan(page, axe_core)
-        blocking = [v for v in serious(violations) if v["id"] != "image-alt"]
-        assert not blocking, f"{counts(violations)}\n{report(blocking)}"
+        assert_clean(page, axe_core, "the stage under Voila")
 
 
 def test_the_sandbox_by_keyboard_and_axe_clean(tmp_path, axe_core):
     shutil.copy(NOTEBOOKS / "06_sandbox.ipynb", tmp_path / "06_sandbox.ipynb")
     with jupyter_lab(tmp_path, env=NO_DAEMON) as lab, chromium(viewport=(1280, 720), timeout_ms=120_000) as browser:
         page = browser.new_page()
-        _open_and_run(page, lab, "06_sandbox.ipynb")
+        run_in_jupyterlab(page, lab, "06_sandbox.ipynb")
         app = page.locator(".owui-explorer").first
         app.wait_for(timeout=180_000)
         headline = app.locator(".owui-verdict-headline")
@@ -175,20 +164,7 @@ def test_the_sandbox_by_keyboard_and_axe_clean(tmp_path, axe_core):
         before = page.locator(".owui-knob-add-host input").is_checked()
         page.keyboard.press("Space")
         assert page.locator(".owui-knob-add-host input").is_checked() != before
-        violations = scan(page, axe_core, include=[".owui-explorer"])
-        blocking = [v for v in serious(violations) if v["id"] != "image-alt"]
-        assert not blocking, f"{counts(violations)}\n{report(blocking)}"
-
-
-@pytest.mark.xfail(strict=True, reason="issue 22 item 1 (helper 'diagrams'): the stage's and the sandbox's "
-                   "diagram images get their text alternative; drop this mark when they have it")
-def test_every_diagram_image_has_a_text_alternative(tmp_path, axe_core):
-    with voila(NOTEBOOKS / "instructor.ipynb", timeout=120, env=NO_DAEMON) as server, \
-            chromium(viewport=(1280, 720), timeout_ms=120_000) as browser:
-        page = browser.new_page()
-        page.goto(server.url(), wait_until="domcontentloaded")
-        page.locator(".owui-verdict-headline").wait_for(timeout=120_000)
-        assert not [v for v in scan(page, axe_core) if v["id"] == "image-alt"]
+        assert_clean(page, axe_core, "the sandbox", include=[".owui-explorer"])
 
 
 def test_the_projector_page_is_axe_clean(axe_core):

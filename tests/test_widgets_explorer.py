@@ -17,7 +17,7 @@ from owui_lab import Config, load_scenario, predict, scenarios
 from owui_lab import drawing
 from owui_lab.errors import ConfigError
 from owui_lab.widgets.explorer import STACK_NETWORK, Explorer, _same, effective, explorer
-from owui_lab.presentation import verdict_html
+from owui_lab.presentation import SCROLL_INTO_VIEW, verdict_html
 from owui_lab.recipe import recipe
 from tests.strategies import configs
 
@@ -348,6 +348,7 @@ def test_run_it_live_puts_observed_beside_predicted(monkeypatch):
     assert result is not None, app.run_result.value
     assert result.agree and result.observed.outcome == "ok"
     assert "agrees" in app.run_result.value
+    assert app.run_result.value.endswith(SCROLL_INTO_VIEW)  # it comes into view where the learner clicked
     assert not app.run_button.disabled
     app.w_publish.value = "all"  # a new configuration: the old result is not shown with it
     assert app.live_result is None and app.run_result.value == ""
