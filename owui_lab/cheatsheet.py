@@ -372,8 +372,10 @@ def figure(page: Page):
 
 
 def diagram_alt(r: Row) -> str:
-    """The diagram's text alternative, from the engine: the setup in one line and what really happens."""
-    return f"Diagram: {r.diagram}. {r.happens}"
+    """The diagram's text alternative, from the engine (``describe``: the kit's one diagram-in-words)."""
+    from .describe import describe
+
+    return describe(r.scenario.config, r.verdict).summary
 
 
 def to_html(rows: list[Row], paper: str = "a4") -> str:

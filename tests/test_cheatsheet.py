@@ -15,6 +15,7 @@ import pytest
 from owui_lab import cheatsheet as cs
 from owui_lab.catalog import scenarios
 from owui_lab.cli import main
+from owui_lab.describe import describe
 from owui_lab.config import DOCKER0_ADDRESS, Config
 from owui_lab.errors import ConfigError
 from owui_lab.engine import OUTCOMES, evaluate
@@ -77,7 +78,7 @@ def test_html(tmp_path):
         assert happens.startswith(outcome_words(v.outcome).split(" (")[0])
         # The diagram is there, with a text alternative computed from the engine.
         alt = re.search(r"<img src='data:image/svg\+xml;base64,[^']+' alt='([^']+)'>", body).group(1)
-        assert html.unescape(alt).startswith("Diagram: ") and outcome_words(v.outcome).split(" (")[0] in alt
+        assert html.unescape(alt) == describe(scenario_id).summary
 
 
 # --------------------------------------------------------------------------------------------------
