@@ -171,19 +171,21 @@ def test_the_walk_catches_an_answer_in_the_intro(lesson_id, old, words):
     assert any(words in p for p in problems), problems
 
 
-def test_the_walk_catches_a_reveal_that_answers_a_later_question():
-    """04 linux-loopback's verdict, browser line and diagram included, named the next answer's URL."""
-    raw = L.load_lesson("04_host_networking")
-    spec = raw.exercises["linux-loopback"]
-    body = {k: v for k, v in spec.spec if k != "withhold"}
-    unwithheld = L.Exercise(spec.id, spec.kind, spec.config, tuple(body.items()))
+@pytest.mark.parametrize("lesson_id, earlier, later", [
+    ("01_ollama_on_host", "no-add-host", "which-urls"),     # its fix list named http://172.17.0.1:11434
+    ("03_separate_networks", "which-step", "bridge-ip"),    # its fix list was the next question's setup
+    ("04_host_networking", "linux-loopback", "browser"),    # its browser line and diagram named :8080
+])
+def test_the_walk_catches_a_reveal_that_answers_a_later_question(monkeypatch, lesson_id, earlier, later):
+    """The three give-aways issue 21 names: each comes back once the earlier reveal withholds nothing."""
     from dataclasses import replace
 
-    patched = replace(raw, exercises={**raw.exercises, "linux-loopback": unwithheld})
-    original = W.load_lesson
-    try:
-        W.load_lesson = lambda _id: patched
-        problems = walk("04_host_networking", _cells("04_host_networking"))
-    finally:
-        W.load_lesson = original
-    assert any("exercise linux-loopback (its reveal) gives away the answer to 'browser'" in p for p in problems), problems
+    raw = L.load_lesson(lesson_id)
+    spec = raw.exercises[earlier]
+    assert spec.get("withhold"), f"{lesson_id} {earlier} withholds nothing"
+    body = {k: v for k, v in spec.spec if k != "withhold"}
+    patched = replace(raw, exercises={**raw.exercises, earlier: L.Exercise(spec.id, spec.kind, spec.config,
+                                                                          tuple(body.items()))})
+    monkeypatch.setattr(W, "load_lesson", lambda _id: patched)
+    problems = walk(lesson_id, _cells(lesson_id))
+    assert any(f"exercise {earlier} (its reveal) gives away the answer to {later!r}" in p for p in problems), problems
