@@ -386,6 +386,9 @@ class Config:
         base_url: ``OLLAMA_BASE_URL``; the image's default is http://host.docker.internal:11434.
         desktop_host_networking: Docker Desktop 4.34+ "Enable host networking" turned on.
         compose: both run as services of one compose file (Ollama must be a container).
+        stored_url: the Ollama URL Open WebUI saved in its database (Admin → Settings → Connections). While
+            the data volume is kept and ``ENABLE_PERSISTENT_CONFIG`` is on (the default), it wins over
+            ``OLLAMA_BASE_URL``; None when nothing is saved (a fresh volume).
         add_host_ip: ``--add-host=host.docker.internal:IP``, the name mapped to a given address instead of
             ``host-gateway``; None when not given.
         host_address: an address of the host itself besides loopback and docker0 (its LAN address,
@@ -416,6 +419,7 @@ class Config:
     engine: str = "docker"
     host_address: str | None = None
     add_host_ip: str | None = None
+    stored_url: str | None = None
 
     def __post_init__(self) -> None:
         _validate(self)
@@ -454,7 +458,12 @@ class Config:
 
     @property
     def parsed_base_url(self) -> BaseUrl:
-        return parse_base_url(self.base_url)
+        """The URL Open WebUI's backend connects to: the saved one when there is one, else OLLAMA_BASE_URL."""
+        return parse_base_url(self.effective_base_url)
+
+    @property
+    def effective_base_url(self) -> str:
+        return self.stored_url if self.stored_url is not None else self.base_url
 
     @property
     def shared_network(self) -> str | None:
@@ -590,6 +599,8 @@ def _validate(c: Config) -> None:
             f"--ollama-host-port {shown(c.ollama_host_port)} is not a TCP port.",
             "use a number from 1 to 65535, e.g. 7869 (as in -p 7869:11434 on the Ollama container).",
         )
+    if c.stored_url is not None:
+        parse_base_url(c.stored_url)
     if c.add_host_ip is not None:
         try:
             ipaddress.ip_address(c.add_host_ip if isinstance(c.add_host_ip, str) else "")

@@ -88,7 +88,7 @@ class Verdict:
         return {
             "reachable": self.reachable,
             "outcome": self.outcome,
-            "base_url": self.config.base_url,
+            "base_url": self.config.effective_base_url,
             "steps": [s.to_dict() for s in self.steps],
             "fixes": list(self.fixes),
             "browser": self.browser.to_dict(),
@@ -98,7 +98,7 @@ class Verdict:
 
     def transcript(self) -> str:
         """The verdict as a lab transcript: ✓/✗ per step, the browser, then the fixes."""
-        lines = [f"Open WebUI → Ollama at {redact_url(self.config.base_url)}"]
+        lines = [f"Open WebUI → Ollama at {redact_url(self.config.effective_base_url)}"]
         for s in self.steps:
             lines.append(f"  {'✓' if s.ok else '✗'} {s.name:<7} {s.reason}")
         verdict = "reachable" if self.reachable else f"NOT reachable ({self.outcome})"
@@ -586,6 +586,12 @@ def _notes(c: Config) -> tuple[str, ...]:
         notes.append(
             "Security: -p 11434:11434 publishes Ollama on every address, past ufw (Docker's rules come "
             "first): prefer -p 127.0.0.1:11434:11434, or filter in the DOCKER-USER chain."
+        )
+    if c.stored_url is not None and c.stored_url != c.base_url:
+        notes.append(
+            f"Open WebUI uses the URL saved in its database ({redact_url(c.stored_url)}), not OLLAMA_BASE_URL="
+            f"{redact_url(c.base_url)}: the saved one wins while the data volume is kept and "
+            "ENABLE_PERSISTENT_CONFIG is on (Open WebUI issues 12034, 1295)."
         )
     if c.webui_host_mode and c.webui_port != 3000:
         notes.append(f"--webui-port {c.webui_port} has no effect in host mode: Docker discards -p.")

@@ -33,6 +33,8 @@ def _base_url_change(c: Config, host: str, cost: int, why: str = "") -> Change:
     # from the host's side a published container Ollama answers on its host port (-p 7869:11434)
     via_host = host != c.ollama_name or not c.ollama_in_container
     url = f"http://{host}:{c.ollama_published_port if via_host and c.ollama_in_container else OLLAMA_PORT}"
+    if c.stored_url is not None:  # the saved URL wins over the variable: change it where it is saved
+        return Change((("stored_url", url),), f"in Admin → Settings → Connections, set the Ollama URL to {url}{why}", cost)
     where = "in the compose file's environment" if c.compose else "with -e on Open WebUI's docker run"
     text = f"set OLLAMA_BASE_URL={url} ({where}; or in Admin → Settings → Connections){why}"
     return Change((("base_url", url),), text, cost)

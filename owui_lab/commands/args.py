@@ -47,6 +47,8 @@ def add_config_args(parser: argparse.ArgumentParser) -> None:
                    help="Docker Desktop 4.34+ 'Enable host networking' on")
     g.add_argument("--compose", action=argparse.BooleanOptionalAction, default=None,
                    help="both run as services of one compose file")
+    g.add_argument("--stored-url", metavar="URL",
+                   help="the Ollama URL saved in Open WebUI's database (Admin → Settings → Connections); it wins over OLLAMA_BASE_URL")
     g.add_argument("--add-host-ip", metavar="IP",
                    help="--add-host=host.docker.internal:IP on Open WebUI (an address instead of host-gateway)")
     g.add_argument("--host-address", metavar="IP",

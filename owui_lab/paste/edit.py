@@ -117,6 +117,8 @@ def edited(setup: PastedSetup, changes: Sequence[Change]) -> tuple[list[str], li
             after += kept + ["sudo systemctl edit ollama.service   # then add:", "[Service]",
                              f'Environment="OLLAMA_HOST={bind}"',
                              "sudo systemctl daemon-reload && sudo systemctl restart ollama"]
+    if knobs.get("stored_url"):
+        notes.append(f"# Open WebUI → Admin → Settings → Connections: set the Ollama URL to {knobs['stored_url']}")
     if knobs.get("desktop_host_networking"):
         notes.append("# Docker Desktop 4.34+: Settings → Resources → Network → Enable host networking, Apply & restart")
     if "ollama_publish" in knobs and target is None:

@@ -15,7 +15,7 @@ from typing import Sequence
 
 from ..config import Config, parse_ollama_host
 from ..diagnosis.inspect import ContainerFacts, HostOllama, base_urls, is_webui_image, looks_like_ollama, looks_like_webui
-from ..diagnosis.reconstruct import Reconstruction, reconstruct
+from ..diagnosis.reconstruct import Reconstruction, check_url, reconstruct
 from ..docker_api import DaemonInfo
 from ..errors import ConfigError
 from .command import RunCommand, parse_run, split_commands
@@ -126,6 +126,7 @@ def read_paste(paste: Paste) -> PastedSetup:
         env.setdefault("USE_OLLAMA_DOCKER", "true")
     urls = base_urls(env, official_image=is_webui_image(webui.image) or _old_webui(webui.image))
     url = urls.urls[0] if urls.urls else ""
+    env_url = url
     if paste.stored_url:
         assumptions.append(f"Open WebUI uses the URL saved in its database ({paste.stored_url}), not "
                            f"{urls.source} ({url}): the saved one wins while the data volume is kept")
@@ -138,6 +139,9 @@ def read_paste(paste: Paste) -> PastedSetup:
                         server_version="", api_version="", operating_system="", docker0="172.17.0.1")
     rec = reconstruct(url, webui, containers, daemon, host, desktop_host_networking=False if platform == "desktop" else None)
     unexpressed = list(rec.unexpressed)
+    config = rec.config
+    if paste.stored_url and config is not None and check_url(env_url)[0]:
+        config = config.replace(stored_url=config.base_url, base_url=check_url(env_url)[0])
     if rec.config is not None and rec.config.parsed_base_url.is_ip and rec.target.where != "container" and \
             not ipaddress.ip_address(rec.config.parsed_base_url.host).is_loopback and \
             rec.config.parsed_base_url.host != "172.17.0.1":
@@ -151,7 +155,7 @@ def read_paste(paste: Paste) -> PastedSetup:
     if rec.url_problem:
         unexpressed.append(rec.url_problem)
     return PastedSetup(
-        config=None if bundled else rec.config, reconstruction=rec, runs=tuple(runs), containers=tuple(containers),
+        config=None if bundled else config, reconstruction=rec, runs=tuple(runs), containers=tuple(containers),
         webui=webui, assumptions=tuple(dict.fromkeys(assumptions + list(rec.assumptions))),
         ignored=tuple(ignored), unexpressed=tuple(dict.fromkeys(unexpressed)), paste=paste,
     )
