@@ -50,17 +50,18 @@ PRESETS = ["desktop-ollama-on-host", "desktop-compose", "desktop-separate-networ
 
 # Click (or change) something and resolve with the ms until `img` shows a new, decoded, painted picture.
 CLICK_TO_PAINT = """async ([imgSel, action, target, value]) => {
-  const img = document.querySelector(imgSel);
-  const old = img.src;
+  const old = document.querySelector(imgSel).src;
   return await new Promise((resolve) => {
     const timer = setTimeout(() => { obs.disconnect(); resolve(null); }, 30000);
+    // The kit's diagrams are an <img> an HTML widget writes anew on each redraw: look the picture up again.
     const obs = new MutationObserver(async () => {
-      if (img.src === old) return;
+      const img = document.querySelector(imgSel);
+      if (!img || img.src === old) return;
       obs.disconnect(); clearTimeout(timer);
       try { await img.decode(); } catch (e) {}
       requestAnimationFrame(() => requestAnimationFrame(() => resolve(performance.now() - t0)));
     });
-    obs.observe(img, {attributes: true, attributeFilter: ['src']});
+    obs.observe(document.body, {attributes: true, attributeFilter: ['src'], childList: true, subtree: true});
     const el = document.querySelector(target);
     const t0 = performance.now();
     if (action === 'select') { el.value = value; el.dispatchEvent(new Event('change', {bubbles: true})); }
