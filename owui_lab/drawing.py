@@ -87,6 +87,9 @@ class Sizes:
 
 #: The notebook's picture (lessons, sandbox, files).
 NORMAL = Sizes()
+#: The lessons' picture: as NORMAL, but no text under 12.5 pt (ports, legend, node kinds) on a canvas as wide
+#: as the widest seed packs to; shown a column wide, its smallest text gains a tenth.
+LESSON = Sizes(sub=12.5, port=12.5, foot=12.5, canvas_w=12.9)
 #: The stage's picture for a projector: every text at least 15 pt (NORMAL's smallest is 11.5) with fewer
 #: words (no "container"/"native process", no verdict line), on a canvas as wide as the widest seed
 #: packs to: shown as wide as the stage leaves it, its smallest text reads from the back of the room.

@@ -17,8 +17,9 @@ from owui_lab.widgets.compare import compare_html
 def test_a_lesson_diagram_knows_its_text_sizes(sid):
     config = owui_lab.load_scenario(sid)
     d = lesson_diagram(config)
-    sizes = drawing.text_sizes(drawing.draw(config))
-    assert d.smallest_pt == min(size for _, size in sizes)
+    fig, ax = drawing.new_figure(drawing.LESSON.canvas_w)
+    sizes = drawing.text_sizes(drawing.draw(config, ax=ax, sizes=drawing.LESSON))  # the lessons' variant
+    assert d.smallest_pt == min(size for _, size in sizes) >= 12.5
     failing = not owui_lab.predict(config).reachable or not owui_lab.predict(config).browser.reachable
     assert (d.callout_pt is not None) == failing
     assert d.svg.startswith(b"<?xml") and b"<text" not in d.svg  # text as paths: no font needed

@@ -69,7 +69,8 @@ def lesson_diagram(config: Config) -> Diagram:
     """The diagram of ``config`` as the lessons show it (cached: configurations are frozen)."""
     from .. import drawing  # matplotlib: imported with the first picture
 
-    fig = drawing.draw(config)
+    fig, ax = drawing.new_figure(drawing.LESSON.canvas_w)
+    drawing.draw(config, ax=ax, sizes=drawing.LESSON)
     sizes = drawing.text_sizes(fig)
     callouts = [size for gid, size in sizes if gid.startswith("reason:")]
     return Diagram(
