@@ -13,9 +13,11 @@ The first failing step decides the outcome: ``name_not_resolved``, ``unreachable
 ``connection_refused``; all four passing is ``ok``. The browser check is separate: the learner's
 browser on the host opens Open WebUI's published port.
 
-This module imports nothing heavy (no docker, networkx or matplotlib) so ``owui-lab predict`` is fast.
-It is over 500 lines on purpose: the rules read top to bottom in the order of the four steps, each
-with the sentence a learner sees; split by step, one rule's cases would scatter over files.
+Each step is data (the step, ok, a reason code, its subject, address, port and facts); the sentence a
+learner reads is rendered from it by ``reasons.py``, one template per code, and ``graph.py`` labels the
+picture from the same fields. This module imports nothing heavy (no docker, networkx or matplotlib) so
+``owui-lab predict`` is fast. The rules read top to bottom in the order of the four steps; split by step,
+one rule's cases would scatter over files.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from typing import Any
 from . import engines
 from .catalog import Scenario, as_config
 from .config import DOCKER0_ADDRESS, OLLAMA_PORT, WEBUI_CONTAINER_PORT, Config, redact_url, stays_inside
+from .reasons import render
 
 OUTCOMES = ("ok", "name_not_resolved", "connection_refused", "unreachable")
 STEP_NAMES = ("resolve", "route", "listen", "answer")
@@ -34,26 +37,69 @@ _OUTCOME_OF_STEP = {"resolve": "name_not_resolved", "route": "unreachable", "lis
 
 @dataclass(frozen=True)
 class Step:
-    """One step of the connection, with the reason it succeeds or fails."""
+    """One step of the connection as data; its sentence (``reason``) is rendered from it by ``reasons``.
+
+    Attributes:
+        name: the step: ``resolve``, ``route``, ``listen`` or ``answer``.
+        ok: the step works.
+        code: why, as a stable id (a key of ``reasons.REASONS``; ``graph`` labels the picture by it).
+        subject: what the step is about: the URL's host name (resolve), where the address leads
+            (route and listen: ``self``, ``host-loopback``, ``vm-loopback``, ``docker0``, ``desktop-host``,
+            ``ollama-container``; empty when it leads nowhere known).
+        address: the address the step is about (resolved, routed to or listened at), if any.
+        port: the port Open WebUI connects to.
+        facts: the other values the sentence needs (network names, how Ollama listens), as pairs.
+    """
 
     name: str
     ok: bool
-    reason: str
+    code: str
+    subject: str = ""
+    address: str | None = None
+    port: int | None = None
+    facts: tuple[tuple[str, Any], ...] = ()
+
+    @property
+    def outcome(self) -> str:
+        """``ok``, or the outcome this step's failure means (``name_not_resolved`` for resolve, ...)."""
+        return "ok" if self.ok else _OUTCOME_OF_STEP[self.name]
+
+    @property
+    def fields(self) -> dict[str, Any]:
+        """Everything the sentence may use: subject, address, port and the facts."""
+        return {"subject": self.subject, "address": self.address, "port": self.port, **dict(self.facts)}
+
+    @property
+    def reason(self) -> str:
+        """The step in the learner's words."""
+        return render(self.code, self.fields)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"name": self.name, "ok": self.ok, "reason": self.reason}
+        return {"name": self.name, "ok": self.ok, "reason": self.reason, "outcome": self.outcome, "code": self.code,
+                "subject": self.subject, "address": self.address, "port": self.port, "facts": dict(self.facts)}
+
+
+def _step(name: str, ok: bool, code: str, *, subject: str = "", address: str | None = None,
+          port: int | None = None, **facts: Any) -> Step:
+    return Step(name, ok, code, subject, address, port, tuple(sorted(facts.items())))
 
 
 @dataclass(frozen=True)
 class Browser:
-    """Whether the learner's browser, on the host, reaches Open WebUI at ``url``."""
+    """Whether the learner's browser, on the host, reaches Open WebUI at ``url`` (``code``: why, see ``Step``)."""
 
     url: str
     reachable: bool
-    reason: str
+    code: str
+    webui_port: int
+
+    @property
+    def reason(self) -> str:
+        """Why, in the learner's words."""
+        return render(self.code, {"webui_port": self.webui_port})
 
     def to_dict(self) -> dict[str, Any]:
-        return {"url": self.url, "reachable": self.reachable, "reason": self.reason}
+        return {"url": self.url, "reachable": self.reachable, "reason": self.reason, "code": self.code}
 
 
 @dataclass(frozen=True)
@@ -128,11 +174,10 @@ VM = "vm"  # Docker Desktop's Linux VM, its host network namespace
 
 @dataclass(frozen=True)
 class _Destination:
-    """Where an address leads: a kind of place and a phrase for the learner."""
+    """Where an address leads: a kind of place, and the address there."""
 
-    kind: str  # "self", "host-loopback", "vm-loopback", "docker0", "desktop-host", "ollama-container", "unknown"
+    kind: str  # "self", "host-loopback", "vm-loopback", "docker0", "desktop-host", "ollama-container"
     address: str
-    text: str
 
 
 def webui_namespace(c: Config) -> str:
@@ -163,19 +208,6 @@ def ollama_namespace(c: Config) -> str:
     return f"net:{net}"
 
 
-def _network_phrase(net: str) -> str:
-    return "the default bridge network" if net == "bridge" else f"the user-defined network '{net}'"
-
-
-def _where_webui(c: Config) -> str:
-    ns = webui_namespace(c)
-    if ns == HOST:
-        return "Open WebUI shares the host's network (--network host)"
-    if ns == VM:
-        return "Open WebUI shares the Docker Desktop VM's network (--network host, host networking off)"
-    return f"Open WebUI is a container on {_network_phrase(c.webui_network)}"
-
-
 # --------------------------------------------------------------------------------------------------
 # Step 1: name resolution
 # --------------------------------------------------------------------------------------------------
@@ -190,85 +222,58 @@ def _resolve(c: Config) -> tuple[Step, str | None]:
     host = url.host
     address = url.address  # read as the container's resolver reads it (config.read_host)
     ns = webui_namespace(c)
+    port = url.port
     if address.ip is not None:
-        spelled = "" if address.ip == host else f" (the resolver reads it as {address.ip})"
-        return Step("resolve", True, f"{host} is an IP address{spelled}: nothing to resolve"), address.ip
+        if address.ip == host:
+            return _step("resolve", True, "resolve_ip_address", subject=host, address=host, port=port), host
+        return (_step("resolve", True, "resolve_ip_address_read_as", subject=host, address=address.ip, port=port),
+                address.ip)
     own = engines.resolve(c, host.lower().rstrip("."), ns)  # Podman and rootless Docker's own names
     if own is not None:
-        return Step("resolve", own[0], own[1]), own[2]
+        ok, code, resolved, facts = own
+        return _step("resolve", ok, code, subject=host, address=resolved, port=port, **facts), resolved
     if address.is_named("localhost"):
-        where = "the container itself" if ns.startswith("net:") else (
-            "the host" if ns == HOST else "the Docker Desktop VM")
-        return (
-            Step("resolve", True, f"localhost resolves to 127.0.0.1 (/etc/hosts): that is {where}"),
-            "127.0.0.1"
-        )
+        code = ("resolve_localhost_container" if ns.startswith("net:")
+                else "resolve_localhost_host" if ns == HOST else "resolve_localhost_vm")
+        return _step("resolve", True, code, subject=host, address="127.0.0.1", port=port), "127.0.0.1"
     if address.is_named("host.docker.internal"):
         if c.add_host_ip:
             # /etc/hosts comes first in the container's resolver, before Docker Desktop's own name
-            return (
-                Step("resolve", True, f"host.docker.internal → {c.add_host_ip}: --add-host=host.docker.internal:"
-                     f"{c.add_host_ip} wrote that address into /etc/hosts"),
-                c.add_host_ip,
-            )
+            return (_step("resolve", True, "resolve_add_host_ip", subject=host, address=c.add_host_ip, port=port),
+                    c.add_host_ip)
         if c.platform == "desktop":
-            return (
-                Step("resolve", True, "host.docker.internal is built into Docker Desktop: it names your Mac/PC"),
-                "host.docker.internal"
-            )
+            return (_step("resolve", True, "resolve_host_docker_internal_desktop", subject=host,
+                          address="host.docker.internal", port=port), "host.docker.internal")
         if c.add_host_gateway:
-            return (
-                Step(
-                    "resolve",
-                    True,
-                    f"host.docker.internal → {DOCKER0_ADDRESS}: --add-host ...:host-gateway wrote the "
-                    "docker0 address into /etc/hosts",
-                ),
-                DOCKER0_ADDRESS
-            )
-        return (
-            Step(
-                "resolve",
-                False,
-                "host.docker.internal is unknown on Linux unless the container is started with "
-                "--add-host=host.docker.internal:host-gateway (Name or service not known)",
-            ),
-            None
-        )
+            return (_step("resolve", True, "resolve_host_gateway", subject=host, address=DOCKER0_ADDRESS, port=port),
+                    DOCKER0_ADDRESS)
+        return _step("resolve", False, "host_docker_internal_unknown_on_linux", subject=host, port=port), None
     if c.ollama_in_container and address.is_named(c.ollama_name):  # Docker's DNS ignores case
         return _resolve_container_name(c, host)
-    reason = f"'{host}' is not a name Docker's DNS or /etc/hosts knows here"
     if c.ollama_in_container:
-        reason += f" (the Ollama container is named '{c.ollama_name}')"
-    return Step("resolve", False, reason), None
+        return _step("resolve", False, "name_unknown_not_ollama", subject=host, port=port,
+                     ollama_name=c.ollama_name), None
+    return _step("resolve", False, "name_unknown", subject=host, port=port), None
 
 
 def _resolve_container_name(c: Config, host: str) -> tuple[Step, str | None]:
     webui_net = c.webui_network
     ollama_net = c.ollama_network_effective
+    port = c.parsed_base_url.port
     if c.shared_network:
-        what = "service" if c.compose else "container"
-        return (
-            Step(
-                "resolve",
-                True,
-                f"'{host}' resolves through Docker's embedded DNS: both are on the user-defined "
-                f"network '{webui_net}', which resolves {what} names",
-            ),
-            f"{host}@{webui_net}"
-        )
+        return (_step("resolve", True, "resolve_container_name", subject=host, address=f"{host}@{webui_net}",
+                      port=port, network=webui_net, name_kind="service" if c.compose else "container"),
+                f"{host}@{webui_net}")
     if webui_net == "host":
-        why = "a host-network container uses the host's resolver, which knows no container names"
+        code = "name_unknown_to_host_resolver"
     elif webui_net == "bridge":
-        why = "the default bridge network has no DNS for container names (only user-defined networks do)"
+        code = "name_on_default_bridge"
     elif ollama_net == "host":
-        why = f"'{host}' runs on the host network, so it has no name in '{webui_net}''s DNS"
+        code = "name_on_host_network"
     else:
-        why = (
-            f"names never resolve across networks: '{host}' is on {_network_phrase(ollama_net)}, "
-            f"Open WebUI on {_network_phrase(webui_net)}"
-        )
-    return Step("resolve", False, f"'{host}' does not resolve: {why}"), None
+        code = "name_across_networks"
+    return _step("resolve", False, code, subject=host, port=port, webui_network=webui_net,
+                 ollama_network=ollama_net), None
 
 
 # --------------------------------------------------------------------------------------------------
@@ -276,8 +281,8 @@ def _resolve_container_name(c: Config, host: str) -> tuple[Step, str | None]:
 # --------------------------------------------------------------------------------------------------
 
 
-def _isolation_drops_published_port(c: Config) -> str | None:
-    """Why packets to Ollama's published port at docker0 are dropped, or None when they are not.
+def _isolation_drops_published_port(c: Config) -> bool:
+    """Whether packets to Ollama's published port at docker0 are dropped.
 
     With the daemon's ``userland-proxy`` off there is no docker-proxy on the host to answer a
     published port: Docker's DNAT rule sends the packet straight to the Ollama container, from any
@@ -286,91 +291,54 @@ def _isolation_drops_published_port(c: Config) -> str | None:
     Only the port Docker publishes (``-p 11434:11434`` on every address) has that DNAT rule.
     """
     if c.userland_proxy or not c.ollama_in_container or c.ollama_publish_effective != "all":
-        return None
+        return False
     if c.parsed_base_url.port != c.ollama_published_port:
-        return None
+        return False
     ns = webui_namespace(c)
-    if not ns.startswith("net:") or c.webui_network == c.ollama_network_effective:
-        return None  # from the host, or hairpin NAT within Ollama's own network: it arrives
-    return (
-        f"{DOCKER0_ADDRESS}:{c.ollama_published_port} is Ollama's published port, and with the daemon's userland-proxy "
-        "off Docker's NAT sends it straight to the Ollama container on "
-        f"{_network_phrase(c.ollama_network_effective)}; Docker's isolation between bridge networks drops "
-        f"packets from {_network_phrase(c.webui_network)} (no answer, a timeout)"
-    )
+    # from the host, or hairpin NAT within Ollama's own network: it arrives
+    return ns.startswith("net:") and c.webui_network != c.ollama_network_effective
 
 
 def _route(c: Config, address: str) -> tuple[Step, _Destination | None]:
     ns = webui_namespace(c)
+    port = c.parsed_base_url.port
+
+    def route(ok: bool, code: str, dest: _Destination | None, at: str = address,
+              **facts: Any) -> tuple[Step, _Destination | None]:
+        return _step("route", ok, code, subject=dest.kind if dest else "", address=at, port=port, **facts), dest
+
     own = engines.route(c, address, ns, stays_inside(address))  # Podman and rootless Docker's places
     if own is not None:
-        return Step("route", own.ok, own.reason), (_Destination(own.kind, address, own.text) if own.ok else None)
+        return route(own.ok, own.code, _Destination(own.kind, address) if own.ok else None, **dict(own.facts))
     if address == "host.docker.internal":
-        return (
-            Step("route", True, "Docker Desktop forwards host.docker.internal to your Mac/PC itself"),
-            _Destination("desktop-host", "127.0.0.1", "your Mac/PC (via Docker Desktop)"),
-        )
+        return route(True, "route_desktop_forwards_host",
+                     _Destination("desktop-host", "127.0.0.1"))
     if "@" in address:
         name, net = address.split("@", 1)
-        return (
-            Step("route", True, f"'{name}' is on the same network '{net}': packets go straight there"),
-            _Destination("ollama-container", name, f"the '{name}' container"),
-        )
+        return route(True, "route_same_network", _Destination("ollama-container", name),
+                     name, network=net)
     if stays_inside(address):
         if ns.startswith("net:"):
-            return (
-                Step("route", True, f"{address} inside a bridged container is the container itself, not the host"),
-                _Destination("self", address, "the Open WebUI container itself"),
-            )
+            return route(True, "route_container_itself", _Destination("self", address))
         if ns == VM:
-            return (
-                Step(
-                    "route",
-                    True,
-                    f"{address} is the Docker Desktop VM's loopback: with host networking off, "
-                    "'host' means the VM, not your Mac/PC",
-                ),
-                _Destination("vm-loopback", address, "the Docker Desktop VM"),
-            )
-        return (
-            Step("route", True, f"{address} is the host's own loopback ({_where_webui(c)})"),
-            _Destination("host-loopback", address, "the host"),
-        )
+            return route(True, "route_vm_loopback", _Destination("vm-loopback", address))
+        return route(True, "route_host_loopback", _Destination("host-loopback", address))
     if address == DOCKER0_ADDRESS:
-        dropped = _isolation_drops_published_port(c)
-        if dropped:
-            return Step("route", False, dropped), None
+        if _isolation_drops_published_port(c):
+            return route(False, "isolation_drops_published_port", None, published_port=c.ollama_published_port,
+                         webui_network=c.webui_network,
+                         ollama_network=c.ollama_network_effective)
         if c.platform == "desktop":
-            dest = _Destination("docker0", address, "the Docker Desktop VM's bridge (not your Mac/PC)")
-            return (
-                Step("route", True, f"{address} is the bridge of Docker Desktop's Linux VM, not your Mac/PC"),
-                dest,
-            )
-        if ns == HOST:
-            text = f"{address} is docker0, an address of this very host"
-        else:
-            text = f"{address} is docker0, the host's address on the default bridge: packets reach the host"
-        return Step("route", True, text), _Destination("docker0", address, "the host (docker0)")
+            return route(True, "route_desktop_docker0",
+                         _Destination("docker0", address))
+        code = "route_docker0_this_host" if ns == HOST else "route_docker0_to_host"
+        return route(True, code, _Destination("docker0", address))
     if c.host_address and address == c.host_address:
         if c.platform == "desktop":
-            return (
-                Step("route", False, f"{address} is your Mac/PC's own address; where Docker Desktop sends a "
-                     "container's connection to it is not modelled (not recorded)"),
-                None,
-            )
-        text = ("the host itself" if ns == HOST else
-                "packets leave the container through its gateway and arrive at the host")
-        return (Step("route", True, f"{address} is this host's own address: {text}"),
-                _Destination("host-address", address, f"the host ({address})"))
-    return (
-        Step(
-            "route",
-            False,
-            f"{address} is not an address the kit can place (not loopback, docker0 or a container of "
-            "this setup): packets to it are not expected to reach Ollama",
-        ),
-        None,
-    )
+            return route(False, "host_address_on_desktop_not_recorded", None)
+        code = "route_host_address_itself" if ns == HOST else "route_host_address_via_gateway"
+        return route(True, code, _Destination("host-address", address))
+    return route(False, "address_unplaced", None)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -383,80 +351,75 @@ def _listen(c: Config, dest: _Destination, port: int) -> Step:
     ns_ollama = ollama_namespace(c)
     publish = c.ollama_publish_effective
     published_port = c.ollama_published_port  # -p 11434:11434, or -p 7869:11434
-    who = f"Ollama ({'container' if c.ollama_in_container else 'native process'}, OLLAMA_HOST={ol})"
+    # how Ollama listens: every listen sentence may name it ("{who}")
+    ollama = {"in_container": c.ollama_in_container, "ollama_listen": str(ol), "ollama_host": ol.host,
+              "ollama_port": ol.port}
 
-    def refused(reason: str) -> Step:
-        return Step("listen", False, reason + " → connection refused")
+    def step(ok: bool, code: str, **facts: Any) -> Step:
+        return _step("listen", ok, code, subject=dest.kind, address=dest.address, port=port, **ollama, **facts)
 
-    own = engines.listen(c, dest.kind, port, ns_ollama, who)  # places only Podman and rootless Docker have
+    def refused(code: str, **facts: Any) -> Step:
+        return step(False, code, **facts)
+
+    def listening(code: str, **facts: Any) -> Step:
+        return step(True, code, **facts)
+
+    own = engines.listen(c, dest.kind, port, ns_ollama)  # places only Podman and rootless Docker have
     if own is not None:
-        return Step("listen", True, own[1]) if own[0] else refused(own[1])
-
-    def listening(reason: str) -> Step:
-        return Step("listen", True, reason)
+        return step(own[0], own[1], **own[2])
 
     def port_mismatch() -> Step | None:
         if port != ol.port:
-            return refused(f"{who} listens on port {ol.port}, not {port}")
+            return refused("wrong_port")
         return None
 
-    def via_published(address_phrase: str, address_ok: bool) -> Step | None:
+    def via_published(listening_code: str, address_ok: bool, loopback_code: str = "published_on_loopback_only",
+                      **facts: Any) -> Step | None:
         """A published port of the Ollama container at the host, or None if none applies."""
         if publish == "none":
             return None
         spec = f"-p {published_port}:11434" if publish == "all" else f"-p 127.0.0.1:{published_port}:11434"
         if port != published_port:
-            return refused(f"the published port is {published_port} ({spec}), not {port}")
+            return refused("published_port_differs", published_port=published_port, spec=spec)
         if not address_ok:
-            return refused(f"{spec} listens on the host's loopback only, not on {address_phrase}")
+            return refused(loopback_code, spec=spec)
         if ol.port != OLLAMA_PORT or not ol.all_addresses:
-            return refused(f"{spec} forwards to port {OLLAMA_PORT} in the container, where {who} does not listen")
-        return listening(f"{spec} publishes Ollama's container port on {address_phrase}")
+            return refused("nothing_behind_published_port", spec=spec)
+        return listening(listening_code, spec=spec, **facts)
 
     kind = dest.kind
     if kind == "self":
         if port == WEBUI_CONTAINER_PORT:
-            return refused("that is Open WebUI's own port 8080, not Ollama")
-        return refused(f"nothing listens on port {port} inside the Open WebUI container")
+            return refused("webui_own_port")
+        return refused("nothing_in_webui_container")
     if kind == "ollama-container":
         bad = port_mismatch()
         if bad:
             if c.ollama_publish_effective != "none" and port != OLLAMA_PORT and (
                 c.ollama_host_port is None or port == c.ollama_published_port
             ):
-                return refused(
-                    f"container-to-container traffic uses the container port {ol.port}, not a published host port"
-                )
+                return refused("container_port_not_host_port")
             return bad
         if not ol.all_addresses:
-            return refused(f"{who} listens on {ol.host} inside its container, so other containers cannot connect")
-        return listening(f"{who} listens on all addresses of its container")
+            return refused("ollama_container_loopback_only")
+        return listening("listen_container_all_addresses")
     if kind == "desktop-host":
         if ns_ollama == HOST and not c.ollama_in_container:
             bad = port_mismatch()
             if bad:
                 return bad
             if not ol.listens_on("127.0.0.1"):
-                return refused(
-                    f"{who} listens on {ol.host} only, but Docker Desktop delivers host.docker.internal "
-                    "to your Mac/PC's loopback (127.0.0.1)"
-                )
-            return listening(f"{who} listens on your Mac/PC; Docker Desktop's forwarding reaches it even on 127.0.0.1")
+                return refused("mac_ollama_not_on_loopback")
+            return listening("listen_mac")
         if c.ollama_in_container and ns_ollama == HOST:  # host network with Desktop host networking on
             bad = port_mismatch()
-            return bad or listening(f"{who} is on the host network; Docker Desktop forwards its port to your Mac/PC")
-        published = via_published("your Mac/PC", True)
+            return bad or listening("listen_mac_host_network")
+        published = via_published("listen_published_mac", True)
         if published:
             return published
-        return refused(
-            "nothing listens on your Mac/PC at that port: the Ollama container publishes no port "
-            "(add -p 11434:11434)"
-            if c.ollama_in_container
-            else "nothing listens on your Mac/PC at that port"
-        )
+        return refused("mac_no_published_port" if c.ollama_in_container else "mac_nothing_listens")
     if kind in ("host-loopback", "vm-loopback"):
         place = HOST if kind == "host-loopback" else VM
-        place_text = "the host" if place == HOST else "the Docker Desktop VM"
         if ns_ollama == place:
             bad = port_mismatch()
             if bad:
@@ -464,27 +427,26 @@ def _listen(c: Config, dest: _Destination, port: int) -> Step:
             # localhost is 127.0.0.1 and ::1 (/etc/hosts): the client tries both
             tried = ("127.0.0.1", "::1") if c.parsed_base_url.address.is_named("localhost") else (dest.address,)
             if any(ol.listens_on(t) for t in tried):
-                return listening(f"{who} listens on {place_text}'s loopback")
-            return refused(f"{who} listens on {ol.host} only, not on {dest.address}")
+                return listening("listen_loopback", place=place)
+            return refused("ollama_not_on_loopback")
         if c.ollama_in_container:
-            published = via_published(f"{place_text}'s loopback", True)
+            published = via_published("listen_published_loopback", True, place=place)
             if published:
                 return published
-            return refused(f"the Ollama container publishes no port on {place_text}, so nothing listens at {port}")
-        return refused(f"nothing listens at port {port} in {place_text}: Ollama runs on your Mac/PC, outside the VM")
+            return refused("no_published_port_there", place=place)
+        return refused("vm_is_not_the_mac")
     if kind == "host-address":
         if ns_ollama == HOST:
             bad = port_mismatch()
             if bad:
                 return bad
             if ol.listens_on(dest.address):
-                return listening(f"{who} listens on all addresses, {dest.address} included" if ol.all_addresses
-                                 else f"{who} listens on {dest.address}")
-            return refused(f"{who} listens on {ol.host} only; a connection to the host's address {dest.address} "
-                           "finds nothing there")
+                return listening("listen_host_address_all" if ol.all_addresses else "listen_host_address")
+            return refused("ollama_not_on_host_address")
         if c.ollama_in_container and publish != "none":
-            return via_published(f"the host's address {dest.address}", publish == "all")
-        return refused(f"nothing listens on the host's address {dest.address} at port {port}")
+            return via_published("listen_published_host_address", publish == "all",
+                                 loopback_code="published_on_loopback_only_host_address")
+        return refused("nothing_on_host_address")
     if kind == "docker0":
         place = VM if c.platform == "desktop" else HOST
         if ns_ollama == place:
@@ -492,25 +454,21 @@ def _listen(c: Config, dest: _Destination, port: int) -> Step:
             if bad:
                 return bad
             if ol.all_addresses:
-                return listening(f"{who} listens on all addresses, docker0 ({DOCKER0_ADDRESS}) included")
+                return listening("listen_docker0_all_addresses")
             if ol.listens_on(DOCKER0_ADDRESS):
-                return listening(f"{who} listens on docker0 ({DOCKER0_ADDRESS}) itself, and only there")
-            return refused(
-                f"{who} listens on {ol.host} only; a connection arriving on docker0 ({DOCKER0_ADDRESS}) "
-                "finds nothing there (no 'Docker proxy' forwards it, whatever the docs' diagram says)"
-            )
+                return listening("listen_docker0_only")
+            return refused("ollama_not_on_docker0")
         if c.ollama_in_container and publish != "none":
             # Seen in the lab (Docker 20.10, default userland-proxy): traffic from any bridge network
             # to a host address skips Docker's DNAT ("-i <bridge> -j RETURN") and docker-proxy,
             # listening on the host, forwards it, so Docker's isolation between bridge networks does
             # not stop it. (With "userland-proxy": false the DNAT applies and isolation drops it:
             # see _isolation_drops_published_port, checked in the route step.)
-            return via_published(f"docker0 ({DOCKER0_ADDRESS}), where docker-proxy forwards it from any network",
-                                 publish == "all")
+            return via_published("listen_published_docker0", publish == "all")
         if c.platform == "desktop" and not c.ollama_in_container:
-            return refused("Ollama runs on your Mac/PC, not in the VM where 172.17.0.1 leads")
-        return refused(f"nothing listens on docker0 port {port}: the Ollama container publishes no port")
-    return refused("nothing known listens there")
+            return refused("docker0_is_in_the_vm")
+        return refused("docker0_no_published_port")
+    return refused("nothing_known_listens")
 
 
 # --------------------------------------------------------------------------------------------------
@@ -521,22 +479,14 @@ def _listen(c: Config, dest: _Destination, port: int) -> Step:
 def _browser(c: Config) -> Browser:
     blocked = engines.browser_blocked(c)
     if blocked:
-        return Browser(f"http://localhost:{WEBUI_CONTAINER_PORT}", False, blocked)
+        return Browser(f"http://localhost:{WEBUI_CONTAINER_PORT}", False, blocked, c.webui_port)
     if c.webui_host_mode:
         url = f"http://localhost:{WEBUI_CONTAINER_PORT}"
-        ignored = f" (-p {c.webui_port}:8080 is discarded in host mode)"
         if webui_namespace(c) == HOST:
-            how = "it listens on the host's port 8080 directly" if c.platform == "linux" else (
-                "Docker Desktop's host networking forwards port 8080 to your Mac/PC")
-            return Browser(url, True, f"Open WebUI shares the host's network: {how}{ignored}")
-        return Browser(
-            url,
-            False,
-            "with --network host on Docker Desktop (host networking off) Open WebUI listens in the "
-            f"Linux VM, which your browser cannot reach{ignored}",
-        )
-    url = f"http://localhost:{c.webui_port}"
-    return Browser(url, True, f"-p {c.webui_port}:8080 publishes Open WebUI on the host's port {c.webui_port}")
+            code = "browser_host_network" if c.platform == "linux" else "browser_desktop_host_networking"
+            return Browser(url, True, code, c.webui_port)
+        return Browser(url, False, "browser_inside_the_vm", c.webui_port)
+    return Browser(f"http://localhost:{c.webui_port}", True, "browser_published_port", c.webui_port)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -624,7 +574,8 @@ def evaluate(config: Config | Scenario | str) -> Verdict:
             step = _listen(c, dest, port)
             steps.append(step)
             if step.ok:
-                steps.append(Step("answer", True, "Ollama answers GET /api/version with its version"))
+                steps.append(_step("answer", True, "ollama_answers", subject=dest.kind, address=dest.address,
+                                   port=port))
     failing = next((s for s in steps if not s.ok), None)
     outcome = "ok" if failing is None else _OUTCOME_OF_STEP[failing.name]
     return Verdict(

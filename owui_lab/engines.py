@@ -22,7 +22,7 @@ Pure: nothing here imports Docker.
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from .config import DOCKER0_ADDRESS, ENGINE_TITLES, Config
 
@@ -43,12 +43,12 @@ FROM_THE_DOCS = (
 
 
 class Route(NamedTuple):
-    """Where an address leads on this engine: ``ok``, a reason, and the destination's kind and phrase."""
+    """Where an address leads on this engine: ``ok``, a reason code (``reasons.REASONS``), the destination's kind."""
 
     ok: bool
-    reason: str
+    code: str
     kind: str = ""
-    text: str = ""
+    facts: tuple[tuple[str, Any], ...] = ()
 
 
 def podman(c: Config) -> bool:
@@ -90,45 +90,30 @@ def namespace(c: Config, network: str | None) -> str | None:
 # --------------------------------------------------------------------------------------------------
 
 
-def resolve(c: Config, host: str, ns: str) -> tuple[bool, str, str | None] | None:
-    """(resolved, reason, address) for names this engine resolves its own way; None: as Docker does."""
+def resolve(c: Config, host: str, ns: str) -> tuple[bool, str, str | None, dict[str, Any]] | None:
+    """(resolved, reason code, address, facts) for names this engine resolves its own way; None: as Docker does."""
     if not differs(c):
         return None
     if ns == ROOTLESSKIT and host == "localhost":
-        return True, "localhost resolves to 127.0.0.1 (/etc/hosts): rootlesskit's namespace, not the host", "127.0.0.1"
+        return True, "resolve_localhost_rootlesskit", "127.0.0.1", {}
     if host == "host.docker.internal" and podman(c):
         if getattr(c, "add_host_ip", None):
             return None  # --add-host=host.docker.internal:IP: an address Podman writes as given
         if c.add_host_gateway:
-            return False, (
-                "Podman 4.3 does not know host-gateway: podman run refuses it (\"invalid IP address in "
-                "add-host\") and through its Docker-compatible API the word host-gateway lands in "
-                "/etc/hosts, which resolves nothing (Name or service not known); Podman names the host "
-                "host.containers.internal"), None
-        return False, (
-            "host.docker.internal is Docker's name; Podman writes host.containers.internal into /etc/hosts "
-            "instead (Name or service not known)"), None
+            return False, "podman_refuses_host_gateway", None, {}
+        return False, "host_docker_internal_on_podman", None, {}
     if host == "host.containers.internal":
         if not podman(c):
-            return False, (
-                f"host.containers.internal is Podman's name for the host; {title(c)} does not know it "
-                "(Name or service not known)"), None
+            return False, "host_containers_internal_not_podman", None, {"engine_title": title(c)}
         if c.engine == "podman-rootless" or ns == "host":
-            return True, (
-                "host.containers.internal → the host's own LAN address: Podman writes it into /etc/hosts"
-                + (" (rootless: the gateway would be inside its own namespace)" if ns != "host" else "")), HOST_LAN
-        return True, (
-            f"host.containers.internal → the gateway of {_network(c.webui_network)} ({PODMAN_GATEWAY} on the "
-            "default network): Podman writes it into /etc/hosts"), NETWORK_GATEWAY
+            code = "resolve_host_containers_internal_lan_rootless" if ns != "host" else \
+                "resolve_host_containers_internal_lan"
+            return True, code, HOST_LAN, {}
+        return True, "resolve_host_containers_internal_gateway", NETWORK_GATEWAY, {
+            "webui_network": c.webui_network, "gateway": PODMAN_GATEWAY}
     if host == "host.docker.internal" and rootless_docker(c) and c.add_host_gateway:
-        return True, (
-            f"host.docker.internal → {DOCKER0_ADDRESS}: host-gateway is docker0, which for rootless Docker "
-            "is inside rootlesskit's network namespace"), DOCKER0_ADDRESS
+        return True, "resolve_host_gateway_rootless", DOCKER0_ADDRESS, {}
     return None
-
-
-def _network(name: str) -> str:
-    return "the default network" if name == "bridge" else f"the network '{name}'"
 
 
 # --------------------------------------------------------------------------------------------------
@@ -142,58 +127,42 @@ def route(c: Config, address: str, ns: str, stays_inside: bool) -> Route | None:
         return None
     bridged = ns.startswith("net:")
     if address == HOST_LAN:
-        return Route(True, "the host's LAN address leads to the host itself"
-                     + (" (rootless Podman: through slirp4netns)" if bridged else ""), "host-lan", "the host")
+        return Route(True, "route_host_lan_slirp4netns" if bridged else "route_host_lan", "host-lan")
     dropped = _podman_rootful_unanswered(c, address, ns)
     if dropped:
-        return Route(False, dropped)
+        return Route(False, "podman_gateway_no_refusal", facts=(("webui_network", c.webui_network),))
     if address == NETWORK_GATEWAY:
-        return Route(True, "the network's gateway is an address of this host (rootful Podman: a bridge "
-                     "on the host, like docker0)", "docker0", "the host (the network's gateway)")
+        return Route(True, "route_podman_network_gateway", "docker0")
     if ns == ROOTLESSKIT:
         if stays_inside:
-            return Route(True, f"{address} is the loopback of rootlesskit's namespace (rootless Docker's "
-                         "--network host), not the host's", "rk-loopback", "rootlesskit's namespace")
+            return Route(True, "route_rootlesskit_loopback", "rk-loopback")
         if address == DOCKER0_ADDRESS:
-            return Route(True, f"{address} is docker0 inside rootlesskit's namespace, where this container "
-                         "runs", "rk-self", "rootlesskit's namespace")
+            return Route(True, "route_rootlesskit_docker0_here", "rk-self")
         return None
     if rootless_docker(c) and address == DOCKER0_ADDRESS and bridged:
-        return Route(True, f"{address} is docker0 inside rootlesskit's network namespace, not the host "
-                     "(rootless Docker)", "rk-gateway", "rootlesskit's namespace (docker0)")
+        return Route(True, "route_rootlesskit_docker0", "rk-gateway")
     if podman(c) and address == DOCKER0_ADDRESS:
-        return Route(False, f"{address} is Docker's docker0; Podman's default network gateway is "
-                     f"{PODMAN_GATEWAY} ({DOCKER0_ADDRESS} is no address of a Podman host unless Docker "
-                     "also runs there)")
+        return Route(False, "docker0_on_podman", facts=(("gateway", PODMAN_GATEWAY),))
     if c.engine == "podman-rootless" and address == PODMAN_GATEWAY:
         if bridged:
-            return Route(True, f"{address} is the gateway inside rootless Podman's network namespace, not "
-                         "the host", "podman-ns-gateway", "rootless Podman's namespace (the gateway)")
-        return Route(True, f"from the host's network {address} is not rootless Podman's gateway (that one is "
-                     "inside its own namespace): it leads off this machine, or, where rootful Podman also runs "
-                     "(as on the recording machine), to rootful Podman's podman0", "elsewhere",
-                     "not rootless Podman's gateway")
+            return Route(True, "route_rootless_podman_gateway", "podman-ns-gateway")
+        return Route(True, "route_rootless_podman_gateway_elsewhere", "elsewhere")
     if c.engine == "podman-rootful" and address == PODMAN_GATEWAY:
-        return Route(True, f"{address} is podman0, the default network's gateway: an address of this host",
-                     "docker0", "the host (podman0)")
+        return Route(True, "route_podman0", "docker0")
     return None
 
 
-def _podman_rootful_unanswered(c: Config, address: str, ns: str) -> str | None:
+def _podman_rootful_unanswered(c: Config, address: str, ns: str) -> bool:
     """Recorded on rootful Podman 4.3.1 (netavark): a published port reached at a gateway from *another*
     user-defined network, when the Ollama container does not listen on every address, times out instead of
     being refused (netavark's NAT sends it to the container; its refusal never comes back). From the default
     network, and from Ollama's own network, it is refused."""
     if c.engine != "podman-rootful" or address not in (NETWORK_GATEWAY, PODMAN_GATEWAY):
-        return None
+        return False
     if not (c.ollama_in_container and c.ollama_publish_effective == "all") or c.ollama_listen.all_addresses:
-        return None
+        return False
     net = c.webui_network
-    if not ns.startswith("net:") or net == "bridge" or net == c.ollama_network_effective:
-        return None
-    return (f"-p 11434:11434 at the gateway from {_network(net)}: netavark forwards it to the Ollama container, "
-            "where nothing listens on its network address, and no refusal comes back (a timeout; recorded "
-            "on Podman 4.3.1)")
+    return ns.startswith("net:") and net != "bridge" and net != c.ollama_network_effective
 
 
 # --------------------------------------------------------------------------------------------------
@@ -201,22 +170,22 @@ def _podman_rootful_unanswered(c: Config, address: str, ns: str) -> str | None:
 # --------------------------------------------------------------------------------------------------
 
 
-def listen(c: Config, kind: str, port: int, ollama_ns: str, who: str) -> tuple[bool, str] | None:
-    """(listening, reason) at a destination only these engines have; None: the kind is engine.py's."""
+def listen(c: Config, kind: str, port: int, ollama_ns: str) -> tuple[bool, str, dict[str, Any]] | None:
+    """(listening, reason code, facts) at a destination only these engines have; None: the kind is engine.py's."""
     ol = c.ollama_listen
     publish = c.ollama_publish_effective
-    spec = "-p 11434:11434" if publish == "all" else "-p 127.0.0.1:11434:11434"
+    facts = {"spec": "-p 11434:11434" if publish == "all" else "-p 127.0.0.1:11434:11434", "engine": c.engine}
     in_rk = rootless_docker(c) and c.ollama_in_container and c.ollama_network_effective == "host"
 
-    def port_ok(expected: int) -> tuple[bool, str] | None:
-        return None if port == expected else (False, f"{who} listens on port {expected}, not {port}")
+    def port_ok(expected: int) -> tuple[bool, str, dict[str, Any]] | None:
+        return None if port == expected else (False, "wrong_port", facts)
 
-    def behind_publish() -> tuple[bool, str] | None:
+    def behind_publish() -> tuple[bool, str, dict[str, Any]] | None:
         """The published port forwards to 11434 in the container: is Ollama there, on every address?"""
         if port != 11434:
-            return False, f"the published port is 11434, not {port}"
+            return False, "published_port_not_11434", facts
         if ol.port != 11434 or not ol.all_addresses:
-            return False, f"{spec} forwards to port 11434 in the container, where {who} does not listen"
+            return False, "nothing_behind_published_port", facts
         return None
 
     if kind == "host-lan":
@@ -225,49 +194,38 @@ def listen(c: Config, kind: str, port: int, ollama_ns: str, who: str) -> tuple[b
             if bad:
                 return bad
             if ol.all_addresses:
-                return True, f"{who} listens on every address, the host's LAN address included"
-            return False, f"{who} listens on {ol.host} only, not on the host's LAN address"
+                return True, "listen_host_lan_all_addresses", facts
+            return False, "ollama_not_on_host_lan", facts
         if publish == "all":
-            return behind_publish() or (True, f"{spec} is held on every host address ({_forwarder(c)})")
+            return behind_publish() or (True, "listen_published_host_lan", facts)
         if publish == "loopback":
-            return False, f"{spec} listens on the host's loopback only, not on its LAN address"
-        return False, "the Ollama container publishes no port on the host"
+            return False, "published_on_loopback_not_lan", facts
+        return False, "no_published_port_on_host", facts
     if kind == "podman-ns-gateway":
         if c.ollama_in_container and publish == "all":
-            return behind_publish() or (True, f"{spec}: rootless Podman forwards it inside its namespace too")
+            return behind_publish() or (True, "listen_published_podman_namespace", facts)
         if c.ollama_in_container and publish == "loopback":
-            return False, f"{spec} listens on the host's loopback only"
-        return False, ("nothing of the host listens inside rootless Podman's namespace"
-                       if not c.ollama_in_container or ollama_ns == "host" else
-                       "the Ollama container publishes no port")
+            return False, "published_on_loopback_short", facts
+        return False, ("host_not_in_podman_namespace" if not c.ollama_in_container or ollama_ns == "host" else
+                       "ollama_publishes_no_port"), facts
     if kind == "elsewhere":
-        return False, ("nothing of this setup answers there (recorded: refused, on a machine where rootful Podman "
-                       "also held 10.88.0.1)")
+        return False, "nothing_answers_elsewhere", facts
     if kind in ("rk-gateway", "rk-self", "rk-loopback"):
         if in_rk:
             bad = port_ok(ol.port)
             if bad:
                 return bad
             if ol.all_addresses or (kind == "rk-loopback" and ol.listens_on("127.0.0.1")):
-                return True, f"{who} shares rootlesskit's namespace (--network host) and listens there"
-            return False, f"{who} listens on {ol.host} only inside rootlesskit's namespace"
+                return True, "listen_rootlesskit_host_network", facts
+            return False, "ollama_not_on_rootlesskit", facts
         if not c.ollama_in_container:
-            return False, ("a host Ollama is outside rootlesskit's namespace: nothing listens there "
-                           f"(rootless Docker reaches the host only at its LAN address)")
+            return False, "host_ollama_outside_rootlesskit", facts
         if kind == "rk-gateway" or publish == "none" or port != 11434:
-            return False, (f"{spec} is forwarded by rootlesskit on the host, and nothing answers it at docker0 "
-                           "from another container (measured)" if publish != "none" else
-                           "the Ollama container publishes no port")
+            return False, "rootlesskit_forwards_on_host" if publish != "none" else "ollama_publishes_no_port", facts
         if kind == "rk-self" and publish == "loopback":
-            return False, f"{spec} listens on loopback only"
-        return behind_publish() or (True, f"{spec} is also held inside rootlesskit's namespace, where this "
-                                          "container runs")
+            return False, "published_on_loopback_rootlesskit", facts
+        return behind_publish() or (True, "listen_published_rootlesskit", facts)
     return None
-
-
-def _forwarder(c: Config) -> str:
-    return {"docker-rootless": "rootlesskit's port driver", "podman-rootless": "rootlessport",
-            "podman-rootful": "conmon holds it, netavark's NAT forwards it"}.get(c.engine, "docker-proxy")
 
 
 # --------------------------------------------------------------------------------------------------
@@ -276,10 +234,9 @@ def _forwarder(c: Config) -> str:
 
 
 def browser_blocked(c: Config) -> str | None:
-    """Why the learner's browser cannot reach Open WebUI on this engine, or None: as Docker."""
+    """Why the learner's browser cannot reach Open WebUI on this engine (a reason code), or None: as Docker."""
     if rootless_docker(c) and c.webui_host_mode:
-        return ("with rootless Docker, --network host is rootlesskit's namespace: Open WebUI's 8080 listens "
-                "there and rootlesskit forwards only published ports (and -p is discarded in host mode)")
+        return "browser_rootlesskit_host_network"
     return None
 
 

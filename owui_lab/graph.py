@@ -32,7 +32,6 @@ the route; ``target`` for nothing listening at Ollama's side).
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 import networkx as nx
@@ -40,7 +39,7 @@ import networkx as nx
 from . import engines
 from .catalog import as_config
 from .config import ENGINE_TITLES, OLLAMA_PORT, WEBUI_CONTAINER_PORT, Config
-from .engine import HOST, VM, Step, Verdict, evaluate, ollama_namespace, webui_namespace
+from .engine import HOST, VM, Browser, Step, Verdict, evaluate, ollama_namespace, webui_namespace
 
 WEBUI = "open-webui"
 OLLAMA = "ollama"
@@ -186,7 +185,7 @@ def topology(config: Config | str, verdict: Verdict | None = None) -> nx.DiGraph
         reachable=browser.reachable,
         verdict="ok" if browser.reachable else "unreachable",
         reason=browser.reason,
-        short_reason=None if browser.reachable else _short_browser_reason(config),
+        short_reason=None if browser.reachable else short_reason(browser),
         failing_step=None if browser.reachable else "route",
         fail_at=None if browser.reachable else "target",
         **_span(g, BROWSER, WEBUI),
@@ -322,61 +321,72 @@ def _browser_place(c: Config) -> str:
     return "on your Mac/PC" if c.platform == "desktop" else "on the host"
 
 
-def _short_browser_reason(c: Config) -> str:
-    if c.platform == "desktop" and c.webui_host_mode:
-        return "Open WebUI listens inside the VM (host networking off)"
-    return "the browser cannot reach Open WebUI"
+#: A failing step's reason in a few words, for a label on the picture, keyed by the engine's reason code
+#: (``reasons.REASONS`` holds the full sentence). Fields as in ``reasons``; names are shortened to 18 characters.
+LABELS: dict[str, str] = {
+    "host_docker_internal_unknown_on_linux": "host.docker.internal unknown on Linux (no --add-host)",
+    "name_unknown_to_host_resolver": "'{subject}' unknown to the host's resolver",
+    "name_on_default_bridge": "'{subject}': the default bridge has no DNS",
+    "name_on_host_network": "'{subject}' is on the host network: no DNS name",
+    "name_across_networks": "'{subject}': names never resolve across networks",
+    "name_unknown": "'{subject}' is not a known name here",
+    "name_unknown_not_ollama": "'{subject}' is not a known name here",
+    "isolation_drops_published_port": "dropped between bridge networks",
+    "address_unplaced": "{address} does not lead to Ollama",
+    "wrong_port": "Ollama listens on port {ollama_port}, not {port}",
+    "published_port_differs": "published port is {published_port}, not {port}",
+    "published_on_loopback_only": "port published on loopback only",
+    "nothing_behind_published_port": "nothing listens behind the published port",
+    "webui_own_port": "that is Open WebUI itself, not Ollama",
+    "nothing_in_webui_container": "localhost is the Open WebUI container",
+    "container_port_not_host_port": "containers talk to port {ollama_port}, not the host port",
+    "ollama_container_loopback_only": "Ollama listens on {ollama_host} in its container",
+    "mac_ollama_not_on_loopback": "Ollama on {ollama_host} is not on your Mac/PC's loopback",
+    "mac_no_published_port": "the Ollama container publishes no port",
+    "mac_nothing_listens": "nothing listens there on your Mac/PC",
+    "ollama_not_on_loopback": "Ollama listens on {ollama_host}, not on loopback",
+    "no_published_port_there": "the Ollama container publishes no port",
+    "vm_is_not_the_mac": "that is the VM; Ollama is on your Mac/PC",
+    "ollama_not_on_docker0": "Ollama on {ollama_host} refuses connections via docker0",
+    "docker0_is_in_the_vm": "172.17.0.1 is in the VM, not your Mac/PC",
+    "docker0_no_published_port": "the Ollama container publishes no port",
+    "nothing_known_listens": "nothing known listens there",
+    "host_address_on_desktop_not_recorded": "{address} on Docker Desktop: not recorded",
+    "published_on_loopback_only_host_address": "port published on loopback only",
+    "ollama_not_on_host_address": "Ollama on {ollama_host} refuses the host's address",
+    "nothing_on_host_address": "nothing listens at {address}",
+    # Podman and rootless Docker (engines.py)
+    "podman_refuses_host_gateway": "Podman 4.3 refuses host-gateway",
+    "host_docker_internal_on_podman": "host.docker.internal unknown on Podman",
+    "host_containers_internal_not_podman": "host.containers.internal is Podman's name",
+    "docker0_on_podman": "{address} is Docker's docker0, not Podman's",
+    "podman_gateway_no_refusal": "netavark: no refusal comes back (a timeout)",
+    "nothing_answers_elsewhere": "nothing of this setup answers there",
+    "ollama_not_on_host_lan": "Ollama on {ollama_host}, not the host's LAN address",
+    "published_port_not_11434": "published port is 11434, not {port}",
+    "published_on_loopback_not_lan": "port published on loopback only",
+    "no_published_port_on_host": "the Ollama container publishes no port",
+    "published_on_loopback_short": "port published on loopback only",
+    "host_not_in_podman_namespace": "nothing of the host listens in Podman's namespace",
+    "ollama_publishes_no_port": "the Ollama container publishes no port",
+    "ollama_not_on_rootlesskit": "Ollama listens on {ollama_host} in rootlesskit's namespace",
+    "host_ollama_outside_rootlesskit": "a host Ollama is outside rootlesskit's namespace",
+    "rootlesskit_forwards_on_host": "rootlesskit forwards it on the host only",
+    "published_on_loopback_rootlesskit": "port published on loopback only",
+    # the browser
+    "browser_inside_the_vm": "Open WebUI listens inside the VM (host networking off)",
+    "browser_rootlesskit_host_network": "the browser cannot reach Open WebUI",
+}
 
 
-# The engine's reasons are sentences; the picture needs a few words. Each pattern matches one of the
-# engine's reason templates; anything unmatched falls back to its first clause.
-_SHORT: list[tuple[re.Pattern[str], str]] = [
-    (re.compile(r"host\.docker\.internal is unknown on Linux"), "host.docker.internal unknown on Linux (no --add-host)"),
-    (re.compile(r"^'([^']+)' does not resolve: a host-network container uses the host's resolver"),
-     "'{0}' unknown to the host's resolver"),
-    (re.compile(r"^'([^']+)' does not resolve: the default bridge network has no DNS"),
-     "'{0}': the default bridge has no DNS"),
-    (re.compile(r"^'([^']+)' does not resolve: '[^']+' runs on the host network"),
-     "'{0}' is on the host network: no DNS name"),
-    (re.compile(r"^'([^']+)' does not resolve: names never resolve across networks"),
-     "'{0}': names never resolve across networks"),
-    (re.compile(r"^'([^']+)' is not a name Docker's DNS"), "'{0}' is not a known name here"),
-    (re.compile(r"isolation rules"), "dropped between bridge networks"),
-    (re.compile(r"^(\S+) is not an address the kit can place"), "{0} does not lead to Ollama"),
-    (re.compile(r"listens on port (\d+), not (\d+)"), "Ollama listens on port {0}, not {1}"),
-    (re.compile(r"the published port is (\d+) \([^)]*\), not (\d+)"), "published port is {0}, not {1}"),
-    (re.compile(r"listens on the host's loopback only"), "port published on loopback only"),
-    (re.compile(r"forwards to port \d+ in the container, where"), "nothing listens behind the published port"),
-    (re.compile(r"that is Open WebUI's own port"), "that is Open WebUI itself, not Ollama"),
-    (re.compile(r"nothing listens on port \d+ inside the Open WebUI container"),
-     "localhost is the Open WebUI container"),
-    (re.compile(r"container-to-container traffic uses the container port (\d+)"),
-     "containers talk to port {0}, not the host port"),
-    (re.compile(r"listens on (\S+) inside its container"), "Ollama listens on {0} in its container"),
-    (re.compile(r"nothing listens on your Mac/PC at that port: the Ollama container publishes no port"),
-     "the Ollama container publishes no port"),
-    (re.compile(r"nothing listens on your Mac/PC"), "nothing listens there on your Mac/PC"),
-    (re.compile(r"listens on (\S+) only, not on loopback"), "Ollama listens on {0}, not on loopback"),
-    (re.compile(r"publishes no port"), "the Ollama container publishes no port"),
-    (re.compile(r"Ollama runs on your Mac/PC, outside the VM"), "that is the VM; Ollama is on your Mac/PC"),
-    (re.compile(r"listens on (\S+) only; a connection arriving on docker0"),
-     "Ollama on {0} refuses connections via docker0"),
-    (re.compile(r"not in the VM where 172\.17\.0\.1 leads"), "172.17.0.1 is in the VM, not your Mac/PC"),
-]
-
-
-def short_reason(step: Step) -> str:
-    """A failing step's reason in a few words, for a label on the picture.
+def short_reason(step: Step | Browser) -> str:
+    """A failing step's (or the browser's) reason in a few words, for a label on the picture.
 
     Args:
-        step: a failing step of the engine's verdict.
+        step: a failing step of the engine's verdict, or its browser.
 
     Returns:
         At most about 50 characters; the full reason stays in the graph's ``reason`` attribute.
     """
-    for pattern, text in _SHORT:
-        m = pattern.search(step.reason)
-        if m:
-            return text.format(*(short_name(x, 18) for x in m.groups()))
-    first = re.split(r"[:;(]| → ", step.reason, maxsplit=1)[0].strip()
-    return first if len(first) <= 50 else first[:49] + "…"
+    fields = step.fields if isinstance(step, Step) else {}
+    return LABELS[step.code].format(**{k: short_name(v, 18) if isinstance(v, str) else v for k, v in fields.items()})

@@ -196,7 +196,7 @@ def test_verdict_shape_and_transcript():
     d = v.to_dict()
     assert d["outcome"] in OUTCOMES
     assert [s["name"] for s in d["steps"]] == ["resolve", "route", "listen"]
-    assert all(set(s) == {"name", "ok", "reason"} for s in d["steps"])
+    assert all({"name", "ok", "reason", "code", "outcome"} <= set(s) for s in d["steps"])
     assert set(d["browser"]) >= {"url", "reachable"}
     text = v.transcript()
     assert "✗ listen" in text and "✓ resolve" in text and "Fix" in text

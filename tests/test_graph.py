@@ -112,12 +112,16 @@ def test_a_given_verdict_is_used():
     assert topology(config, verdict).graph["verdict"] is verdict
 
 
-def test_short_reason_falls_back_to_the_first_clause():
-    from owui_lab.engine import Step
+def test_a_label_is_read_from_the_steps_fields_not_its_sentence(monkeypatch):
+    """Rewording the engine's sentence leaves the picture's label as it was (graph.LABELS reads the fields)."""
+    from owui_lab.reasons import REASONS
 
-    assert short_reason(Step("listen", False, "something new: with details")) == "something new"
-    long = Step("route", False, "x" * 80)
-    assert len(short_reason(long)) == 50
+    config = load_scenario("linux-separate-networks")
+    before = topology(config).edges["open-webui", "ollama"]["short_reason"]
+    monkeypatch.setitem(REASONS, "name_across_networks", "reworded entirely: '{subject}'")
+    api = topology(config).edges["open-webui", "ollama"]
+    assert api["short_reason"] == before == "'ollama': names never resolve across networks"
+    assert api["reason"] == "reworded entirely: 'ollama'"
 
 
 # --------------------------------------------------------------------------------------------------

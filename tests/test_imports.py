@@ -5,7 +5,8 @@ import graph has no circle (function-local imports included: hiding an import in
 not change where a module stands):
 
 0. base: ``errors``, ``config``, ``palette`` and ``standins`` (stdlib-only programs, and how to start them)
-1. engine: ``catalog``, ``engine``, ``fixes``, ``prediction``, ``recipe``, ``lessons`` (claims held to it)
+1. engine: ``catalog``, ``reasons`` (the engine's sentences), ``engines``, ``engine``, ``fixes``, ``prediction``,
+   ``recipe``, ``lessons`` (claims held to it)
 2. pictures: ``graph``, ``mermaid``, ``drawing``, ``describe``, ``export``, ``cheatsheet`` and ``presentation`` (the one
    renderer: plain HTML, which the widgets, the doctor's report and the service's pages use)
 3. running and diagnosing: ``docker_api``, ``environment``, ``lab``, ``diagnosis``, ``paste`` (what people
@@ -34,7 +35,8 @@ HEAVY = {"matplotlib", "networkx", "ipywidgets", "docker", "numpy", "PIL"}
 FLOORS: dict[str, int] = {
     "owui_lab.errors": 0, "owui_lab.config": 0, "owui_lab.palette": 0,
     "owui_lab.standins": 0,
-    "owui_lab.catalog": 1, "owui_lab.engines": 1, "owui_lab.engine": 1, "owui_lab.fixes": 1, "owui_lab.prediction": 1,
+    "owui_lab.catalog": 1, "owui_lab.reasons": 1, "owui_lab.engines": 1, "owui_lab.engine": 1, "owui_lab.fixes": 1,
+    "owui_lab.prediction": 1,
     "owui_lab.recipe": 1, "owui_lab.lessons": 1,
     "owui_lab.graph": 2, "owui_lab.mermaid": 2, "owui_lab.drawing": 2, "owui_lab.describe": 2, "owui_lab.export": 2,
     "owui_lab.cheatsheet": 2, "owui_lab.presentation": 2,
@@ -43,8 +45,9 @@ FLOORS: dict[str, int] = {
     "owui_lab.widgets": 4, "owui_lab.exercises": 4, "owui_lab.explore": 4,
     "owui_lab.commands": 5, "owui_lab.cli": 5, "owui_lab.__main__": 5, "owui_lab.service": 5, "owui_lab": 5,
 }
-#: Within the engine floor, the order that keeps it free of circles (catalog < engine < fixes < prediction).
-ENGINE_ORDER = ["owui_lab.catalog", "owui_lab.engines", "owui_lab.engine", "owui_lab.fixes", "owui_lab.prediction"]
+#: Within the engine floor, the order that keeps it free of circles (catalog < reasons < engines < engine < ...).
+ENGINE_ORDER = ["owui_lab.catalog", "owui_lab.reasons", "owui_lab.engines", "owui_lab.engine", "owui_lab.fixes",
+                "owui_lab.prediction"]
 
 
 @dataclass(frozen=True)
@@ -167,7 +170,7 @@ def upward_imports() -> list[tuple[str, str]]:
         elif i.importer in ENGINE_ORDER and i.target in ENGINE_ORDER and \
                 ENGINE_ORDER.index(i.target) > ENGINE_ORDER.index(i.importer):
             out.append((i.importer, f"{i.importer}:{i.line} imports {i.target} "
-                                    "(the engine floor runs catalog < engine < fixes < prediction)"))
+                                    "(the engine floor runs catalog < reasons < engines < engine < fixes < prediction)"))
     return out
 
 

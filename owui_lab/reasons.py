@@ -1,0 +1,254 @@
+"""The engine's reasons in the learner's words: one template per reason code.
+
+The engine (``engine.py``) returns each step as data: which step, whether it works, a reason code,
+what it is about (``subject``), the ``address`` and ``port``, and the few facts its sentence needs
+(network names, how Ollama listens). This module turns that data into the sentence a learner reads,
+so the words live in one table and can be reworded without touching a rule; ``graph.py`` keeps its
+short picture labels in a table keyed by the same codes. ``tests/test_reasons.py`` checks that
+every code the engine emits has a template here and a label there.
+
+Templates are ``str.format`` strings. Besides the step's own fields they may use ``{docker0}``,
+``{ollama_default_port}`` and ``{webui_container_port}`` (the constants), ``{who}`` (Ollama as the
+sentence names it: "Ollama (container, OLLAMA_HOST=0.0.0.0:11434)"), and two phrase formats:
+``{NAME:network}`` ("the default bridge network", "the user-defined network 'ai'"), ``{NAME:podman_network}``
+("the default network", "the network 'ai'"), ``{NAME:place}`` ("the host", "the Docker Desktop VM") and
+``{ENGINE:forwarder}`` ("docker-proxy", "rootlessport").
+"""
+
+from __future__ import annotations
+
+import string
+from typing import Any, Mapping
+
+from .config import DOCKER0_ADDRESS, OLLAMA_PORT, WEBUI_CONTAINER_PORT
+
+#: Reason code → the sentence a learner reads. Keys are stable ids (the JSON's ``code``); only the words change.
+REASONS: dict[str, str] = {
+    # resolve: does the URL's host name resolve inside Open WebUI's network namespace?
+    "resolve_ip_address": "{subject} is an IP address: nothing to resolve",
+    "resolve_ip_address_read_as": "{subject} is an IP address (the resolver reads it as {address}): nothing to resolve",
+    "resolve_add_host_ip": "host.docker.internal → {address}: --add-host=host.docker.internal:{address} wrote that "
+                           "address into /etc/hosts",
+    "resolve_localhost_container": "localhost resolves to 127.0.0.1 (/etc/hosts): that is the container itself",
+    "resolve_localhost_host": "localhost resolves to 127.0.0.1 (/etc/hosts): that is the host",
+    "resolve_localhost_vm": "localhost resolves to 127.0.0.1 (/etc/hosts): that is the Docker Desktop VM",
+    "resolve_host_docker_internal_desktop": "host.docker.internal is built into Docker Desktop: it names your Mac/PC",
+    "resolve_host_gateway": "host.docker.internal → {address}: --add-host ...:host-gateway wrote the docker0 address "
+                            "into /etc/hosts",
+    "host_docker_internal_unknown_on_linux": "host.docker.internal is unknown on Linux unless the container is started "
+                                             "with --add-host=host.docker.internal:host-gateway (Name or service not "
+                                             "known)",
+    "resolve_container_name": "'{subject}' resolves through Docker's embedded DNS: both are on the user-defined "
+                              "network '{network}', which resolves {name_kind} names",
+    "name_unknown_to_host_resolver": "'{subject}' does not resolve: a host-network container uses the host's resolver, "
+                                     "which knows no container names",
+    "name_on_default_bridge": "'{subject}' does not resolve: the default bridge network has no DNS for container names "
+                              "(only user-defined networks do)",
+    "name_on_host_network": "'{subject}' does not resolve: '{subject}' runs on the host network, so it has no name in "
+                            "'{webui_network}''s DNS",
+    "name_across_networks": "'{subject}' does not resolve: names never resolve across networks: '{subject}' is on "
+                            "{ollama_network:network}, Open WebUI on {webui_network:network}",
+    "name_unknown": "'{subject}' is not a name Docker's DNS or /etc/hosts knows here",
+    "name_unknown_not_ollama": "'{subject}' is not a name Docker's DNS or /etc/hosts knows here (the Ollama container "
+                               "is named '{ollama_name}')",
+    # resolve, on Podman and rootless Docker (engines.py)
+    "resolve_localhost_rootlesskit": "localhost resolves to 127.0.0.1 (/etc/hosts): rootlesskit's namespace, not the "
+                                     "host",
+    "podman_refuses_host_gateway": "Podman 4.3 does not know host-gateway: podman run refuses it (\"invalid IP address "
+                                   "in add-host\") and through its Docker-compatible API the word host-gateway lands in "
+                                   "/etc/hosts, which resolves nothing (Name or service not known); Podman names the "
+                                   "host host.containers.internal",
+    "host_docker_internal_on_podman": "host.docker.internal is Docker's name; Podman writes host.containers.internal "
+                                      "into /etc/hosts instead (Name or service not known)",
+    "host_containers_internal_not_podman": "host.containers.internal is Podman's name for the host; {engine_title} does "
+                                           "not know it (Name or service not known)",
+    "resolve_host_containers_internal_lan": "host.containers.internal → the host's own LAN address: Podman writes it "
+                                            "into /etc/hosts",
+    "resolve_host_containers_internal_lan_rootless": "host.containers.internal → the host's own LAN address: Podman "
+                                                     "writes it into /etc/hosts (rootless: the gateway would be inside "
+                                                     "its own namespace)",
+    "resolve_host_containers_internal_gateway": "host.containers.internal → the gateway of {webui_network:podman_network} "
+                                                "({gateway} on the default network): Podman writes it into /etc/hosts",
+    "resolve_host_gateway_rootless": "host.docker.internal → {docker0}: host-gateway is docker0, which for rootless "
+                                     "Docker is inside rootlesskit's network namespace",
+    # route: where does the address lead from there, and do packets get there?
+    "route_desktop_forwards_host": "Docker Desktop forwards host.docker.internal to your Mac/PC itself",
+    "route_same_network": "'{address}' is on the same network '{network}': packets go straight there",
+    "route_container_itself": "{address} inside a bridged container is the container itself, not the host",
+    "route_vm_loopback": "{address} is the Docker Desktop VM's loopback: with host networking off, 'host' means the "
+                         "VM, not your Mac/PC",
+    "route_host_loopback": "{address} is the host's own loopback (Open WebUI shares the host's network (--network "
+                           "host))",
+    "isolation_drops_published_port": "{docker0}:{published_port} is Ollama's published port, and with the "
+                                      "daemon's userland-proxy off Docker's NAT sends it straight to the Ollama "
+                                      "container on {ollama_network:network}; Docker's isolation between bridge "
+                                      "networks drops packets from {webui_network:network} (no answer, a timeout)",
+    "route_desktop_docker0": "{address} is the bridge of Docker Desktop's Linux VM, not your Mac/PC",
+    "route_docker0_this_host": "{address} is docker0, an address of this very host",
+    "route_docker0_to_host": "{address} is docker0, the host's address on the default bridge: packets reach the host",
+    "host_address_on_desktop_not_recorded": "{address} is your Mac/PC's own address; where Docker Desktop sends a "
+                                            "container's connection to it is not modelled (not recorded)",
+    "route_host_address_itself": "{address} is this host's own address: the host itself",
+    "route_host_address_via_gateway": "{address} is this host's own address: packets leave the container through its "
+                                      "gateway and arrive at the host",
+    "address_unplaced": "{address} is not an address the kit can place (not loopback, docker0 or a container of this "
+                        "setup): packets to it are not expected to reach Ollama",
+    # route, on Podman and rootless Docker (engines.py)
+    "route_host_lan": "the host's LAN address leads to the host itself",
+    "route_host_lan_slirp4netns": "the host's LAN address leads to the host itself (rootless Podman: through "
+                                  "slirp4netns)",
+    "route_podman_network_gateway": "the network's gateway is an address of this host (rootful Podman: a bridge on the "
+                                    "host, like docker0)",
+    "route_rootlesskit_loopback": "{address} is the loopback of rootlesskit's namespace (rootless Docker's --network "
+                                  "host), not the host's",
+    "route_rootlesskit_docker0_here": "{address} is docker0 inside rootlesskit's namespace, where this container runs",
+    "route_rootlesskit_docker0": "{address} is docker0 inside rootlesskit's network namespace, not the host (rootless "
+                                 "Docker)",
+    "docker0_on_podman": "{address} is Docker's docker0; Podman's default network gateway is {gateway} ({docker0} is "
+                         "no address of a Podman host unless Docker also runs there)",
+    "route_rootless_podman_gateway": "{address} is the gateway inside rootless Podman's network namespace, not the host",
+    "route_rootless_podman_gateway_elsewhere": "from the host's network {address} is not rootless Podman's gateway "
+                                               "(that one is inside its own namespace): it leads off this machine, or, "
+                                               "where rootful Podman also runs (as on the recording machine), to "
+                                               "rootful Podman's podman0",
+    "podman_gateway_no_refusal": "-p 11434:11434 at the gateway from {webui_network:podman_network}: netavark forwards "
+                                 "it to the Ollama container, where nothing listens on its network address, and no "
+                                 "refusal comes back (a timeout; recorded on Podman 4.3.1)",
+    "route_podman0": "{address} is podman0, the default network's gateway: an address of this host",
+    # listen: does anything listen there, on that address and port, for this source?
+    "wrong_port": "{who} listens on port {ollama_port}, not {port} → connection refused",
+    "published_port_differs": "the published port is {published_port} ({spec}), not {port} → connection refused",
+    "published_on_loopback_only_host_address": "{spec} listens on the host's loopback only, not on the host's "
+                                               "address {address} → connection refused",
+    "published_on_loopback_only": "{spec} listens on the host's loopback only, not on docker0 ({docker0}), where "
+                                  "docker-proxy forwards it from any network → connection refused",
+    "nothing_behind_published_port": "{spec} forwards to port {ollama_default_port} in the container, where {who} "
+                                     "does not listen → connection refused",
+    "listen_published_mac": "{spec} publishes Ollama's container port on your Mac/PC",
+    "listen_published_loopback": "{spec} publishes Ollama's container port on {place:place}'s loopback",
+    "listen_published_host_address": "{spec} publishes Ollama's container port on the host's address {address}",
+    "listen_published_docker0": "{spec} publishes Ollama's container port on docker0 ({docker0}), where docker-proxy "
+                                "forwards it from any network",
+    "webui_own_port": "that is Open WebUI's own port {webui_container_port}, not Ollama → connection refused",
+    "nothing_in_webui_container": "nothing listens on port {port} inside the Open WebUI container → connection "
+                                  "refused",
+    "container_port_not_host_port": "container-to-container traffic uses the container port {ollama_port}, not a "
+                                    "published host port → connection refused",
+    "ollama_container_loopback_only": "{who} listens on {ollama_host} inside its container, so other containers cannot "
+                                      "connect → connection refused",
+    "listen_container_all_addresses": "{who} listens on all addresses of its container",
+    "mac_ollama_not_on_loopback": "{who} listens on {ollama_host} only, but Docker Desktop delivers "
+                                  "host.docker.internal to your Mac/PC's loopback (127.0.0.1) → connection refused",
+    "listen_mac": "{who} listens on your Mac/PC; Docker Desktop's forwarding reaches it even on 127.0.0.1",
+    "listen_mac_host_network": "{who} is on the host network; Docker Desktop forwards its port to your Mac/PC",
+    "mac_no_published_port": "nothing listens on your Mac/PC at that port: the Ollama container publishes no port "
+                             "(add -p 11434:11434) → connection refused",
+    "mac_nothing_listens": "nothing listens on your Mac/PC at that port → connection refused",
+    "listen_loopback": "{who} listens on {place:place}'s loopback",
+    "ollama_not_on_loopback": "{who} listens on {ollama_host} only, not on {address} → connection refused",
+    "no_published_port_there": "the Ollama container publishes no port on {place:place}, so nothing listens at {port} "
+                               "→ connection refused",
+    "vm_is_not_the_mac": "nothing listens at port {port} in the Docker Desktop VM: Ollama runs on your Mac/PC, outside "
+                         "the VM → connection refused",
+    "listen_docker0_all_addresses": "{who} listens on all addresses, docker0 ({docker0}) included",
+    "listen_docker0_only": "{who} listens on docker0 ({docker0}) itself, and only there",
+    "ollama_not_on_docker0": "{who} listens on {ollama_host} only; a connection arriving on docker0 ({docker0}) finds "
+                             "nothing there (no 'Docker proxy' forwards it, whatever the docs' diagram says) → "
+                             "connection refused",
+    "docker0_is_in_the_vm": "Ollama runs on your Mac/PC, not in the VM where {docker0} leads → connection refused",
+    "docker0_no_published_port": "nothing listens on docker0 port {port}: the Ollama container publishes no port → "
+                                 "connection refused",
+    "listen_host_address_all": "{who} listens on all addresses, {address} included",
+    "listen_host_address": "{who} listens on {address}",
+    "ollama_not_on_host_address": "{who} listens on {ollama_host} only; a connection to the host's address {address} "
+                                  "finds nothing there → connection refused",
+    "nothing_on_host_address": "nothing listens on the host's address {address} at port {port} → connection refused",
+    "nothing_known_listens": "nothing known listens there → connection refused",
+    # listen, on Podman and rootless Docker (engines.py)
+    "listen_host_lan_all_addresses": "{who} listens on every address, the host's LAN address included",
+    "ollama_not_on_host_lan": "{who} listens on {ollama_host} only, not on the host's LAN address → connection refused",
+    "listen_published_host_lan": "{spec} is held on every host address ({engine:forwarder})",
+    "published_port_not_11434": "the published port is 11434, not {port} → connection refused",
+    "published_on_loopback_not_lan": "{spec} listens on the host's loopback only, not on its LAN address → connection "
+                                     "refused",
+    "no_published_port_on_host": "the Ollama container publishes no port on the host → connection refused",
+    "listen_published_podman_namespace": "{spec}: rootless Podman forwards it inside its namespace too",
+    "published_on_loopback_short": "{spec} listens on the host's loopback only → connection refused",
+    "host_not_in_podman_namespace": "nothing of the host listens inside rootless Podman's namespace → connection "
+                                    "refused",
+    "ollama_publishes_no_port": "the Ollama container publishes no port → connection refused",
+    "nothing_answers_elsewhere": "nothing of this setup answers there (recorded: refused, on a machine where rootful "
+                                 "Podman also held 10.88.0.1) → connection refused",
+    "listen_rootlesskit_host_network": "{who} shares rootlesskit's namespace (--network host) and listens there",
+    "ollama_not_on_rootlesskit": "{who} listens on {ollama_host} only inside rootlesskit's namespace → connection "
+                                 "refused",
+    "host_ollama_outside_rootlesskit": "a host Ollama is outside rootlesskit's namespace: nothing listens there "
+                                       "(rootless Docker reaches the host only at its LAN address) → connection refused",
+    "rootlesskit_forwards_on_host": "{spec} is forwarded by rootlesskit on the host, and nothing answers it at docker0 "
+                                    "from another container (measured) → connection refused",
+    "published_on_loopback_rootlesskit": "{spec} listens on loopback only → connection refused",
+    "listen_published_rootlesskit": "{spec} is also held inside rootlesskit's namespace, where this container runs",
+    # answer
+    "ollama_answers": "Ollama answers GET /api/version with its version",
+    # the browser, on the host, opening Open WebUI
+    "browser_host_network": "Open WebUI shares the host's network: it listens on the host's port "
+                            "{webui_container_port} directly (-p {webui_port}:{webui_container_port} is discarded in "
+                            "host mode)",
+    "browser_desktop_host_networking": "Open WebUI shares the host's network: Docker Desktop's host networking "
+                                       "forwards port {webui_container_port} to your Mac/PC (-p "
+                                       "{webui_port}:{webui_container_port} is discarded in host mode)",
+    "browser_inside_the_vm": "with --network host on Docker Desktop (host networking off) Open WebUI listens in the "
+                             "Linux VM, which your browser cannot reach (-p {webui_port}:{webui_container_port} is "
+                             "discarded in host mode)",
+    "browser_rootlesskit_host_network": "with rootless Docker, --network host is rootlesskit's namespace: Open WebUI's "
+                                        "{webui_container_port} listens there and rootlesskit forwards only published "
+                                        "ports (and -p is discarded in host mode)",
+    "browser_published_port": "-p {webui_port}:{webui_container_port} publishes Open WebUI on the host's port "
+                              "{webui_port}",
+}
+
+#: Ollama as a sentence names it, for ``{who}``.
+WHO = "Ollama ({kind}, OLLAMA_HOST={ollama_listen})"
+OLLAMA_KIND = {True: "container", False: "native process"}
+
+#: ``{NAME:network}``: a Docker network in words.
+NETWORK_WORDS = {"bridge": "the default bridge network", "": "the user-defined network '{name}'"}
+#: ``{NAME:podman_network}``: a Podman network in words.
+PODMAN_NETWORK_WORDS = {"bridge": "the default network", "": "the network '{name}'"}
+#: ``{NAME:place}``: a place an address leads to, in words.
+PLACE_WORDS = {"host": "the host", "vm": "the Docker Desktop VM"}
+#: ``{ENGINE:forwarder}``: what holds a published port on the host, by container engine.
+FORWARDERS = {"docker": "docker-proxy", "docker-rootless": "rootlesskit's port driver", "podman-rootless": "rootlessport",
+              "podman-rootful": "conmon holds it, netavark's NAT forwards it"}
+
+CONSTANTS = {"docker0": DOCKER0_ADDRESS, "ollama_default_port": OLLAMA_PORT,
+             "webui_container_port": WEBUI_CONTAINER_PORT}
+
+
+class _Words(string.Formatter):
+    def format_field(self, value: Any, format_spec: str) -> Any:
+        if format_spec == "network":
+            return NETWORK_WORDS.get(value) or NETWORK_WORDS[""].format(name=value)
+        if format_spec == "podman_network":
+            return PODMAN_NETWORK_WORDS.get(value) or PODMAN_NETWORK_WORDS[""].format(name=value)
+        if format_spec == "place":
+            return PLACE_WORDS[value]
+        if format_spec == "forwarder":
+            return FORWARDERS[value]
+        return super().format_field(value, format_spec)
+
+
+_WORDS = _Words()
+
+
+def render(code: str, fields: Mapping[str, Any]) -> str:
+    """The sentence for reason ``code`` with the step's ``fields`` (``subject``, ``address``, ``port``, facts).
+
+    Raises:
+        KeyError: an unknown code, or a template naming a field the step does not carry (a bug in the
+            engine or in the table, caught by the tests).
+    """
+    values = {**CONSTANTS, **fields}
+    if "ollama_listen" in values:
+        values["who"] = WHO.format(kind=OLLAMA_KIND[bool(values.get("in_container"))], **values)
+    return _WORDS.format(REASONS[code], **values)
