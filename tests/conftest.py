@@ -131,8 +131,11 @@ def chromium_path() -> str:
 
 
 @pytest.fixture
-def axe_core() -> Path:
-    """axe-core's ``axe.min.js`` (npm, pinned; ``tests/support/axe.py`` injects it with Playwright)."""
+def axe_core(chromium_path: str) -> Path:
+    """axe-core's ``axe.min.js`` (npm, pinned; ``tests/support/axe.py`` injects it with Playwright).
+
+    It needs the browser too: a test that asks for it is marked ``browser`` as well (``make test-fast``).
+    """
     return AXE_CORE
 
 
