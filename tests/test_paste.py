@@ -6,6 +6,7 @@ import shutil
 
 import pytest
 
+from owui_lab import predict
 from owui_lab.errors import ConfigError
 from owui_lab.paste import Paste, host_bind, parse_run, read_compose, read_paste, split_commands
 from owui_lab.paste.compose import interpolate
@@ -113,3 +114,11 @@ def test_a_compose_paste_is_a_compose_config():
 def test_no_open_webui_is_an_error():
     with pytest.raises(ConfigError, match="None of the pasted containers is Open WebUI"):
         read_paste(Paste(commands=("docker run -d ollama/ollama",)))
+
+
+def test_add_host_to_an_ip_is_read_into_the_knob():
+    """The doctor's reader (which the paste shares) follows --add-host=host.docker.internal:IP."""
+    setup = read_paste(Paste(commands=("docker run -d -p 3000:8080 --add-host=host.docker.internal:10.9.8.7 "
+                                       "ghcr.io/open-webui/open-webui:main",), host=("OLLAMA_HOST=0.0.0.0 ollama serve",)))
+    assert setup.config.add_host_ip == "10.9.8.7" and not setup.config.add_host_gateway
+    assert predict(setup.config).outcome == "unreachable"

@@ -46,3 +46,11 @@ def test_the_stage_takes_a_paste():
     assert verdict.reachable and stage.config.compose and stage.scenario_id.endswith("compose")
     stage.paste(RUN.replace("OLLAMA_HOST=0.0.0.0 ", ""))
     assert stage.verdict.outcome == "connection_refused" and stage.config.platform == "desktop" or stage.verdict.reachable
+
+
+def test_a_knob_the_sandbox_has_no_control_for_is_named():
+    app = explorer()
+    app.paste_box.read("docker run -d -p 3000:8080 --add-host=host.docker.internal:10.9.8.7 "
+                       "ghcr.io/open-webui/open-webui:main\nOLLAMA_HOST=0.0.0.0 ollama serve")
+    assert app.paste_box.setup.config.add_host_ip == "10.9.8.7"
+    assert "no control for:</b> --add-host-ip 10.9.8.7" in app.paste_box.result.value

@@ -18,6 +18,7 @@ host gateway, a published port, host networking) is one reading of the same fact
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from dataclasses import dataclass
 from typing import Any, Sequence
@@ -148,6 +149,14 @@ def _url_host_port(url: str) -> tuple[str, int]:
     """Host and port of an engine URL (``check_url`` made it well-formed)."""
     parts = urlsplit(url)
     return parts.hostname or "", 80 if parts.port is None else parts.port
+
+
+def _is_ip(text: str) -> bool:
+    try:
+        ipaddress.ip_address(text)
+        return True
+    except ValueError:
+        return False
 
 
 def unalias(text: str, port: int | None, host_ollama: bool) -> str:

@@ -252,7 +252,7 @@ class Explorer(widgets.VBox):
         side = W.VBox([self.side_toggle, self.side_html, self.side_image])
 
         # what the learner ran, pasted: every knob is set from it (owui_lab.paste, the doctor's reader)
-        self.paste_box = PasteBox(lambda setup: self.set_config(setup.config), lambda: self.w_platform.value)
+        self.paste_box = PasteBox(self._from_paste, lambda: self.w_platform.value)
         self.tabs = W.Tab(children=[self.recipe_html, live, side, self.paste_box.widget])
         for i, name in enumerate(("Commands", "Run it live", "Linux ⇄ Desktop", "Paste your command")):
             self.tabs.set_title(i, name)
@@ -534,6 +534,10 @@ class Explorer(widgets.VBox):
         with self.batch():
             self.notice.value = ""
             self._load(self.start_config)
+
+    def _from_paste(self, setup: Any) -> Config:
+        self.set_config(setup.config)
+        return self.config
 
     def set_config(self, config: Config) -> None:
         """Show another configuration (one refresh)."""

@@ -43,7 +43,8 @@ class PasteBox:
     """A text area, a button and what was read; ``on_read(setup)`` sets the knobs.
 
     Args:
-        on_read: called with the reading when the paste reads.
+        on_read: called with the reading when the paste reads; returns the configuration it now shows
+            (or None), so a knob it has no control for is named.
         platform: a function giving the platform the paste is read for (the caller's own knob).
     """
 
@@ -72,6 +73,14 @@ class PasteBox:
             self.setup = None
             self.result.value = error_html(exc)
             return None
-        self.on_read(self.setup)
-        self.result.value = reading_html(self.setup)
+        shown = self.on_read(self.setup)
+        html = reading_html(self.setup)
+        if shown is not None:
+            # a knob the caller has no control for is left out of what it shows: say which
+            lost = [f"--{k.replace('_', '-')} {v}" for k, v in self.setup.config.to_dict().items()
+                    if getattr(shown, k) != v and k not in ("webui_network", "ollama_network")]
+            if lost:
+                html += ("<div class='owui-paste-lost'><b>This view has no control for:</b> " + esc(", ".join(lost))
+                         + " (owui-lab predict --from-command keeps it).</div>")
+        self.result.value = html
         return self.setup

@@ -228,10 +228,11 @@ class Stage(Widgeted):
 
     def _paste_panel(self, w: Any) -> Any:
         """"Paste your command", folded under the transcript: a room's own setup on the stage."""
-        def read(setup: Any) -> None:
+        def read(setup: Any) -> Any:
             self.config = setup.config
             self.scenario_id = setup.reconstruction.scenario or self.scenario_id
             self._update(sync=True)
+            return self.config
         self._paste_box = PasteBox(read, lambda: self.config.platform)
         panel = w.Accordion(children=[self._paste_box.widget], selected_index=None)
         panel.set_title(0, "Paste your command")
