@@ -48,6 +48,8 @@ from owui_lab.classroom import ServiceClient  # noqa: E402
 from tests.hub_support import Hub, hub_problem  # noqa: E402
 
 RUSH = int(os.environ.get("OWUI_LAB_BENCH_RUSH", "100"))
+#: Seconds a server may take to start in the benchmark (OWUI_LAB_BENCH_WAIT), for the hub and for us.
+WAIT = int(os.environ.get("OWUI_LAB_BENCH_WAIT", "1800"))
 CONFIGS = [load_scenario(s) for s in ("linux-ollama-on-host", "linux-compose", "linux-separate-networks",
                                       "linux-host-network")]
 
@@ -71,6 +73,8 @@ def usage(hub: Hub, users: list[str]) -> tuple[list[float], list[float]]:
 def servers(n: int, workdir: Path) -> tuple[dict, Hub]:
     learners = [f"learner{i:03d}" for i in range(n)]
     hub = Hub(workdir / f"hub-{n}", learners)
+    # A rush on a busy 2-core machine takes many minutes: the hub must not give up on a server first.
+    hub.env["OWUI_LAB_START_TIMEOUT"] = str(WAIT)
     try:
         return _servers(hub, learners), hub
     except BaseException:
@@ -99,7 +103,7 @@ def _servers(hub: Hub, learners: list[str]) -> dict:
     for t in spawners:
         t.join()
     ready = hub.wait_ready([u for u in learners if not any(r.startswith(u + ":") for r in refused)],
-                           timeout=900, since=start)
+                           timeout=WAIT, since=start)
     total = time.monotonic() - start
     load_after = os.getloadavg()[0]
     mem, cpu = usage(hub, list(ready))
