@@ -103,7 +103,9 @@ def _servers(hub: Hub, learners: list[str]) -> dict:
     for t in spawners:
         t.join()
     ready = hub.wait_ready([u for u in learners if not any(r.startswith(u + ":") for r in refused)],
-                           timeout=WAIT, since=start)
+                           timeout=WAIT, since=start,
+                           progress=lambda s, k, n: print(f"  {s} s: {k}/{n} ready, load {os.getloadavg()[0]:.0f}",
+                                                          flush=True))
     total = time.monotonic() - start
     load_after = os.getloadavg()[0]
     mem, cpu = usage(hub, list(ready))

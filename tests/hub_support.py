@@ -197,11 +197,19 @@ class Hub:
         server = (model.get("servers") or {}).get("")
         return bool(server and server.get("ready"))
 
-    def wait_ready(self, users: list[str], timeout: float = 600.0, since: float | None = None) -> dict[str, float]:
-        """Seconds until each server was ready (polled every 0.25 s), counted from ``since`` (monotonic; now)."""
+    def wait_ready(self, users: list[str], timeout: float = 600.0, since: float | None = None,
+                   progress: Any = None) -> dict[str, float]:
+        """Seconds until each server was ready (polled every 0.25 s), counted from ``since`` (monotonic; now).
+
+        ``progress(seconds, ready, total)`` is told every 30 s (a benchmark cut short still has its curve).
+        """
         start = time.monotonic() if since is None else since
         pending, ready_at = set(users), {}
+        told = start
         while pending:
+            if progress is not None and time.monotonic() - told >= 30:
+                told = time.monotonic()
+                progress(round(told - start), len(ready_at), len(users))
             for user in list(pending):
                 if self.ready(user):
                     ready_at[user] = time.monotonic() - start
