@@ -61,3 +61,11 @@ def test_add_host_ip_fix_and_conflicts():
         Config(add_host_ip="172.17.0.1", add_host_gateway=True)
     with pytest.raises(ConfigError, match="--add-host-ip"):
         Config(add_host_ip="my-laptop")
+
+
+def test_the_live_lab_refuses_what_it_does_not_build():
+    """A live run that silently dropped one of these knobs would contradict the prediction it sits beside."""
+    from owui_lab.lab.live import Lab
+
+    with pytest.raises(ConfigError, match="does not build --host-address"):
+        Lab(Config(base_url=f"http://{LAN}:11434", host_address=LAN))

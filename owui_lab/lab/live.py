@@ -78,6 +78,10 @@ class _Webui:
     container: Any = None
 
 
+#: Knobs the paste reader needed that the lab does not build yet: a run would show a different setup.
+PREDICTION_ONLY = ("ollama_host_port", "host_address", "add_host_ip", "stored_url")
+
+
 class Lab:
     """A configuration brought up for real: networks, stand-in containers and host processes.
 
@@ -116,6 +120,12 @@ class Lab:
             )
         if not configs or not all(isinstance(c, Config) for c in configs):
             raise ConfigError("Lab needs a Config (or a list of them).", "build one with owui_lab.Config(...) or load_scenario(id).")
+        unbuilt = sorted({k for c in configs for k in PREDICTION_ONLY if getattr(c, k) is not None})
+        if unbuilt:
+            raise ConfigError(
+                "The live lab does not build " + ", ".join("--" + k.replace("_", "-") for k in unbuilt) + " yet.",
+                "owui-lab predict gives the engine's verdict on it; run the lab without that knob.",
+            )
         if len({_placement(c) for c in configs}) != 1:
             raise ConfigError(
                 "The configurations given to one Lab place Ollama differently.",
