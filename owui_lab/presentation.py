@@ -75,7 +75,8 @@ CSS = f"""
 .owui-compare-panel {{flex:1 1 536px; min-width:0}}  /* side by side from a ~1090 px output area: a notebook >= 1200 px */
 .owui-compare-title {{margin:6px 0 2px 0; font-size:1.2em}}
 .owui-zoom {{display:block; cursor:zoom-in}}
-.owui-zoom > input {{display:none}}
+.owui-zoom > input {{position:absolute; opacity:0; width:1px; height:1px; margin:0}}  /* Tab, then Space: zoom */
+.owui-zoom > input:focus-visible + img {{outline:3px solid {INFO}; outline-offset:2px}}
 .owui-zoom img {{display:block; width:100%; height:auto}}
 .owui-zoom > input:checked + img {{cursor:zoom-out}}
 .owui-compare-panel:has(> .owui-zoom > input:checked) {{flex-basis:100%}}

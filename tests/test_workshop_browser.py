@@ -92,6 +92,11 @@ def test_after_run_all_a_learner_sees_questions_not_answers(tmp_path, name, axe_
                 page.locator(".owui-compare").first.wait_for(timeout=30_000)
                 page.locator(".owui-live").first.wait_for(timeout=30_000)
             page.screenshot(path=str(artifact_path(f"{name}_answered.png")), full_page=True)
+            if name != "00_welcome":  # the comparison's zoom by keyboard: Tab reaches it, Space widens it
+                zoom = page.locator(".owui-compare .owui-zoom-toggle").first
+                zoom.focus()
+                page.keyboard.press("Space")
+                assert zoom.is_checked(), f"{name}: Space did not widen the diagram"
             # Every question answered, everything the lesson shows is on the page: axe over the kit's
             # output (JupyterLab's own chrome has violations of its own, not the kit's to fix).
             violations = scan(page, axe_core, include=[".jp-OutputArea-output"])
