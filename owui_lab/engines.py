@@ -128,7 +128,7 @@ def route(c: Config, address: str, ns: str, stays_inside: bool) -> Route | None:
     bridged = ns.startswith("net:")
     if address == HOST_LAN:
         return Route(True, "route_host_lan_slirp4netns" if bridged else "route_host_lan", "host-lan")
-    dropped = _podman_rootful_unanswered(c, address, ns)
+    dropped = _podman_unanswered(c, address, ns)
     if dropped:
         return Route(False, "podman_gateway_no_refusal", facts=(("webui_network", c.webui_network),))
     if address == NETWORK_GATEWAY:
@@ -152,17 +152,25 @@ def route(c: Config, address: str, ns: str, stays_inside: bool) -> Route | None:
     return None
 
 
-def _podman_rootful_unanswered(c: Config, address: str, ns: str) -> bool:
-    """Recorded on rootful Podman 4.3.1 (netavark): a published port reached at a gateway from *another*
-    user-defined network, when the Ollama container does not listen on every address, times out instead of
-    being refused (netavark's NAT sends it to the container; its refusal never comes back). From the default
-    network, and from Ollama's own network, it is refused."""
-    if c.engine != "podman-rootful" or address not in (NETWORK_GATEWAY, PODMAN_GATEWAY):
+def _podman_unanswered(c: Config, address: str, ns: str) -> bool:
+    """A published port reached at a Podman gateway from *another* user-defined network times out.
+
+    Recorded on Podman 4.3.1 (netavark), with both containers on user-defined networks: the forwarded packet
+    crosses from Open WebUI's network to the Ollama container's and no answer comes back. Rootless Podman:
+    at 10.88.0.1 (the default network's gateway, inside its namespace); one earlier, partial run on the same
+    machine saw a refusal instead for an Ollama on its container's loopback (not kept). Rootful Podman:
+    recorded when the Ollama container does not listen on every address. With either container on the
+    default network, or both on one network, the port behaves as usual.
+    """
+    if not podman(c) or address not in (NETWORK_GATEWAY, PODMAN_GATEWAY):
         return False
-    if not (c.ollama_in_container and c.ollama_publish_effective == "all") or c.ollama_listen.all_addresses:
+    if not (c.ollama_in_container and c.ollama_publish_effective == "all"):
+        return False
+    if c.engine == "podman-rootful" and c.ollama_listen.all_addresses:
         return False
     net = c.webui_network
-    return ns.startswith("net:") and net != "bridge" and net != c.ollama_network_effective
+    return (ns.startswith("net:") and "bridge" not in (net, c.ollama_network_effective)
+            and net != c.ollama_network_effective)
 
 
 # --------------------------------------------------------------------------------------------------

@@ -112,8 +112,8 @@ REASONS: dict[str, str] = {
                                                "where rootful Podman also runs (as on the recording machine), to "
                                                "rootful Podman's podman0",
     "podman_gateway_no_refusal": "-p 11434:11434 at the gateway from {webui_network:podman_network}: netavark forwards "
-                                 "it to the Ollama container, where nothing listens on its network address, and no "
-                                 "refusal comes back (a timeout; recorded on Podman 4.3.1)",
+                                 "it to the Ollama container on another network, and no answer comes back (a "
+                                 "timeout; recorded on Podman 4.3.1)",
     "route_podman0": "{address} is podman0, the default network's gateway: an address of this host",
     # listen: does anything listen there, on that address and port, for this source?
     "wrong_port": "{who} listens on port {ollama_port}, not {port} → connection refused",
