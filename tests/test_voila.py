@@ -45,7 +45,7 @@ def test_voila_renders_the_instructor_notebook_and_a_toggle_changes_the_verdict(
         page.screenshot(path=str(artifact_path("voila_instructor_before.png")), full_page=True)
 
         # The toggle: Ollama listens on 0.0.0.0 → the connection via docker0 now works.
-        picture = page.locator(".owui-stage img").first
+        picture = page.locator(".owui-stage img.owui-stage-diagram").first
         picture_before = picture.get_attribute("src")
         page.get_by_role("button", name=re.compile("Ollama listens on 0.0.0.0")).click()
         expect(headline).to_have_attribute("data-outcome", "ok", timeout=30_000)
