@@ -17,16 +17,17 @@ from typing import Any, Mapping
 from urllib.parse import urlsplit
 
 from .errors import ConfigError
+from .knobs import KNOBS, knob
 from .standins.ollama import parse_ollama_host as _parse_ollama_host
 
-PLATFORMS = ("linux", "desktop")
-OLLAMA_PLACES = ("host", "container")
-PUBLISH_MODES = ("none", "all", "loopback")
+PLATFORMS = knob("platform").choices
+OLLAMA_PLACES = knob("ollama").choices
+PUBLISH_MODES = knob("ollama_publish").choices
 #: The container engine on a Linux host, in the words its users say: rootful Docker Engine (the kit's
 #: default, what "Linux" meant before), rootless Docker (``dockerd-rootless.sh``), Podman run as root,
 #: and Podman run as a normal user. They resolve other host names, reach the host through other
 #: addresses and forward ports with other helpers (docs/engines.md: measured on each).
-ENGINES = ("docker", "docker-rootless", "podman-rootful", "podman-rootless")
+ENGINES = knob("engine").choices
 ENGINE_TITLES = {
     "docker": "Docker Engine (rootful)",
     "docker-rootless": "rootless Docker Engine",
@@ -539,17 +540,25 @@ def _validate(c: Config) -> None:
                 f"use one of: {', '.join(allowed)}.",
             )
 
-    choice("platform", c.platform, PLATFORMS)
-    choice("engine", c.engine, ENGINES)
+    for k in KNOBS:  # the checks every knob of a kind shares
+        value = getattr(c, k.name)
+        if k.kind == "choice" and (value is not None or k.name != "ollama_publish"):
+            choice(k.name, value, k.choices)
+        elif k.kind == "bool" and not isinstance(value, bool):
+            raise ConfigError(
+                f"{k.flag} must be true or false, not {shown(value)}.",
+                "give the flag to turn it on, or write true/false in a scenario file.",
+            )
+        elif k.kind == "port" and value is not None and (
+                isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 65535):
+            raise ConfigError(f"{k.flag} {shown(value)} is not a TCP port.",
+                              f"use a number from 1 to 65535, e.g. {k.example}.")
     if c.platform == "desktop" and c.engine != "docker":
         raise ConfigError(
             f"--engine {c.engine} runs on a Linux host, but --platform is desktop (Docker Desktop is Docker "
             "in a VM, also on Linux).",
             "drop --engine (Docker Desktop is --engine docker), or use --platform linux.",
         )
-    choice("ollama", c.ollama, OLLAMA_PLACES)
-    if c.ollama_publish is not None:
-        choice("ollama_publish", c.ollama_publish, PUBLISH_MODES)
     for name in ("webui_network", "ollama_network"):
         value = getattr(c, name)
         if value is None:
@@ -570,17 +579,6 @@ def _validate(c: Config) -> None:
             f"use letters, digits, '_' and '-', 2 to {DNS_LABEL_MAX} characters, starting with a letter or "
             "digit, e.g. ollama.",
         )
-    if isinstance(c.webui_port, bool) or not isinstance(c.webui_port, int) or not 1 <= c.webui_port <= 65535:
-        raise ConfigError(
-            f"--webui-port {shown(c.webui_port)} is not a TCP port.",
-            "use a number from 1 to 65535, e.g. 3000 (as in -p 3000:8080).",
-        )
-    for name in ("add_host_gateway", "desktop_host_networking", "compose", "userland_proxy"):
-        if not isinstance(getattr(c, name), bool):
-            raise ConfigError(
-                f"{_flag(name)} must be true or false, not {shown(getattr(c, name))}.",
-                "give the flag to turn it on, or write true/false in a scenario file.",
-            )
     if c.ollama_bind is not None:
         problem = "it is empty" if isinstance(c.ollama_bind, str) and not c.ollama_bind.strip() else (
             "it is not text" if not isinstance(c.ollama_bind, str) else bind_problem(c.ollama_bind))
@@ -592,13 +590,6 @@ def _validate(c: Config) -> None:
     if not isinstance(c.base_url, str):
         raise ConfigError(f"--base-url {shown(c.base_url)} is not a URL.", "write it like http://ollama:11434.")
     parse_base_url(c.base_url)
-    if c.ollama_host_port is not None and (
-        isinstance(c.ollama_host_port, bool) or not isinstance(c.ollama_host_port, int) or not 1 <= c.ollama_host_port <= 65535
-    ):
-        raise ConfigError(
-            f"--ollama-host-port {shown(c.ollama_host_port)} is not a TCP port.",
-            "use a number from 1 to 65535, e.g. 7869 (as in -p 7869:11434 on the Ollama container).",
-        )
     if c.stored_url is not None:
         parse_base_url(c.stored_url)
     if c.add_host_ip is not None:

@@ -4,7 +4,7 @@ Floors, bottom to top; a module imports its own floor and those below, never one
 import graph has no circle (function-local imports included: hiding an import in a function does
 not change where a module stands):
 
-0. base: ``errors``, ``config``, ``palette`` and ``standins`` (stdlib-only programs, and how to start them)
+0. base: ``errors``, ``knobs`` (each knob declared once), ``config``, ``palette`` and ``standins`` (stdlib-only programs, and how to start them)
 1. engine: ``catalog``, ``reasons`` (the engine's sentences), ``engines``, ``engine``, ``fixes``, ``prediction``,
    ``recipe``, ``lessons`` (claims held to it)
 2. pictures: ``graph``, ``mermaid``, ``drawing``, ``describe``, ``export``, ``cheatsheet`` and ``presentation`` (the one
@@ -33,7 +33,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "owui_lab"
 HEAVY = {"matplotlib", "networkx", "ipywidgets", "docker", "numpy", "PIL"}
 
 FLOORS: dict[str, int] = {
-    "owui_lab.errors": 0, "owui_lab.config": 0, "owui_lab.palette": 0,
+    "owui_lab.errors": 0, "owui_lab.knobs": 0, "owui_lab.config": 0, "owui_lab.palette": 0,
     "owui_lab.standins": 0,
     "owui_lab.catalog": 1, "owui_lab.reasons": 1, "owui_lab.engines": 1, "owui_lab.engine": 1, "owui_lab.fixes": 1,
     "owui_lab.prediction": 1,

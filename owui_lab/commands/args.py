@@ -11,8 +11,9 @@ import re
 from typing import Any
 
 from ..catalog import scenario
-from ..config import ENGINES, KNOB_NAMES, OLLAMA_PLACES, PLATFORMS, PUBLISH_MODES, Config
+from ..config import KNOB_NAMES, Config
 from ..errors import ConfigError
+from ..knobs import KNOBS
 
 
 class Parser(argparse.ArgumentParser):
@@ -27,37 +28,15 @@ class Parser(argparse.ArgumentParser):
 
 
 def add_config_args(parser: argparse.ArgumentParser) -> None:
-    """Add ``--scenario`` and every knob of ``Config`` with the CLI spellings learners see."""
+    """Add ``--scenario`` and every knob of ``Config``, as ``knobs.KNOBS`` declares it (flag, values, help)."""
     g = parser.add_argument_group("configuration (knobs override the scenario's values)")
     g.add_argument("--scenario", metavar="ID", help="start from a seed scenario (owui-lab scenarios lists them)")
-    g.add_argument("--platform", metavar="|".join(PLATFORMS), help="linux (Docker Engine) or desktop (Docker Desktop)")
-    g.add_argument("--ollama", metavar="|".join(OLLAMA_PLACES), help="Ollama as a native process on the host, or a container")
-    g.add_argument("--ollama-bind", metavar="ADDR", help="Ollama's OLLAMA_HOST (host default 127.0.0.1, image 0.0.0.0)")
-    g.add_argument("--ollama-network", metavar="bridge|host|NAME", help="container Ollama's network (default bridge)")
-    g.add_argument("--ollama-publish", metavar="|".join(PUBLISH_MODES), help="container Ollama's -p 11434:11434 (loopback = -p 127.0.0.1:11434:11434)")
-    g.add_argument("--ollama-host-port", metavar="N", type=port_number,
-                   help="the host port of container Ollama's -p N:11434 (default 11434)")
-    g.add_argument("--ollama-name", metavar="NAME", help="the Ollama container's name / compose service (default ollama)")
-    g.add_argument("--webui-network", metavar="bridge|host|NAME", help="Open WebUI's network (default bridge)")
-    g.add_argument("--webui-port", metavar="N", type=port_number, help="host port published to 8080 (default 3000)")
-    g.add_argument("--add-host-gateway", action=argparse.BooleanOptionalAction, default=None,
-                   help="--add-host=host.docker.internal:host-gateway on Open WebUI")
-    g.add_argument("--base-url", metavar="URL", help="OLLAMA_BASE_URL (image default http://host.docker.internal:11434)")
-    g.add_argument("--desktop-host-networking", action=argparse.BooleanOptionalAction, default=None,
-                   help="Docker Desktop 4.34+ 'Enable host networking' on")
-    g.add_argument("--compose", action=argparse.BooleanOptionalAction, default=None,
-                   help="both run as services of one compose file")
-    g.add_argument("--stored-url", metavar="URL",
-                   help="the Ollama URL saved in Open WebUI's database (Admin → Settings → Connections); it wins over OLLAMA_BASE_URL")
-    g.add_argument("--add-host-ip", metavar="IP",
-                   help="--add-host=host.docker.internal:IP on Open WebUI (an address instead of host-gateway)")
-    g.add_argument("--host-address", metavar="IP",
-                   help="the host's own address besides loopback and docker0 (its LAN IP), when the base URL names it")
-    g.add_argument("--userland-proxy", action=argparse.BooleanOptionalAction, default=None,
-                   help="the daemon's userland-proxy setting (default on; off: no docker-proxy, "
-                        "published ports are forwarded by NAT alone)")
-    g.add_argument("--engine", metavar="|".join(ENGINES),
-                   help="the container engine on Linux (default docker: rootful Docker Engine)")
+    for k in KNOBS:
+        if k.kind == "bool":
+            g.add_argument(k.flag, action=argparse.BooleanOptionalAction, default=None, help=k.help)
+        else:
+            g.add_argument(k.flag, metavar=k.shown_metavar, type=port_number if k.kind == "port" else None,
+                           help=k.help)
 
 
 def port_number(text: str) -> int:

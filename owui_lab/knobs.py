@@ -1,0 +1,119 @@
+"""Every knob a learner sets, declared once: its name, kind, values, label, CLI flag and help, platforms.
+
+``Config`` (``config.py``) has one field per declaration here, in this order (a test says so); its
+generic checks (a value among the choices, true or false, a TCP port) and the CLI's arguments
+(``commands/args.py``) are generated from ``KNOBS``, and so is the README's knob table
+(``tests/test_knobs.py`` keeps it true). Adding a knob is one declaration here, its ``Config`` field, its
+engine rule (and its truth rows).
+
+Stdlib only, on the base floor: nothing here imports the kit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+#: The kinds of value a knob takes; ``choice``, ``bool`` and ``port`` are checked generically by ``Config``.
+KINDS = ("choice", "bool", "port", "network", "name", "bind", "url", "ip")
+BOTH = ("linux", "desktop")
+
+
+@dataclass(frozen=True)
+class Knob:
+    """One knob.
+
+    Attributes:
+        name: the ``Config`` field (``ollama_bind``).
+        kind: one of ``KINDS``.
+        label: the learner's words for it (the sandbox's label).
+        help: the CLI's help line.
+        metavar: what the CLI shows for its value ("" for a flag: ``--x/--no-x``; the choices by default).
+        choices: the values a ``choice`` knob takes.
+        platforms: where it applies (``linux``, ``desktop``).
+        example: for a port, the example its error message gives ("3000 (as in -p 3000:8080)").
+        drawn: how the picture shows it.
+    """
+
+    name: str
+    kind: str
+    label: str
+    help: str
+    metavar: str = ""
+    choices: tuple[str, ...] = ()
+    platforms: tuple[str, ...] = BOTH
+    example: str = ""
+    drawn: str = ""
+
+    @property
+    def flag(self) -> str:
+        """The CLI's spelling: ``--ollama-bind``."""
+        return "--" + self.name.replace("_", "-")
+
+    @property
+    def shown_metavar(self) -> str:
+        return self.metavar or "|".join(self.choices)
+
+
+KNOBS: tuple[Knob, ...] = (
+    Knob("platform", "choice", "Platform", "linux (Docker Engine) or desktop (Docker Desktop)",
+         choices=("linux", "desktop"), drawn="the outer box: the Linux host, or your Mac/PC around Docker Desktop's VM"),
+    Knob("ollama", "choice", "Ollama runs", "Ollama as a native process on the host, or a container",
+         choices=("host", "container"), drawn="Ollama as a process on the host or a container in its network"),
+    Knob("ollama_bind", "bind", "OLLAMA_HOST", "Ollama's OLLAMA_HOST (host default 127.0.0.1, image 0.0.0.0)",
+         metavar="ADDR", drawn="'listens ADDR:PORT' under Ollama"),
+    Knob("ollama_network", "network", "Ollama network", "container Ollama's network (default bridge)",
+         metavar="bridge|host|NAME", drawn="the network box Ollama sits in"),
+    Knob("ollama_publish", "choice", "Ollama publishes",
+         "container Ollama's -p 11434:11434 (loopback = -p 127.0.0.1:11434:11434)",
+         choices=("none", "all", "loopback"), drawn="a port on the edge of Ollama's network box"),
+    Knob("ollama_host_port", "port", "Ollama's host port", "the host port of container Ollama's -p N:11434 "
+         "(default 11434)", metavar="N", example="7869 (as in -p 7869:11434 on the Ollama container)",
+         drawn="the published port's label"),
+    Knob("ollama_name", "name", "Ollama's name", "the Ollama container's name / compose service (default ollama)",
+         metavar="NAME", drawn="the Ollama container's caption"),
+    Knob("webui_network", "network", "Open WebUI network", "Open WebUI's network (default bridge)",
+         metavar="bridge|host|NAME", drawn="the network box Open WebUI sits in"),
+    Knob("webui_port", "port", "Open WebUI -p", "host port published to 8080 (default 3000)", metavar="N",
+         example="3000 (as in -p 3000:8080)", drawn="the port on the edge of Open WebUI's network box"),
+    Knob("add_host_gateway", "bool", "--add-host=host.docker.internal:host-gateway",
+         "--add-host=host.docker.internal:host-gateway on Open WebUI",
+         drawn="where the path from Open WebUI leads (docker0)"),
+    Knob("base_url", "url", "OLLAMA_BASE_URL", "OLLAMA_BASE_URL (image default http://host.docker.internal:11434)",
+         metavar="URL", drawn="the label of the path from Open WebUI to Ollama"),
+    Knob("desktop_host_networking", "bool", "Docker Desktop: Enable host networking (4.34+)",
+         "Docker Desktop 4.34+ 'Enable host networking' on", platforms=("desktop",),
+         drawn="the host network box: the VM's, or shared with your Mac/PC"),
+    Knob("compose", "bool", "one compose stack", "both run as services of one compose file",
+         drawn="the compose network's caption"),
+    Knob("userland_proxy", "bool", "the daemon's userland-proxy", "the daemon's userland-proxy setting (default on; "
+         "off: no docker-proxy, published ports are forwarded by NAT alone)",
+         drawn="only in the verdict (a timeout between bridge networks)"),
+    Knob("engine", "choice", "Engine", "the container engine on Linux (default docker: rootful Docker Engine)",
+         choices=("docker", "docker-rootless", "podman-rootful", "podman-rootless"), platforms=("linux",),
+         drawn="the host's caption, and a rootless engine's own namespace box"),
+    Knob("host_address", "ip", "the host's own address", "the host's own address besides loopback and docker0 "
+         "(its LAN IP), when the base URL names it", metavar="IP", drawn="only in the verdict"),
+    Knob("add_host_ip", "ip", "--add-host=host.docker.internal:IP", "--add-host=host.docker.internal:IP on Open "
+         "WebUI (an address instead of host-gateway)", metavar="IP", drawn="where the path from Open WebUI leads"),
+    Knob("stored_url", "url", "the URL Open WebUI saved", "the Ollama URL saved in Open WebUI's database (Admin → "
+         "Settings → Connections); it wins over OLLAMA_BASE_URL", metavar="URL",
+         drawn="the label of the path, when it wins"),
+)
+
+#: The knobs by name.
+BY_NAME: dict[str, Knob] = {k.name: k for k in KNOBS}
+
+
+def knob(name: str) -> Knob:
+    """The declaration of knob ``name`` (KeyError for an unknown one)."""
+    return BY_NAME[name]
+
+
+def markdown_table() -> str:
+    """The README's knob table: flag, values, where it applies, what it means."""
+    rows = ["| knob | CLI flag | values | applies on | what it is |", "|---|---|---|---|---|"]
+    for k in KNOBS:
+        values = "true / false" if k.kind == "bool" else k.shown_metavar
+        where = " and ".join({"linux": "Linux", "desktop": "Docker Desktop"}[p] for p in k.platforms)
+        rows.append(f"| `{k.name}` | `{k.flag}` | `{values}` | {where} | {k.help} |")
+    return "\n".join(rows)
