@@ -58,7 +58,7 @@ def grid() -> list[Config]:
     # The other engines on Linux, and the knobs that name an address of the host.
     for engine, ollama, bind, webui_net, ollama_net, publish, gateway, host, port in itertools.product(
             ["docker-rootless", "podman-rootful", "podman-rootless"], ["host", "container"],
-            [None, "127.0.0.1", "0.0.0.0:11435"], ["bridge", "host", "ai"], [None, "host", "bridge"],
+            [None, "127.0.0.1", "0.0.0.0:11435"], ["bridge", "host", "ai"], [None, "host", "bridge", "other"],
             [None, "none", "all", "loopback"], [False, True],
             ["localhost", "host.docker.internal", "host.containers.internal", DOCKER0_ADDRESS, "10.88.0.1"],
             [11434, 8080]):
