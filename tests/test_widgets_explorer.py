@@ -239,9 +239,12 @@ def test_side_by_side_on_request(app):
     assert app.side_image.layout.display == "none"
     app.side_toggle.value = True
     assert app.side_image.layout.display is None
-    assert bytes(app.side_image.value).startswith(PNG)
+    img = re.search(r'<img class="owui-side-diagram" alt="([^"]+)" src="data:image/png;base64,([^"]+)"',
+                    app.side_image.value)
+    assert base64.b64decode(img.group(2)).startswith(PNG)
+    assert img.group(1).startswith("Linux (above): ") and "Docker Desktop (below): " in img.group(1)
     assert "Linux" in app.side_html.value and "Docker Desktop" in app.side_html.value
-    first = bytes(app.side_image.value)
+    first = app.side_image.value
     app.apply_preset("linux-compose")
     assert app.side_image.value != first  # follows the knobs while shown
     app.side_toggle.value = False

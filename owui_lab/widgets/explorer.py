@@ -28,6 +28,7 @@ the handler, the knobs' rules and the layout they feed read best in one place.
 
 from __future__ import annotations
 
+import base64
 import threading
 import time
 from collections import OrderedDict
@@ -46,7 +47,7 @@ from ..presentation import (CSS, SCROLL_INTO_VIEW, error_html, esc, headline_htm
                             verdict_html)
 from ..recipe import PROJECT, Recipe, recipe
 from . import live
-from .base import BASE_URLS, Painter, Picture
+from .base import BASE_URLS, Painter, Picture, describe_diagram
 from .live import LiveReport
 from .paste_box import PasteBox
 
@@ -246,7 +247,7 @@ class Explorer(widgets.VBox):
                                           icon="columns", layout=W.Layout(width="360px"))
         self.side_toggle.add_class("owui-side-toggle")
         self.side_toggle.observe(lambda _c: self._update_side(), names="value")
-        self.side_image = W.Image(format="png", layout=W.Layout(width="100%", display="none"))
+        self.side_image = W.HTML(layout=W.Layout(width="100%", display="none"))  # an <img> with its alt text
         self.side_image.add_class("owui-side-image")
         self.side_html = W.HTML()
         side = W.VBox([self.side_toggle, self.side_html, self.side_image])
@@ -499,7 +500,11 @@ class Explorer(widgets.VBox):
             self._side_cache[key] = png
             while len(self._side_cache) > PNG_CACHE_SIZE // 4:
                 self._side_cache.popitem(last=False)
-        self.side_image.value = png
+        alt = ". ".join(f"{name} ({where}): {describe_diagram(drawing.on_platform(self.config, platform)).summary}"
+                        for platform, name, where in (("linux", "Linux", "above"),
+                                                      ("desktop", "Docker Desktop", "below")))
+        self.side_image.value = (f'<img class="owui-side-diagram" alt="{esc(alt)}" '
+                                 f'src="data:image/png;base64,{base64.b64encode(png).decode()}">')
         rows = []
         for platform, name in (("linux", "Linux"), ("desktop", "Docker Desktop")):
             v = predict(drawing.on_platform(self.config, platform))
