@@ -510,13 +510,15 @@ def _notes(c: Config) -> tuple[str, ...]:
             f"OLLAMA_HOST={DOCKER0_ADDRESS} (docker0 only)"
         )
         notes.append(
-            "The docs' Linux diagram says 'via Docker proxy': there is no proxy. host-gateway is the "
-            f"docker0 address {DOCKER0_ADDRESS}, {there}."
+            "The docs' Linux diagram says 'via Docker proxy': nothing forwards this connection to the host's "
+            f"loopback (docker-proxy serves published ports only). host-gateway is the docker0 address "
+            f"{DOCKER0_ADDRESS}, {there}."
         )
     if c.platform == "desktop" and c.webui_host_mode:
         notes.append(
-            "Docker Desktop supports --network host since 4.34 (Settings → Resources → Network → "
-            "Enable host networking); older docs say it does not work at all."
+            "Docker Desktop supports --network host from 4.34 (a beta from 4.29): Settings → Resources → "
+            "Network → Enable host networking, then Apply and restart; not with Enhanced Container Isolation. "
+            "Older docs say it does not work at all."
         )
     if c.platform == "desktop" and url.host == DOCKER0_ADDRESS:
         notes.append("On Docker Desktop there is no docker0 on your Mac/PC: 172.17.0.1 is inside the VM.")

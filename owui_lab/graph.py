@@ -324,7 +324,7 @@ def _browser_place(c: Config) -> str:
 #: A failing step's reason in a few words, for a label on the picture, keyed by the engine's reason code
 #: (``reasons.REASONS`` holds the full sentence). Fields as in ``reasons``; names are shortened to 18 characters.
 LABELS: dict[str, str] = {
-    "host_docker_internal_unknown_on_linux": "host.docker.internal unknown on Linux (no --add-host)",
+    "host_docker_internal_unknown_on_linux": "host.docker.internal unknown: Docker Engine, no --add-host",
     "name_unknown_to_host_resolver": "'{subject}' unknown to the host's resolver",
     "name_on_default_bridge": "'{subject}': the default bridge has no DNS",
     "name_on_host_network": "'{subject}' is on the host network: no DNS name",

@@ -35,9 +35,9 @@ REASONS: dict[str, str] = {
     "resolve_host_docker_internal_desktop": "host.docker.internal is built into Docker Desktop: it names your Mac/PC",
     "resolve_host_gateway": "host.docker.internal → {address}: --add-host ...:host-gateway wrote the docker0 address "
                             "into /etc/hosts",
-    "host_docker_internal_unknown_on_linux": "host.docker.internal is unknown on Linux unless the container is started "
-                                             "with --add-host=host.docker.internal:host-gateway (Name or service not "
-                                             "known)",
+    "host_docker_internal_unknown_on_linux": "host.docker.internal is unknown on Docker Engine on Linux unless the "
+                                             "container is started with --add-host=host.docker.internal:host-gateway "
+                                             "(Name or service not known)",
     "resolve_container_name": "'{subject}' resolves through Docker's embedded DNS: both are on the user-defined "
                               "network '{network}', which resolves {name_kind} names",
     "name_unknown_to_host_resolver": "'{subject}' does not resolve: a host-network container uses the host's resolver, "
@@ -153,7 +153,8 @@ REASONS: dict[str, str] = {
     "listen_docker0_all_addresses": "{who} listens on all addresses, docker0 ({docker0}) included",
     "listen_docker0_only": "{who} listens on docker0 ({docker0}) itself, and only there",
     "ollama_not_on_docker0": "{who} listens on {ollama_host} only; a connection arriving on docker0 ({docker0}) finds "
-                             "nothing there (no 'Docker proxy' forwards it, whatever the docs' diagram says) → "
+                             "nothing there (nothing forwards it to the host's loopback, whatever the docs' 'via "
+                             "Docker proxy' says) → "
                              "connection refused",
     "docker0_is_in_the_vm": "Ollama runs on your Mac/PC, not in the VM where {docker0} leads → connection refused",
     "docker0_no_published_port": "nothing listens on docker0 port {port}: the Ollama container publishes no port → "

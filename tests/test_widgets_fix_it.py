@@ -96,7 +96,7 @@ def test_what_happens_now_follows_the_knobs():
     f.widget
     assert f._now.value == ""  # on request only: it may answer a question asked above
     f._now_panel.selected_index = 0
-    assert "does not resolve" in f._now.value or "unknown on Linux" in f._now.value
+    assert "does not resolve" in f._now.value or "unknown on Docker Engine on Linux" in f._now.value
     f._controls["add_host_gateway"].value = True
     assert "docker0" in f._now.value and "owui-verdict" in f._now.value
     f._controls["ollama_bind"].value = "0.0.0.0"
@@ -117,7 +117,7 @@ def test_reset_puts_the_broken_setup_back():
     assert f._controls["add_host_gateway"].value is False and f._controls["ollama_bind"].label == "(default of where it runs)"
     assert f.tries == 0 and f.feedback is None and f._result.value == "" and f._solution_button.disabled
     f._now_panel.selected_index = 0
-    assert "unknown on Linux" in f._now.value
+    assert "unknown on Docker Engine on Linux" in f._now.value
 
 
 def test_an_unset_knob_shows_its_option_at_start_and_after_reset():

@@ -147,7 +147,7 @@ def test_a_learner_predicts_checks_and_fixes_in_jupyterlab(tmp_path):
             fix.locator(".jupyter-widget-Collapse-header", has_text="What happens now").first.click()
             now = fix.locator(".owui-fixit-now")
             now.locator(".owui-verdict").wait_for(timeout=20_000)
-            assert "unknown on Linux" in now.inner_text()
+            assert "unknown on Docker Engine on Linux" in now.inner_text()
             fix.locator(".owui-knob-add-host-gateway input[type=checkbox]").check()
             page.wait_for_function(
                 "() => document.querySelector('.owui-fixit-now').innerText.includes('docker0')", timeout=20_000)
