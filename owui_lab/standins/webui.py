@@ -62,6 +62,9 @@ PROBE_RELAY_ENV = "OWUI_LAB_PROBE_RELAY"  # "1": GET /probe relays probes of the
 MAX_CONNECTIONS = 64  # threads serving connections at once; one more is answered 503 and closed
 PROBE_SLOTS = 4  # /probe requests running at once; one more is answered 503
 IDLE_TIMEOUT = 30.0  # seconds a connection may wait for (the rest of) a request
+HEADER_TIMEOUT = 10.0  # seconds a request's head (request line and headers) may take to arrive, in all
+MAX_WAITING = 512  # connections waiting for a request head at once; the oldest goes when one more comes
+MAX_HEAD = 64 * 1024  # bytes of request line and headers (http.server refuses longer lines anyway)
 OLLAMA_STANDIN_HEADER = "X-Ollama-Standin"
 LAB_TOKEN_ENV = "OWUI_LAB_TOKEN"  # the kit's lab: a per-run token its stand-ins send back (see ollama.py)
 LAB_TOKEN_HEADER = "X-Owui-Lab-Token"
@@ -334,13 +337,133 @@ def relay_enabled(environ: dict | None = None) -> bool:
     return env.get(PROBE_RELAY_ENV, "").strip().lower() in ("1", "true", "yes", "on")
 
 
+class _Gate:
+    """Waits for each connection's whole request head without a thread of its own (one selector).
+
+    A client that trickles its headers (slowloris) or sends nothing holds only a socket here, never
+    one of the server's bounded threads: a head must arrive within ``HEADER_TIMEOUT`` seconds in all
+    (``idle_timeout`` when shorter), and at most ``MAX_WAITING`` connections wait at once (the
+    oldest is closed first). A complete head goes to ``ready(sock, address, head_bytes)``.
+    """
+
+    def __init__(self, ready, timeout: float) -> None:  # noqa: ANN001
+        import selectors
+
+        self.ready, self.timeout = ready, timeout
+        self.selector = selectors.DefaultSelector()
+        self.waiting: dict = {}  # socket -> [address, bytes so far, deadline]
+        self.incoming: list = []
+        self.lock = threading.Lock()
+        self.wake_r, self.wake_w = socket.socketpair()
+        self.wake_r.setblocking(False)
+        self.selector.register(self.wake_r, selectors.EVENT_READ)
+        self.stopped = False
+        threading.Thread(target=self._run, daemon=True, name="head-gate").start()
+
+    def add(self, sock, address) -> None:  # noqa: ANN001
+        with self.lock:
+            self.incoming.append((sock, address))
+        try:
+            self.wake_w.send(b"x")
+        except OSError:
+            pass
+
+    def stop(self) -> None:
+        self.stopped = True
+        self.add(None, None)
+
+    def _drop(self, sock) -> None:  # noqa: ANN001
+        self.waiting.pop(sock, None)
+        try:
+            self.selector.unregister(sock)
+        except (KeyError, ValueError):
+            pass
+        try:
+            sock.close()
+        except OSError:
+            pass
+
+    def _run(self) -> None:
+        import selectors
+
+        while not self.stopped:
+            now = time.monotonic()
+            soonest = min((w[2] for w in self.waiting.values()), default=now + 1)
+            for key, _ in self.selector.select(max(0.0, min(soonest - now, 1.0))):
+                sock = key.fileobj
+                if sock is self.wake_r:
+                    try:
+                        while self.wake_r.recv(4096):
+                            pass
+                    except OSError:
+                        pass
+                    continue
+                entry = self.waiting.get(sock)
+                try:
+                    chunk = sock.recv(4096)
+                except BlockingIOError:
+                    continue
+                except OSError:
+                    chunk = b""
+                if not chunk or entry is None:
+                    self._drop(sock)
+                    continue
+                entry[1] += chunk
+                if b"\r\n\r\n" in entry[1] or b"\n\n" in entry[1] or len(entry[1]) > MAX_HEAD:
+                    self.selector.unregister(sock)
+                    del self.waiting[sock]
+                    sock.setblocking(True)
+                    self.ready(sock, entry[0], bytes(entry[1]))
+            with self.lock:
+                incoming, self.incoming = self.incoming, []
+            for sock, address in incoming:
+                if sock is None:
+                    continue
+                while len(self.waiting) >= MAX_WAITING:
+                    self._drop(next(iter(self.waiting)))  # the oldest waiter goes first
+                sock.setblocking(False)
+                self.waiting[sock] = [address, bytearray(), time.monotonic() + self.timeout]
+                self.selector.register(sock, selectors.EVENT_READ)
+            now = time.monotonic()
+            for sock in [k for k, w in self.waiting.items() if w[2] <= now]:
+                self._drop(sock)  # no whole request head in time: closed, as uvicorn does
+        for sock in list(self.waiting):
+            self._drop(sock)
+
+
+class _Prefixed:
+    """A socket's reader that first gives back the bytes the gate already read (the request head)."""
+
+    def __init__(self, head: bytes, rest) -> None:  # noqa: ANN001
+        import io
+
+        self.head, self.rest = io.BytesIO(head), rest
+
+    def readline(self, limit: int = -1) -> bytes:
+        line = self.head.readline(limit)
+        if line.endswith(b"\n") or (limit >= 0 and len(line) >= limit):
+            return line
+        return line + self.rest.readline(-1 if limit < 0 else limit - len(line))
+
+    def read(self, size: int = -1) -> bytes:
+        data = self.head.read(size)
+        if size < 0:
+            return data + self.rest.read()
+        return data + (self.rest.read(size - len(data)) if len(data) < size else b"")
+
+    def close(self) -> None:
+        self.rest.close()
+
+
 def build_server(host: str, port: int, quiet: bool = False, probe_relay: bool | None = None,
                  idle_timeout: float = IDLE_TIMEOUT, max_connections: int = MAX_CONNECTIONS):
     """A threaded HTTP server for the stand-in Open WebUI; raises OSError when it cannot bind.
 
     ``probe_relay`` (default: ``relay_enabled()``) turns on ``GET /probe``, for the configured
     Ollama URLs only. Threads are bounded: ``max_connections`` connections and ``PROBE_SLOTS``
-    probes at once; beyond that the answer is 503.
+    probes at once; beyond that the answer is 503. A connection gets a thread only once its whole
+    request head has arrived (``_Gate``): slow or silent clients cannot take the threads from others.
+    One request a connection (``Connection: close``), so no thread waits on a kept-alive socket.
     """
     lab_token = os.environ.get(LAB_TOKEN_ENV, "")
     relay = relay_enabled() if probe_relay is None else probe_relay
@@ -373,6 +496,15 @@ def build_server(host: str, port: int, quiet: bool = False, probe_relay: bool | 
             self.server_name, self.server_port = host, self.server_address[1]
 
         def process_request(self, request, client_address) -> None:  # noqa: ANN001
+            self.gate.add(request, client_address)  # a thread only once its request head is whole
+
+        def server_close(self) -> None:
+            if getattr(self, "gate", None) is not None:  # not yet made when the bind failed
+                self.gate.stop()
+            super().server_close()
+
+        def head_ready(self, request, client_address, head: bytes) -> None:  # noqa: ANN001
+            self.heads[request] = head
             if not connection_slots.acquire(blocking=False):
                 # Every thread is busy: answer at once from the accepting thread, start none.
                 try:
@@ -386,12 +518,14 @@ def build_server(host: str, port: int, quiet: bool = False, probe_relay: bool | 
                 super().process_request(request, client_address)
             except BaseException:
                 connection_slots.release()  # no thread started (out of threads): give the slot back
-                raise
+                self.heads.pop(request, None)
+                self.shutdown_request(request)
 
         def process_request_thread(self, request, client_address) -> None:  # noqa: ANN001
             try:
                 super().process_request_thread(request, client_address)
             finally:
+                self.heads.pop(request, None)
                 connection_slots.release()
 
     class Handler(BaseHTTPRequestHandler):
@@ -402,6 +536,19 @@ def build_server(host: str, port: int, quiet: bool = False, probe_relay: bool | 
 
         def version_string(self) -> str:
             return self.server_version
+
+        def setup(self) -> None:
+            super().setup()
+            self.rfile = _Prefixed(self.server.heads.get(self.request, b""), self.rfile)
+
+        def handle(self) -> None:
+            self.close_connection = True
+            self.handle_one_request()  # one request a connection: a thread never waits on keep-alive
+
+        def end_headers(self) -> None:
+            if self.command:
+                self.send_header("Connection", "close")
+            super().end_headers()
 
         def log_message(self, format: str, *args: object) -> None:  # noqa: A002
             pass
@@ -469,7 +616,10 @@ def build_server(host: str, port: int, quiet: bool = False, probe_relay: bool | 
             else:
                 self._json(404, {"detail": "Not Found"})
 
-    return Server((host, port), Handler)
+    server = Server((host, port), Handler)
+    server.heads = {}
+    server.gate = _Gate(server.head_ready, min(idle_timeout, HEADER_TIMEOUT))
+    return server
 
 
 def _serve(host: str, port: int, quiet: bool, probe_relay: bool | None = None) -> int:
