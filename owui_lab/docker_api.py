@@ -375,6 +375,16 @@ def container_limits(cli: "docker.DockerClient") -> dict[str, Any]:
     return dict(cached)
 
 
+def know_limits(cli: "docker.DockerClient", info: "DaemonInfo") -> None:
+    """Settle ``container_limits`` from daemon facts already read (the lab reads them first): no second
+    question to a busy daemon, which could go unanswered and leave Podman's containers without limits."""
+    try:
+        cli._owui_lab_limits = ({"ulimits": [_ulimit("nofile", 1024), _ulimit("nproc", 1024)]}
+                                if info.kind == "podman" else {})
+    except AttributeError:  # pragma: no cover - a client that takes no attributes: container_limits asks
+        pass
+
+
 def _ulimit(name: str, value: int) -> Any:
     from docker.types import Ulimit
 

@@ -267,6 +267,7 @@ class Lab:
     # ---- planning ----
     def _check_platform(self) -> None:
         info = docker_api.daemon_info(self.client)
+        docker_api.know_limits(self.client, info)
         problem = platform_problem(info, self.config)
         if problem:
             raise PlatformMismatch(problem, "run 'owui-lab predict' with the same knobs to see the prediction.")
