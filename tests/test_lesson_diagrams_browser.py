@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.servers import chromium, jupyter_lab
+from tests.support.servers import artifact_path, chromium, jupyter_lab
 from tests.widgets_support import run_in_jupyterlab, shut_down_kernels
 
 pytestmark = [pytest.mark.usefixtures("chromium_path"), pytest.mark.slow]
@@ -134,6 +134,7 @@ def test_side_by_side_when_the_notebook_is_wide(tmp_path):
             side = abs(first["top"] - second["top"]) < 2
             smallest = min(d["smallestPt"] * d["shown"] / d["viewBoxWidth"] for d in (first, second))
             seen[label] = (round(notebook), side, round(smallest, 1))
+            page.screenshot(path=str(artifact_path("lesson_compare_" + label.replace(", ", "_").replace(" ", "_") + ".png")))
             assert side == (notebook >= 1200), f"{label}: notebook {notebook:.0f} px, side by side: {side}"
             for d in (first, second):
                 assert d["left"] >= 0 and d["right"] <= page.viewport_size["width"], (label, d)
