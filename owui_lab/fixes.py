@@ -119,7 +119,7 @@ def candidate_changes(c: Config) -> list[Change]:
         out.append(
             Change(
                 (("desktop_host_networking", True),),
-                "turn on Docker Desktop 4.34+ Settings → Resources → Network → Enable host networking",
+                "turn on Docker Desktop 4.34+ Settings → Resources → Network → Enable host networking, then Apply and restart",
                 8,
             )
         )

@@ -121,14 +121,14 @@ REASONS: dict[str, str] = {
     "published_on_loopback_only_host_address": "{spec} listens on the host's loopback only, not on the host's "
                                                "address {address} → connection refused",
     "published_on_loopback_only": "{spec} listens on the host's loopback only, not on docker0 ({docker0}), where "
-                                  "docker-proxy forwards it from any network → connection refused",
+                                  "a container's connection arrives → connection refused",
     "nothing_behind_published_port": "{spec} forwards to port {ollama_default_port} in the container, where {who} "
                                      "does not listen → connection refused",
     "listen_published_mac": "{spec} publishes Ollama's container port on your Mac/PC",
     "listen_published_loopback": "{spec} publishes Ollama's container port on {place:place}'s loopback",
     "listen_published_host_address": "{spec} publishes Ollama's container port on the host's address {address}",
-    "listen_published_docker0": "{spec} publishes Ollama's container port on docker0 ({docker0}), where docker-proxy "
-                                "forwards it from any network",
+    "listen_published_docker0": "{spec} publishes Ollama's container port on every host address, docker0 "
+                                "({docker0}) included",
     "webui_own_port": "that is Open WebUI's own port {webui_container_port}, not Ollama → connection refused",
     "nothing_in_webui_container": "nothing listens on port {port} inside the Open WebUI container → connection "
                                   "refused",
