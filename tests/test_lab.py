@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import socket
 
@@ -120,7 +121,14 @@ def test_platform_problems_are_explained() -> None:
     assert platform_problem(linux, owui_lab.load_scenario("linux-compose")) is None
     assert "cannot emulate that platform" in platform_problem(linux, owui_lab.load_scenario("desktop-compose"))
     assert "cannot emulate that platform" in platform_problem(desktop, owui_lab.load_scenario("linux-compose"))
-    assert "rootless" in platform_problem(rootless, None)
+    # Rootless Docker runs live now (issue 23): a configuration for it runs on it; one written for
+    # rootful Docker (or with no configuration yet) does not pretend to run on it.
+    linux_compose = owui_lab.load_scenario("linux-compose")
+    assert platform_problem(rootless, None) is None
+    assert platform_problem(rootless, dataclasses.replace(linux_compose, engine="docker-rootless")) is None
+    mismatch = platform_problem(rootless, linux_compose)
+    assert "--engine docker" in mismatch and "--engine docker-rootless" in mismatch and "prediction only" in mismatch
+    assert "cannot emulate that platform" in platform_problem(rootless, owui_lab.load_scenario("desktop-compose"))
 
 
 def test_no_daemon_means_not_available_with_a_reason(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
