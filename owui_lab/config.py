@@ -117,6 +117,16 @@ class OllamaListen:
         host = self.host or "0.0.0.0"
         return f"[{host}]:{self.port}" if ":" in host else f"{host}:{self.port}"  # as Ollama reads it back
 
+    def __eq__(self, other: object) -> bool:
+        # ":11434" (host "") and "0.0.0.0:11434" are one bind to Go's net.Listen (the same dual-stack
+        # wildcard socket), so they are one listener: what str() prints reads back equal.
+        if not isinstance(other, OllamaListen):
+            return NotImplemented
+        return ((self.host or "0.0.0.0"), self.port) == ((other.host or "0.0.0.0"), other.port)
+
+    def __hash__(self) -> int:
+        return hash((self.host or "0.0.0.0", self.port))
+
 
 def parse_ollama_host(value: str | None) -> OllamaListen:
     """Read ``OLLAMA_HOST`` exactly as Ollama's ``envconfig.Host()`` does.
