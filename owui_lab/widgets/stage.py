@@ -209,7 +209,8 @@ class Stage(Widgeted):
                 self._run_reason,
                 self._live,  # beside the diagram, never above it: a live run moves nothing on the right
             ],
-            layout=w.Layout(flex="0 0 320px", min_width="0", width="320px"),  # the rest goes to the diagram
+            # 320 px on a 1280 px projector, up to 460 px on a wider one: the rest goes to the diagram
+            layout=w.Layout(flex="0 0 auto", min_width="0", width="clamp(320px, 24vw, 460px)"),
         )
         controls.add_class("owui-stage-controls")
         view = w.VBox([self._waiting, self._reveal, self._headline, self._picture, self._picture_note],
