@@ -31,6 +31,7 @@ from typing import Any, Iterable, Mapping
 from .config import KNOB_NAMES, Config
 from .engine import evaluate
 from .errors import ConfigError, OwuiLabError
+from .docker_api import parse_daemon_info
 
 SCHEMA = 1
 PLATFORM_KNOBS = ("platform", "desktop_host_networking", "userland_proxy", "engine")
@@ -160,8 +161,6 @@ def platform_facts(
         userland_proxy: (value, how it was seen), measured by the grid.
         desktop_host_networking: (value, how it was seen), measured by the grid on Docker Desktop.
     """
-    from .docker_api import parse_daemon_info
-
     daemon = parse_daemon_info(dict(info), dict(version), docker0)
     platform_name = str((version.get("Platform") or {}).get("Name") or "")
     match = _DESKTOP_VERSION.search(platform_name)

@@ -12,7 +12,7 @@ not change where a module stands):
 3. running and diagnosing: ``docker_api``, ``environment``, ``lab``, ``diagnosis``, ``paste`` (what people
    paste, read by the doctor's reader), ``truth`` (the
    grid's recordings), and ``classroom`` (how a learner's kernel asks the classroom service)
-4. widgets: ``widgets``, and the notebooks' shims ``exercises`` and ``explore``
+4. widgets: ``widgets``, and the notebooks' shim ``exercises``
 5. the doors: ``commands``, ``cli``, ``__main__``, ``service``, and the package itself (its
    ``__init__`` re-exports every floor; no module imports it back)
 
@@ -42,7 +42,7 @@ FLOORS: dict[str, int] = {
     "owui_lab.cheatsheet": 2, "owui_lab.presentation": 2,
     "owui_lab.docker_api": 3, "owui_lab.environment": 3, "owui_lab.lab": 3, "owui_lab.diagnosis": 3,
     "owui_lab.truth": 3, "owui_lab.classroom": 3, "owui_lab.paste": 3,
-    "owui_lab.widgets": 4, "owui_lab.exercises": 4, "owui_lab.explore": 4,
+    "owui_lab.widgets": 4, "owui_lab.exercises": 4,
     "owui_lab.commands": 5, "owui_lab.cli": 5, "owui_lab.__main__": 5, "owui_lab.service": 5, "owui_lab": 5,
 }
 #: Within the engine floor, the order that keeps it free of circles (catalog < reasons < engines < engine < ...).
@@ -91,11 +91,14 @@ def imports_of(name: str, path: Path, known: set[str]) -> list[Import]:
                     sub = f"{module}.{alias.name}"
                     target = sub if sub in known else module
                     found.append(Import(name, _kit_or_top(target, known), child.lineno, local))
-            if not isinstance(child, (ast.Import, ast.ImportFrom)):
+            if _is_type_checking_block(child):
+                # only the body is for type checkers; an else branch runs
+                visit(ast.Module(body=child.orelse, type_ignores=[]), inner)
+            elif not isinstance(child, (ast.Import, ast.ImportFrom)):
                 visit(child, inner)
 
     visit(tree, False)
-    return [i for i in found if not _is_type_checking_only(i)]
+    return found
 
 
 def _kit_or_top(module: str, known: set[str]) -> str:
@@ -106,8 +109,13 @@ def _kit_or_top(module: str, known: set[str]) -> str:
     return module.split(".")[0]
 
 
-def _is_type_checking_only(_: Import) -> bool:
-    return False
+def _is_type_checking_block(node: ast.AST) -> bool:
+    """``if TYPE_CHECKING:`` (or ``typing.TYPE_CHECKING``): imports for type checkers, never run."""
+    if not isinstance(node, ast.If):
+        return False
+    test = node.test
+    return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
+        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING")
 
 
 def floor_of(module: str) -> int:
@@ -157,6 +165,11 @@ def heavy_modules() -> set[str]:
 def test_every_module_has_a_floor():
     for name in MODULES:
         floor_of(name)
+
+
+def test_every_floor_names_a_module_that_exists():
+    stale = sorted(set(FLOORS) - KNOWN)
+    assert not stale, f"FLOORS names modules that no longer exist: {stale} (drop them here and in the README's map)"
 
 
 def upward_imports() -> list[tuple[str, str]]:
@@ -246,6 +259,14 @@ def test_the_engine_floor_loads_nothing_heavy():
 
 
 # ---- the checker itself can fail -------------------------------------------------------------------
+
+
+def test_the_walker_skips_imports_for_type_checkers_only(tmp_path):
+    source = tmp_path / "owui_lab_probe.py"
+    source.write_text("from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    import docker\n"
+                      "    from .engine import Verdict\nelse:\n    from . import cli\n")
+    found = imports_of("owui_lab.probe", source, KNOWN)
+    assert {i.target for i in found} == {"typing", "owui_lab.cli"}
 
 
 def test_the_walker_sees_local_relative_and_sdk_imports(tmp_path):

@@ -6,6 +6,7 @@ import argparse
 
 from ..errors import ConfigError
 from .args import print_json
+from ..diagnosis import doctor
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -40,8 +41,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..diagnosis import doctor
-
     if not 1 <= args.host_port <= 65535:
         raise ConfigError(f"--host-port {args.host_port} is not a TCP port.", "use a number from 1 to 65535, e.g. 11434.")
     if not 0 < args.timeout <= 60:

@@ -30,6 +30,11 @@ from ..config import Config
 from ..errors import ConfigError, PlatformMismatch
 from ..prediction import predict
 from .args import add_config_args, config_from_args
+from .. import docker_api
+from ..environment import daemon_engine
+from ..lab import PROBE_TIMEOUT, run
+from ..lab import grid as truth_grid
+from ..lab.kept import clean, clean_plan, down, keep_up, status
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -82,8 +87,6 @@ def _lab_options(p: argparse.ArgumentParser) -> None:
 
 
 def _options(args: argparse.Namespace) -> dict[str, Any]:
-    from ..lab import PROBE_TIMEOUT
-
     timeout = PROBE_TIMEOUT if args.timeout is None else args.timeout
     if not 0.1 <= timeout <= 60:
         raise ConfigError(f"--timeout {args.timeout} is not a sensible probe timeout.", "use 0.1 to 60 seconds, e.g. 2.")
@@ -102,15 +105,12 @@ def on_this_engine(config: Config, args: argparse.Namespace) -> Config:
     """
     if getattr(args, "engine", None) is not None or config.platform != "linux":
         return config
-    from ..environment import daemon_engine
 
     engine = daemon_engine()
     return config.replace(engine=engine) if engine else config
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
-    from ..lab import run
-
     config = on_this_engine(config_from_args(args), args)
     options = _options(args)
     start = time.perf_counter()
@@ -134,8 +134,6 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
 
 def _cmd_up(args: argparse.Namespace) -> int:
-    from ..lab.kept import keep_up
-
     config = on_this_engine(config_from_args(args), args)
     description, observed = keep_up(config, progress=None if not args.json else False, **_options(args))
     if args.json:
@@ -162,8 +160,6 @@ def _print_up(d: dict[str, Any], observed: Any) -> None:
 
 
 def _cmd_status(args: argparse.Namespace) -> int:
-    from ..lab.kept import status
-
     report = status(everyone=args.all)
     if args.json:
         _print_json(report)
@@ -190,8 +186,6 @@ def _cmd_status(args: argparse.Namespace) -> int:
 
 
 def _cmd_down(args: argparse.Namespace) -> int:
-    from ..lab.kept import down
-
     out = [r.to_dict() for r in down(args.session, everyone=args.all)]
     if args.json:
         _print_json(out)
@@ -205,9 +199,6 @@ def _cmd_down(args: argparse.Namespace) -> int:
 
 
 def _cmd_clean(args: argparse.Namespace) -> int:
-    from .. import docker_api
-    from ..lab.kept import clean, clean_plan
-
     if args.all:
         plan = clean_plan(run=args.run, everyone=True)
         if not args.json:
@@ -257,7 +248,6 @@ def _register_grid(sub: argparse._SubParsersAction) -> None:
 def _cmd_grid(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from ..lab import grid as truth_grid
 
     folder = truth_grid.writable_folder(Path(args.output).parent if args.output else Path("."))
     facts = truth_grid.local_facts()

@@ -26,6 +26,8 @@ from ..errors import ConfigError, DockerUnavailable, OwuiLabError
 from .diagnose import Observations, diagnose, ollama_candidates, urls_to_probe, webui_containers
 from .inspect import OLLAMA_PORT
 from .report import Check, Finding, Report
+from . import observe as live
+from .. import docker_api
 
 __all__ = ["Check", "Finding", "Report", "doctor"]
 
@@ -68,9 +70,6 @@ def doctor(
     Raises:
         DockerUnavailable: no daemon answers, or this user may not use it (the doctor cannot look).
     """
-    from .. import docker_api
-    from . import observe as live
-
     if isinstance(containers, str):
         containers = [containers]  # doctor("open-webui") names one container, not eleven letters
     elif containers is not None:
@@ -138,8 +137,6 @@ def doctor(
 def _saved(cli: Any, snapshot: Any, webui: Any, token: str, sign_in: bool) -> Any:
     """What Open WebUI saved: asked of Open WebUI itself when a token (or an open instance) allows,
     else read from a private copy of its database."""
-    from . import observe as live
-
     address = _webui_address(snapshot, webui)
     if address is not None and webui.running:
         if not token and sign_in and webui.env.get("WEBUI_AUTH", "").lower() == "false":
@@ -162,8 +159,6 @@ def _webui_address(snapshot: Any, webui: Any) -> tuple[str, int] | None:
 
 
 def _probe(cli: Any, webui: Any, urls: list[str], timeout: float) -> tuple[dict[str, dict[str, Any]], str]:
-    from . import observe as live
-
     if not urls:
         return {}, ""
     try:
@@ -176,7 +171,5 @@ def _probe(cli: Any, webui: Any, urls: list[str], timeout: float) -> tuple[dict[
 
 
 def _browser(snapshot: Any, webui: Any) -> tuple[bool, str] | None:
-    from . import observe as live
-
     address = _webui_address(snapshot, webui)  # only loopback is asked, never another interface
     return live.observe_browser(*address) if address else None

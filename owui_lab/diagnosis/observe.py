@@ -31,6 +31,7 @@ from .inspect import (
     HostOllama,
     parse_container,
 )
+from .. import docker_api
 
 HTTP_TIMEOUT = 0.8  # seconds for a host-side HTTP question (loopback and local bridges answer in ms)
 
@@ -70,8 +71,6 @@ def collect(cli: Any, containers: Sequence[str] | None = None, include_lab: bool
     Returns:
         The snapshot.
     """
-    from .. import docker_api
-
     daemon = docker_api.doctor_daemon(cli)
     listed = docker_api.list_all_containers(cli)
     published: list[tuple[int, str, str]] = []
@@ -224,8 +223,6 @@ def probe_urls(cli: Any, webui: ContainerFacts, urls: Sequence[str], timeout: fl
     Returns:
         The probe's results (url, outcome, detail, seconds) and how they were obtained.
     """
-    from .. import docker_api
-
     return docker_api.doctor_probe(cli, webui.id, webui.name, urls, timeout)
 
 
@@ -292,7 +289,6 @@ def read_saved_urls(cli: Any, webui: ContainerFacts) -> SavedUrls:
     """
     import tempfile
 
-    from .. import docker_api
 
     path, unreadable = database_path(webui.env)
     if unreadable:

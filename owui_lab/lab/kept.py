@@ -19,6 +19,7 @@ from .live import Lab, browser_check
 from .processes import labelled_host_processes, stop_host_processes
 from .results import Observation, agrees
 from .state import forget_state, load_states, orphan_logs, save_state
+from .processes import HOST_PROCESS_ENV
 
 
 def keep_up(config: Config, progress: Any = None, **lab_options: Any) -> tuple[dict[str, Any], Observation]:
@@ -216,7 +217,6 @@ def _host_sessions() -> set[str]:
     """Sessions of host stand-ins still running (any owner this user can see)."""
     import psutil
 
-    from .processes import HOST_PROCESS_ENV
 
     out = set()
     for pid in labelled_host_processes(everyone=True):

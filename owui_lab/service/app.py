@@ -50,6 +50,9 @@ from .projector import page as projector_page
 from .runs import QueueFull, RunNotFound, RunQueue
 from .store import Store
 from .worker import config_from_json, run_in_subprocess
+from .. import docker_api
+from ..lab import Observation
+from ..widgets.live import LiveReport
 
 #: The largest request body taken (a configuration or an answer is a few hundred bytes).
 MAX_BODY = 1024 * 1024
@@ -266,9 +269,6 @@ class RunHtml(Base):
     """A finished run as the kit's one renderer draws it (the projector shows it as is)."""
 
     def get(self, run_id: str) -> None:
-        from ..lab import Observation
-        from ..widgets.live import LiveReport
-
         run = self.service.queue.get(run_id, self.user)
         out = self.run_dict(run)
         if run.state == "done" and run.result:
@@ -322,8 +322,6 @@ def make_app(service: Service, prefix: str) -> web.Application:
 
 def daemon_platform() -> str:
     """The platform of the daemon the labs run on ("linux" or "desktop"), or "none"."""
-    from .. import docker_api
-
     try:
         cli = docker_api.client(timeout=10)
         try:

@@ -21,6 +21,8 @@ from typing import Any, Callable
 from ..config import Config
 from ..errors import ConfigError, LabError, OwuiLabError, PlatformMismatch
 from ..prediction import predict
+from ..lab import load_states, run
+from ..lab.kept import keep_up as lab_up
 
 #: Seconds a run may take before the service interrupts it (bring-up, probe and teardown take 1-5 s).
 RUN_TIMEOUT = 120.0
@@ -99,9 +101,6 @@ def run_in_subprocess(state_root: Path, timeout: float = RUN_TIMEOUT) -> Callabl
 
 def keep_up(config: Any) -> dict:
     """Bring ``config`` up, probe it, and leave it running, as ``owui-lab lab up`` does (recorded)."""
-    from ..lab import load_states
-    from ..lab.kept import keep_up as lab_up
-
     if len(load_states()) >= MAX_KEPT:
         raise LabError(f"You already have {MAX_KEPT} labs up on the classroom's server.",
                        "remove yours first (clean), then bring this one up.")
@@ -115,7 +114,6 @@ def _main() -> int:
     request = json.loads(sys.stdin.read() or "{}")
     try:
         config = config_from_json(request.get("config"))
-        from ..lab import run
 
         try:
             if request.get("keep"):
