@@ -319,3 +319,52 @@ def test_every_glossary_link_leads_to_a_term():
                                   "embedded-DNS", "userland-proxy-and-docker-proxy"])
 def test_the_glossary_explains_the_lessons_terms(term):
     assert term in _glossary_anchors()
+
+
+# --------------------------------------------------------------------------------------------------
+# What the fact check of issue 21 found wrong does not come back
+# --------------------------------------------------------------------------------------------------
+
+#: Words of the old texts, each false or misleading (the issue's point in the comment).
+GONE = (
+    "silently discarded",                              # 1: Docker prints a warning
+    "#7197, #13784",                                   # 2: #13784 is Docker Engine on Arch, not Desktop
+    "#1326",                                           # 3: predates persistent config
+    "counts at the first start only",                  # 3: the saved URL wins only under three conditions
+    "there is no such proxy",                          # 4: docker-proxy exists, for published ports
+    "no proxy, no forwarding",                         # 4
+    "there is no proxy",                               # 4
+    "unknown on linux unless",                         # 5: Docker Desktop for Linux, Podman differ
+    "prefer the bridge with host.docker.internal where you can",  # 6: Desktop advice given as general
+    "every container has its own network namespace",   # 7: not with --network host
+    "or nowhere (linux)",                              # 8: only without extra_hosts
+    "many linux learners copy the docker desktop command",  # 9: the README command has --add-host
+    "forwards it from any network",                    # 10/14: only with userland-proxy, published on all addresses
+    "impossible before",                               # 12: a beta from 4.29, supported from 4.34
+    "used to be impossible",                           # 12
+    "a published port is a process on the host",       # 14: only with userland-proxy on
+    "works everywhere",                                # overstated: only from containers on that network
+    "has no name resolution.",                         # overstated: for container names
+)
+
+
+def _everything_a_learner_reads() -> list[tuple[str, str]]:
+    texts = []
+    for path in sorted((ROOT / "notebooks").glob("*.ipynb")):
+        texts.append((path.name, "\n".join(c.source for c in nbformat.read(path, as_version=4).cells)))
+    for path in sorted((ROOT / "owui_lab" / "data").rglob("*.yaml")):
+        texts.append((str(path.relative_to(ROOT)), path.read_text(encoding="utf-8")))
+    for name in ("README.md", "owui_lab/reasons.py", "owui_lab/engine.py", "owui_lab/recipe.py", "owui_lab/fixes.py",
+                 "owui_lab/cheatsheet.py"):
+        texts.append((name, (ROOT / name).read_text(encoding="utf-8")))
+    return texts
+
+
+def test_what_the_fact_check_found_wrong_does_not_come_back():
+    found = []
+    for where, text in _everything_a_learner_reads():
+        flat = " ".join(text.casefold().replace('"\n', " ").replace('" "', "").split())
+        for words in GONE:
+            if words in flat:
+                found.append(f"{where}: {words!r}")
+    assert found == []
