@@ -17,18 +17,16 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
-from ..docker_api import DaemonInfo, parse_daemon_info
+from ..config import IMAGE_DEFAULT_BASE_URL, OLLAMA_PORT, WEBUI_CONTAINER_PORT
+from ..docker_api import LABEL_MANAGED, DaemonInfo, parse_daemon_info
 
 WEBUI_IMAGE = "ghcr.io/open-webui/open-webui"
 OLLAMA_IMAGE = "ollama/ollama"
-OLLAMA_PORT = 11434
-WEBUI_PORT = 8080
-# What Open WebUI's backend uses when OLLAMA_BASE_URL is "/ollama" (the image's ENV) in production.
-IMAGE_DEFAULT_BASE_URL = "http://host.docker.internal:11434"
+# What Open WebUI's backend uses when OLLAMA_BASE_URL is "/ollama" (the image's ENV) in production is
+# config.IMAGE_DEFAULT_BASE_URL; with the bundled Ollama (the :ollama image) it is this one.
 BUNDLED_OLLAMA_BASE_URL = "http://localhost:11434"
 K8S_BASE_URL = "http://ollama-service.open-webui.svc.cluster.local:11434"
 SOCKET_PATHS = ("/var/run/docker.sock", "/run/docker.sock", "/run/podman/podman.sock")
-LAB_LABEL = "io.owui-lab.managed"
 
 
 def _dict(value: Any) -> dict[str, Any]:
@@ -187,7 +185,7 @@ class ContainerFacts:
     @property
     def webui_port(self) -> int:
         """The port Open WebUI listens on in its container: ``PORT`` when it is a port number, else 8080."""
-        return port_number(self.env.get("PORT", ""), WEBUI_PORT)
+        return port_number(self.env.get("PORT", ""), WEBUI_CONTAINER_PORT)
 
     @property
     def host_mode(self) -> bool:
@@ -204,7 +202,7 @@ class ContainerFacts:
     @property
     def lab_managed(self) -> bool:
         """One of the kit's own lab containers (never a learner's)."""
-        return self.labels.get(LAB_LABEL) == "true"
+        return self.labels.get(LABEL_MANAGED) == "true"
 
     @property
     def network_names(self) -> tuple[str, ...]:
