@@ -1,23 +1,11 @@
-"""The names the lessons import as ``from owui_lab import exercises as ex``; they live in ``owui_lab.widgets``.
+"""The name the lessons import as ``from owui_lab import exercises as ex``; it lives in ``owui_lab.widgets``.
 
-Nothing is defined here: each name is the widget package's own object, so a notebook and a test see
-the same thing.
+Only what a notebook calls through ``ex`` is re-exported (``ex.run_doctor`` in ``05_doctor``); every other
+widget is imported from ``owui_lab.widgets`` (or the lesson's own ``lesson(...)``). Nothing is defined here.
 """
 
 from __future__ import annotations
 
-from .widgets.base import BASE_URLS, Feedback, build_config
-from .widgets.cells import run_doctor, run_live, show_commands, show_diagram, show_verdict
-from .widgets.compare import compare
-from .widgets.explorer import sandbox
-from .widgets.fix_it import KNOB_LABELS, FixIt
-from .presentation import OUTCOME_TEXT, live_html, verdict_html
-from .widgets.live import LiveReport, live_check
-from .widgets.predict_check import STEP_TEXT, PredictCheck
-from .widgets.stage import Stage
+from .widgets.cells import run_doctor
 
-__all__ = [
-    "BASE_URLS", "KNOB_LABELS", "OUTCOME_TEXT", "STEP_TEXT", "Feedback", "FixIt", "LiveReport", "PredictCheck",
-    "Stage", "build_config", "compare", "live_check", "live_html", "run_doctor", "run_live", "sandbox",
-    "show_commands", "show_diagram", "show_verdict", "verdict_html",
-]
+__all__ = ["run_doctor"]
