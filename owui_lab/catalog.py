@@ -1,4 +1,4 @@
-"""The eight seed scenarios of the docs' "Network Diagrams" page, loaded strictly from YAML.
+"""The seed scenarios (one per diagram) of the docs' "Network Diagrams" page, loaded strictly from YAML.
 
 Each file in the package's ``owui_lab/data/scenarios/`` (shipped inside the wheel, read with
 ``importlib.resources``) holds one scenario: ``id`` (the file's stem), ``title``, ``summary`` (one

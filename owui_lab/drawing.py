@@ -764,7 +764,7 @@ def _main(argv: list[str] | None = None) -> int:
 
     parser = argparse.ArgumentParser(prog="python -m owui_lab.drawing", description=__doc__.split("\n")[0])
     parser.add_argument("--regenerate-baselines", metavar="DIR", required=True,
-                        help="write the eight seed scenarios' PNGs into DIR (tests/baseline_images)")
+                        help="write every seed scenario's PNG into DIR (tests/baseline_images)")
     args = parser.parse_args(argv)
     for path in regenerate_baselines(args.regenerate_baselines):
         print(path)

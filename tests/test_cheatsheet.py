@@ -25,10 +25,9 @@ from owui_lab.prediction import predict
 IDS = [s.id for s in scenarios()]
 
 
-def test_it_names_all_eight_scenarios():
+def test_it_names_every_seed_scenario():
     rows = cs.cheat_sheet()
-    assert len(IDS) == 8
-    assert [r.scenario.id for r in rows] == IDS
+    assert IDS and [r.scenario.id for r in rows] == IDS
 
 
 @pytest.mark.parametrize("scenario_id", IDS)

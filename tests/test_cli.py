@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from owui_lab import scenarios
+
 
 def run(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
     return subprocess.run(
@@ -18,15 +20,15 @@ def run(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
     )
 
 
-def test_scenarios_lists_eight_one_line_each():
+def test_scenarios_lists_every_seed_one_line_each():
     out = run("scenarios")
     assert out.returncode == 0
     lines = out.stdout.strip().splitlines()
-    assert len(lines) == 8
-    assert lines[0].startswith("desktop-ollama-on-host") and "desktop" in lines[0]
+    seeds = scenarios()
+    assert len(lines) == len(seeds)
+    assert all(line.startswith(s.id) and s.platform in line for line, s in zip(lines, seeds))
     data = json.loads(run("scenarios", "--json").stdout)
-    assert [d["id"] for d in data][4:] == [
-        "linux-ollama-on-host", "linux-compose", "linux-separate-networks", "linux-host-network"]
+    assert [d["id"] for d in data] == [s.id for s in seeds]
     assert all({"id", "title", "platform"} <= set(d) for d in data)
 
 

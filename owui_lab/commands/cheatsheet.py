@@ -1,4 +1,4 @@
-"""``owui-lab cheatsheet``: the eight setups on one printable page, generated from the engine."""
+"""``owui-lab cheatsheet``: the seed setups on one printable page, generated from the engine."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""``owui-lab scenarios``: list the eight seed scenarios of the docs' Network Diagrams page."""
+"""``owui-lab scenarios``: list the seed scenarios of the docs' Network Diagrams page."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from .args import print_json
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the ``scenarios`` subcommand."""
-    p = subparsers.add_parser("scenarios", help="list the eight seed scenarios of the docs' Network Diagrams page")
+    p = subparsers.add_parser("scenarios", help="list the seed scenarios of the docs' Network Diagrams page")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=run)
 

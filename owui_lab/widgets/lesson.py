@@ -170,5 +170,5 @@ class OpenLesson:
         return AfterAnswers(self.shown, lambda: CSS + markup, "the live run's result", waiting_html=status)
 
     def scenarios(self) -> None:
-        """The eight seed scenarios, one line each (id and title)."""
+        """The seed scenarios, one line each (id and title)."""
         print("\n".join(f"{s.id:<27} {s.title}" for s in scenarios()))
