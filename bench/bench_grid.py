@@ -23,17 +23,13 @@ import os
 import statistics
 import sys
 import time
-from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO))
-sys.path.insert(0, str(REPO / "bench"))
+from grid_baseline import run_grid_by_hand  # beside this script: Python puts the script's folder on sys.path
+
+from owui_lab.lab.grid import linux_grid, run_grid
+from owui_lab.truth import deployment_knobs
+
 os.environ.setdefault("OWUI_LAB_IMAGE", "owui-lab/python:offline")
-
-from grid_baseline import run_grid_by_hand  # noqa: E402
-
-from owui_lab.lab.grid import linux_grid, run_grid  # noqa: E402
-from owui_lab.truth import deployment_knobs  # noqa: E402
 
 
 def _key(knobs: dict) -> tuple:
