@@ -5,7 +5,7 @@ commands: UNLABELLED containers (a learner's, not the kit's) from the stand-in i
 ``ghcr.io/open-webui/open-webui:main`` and ``ollama/ollama:latest`` (tags only; nothing is pulled or
 pushed), running the stand-ins, with the real images' ``ENV`` lines; and host Ollama stand-ins as
 processes on this machine, bound to loopback or to all addresses on a free port (the doctor is told
-that port instead of 11434). One setup per Linux pitfall of DOMAIN.md, plus the working ones.
+that port instead of 11434). One setup per Linux pitfall learners report, plus the working ones.
 
 The doctor examines only the containers under test (``doctor(containers=[...])``); afterwards the
 learner's containers must be untouched (same ids, same state, same start time) and the doctor's

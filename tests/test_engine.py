@@ -1,4 +1,4 @@
-"""The engine against every rule of DOMAIN.md, and the eight seed scenarios as the docs (corrected) say."""
+"""The engine against every rule it models, and the docs' eight seed scenarios as the docs (corrected) say."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ def outcome(**knobs) -> str:
     return evaluate(Config(**knobs)).outcome
 
 
-# ---- the eight seeds, as DOMAIN.md's table says --------------------------------------------------
+# ---- the docs' eight seeds, as the docs (corrected) say ------------------------------------------
 
 SEEDS = {
     # id: (reachable outcome, browser reachable, browser url)

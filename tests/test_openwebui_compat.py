@@ -225,7 +225,7 @@ def test_open_webui_fails_each_broken_url_the_way_the_probe_classifies_it(openwe
                                              "connection_refused"]
     ok, refused, unresolved, silent, other = seen
     assert ok[0] == 200 and json.loads(ok[1])["version"] == standin.VERSION
-    # aiohttp's own words, which learners find in Open WebUI's log (DOMAIN.md: issues #209, #7189).
+    # aiohttp's own words, which learners find in Open WebUI's log (open-webui issues #209, #7189).
     assert refused[0] == 500 and "Connect call failed" in refused[1], refused
     assert unresolved[0] == 500 and "no-such-ollama.invalid" in unresolved[1], unresolved
     assert "Name or service not known" in unresolved[1] or "resolution" in unresolved[1], unresolved
@@ -253,7 +253,7 @@ def test_open_webui_reports_a_stopped_ollama(openwebui, ollama):
 def test_in_a_container_open_webui_and_the_probe_see_the_same(standin_image):
     """The real Open WebUI in a container on the default bridge (as in the docs' Linux diagram) and
     the stand-in probe in its network namespace: same verdict for each URL, and the very error
-    messages learners report (DOMAIN.md: #209 ``Connect call failed ('172.17.0.1', 11434)``).
+    messages learners report (open-webui #209: ``Connect call failed ('172.17.0.1', 11434)``).
 
     Open WebUI runs from the offline image with its venv (and the Python it was made from) mounted
     read-only at the same paths. Ollama "on the host" is two stand-ins: one on the docker0 address,

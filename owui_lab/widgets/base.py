@@ -198,7 +198,7 @@ class Painter:
         return self.picture(config, verdict).png
 
 
-#: The base URLs learners actually type (DOMAIN.md's pitfalls): the one list every widget offers.
+#: The base URLs learners actually type (the pitfalls of Open WebUI's and Ollama's issues): the one list every widget offers.
 BASE_URLS = (
     IMAGE_DEFAULT_BASE_URL,
     "http://ollama:11434",

@@ -25,7 +25,10 @@ from .live import LiveReport
 from .paste_box import PasteBox, read_box
 
 class Stage(Widgeted):
-    """A projector-friendly demo: pick a seed scenario, flip a few big toggles, watch the verdict.
+    """A projector-friendly demo: pick a seed scenario, flip a few big switches, watch the verdict.
+
+    Besides the switches (``TOGGLES``): the base URL, Linux's engine (hidden on Docker Desktop), "Paste your
+    command", "Run it for real" (the lab's observation beside the prediction) and **Reveal**.
 
     Args:
         scenario_id: the seed scenario to start from.
