@@ -339,10 +339,12 @@ class AfterAnswers(Widgeted):
 
     def _waiting_text(self) -> str:
         left = self.waiting_for
-        questions = "question" if left == 1 else "questions"
+        # A summary also waits for the fix-it (solved or shown): those are exercises, not only questions.
+        kind = "question" if all(isinstance(q, PredictCheck) for q in self.questions) else "exercise"
+        done = "answered" if kind == "question" else "done"
         return (f'{CSS}<div class="owui-box owui-after-answers" data-waiting="{left}">'
-                f"<i>{esc(self.what[0].upper() + self.what[1:])} will show once you have answered the {left} "
-                f"{questions} above (or press the button).</i>{self.waiting_html}</div>")
+                f"<i>{esc(self.what[0].upper() + self.what[1:])} will show once you have {done} the {left} "
+                f"{kind}{'' if left == 1 else 's'} above (or press the button).</i>{self.waiting_html}</div>")
 
     def _build(self) -> None:
         w = ipywidgets()
