@@ -67,3 +67,20 @@ def test_a_throwaway_knob_reaches_the_cli(monkeypatch):
 def markdown_table_with(monkeypatch, extra: Knob) -> str:
     monkeypatch.setattr(knobs, "KNOBS", (*KNOBS, extra))
     return knobs.markdown_table()
+
+
+def test_a_knobs_label_reaches_the_explorer_and_the_stage(monkeypatch):
+    """The sandbox and the stage read their knobs' labels from the declarations."""
+    from dataclasses import replace
+
+    from owui_lab.widgets.explorer import Explorer
+    from owui_lab.widgets.stage import Stage
+
+    for name in ("base_url", "engine"):
+        monkeypatch.setitem(knobs.BY_NAME, name, replace(knobs.BY_NAME[name], label=f"relabelled {name}"))
+    explorer = Explorer()
+    assert explorer.w_base_url.description == "relabelled base_url"
+    assert explorer.w_engine.description == "relabelled engine"
+    stage = Stage()
+    stage.widget  # noqa: B018 - built on first use
+    assert stage._url.description == "relabelled base_url" and stage._engine.description == "relabelled engine"

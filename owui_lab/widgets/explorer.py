@@ -41,6 +41,7 @@ from ..config import ENGINE_TITLES, ENGINES, Config
 from ..catalog import as_config, scenario, scenarios
 from ..engine import Verdict
 from ..errors import ConfigError, OwuiLabError
+from ..knobs import knob
 from ..prediction import predict
 from ..palette import CODE_BG, FAILS_INK, MUTED, WARNING_INK
 from ..presentation import (CSS, SCROLL_INTO_VIEW, error_html, esc, headline_html, live_html, notice_html, outcome_phrase,
@@ -161,31 +162,35 @@ class Explorer(widgets.VBox):
 
         # the knobs
         self.w_platform = W.ToggleButtons(options=[("Linux", "linux"), ("Docker Desktop", "desktop")],
-                                          description="Platform", style={**_DESCRIPTION, "button_width": "auto"})
+                                          description=knob("platform").label,
+                                          style={**_DESCRIPTION, "button_width": "auto"})
         # Linux's engines (Podman, rootless Docker): other host names, gateways and port forwarders
         self.w_engine = W.Dropdown(options=[(ENGINE_TITLES[e], e) for e in ENGINES], value="docker",
-                                   description="Engine", style=_DESCRIPTION, layout=W.Layout(width=KNOB_WIDTH))
+                                   description=knob("engine").label,
+                                   style=_DESCRIPTION, layout=W.Layout(width=KNOB_WIDTH))
         # each widget gets a Layout of its own: hiding one must not hide another
-        self.w_desktop_hostnet = W.Checkbox(description="Docker Desktop: Enable host networking (4.34+)",
+        self.w_desktop_hostnet = W.Checkbox(description=knob("desktop_host_networking").label,
                                             indent=False, layout=W.Layout(width="auto"))
         self.w_ollama = W.ToggleButtons(options=[("on the host", "host"), ("in a container", "container")],
-                                        description="Ollama runs", style={**_DESCRIPTION, "button_width": "auto"})
+                                        description=knob("ollama").label,
+                                        style={**_DESCRIPTION, "button_width": "auto"})
         # no description: the column's heading says it, and the four choices need the whole width
         self.w_mode = W.ToggleButtons(options=list(MODES), tooltips=list(MODE_TOOLTIPS),
                                       style={"button_width": "auto"})
-        self.w_webui_port = W.BoundedIntText(value=3000, min=1, max=65535, description="Open WebUI -p",
+        self.w_webui_port = W.BoundedIntText(value=3000, min=1, max=65535, description=knob("webui_port").label,
                                              style=_DESCRIPTION, layout=W.Layout(width="260px"))
-        self.w_ollama_net = W.Dropdown(description="Ollama network", style=_DESCRIPTION,
+        self.w_ollama_net = W.Dropdown(description=knob("ollama_network").label, style=_DESCRIPTION,
                                        layout=W.Layout(width=KNOB_WIDTH))
-        self.w_publish = W.Dropdown(options=list(PUBLISH), description="Ollama publishes", style=_DESCRIPTION,
+        self.w_publish = W.Dropdown(options=list(PUBLISH), description=knob("ollama_publish").label, style=_DESCRIPTION,
                                     layout=W.Layout(width=KNOB_WIDTH))
-        self.w_ollama_name = W.Text(value="ollama", description="Ollama's name", style=_DESCRIPTION,
+        self.w_ollama_name = W.Text(value="ollama", description=knob("ollama_name").label, style=_DESCRIPTION,
                                     layout=W.Layout(width="300px"))
         self.w_bind = W.Combobox(options=list(BINDS), placeholder="unset (the default)", ensure_option=False,
-                                 description="OLLAMA_HOST", style=_DESCRIPTION, layout=W.Layout(width=KNOB_WIDTH))
-        self.w_add_host = W.Checkbox(description="--add-host=host.docker.internal:host-gateway", indent=False,
+                                 description=knob("ollama_bind").label,
+                                 style=_DESCRIPTION, layout=W.Layout(width=KNOB_WIDTH))
+        self.w_add_host = W.Checkbox(description=knob("add_host_gateway").label, indent=False,
                                      layout=W.Layout(width="auto"))
-        self.w_base_url = W.Combobox(options=list(BASE_URLS), ensure_option=False, description="OLLAMA_BASE_URL",
+        self.w_base_url = W.Combobox(options=list(BASE_URLS), ensure_option=False, description=knob("base_url").label,
                                      style=_DESCRIPTION, layout=W.Layout(width=KNOB_WIDTH))
         for w, cls in (
             (self.w_platform, "platform"), (self.w_engine, "engine"), (self.w_desktop_hostnet, "desktop-hostnet"),

@@ -17,6 +17,7 @@ from ..catalog import scenarios
 from ..config import ENGINE_TITLES, ENGINES
 from ..engine import Verdict
 from ..errors import ConfigError
+from ..knobs import knob
 from ..prediction import predict
 from ..presentation import CSS, esc, headline_html, headline_text, live_html, missing_diagram_html, verdict_html
 from . import live
@@ -162,7 +163,8 @@ class Stage(Widgeted):
         for name, button in self._toggles.items():
             button.add_class("owui-switch")
             button.add_class(f"owui-switch-{name.replace('_', '-')}")
-        self._url = w.Dropdown(options=list(BASE_URLS), description="OLLAMA_BASE_URL", layout=w.Layout(width="100%"))
+        self._url = w.Dropdown(options=list(BASE_URLS), description=knob("base_url").label,
+                               layout=w.Layout(width="100%"))
         self._url.add_class("owui-stage-url")
         self._url.add_class("owui-unseen-label")  # named for screen readers; shown by url_label, larger
         self._headline = w.HTML()
@@ -196,7 +198,7 @@ class Stage(Widgeted):
         self._url.observe(lambda ch: None if self._syncing else self.set_base_url(ch["new"]), names="value")
         # Linux's engines: the same setup on Podman or rootless Docker (hidden on Docker Desktop)
         self._engine = w.Dropdown(options=[(ENGINE_TITLES[e], e) for e in ENGINES], value="docker",
-                                  description="Engine", layout=w.Layout(width="100%"))
+                                  description=knob("engine").label, layout=w.Layout(width="100%"))
         self._engine.add_class("owui-stage-engine")
         self._engine.observe(lambda ch: None if self._syncing else self.set_engine(ch["new"]), names="value")
         url_label = w.HTML("<span class='owui-stage-url-label'>OLLAMA_BASE_URL</span>")
