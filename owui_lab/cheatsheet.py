@@ -4,7 +4,8 @@ Nothing on it is written by hand. For each seed scenario (as many as the catalog
 engine gives what really happens (and the step that fails), its gentlest fix, the URL to use once fixed,
 the security note of the fixed setup where the fix opens Ollama and, for a host Ollama on Linux, the
 safer docker0 bind beside ``0.0.0.0`` when the engine says it works too; the small diagram of each card
-is ``drawing.draw`` of the scenario's own configuration. ``owui-lab cheatsheet -o FILE [--paper a4|letter]``
+is ``drawing.draw`` of the scenario's own configuration in its print variant, ``drawing.CARD`` (names, path,
+URL: at least ``DIAGRAM_PT`` printed). ``owui-lab cheatsheet -o FILE [--paper a4|letter]``
 writes it as ``.pdf`` (to print: vector, text searchable), ``.png`` or ``.html``.
 
 Example::
@@ -37,6 +38,8 @@ FORMATS = (".html", ".pdf", ".png")
 PAPERS = {"a4": (8.27, 11.69), "letter": (8.5, 11.0)}
 #: The smallest text on the page outside the diagrams, in points (printed, read at arm's length).
 BODY_PT = 9.0
+#: The smallest text inside the diagrams (``drawing.CARD``: names, ports, marks and URLs), in points printed.
+DIAGRAM_PT = 6.0
 TITLE = "Open WebUI cannot reach Ollama? The {count} setups of the docs' Network Diagrams, as they really behave"
 NUMBERS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve")
 
@@ -183,7 +186,7 @@ def cheat_sheet() -> list[Row]:
 # --------------------------------------------------------------------------------------------------
 
 MARGIN = 0.4  # inches around the page's content (inside every printer's unprintable edge)
-GAP = 0.16  # between the two columns, and the least between two rows
+GAP = 0.1  # between the two columns, and the least between two rows
 PAD = 0.09  # inside a card
 SIZE_TITLE, SIZE_CARD, SIZE_BODY = 15.0, 11.0, BODY_PT
 LINE = 1.28  # line height, in font sizes
@@ -272,7 +275,7 @@ def layout(rows: list[Row], paper: str = "a4") -> Page:
     Every diagram gets the same size, as large as the page allows (at most the column's width); what
     height is left is shared out between the rows, so the page is filled to its margins.
     """
-    from .drawing import DESIGN_H, DESIGN_W
+    from .drawing import CARD, design_size
 
     if paper not in PAPERS:
         raise ConfigError(f"The cheat sheet comes in no paper size called '{paper}'.",
@@ -295,7 +298,8 @@ def layout(rows: list[Row], paper: str = "a4") -> Page:
     top = height - MARGIN - sum(line.height for line in header) - 0.06
     bottom = MARGIN + sum(line.height for line in footer) + 0.08
     room = top - bottom - (per_column - 1) * GAP - sum(rows_fixed)
-    d_max = (column - 2 * PAD) * DESIGN_H / DESIGN_W
+    design_w, design_h = design_size(CARD)
+    d_max = (column - 2 * PAD) * design_h / design_w
     diagram_h = min(room / per_column, d_max)
     gap = GAP + (room - per_column * diagram_h) / max(per_column - 1, 1)
     cards = []
@@ -310,7 +314,7 @@ def layout(rows: list[Row], paper: str = "a4") -> Page:
             # A card with fewer words than its neighbour gives the room to its diagram.
             d_h = min(d_max, row_h - fixed[index])
             d_top = y - PAD - sum(line.height for line in head) - 0.03
-            d_w = d_h * DESIGN_W / DESIGN_H
+            d_w = d_h * design_w / design_h
             d_x = x + (column - d_w) / 2
             cards.append(Card(rows[index], x, y, column, row_h, head, words, (d_x, d_top - d_h, d_x + d_w, d_top)))
         y -= row_h + gap
@@ -323,7 +327,7 @@ def figure(page: Page):
     from matplotlib.figure import Figure
     from matplotlib.patches import FancyBboxPatch
 
-    from .drawing import draw, font
+    from .drawing import CARD, draw, font
 
     c = _colours()
     W, H = page.width, page.height
@@ -358,7 +362,7 @@ def figure(page: Page):
             y -= line.height
         x0, y0, x1, y1 = card.diagram
         ax = fig.add_axes(((x0) / W, y0 / H, (x1 - x0) / W, (y1 - y0) / H))
-        draw(card.row.scenario.config, ax=ax, verdict=card.row.verdict)
+        draw(card.row.scenario.config, ax=ax, verdict=card.row.verdict, sizes=CARD)
         y = y0 - 0.06
         for line in card.words:
             text(card.x + PAD + line.indent, y, line)
@@ -380,14 +384,15 @@ def diagram_alt(r: Row) -> str:
 
 def to_html(rows: list[Row], paper: str = "a4") -> str:
     """The cheat sheet as one printable HTML page: the same cards, each diagram an SVG with alt text."""
-    from .drawing import draw, render_svg
+    from .drawing import CARD, design_size, draw, new_figure, render_svg
 
     esc = html.escape
     c = _colours()
     page = layout(rows, paper)
     cards = []
     for r in rows:  # in the catalogue's order (a screen reader's order); the grid flows down the columns
-        svg = base64.b64encode(render_svg(draw(r.scenario.config, verdict=r.verdict))).decode("ascii")
+        _, ax = new_figure(*design_size(CARD))
+        svg = base64.b64encode(render_svg(draw(r.scenario.config, ax=ax, verdict=r.verdict, sizes=CARD))).decode("ascii")
         words = "".join(
             f"<p class='{cls}'>{esc(label)}{'<code>' + esc(text) + '</code>' if cls == 'url' else esc(text)}</p>"
             for cls, label, text in (

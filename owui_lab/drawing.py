@@ -71,6 +71,8 @@ class Sizes:
         canvas_w: the design canvas's width in inches (the layout spreads spare room over it).
         details: nodes say what they are ("container", "native process"); the verdict line under the
             picture is drawn. The projector leaves both out (the stage prints the steps in large type).
+        sparse: the print card's few words: each box its name only (no address), no failure callout and
+            no legend (the card prints them at body size), and the empty lanes under the boxes cut off.
     """
 
     boundary: float = 12.5
@@ -83,6 +85,7 @@ class Sizes:
     foot: float = 11.5
     canvas_w: float = DESIGN_W
     details: bool = True
+    sparse: bool = False
 
 
 #: The notebook's picture (lessons, sandbox, files).
@@ -95,6 +98,11 @@ LESSON = Sizes(sub=12.5, port=12.5, foot=12.5, canvas_w=12.9)
 #: packs to: shown as wide as the stage leaves it, its smallest text reads from the back of the room.
 PROJECTOR = Sizes(boundary=15, title=17, sub=15, edge=15, port=15, mark=22, reason=15, foot=15, canvas_w=13.25,
                   details=False)
+#: The cheat sheet's card, printed about 3.5 in wide: the boxes' names, the path with its ✓/✗ and dashes, its
+#: URLs and published ports, nothing else; its text is large for the canvas (as wide as the widest seed packs
+#: to) so that, printed, the smallest is at least ``cheatsheet``'s 6 pt.
+CARD = Sizes(boundary=23, title=24, sub=23, edge=23, port=23, mark=26, reason=23, foot=23, canvas_w=13.0,
+             details=False, sparse=True)
 
 # Geometry (inches).
 PAD = 0.25  # inside a boundary, left and right of its content
@@ -115,6 +123,11 @@ LANE_API_TOP = 1.68  # why Open WebUI cannot reach Ollama
 ROW_Y = LANE_API_TOP + 0.12 + 2 * PAD_V + NODE_H / 2  # centre line of every node
 HOST_TOP = ROW_Y + NODE_H / 2 + 3 * LABEL_BAND + 0.08
 DESIGN_H = math.ceil((HOST_TOP + MARGIN) * DPI) / DPI  # a whole number of pixels
+# Sparse (``Sizes.sparse``): nodes one name high, no callout lanes; under the row, room for two nested
+# boundaries and the URL (0.6 in at 22.5 pt), over it the three label bands.
+SPARSE_NODE_H = 0.7
+SPARSE_HOST_BOTTOM = ROW_Y - SPARSE_NODE_H / 2 - 2 * PAD_V - 0.1
+SPARSE_HOST_TOP = ROW_Y + SPARSE_NODE_H / 2 + 3 * LABEL_BAND + 0.08
 
 
 @dataclass(frozen=True)
@@ -145,6 +158,7 @@ class Layout:
 
     width: float
     height: float
+    bottom: float = 0.0  # the lowest visible height (above 0 when ``Sizes.sparse`` cuts the empty lanes off)
     rects: dict[str, Rect] = field(default_factory=dict)  # boundaries and nodes
     ports: dict[str, tuple[float, float]] = field(default_factory=dict)  # centre of each port marker
     segments: dict[tuple[str, str], tuple[tuple[float, float], tuple[float, float]]] = field(
@@ -278,6 +292,8 @@ class _CachingCanvas(FigureCanvasAgg):
 
 def _node_lines(d: dict[str, Any], sz: Sizes = NORMAL) -> list[tuple[str, float, bool]]:
     lines = [(d["label"], sz.title, True)]
+    if sz.sparse:
+        return lines
     if sz.details:
         lines.append((d.get("sublabel", ""), sz.sub, False))
     if d.get("listen"):  # the projector keeps the address alone ("127.0.0.1:11434"): the box says who
@@ -327,6 +343,12 @@ def layout(g: Any, sz: Sizes = NORMAL) -> Layout:
     port_box = g.nodes["port:open-webui"]["boundary"] if g.has_node("port:open-webui") else None
     api_label_w = text_width(api["url"] + " ✓", sz.edge) + 0.5
     http_label_w = text_width(http["url"] + " ✓", sz.edge) + 0.4
+    pad_port = PAD_PORT
+    if sz.sparse:  # the URL goes under the boxes (``_Painter._edge_label``): the gaps hold the marks only
+        api_label_w = http_label_w = text_width("✓", sz.mark) + 0.6
+        if port_box:  # the port's label, centred on its network's edge, clears the box and the mark
+            half = text_width(g.nodes["port:open-webui"]["label"], sz.port, True) / 2 + 0.2
+            pad_port, http_label_w = max(PAD_PORT, half), http_label_w + half
     extra = {"browser": 0.0, "api": 0.0}
 
     def pack(extra: dict[str, float]) -> tuple[dict[str, tuple[float, float]], float]:
@@ -339,7 +361,7 @@ def layout(g: Any, sz: Sizes = NORMAL) -> Layout:
                 xs[n] = (x, x + w)
                 return x + w
             start = x
-            x += PAD_PORT if n == port_box else PAD
+            x += pad_port if n == port_box else PAD
             kids = _children(g, n)
             for i, kid in enumerate(kids):
                 if i:
@@ -373,15 +395,20 @@ def layout(g: Any, sz: Sizes = NORMAL) -> Layout:
         xs, total = pack(extra)
     width = max(sz.canvas_w, total)
 
-    out = Layout(width=width, height=DESIGN_H)
-    node_top, node_bottom = ROW_Y + NODE_H / 2, ROW_Y - NODE_H / 2
+    node_h = SPARSE_NODE_H if sz.sparse else NODE_H
+    node_top, node_bottom = ROW_Y + node_h / 2, ROW_Y - node_h / 2
+    host_bottom, host_top = (SPARSE_HOST_BOTTOM, SPARSE_HOST_TOP) if sz.sparse else (HOST_BOTTOM, HOST_TOP)
+    if sz.sparse:
+        out = Layout(width=width, height=host_top + MARGIN, bottom=host_bottom - MARGIN)
+    else:
+        out = Layout(width=width, height=DESIGN_H)
 
     def vertical(n: str) -> tuple[float, float]:
         d = g.nodes[n]
         if d["kind"] != "boundary":
             return node_bottom, node_top
         if n == HOST_ID:
-            return HOST_BOTTOM, HOST_TOP
+            return host_bottom, host_top
         spans = [vertical(k) for k in _children(g, n)]
         return min(s[0] for s in spans) - PAD_V, max(s[1] for s in spans) + LABEL_BAND
 
@@ -396,6 +423,13 @@ def layout(g: Any, sz: Sizes = NORMAL) -> Layout:
     out.segments[(BROWSER, WEBUI)] = ((out.rects[BROWSER].x1, ROW_Y), (out.rects[WEBUI].x0, ROW_Y))
     out.segments[(WEBUI, OLLAMA)] = ((out.rects[WEBUI].x1, ROW_Y), (out.rects[OLLAMA].x0, ROW_Y))
     return out
+
+
+def design_size(sz: Sizes = NORMAL) -> tuple[float, float]:
+    """The canvas of a variant, (width, height) in design inches: what to give its axes, aspect kept."""
+    if sz.sparse:
+        return sz.canvas_w, SPARSE_HOST_TOP - SPARSE_HOST_BOTTOM + 2 * MARGIN
+    return sz.canvas_w, DESIGN_H
 
 
 def fail_point(lay: Layout, edge: tuple[str, str], fraction: float) -> tuple[float, float]:
@@ -459,10 +493,10 @@ def draw(config: Config | str, ax: Any = None, *, verdict: Verdict | None = None
     bbox = ax.get_position()
     fw, fh = fig.get_size_inches()
     ax_w, ax_h = bbox.width * fw, bbox.height * fh
-    scale = min(ax_w / lay.width, ax_h / lay.height)
+    scale = min(ax_w / lay.width, ax_h / (lay.height - lay.bottom))
     span_x, span_y = ax_w / scale, ax_h / scale
     ax.set_xlim((lay.width - span_x) / 2, (lay.width + span_x) / 2)
-    ax.set_ylim((lay.height - span_y) / 2, (lay.height + span_y) / 2)
+    ax.set_ylim((lay.bottom + lay.height - span_y) / 2, (lay.bottom + lay.height + span_y) / 2)
     _Painter(ax, g, lay, scale, sizes).paint()
     ax._owui_lab_artists = list(ax.patches) + list(ax.texts) + list(ax.lines)
     return fig
@@ -534,7 +568,7 @@ class _Painter:
 
     def port(self, p: str, x: float, y: float, d: dict[str, Any]) -> None:
         face, edge = BOXES["port"].fill, BOXES["port"].edge
-        label = d["label"] + ("\nloopback only" if d["loopback_only"] else "")
+        label = d["label"] + ("\nloopback only" if d["loopback_only"] and not self.sz.sparse else "")
         self.text(x, y, label, self.sz.port, f"label:{p}", ha="center", va="center", zorder=14,
                   linespacing=1.1, bold=True,
                   bbox=dict(boxstyle="round,pad=0.25", facecolor=face, edgecolor=edge, linewidth=1.4 * self.s))
@@ -558,6 +592,8 @@ class _Painter:
                       bold=True, zorder=16,
                       bbox=dict(boxstyle="circle,pad=0.12", facecolor=PAPER, edgecolor=color,
                                 linewidth=1.6 * self.s))
+            if self.sz.sparse:  # the card says why in words, at body size
+                return self._edge_label(a, b, e, look, (x0, y0), (x1, y1))
             step = e["failing_step"]
             reason = e["short_reason"]
             prefix = f"✗ {step}: " if a == WEBUI else "✗ "
@@ -571,7 +607,28 @@ class _Painter:
             self.text(cx, lane_top, text, self.sz.reason, f"reason:{a}->{b}", ha="center", va="top", color=ink,
                       zorder=15, linespacing=1.15,
                       bbox=dict(boxstyle="round,pad=0.2", facecolor=PAPER, edgecolor=color, linewidth=1.0 * self.s))
+        self._edge_label(a, b, e, look, (x0, y0), (x1, y1))
+
+    def _edge_label(self, a: str, b: str, e: dict[str, Any], look: Any, p0: tuple[float, float],
+                    p1: tuple[float, float]) -> None:
+        """The edge's URL and mark above its path (sparse: the mark above it, Ollama's URL under the boxes)."""
+        (x0, y0), (x1, _) = p0, p1
+        ok = e["reachable"]
+        ink = look.ink
         label = f"{e['url']} {look.mark}"
+        if self.sz.sparse:
+            if ok:  # the browser's ✓ just after the browser, clear of the published port's label
+                mx = x0 + 0.3 if a == BROWSER else (x0 + x1) / 2
+                self.text(mx, y0 + 0.12, look.mark, self.sz.mark, f"mark:{a}->{b}", ha="center",
+                          va="bottom", color=ink, bold=True, zorder=15)
+            if a == WEBUI:  # the browser's URL is the card's when it fails; Ollama's is the one to get right
+                host = self.lay.rects[HOST_ID]
+                w = text_width(label, self.sz.edge)
+                cx = min(max((x0 + x1) / 2, host.x0 + 0.1 + w / 2), host.x1 - 0.1 - w / 2)
+                self.text(cx, self.lay.rects[WEBUI].y0 - 0.12, label, self.sz.edge, f"url:{a}->{b}", ha="center", va="top",
+                          color=ink, zorder=15,
+                          bbox=dict(boxstyle="round,pad=0.12", facecolor=PAPER, edgecolor="none", alpha=0.9))
+            return
         cx = (x0 + x1) / 2
         if not ok:
             # Over the longer side of the ✗ when the label fits there, so the two stay apart.
@@ -598,6 +655,8 @@ class _Painter:
         outcome = "reachable" if api["reachable"] else api["verdict"].replace("_", " ")
         left = f"Open WebUI → Ollama: {steps}: {outcome}"
         left += "      Browser → Open WebUI: " + PATH[http["reachable"]].mark
+        if self.sz.sparse:  # the card's frame and words say works/fails, with ✓/✗ beside its title
+            return
         if self.sz.details:
             self.text(MARGIN + 0.05, FOOT_Y, left, self.sz.foot + 1, "footer:verdict", ha="left", va="center",
                       bold=True)

@@ -150,10 +150,37 @@ def test_body_text_is_at_least_9_pt(printed):
     assert len(body) > 1500  # the words of every card, not only a title
     small = [(ch, round(size, 1)) for ch, size in body if size < cs.BODY_PT - 0.05]
     assert not small, f"body text under {cs.BODY_PT} pt: {small[:20]}"
-    # The diagrams' own labels are drawn by drawing.py, scaled down with the picture: the words that
-    # matter in them (verdict, URL, fix) are repeated at body size on the card.
-    labels = [size for ch, size, x, y in chars if _in_diagram(page, x, y)]
-    assert labels and min(labels) > 1.5
+
+
+def test_diagram_text_is_at_least_6_pt_printed(printed):
+    """The diagrams' own text objects in the PDF (names, ports, marks, URLs), each at least DIAGRAM_PT."""
+    _, page, pdf = printed
+    chars, _ = _chars(pdf)
+    for card in page.cards:
+        x0, y0, x1, y1 = (v * 72 for v in card.diagram)
+        inside = [(ch, size) for ch, size, x, y in chars if x0 <= x <= x1 and y0 <= y <= y1]
+        words = "".join(ch for ch, _ in inside)
+        # The print variant keeps the boxes' names and Ollama's URL (and so must be measured on them).
+        for name in ("Browser", "OpenWebUI", "Ollama", card.row.scenario.config.base_url):
+            assert name in words, (card.row.scenario.id, name, words)
+        small = sorted({round(size, 2) for _, size in inside if size < cs.DIAGRAM_PT - 0.005})
+        assert not small, f"{card.row.scenario.id}: diagram text at {small} pt, under {cs.DIAGRAM_PT}"
+
+
+def test_diagram_size_follows_from_the_variant_and_its_placement():
+    """Computed, not read back: the variant's smallest font x the scale the card places it at."""
+    from owui_lab.drawing import CARD, design_size, layout
+    from owui_lab.graph import topology
+
+    smallest = min(CARD.boundary, CARD.title, CARD.edge, CARD.port, CARD.mark)
+    for paper in cs.PAPERS:
+        page = cs.layout(cs.cheat_sheet(), paper)
+        for card in page.cards:
+            lay = layout(topology(card.row.scenario.config, card.row.verdict), CARD)
+            x0, y0, x1, y1 = card.diagram
+            scale = min((x1 - x0) / lay.width, (y1 - y0) / (lay.height - lay.bottom))
+            assert (x1 - x0) / (y1 - y0) == pytest.approx(design_size(CARD)[0] / design_size(CARD)[1])
+            assert smallest * scale >= cs.DIAGRAM_PT, (paper, card.row.scenario.id, smallest * scale)
 
 
 def test_the_page_is_filled(printed):

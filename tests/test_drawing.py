@@ -456,3 +456,23 @@ def test_long_names_and_urls_stay_readable(config):
     draw(config, ax=ax)
     assert_readable(fig)
     check_verdict_marks(config, fig, ax)
+
+
+@pytest.mark.parametrize("scenario", [s.id for s in scenarios()])
+def test_the_print_card_says_names_path_and_url_only(scenario):
+    """drawing.CARD: box names, ports, ✓/✗ and Ollama's URL; no sublabel, address, callout, legend or footer."""
+    from owui_lab.drawing import CARD, design_size, draw, layout, new_figure
+
+    config = load_scenario(scenario)
+    fig, ax = new_figure(*design_size(CARD))
+    draw(config, ax=ax, sizes=CARD)
+    texts = {str(t.get_gid()): t.get_text() for t in ax.texts}
+    kinds = {gid.split(":")[0] for gid in texts}
+    assert kinds <= {"label", "url", "mark"}, kinds
+    assert texts["url:open-webui->ollama"].startswith(config.base_url)
+    for node in ("browser", "open-webui", "ollama"):
+        assert [gid for gid in texts if gid.startswith(f"label:{node}:")] == [f"label:{node}:0"]
+    # Every seed fits the card's canvas: the variant's sizes are the sizes printed (no scaling down).
+    lay = layout(topology(config), CARD)
+    assert (lay.width, lay.height - lay.bottom) == pytest.approx(design_size(CARD))
+    assert min(size for _, size in text_sizes(fig)) >= min(CARD.boundary, CARD.port, CARD.edge) - 0.01
