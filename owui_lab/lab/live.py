@@ -42,7 +42,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Sequence
 
 from .. import docker_api, engines
-from ..config import DOCKER0_ADDRESS, OLLAMA_PORT, WEBUI_CONTAINER_PORT, Config, redact_url
+from ..config import DOCKER0_ADDRESS, OLLAMA_PORT, WEBUI_CONTAINER_PORT, Config, connected_address, is_loopback, redact_url
 from ..prediction import predict
 from ..environment import platform_problem
 from ..errors import ConfigError, LabError, OwuiLabError, PlatformMismatch
@@ -409,7 +409,11 @@ class Lab:
             # Docker Desktop has no docker0 on the host, and its host.docker.internal reaches the
             # host's loopback too: 127.0.0.1 behaves as 0.0.0.0 there for every probe the lab makes,
             # and a conference Wi-Fi sees nothing.
-            return ["127.0.0.1", self.docker0] if self._linux_host else ["127.0.0.1"]
+            # Other loopback addresses the URLs name (127.0.0.2, ::1) stay on this machine too: a
+            # real Ollama on 0.0.0.0 (one dual-stack socket) answers there, so the stand-in does.
+            named = [a for a in dict.fromkeys(connected_address(c.parsed_base_url.host) for c in self.configs)
+                     if a and a != "127.0.0.1" and is_loopback(a)]
+            return ["127.0.0.1", self.docker0, *named] if self._linux_host else ["127.0.0.1", *named]
         if listen.loopback_only:
             return ["127.0.0.1" if listen.host == "localhost" else listen.host]
         if listen.host in (DOCKER0_ADDRESS, self.docker0):
