@@ -763,3 +763,20 @@ def test_in_the_offline_image_binds_like_ollama_and_stops_at_once(standin_image)
                 pass
         cli.close()
 
+
+
+def test_a_stand_in_that_could_not_even_write_why_is_said(monkeypatch, tmp_path):
+    """A full disk under the state folder: the stand-in dies without a word in its log; the error says
+    the disk is full instead of 'read the reason above' with no reason (issue 25)."""
+    import shutil
+    from collections import namedtuple
+
+    silent = shutil.which("false")
+    with pytest.raises(LabError) as caught:
+        standins.spawn("ollama", [], python=silent, log=tmp_path / "a.log")
+    assert "reason above" not in caught.value.hint and "a.log" in caught.value.hint
+    usage = namedtuple("usage", "total used free")
+    monkeypatch.setattr(shutil, "disk_usage", lambda path: usage(10**9, 10**9, 0))
+    with pytest.raises(LabError, match="is full") as caught:
+        standins.spawn("ollama", [], python=silent, log=tmp_path / "b.log")
+    assert "OWUI_LAB_STATE_DIR" in caught.value.hint
