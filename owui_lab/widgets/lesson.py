@@ -155,7 +155,8 @@ class OpenLesson:
         browser's path first.
         """
         configs = [self.config(n) for n in names]
-        browser_first = any(getattr(q, "ask", None) in ("browser", "browser_url") for q in self.shown)
+        # only a predict-then-check asks something (a fix-it or a try-it has no ``ask``)
+        browser_first = any(isinstance(q, PredictCheck) and q.ask in ("browser", "browser_url") for q in self.shown)
         markup, reports = run_live_html(*configs, browser_first=browser_first)
         ran = [r for r in reports if r.ran]
         if ran:
