@@ -16,6 +16,7 @@ from ..config import Config
 from ..engine import Verdict, evaluate
 from ..errors import ConfigError
 from ..fixes import candidate_changes
+from ..knobs import KNOBS
 from ..prediction import predict
 from ..presentation import CSS, OUTCOME_PHRASE, error_html, esc, verdict_html
 from .base import BASE_URLS, Feedback, Widgeted, build_config, ipywidgets
@@ -43,7 +44,7 @@ COMPOSE_LABELS = {
     "add_host_gateway": "open-webui: extra_hosts: host.docker.internal:host-gateway",
     "base_url": "open-webui: environment: OLLAMA_BASE_URL",
 }
-_BOOL_KNOBS = ("add_host_gateway", "desktop_host_networking", "compose")
+_BOOL_KNOBS = frozenset(k.name for k in KNOBS if k.kind == "bool")  # offered as a checkbox
 # ipywidgets 8 reads a Dropdown's value None as "nothing selected" (a blank box): an unset knob is
 # offered under this stand-in value and read back as None.
 UNSET = "(unset)"
