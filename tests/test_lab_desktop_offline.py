@@ -221,13 +221,19 @@ def test_a_desktop_recording_carries_the_measured_host_networking_setting(deskto
     assert all(e.config(back.facts).desktop_host_networking for e in back.entries)
 
 
-def test_rootless_docker_and_podman_get_a_clear_no(desktop: Recorder) -> None:
-    for info, version in (({"SecurityOptions": ["name=rootless"], "OperatingSystem": "Fedora"}, {}),
-                          ({}, {"Components": [{"Name": "Podman Engine"}]})):
+def test_rootless_docker_and_podman_run_their_own_grid_and_refuse_desktops(desktop: Recorder) -> None:
+    # The grid runs on rootless Docker and on Podman since issue 23 (af5b1d2): each on its own engine;
+    # Docker Desktop's grid still gets a clear no there.
+    for info, version, engine in (({"SecurityOptions": ["name=rootless"], "OperatingSystem": "Fedora"}, {},
+                                   "docker-rootless"),
+                                  ({}, {"Components": [{"Name": "Podman Engine"}]}, "podman-rootful")):
         facts = platform_facts(info, version)
-        with pytest.raises(PlatformMismatch, match="no grid to run here") as raised:
-            truth_grid.grid_named("auto", facts)
-        assert "owui-lab predict" in raised.value.hint
+        assert facts.engine_knob == engine
+        grid = truth_grid.grid_named("auto", facts)
+        assert grid.platform == "linux" and grid.count and {c.engine for c in grid.configs} == {engine}
+        with pytest.raises(PlatformMismatch, match="runs on Docker Desktop") as raised:
+            truth_grid.grid_named("desktop", facts)
+        assert "without --grid" in raised.value.hint
 
 
 def test_the_summary_of_a_desktop_recording_says_what_was_redacted_and_how_to_send_it(
