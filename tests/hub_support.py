@@ -187,7 +187,7 @@ class Hub:
 
     def spawn(self, user: str) -> None:
         try:
-            self.api("POST", f"/hub/api/users/{user}/server")
+            self.api("POST", f"/hub/api/users/{user}/server", timeout=120)  # a rush: the hub answers slowly
         except urllib.error.HTTPError as exc:
             if exc.code != 400:  # 400: already running
                 raise
