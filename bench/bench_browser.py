@@ -30,7 +30,6 @@ from __future__ import annotations
 import argparse
 import io
 import json
-import shutil
 import statistics
 import sys
 import tempfile

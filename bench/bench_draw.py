@@ -20,7 +20,6 @@ import io
 import os
 import random
 import statistics
-import sys
 import time
 
 

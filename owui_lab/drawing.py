@@ -44,7 +44,6 @@ from PIL import Image
 
 from .config import Config
 from .engine import Verdict
-from .errors import ConfigError, OwuiLabError
 from .catalog import as_config, scenarios
 from .graph import BROWSER, HOST_ID, OLLAMA, WEBUI, chain, topology
 from .palette import BOXES, MUTED, PAPER, PATH, TEXT

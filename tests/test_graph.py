@@ -8,7 +8,7 @@ from hypothesis import given, settings
 
 from owui_lab import Config, load_scenario, scenarios
 from owui_lab.engine import HOST, evaluate, ollama_namespace, webui_namespace
-from owui_lab.graph import FAIL_AT, FAIL_FRACTION, boundaries, chain, short_reason, topology
+from owui_lab.graph import FAIL_AT, FAIL_FRACTION, boundaries, chain, topology
 from tests.strategies import configs
 
 SEED_IDS = [s.id for s in scenarios()]

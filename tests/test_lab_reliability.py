@@ -4,7 +4,6 @@ that is up and recorded), `lab clean` spares a learner's look-alikes, bad input 
 from __future__ import annotations
 
 import json
-import os
 import random
 import re
 import secrets

@@ -42,7 +42,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Sequence
 
 from .. import docker_api, engines
-from ..config import DOCKER0_ADDRESS, OLLAMA_PORT, WEBUI_CONTAINER_PORT, Config, connected_address, is_loopback, redact_url
+from ..config import DOCKER0_ADDRESS, OLLAMA_PORT, WEBUI_CONTAINER_PORT, Config, connected_address, is_loopback
 from ..prediction import predict
 from ..environment import platform_problem
 from ..errors import ConfigError, LabError, OwuiLabError, PlatformMismatch

@@ -27,7 +27,7 @@ from ..engine import evaluate
 from ..errors import ConfigError
 from ..lessons import answer_key
 from ..prediction import predict
-from ..presentation import CSS, STEP_TEXT, esc, live_html, option_label, verdict_html
+from ..presentation import CSS, esc, live_html, option_label, verdict_html
 from . import live
 from .base import Feedback, Widgeted, diagram_html, ipywidgets
 

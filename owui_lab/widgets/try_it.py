@@ -12,7 +12,7 @@ Example::
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import Callable
 
 from .base import Widgeted, ipywidgets
 from ..presentation import CSS
