@@ -106,7 +106,10 @@ REASONS: dict[str, str] = {
                                  "Docker)",
     "docker0_on_podman": "{address} is Docker's docker0; Podman's default network gateway is {gateway} ({docker0} is "
                          "no address of a Podman host unless Docker also runs there)",
-    "route_rootless_podman_gateway": "{address} is the gateway inside rootless Podman's network namespace, not the host",
+    "route_rootless_podman_gateway": "{address} is no gateway of this rootless Podman container (slirp4netns leaves "
+                                     "through 10.0.2.2): it is looked up on the host's network, which on the recording "
+                                     "machine held {address} (rootful Podman's podman0); with rootless Podman alone it "
+                                     "leads off the machine",
     "route_rootless_podman_gateway_elsewhere": "from the host's network {address} is not rootless Podman's gateway "
                                                "(that one is inside its own namespace): it leads off this machine, or, "
                                                "where rootful Podman also runs (as on the recording machine), to "
@@ -173,10 +176,11 @@ REASONS: dict[str, str] = {
     "published_on_loopback_not_lan": "{spec} listens on the host's loopback only, not on its LAN address → connection "
                                      "refused",
     "no_published_port_on_host": "the Ollama container publishes no port on the host → connection refused",
-    "listen_published_podman_namespace": "{spec}: rootless Podman forwards it inside its namespace too",
+    "listen_published_podman_namespace": "{spec}: rootlessport holds the port on every host address, 10.88.0.1 too "
+                                         "where rootful Podman's podman0 holds it (as on the recording machine)",
     "published_on_loopback_short": "{spec} listens on the host's loopback only → connection refused",
-    "host_not_in_podman_namespace": "nothing of the host listens inside rootless Podman's namespace → connection "
-                                    "refused",
+    "host_not_in_podman_namespace": "nothing listens at that port of podman0's address on the recording machine → "
+                                    "connection refused (with rootless Podman alone the address leads off the machine)",
     "ollama_publishes_no_port": "the Ollama container publishes no port → connection refused",
     "nothing_answers_elsewhere": "nothing of this setup answers there (recorded: refused, on a machine where rootful "
                                  "Podman also held 10.88.0.1) → connection refused",
