@@ -212,13 +212,14 @@ class Stage(Widgeted):
                 self._hold,
                 self._run,
                 self._run_reason,
-                self._live,  # beside the diagram, never above it: a live run moves nothing on the right
             ],
             # 320 px on a 1280 px projector, up to 460 px on a wider one: the rest goes to the diagram
             layout=w.Layout(flex="0 0 auto", min_width="0", width="clamp(320px, 24vw, 460px)"),
         )
         controls.add_class("owui-stage-controls")
-        view = w.VBox([self._waiting, self._reveal, self._headline, self._picture, self._picture_note],
+        # The observation goes under the diagram, never above it: a live run moves nothing the room watches
+        # (the controls column is full at 1280x720 since the engine and Reveal controls joined it).
+        view = w.VBox([self._waiting, self._reveal, self._headline, self._picture, self._picture_note, self._live],
                       layout=w.Layout(flex="1 1 600px", min_width="0"))
         view.add_class("owui-stage-view")
         self._widget = w.VBox(
