@@ -383,9 +383,9 @@ def test_cli_draw_writes_each_format(tmp_path, capsys):
     assert captured.err == ""
     text = (tmp_path / "d.mmd").read_text(encoding="utf-8")
     assert "listening on 0.0.0.0:11434" in text and "✓" in text
-    assert text.splitlines()[1] == "title Ollama on the host (Linux), changed"
+    assert text.splitlines()[1] == "title Ollama on the host (Docker Engine), changed"
     assert cli_main(["draw", "--scenario", "linux-compose", "-o", str(tmp_path / "c.mmd")]) == 0
-    assert (tmp_path / "c.mmd").read_text(encoding="utf-8").splitlines()[1] == "title A Compose stack (Linux)"
+    assert (tmp_path / "c.mmd").read_text(encoding="utf-8").splitlines()[1] == "title A Compose stack (Docker Engine)"
     out = tmp_path / "sbs.png"
     assert cli_main(["draw", "--scenario", "linux-compose", "--side-by-side", "-o", str(out)]) == 0
     assert out.exists()

@@ -111,8 +111,8 @@ def test_structure_of_any_configuration(config):
 
 
 def test_docs_style_for_linux_ollama_on_host():
-    text = mermaid(load_scenario("linux-ollama-on-host"), title="Ollama on the host (Linux)")
-    assert text.splitlines()[:2] == ["C4Context", "title Ollama on the host (Linux)"]
+    text = mermaid(load_scenario("linux-ollama-on-host"), title="Ollama on the host (Docker Engine)")
+    assert text.splitlines()[:2] == ["C4Context", "title Ollama on the host (Docker Engine)"]
     # The docs' identifiers and words, so a corrected diagram diffs cleanly against the page.
     assert 'Boundary(b0, "Hosting Machine - Linux") {' in text
     assert 'Boundary(b1, "default bridge (no DNS for names)") {' in text
