@@ -15,8 +15,9 @@ Regenerate the image tests' baselines with::
 
     .venv/bin/python -m owui_lab.drawing --regenerate-baselines tests/baseline_images
 
-Why it is longer than the house's ~500 lines: layout, text measurement and painting share one set of
-sizes (the lesson diagrams' font bars are tested against them); split, the sizes would be repeated.
+The size variants (``NORMAL``, ``LESSON``, ``PROJECTOR``, ``CARD``) are ``drawing_sizes.py``'s, named here too.
+Why it is still longer than the house's ~500 lines: layout, text measurement and painting share one set of
+geometry constants and one Agg glyph cache (whose switch the image tests flip here), so they stay together.
 """
 
 from __future__ import annotations
@@ -45,6 +46,8 @@ from PIL import Image
 from .config import Config
 from .engine import Verdict
 from .catalog import as_config, scenarios
+# The size variants live in drawing_sizes; callers name them through here too (drawing.PROJECTOR, drawing.CARD).
+from .drawing_sizes import CARD, DESIGN_W, LESSON, NORMAL, PROJECTOR, Sizes  # noqa: F401
 from .graph import BROWSER, HOST_ID, OLLAMA, WEBUI, chain, topology
 from .palette import BOXES, MUTED, PAPER, PATH, TEXT
 
@@ -54,54 +57,12 @@ FONT_FILES = {
     False: str(Path(matplotlib.get_data_path(), "fonts", "ttf", "DejaVuSans.ttf")),
     True: str(Path(matplotlib.get_data_path(), "fonts", "ttf", "DejaVuSans-Bold.ttf")),
 }
-DESIGN_W = 13.0  # inches; all layout is in these units
 DPI = 80  # PNG resolution: 1040 x 415 px, sharp on a projector and cheap to encode
 FILE_DPI = 2 * DPI  # a PNG file (``save``, ``owui-lab draw -o x.png``) is for slides: twice as sharp
 
 #: The failing path's dashes (in line widths): long enough to read as a line, gaps plain at a glance.
 FAIL_DASHES = (0, (3, 1.6))
 
-
-@dataclass(frozen=True)
-class Sizes:
-    """The picture's font sizes (points at scale 1) and how much it says: one per way it is shown.
-
-    Attributes:
-        canvas_w: the design canvas's width in inches (the layout spreads spare room over it).
-        details: nodes say what they are ("container", "native process"); the verdict line under the
-            picture is drawn. The projector leaves both out (the stage prints the steps in large type).
-        sparse: the print card's few words: each box its name only (no address), no failure callout and
-            no legend (the card prints them at body size), and the empty lanes under the boxes cut off.
-    """
-
-    boundary: float = 12.5
-    title: float = 15.5
-    sub: float = 12
-    edge: float = 12.5
-    port: float = 11.5
-    mark: float = 20
-    reason: float = 14.5
-    foot: float = 11.5
-    canvas_w: float = DESIGN_W
-    details: bool = True
-    sparse: bool = False
-
-
-#: The notebook's picture (lessons, sandbox, files).
-NORMAL = Sizes()
-#: The lessons' picture: as NORMAL, but no text under 12.5 pt (ports, legend, node kinds) on a canvas as wide
-#: as the widest seed packs to; shown a column wide, its smallest text gains a tenth.
-LESSON = Sizes(sub=12.5, port=12.5, foot=12.5, canvas_w=12.9)
-#: The stage's picture for a projector: every text at least 15 pt (NORMAL's smallest is 11.5) with fewer
-#: words (no "container"/"native process", no verdict line), on a canvas as wide as the widest seed
-#: packs to: shown as wide as the stage leaves it, its smallest text reads from the back of the room.
-PROJECTOR = Sizes(boundary=15, title=17, sub=15, edge=15, port=15, mark=22, reason=15, foot=15, canvas_w=13.25,
-                  details=False)
-#: The cheat sheet's card, printed about 3.5 in wide: the boxes' names, the path with its ✓/✗ and dashes, its
-#: URLs and published ports, nothing else; its text is large for the canvas (as wide as the widest seed packs
-#: to) so that, printed, the smallest is at least ``cheatsheet``'s 6 pt.
-CARD = Sizes(boundary=23, title=24, sub=23, edge=23, port=23, mark=26, reason=23, foot=23, canvas_w=13.0,
-             details=False, sparse=True)
 
 # Geometry (inches).
 PAD = 0.25  # inside a boundary, left and right of its content
