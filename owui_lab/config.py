@@ -408,6 +408,9 @@ class Config:
             default). Off, no docker-proxy listens for published ports: Docker's NAT alone forwards
             them, so Docker's isolation between bridge networks also applies to a published port
             reached at the docker0 address from another network.
+        host_firewall: a firewall on the Linux host (ufw's default "deny incoming", firewalld's public
+            zone) drops what containers on a bridge network send to the host's own services (the
+            filter table's INPUT chain); Docker Engine (rootful) only.
         engine: the container engine on a Linux host (``ENGINES``): "docker" (rootful Docker Engine),
             "docker-rootless", "podman-rootful" or "podman-rootless". Docker Desktop is
             ``platform="desktop"`` (Docker Desktop for Linux too), always with "docker".
@@ -431,6 +434,7 @@ class Config:
     host_address: str | None = None
     add_host_ip: str | None = None
     stored_url: str | None = None
+    host_firewall: bool = False
 
     def __post_init__(self) -> None:
         _validate(self)
@@ -568,6 +572,12 @@ def _validate(c: Config) -> None:
             f"--engine {c.engine} runs on a Linux host, but --platform is desktop (Docker Desktop is Docker "
             "in a VM, also on Linux).",
             "drop --engine (Docker Desktop is --engine docker), or use --platform linux.",
+        )
+    if c.host_firewall and (c.platform != "linux" or c.engine != "docker"):
+        raise ConfigError(
+            "--host-firewall is modelled for rootful Docker Engine on Linux only (its packets from docker0 to the "
+            "host pass the host's INPUT chain; Docker Desktop, rootless engines and Podman reach the host otherwise).",
+            "drop --host-firewall, or use --platform linux --engine docker.",
         )
     for name in ("webui_network", "ollama_network"):
         value = getattr(c, name)

@@ -299,6 +299,27 @@ def _isolation_drops_published_port(c: Config) -> bool:
     return ns.startswith("net:") and c.webui_network != c.ollama_network_effective
 
 
+def _host_firewall_drops(c: Config, address: str, ns: str) -> bool:
+    """Whether a host firewall drops this connection before anything on the host can answer it.
+
+    ufw's default "deny incoming" (and firewalld's public zone) filter the INPUT chain: what a container
+    on a bridge network sends to one of the host's own addresses (docker0, the host's LAN address)
+    arrives there from the bridge's interface and is dropped, so the probe times out. Docker's DNAT
+    (nat PREROUTING) comes before INPUT, but with the daemon's userland-proxy on Docker skips it for
+    packets from its own bridges ("-i docker0 -j RETURN"): docker-proxy, a host process, answers a
+    published port, so that connection passes INPUT and is dropped as well. With userland-proxy off
+    the DNAT sends a published port on to the container (FORWARD, not INPUT). A container on the
+    host network talks to the host over loopback, which the firewall lets through.
+    """
+    if not c.host_firewall or not ns.startswith("net:"):
+        return False
+    if address != DOCKER0_ADDRESS and address != c.host_address:
+        return False
+    nat = (not c.userland_proxy and c.ollama_in_container and c.ollama_publish_effective == "all"
+           and c.parsed_base_url.port == c.ollama_published_port)
+    return not nat
+
+
 def _route(c: Config, address: str) -> tuple[Step, _Destination | None]:
     ns = webui_namespace(c)
     port = c.parsed_base_url.port
@@ -323,6 +344,8 @@ def _route(c: Config, address: str) -> tuple[Step, _Destination | None]:
         if ns == VM:
             return route(True, "route_vm_loopback", _Destination("vm-loopback", address))
         return route(True, "route_host_loopback", _Destination("host-loopback", address))
+    if _host_firewall_drops(c, address, ns):
+        return route(False, "host_firewall_drops", None, webui_network=c.webui_network)
     if address == DOCKER0_ADDRESS:
         if _isolation_drops_published_port(c):
             return route(False, "isolation_drops_published_port", None, published_port=c.ollama_published_port,

@@ -123,6 +123,12 @@ def candidate_changes(c: Config) -> list[Change]:
                 8,
             )
         )
+    if c.host_firewall:
+        port = c.parsed_base_url.port
+        where = "in on docker0" if c.webui_network == "bridge" else "from 172.16.0.0/12 (Docker's bridge networks)"
+        out.append(Change((("host_firewall", False),),
+                          f"let the host's firewall pass Open WebUI's connections to Ollama: sudo ufw allow {where} "
+                          f"to any port {port} proto tcp", 18))
     if c.webui_host_mode:
         out.append(
             Change(

@@ -332,6 +332,7 @@ LABELS: dict[str, str] = {
     "name_unknown": "'{subject}' is not a known name here",
     "name_unknown_not_ollama": "'{subject}' is not a known name here",
     "isolation_drops_published_port": "dropped between bridge networks",
+    "host_firewall_drops": "the host's firewall drops it",
     "address_unplaced": "{address} does not lead to Ollama",
     "wrong_port": "Ollama listens on port {ollama_port}, not {port}",
     "published_port_differs": "published port is {published_port}, not {port}",

@@ -98,6 +98,9 @@ KNOBS: tuple[Knob, ...] = (
     Knob("stored_url", "url", "the URL Open WebUI saved", "the Ollama URL saved in Open WebUI's database (Admin → "
          "Settings → Connections); it wins over OLLAMA_BASE_URL", metavar="URL",
          drawn="the label of the path, when it wins"),
+    Knob("host_firewall", "bool", "a host firewall drops docker0 → host", "a host firewall (ufw's default 'deny "
+         "incoming') drops connections from containers' bridges to the host's own services", platforms=("linux",),
+         drawn="only in the verdict"),
 )
 
 #: The knobs by name.

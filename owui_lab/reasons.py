@@ -83,6 +83,9 @@ REASONS: dict[str, str] = {
                                       "daemon's userland-proxy off Docker's NAT sends it straight to the Ollama "
                                       "container on {ollama_network:network}; Docker's isolation between bridge "
                                       "networks drops packets from {webui_network:network} (no answer, a timeout)",
+    "host_firewall_drops": "{address} is an address of the host, and the host's firewall (ufw's default 'deny "
+                           "incoming') drops what arrives there from {webui_network:network} before anything on "
+                           "the host can answer (no answer, a timeout)",
     "route_desktop_docker0": "{address} is the bridge of Docker Desktop's Linux VM, not your Mac/PC",
     "route_docker0_this_host": "{address} is docker0, an address of this very host",
     "route_docker0_to_host": "{address} is docker0, the host's address on the default bridge: packets reach the host",

@@ -82,6 +82,7 @@ def grid() -> list[Config]:
         except ConfigError:
             continue
     out.append(Config(base_url="http://127.1:11434"))  # an IP address the resolver reads as 127.0.0.1
+    out.append(Config(ollama_bind="0.0.0.0", add_host_gateway=True, host_firewall=True))  # a host firewall drops it
     return out
 
 
