@@ -3,8 +3,9 @@
 ``Config`` (``config.py``) has one field per declaration here, in this order (a test says so); its
 generic checks (a value among the choices, true or false, a TCP port) and the CLI's arguments
 (``commands/args.py``) are generated from ``KNOBS``, and so is the README's knob table
-(``tests/test_knobs.py`` keeps it true). Adding a knob is one declaration here, its ``Config`` field, its
-engine rule (and its truth rows).
+(``tests/test_knobs.py`` keeps it true), and so are the recipe's commands (``recipe.py`` reads each
+knob's ``Written``: an ``-e`` or a run flag on Open WebUI or Ollama is written with no code of its own).
+Adding a knob is one declaration here, its ``Config`` field, its engine rule (and its truth rows).
 
 Stdlib only, on the base floor: nothing here imports the kit.
 """
@@ -12,10 +13,62 @@ Stdlib only, on the base floor: nothing here imports the kit.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 #: The kinds of value a knob takes; ``choice``, ``bool`` and ``port`` are checked generically by ``Config``.
 KINDS = ("choice", "bool", "port", "network", "name", "bind", "url", "ip")
 BOTH = ("linux", "desktop")
+
+#: Whose command a knob is written in: Open WebUI's container, Ollama (its container, or the host's
+#: service: ``recipe.host_ollama_steps``), the daemon or Docker Desktop (a setting, or which program runs
+#: the commands), or none (a fact about the host, or the shape of the whole).
+ROLES = ("webui", "ollama", "daemon", "none")
+#: How a knob is written (``recipe.py`` reads it):
+#: ``env`` ``-e NAME=value`` / compose ``environment``; ``flag`` a run flag (``--add-host=SPEC``, ``-p SPEC``)
+#: and its compose list key (``extra_hosts``, ``ports``); ``network`` ``--network`` / compose ``networks`` or
+#: ``network_mode``; ``name`` ``--name`` / the compose service; ``part`` inside another knob's spelling;
+#: ``shape`` which commands there are; ``setting`` not a command: a setting of the daemon, Docker Desktop or
+#: Open WebUI (a note says it); ``fact`` not a command: a fact about the host.
+FORMS = ("env", "flag", "network", "name", "part", "shape", "setting", "fact")
+
+
+@dataclass(frozen=True)
+class Written:
+    """How a knob is written in a command and a compose file.
+
+    Attributes:
+        role: one of ``ROLES``.
+        form: one of ``FORMS``.
+        name: the variable (``env``), the run flag (``flag``: ``--add-host``, ``-p``), the knob it is a part of.
+        compose: a ``flag``'s compose key, a list (``extra_hosts``, ``ports``).
+        spec: the value as written, a template over ``{value}``, ``{container_port}`` (the role's own
+            port) and the configuration's fields and properties (``{ollama_published_port}``).
+        by_value: a choice's spec per value; a value not listed is not written (``none``).
+        reads: the configuration attribute to read instead of the knob's field (an effective value).
+    """
+
+    role: str = "none"
+    form: str = ""  # undeclared: tests/test_knobs.py asks every knob to say how it is written
+    name: str = ""
+    compose: str = ""
+    spec: str = "{value}"
+    by_value: tuple[tuple[str, str], ...] = ()
+    reads: str = ""
+
+    @property
+    def ordinary(self) -> bool:
+        """Written by ``recipe.py`` from this declaration alone: an ``-e`` or a run flag of a container."""
+        return self.form in ("env", "flag") and self.role in ("webui", "ollama")
+
+
+def env_var(role: str, name: str) -> Written:
+    """``-e NAME=value`` on ``role`` (compose ``environment``)."""
+    return Written(role, "env", name)
+
+
+def run_flag(role: str, name: str, compose: str, spec: str = "{value}", **more: Any) -> Written:
+    """A run flag on ``role`` and its compose list key."""
+    return Written(role, "flag", name, compose, spec, **more)
 
 
 @dataclass(frozen=True)
@@ -32,6 +85,7 @@ class Knob:
         platforms: where it applies (``linux``, ``desktop``).
         example: for a port, the example its error message gives ("3000 (as in -p 3000:8080)").
         drawn: how the picture shows it.
+        written: how a command writes it (``recipe.py`` builds the commands from it).
     """
 
     name: str
@@ -43,6 +97,7 @@ class Knob:
     platforms: tuple[str, ...] = BOTH
     example: str = ""
     drawn: str = ""
+    written: Written = Written()
 
     @property
     def flag(self) -> str:
@@ -56,51 +111,61 @@ class Knob:
 
 KNOBS: tuple[Knob, ...] = (
     Knob("platform", "choice", "Platform", "linux (Docker Engine) or desktop (Docker Desktop)",
-         choices=("linux", "desktop"), drawn="the outer box: the Linux host, or your Mac/PC around Docker Desktop's VM"),
+         choices=("linux", "desktop"), drawn="the outer box: the Linux host, or your Mac/PC around Docker Desktop's VM",
+         written=Written("none", "shape")),
     Knob("ollama", "choice", "Ollama runs", "Ollama as a native process on the host, or a container",
-         choices=("host", "container"), drawn="Ollama as a process on the host or a container in its network"),
+         choices=("host", "container"), drawn="Ollama as a process on the host or a container in its network",
+         written=Written("ollama", "shape")),
     Knob("ollama_bind", "bind", "OLLAMA_HOST", "Ollama's OLLAMA_HOST (host default 127.0.0.1, image 0.0.0.0)",
-         metavar="ADDR", drawn="'listens ADDR:PORT' under Ollama"),
+         metavar="ADDR", drawn="'listens ADDR:PORT' under Ollama", written=env_var("ollama", "OLLAMA_HOST")),
     Knob("ollama_network", "network", "Ollama network", "container Ollama's network (default bridge)",
-         metavar="bridge|host|NAME", drawn="the network box Ollama sits in"),
+         metavar="bridge|host|NAME", drawn="the network box Ollama sits in",
+         written=Written("ollama", "network", reads="ollama_network_effective")),
     Knob("ollama_publish", "choice", "Ollama publishes",
          "container Ollama's -p 11434:11434 (loopback = -p 127.0.0.1:11434:11434)",
-         choices=("none", "all", "loopback"), drawn="a port on the edge of Ollama's network box"),
+         choices=("none", "all", "loopback"), drawn="a port on the edge of Ollama's network box",
+         written=run_flag("ollama", "-p", "ports", reads="ollama_publish_effective", by_value=(
+             ("all", "{ollama_published_port}:{container_port}"),
+             ("loopback", "127.0.0.1:{ollama_published_port}:{container_port}")))),
     Knob("ollama_host_port", "port", "Ollama's host port", "the host port of container Ollama's -p N:11434 "
          "(default 11434)", metavar="N", example="7869 (as in -p 7869:11434 on the Ollama container)",
-         drawn="the published port's label"),
+         drawn="the published port's label", written=Written("ollama", "part", "ollama_publish")),
     Knob("ollama_name", "name", "Ollama's name", "the Ollama container's name / compose service (default ollama)",
-         metavar="NAME", drawn="the Ollama container's caption"),
+         metavar="NAME", drawn="the Ollama container's caption", written=Written("ollama", "name")),
     Knob("webui_network", "network", "Open WebUI network", "Open WebUI's network (default bridge)",
-         metavar="bridge|host|NAME", drawn="the network box Open WebUI sits in"),
+         metavar="bridge|host|NAME", drawn="the network box Open WebUI sits in", written=Written("webui", "network")),
     Knob("webui_port", "port", "Open WebUI -p", "host port published to 8080 (default 3000)", metavar="N",
-         example="3000 (as in -p 3000:8080)", drawn="the port on the edge of Open WebUI's network box"),
+         example="3000 (as in -p 3000:8080)", drawn="the port on the edge of Open WebUI's network box",
+         written=run_flag("webui", "-p", "ports", "{value}:{container_port}")),
     Knob("add_host_gateway", "bool", "--add-host=host.docker.internal:host-gateway",
          "--add-host=host.docker.internal:host-gateway on Open WebUI",
-         drawn="where the path from Open WebUI leads (docker0)"),
+         drawn="where the path from Open WebUI leads (docker0)",
+         written=run_flag("webui", "--add-host", "extra_hosts", "host.docker.internal:host-gateway")),
     Knob("base_url", "url", "OLLAMA_BASE_URL", "OLLAMA_BASE_URL (image default http://host.docker.internal:11434)",
-         metavar="URL", drawn="the label of the path from Open WebUI to Ollama"),
+         metavar="URL", drawn="the label of the path from Open WebUI to Ollama",
+         written=env_var("webui", "OLLAMA_BASE_URL")),
     Knob("desktop_host_networking", "bool", "Docker Desktop: Enable host networking (4.34+)",
          "Docker Desktop 4.34+ 'Enable host networking' on", platforms=("desktop",),
-         drawn="the host network box: the VM's, or shared with your Mac/PC"),
+         drawn="the host network box: the VM's, or shared with your Mac/PC", written=Written("daemon", "setting")),
     Knob("compose", "bool", "one compose stack", "both run as services of one compose file",
-         drawn="the compose network's caption"),
+         drawn="the compose network's caption", written=Written("none", "shape")),
     Knob("userland_proxy", "bool", "the daemon's userland-proxy", "the daemon's userland-proxy setting (default on; "
          "off: no docker-proxy, published ports are forwarded by NAT alone)",
-         drawn="only in the verdict (a timeout between bridge networks)"),
+         drawn="only in the verdict (a timeout between bridge networks)", written=Written("daemon", "setting")),
     Knob("engine", "choice", "Engine", "the container engine on Linux (default docker: rootful Docker Engine)",
          choices=("docker", "docker-rootless", "podman-rootful", "podman-rootless"), platforms=("linux",),
-         drawn="the host's caption, and a rootless engine's own namespace box"),
+         drawn="the host's caption, and a rootless engine's own namespace box", written=Written("daemon", "shape")),
     Knob("host_address", "ip", "the host's own address", "the host's own address besides loopback and docker0 "
-         "(its LAN IP), when the base URL names it", metavar="IP", drawn="only in the verdict"),
+         "(its LAN IP), when the base URL names it", metavar="IP", drawn="only in the verdict", written=Written("none", "fact")),
     Knob("add_host_ip", "ip", "--add-host=host.docker.internal:IP", "--add-host=host.docker.internal:IP on Open "
-         "WebUI (an address instead of host-gateway)", metavar="IP", drawn="where the path from Open WebUI leads"),
+         "WebUI (an address instead of host-gateway)", metavar="IP", drawn="where the path from Open WebUI leads",
+         written=run_flag("webui", "--add-host", "extra_hosts", "host.docker.internal:{value}")),
     Knob("stored_url", "url", "the URL Open WebUI saved", "the Ollama URL saved in Open WebUI's database (Admin → "
          "Settings → Connections); it wins over OLLAMA_BASE_URL", metavar="URL",
-         drawn="the label of the path, when it wins"),
+         drawn="the label of the path, when it wins", written=Written("webui", "setting")),
     Knob("host_firewall", "bool", "a host firewall drops docker0 → host", "a host firewall (ufw's default 'deny "
          "incoming') drops connections from containers' bridges to the host's own services", platforms=("linux",),
-         drawn="only in the verdict"),
+         drawn="only in the verdict", written=Written("none", "fact")),
 )
 
 #: The knobs by name.

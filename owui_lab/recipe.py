@@ -1,15 +1,19 @@
-"""A configuration as commands a learner can copy: ``docker run`` lines, a ``compose.yaml``, host steps.
+"""A configuration as commands a learner can copy: ``docker``/``podman`` run lines, a ``compose.yaml``, host steps.
 
 The explorer shows what the learner built in the widget; this module writes the same deployment as
 what they would type. Both forms realise exactly the knobs of the ``Config``:
 
-- Open WebUI: its network (``--network host``, a user-defined network, or the default bridge with
-  ``-p PORT:8080``), ``--add-host=host.docker.internal:host-gateway`` and ``OLLAMA_BASE_URL``.
-- Ollama in a container: its network, its published port (``-p 11434:11434`` or
-  ``-p 127.0.0.1:11434:11434``) and ``OLLAMA_HOST``; its name is also the compose service name, so
-  ``http://ollama:11434`` means the same thing in both forms.
+- Every ordinary knob (an ``-e`` or a run flag such as ``-p``, ``--add-host`` on Open WebUI or Ollama) is
+  written from its declaration (``knobs.Written``): ``_Plan.written`` has no code per knob.
+- The structure is written here, named: which containers run (Ollama in a container or on the host), their
+  names, the networks (``network create`` for a user-defined one; compose's own default network; the
+  default bridge as ``network_mode: bridge``), a publish left out on the host network, volumes.
 - Ollama on the host: how to set ``OLLAMA_HOST`` for the systemd service (Linux) or the app
-  (macOS/Windows), since no Docker command starts it.
+  (macOS/Windows), since no container command starts it.
+- The engine (``Config.engine``): ``docker`` for Docker Engine, rootful or rootless (a note says which
+  daemon the CLI must talk to), ``sudo podman`` for rootful Podman and ``podman`` for rootless Podman, with
+  podman-compose for the compose file; the notes name the engine, and say where the engine's own rules
+  (``engines.py``) refuse what the command holds.
 
 A user-defined network is created with ``docker network create`` for ``docker run``, and declared under
 ``networks:`` (with that exact ``name:``) in the compose file; a network called ``<project>_default`` is
@@ -21,7 +25,8 @@ Tests run the generated compose files with stand-ins: ``images``, ``commands``, 
 ``network_names``, ``labels``, ``volumes`` and ``init`` change only what is needed to run them here
 (offline, alongside other tests); the learner-facing recipe uses the real images.
 
-This module imports only the engine's configuration and PyYAML: it is cheap to call on every toggle.
+This module imports only the configuration, the knobs' declarations, the engines' rules and their words, and
+PyYAML: it is cheap to call on every toggle.
 """
 
 from __future__ import annotations
@@ -30,6 +35,7 @@ import shlex
 from dataclasses import dataclass, field
 from typing import Any, Mapping, Sequence
 
+from . import engines, knobs, reasons
 from .catalog import Scenario, as_config
 from .config import OLLAMA_PORT, WEBUI_CONTAINER_PORT, Config
 from .errors import ConfigError
@@ -39,6 +45,41 @@ WEBUI_IMAGE = "ghcr.io/open-webui/open-webui:main"
 WEBUI_NAME = "open-webui"  # the container and compose service name, as in Open WebUI's README
 PROJECT = "open-webui"  # the compose project: its default network is open-webui_default
 SPECIAL_NETWORKS = ("bridge", "host")
+#: The knobs' roles (``knobs.ROLES``) as the recipe names its containers, and each one's own port.
+ROLE_NAMES = {"webui": WEBUI_NAME, "ollama": "ollama"}
+CONTAINER_PORTS = {"webui": WEBUI_CONTAINER_PORT, "ollama": OLLAMA_PORT}
+#: The publish flag: a container on the host network has it discarded (Docker warns), so it is left out.
+PUBLISH_FLAG = "-p"
+#: The program that runs the commands, per engine: rootful Podman is root's (its containers, networks and
+#: images are root's, apart from each user's rootless ones), the rootless engines are the user's own.
+#: Rootful Docker's CLI talks to the system daemon (the docker group, as Docker's post-install steps set up).
+PROGRAMS: dict[str, tuple[str, ...]] = {
+    "docker": ("docker",), "docker-rootless": ("docker",),
+    "podman-rootful": ("sudo", "podman"), "podman-rootless": ("podman",),
+}
+#: The compose tool per engine: Podman 4.3 has no ``podman compose`` (measured: an unknown command), so
+#: its compose files run with podman-compose (a Debian/Ubuntu package).
+COMPOSE_PROGRAMS: dict[str, tuple[str, ...]] = {
+    "docker": ("docker", "compose"), "docker-rootless": ("docker", "compose"),
+    "podman-rootful": ("sudo", "podman-compose"), "podman-rootless": ("podman-compose",),
+}
+COMPOSE_TOOLS = {"docker": "Docker Compose", "podman": "podman-compose"}
+_NO_PODMAN_COMPOSE = ("Podman 4.3 has no podman compose (measured; newer Podman's podman compose runs such a tool): "
+                      "install podman-compose (apt install podman-compose), or run docker compose against Podman's "
+                      "Docker-compatible service")
+#: Where the commands run, per engine other than rootful Docker Engine ({title}: ``engines.title``).
+ENGINE_NOTES = {
+    "podman-rootful": "{title}: run these as root (sudo): rootful Podman's containers, networks and images are root's, "
+                      "not those of your user's rootless Podman. " + _NO_PODMAN_COMPOSE +
+                      " (sudo podman system service, then DOCKER_HOST=unix:///run/podman/podman.sock).",
+    "podman-rootless": "{title}: run these as your own user, without sudo (sudo podman is root's Podman, with other "
+                       "containers and networks). " + _NO_PODMAN_COMPOSE +
+                       " (podman system service, then DOCKER_HOST=unix://$XDG_RUNTIME_DIR/podman/podman.sock).",
+    "docker-rootless": "{title}: the docker CLI must talk to your rootless daemon, not the system's: docker context "
+                       "use rootless (dockerd-rootless-setuptool.sh install creates it) or export "
+                       "DOCKER_HOST=unix://$XDG_RUNTIME_DIR/docker.sock; no sudo (sudo docker talks to the rootful "
+                       "daemon).",
+}
 
 
 @dataclass(frozen=True)
@@ -66,8 +107,28 @@ class Recipe:
     _yaml: list[str] = field(default_factory=list, repr=False, compare=False)
 
     @property
+    def program(self) -> tuple[str, ...]:
+        """The words that start each command on this engine: ``docker``, ``sudo podman`` or ``podman``."""
+        return PROGRAMS[self.config.engine]
+
+    @property
+    def cli(self) -> str:
+        """The engine's CLI, without sudo: ``docker`` or ``podman`` (the headings say "With podman run")."""
+        return self.program[-1]
+
+    @property
+    def compose_tool(self) -> str:
+        """Who runs the compose file: Docker Compose, or podman-compose on Podman."""
+        return COMPOSE_TOOLS[self.cli]
+
+    @property
+    def compose_up(self) -> str:
+        """The command that brings the compose file up, in its folder."""
+        return " ".join((*COMPOSE_PROGRAMS[self.config.engine], "up", "-d"))
+
+    @property
     def docker_run_script(self) -> str:
-        """The ``docker network create`` and ``docker run`` lines as a shell script to paste."""
+        """The ``network create`` and ``run`` lines (``docker`` or ``podman``) as a shell script to paste."""
         lines = [_shell(argv) for argv in self.network_creates]
         lines += [_shell(argv) for argv in self.runs]
         return "\n".join(lines) + "\n"
@@ -86,8 +147,8 @@ class Recipe:
         parts = []
         if self.host_ollama:
             parts.append("# Ollama on the host\n" + self.host_ollama.rstrip() + "\n")
-        run = "# With docker run\n" + self.docker_run_script
-        compose = f"# With Docker Compose: compose.yaml, then docker compose up -d\n{self.compose_yaml}"
+        run = f"# With {self.cli} run\n" + self.docker_run_script
+        compose = f"# With {self.compose_tool}: compose.yaml, then {self.compose_up}\n{self.compose_yaml}"
         # a compose stack is built with compose first; the docker run lines are the same, spelled out
         parts += [compose, run] if self.config.compose else [run, compose]
         if self.notes:
@@ -98,6 +159,7 @@ class Recipe:
     def to_dict(self) -> dict[str, Any]:
         return {
             "docker_run": self.docker_run_script,
+        "compose_up": self.compose_up,
             "network_creates": [list(a) for a in self.network_creates],
             "runs": [list(a) for a in self.runs],
             "compose": self.compose,
@@ -122,6 +184,7 @@ def recipe(
     volumes: bool = True,
     init: bool = False,
     image_env: Mapping[str, Mapping[str, str]] | None = None,
+    ulimits: Mapping[str, int] | None = None,
 ) -> Recipe:
     """Write a configuration as the commands that build it.
 
@@ -138,6 +201,9 @@ def recipe(
         image_env: per role, the environment a replacement image must have to behave like the real
             one (the official ``ollama/ollama`` sets ``OLLAMA_HOST=0.0.0.0:11434``); the
             configuration's own variables win, as ``-e`` wins over an image's ``ENV``.
+        ulimits: resource limits per container (``--ulimit nofile=1024:1024``, compose ``ulimits:``): where
+            the machine's hard limits are below Podman's defaults no Podman container starts without them
+            (``docker_api.container_limits`` says when).
 
     Returns:
         The recipe: docker run lines, the compose model, host steps and notes.
@@ -160,7 +226,7 @@ def recipe(
             "use lowercase letters, digits, '_' and '-', starting with a letter or digit.",
         )
     plan = _Plan(config, images or {}, commands or {}, project, network_names or {}, dict(labels or {}), volumes, init,
-                 image_env or {})
+                 image_env or {}, dict(ulimits or {}))
     return Recipe(
         config=config,
         network_creates=plan.network_creates(),
@@ -187,6 +253,7 @@ class _Plan:
     volumes: bool
     init: bool
     image_env: Mapping[str, Mapping[str, str]]
+    ulimits: dict[str, int]
 
     def env(self, role: str, own: Mapping[str, str]) -> dict[str, str]:
         """A role's environment: the image stand-in's variables, then the configuration's own."""
@@ -214,87 +281,105 @@ class _Plan:
     def label_args(self) -> list[str]:
         return [arg for k, v in self.labels.items() for arg in ("--label", f"{k}={v}")]
 
+    # ---- the knobs' own declarations (knobs.Written) ----
+    def written(self, role: str) -> tuple[list[tuple[str, str, str]], dict[str, str]]:
+        """A role's ordinary knobs as written: (run flag, compose key, value) per flag, and its environment.
+
+        Every ``env`` and ``flag`` declaration of the role is written here, in the declarations' order,
+        so a new ordinary knob reaches the run line and the compose file with no change to this module.
+        A publish is left out on the host network (the one structural rule here: Docker discards it).
+        """
+        flags: list[tuple[str, str, str]] = []
+        env: dict[str, str] = {}
+        host_network = self.network_of(role) == "host"
+        for k in knobs.KNOBS:
+            w = k.written
+            if w.role != role or not w.ordinary:
+                continue
+            value = getattr(self.c, w.reads or k.name)
+            spec = dict(w.by_value).get(value) if w.by_value else (None if value in (None, False) else w.spec)
+            if spec is None or (w.name == PUBLISH_FLAG and host_network):
+                continue
+            text = spec.format_map(_Fields(self.c, value=value, container_port=CONTAINER_PORTS[role]))
+            if w.form == "env":
+                env[w.name] = text
+            else:
+                flags.append((w.name, w.compose, text))
+        return flags, env
+
+    def network_of(self, role: str) -> str | None:
+        """The role's network, as its ``network`` declaration reads it (None: a host Ollama)."""
+        (k,) = [k for k in knobs.KNOBS if k.written.role == role and k.written.form == "network"]
+        return getattr(self.c, k.written.reads or k.name)
+
     # ---- docker run ----
     def network_creates(self) -> tuple[tuple[str, ...], ...]:
+        program = PROGRAMS[self.c.engine]
         return tuple(
-            ("docker", "network", "create", *self.label_args(), self.real(net)) for net in self.user_networks()
+            (*program, "network", "create", *self.label_args(), self.real(net)) for net in self.user_networks()
         )
+
+    def run(self, role: str, name: str, volumes: Sequence[str]) -> tuple[str, ...]:
+        """One container's run line: name, labels, network, its knobs' flags and environment, volumes, image."""
+        own = ROLE_NAMES[role]
+        argv = [*PROGRAMS[self.c.engine], "run", "-d", "--name", name, *self.label_args()]
+        if self.init:
+            argv.append("--init")
+        argv += [f"--ulimit={name}={n}:{n}" for name, n in self.ulimits.items()]
+        net = self.network_of(role)
+        if net != "bridge":  # docker run without --network: the default bridge
+            argv.append(f"--network={self.real(net)}")
+        flags, env = self.written(role)
+        for flag, _, value in flags:
+            argv += [f"{flag}={value}"] if flag.startswith("--") else [flag, value]
+        argv += [arg for k, v in self.env(own, env).items() for arg in ("-e", f"{k}={v}")]
+        if self.volumes:
+            argv += list(volumes)
+        argv.append(self.images.get(own, OLLAMA_IMAGE if role == "ollama" else WEBUI_IMAGE))
+        argv += list(self.commands.get(own, ()))
+        return tuple(argv)
 
     def runs(self) -> tuple[tuple[str, ...], ...]:
         out = []
-        c = self.c
-        if c.ollama_in_container:
-            argv = ["docker", "run", "-d", "--name", c.ollama_name, *self.label_args()]
-            if self.init:
-                argv.append("--init")
-            net = c.ollama_network_effective
-            if net != "bridge":
-                argv.append(f"--network={self.real(net)}")
-            publish = _publish_spec(c)
-            if publish:
-                argv += ["-p", publish]
-            own = {"OLLAMA_HOST": c.ollama_bind} if c.ollama_bind is not None else {}
-            argv += [arg for k, v in self.env("ollama", own).items() for arg in ("-e", f"{k}={v}")]
-            if self.volumes:
-                argv += ["-v", "ollama:/root/.ollama"]
-            argv.append(self.images.get("ollama", OLLAMA_IMAGE))
-            argv += list(self.commands.get("ollama", ()))
-            out.append(tuple(argv))
-        argv = ["docker", "run", "-d", "--name", WEBUI_NAME, *self.label_args()]
-        if self.init:
-            argv.append("--init")
-        if c.webui_host_mode:
-            argv.append("--network=host")
-        else:
-            if c.webui_network != "bridge":
-                argv.append(f"--network={self.real(c.webui_network)}")
-            argv += ["-p", f"{c.webui_port}:{WEBUI_CONTAINER_PORT}"]
-        if c.add_host_gateway:
-            argv.append("--add-host=host.docker.internal:host-gateway")
-        own = {"OLLAMA_BASE_URL": c.base_url}
-        argv += [arg for k, v in self.env(WEBUI_NAME, own).items() for arg in ("-e", f"{k}={v}")]
-        if self.volumes:
-            argv += ["-v", "open-webui:/app/backend/data", "--restart", "always"]
-        argv.append(self.images.get(WEBUI_NAME, WEBUI_IMAGE))
-        argv += list(self.commands.get(WEBUI_NAME, ()))
-        out.append(tuple(argv))
+        if self.c.ollama_in_container:
+            out.append(self.run("ollama", self.c.ollama_name, ["-v", "ollama:/root/.ollama"]))
+        out.append(self.run("webui", WEBUI_NAME, ["-v", "open-webui:/app/backend/data", "--restart", "always"]))
         return tuple(out)
 
     # ---- compose ----
     def service_network(self, service: dict[str, Any], net: str) -> None:
+        """The default bridge is ``network_mode: bridge`` (no DNS, as docker run); the stack's default network is
+        no key at all (compose puts every service without ``networks:`` there); any other is ``networks:``."""
         if net in SPECIAL_NETWORKS:
             service["network_mode"] = net
         elif not self.is_stack_default(net):
             service["networks"] = [net]
-        # the stack's default network: compose puts every service without networks: there
+
+    def service(self, role: str) -> dict[str, Any]:
+        """One compose service: image, command, network, its knobs' keys and environment."""
+        own = ROLE_NAMES[role]
+        service: dict[str, Any] = {"image": self.images.get(own, OLLAMA_IMAGE if role == "ollama" else WEBUI_IMAGE)}
+        if own in self.commands:
+            service["command"] = list(self.commands[own])
+        self.service_network(service, self.network_of(role) or "bridge")
+        flags, env = self.written(role)
+        for _, key, value in flags:
+            service.setdefault(key, []).append(value)
+        env = self.env(own, env)
+        if env:
+            service["environment"] = env
+        return service
 
     def compose(self) -> dict[str, Any]:
         c = self.c
         services: dict[str, Any] = {}
         if c.ollama_in_container:
-            ollama: dict[str, Any] = {"image": self.images.get("ollama", OLLAMA_IMAGE)}
-            if "ollama" in self.commands:
-                ollama["command"] = list(self.commands["ollama"])
-            self.service_network(ollama, c.ollama_network_effective or "bridge")
-            publish = _publish_spec(c)
-            if publish:
-                ollama["ports"] = [publish]
-            env = self.env("ollama", {"OLLAMA_HOST": c.ollama_bind} if c.ollama_bind is not None else {})
-            if env:
-                ollama["environment"] = env
+            ollama = self.service("ollama")
             if self.volumes:
                 ollama["volumes"] = ["ollama:/root/.ollama"]
             self.service_extras(ollama)
             services[c.ollama_name] = ollama
-        webui: dict[str, Any] = {"image": self.images.get(WEBUI_NAME, WEBUI_IMAGE)}
-        if WEBUI_NAME in self.commands:
-            webui["command"] = list(self.commands[WEBUI_NAME])
-        self.service_network(webui, c.webui_network)
-        if not c.webui_host_mode:
-            webui["ports"] = [f"{c.webui_port}:{WEBUI_CONTAINER_PORT}"]
-        if c.add_host_gateway:
-            webui["extra_hosts"] = ["host.docker.internal:host-gateway"]
-        webui["environment"] = self.env(WEBUI_NAME, {"OLLAMA_BASE_URL": c.base_url})
+        webui = self.service("webui")
         if self.volumes:
             webui["volumes"] = ["open-webui:/app/backend/data"]
             webui["restart"] = "always"
@@ -325,13 +410,34 @@ class _Plan:
     def service_extras(self, service: dict[str, Any]) -> None:
         if self.init:
             service["init"] = True
+        if self.ulimits:
+            service["ulimits"] = dict(self.ulimits)
         if self.labels:
             service["labels"] = dict(self.labels)
 
     # ---- notes ----
+    def engine_notes(self) -> list[str]:
+        """What the commands mean on another engine than rootful Docker Engine, the engine named."""
+        c = self.c
+        if not engines.differs(c):
+            return []
+        title = engines.title(c)
+        out = [ENGINE_NOTES[c.engine].format(title=title)]
+        # the engine's own rule for the flag on the run line (engines.resolve), in its own words (reasons)
+        resolved = engines.resolve(c, "host.docker.internal", "host" if c.webui_host_mode else f"net:{c.webui_network}")
+        code = resolved[1] if resolved else ""
+        alias = engines.host_alias(c)
+        if code == "podman_refuses_host_gateway":  # the whole podman run line is refused
+            out.append(f"{title}: {reasons.render(code, resolved[3])} (measured on Podman 4.3.1): leave --add-host "
+                       f"out and write {alias} in the URL.")
+        elif code == "host_docker_internal_on_podman" and c.parsed_base_url.host == "host.docker.internal":
+            out.append(f"{title}: {reasons.render(code, resolved[3])} (measured on Podman 4.3.1): write {alias} "
+                       "in the URL.")
+        return out
+
     def notes(self) -> tuple[str, ...]:
         c = self.c
-        out = []
+        out = self.engine_notes()
         host_mode = c.webui_host_mode or c.ollama_network_effective == "host"
         if c.platform == "desktop" and host_mode:
             if c.desktop_host_networking:
@@ -359,13 +465,15 @@ class _Plan:
         return tuple(out)
 
 
-def _publish_spec(c: Config) -> str | None:
-    mode = c.ollama_publish_effective
-    if mode == "all":
-        return f"{OLLAMA_PORT}:{OLLAMA_PORT}"
-    if mode == "loopback":
-        return f"127.0.0.1:{OLLAMA_PORT}:{OLLAMA_PORT}"
-    return None
+class _Fields(dict):
+    """A spec's fields: the value given, then the configuration's own fields and properties."""
+
+    def __init__(self, c: Config, **given: Any) -> None:
+        super().__init__(given)
+        self.c = c
+
+    def __missing__(self, key: str) -> Any:
+        return getattr(self.c, key)
 
 
 def _browser_url(c: Config) -> str:
@@ -412,16 +520,23 @@ def _windows_quote(value: str) -> str:
     return f'"{value}"' if any(ch in value for ch in ' &|<>^"') else value
 
 
+def _short_flags() -> set[str]:
+    """The knobs' run flags written with their value as the next word (``-p 3000:8080``)."""
+    return {k.written.name for k in knobs.KNOBS if k.written.form == "flag" and not k.written.name.startswith("--")}
+
+
 def _shell(argv: Sequence[str]) -> str:
     """One command, its options one per line (flag and value together), ready to paste."""
-    head_len = 3 if tuple(argv[:2]) == ("docker", "network") or tuple(argv[:3]) == ("docker", "run", "-d") else 2
+    lead = 2 if tuple(argv[:1]) == ("sudo",) else 1  # "sudo podman": the program is two words
+    verb = tuple(argv[lead:lead + 2])
+    head_len = lead + (2 if verb in (("network", "create"), ("run", "-d")) else 1)
     head = " ".join(shlex.quote(a) for a in argv[:head_len])
     chunks: list[str] = []
     rest = list(argv[head_len:])
     i = 0
     while i < len(rest):
         arg = rest[i]
-        takes_value = arg in ("--name", "-p", "-e", "-v", "--label", "--restart")
+        takes_value = arg in ("--name", "-e", "-v", "--label", "--restart") or arg in _short_flags()
         if takes_value and i + 1 < len(rest):
             chunks.append(f"{arg} {shlex.quote(rest[i + 1])}")
             i += 2

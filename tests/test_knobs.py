@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import fields
+from dataclasses import fields, make_dataclass, replace
 from pathlib import Path
 
 import pytest
@@ -13,7 +13,7 @@ from owui_lab.cli import build_parser
 from owui_lab.commands import args as cli_args
 from owui_lab.config import Config
 from owui_lab.errors import ConfigError
-from owui_lab.knobs import KINDS, KNOBS, Knob, markdown_table
+from owui_lab.knobs import FORMS, KINDS, KNOBS, ROLES, Knob, env_var, markdown_table, run_flag
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 
@@ -25,6 +25,11 @@ def test_one_declaration_per_config_field_in_order():
         assert set(k.platforms) <= {"linux", "desktop"} and k.platforms, k.name
         assert bool(k.choices) == (k.kind == "choice"), k.name
         assert not k.example or k.kind == "port", k.name
+        w = k.written  # how a command writes it (recipe.py reads it)
+        assert w.role in ROLES and w.form in FORMS, k.name
+        assert (w.form in ("env", "flag")) == bool(w.name) or w.form == "part", k.name
+        assert bool(w.compose) == (w.form == "flag"), k.name
+        assert not w.by_value or {v for v, _ in w.by_value} < set(k.choices), k.name
 
 
 def test_the_readme_table_is_the_declarations():
@@ -52,21 +57,52 @@ def test_every_knob_is_a_cli_flag_and_reaches_the_configuration():
                 cli_args.config_from_args(build_parser().parse_args(["predict", k.flag, "sideways"]))
 
 
-def test_a_throwaway_knob_reaches_the_cli(monkeypatch):
-    """Adding a knob is one declaration: the CLI offers it, with its values and help, at once."""
+@pytest.fixture
+def throwaway(monkeypatch):
+    """A knob that exists only in this test: its declaration (an ``-e TEA=...`` on Open WebUI) everywhere the
+    kit reads declarations, and a configuration that has its field (as ``Config`` would, one line more)."""
     extra = Knob("tea", "choice", "Tea", "the learner's tea (a knob that only exists in this test)",
-                 choices=("green", "black"), drawn="nowhere")
+                 choices=("green", "black"), drawn="nowhere", written=env_var("webui", "TEA"))
+    monkeypatch.setattr(knobs, "KNOBS", (*KNOBS, extra))
+    monkeypatch.setitem(knobs.BY_NAME, extra.name, extra)
     monkeypatch.setattr(cli_args, "KNOBS", (*KNOBS, extra))
+    config = make_dataclass("TeaConfig", [("tea", str, "green")], bases=(Config,), frozen=True)
+    return extra, config
+
+
+def test_a_throwaway_knob_reaches_the_cli(throwaway):
+    """Adding a knob is one declaration: the CLI offers it, with its values and help, at once."""
+    extra, _ = throwaway
     parser = build_parser()
     assert parser.parse_args(["predict", "--tea", "green"]).tea == "green"
     sub = next(a for a in parser._subparsers._group_actions[0].choices.values() if a.prog.endswith("predict"))
     assert "the learner's tea" in sub.format_help() and "--tea green|black" in sub.format_help()
-    assert "--tea" in markdown_table_with(monkeypatch, extra)
+    assert "--tea" in knobs.markdown_table()
 
 
-def markdown_table_with(monkeypatch, extra: Knob) -> str:
+@pytest.mark.parametrize("written", [env_var("webui", "TEA"), run_flag("webui", "--dns", "dns", "10.0.0.{value}"),
+                                     run_flag("ollama", "--hostname", "hostname", "{value}-{ollama_name}")],
+                         ids=["env", "flag", "ollama-flag"])
+def test_a_throwaway_knob_reaches_the_recipe(throwaway, monkeypatch, written):
+    """An ordinary knob (an -e or a run flag) reaches the run line and the compose file with no recipe edit."""
+    from owui_lab.recipe import recipe
+
+    extra, config = throwaway
+    extra = replace(extra, written=written)
     monkeypatch.setattr(knobs, "KNOBS", (*KNOBS, extra))
-    return knobs.markdown_table()
+    c = config(tea="black", ollama="container", ollama_network="webui-net", webui_network="webui-net",
+               base_url="http://ollama:11434")
+    r = recipe(c)
+    role = "ollama" if written.role == "ollama" else "open-webui"
+    run = next(argv for argv in r.runs if argv[argv.index("--name") + 1] == role)
+    service = r.compose["services"][role]
+    if written.form == "env":
+        assert "TEA=black" in run and service["environment"]["TEA"] == "black"
+    else:
+        value = written.spec.format(value="black", ollama_name=c.ollama_name)
+        assert f"{written.name}={value}" in run and service[written.compose] == [value]
+    assert "black" in r.docker_run_script and "black" in r.compose_yaml
+    assert "black" not in recipe(c.replace(tea=None)).text()  # an unset knob is not written
 
 
 def test_a_knobs_label_reaches_the_explorer_and_the_stage(monkeypatch):

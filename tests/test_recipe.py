@@ -55,8 +55,9 @@ def knobs_from_compose(model: dict, ollama_name: str = "ollama") -> dict:
         "ollama": "container" if ollama else "host",
     }
     if ollama:
-        ports = ollama.get("ports", [])
-        publish = {(): "none", ("11434:11434",): "all", ("127.0.0.1:11434:11434",): "loopback"}[tuple(ports)]
+        ports = [p.rsplit(":", 2) for p in ollama.get("ports", [])]  # [address:]host:container
+        publish = "none" if not ports else ("loopback" if ports[0][0] == "127.0.0.1" else "all")
+        knobs["ollama_host_port"] = int(ports[0][-2]) if ports else None
         knobs.update(
             ollama_network=_network_of_service(ollama, model),
             ollama_publish=publish,
@@ -264,6 +265,7 @@ def test_the_recipe_builds_exactly_the_configuration(c):
         assert back["ollama_network"] == c.ollama_network_effective
         assert back["ollama_publish"] == c.ollama_publish_effective
         assert back["ollama_bind"] == c.ollama_bind
+        assert back["ollama_host_port"] == (c.ollama_published_port if back["ollama_publish"] != "none" else None)
         ollama = _run_of(r, c.ollama_name)
         assert _network_of_run(ollama) == c.ollama_network_effective
         assert r.host_ollama == ""
@@ -286,3 +288,70 @@ def test_image_env_stands_in_for_the_real_images_env_and_the_configuration_wins(
     assert "environment" not in recipe(load_scenario("linux-compose")).compose["services"]["ollama"]
     with pytest.raises(ConfigError):
         recipe(load_scenario("linux-compose"), image_env={"db": {}})
+
+
+# ---- knobs the declarations write (knobs.Written) that were once left out ----
+
+
+def test_ollamas_host_port_and_an_add_host_address_are_written():
+    c = Config(ollama="container", ollama_publish="loopback", ollama_host_port=7869, add_host_ip="192.168.1.20",
+               base_url="http://host.docker.internal:7869")
+    r = recipe(c)
+    assert _flag_values(_run_of(r, "ollama"), "-p") == ["127.0.0.1:7869:11434"]
+    assert r.compose["services"]["ollama"]["ports"] == ["127.0.0.1:7869:11434"]
+    assert "--add-host=host.docker.internal:192.168.1.20" in _run_of(r, WEBUI_NAME)
+    assert r.compose["services"][WEBUI_NAME]["extra_hosts"] == ["host.docker.internal:192.168.1.20"]
+
+
+def test_settings_are_not_commands():
+    """A daemon's, Docker Desktop's or Open WebUI's own setting changes no command (the notes may say it)."""
+    base = load_scenario("linux-compose")
+    for changed in (base.replace(userland_proxy=False), base.replace(stored_url="http://other:11434"),
+                    base.replace(host_address="192.168.1.20")):
+        assert recipe(changed).runs == recipe(base).runs and recipe(changed).compose == recipe(base).compose
+
+
+# ---- the engine the learner chose (issue 23) ----
+
+
+@pytest.mark.parametrize(("engine", "program"), [
+    ("docker", ("docker",)), ("docker-rootless", ("docker",)),
+    ("podman-rootful", ("sudo", "podman")), ("podman-rootless", ("podman",)),
+])
+def test_each_engine_writes_its_own_program(engine, program):
+    r = recipe(load_scenario("linux-separate-networks").replace(engine=engine))
+    for argv in (*r.network_creates, *r.runs):
+        assert argv[:len(program)] == program and argv[len(program)] in ("network", "run")
+        assert ("sudo" in argv) == (engine == "podman-rootful")  # rootless: nothing with sudo
+    assert r.cli == program[-1] and f"# With {r.cli} run\n" in r.text()
+    assert r.compose_up.endswith("up -d") and r.compose_up in r.text()
+    assert r.compose_up.startswith("sudo ") == (engine == "podman-rootful")
+    assert ("podman-compose" in r.compose_up) == engine.startswith("podman")
+    commands = r.docker_run_script.replace("\\\n", "").strip().splitlines()
+    assert [tuple(shlex.split(line)) for line in commands] == [*r.network_creates, *r.runs]
+
+
+@pytest.mark.parametrize("engine", ["docker-rootless", "podman-rootful", "podman-rootless"])
+def test_the_notes_name_the_engine(engine):
+    from owui_lab import engines
+
+    c = load_scenario("linux-compose").replace(engine=engine)
+    first = recipe(c).notes[0]
+    assert first.startswith(engines.title(c) + ":")
+    assert ("DOCKER_HOST" in first) and (("context" in first) == (engine == "docker-rootless"))
+    assert not any("DOCKER_HOST" in n for n in recipe(c.replace(engine="docker")).notes)
+
+
+def test_podman_refusing_host_gateway_is_said_with_the_engines_name_for_the_host():
+    from owui_lab import engines, predict
+
+    c = load_scenario("linux-ollama-on-host").replace(engine="podman-rootful", ollama_bind="0.0.0.0")
+    r = recipe(c)
+    assert predict(c).steps[0].code == "podman_refuses_host_gateway"  # the engine's rule, which the note follows
+    refusal = [n for n in r.notes if "host-gateway" in n and "refuses" in n]
+    assert refusal and engines.host_alias(c) in refusal[0] and refusal[0].startswith(engines.title(c))
+    fixed = c.replace(add_host_gateway=False, base_url=f"http://{engines.host_alias(c)}:11434")
+    assert predict(fixed).outcome == "ok"
+    assert not any("host-gateway" in n for n in recipe(fixed).notes)
+    unfixed_url = c.replace(add_host_gateway=False)
+    assert any(engines.host_alias(c) in n and n.startswith(engines.title(c)) for n in recipe(unfixed_url).notes)
