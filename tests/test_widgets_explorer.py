@@ -398,3 +398,16 @@ def test_the_sandbox_offers_linux_s_engines():
     assert app.config.engine == "podman-rootless" and app.verdict.outcome == evaluate(app.config).outcome
     app.w_platform.value = "desktop"
     assert app.config.engine == "docker" and app.w_engine.layout.display == "none"
+
+
+@pytest.mark.parametrize(("engine", "words"), [("podman-rootful", ("With podman run", "sudo podman run -d",
+                                                                    "sudo podman-compose up -d")),
+                                               ("podman-rootless", ("With podman run", "podman run -d",
+                                                                     "podman-compose up -d"))])
+def test_the_recipe_tab_speaks_the_chosen_engine(engine, words):
+    """Choosing Podman in the sandbox shows podman commands (the recipe follows Config.engine)."""
+    app = explorer("linux-compose")
+    app.w_engine.value = engine
+    html = app.recipe_html.value
+    assert all(w in html for w in words), html[:400]
+    assert ("sudo podman run" in html) == (engine == "podman-rootful") and "docker run" not in html

@@ -654,14 +654,15 @@ class Explorer(widgets.VBox):
 
 
 def recipe_html(r: Recipe) -> str:
-    """The recipe as copyable blocks: host steps, docker run lines, compose.yaml, notes."""
+    """The recipe as copyable blocks: host steps, the engine's run lines, compose.yaml, notes."""
     e = esc
     pre = f"<pre style='user-select:all;background:{CODE_BG};padding:8px;border-radius:4px;font-size:14px;line-height:1.35;margin:2px 0'>"
     blocks = []
     if r.host_ollama:
         blocks.append(f"<b>Ollama on the host</b>{pre}{e(r.host_ollama)}</pre>")
-    run = f"<b>With docker run</b>{pre}{e(r.docker_run_script)}</pre>"
-    compose = f"<b>With Docker Compose</b>: <code>compose.yaml</code>, then <code>docker compose up -d</code>{pre}{e(r.compose_yaml)}</pre>"
+    run = f"<b>With {e(r.cli)} run</b>{pre}{e(r.docker_run_script)}</pre>"  # the chosen engine's CLI
+    compose = (f"<b>With {e(r.compose_tool)}</b>: <code>compose.yaml</code>, then <code>{e(r.compose_up)}</code>"
+               f"{pre}{e(r.compose_yaml)}</pre>")
     blocks += [compose, run] if r.config.compose else [run, compose]
     if r.notes:
         blocks.append("<ul>" + "".join(f"<li>{e(n)}</li>" for n in r.notes) + "</ul>")
