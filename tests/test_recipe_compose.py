@@ -96,8 +96,8 @@ def _image() -> str:
     return os.environ.get("OWUI_LAB_IMAGE") or docker_api.OFFLINE_IMAGE
 
 
-def _stack(c: Config, session: str):
-    """The recipe of ``c`` with stand-ins, unique names and the kit's labels."""
+def _stack(c: Config, session: str, **more):
+    """The recipe of ``c`` with stand-ins, unique names and the kit's labels (``more``: other overrides)."""
     nets = {n: docker_api.network_name(session, n) for n in (c.webui_network, c.ollama_network_effective)
             if n and n not in ("bridge", "host")}
     return recipe(
@@ -111,6 +111,7 @@ def _stack(c: Config, session: str):
         volumes=False,
         init=True,
         image_env=OLLAMA_IMAGE_ENV,
+        **more,
     )
 
 

@@ -1,0 +1,107 @@
+"""The Podman recipe, run for real on rootful Podman: what the learner copies does what the engine says (issue 23).
+
+The recipe of a seed with ``engine="podman-rootful"`` is written with the stand-ins (``_stack``, as the compose
+tests do) and its own ``sudo podman network create`` / ``sudo podman run`` lines are run here, as root, with
+Podman's client pointed at the rootful service's socket (``OWUI_LAB_ENGINE_PODMAN_ROOTFUL``, printed by
+``scripts/start-engines.sh``): the program and every option are the recipe's. Open WebUI's stand-in probes
+``OLLAMA_BASE_URL`` from its own container and the browser check asks its published port; both must agree with
+the engine's prediction for Podman and with the kit's own recording of that setup on Podman
+(``data/truth/linux-podman-rootful-*.json``). Missing, the engine skips locally and fails in CI.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from owui_lab import docker_api, load_scenario, predict, truth
+from owui_lab.config import Config
+from owui_lab.recipe import WEBUI_NAME
+from tests.conftest import live_required
+from tests.support.servers import free_port
+from tests.test_engines_live import ENGINE_SOCKETS, IMAGE, _answers
+from tests.test_recipe_compose import _stack, _wait_health
+
+ENGINE = "podman-rootful"
+RECORDINGS = sorted((Path(__file__).resolve().parents[1] / "data" / "truth").glob("linux-podman-rootful-*.json"))
+
+
+@pytest.fixture
+def podman_url(monkeypatch):
+    """The rootful Podman service's socket, with the kit's client pointed at it."""
+    url = os.environ.get(ENGINE_SOCKETS[ENGINE], "")
+    problem = None
+    if not url or not _answers(url):
+        problem = f"${ENGINE_SOCKETS[ENGINE]}={url or '(unset)'} answers nothing (sudo scripts/start-engines.sh)"
+    elif not shutil.which("podman"):
+        problem = "the podman command is not installed (sudo scripts/start-engines.sh installs it)"
+    if problem:
+        if live_required():
+            pytest.fail(problem, pytrace=False)
+        pytest.skip(problem)
+    monkeypatch.setenv("DOCKER_HOST", url)
+    monkeypatch.setenv("OWUI_LAB_IMAGE", IMAGE)
+    return url
+
+
+def recorded(c: Config) -> dict:
+    """What the kit's recording on rootful Podman observed for this setup (its networks are lab-a, lab-b)."""
+    names: dict[str, str] = {}
+    for net in (c.ollama_network_effective, c.webui_network):
+        if net and net not in ("bridge", "host") and net not in names:
+            names[net] = ("lab-a", "lab-b")[len(names)]
+    probe = c.replace(ollama_network=names.get(c.ollama_network, c.ollama_network), compose=False,
+                      ollama_publish=c.ollama_publish_effective,
+                      webui_network=names.get(c.webui_network, c.webui_network), webui_port=Config().webui_port)
+    recording = truth.load_recording(RECORDINGS[-1])
+    found = [e.observed for e in recording.entries if e.config(recording.facts) == probe]
+    assert found, f"the recording {RECORDINGS[-1].name} has no row for {probe}"
+    return found[0]
+
+
+def as_run_here(argv: tuple[str, ...], url: str, session: str) -> list[str]:
+    """A recipe line as run here: root needs no sudo, Podman's client talks to the service's socket; Open WebUI's
+    fixed container name gets the session's (the learner's own open-webui may be running)."""
+    assert argv[:2] == ("sudo", "podman"), argv
+    out = ["podman", "--url", url, *argv[2:]]
+    if "--name" in out and out[out.index("--name") + 1] == WEBUI_NAME:
+        out[out.index("--name") + 1] = docker_api.container_name(session, "webui")
+    return out
+
+
+@pytest.mark.timeout(400)
+@pytest.mark.parametrize("sid", ["linux-separate-networks", "linux-compose"])
+def test_the_podman_recipe_runs_on_rootful_podman_as_the_engine_and_the_recording_say(podman_url, sid):
+    session = docker_api.new_session_id()
+    name = docker_api.container_name(session, "ollama")  # a name of this session, reached by that name
+    c = load_scenario(sid).replace(engine=ENGINE, webui_port=free_port(), ollama_name=name,
+                                   base_url=f"http://{name}:11434")
+    verdict = predict(c)
+    observed = recorded(c.replace(ollama_name="ollama", base_url="http://ollama:11434"))
+    assert (verdict.outcome, verdict.browser.reachable) == (observed["outcome"], observed["browser"])
+    cli = docker_api.client()
+    try:
+        limits = {u.name: u.soft for u in docker_api.container_limits(cli).get("ulimits", [])}
+        assert limits, "rootful Podman here needs explicit limits (docker_api.container_limits)"
+        r = _stack(c, session, ulimits=limits)
+        for argv in (*r.network_creates, *r.runs):
+            done = subprocess.run(as_run_here(argv, podman_url, session), capture_output=True, text=True, timeout=120)
+            assert done.returncode == 0, f"{' '.join(argv)}\n{done.stderr}"
+        ollama = cli.containers.get(name)
+        webui = cli.containers.get(docker_api.container_name(session, "webui"))
+        for container in (ollama, webui):
+            assert container.labels[docker_api.LABEL_SESSION] == session
+        docker_api.wait_listening(ollama, "127.0.0.1", 11434, timeout=30)
+        docker_api.wait_listening(webui, "127.0.0.1", 8080, timeout=30)
+        (probe,) = docker_api.probe_by_exec(webui, [c.base_url])
+        assert probe["outcome"] == verdict.outcome, probe
+        assert (_wait_health(c.webui_port) == 200) == verdict.browser.reachable
+    finally:
+        docker_api.remove_labelled(cli, session=session)
+        left = docker_api.list_labelled(cli, session=session)
+        cli.close()
+    assert left == [], f"left behind on rootful Podman: {left}"
