@@ -133,6 +133,20 @@ def _wait_health(port: int, timeout: float = 20.0) -> int | None:
     return status
 
 
+def assert_the_stack_agrees(ollama, webui, c: Config, verdict, session: str, timeout: float = 20) -> None:
+    """A running stand-in stack: its labels, then Open WebUI → Ollama and the browser, against the verdict."""
+    for container in (ollama, webui):
+        assert container.labels[docker_api.LABEL_MANAGED] == "true"
+        assert container.labels[docker_api.LABEL_SESSION] == session
+    docker_api.wait_listening(ollama, "127.0.0.1", 11434, timeout=timeout)
+    docker_api.wait_listening(webui, "127.0.0.1", 8080, timeout=timeout)
+    # Open WebUI's backend → Ollama, from inside the Open WebUI container
+    (probe,) = docker_api.probe_by_exec(webui, [c.base_url])
+    assert probe["outcome"] == verdict.outcome, probe
+    # the learner's browser → Open WebUI's published port, on loopback
+    assert (_wait_health(c.webui_port) == 200) == verdict.browser.reachable
+
+
 @pytest.mark.parametrize(
     ("sid", "outcome"),
     [("linux-compose", "ok"), ("linux-separate-networks", "name_not_resolved")],
@@ -156,16 +170,7 @@ def test_seed_stacks_come_up_agree_with_the_engine_and_go_away(tmp_path, sid, ou
         assert up.returncode == 0, up.stderr
         ollama = _container(cli, project, c.ollama_name)
         webui = _container(cli, project, WEBUI_NAME)
-        for container in (ollama, webui):
-            assert container.labels[docker_api.LABEL_MANAGED] == "true"
-            assert container.labels[docker_api.LABEL_SESSION] == session
-        docker_api.wait_listening(ollama, "127.0.0.1", 11434, timeout=20)
-        docker_api.wait_listening(webui, "127.0.0.1", 8080, timeout=20)
-        # Open WebUI's backend → Ollama, from inside the Open WebUI container
-        (probe,) = docker_api.probe_by_exec(webui, [c.base_url])
-        assert probe["outcome"] == verdict.outcome, probe
-        # the learner's browser → Open WebUI's published port, on loopback
-        assert (_wait_health(c.webui_port) == 200) == verdict.browser.reachable
+        assert_the_stack_agrees(ollama, webui, c, verdict, session)
         # the same from a probe container sharing Open WebUI's namespace (the lab's way)
         (again,) = docker_api.probe_from_namespace(cli, webui, [c.base_url], image=image, session=session)
         assert again["outcome"] == verdict.outcome, again

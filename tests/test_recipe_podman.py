@@ -24,7 +24,7 @@ from owui_lab.recipe import WEBUI_NAME
 from tests.conftest import live_required
 from tests.support.servers import free_port
 from tests.test_engines_live import ENGINE_SOCKETS, IMAGE, _answers
-from tests.test_recipe_compose import _stack, _wait_health
+from tests.test_recipe_compose import _stack, assert_the_stack_agrees
 
 ENGINE = "podman-rootful"
 RECORDINGS = sorted((Path(__file__).resolve().parents[1] / "data" / "truth").glob("linux-podman-rootful-*.json"))
@@ -93,13 +93,7 @@ def test_the_podman_recipe_runs_on_rootful_podman_as_the_engine_and_the_recordin
             assert done.returncode == 0, f"{' '.join(argv)}\n{done.stderr}"
         ollama = cli.containers.get(name)
         webui = cli.containers.get(docker_api.container_name(session, "webui"))
-        for container in (ollama, webui):
-            assert container.labels[docker_api.LABEL_SESSION] == session
-        docker_api.wait_listening(ollama, "127.0.0.1", 11434, timeout=30)
-        docker_api.wait_listening(webui, "127.0.0.1", 8080, timeout=30)
-        (probe,) = docker_api.probe_by_exec(webui, [c.base_url])
-        assert probe["outcome"] == verdict.outcome, probe
-        assert (_wait_health(c.webui_port) == 200) == verdict.browser.reachable
+        assert_the_stack_agrees(ollama, webui, c, verdict, session, timeout=30)
     finally:
         docker_api.remove_labelled(cli, session=session)
         left = docker_api.list_labelled(cli, session=session)
