@@ -5,8 +5,10 @@ engine gives what really happens (and the step that fails), its gentlest fix, th
 the security note of the fixed setup where the fix opens Ollama and, for a host Ollama on Linux, the
 safer docker0 bind beside ``0.0.0.0`` when the engine says it works too; the small diagram of each card
 is ``drawing.draw`` of the scenario's own configuration in its print variant, ``drawing.CARD`` (names, path,
-URL: at least ``DIAGRAM_PT`` printed). ``owui-lab cheatsheet -o FILE [--paper a4|letter]``
-writes it as ``.pdf`` (to print: vector, text searchable), ``.png`` or ``.html``.
+URL: at least ``DIAGRAM_PT`` printed). The last page is for Podman and rootless Docker: the engines' table
+of ``cheatsheet_engines`` (each cell the engine's verdict with ``engine=``, and its source). ``owui-lab
+cheatsheet -o FILE [--paper a4|letter]`` writes it as ``.pdf`` (to print two-sided: vector, text
+searchable), ``.png`` (a file a page) or ``.html``.
 
 Example::
 
@@ -25,7 +27,8 @@ from itertools import combinations
 from pathlib import Path
 
 from .catalog import Scenario, scenarios
-from .config import DOCKER0_ADDRESS, Config
+from .cheatsheet_engines import BY_HAND, ENGINES, RECORDINGS, SETUP_WORDS, engine_table
+from .config import DOCKER0_ADDRESS, ENGINE_TITLES, Config
 from .engine import Verdict, evaluate
 from .errors import ConfigError, OwuiLabError
 from .fixes import candidate_changes
@@ -223,8 +226,22 @@ class Card:
 
 
 @dataclass(frozen=True)
+class Block:
+    """Lines of words placed at ``x``, their first line's top at ``top`` (inches from the bottom-left)."""
+
+    x: float
+    top: float
+    lines: tuple[Line, ...]
+
+    @property
+    def height(self) -> float:
+        return sum(line.height for line in self.lines)
+
+
+@dataclass(frozen=True)
 class Page:
-    """The laid-out page: its paper, size in inches, the header's and footer's lines, and the cards."""
+    """A laid-out page: its paper, size in inches, the header's and footer's lines, the cards, and (on the
+    engines' page) the table's blocks of words and its rules (x0, y, x1: thin lines between its rows)."""
 
     paper: str
     width: float
@@ -232,6 +249,8 @@ class Page:
     header: tuple[Line, ...]
     footer: tuple[Line, ...]
     cards: tuple[Card, ...]
+    blocks: tuple[Block, ...] = ()
+    rules: tuple[tuple[float, float, float], ...] = ()
 
 
 def _colours() -> dict[str, str]:
@@ -247,9 +266,23 @@ def wrap(text: str, width: float, size: float, bold: bool = False) -> list[str]:
     for word in text.split():
         if lines and text_width(f"{lines[-1]} {word}", size, bold) <= width:
             lines[-1] += f" {word}"
-        else:
-            lines.append(word)
+            continue
+        while text_width(word, size, bold) > width:  # a URL or a file name wider than the column
+            head = _split(word, width, size, bold)
+            lines.append(head)
+            word = word[len(head):]
+        lines.append(word)
     return lines or [""]
+
+
+def _split(word: str, width: float, size: float, bold: bool) -> str:
+    """The longest head of ``word`` that fits ``width``, cut after a ``/`` or before a ``.``, ``:`` or ``-`` (a
+    hyphen ending a line would read as a word broken in two, and PDF readers drop it)."""
+    from .drawing import text_width
+
+    fits = max(i for i in range(1, len(word) + 1) if i == 1 or text_width(word[:i], size, bold) <= width)
+    cuts = [i for i in range(1, fits + 1) if word[i - 1] == "/" or (i < len(word) and word[i] in ".:-")]
+    return word[:max(cuts)] if cuts and max(cuts) > fits // 3 else word[:fits]
 
 
 def _card_words(r: Row, width: float) -> tuple[tuple[Line, ...], tuple[Line, ...]]:
@@ -269,43 +302,42 @@ def _card_words(r: Row, width: float) -> tuple[tuple[Line, ...], tuple[Line, ...
     return head, tuple(words)
 
 
-def layout(rows: list[Row], paper: str = "a4") -> Page:
-    """Lay the cards out on ``paper``: the catalogue's order down the left column, then the right.
-
-    Every diagram gets the same size, as large as the page allows (at most the column's width); what
-    height is left is shared out between the rows, so the page is filled to its margins.
-    """
-    from .drawing import CARD, design_size
-
-    if paper not in PAPERS:
-        raise ConfigError(f"The cheat sheet comes in no paper size called '{paper}'.",
-                          f"choose one of: {', '.join(PAPERS)}.")
+def _header_footer(title_text: str, lead: str, paper: str) -> tuple[tuple[Line, ...], tuple[Line, ...]]:
     c = _colours()
-    width, height = PAPERS[paper]
-    inner = width - 2 * MARGIN
-    header = tuple(Line(t, SIZE_TITLE, True, c["text"]) for t in wrap(title(len(rows)), inner, SIZE_TITLE, True))
-    header += tuple(Line(t, SIZE_BODY, False, c["muted"]) for t in wrap(
-        "✓ works as configured; ✗ fails: which step, then the Ollama URL to use and the fix.", inner, SIZE_BODY))
+    inner = PAPERS[paper][0] - 2 * MARGIN
+    header = tuple(Line(t, SIZE_TITLE, True, c["text"]) for t in wrap(title_text, inner, SIZE_TITLE, True))
+    header += tuple(Line(t, SIZE_BODY, False, c["muted"]) for t in wrap(lead, inner, SIZE_BODY))
     footer = tuple(Line(t, SIZE_BODY, False, c["muted"]) for t in wrap(
         "Every verdict, URL and fix here is the owui-lab engine's (owui-lab cheatsheet -o FILE). "
         "Check yours: owui-lab doctor.", inner, SIZE_BODY))
-    column = (inner - GAP) / 2
-    per_column = -(-len(rows) // 2)
-    texts = [_card_words(r, column - 2 * PAD) for r in rows]
-    fixed = [2 * PAD + sum(line.height for line in h + w) + 0.06 for h, w in texts]
-    rows_fixed = [max(fixed[i], fixed[i + per_column] if i + per_column < len(rows) else 0)
-                  for i in range(per_column)]
-    top = height - MARGIN - sum(line.height for line in header) - 0.06
-    bottom = MARGIN + sum(line.height for line in footer) + 0.08
-    room = top - bottom - (per_column - 1) * GAP - sum(rows_fixed)
+    return header, footer
+
+
+def _smallest_pt(cards: list[Card]) -> float:
+    """The smallest diagram text of the placed ``cards``, printed, in points (its font x the card's scale)."""
+    from .drawing import CARD, layout as draw_layout
+    from .graph import topology
+
+    smallest = min(CARD.boundary, CARD.title, CARD.edge, CARD.port, CARD.mark)
+    scales = []
+    for card in cards:
+        lay = draw_layout(topology(card.row.scenario.config, card.row.verdict), CARD)
+        x0, y0, x1, y1 = card.diagram
+        scales.append(min((x1 - x0) / lay.width, (y1 - y0) / (lay.height - lay.bottom)))
+    return smallest * min(scales)
+
+
+def _place_cards(rows: list[Row], texts: list, top: float, per_column: int, diagram_h: float, gap: float,
+                 column: float) -> list[Card]:
+    """Cards down the left column, then the right, from ``top``; each diagram ``diagram_h`` high at most."""
+    from .drawing import CARD, design_size
+
     design_w, design_h = design_size(CARD)
     d_max = (column - 2 * PAD) * design_h / design_w
-    diagram_h = min(room / per_column, d_max)
-    gap = GAP + (room - per_column * diagram_h) / max(per_column - 1, 1)
-    cards = []
-    y = top
+    fixed = [2 * PAD + sum(line.height for line in h + w) + 0.06 for h, w in texts]
+    cards, y = [], top
     for i in range(per_column):
-        row_h = rows_fixed[i] + diagram_h
+        row_h = max(fixed[j] for j in (i, i + per_column) if j < len(rows)) + diagram_h
         for col, index in enumerate((i, i + per_column)):
             if index >= len(rows):
                 continue
@@ -318,13 +350,118 @@ def layout(rows: list[Row], paper: str = "a4") -> Page:
             d_x = x + (column - d_w) / 2
             cards.append(Card(rows[index], x, y, column, row_h, head, words, (d_x, d_top - d_h, d_x + d_w, d_top)))
         y -= row_h + gap
-    return Page(paper, width, height, header, footer, tuple(cards))
+    return cards
+
+
+def layout(rows: list[Row], paper: str = "a4") -> tuple[Page, ...]:
+    """Lay the sheet out on ``paper``: the cards' page, then the engines' page.
+
+    The cards run down the left column, then the right, in the catalogue's order. Every diagram gets the
+    same size, as large as the page allows (at most the column's width); what height is left is shared
+    out between the rows, so the first page is filled to its margins. The first page holds as many rows
+    of cards as keep the diagrams' text at least ``DIAGRAM_PT`` printed (four rows: eight cards); cards
+    past them (a ninth scenario) go on a page of their own, at the same size; the engines' page is last.
+
+    Why a page for the engines: the eight cards fill the first at 9 pt words and 6 pt diagrams (its
+    smallest diagram text is 6.1-6.2 pt); the engines' table (five ways to write the URL on four
+    engines, the engine's reasons and its caveat) needs about eight inches of 9 pt words more.
+    """
+    from .drawing import CARD, design_size
+
+    if paper not in PAPERS:
+        raise ConfigError(f"The cheat sheet comes in no paper size called '{paper}'.",
+                          f"choose one of: {', '.join(PAPERS)}.")
+    width, height = PAPERS[paper]
+    inner = width - 2 * MARGIN
+    header, footer = _header_footer(
+        title(len(rows)), "✓ works as configured; ✗ fails: which step, the Ollama URL to use, the fix. "
+        "Podman or rootless Docker: overleaf.", paper)
+    column = (inner - GAP) / 2
+    texts = [_card_words(r, column - 2 * PAD) for r in rows]
+    fixed = [2 * PAD + sum(line.height for line in h + w) + 0.06 for h, w in texts]
+    top = height - MARGIN - sum(line.height for line in header) - 0.06
+    bottom = MARGIN + sum(line.height for line in footer) + 0.08
+    design_w, design_h = design_size(CARD)
+    d_max = (column - 2 * PAD) * design_h / design_w
+
+    def fit(per_column: int) -> tuple[float, float]:
+        """(diagram height, gap between rows) with ``per_column`` rows of the first cards on the page."""
+        rows_fixed = [max(fixed[j] for j in (i, i + per_column) if j < len(rows)) for i in range(per_column)]
+        room = top - bottom - (per_column - 1) * GAP - sum(rows_fixed)
+        diagram_h = min(room / per_column, d_max)
+        return diagram_h, GAP + (room - per_column * diagram_h) / max(per_column - 1, 1)
+
+    def cards(per_column: int) -> list[Card]:
+        first = min(len(rows), 2 * per_column)
+        return _place_cards(rows[:first], texts[:first], top, per_column, *fit(per_column), column)
+
+    per_column = -(-len(rows) // 2)
+    while per_column > 1 and _smallest_pt(cards(per_column)) < DIAGRAM_PT:
+        per_column -= 1
+    first = min(len(rows), 2 * per_column)
+    diagram_h, _ = fit(per_column)
+    pages = [Page(paper, width, height, header, footer, tuple(cards(per_column)))]
+    for start in range(first, len(rows), first):  # the cards past the first page: as many pages as they need
+        more = rows[start:start + first]
+        placed = _place_cards(more, texts[start:start + first], top, -(-len(more) // 2), diagram_h, GAP, column)
+        pages.append(Page(paper, width, height, header, footer, tuple(placed)))
+    pages.append(_engines_page(paper))
+    return tuple(pages)
+
+
+def _engines_page(paper: str) -> Page:
+    """The last page: the engines' table, its notes and the engine's caveat."""
+    c = _colours()
+    width, height = PAPERS[paper]
+    inner = width - 2 * MARGIN
+    header, footer = _header_footer(
+        "On Podman or rootless Docker? What changes for a host Ollama",
+        f"{SETUP_WORDS} Each cell is the owui-lab engine's verdict for that engine, measured in the recording "
+        f"its column names (data/truth/); † measured by hand ({BY_HAND}).", paper)
+    top = height - MARGIN - sum(line.height for line in header) - 0.06
+    table = engine_table()
+    label_w = 2.2
+    cell_w = (inner - label_w) / len(ENGINES)
+    blocks: list[Block] = []
+    rules: list[tuple[float, float, float]] = []
+
+    def row(label: list[Line], cells: list[list[Line]], y: float) -> float:
+        blocks.append(Block(MARGIN, y, tuple(label)))
+        for i, lines in enumerate(cells):
+            blocks.append(Block(MARGIN + label_w + i * cell_w + 0.06, y, tuple(lines)))
+        h = max(sum(line.height for line in lines) for lines in [label, *cells])
+        rules.append((MARGIN, y - h - 0.04, width - MARGIN))
+        return y - h - 0.1
+
+    def words(text: str, w: float, bold: bool = False, colour: str = "") -> list[Line]:
+        return [Line(t, SIZE_BODY, bold, colour or c["text"]) for t in wrap(text, w - 0.1, SIZE_BODY, bold)]
+
+    y = top
+    y = row(words("Ollama URL (Open WebUI's OLLAMA_BASE_URL)", label_w, True),
+            [words(ENGINE_TITLES[e], cell_w, True) + words(f"recorded: {RECORDINGS[e]}", cell_w, colour=c["muted"])
+             for e in ENGINES], y)
+
+    def cell_lines(cell) -> list[Line]:
+        dagger = " †" if cell.source == BY_HAND else ""
+        return words(cell.words + dagger, cell_w, colour=c["ok"] if cell.works else c["fail"])
+
+    for cells in table.rows:
+        y = row(words(cells[0].way.label, label_w), [cell_lines(cell) for cell in cells], y)
+    y = row(words("OLLAMA_HOST=127.0.0.1 (Ollama's default) at the URL that works", label_w),
+            [cell_lines(cell) for cell in table.loopback], y)
+    y = row(words("So use", label_w, True), [words(u, cell_w, True) for u in table.use], y)
+    notes = [Line(t, SIZE_BODY, False, c["text"]) for n, why in enumerate(table.notes, 1)
+             for t in wrap(f"({n}) {why}", inner, SIZE_BODY)]
+    notes += [Line(t, SIZE_BODY, False, c["muted"]) for caveat in table.caveats for t in wrap(caveat, inner, SIZE_BODY)]
+    blocks.append(Block(MARGIN, y - 0.04, tuple(notes)))
+    return Page(paper, width, height, header, footer, (), tuple(blocks), tuple(rules))
 
 
 def figure(page: Page):
     """The page as a matplotlib figure (no pyplot): vector text, one ``drawing.draw`` per card."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
+    from matplotlib.lines import Line2D
     from matplotlib.patches import FancyBboxPatch
 
     from .drawing import CARD, draw, font
@@ -367,6 +504,14 @@ def figure(page: Page):
         for line in card.words:
             text(card.x + PAD + line.indent, y, line)
             y -= line.height
+    for block in page.blocks:
+        y = block.top
+        for line in block.lines:
+            text(block.x + line.indent, y, line)
+            y -= line.height
+    for x0, y, x1 in page.rules:
+        fig.add_artist(Line2D((x0 / W, x1 / W), (y / H, y / H), transform=fig.transFigure, color=c["muted"],
+                              linewidth=0.5))
     return fig
 
 
@@ -388,7 +533,7 @@ def to_html(rows: list[Row], paper: str = "a4") -> str:
 
     esc = html.escape
     c = _colours()
-    page = layout(rows, paper)
+    page = layout(rows, paper)[0]
     cards = []
     for r in rows:  # in the catalogue's order (a screen reader's order); the grid flows down the columns
         _, ax = new_figure(*design_size(CARD))
@@ -423,10 +568,39 @@ def to_html(rows: list[Row], paper: str = "a4") -> str:
         f".works .mark{{color:{c['ok']}}}.fails .mark{{color:{c['fail']}}}"
         "img{width:100%;height:auto;display:block}p{margin:.2em 0}.happens{font-weight:bold}"
         "code{font-family:inherit}.sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0)}"
+        f".engines{{break-before:page;margin-top:.3in}}table{{border-collapse:collapse;width:100%}}"
+        f"th,td{{text-align:left;vertical-align:top;padding:.04in;border-bottom:1px solid {c['muted']}}}"
+        f"td.works{{color:{c['ok']}}}td.fails{{color:{c['fail']}}}.notes{{padding-left:1.5em}}"
         "</style></head><body><main>"
-        f"<h1>{esc(title(len(rows)))}</h1><p class='lead'>{header}</p><div class='cards'>{''.join(cards)}</div></main>"
+        f"<h1>{esc(title(len(rows)))}</h1><p class='lead'>{header}</p><div class='cards'>{''.join(cards)}</div>"
+        f"{engines_html()}</main>"
         f"<footer><p>{' '.join(esc(line.text) for line in page.footer)}</p></footer></body></html>"
     )
+
+
+def engines_html() -> str:
+    """The engines' table as an HTML section: the same cells, notes and caveat as the printed second page."""
+    esc = html.escape
+    table = engine_table()
+
+    def cells(row) -> str:
+        return "".join(f"<td class='{'works' if cell.works else 'fails'}' data-engine='{cell.engine}' "
+                       f"data-source='{esc(cell.source)}'>{esc(cell.words)}{' †' if cell.source == BY_HAND else ''}</td>"
+                       for cell in row)
+
+    head = "".join(f"<th scope='col'>{esc(ENGINE_TITLES[e])}<br><small>recorded: {esc(RECORDINGS[e])}</small></th>"
+                   for e in ENGINES)
+    body = "".join(f"<tr><th scope='row'>{esc(row[0].way.label)}</th>{cells(row)}</tr>" for row in table.rows)
+    body += (f"<tr><th scope='row'>OLLAMA_HOST=127.0.0.1 (Ollama's default) at the URL that works</th>"
+             f"{cells(table.loopback)}</tr>")
+    body += "<tr><th scope='row'>So use</th>" + "".join(f"<td><code>{esc(u)}</code></td>" for u in table.use) + "</tr>"
+    notes = "".join(f"<li>{esc(n)}</li>" for n in table.notes)
+    caveats = "".join(f"<p class='lead'>{esc(t)}</p>" for t in table.caveats)
+    return (f"<section class='engines' aria-labelledby='engines'><h2 id='engines'>On Podman or rootless Docker? "
+            f"What changes for a host Ollama</h2><p class='lead'>{esc(SETUP_WORDS)} Each cell is the owui-lab engine's "
+            f"verdict for that engine, measured in the recording its column names (data/truth/); † measured by hand "
+            f"({esc(BY_HAND)}).</p><table><thead><tr><th scope='col'>Ollama URL (Open WebUI's OLLAMA_BASE_URL)</th>"
+            f"{head}</tr></thead><tbody>{body}</tbody></table><ol class='notes'>{notes}</ol>{caveats}</section>")
 
 
 # --------------------------------------------------------------------------------------------------
@@ -436,6 +610,8 @@ def to_html(rows: list[Row], paper: str = "a4") -> str:
 
 def save(path: str | Path, paper: str = "a4") -> Path:
     """Write the cheat sheet in the format the extension names (.html, .pdf or .png), for ``paper``.
+
+    A PDF holds both pages; a PNG is the first page, and the engines' page goes beside it as FILE-2.png.
 
     Args:
         path: the file to write; its extension picks the format.
@@ -450,7 +626,7 @@ def save(path: str | Path, paper: str = "a4") -> Path:
             "name the file .pdf (to print), .png (a picture) or .html (a web page).",
         )
     rows = cheat_sheet()
-    page = layout(rows, paper)
+    pages = layout(rows, paper)
     try:
         if ext == ".html":
             path.write_text(to_html(rows, paper), encoding="utf-8")
@@ -463,8 +639,16 @@ def save(path: str | Path, paper: str = "a4") -> Path:
             try:
                 # TrueType embedded (Type 42): the PDF keeps DejaVu's ✓, ✗ and →, and stays searchable.
                 with rc_context({"pdf.fonttype": 42, "svg.fonttype": "path"}):
-                    figure(page).savefig(path, format=ext[1:], dpi=150, metadata={"Creator": "owui-lab"}
-                                         if ext == ".pdf" else None)
+                    if ext == ".pdf":  # one document, a page a figure (print it two-sided)
+                        from matplotlib.backends.backend_pdf import PdfPages
+
+                        with PdfPages(path, metadata={"Creator": "owui-lab"}) as pdf:
+                            for page in pages:
+                                pdf.savefig(figure(page))
+                    else:  # a picture a page: FILE.png, then FILE-2.png
+                        for n, page in enumerate(pages, 1):
+                            target = path if n == 1 else path.with_name(f"{path.stem}-{n}{path.suffix}")
+                            figure(page).savefig(target, format="png", dpi=150)
             finally:
                 quiet.setLevel(level)
     except OSError as exc:

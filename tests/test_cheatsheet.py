@@ -87,18 +87,18 @@ def test_html(tmp_path):
 
 @pytest.fixture(scope="module", params=sorted(cs.PAPERS))
 def printed(request, tmp_path_factory):
-    """(paper, Page, PDF document) for each paper size."""
+    """(paper, the cards' Page, PDF document) for each paper size."""
     import pypdfium2 as pdfium
     path = cs.save(tmp_path_factory.mktemp(request.param) / "sheet.pdf", paper=request.param)
     assert path.read_bytes().startswith(b"%PDF-")
-    return request.param, cs.layout(cs.cheat_sheet(), request.param), pdfium.PdfDocument(path)
+    return request.param, cs.layout(cs.cheat_sheet(), request.param)[0], pdfium.PdfDocument(path)
 
 
-def _chars(pdf):
-    """Every character on the page: (text, font size in pt, centre x, centre y in pt from bottom-left)."""
+def _chars(pdf, index=0):
+    """Every character on a page: (text, font size in pt, centre x, centre y in pt from bottom-left)."""
     import pypdfium2.raw as raw
 
-    page = pdf[0]
+    page = pdf[index]
     tp = page.get_textpage()
     out = []
     for i in range(tp.count_chars()):
@@ -115,11 +115,12 @@ def _in_diagram(page, x, y):
                (c.diagram for c in page.cards))
 
 
-def test_pdf_is_one_page_of_the_paper_with_every_verdict(printed):
+def test_pdf_is_the_cards_page_then_the_engines_page_with_every_verdict(printed):
     paper, page, pdf = printed
-    assert len(pdf) == 1
-    width, height = pdf[0].get_size()
-    assert (round(width / 72, 2), round(height / 72, 2)) == cs.PAPERS[paper]
+    assert len(pdf) == len(cs.layout(cs.cheat_sheet(), paper)) == 2 + (len(IDS) > 8)  # the engines' page last
+    for index in range(len(pdf)):
+        width, height = pdf[index].get_size()
+        assert (round(width / 72, 2), round(height / 72, 2)) == cs.PAPERS[paper]
     _, text = _chars(pdf)
     flat = " ".join(text.split())
     assert cs.title(len(IDS)).split("?")[0] in flat
@@ -143,11 +144,13 @@ def test_cards_run_down_the_left_column_then_the_right(printed):
         assert cs.MARGIN - 1e-6 <= c.x and c.x + c.width <= page.width - cs.MARGIN + 1e-6
 
 
-def test_body_text_is_at_least_9_pt(printed):
-    _, page, pdf = printed
-    chars, _ = _chars(pdf)
+@pytest.mark.parametrize("index", [0, -1])
+def test_body_text_is_at_least_9_pt(printed, index):
+    paper, _, pdf = printed
+    page = cs.layout(cs.cheat_sheet(), paper)[index]
+    chars, _ = _chars(pdf, index % len(pdf))
     body = [(ch, size) for ch, size, x, y in chars if not _in_diagram(page, x, y)]
-    assert len(body) > 1500  # the words of every card, not only a title
+    assert len(body) > 1500  # the words of every card (or the engines' table), not only a title
     small = [(ch, round(size, 1)) for ch, size in body if size < cs.BODY_PT - 0.05]
     assert not small, f"body text under {cs.BODY_PT} pt: {small[:20]}"
 
@@ -174,8 +177,7 @@ def test_diagram_size_follows_from_the_variant_and_its_placement():
 
     smallest = min(CARD.boundary, CARD.title, CARD.edge, CARD.port, CARD.mark)
     for paper in cs.PAPERS:
-        page = cs.layout(cs.cheat_sheet(), paper)
-        for card in page.cards:
+        for card in (card for page in cs.layout(cs.cheat_sheet(), paper) for card in page.cards):
             lay = layout(topology(card.row.scenario.config, card.row.verdict), CARD)
             x0, y0, x1, y1 = card.diagram
             scale = min((x1 - x0) / lay.width, (y1 - y0) / (lay.height - lay.bottom))
@@ -226,6 +228,8 @@ def test_png_is_the_page_at_150_dpi(tmp_path):
         data = path.read_bytes()
         assert data[:8] == b"\x89PNG\r\n\x1a\n"
         assert struct.unpack(">II", data[16:24]) == (int(w * 150), int(h * 150))
+        second = (tmp_path / f"sheet-{paper}-2.png").read_bytes()  # the engines' page, beside it
+        assert struct.unpack(">II", second[16:24]) == (int(w * 150), int(h * 150))
 
 
 def test_an_unknown_paper_is_refused():
