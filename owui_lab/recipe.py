@@ -58,10 +58,11 @@ PROGRAMS: dict[str, tuple[str, ...]] = {
     "podman-rootful": ("sudo", "podman"), "podman-rootless": ("podman",),
 }
 #: The compose tool per engine: Podman 4.3 has no ``podman compose`` (measured: an unknown command), so
-#: its compose files run with podman-compose (a Debian/Ubuntu package).
+#: its compose files run with podman-compose (a Debian/Ubuntu package). podman-compose 1.0.3 (Debian 12)
+#: ignores the file's ``name:`` and names the project after the folder (measured), so it is given ``-p``.
 COMPOSE_PROGRAMS: dict[str, tuple[str, ...]] = {
     "docker": ("docker", "compose"), "docker-rootless": ("docker", "compose"),
-    "podman-rootful": ("sudo", "podman-compose"), "podman-rootless": ("podman-compose",),
+    "podman-rootful": ("sudo", "podman-compose", "-p"), "podman-rootless": ("podman-compose", "-p"),
 }
 COMPOSE_TOOLS = {"docker": "Docker Compose", "podman": "podman-compose"}
 _NO_PODMAN_COMPOSE = ("Podman 4.3 has no podman compose (measured; newer Podman's podman compose runs such a tool): "
@@ -124,7 +125,13 @@ class Recipe:
     @property
     def compose_up(self) -> str:
         """The command that brings the compose file up, in its folder."""
-        return " ".join((*COMPOSE_PROGRAMS[self.config.engine], "up", "-d"))
+        return " ".join((*self.compose_program, "up", "-d"))
+
+    @property
+    def compose_program(self) -> tuple[str, ...]:
+        """The compose tool's words before its subcommand (``up``, ``down``), with the project where it needs it."""
+        program = COMPOSE_PROGRAMS[self.config.engine]
+        return (*program, self.project) if program[-1] == "-p" else program
 
     @property
     def docker_run_script(self) -> str:

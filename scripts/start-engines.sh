@@ -31,9 +31,10 @@ wait_for() {  # wait_for SECONDS COMMAND...: poll until the command succeeds
   "$@"
 }
 
-say "Debian packages: podman, catatonit, fuse-overlayfs, rootlesskit, slirp4netns, uidmap"
+say "Debian packages: podman, podman-compose, catatonit, fuse-overlayfs, rootlesskit, slirp4netns, uidmap"
 need=()
 command -v podman >/dev/null || need+=(podman)
+command -v podman-compose >/dev/null || need+=(podman-compose)  # Podman 4.3 has no podman compose: the recipe's
 command -v rootlesskit >/dev/null || need+=(rootlesskit)
 command -v slirp4netns >/dev/null || need+=(slirp4netns)
 command -v newuidmap >/dev/null || need+=(uidmap)

@@ -99,3 +99,46 @@ def test_the_podman_recipe_runs_on_rootful_podman_as_the_engine_and_the_recordin
         left = docker_api.list_labelled(cli, session=session)
         cli.close()
     assert left == [], f"left behind on rootful Podman: {left}"
+
+
+@pytest.mark.timeout(400)
+def test_the_podman_compose_file_runs_with_podman_compose(podman_url, tmp_path):
+    """The compose file and the command the Podman recipe prints (podman-compose -p PROJECT up -d), run as written.
+
+    podman-compose drives the local ``podman`` command: run as root here, that is rootful Podman, the engine whose
+    service the checks below ask.
+    """
+    if not shutil.which("podman-compose"):
+        why = "podman-compose is not installed (sudo scripts/start-engines.sh installs it)"
+        if live_required():
+            pytest.fail(why, pytrace=False)
+        pytest.skip(why)
+    session = docker_api.new_session_id()
+    c = load_scenario("linux-compose").replace(engine=ENGINE, webui_port=free_port())
+    verdict = predict(c)
+    observed = recorded(c)
+    assert (verdict.outcome, verdict.browser.reachable) == (observed["outcome"], observed["browser"])
+    cli = docker_api.client()
+    try:
+        limits = {u.name: u.soft for u in docker_api.container_limits(cli).get("ulimits", [])}
+        r = _stack(c, session, ulimits=limits)
+        (tmp_path / "compose.yaml").write_text(r.compose_yaml)
+        program = [word for word in r.compose_program if word != "sudo"]  # root here
+        assert r.compose_up == " ".join(["sudo", *program, "up", "-d"])
+        up = subprocess.run([*program, "up", "-d"], cwd=tmp_path, capture_output=True, text=True, timeout=180)
+        assert up.returncode == 0, up.stdout[-2000:] + up.stderr[-2000:]
+
+        def service(name: str):
+            (found,) = cli.containers.list(filters={"label": [f"{docker_api.LABEL_SESSION}={session}",
+                                                              f"com.docker.compose.service={name}"]})
+            return found
+
+        assert_the_stack_agrees(service(c.ollama_name), service(WEBUI_NAME), c, verdict, session, timeout=30)
+        down = subprocess.run([*program, "down", "-t", "1"], cwd=tmp_path, capture_output=True, text=True,
+                              timeout=180)
+        assert down.returncode == 0, down.stderr[-2000:]
+    finally:
+        docker_api.remove_labelled(cli, session=session)  # podman-compose 1.0.3's down leaves the network
+        left = docker_api.list_labelled(cli, session=session)
+        cli.close()
+    assert left == [], f"left behind on rootful Podman: {left}"

@@ -401,9 +401,9 @@ def test_the_sandbox_offers_linux_s_engines():
 
 
 @pytest.mark.parametrize(("engine", "words"), [("podman-rootful", ("With podman run", "sudo podman run -d",
-                                                                    "sudo podman-compose up -d")),
+                                                                    "sudo podman-compose -p open-webui up -d")),
                                                ("podman-rootless", ("With podman run", "podman run -d",
-                                                                     "podman-compose up -d"))])
+                                                                     "podman-compose -p open-webui up -d"))])
 def test_the_recipe_tab_speaks_the_chosen_engine(engine, words):
     """Choosing Podman in the sandbox shows podman commands (the recipe follows Config.engine)."""
     app = explorer("linux-compose")
