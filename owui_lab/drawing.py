@@ -62,6 +62,8 @@ FILE_DPI = 2 * DPI  # a PNG file (``save``, ``owui-lab draw -o x.png``) is for s
 
 #: The failing path's dashes (in line widths): long enough to read as a line, gaps plain at a glance.
 FAIL_DASHES = (0, (3, 1.6))
+#: A native (host) process's box has a second, inner outline this far in (inches): its own shape, not dashes.
+NATIVE_INSET = 0.07
 
 
 # Geometry (inches).
@@ -515,9 +517,14 @@ class _Painter:
         style = "round,pad=0,rounding_size=0.12"
         self.add(
             FancyBboxPatch((r.x0, r.y0), r.width, r.y1 - r.y0, boxstyle=style, facecolor=face, edgecolor=edge,
-                           linewidth=2.2 * self.s, linestyle="--" if d["kind"] == "process" else "-",
-                           zorder=10, gid=n)
+                           linewidth=2.2 * self.s, zorder=10, gid=n)
         )
+        if d["kind"] == "process":
+            # A native process: a double outline, solid (dashes belong to the failing path, with its ✗).
+            inset = NATIVE_INSET
+            self.add(FancyBboxPatch((r.x0 + inset, r.y0 + inset), r.width - 2 * inset, r.y1 - r.y0 - 2 * inset,
+                                    boxstyle="round,pad=0,rounding_size=0.08", facecolor="none", edgecolor=edge,
+                                    linewidth=1.2 * self.s, zorder=10, gid=f"{n}:native"))
         lines = _node_lines(d, self.sz)
         heights = [_line_h(size) for _, size, _ in lines]
         y = r.cy + sum(heights) / 2

@@ -476,3 +476,16 @@ def test_the_print_card_says_names_path_and_url_only(scenario):
     lay = layout(topology(config), CARD)
     assert (lay.width, lay.height - lay.bottom) == pytest.approx(design_size(CARD))
     assert min(size for _, size in text_sizes(fig)) >= min(CARD.boundary, CARD.port, CARD.edge) - 0.01
+
+
+@pytest.mark.parametrize("scenario_id", [i for i in SEED_IDS if load_scenario(i).ollama == "host"])
+def test_a_native_ollama_is_a_double_outline_never_dashed(scenario_id, canvas):
+    """Dashes mean a failing path (with its ✗): a host process's box has a solid second outline instead."""
+    fig, ax = canvas
+    draw(load_scenario(scenario_id), ax=ax)
+    boxes = {p.get_gid(): p for p in ax.patches}
+    assert boxes["ollama"].get_linestyle() in ("-", "solid")
+    inner = boxes["ollama:native"]
+    assert inner.get_linestyle() in ("-", "solid")
+    outer, within = boxes["ollama"].get_window_extent(), inner.get_window_extent()
+    assert outer.x0 < within.x0 < within.x1 < outer.x1 and outer.y0 < within.y0 < within.y1 < outer.y1
