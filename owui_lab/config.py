@@ -35,6 +35,21 @@ ENGINE_TITLES = {
     "podman-rootless": "rootless Podman",
 }
 IMAGE_DEFAULT_BASE_URL = "http://host.docker.internal:11434"
+#: Open WebUI's image sets ``ENV OLLAMA_BASE_URL="/ollama"`` and ``ENV=prod`` (its Dockerfile); with ``ENV=prod``
+#: its ``config.py`` turns ``/ollama`` into ``IMAGE_DEFAULT_BASE_URL``, or into ``BUNDLED_BASE_URL`` when
+#: ``USE_OLLAMA_DOCKER=true`` (the ``:ollama`` image, built with ``--build-arg USE_OLLAMA=true``).
+IMAGE_BASE_URL_VALUE = "/ollama"
+BUNDLED_BASE_URL = "http://localhost:11434"
+#: Open WebUI's default for the legacy ``OLLAMA_API_BASE_URL`` (read when ``OLLAMA_BASE_URL`` is empty).
+LEGACY_API_DEFAULT = "http://localhost:11434/api"
+#: Where the rules for the bundled image and the legacy variable come from (read, not recorded: the real
+#: ``:ollama`` image cannot be pulled here). Open WebUI 0.12.4's ``open_webui/config.py`` was also read in the
+#: installed package, and ``tests/test_config.py`` checks ``open_webui_base_url`` against it when present.
+BUNDLED_SOURCES = (
+    "https://github.com/open-webui/open-webui/blob/00a89829a0f3b7c184ff7df2eca16f4252a07c54/Dockerfile",
+    "https://github.com/open-webui/open-webui/blob/059cf821dffc37adb9f86220416684ecc55229af/backend/start.sh",
+    "open_webui/config.py (Open WebUI 0.12.4): OLLAMA_API_BASE_URL, USE_OLLAMA_DOCKER",
+)
 OLLAMA_PORT = 11434
 WEBUI_CONTAINER_PORT = 8080
 DOCKER0_ADDRESS = "172.17.0.1"
@@ -375,13 +390,51 @@ def parse_base_url(url: str) -> BaseUrl:
     return BaseUrl(url=text.rstrip("/"), host=hostname, port=port)
 
 
+def open_webui_base_url(base_url: str | None, api_base_url: str | None = None, *, prod: bool = True,
+                        bundled: bool = False) -> tuple[str, str]:
+    """The Ollama URL Open WebUI derives from its variables, exactly as its ``config.py`` does (0.6 to 0.12.4).
+
+    ``OLLAMA_BASE_URL`` loses one trailing slash. Empty (or unset outside the image), it comes from the legacy
+    ``OLLAMA_API_BASE_URL`` (default ``http://localhost:11434/api``): minus ``/api`` when it ends so, else
+    whole. Then, in the image (``ENV=prod``), ``/ollama`` becomes ``http://localhost:11434`` with
+    ``USE_OLLAMA_DOCKER=true`` (the ``:ollama`` image) and ``http://host.docker.internal:11434`` otherwise.
+    So both set: ``OLLAMA_BASE_URL`` wins; and in the image, whose Dockerfile sets ``OLLAMA_BASE_URL=/ollama``,
+    the legacy variable alone is never read (Open WebUI issue 2176). (Not modelled: with no URL of the
+    person's own, 0.12's start probes 11434 and falls back to 12434 when only that answers.)
+
+    Args:
+        base_url: ``OLLAMA_BASE_URL`` as the container has it (None: unset, which the image never leaves it).
+        api_base_url: ``OLLAMA_API_BASE_URL`` (None: unset).
+        prod: ``ENV=prod``, as in the image.
+        bundled: ``USE_OLLAMA_DOCKER=true``.
+
+    Returns:
+        The URL and where it came from: ``OLLAMA_BASE_URL``, ``OLLAMA_API_BASE_URL``, ``Open WebUI's
+        default`` (the legacy variable's default) or ``image default`` (``/ollama``).
+    """
+    url = base_url or ""
+    if url.endswith("/"):
+        url = url[:-1]
+    source = "OLLAMA_BASE_URL"
+    if url == "":
+        api = LEGACY_API_DEFAULT if api_base_url is None else api_base_url
+        if api:
+            url = api[:-4] if api.endswith("/api") else api
+            source = "OLLAMA_API_BASE_URL" if api_base_url is not None else "Open WebUI's default"
+    if prod and url == IMAGE_BASE_URL_VALUE:
+        url, source = (BUNDLED_BASE_URL if bundled else IMAGE_DEFAULT_BASE_URL), "image default"
+    return url, source
+
+
 @dataclass(frozen=True)
 class Config:
     """One Open WebUI + Ollama deployment, as a learner would type it.
 
     Attributes:
         platform: "linux" (Docker Engine) or "desktop" (Docker Desktop on macOS or Windows).
-        ollama: "host" (a native process, e.g. the systemd service) or "container".
+        ollama: "host" (a native process, e.g. the systemd service), "container", or "bundled": inside the
+            Open WebUI container, as the ``:ollama`` image runs it (its ``start.sh`` starts ``ollama serve``
+            when ``USE_OLLAMA_DOCKER=true``, with no ``OLLAMA_HOST``: 127.0.0.1:11434 in that container).
         ollama_bind: Ollama's ``OLLAMA_HOST``; None means the default of where it runs
             (127.0.0.1:11434 on the host, 0.0.0.0:11434 in the official image).
         ollama_network: container Ollama's network: "bridge", "host" or a user-defined name;
@@ -394,7 +447,11 @@ class Config:
         webui_network: Open WebUI's network: "bridge", "host" or a user-defined name.
         webui_port: the host port published to 8080 (``-p 3000:8080``); Docker ignores it in host mode.
         add_host_gateway: ``--add-host=host.docker.internal:host-gateway`` (compose ``extra_hosts``).
-        base_url: ``OLLAMA_BASE_URL``; the image's default is http://host.docker.internal:11434.
+        base_url: ``OLLAMA_BASE_URL``; the image's default is http://host.docker.internal:11434. Besides a URL,
+            ``/ollama`` (the image's own value: ``BUNDLED_BASE_URL`` in the ``:ollama`` image, else
+            ``IMAGE_DEFAULT_BASE_URL``) and ``""`` (``-e OLLAMA_BASE_URL=``: the legacy variable is read).
+        api_base_url: the legacy ``OLLAMA_API_BASE_URL`` (``http://HOST:11434/api``); None when unset. Open
+            WebUI reads it only when ``OLLAMA_BASE_URL`` is empty (``open_webui_base_url``).
         desktop_host_networking: Docker Desktop 4.34+ "Enable host networking" turned on.
         compose: both run as services of one compose file (Ollama must be a container).
         stored_url: the Ollama URL Open WebUI saved in its database (Admin → Settings → Connections). While
@@ -427,6 +484,7 @@ class Config:
     webui_port: int = 3000
     add_host_gateway: bool = False
     base_url: str = IMAGE_DEFAULT_BASE_URL
+    api_base_url: str | None = None
     desktop_host_networking: bool = False
     compose: bool = False
     userland_proxy: bool = True
@@ -443,6 +501,11 @@ class Config:
     @property
     def ollama_in_container(self) -> bool:
         return self.ollama == "container"
+
+    @property
+    def ollama_bundled(self) -> bool:
+        """Ollama runs inside the Open WebUI container (the ``:ollama`` image)."""
+        return self.ollama == "bundled"
 
     @property
     def ollama_network_effective(self) -> str | None:
@@ -478,7 +541,12 @@ class Config:
 
     @property
     def effective_base_url(self) -> str:
-        return self.stored_url if self.stored_url is not None else self.base_url
+        return self.stored_url if self.stored_url is not None else self.env_base_url
+
+    @property
+    def env_base_url(self) -> str:
+        """The URL Open WebUI derives from ``OLLAMA_BASE_URL`` and ``OLLAMA_API_BASE_URL`` (``open_webui_base_url``)."""
+        return open_webui_base_url(self.base_url, self.api_base_url, bundled=self.ollama_bundled)[0]
 
     @property
     def shared_network(self) -> str | None:
@@ -522,6 +590,8 @@ class Config:
         for name in _inapplicable(merged):
             if name not in knobs or knobs[name] is None:
                 merged.pop(name, None)
+        if merged.get("ollama") == "bundled" and merged.get("base_url") is None:
+            merged["base_url"] = IMAGE_BASE_URL_VALUE  # the :ollama image's own OLLAMA_BASE_URL (its Dockerfile)
         if merged.get("compose") and merged.get("webui_network") is None and merged.get("ollama_network") is None:
             # --compose means what a compose project does: one default network for the whole stack
             merged["webui_network"] = merged["ollama_network"] = COMPOSE_DEFAULT_NETWORK
@@ -535,7 +605,7 @@ def _inapplicable(values: Mapping[str, Any]) -> list[str]:
     """Knobs whose (non-default) value makes no sense with the others."""
     out = []
     ollama = values.get("ollama", "host")
-    if ollama == "host":
+    if ollama in ("host", "bundled"):
         for name in ("ollama_network", "ollama_publish", "ollama_host_port"):
             if values.get(name) is not None:
                 out.append(name)
@@ -609,7 +679,7 @@ def _validate(c: Config) -> None:
             )
     if not isinstance(c.base_url, str):
         raise ConfigError(f"--base-url {shown(c.base_url)} is not a URL.", "write it like http://ollama:11434.")
-    parse_base_url(c.base_url)
+    _validate_base_urls(c)
     if c.stored_url is not None:
         parse_base_url(c.stored_url)
     if c.add_host_ip is not None:
@@ -636,18 +706,19 @@ def _validate(c: Config) -> None:
                 "give the host's own IP address besides loopback and docker0, e.g. its LAN address 192.168.1.20 "
                 "(ip -4 addr on Linux).",
             )
-    if c.ollama == "host":
+    if c.ollama in ("host", "bundled"):
+        why = ("a native Ollama has no Docker network or published port" if c.ollama == "host" else
+               "a bundled Ollama runs inside the Open WebUI container, on its network")
         for name in ("ollama_network", "ollama_publish", "ollama_host_port"):
             if getattr(c, name) is not None:
                 raise ConfigError(
-                    f"{_flag(name)} applies to an Ollama container, but --ollama is host "
-                    "(a native Ollama has no Docker network or published port).",
+                    f"{_flag(name)} applies to an Ollama container, but --ollama is {c.ollama} ({why}).",
                     f"add --ollama container, or drop {_flag(name)}.",
                 )
         if c.compose:
             raise ConfigError(
                 "--compose describes Ollama and Open WebUI as services of one compose file, but "
-                "--ollama is host.",
+                f"--ollama is {c.ollama}.",
                 "add --ollama container, or drop --compose.",
             )
     if c.platform == "linux" and c.desktop_host_networking:
@@ -656,6 +727,28 @@ def _validate(c: Config) -> None:
             "add --platform desktop, or drop --desktop-host-networking (on Linux host networking "
             "always works).",
         )
+
+
+def _validate_base_urls(c: Config) -> None:
+    """``OLLAMA_BASE_URL`` is a URL, the image's ``/ollama`` or empty; what Open WebUI derives must be a URL."""
+    if c.api_base_url is not None and (not isinstance(c.api_base_url, str) or not c.api_base_url.strip()):
+        raise ConfigError(f"--api-base-url {shown(c.api_base_url)} is not a URL.",
+                          "write it as the legacy variable was written, like http://ollama:11434/api, or leave it out.")
+    if c.base_url not in ("", IMAGE_BASE_URL_VALUE):
+        parse_base_url(c.base_url)
+        return
+    url, source = open_webui_base_url(c.base_url, c.api_base_url, bundled=c.ollama_bundled)
+    try:
+        parse_base_url(url)
+    except ConfigError as exc:
+        if source != "OLLAMA_API_BASE_URL":
+            raise
+        raise ConfigError(
+            f"--api-base-url {shown(c.api_base_url)}: with OLLAMA_BASE_URL empty, Open WebUI uses it "
+            + ("minus /api" if c.api_base_url.endswith("/api") else "whole (it does not end in /api)")
+            + f" as the base URL, {shown(url)}, and that is not one: {exc.message}",
+            "write it like http://ollama:11434/api (Open WebUI drops the /api), or set OLLAMA_BASE_URL instead.",
+        ) from None
 
 
 def _flag(name: str) -> str:

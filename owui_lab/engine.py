@@ -27,7 +27,7 @@ from typing import Any
 
 from . import engines
 from .catalog import Scenario, as_config
-from .config import DOCKER0_ADDRESS, OLLAMA_PORT, WEBUI_CONTAINER_PORT, Config, redact_url, stays_inside
+from .config import DOCKER0_ADDRESS, IMAGE_DEFAULT_BASE_URL, OLLAMA_PORT, WEBUI_CONTAINER_PORT, Config, redact_url, stays_inside
 from .reasons import render
 
 OUTCOMES = ("ok", "name_not_resolved", "connection_refused", "unreachable")
@@ -194,7 +194,9 @@ def webui_namespace(c: Config) -> str:
 
 
 def ollama_namespace(c: Config) -> str:
-    """Ollama's network namespace, named like ``webui_namespace``."""
+    """Ollama's network namespace, named like ``webui_namespace`` (Open WebUI's own when bundled in its container)."""
+    if c.ollama_bundled:
+        return webui_namespace(c)
     if not c.ollama_in_container:
         return HOST
     net = c.ollama_network_effective
@@ -375,8 +377,8 @@ def _listen(c: Config, dest: _Destination, port: int) -> Step:
     publish = c.ollama_publish_effective
     published_port = c.ollama_published_port  # -p 11434:11434, or -p 7869:11434
     # how Ollama listens: every listen sentence may name it ("{who}")
-    ollama = {"in_container": c.ollama_in_container, "ollama_listen": str(ol), "ollama_host": ol.host,
-              "ollama_port": ol.port}
+    ollama = {"in_container": c.ollama_in_container, "bundled": c.ollama_bundled, "ollama_listen": str(ol),
+              "ollama_host": ol.host, "ollama_port": ol.port}
 
     def step(ok: bool, code: str, **facts: Any) -> Step:
         return _step("listen", ok, code, subject=dest.kind, address=dest.address, port=port, **ollama, **facts)
@@ -410,11 +412,23 @@ def _listen(c: Config, dest: _Destination, port: int) -> Step:
             return refused("nothing_behind_published_port", spec=spec)
         return listening(listening_code, spec=spec, **facts)
 
+    def on_loopback(code: str, **facts: Any) -> Step:
+        """Ollama in the namespace the connection stays in: does it listen on that loopback address?"""
+        # localhost is 127.0.0.1 and ::1 (/etc/hosts): the client tries both
+        tried = ("127.0.0.1", "::1") if c.parsed_base_url.address.is_named("localhost") else (dest.address,)
+        if any(ol.listens_on(t) for t in tried):
+            return listening(code, **facts)
+        return refused("ollama_not_on_loopback")
+
     kind = dest.kind
     if kind == "self":
         if port == WEBUI_CONTAINER_PORT:
             return refused("webui_own_port")
+        if c.ollama_bundled:  # the :ollama image: start.sh's `ollama serve` in this very container
+            return port_mismatch() or on_loopback("listen_bundled")
         return refused("nothing_in_webui_container")
+    if c.ollama_bundled and ns_ollama.startswith("net:"):
+        return refused("bundled_ollama_not_there")
     if kind == "ollama-container":
         bad = port_mismatch()
         if bad:
@@ -427,14 +441,14 @@ def _listen(c: Config, dest: _Destination, port: int) -> Step:
             return refused("ollama_container_loopback_only")
         return listening("listen_container_all_addresses")
     if kind == "desktop-host":
-        if ns_ollama == HOST and not c.ollama_in_container:
+        if ns_ollama == HOST and c.ollama == "host":
             bad = port_mismatch()
             if bad:
                 return bad
             if not ol.listens_on("127.0.0.1"):
                 return refused("mac_ollama_not_on_loopback")
             return listening("listen_mac")
-        if c.ollama_in_container and ns_ollama == HOST:  # host network with Desktop host networking on
+        if ns_ollama == HOST:  # a container on the host network (or bundled in one), Desktop host networking on
             bad = port_mismatch()
             return bad or listening("listen_mac_host_network")
         published = via_published("listen_published_mac", True)
@@ -444,14 +458,7 @@ def _listen(c: Config, dest: _Destination, port: int) -> Step:
     if kind in ("host-loopback", "vm-loopback"):
         place = HOST if kind == "host-loopback" else VM
         if ns_ollama == place:
-            bad = port_mismatch()
-            if bad:
-                return bad
-            # localhost is 127.0.0.1 and ::1 (/etc/hosts): the client tries both
-            tried = ("127.0.0.1", "::1") if c.parsed_base_url.address.is_named("localhost") else (dest.address,)
-            if any(ol.listens_on(t) for t in tried):
-                return listening("listen_loopback", place=place)
-            return refused("ollama_not_on_loopback")
+            return port_mismatch() or on_loopback("listen_loopback", place=place)
         if c.ollama_in_container:
             published = via_published("listen_published_loopback", True, place=place)
             if published:
@@ -520,7 +527,7 @@ def _browser(c: Config) -> Browser:
 def _notes(c: Config) -> tuple[str, ...]:
     notes = []
     url = c.parsed_base_url
-    host_ollama = not c.ollama_in_container
+    host_ollama = c.ollama == "host"
     listen = c.ollama_listen
     notes.extend(engines.notes(c))
     if c.platform == "linux" and c.engine == "docker" and host_ollama and url.host == "host.docker.internal" \
@@ -561,6 +568,21 @@ def _notes(c: Config) -> tuple[str, ...]:
         notes.append(
             "Security: -p 11434:11434 publishes Ollama on every address, past ufw (Docker's rules come "
             "first): prefer -p 127.0.0.1:11434:11434, or filter in the DOCKER-USER chain."
+        )
+    if c.api_base_url is not None and c.base_url != "":
+        notes.append(
+            f"OLLAMA_API_BASE_URL={redact_url(c.api_base_url)} is ignored: Open WebUI reads the legacy variable only "
+            "when OLLAMA_BASE_URL is empty, and OLLAMA_BASE_URL is "
+            + ("/ollama, the image's own (its Dockerfile sets it)" if c.base_url in ("/ollama", IMAGE_DEFAULT_BASE_URL)
+               else redact_url(c.base_url))
+            + " (open_webui/config.py; Open WebUI issue 2176). Set OLLAMA_BASE_URL to the URL without /api."
+        )
+    if c.ollama_bundled:
+        notes.append(
+            "The :ollama image runs Ollama inside the Open WebUI container: its Dockerfile (built with "
+            "USE_OLLAMA=true) sets USE_OLLAMA_DOCKER=true, start.sh then runs `ollama serve` with no OLLAMA_HOST "
+            "(127.0.0.1:11434 in that container), and Open WebUI turns the image's OLLAMA_BASE_URL=/ollama into "
+            "http://localhost:11434. From the Dockerfile, not recorded (the real image is not run here)."
         )
     if c.stored_url is not None and c.stored_url != c.base_url:
         notes.append(

@@ -66,6 +66,9 @@ def candidate_changes(c: Config) -> list[Change]:
     if not listen.all_addresses:
         if c.ollama_in_container:
             text = "let Ollama listen on all addresses in its container: -e OLLAMA_HOST=0.0.0.0:11434"
+        elif c.ollama_bundled:  # start.sh's `ollama serve` inherits the container's environment
+            text = ("let the bundled Ollama listen on all addresses: -e OLLAMA_HOST=0.0.0.0:11434 on the Open WebUI "
+                    "(:ollama) container")
         elif c.platform == "linux":
             text = (
                 f"make the Ollama service listen {'beyond loopback' if listen.loopback_only else 'on all addresses'}: "

@@ -103,6 +103,8 @@ def topology(config: Config | str, verdict: Verdict | None = None) -> nx.DiGraph
     webui_box = _namespace_boundary(g, config, webui_ns)
     if config.ollama_in_container:
         ollama_box = _namespace_boundary(g, config, ollama_ns)
+    elif config.ollama_bundled:  # the :ollama image: a process beside Open WebUI, in its container's network
+        ollama_box = webui_box
     elif g.has_node(HOST_NETWORK_ID) and g.nodes[HOST_NETWORK_ID]["boundary"] == HOST_ID:
         # On Linux a native process shares the host's network with --network host containers.
         ollama_box = HOST_NETWORK_ID
@@ -121,7 +123,7 @@ def topology(config: Config | str, verdict: Verdict | None = None) -> nx.DiGraph
         port=WEBUI_CONTAINER_PORT,
         bind="0.0.0.0",
         namespace=webui_ns,
-        sublabel="container",
+        sublabel="container (:ollama image)" if config.ollama_bundled else "container",
         listen=f"listens 0.0.0.0:{WEBUI_CONTAINER_PORT}",  # the image's PORT; Uvicorn binds all addresses
     )
     listen = config.ollama_listen
@@ -138,6 +140,7 @@ def topology(config: Config | str, verdict: Verdict | None = None) -> nx.DiGraph
         name=config.ollama_name,
         sublabel=("container '" + short_name(config.ollama_name, 14) + "'")
         if config.ollama_in_container
+        else "in Open WebUI's container (:ollama)" if config.ollama_bundled
         else "native process",
         listen=f"listens {short_name(bind, 15)}:{listen.port}",
     )
@@ -340,6 +343,7 @@ LABELS: dict[str, str] = {
     "nothing_behind_published_port": "nothing listens behind the published port",
     "webui_own_port": "that is Open WebUI itself, not Ollama",
     "nothing_in_webui_container": "localhost is the Open WebUI container",
+    "bundled_ollama_not_there": "Ollama is bundled in Open WebUI, not there",
     "container_port_not_host_port": "containers talk to port {ollama_port}, not the host port",
     "ollama_container_loopback_only": "Ollama listens on {ollama_host} in its container",
     "mac_ollama_not_on_loopback": "Ollama on {ollama_host} is not on your Mac/PC's loopback",

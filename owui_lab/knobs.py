@@ -113,8 +113,11 @@ KNOBS: tuple[Knob, ...] = (
     Knob("platform", "choice", "Platform", "linux (Docker Engine) or desktop (Docker Desktop)",
          choices=("linux", "desktop"), drawn="the outer box: the Linux host, or your Mac/PC around Docker Desktop's VM",
          written=Written("none", "shape")),
-    Knob("ollama", "choice", "Ollama runs", "Ollama as a native process on the host, or a container",
-         choices=("host", "container"), drawn="Ollama as a process on the host or a container in its network",
+    Knob("ollama", "choice", "Ollama runs", "Ollama as a native process on the host, a container of its own, or "
+         "bundled: inside the Open WebUI container (the ghcr.io/open-webui/open-webui:ollama image)",
+         choices=("host", "container", "bundled"),
+         drawn="Ollama as a process on the host, a container in its network, or a process inside the Open WebUI "
+               "container (bundled)",
          written=Written("ollama", "shape")),
     Knob("ollama_bind", "bind", "OLLAMA_HOST", "Ollama's OLLAMA_HOST (host default 127.0.0.1, image 0.0.0.0)",
          metavar="ADDR", drawn="'listens ADDR:PORT' under Ollama", written=env_var("ollama", "OLLAMA_HOST")),
@@ -141,9 +144,13 @@ KNOBS: tuple[Knob, ...] = (
          "--add-host=host.docker.internal:host-gateway on Open WebUI",
          drawn="where the path from Open WebUI leads (docker0)",
          written=run_flag("webui", "--add-host", "extra_hosts", "host.docker.internal:host-gateway")),
-    Knob("base_url", "url", "OLLAMA_BASE_URL", "OLLAMA_BASE_URL (image default http://host.docker.internal:11434)",
+    Knob("base_url", "url", "OLLAMA_BASE_URL", "OLLAMA_BASE_URL (image default http://host.docker.internal:11434; "
+         "/ollama is the image's own value, '' an empty -e OLLAMA_BASE_URL=)",
          metavar="URL", drawn="the label of the path from Open WebUI to Ollama",
          written=env_var("webui", "OLLAMA_BASE_URL")),
+    Knob("api_base_url", "url", "OLLAMA_API_BASE_URL (legacy)", "the legacy OLLAMA_API_BASE_URL (…/api): Open WebUI "
+         "reads it only when OLLAMA_BASE_URL is empty, which the image's /ollama never is", metavar="URL",
+         drawn="only in the verdict (a note when it is ignored)", written=env_var("webui", "OLLAMA_API_BASE_URL")),
     Knob("desktop_host_networking", "bool", "Docker Desktop: Enable host networking (4.34+)",
          "Docker Desktop 4.34+ 'Enable host networking' on", platforms=("desktop",),
          drawn="the host network box: the VM's, or shared with your Mac/PC", written=Written("daemon", "setting")),

@@ -43,7 +43,9 @@ def _describe(g: Any, node: str) -> str:
     if node == WEBUI:
         text = f"container, listening on port {d['port']}"
     else:
-        where = "container" if d["kind"] == "container" else "native process on the host"
+        where = ("container" if d["kind"] == "container" else
+                 "process inside the Open WebUI container (:ollama image)" if g.graph["config"].ollama_bundled
+                 else "native process on the host")
         text = f"{where}, listening on {d['bind']}:{d['port']}"
     port = f"port:{node}"
     if g.has_node(port):

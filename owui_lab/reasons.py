@@ -138,6 +138,11 @@ REASONS: dict[str, str] = {
     "webui_own_port": "that is Open WebUI's own port {webui_container_port}, not Ollama → connection refused",
     "nothing_in_webui_container": "nothing listens on port {port} inside the Open WebUI container → connection "
                                   "refused",
+    "listen_bundled": "{who} listens on the Open WebUI container's own loopback: the :ollama image's start.sh runs "
+                      "`ollama serve` in that container (from its Dockerfile, not recorded)",
+    "bundled_ollama_not_there": "Ollama runs inside the Open WebUI container (the :ollama image), and nothing "
+                                "listens at {address} port {port} → connection refused (use http://localhost:11434 or "
+                                "the image's /ollama)",
     "container_port_not_host_port": "container-to-container traffic uses the container port {ollama_port}, not a "
                                     "published host port → connection refused",
     "ollama_container_loopback_only": "{who} listens on {ollama_host} inside its container, so other containers cannot "
@@ -217,7 +222,7 @@ REASONS: dict[str, str] = {
 
 #: Ollama as a sentence names it, for ``{who}``.
 WHO = "Ollama ({kind}, OLLAMA_HOST={ollama_listen})"
-OLLAMA_KIND = {True: "container", False: "native process"}
+OLLAMA_KIND = {True: "container", False: "native process", "bundled": "bundled in the Open WebUI container"}
 
 #: ``{NAME:network}``: a Docker network in words.
 NETWORK_WORDS = {"bridge": "the default bridge network", "": "the user-defined network '{name}'"}
@@ -258,5 +263,6 @@ def render(code: str, fields: Mapping[str, Any]) -> str:
     """
     values = {**CONSTANTS, **fields}
     if "ollama_listen" in values:
-        values["who"] = WHO.format(kind=OLLAMA_KIND[bool(values.get("in_container"))], **values)
+        kind = "bundled" if values.get("bundled") else bool(values.get("in_container"))
+        values["who"] = WHO.format(kind=OLLAMA_KIND[kind], **values)
     return _WORDS.format(REASONS[code], **values)

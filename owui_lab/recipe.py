@@ -42,6 +42,8 @@ from .errors import ConfigError
 
 OLLAMA_IMAGE = "ollama/ollama"
 WEBUI_IMAGE = "ghcr.io/open-webui/open-webui:main"
+#: Open WebUI with Ollama inside (built with USE_OLLAMA=true): ``ollama: bundled``.
+WEBUI_BUNDLED_IMAGE = "ghcr.io/open-webui/open-webui:ollama"
 WEBUI_NAME = "open-webui"  # the container and compose service name, as in Open WebUI's README
 PROJECT = "open-webui"  # the compose project: its default network is open-webui_default
 SPECIAL_NETWORKS = ("bridge", "host")
@@ -319,6 +321,17 @@ class _Plan:
         (k,) = [k for k in knobs.KNOBS if k.written.role == role and k.written.form == "network"]
         return getattr(self.c, k.written.reads or k.name)
 
+    def image(self, role: str) -> str:
+        """The role's image: Ollama's, Open WebUI's, or Open WebUI's ``:ollama`` with Ollama bundled inside."""
+        if role == "ollama":
+            return OLLAMA_IMAGE
+        return WEBUI_BUNDLED_IMAGE if self.c.ollama_bundled else WEBUI_IMAGE
+
+    def bundled_env(self, role: str) -> dict[str, str]:
+        """Ollama's own variables (OLLAMA_HOST), on the Open WebUI container when Ollama is bundled in it: the
+        image's start.sh runs ``ollama serve`` there, with the container's environment."""
+        return self.written("ollama")[1] if role == "webui" and self.c.ollama_bundled else {}
+
     # ---- docker run ----
     def network_creates(self) -> tuple[tuple[str, ...], ...]:
         program = PROGRAMS[self.c.engine]
@@ -337,12 +350,13 @@ class _Plan:
         if net != "bridge":  # docker run without --network: the default bridge
             argv.append(f"--network={self.real(net)}")
         flags, env = self.written(role)
+        env = {**self.bundled_env(role), **env}
         for flag, _, value in flags:
             argv += [f"{flag}={value}"] if flag.startswith("--") else [flag, value]
         argv += [arg for k, v in self.env(own, env).items() for arg in ("-e", f"{k}={v}")]
         if self.volumes:
             argv += list(volumes)
-        argv.append(self.images.get(own, OLLAMA_IMAGE if role == "ollama" else WEBUI_IMAGE))
+        argv.append(self.images.get(own, self.image(role)))
         argv += list(self.commands.get(own, ()))
         return tuple(argv)
 
@@ -350,7 +364,8 @@ class _Plan:
         out = []
         if self.c.ollama_in_container:
             out.append(self.run("ollama", self.c.ollama_name, ["-v", "ollama:/root/.ollama"]))
-        out.append(self.run("webui", WEBUI_NAME, ["-v", "open-webui:/app/backend/data", "--restart", "always"]))
+        bundled = ["-v", "ollama:/root/.ollama"] if self.c.ollama_bundled else []
+        out.append(self.run("webui", WEBUI_NAME, [*bundled, "-v", "open-webui:/app/backend/data", "--restart", "always"]))
         return tuple(out)
 
     # ---- compose ----
@@ -365,14 +380,14 @@ class _Plan:
     def service(self, role: str) -> dict[str, Any]:
         """One compose service: image, command, network, its knobs' keys and environment."""
         own = ROLE_NAMES[role]
-        service: dict[str, Any] = {"image": self.images.get(own, OLLAMA_IMAGE if role == "ollama" else WEBUI_IMAGE)}
+        service: dict[str, Any] = {"image": self.images.get(own, self.image(role))}
         if own in self.commands:
             service["command"] = list(self.commands[own])
         self.service_network(service, self.network_of(role) or "bridge")
         flags, env = self.written(role)
         for _, key, value in flags:
             service.setdefault(key, []).append(value)
-        env = self.env(own, env)
+        env = self.env(own, {**self.bundled_env(role), **env})
         if env:
             service["environment"] = env
         return service
@@ -388,7 +403,7 @@ class _Plan:
             services[c.ollama_name] = ollama
         webui = self.service("webui")
         if self.volumes:
-            webui["volumes"] = ["open-webui:/app/backend/data"]
+            webui["volumes"] = (["ollama:/root/.ollama"] if c.ollama_bundled else []) + ["open-webui:/app/backend/data"]
             webui["restart"] = "always"
         if c.ollama_in_container:
             webui["depends_on"] = [c.ollama_name]
@@ -409,7 +424,7 @@ class _Plan:
             model["networks"] = networks
         if self.volumes:
             vols: dict[str, Any] = {}
-            for name in (["ollama"] if c.ollama_in_container else []) + [WEBUI_NAME]:
+            for name in (["ollama"] if c.ollama_in_container or c.ollama_bundled else []) + [WEBUI_NAME]:
                 vols[name] = {"labels": dict(self.labels)} if self.labels else {}
             model["volumes"] = vols
         return model
@@ -489,8 +504,8 @@ def _browser_url(c: Config) -> str:
 
 
 def host_ollama_steps(c: Config) -> str:
-    """How to run the native Ollama with this configuration's ``OLLAMA_HOST`` ("" for a container)."""
-    if c.ollama_in_container:
+    """How to run the native Ollama with this configuration's ``OLLAMA_HOST`` ("" for a container or bundled)."""
+    if c.ollama_in_container or c.ollama_bundled:
         return ""
     bind = c.ollama_bind
     listen = c.ollama_listen

@@ -441,7 +441,7 @@ def _saved_url_fixes(
 def _ollama_check(report: Report, t: OllamaTarget, obs: Observations) -> None:
     if t.where == "none":
         report.checks.append(Check("ollama", False, t.how))
-    elif t.where == "host":
+    elif t.where in ("host", "bundled"):
         report.checks.append(Check("ollama", True, t.how))
     else:
         c = t.container

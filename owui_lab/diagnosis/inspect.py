@@ -17,14 +17,12 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
-from ..config import IMAGE_DEFAULT_BASE_URL, OLLAMA_PORT, WEBUI_CONTAINER_PORT
+from ..config import IMAGE_BASE_URL_VALUE, OLLAMA_PORT, WEBUI_CONTAINER_PORT, open_webui_base_url
 from ..docker_api import LABEL_MANAGED, DaemonInfo, parse_daemon_info
 
 WEBUI_IMAGE = "ghcr.io/open-webui/open-webui"
 OLLAMA_IMAGE = "ollama/ollama"
-# What Open WebUI's backend uses when OLLAMA_BASE_URL is "/ollama" (the image's ENV) in production is
-# config.IMAGE_DEFAULT_BASE_URL; with the bundled Ollama (the :ollama image) it is this one.
-BUNDLED_OLLAMA_BASE_URL = "http://localhost:11434"
+# With K8S_FLAG set in production Open WebUI uses this one, whatever OLLAMA_BASE_URL says (its config.py).
 K8S_BASE_URL = "http://ollama-service.open-webui.svc.cluster.local:11434"
 SOCKET_PATHS = ("/var/run/docker.sock", "/run/docker.sock", "/run/podman/podman.sock")
 
@@ -399,6 +397,18 @@ def is_webui_image(image: str) -> bool:
     return repo.startswith(WEBUI_IMAGE) or repo.endswith("/open-webui") or repo == "open-webui"
 
 
+#: The tags of Open WebUI's image built with ``USE_OLLAMA=true``: Ollama inside (its Dockerfile and start.sh).
+BUNDLED_TAGS = ("ollama", "git-ollama")
+
+
+def is_bundled(c: "ContainerFacts") -> bool:
+    """Open WebUI with Ollama inside its own container: the ``:ollama`` image, or ``USE_OLLAMA_DOCKER=true``
+    (what that image's Dockerfile sets; its start.sh then runs ``ollama serve``)."""
+    last = c.image.rsplit("/", 1)[-1]
+    tag = last.rsplit(":", 1)[-1].split("@", 1)[0] if ":" in last else ""
+    return (is_webui_image(c.image) and tag in BUNDLED_TAGS) or c.env.get("USE_OLLAMA_DOCKER", "").lower() == "true"
+
+
 def is_ollama_image(image: str) -> bool:
     repo = _image_repo(image)
     for prefix in ("docker.io/", "index.docker.io/", "registry-1.docker.io/"):
@@ -537,12 +547,12 @@ def _truthy(value: str | None, default: bool) -> bool:
 
 
 def base_urls(env: Mapping[str, str], *, official_image: bool = False) -> BaseUrls:
-    """Which Ollama URLs Open WebUI's backend uses for this environment (its ``config.py``, as of 0.6).
+    """Which Ollama URLs Open WebUI's backend uses for this environment (its ``config.py``, 0.6 to 0.12.4).
 
-    ``OLLAMA_BASE_URL`` loses a trailing slash; empty, it falls back to ``OLLAMA_API_BASE_URL`` minus
-    ``/api`` (default ``http://localhost:11434``); in the image (``ENV=prod``) the image's own value
-    ``/ollama`` becomes ``http://host.docker.internal:11434`` (``http://localhost:11434`` in the
-    ``:ollama`` image, ``USE_OLLAMA_DOCKER=true``). ``OLLAMA_BASE_URLS``, ``;``-separated, wins when set.
+    One URL comes from ``config.open_webui_base_url``, the kit's model of Open WebUI's rule (``OLLAMA_BASE_URL``,
+    the legacy ``OLLAMA_API_BASE_URL`` when that is empty, the image's ``/ollama``, the ``:ollama`` image's
+    ``USE_OLLAMA_DOCKER=true``), the engine's own; ``K8S_FLAG`` in production replaces it;
+    ``OLLAMA_BASE_URLS``, ``;``-separated, wins when set.
 
     Args:
         env: the container's environment (the image's ENV lines and the learner's ``-e``).
@@ -555,28 +565,22 @@ def base_urls(env: Mapping[str, str], *, official_image: bool = False) -> BaseUr
     notes: list[str] = []
     raw = {k: env[k] for k in ("OLLAMA_BASE_URLS", "OLLAMA_BASE_URL", "OLLAMA_API_BASE_URL") if k in env}
     if official_image and "ENV" not in env:
-        env = {"ENV": "prod", "OLLAMA_BASE_URL": "/ollama", **env}
-    url = env.get("OLLAMA_BASE_URL", "")
-    if url.endswith("/"):
-        url = url[:-1]
-    source = "OLLAMA_BASE_URL"
-    if url == "":
-        api = env.get("OLLAMA_API_BASE_URL", "http://localhost:11434/api")
-        if api:
-            url = api[:-4] if api.endswith("/api") else api
-            source = "OLLAMA_API_BASE_URL" if "OLLAMA_API_BASE_URL" in env else "Open WebUI's default"
-    if env.get("ENV", "dev") == "prod":
-        k8s = env.get("K8S_FLAG", "")
-        if url == "/ollama" and not k8s:
-            if env.get("USE_OLLAMA_DOCKER", "false").lower() == "true":
-                url = BUNDLED_OLLAMA_BASE_URL
-                notes.append("the :ollama image bundles Ollama in the same container (USE_OLLAMA_DOCKER=true)")
-            else:
-                url = IMAGE_DEFAULT_BASE_URL
-            source = "image default"
-        elif k8s:
-            url = K8S_BASE_URL
-            source = "K8S_FLAG"
+        env = {"ENV": "prod", "OLLAMA_BASE_URL": IMAGE_BASE_URL_VALUE, **env}
+    prod = env.get("ENV", "dev") == "prod"
+    k8s = prod and env.get("K8S_FLAG", "") != ""
+    bundled = env.get("USE_OLLAMA_DOCKER", "false").lower() == "true"
+    # the kit's one model of Open WebUI's derivation (config.open_webui_base_url); K8S_FLAG beside it
+    url, source = open_webui_base_url(env.get("OLLAMA_BASE_URL"), env.get("OLLAMA_API_BASE_URL"),
+                                      prod=prod and not k8s, bundled=bundled)
+    if source == "image default" and bundled:
+        notes.append("the :ollama image bundles Ollama in the same container (USE_OLLAMA_DOCKER=true)")
+    if k8s:
+        url, source = K8S_BASE_URL, "K8S_FLAG"
+    if "OLLAMA_API_BASE_URL" in env and source not in ("OLLAMA_API_BASE_URL", "OLLAMA_BASE_URLS"):
+        notes.append(f"OLLAMA_API_BASE_URL={env['OLLAMA_API_BASE_URL']} is ignored: Open WebUI reads the legacy "
+                     "variable only when OLLAMA_BASE_URL is empty"
+                     + (", and the image sets it to /ollama" if env.get("OLLAMA_BASE_URL") == IMAGE_BASE_URL_VALUE
+                        else ""))
     urls_value = env.get("OLLAMA_BASE_URLS", "")
     if urls_value != "":
         if "OLLAMA_BASE_URL" in env and env["OLLAMA_BASE_URL"] not in ("/ollama", ""):

@@ -32,7 +32,10 @@ from ..errors import ConfigError
 from .inspect import (
     ContainerFacts,
     HostOllama,
+    base_urls,
     has_scheme,
+    is_bundled,
+    is_webui_image,
     looks_like_ollama,
 )
 
@@ -44,7 +47,8 @@ class OllamaTarget:
     """The Ollama a base URL is meant for.
 
     Attributes:
-        where: "container", "host" or "none" (nothing found; the prediction assumes a host Ollama).
+        where: "container", "host", "bundled" (inside the Open WebUI container: the ``:ollama`` image) or
+            "none" (nothing found; the prediction assumes a host Ollama).
         how: a phrase saying how it was found.
         container: the Ollama container, when it is one.
         host: what the host probe saw, when it is the host's.
@@ -289,8 +293,12 @@ def find_target(
     for c in others:
         if any(a.ip == name for a in c.networks):
             return OllamaTarget("container", f"the URL is the address of container '{c.name}'", container=c)
+    if is_bundled(webui) and not (_is_host_address(name, webui, daemon) and host is not None and host.found):
+        # 4. the :ollama image's own Ollama, unless the URL asks the host and an Ollama answers there
+        return OllamaTarget("bundled", "Ollama runs inside the Open WebUI container (the :ollama image: "
+                                       "USE_OLLAMA_DOCKER=true, start.sh runs ollama serve)")
     if _is_host_address(name, webui, daemon):
-        # 4. the host: a container publishing that port there, or a native Ollama
+        # 5. the host: a container publishing that port there, or a native Ollama
         for c in ollamas + [c for c in others if c not in ollamas]:
             if c.running and any(p.host_port == port for p in c.published(OLLAMA_PORT)):
                 return OllamaTarget("container", f"container '{c.name}' publishes port {port} on the host", container=c)
@@ -307,7 +315,7 @@ def find_target(
                 container=ollamas[0],
             )
         return OllamaTarget("none", f"no Ollama answers on the host at port {port}, and no Ollama container runs", host=host)
-    # 5. the URL leads nowhere useful (localhost in a bridged container, an unknown name): the Ollama
+    # 6. the URL leads nowhere useful (localhost in a bridged container, an unknown name): the Ollama
     #    the learner most likely meant is the one that runs
     shared = [c for c in ollamas if set(c.network_names) & set(nets) - {"bridge", "host"}]
     for group, how in ((shared, "on Open WebUI's network"), (ollamas, "the Ollama container there is")):
@@ -421,6 +429,10 @@ def reconstruct(
         knobs["compose"] = bool(webui.compose_project and webui.compose_project == o.compose_project)
         if not o.running:
             unexpressed.append(f"the Ollama container '{o.name}' is not running ({o.status or 'stopped'})")
+    elif target.where == "bundled":
+        knobs["ollama"] = "bundled"
+        if webui.env.get("OLLAMA_HOST"):  # start.sh's `ollama serve` inherits the container's environment
+            knobs["ollama_bind"] = webui.env["OLLAMA_HOST"]
     else:
         knobs["ollama"] = "host"
         h = target.host
@@ -453,6 +465,10 @@ def reconstruct(
     elif name != _url_host_port(engine_url)[0]:
         engine_url = f"http://{name}:{port}"
     knobs["base_url"] = engine_url
+    legacy = webui.env.get("OLLAMA_API_BASE_URL")
+    if legacy and base_urls(webui.env, official_image=is_webui_image(webui.image)).source in (
+            "OLLAMA_BASE_URL", "image default"):
+        knobs["api_base_url"] = legacy  # set but not read: the engine says why (config.open_webui_base_url)
     try:
         config = Config.from_knobs(knobs)
     except ConfigError as exc:

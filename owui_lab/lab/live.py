@@ -79,7 +79,7 @@ class _Webui:
 
 
 #: Knobs the paste reader needed that the lab does not build yet: a run would show a different setup.
-PREDICTION_ONLY = ("ollama_host_port", "host_address", "add_host_ip", "stored_url")
+PREDICTION_ONLY = ("ollama_host_port", "host_address", "add_host_ip", "stored_url", "api_base_url")
 
 
 class Lab:
@@ -125,6 +125,13 @@ class Lab:
             raise ConfigError(
                 "The live lab does not build " + ", ".join("--" + k.replace("_", "-") for k in unbuilt) + " yet.",
                 "owui-lab predict gives the engine's verdict on it; run the lab without that knob.",
+            )
+        if any(c.ollama_bundled for c in configs):
+            raise ConfigError(
+                "The live lab does not build --ollama bundled (Ollama inside the Open WebUI container, the :ollama "
+                "image) yet.",
+                "owui-lab predict gives the engine's verdict on it (from the image's Dockerfile, not recorded); run "
+                "the lab with --ollama host or container.",
             )
         if len({_placement(c) for c in configs}) != 1:
             raise ConfigError(

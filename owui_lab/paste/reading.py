@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from typing import Sequence
 
 from ..config import Config, parse_ollama_host
-from ..diagnosis.inspect import ContainerFacts, HostOllama, base_urls, is_webui_image, looks_like_ollama, looks_like_webui
+from ..diagnosis.inspect import (ContainerFacts, HostOllama, base_urls, is_bundled, is_webui_image, looks_like_ollama,
+                                 looks_like_webui)
 from ..diagnosis.reconstruct import Reconstruction, check_url, reconstruct
 from ..docker_api import DaemonInfo
 from ..errors import ConfigError
@@ -121,7 +122,7 @@ def read_paste(paste: Paste) -> PastedSetup:
     if note:
         assumptions.append(note)
     env = dict(webui.env)
-    bundled = _bundled(webui)
+    bundled = is_bundled(webui)
     if bundled:
         env.setdefault("USE_OLLAMA_DOCKER", "true")
     urls = base_urls(env, official_image=is_webui_image(webui.image) or _old_webui(webui.image))
@@ -149,13 +150,10 @@ def read_paste(paste: Paste) -> PastedSetup:
                            "own address, say so with --host-address (the sandbox: the same knob); another machine "
                            "is outside the kit's model")
     unexpressed.extend(_collisions(containers, host))
-    if bundled:
-        unexpressed.append("the :ollama image runs Ollama inside the Open WebUI container (its Dockerfile sets "
-                           "USE_OLLAMA_DOCKER=true and start.sh starts ollama serve): http://localhost:11434 reaches it")
     if rec.url_problem:
         unexpressed.append(rec.url_problem)
     return PastedSetup(
-        config=None if bundled else config, reconstruction=rec, runs=tuple(runs), containers=tuple(containers),
+        config=config, reconstruction=rec, runs=tuple(runs), containers=tuple(containers),
         webui=webui, assumptions=tuple(dict.fromkeys(assumptions + list(rec.assumptions))),
         ignored=tuple(ignored), unexpressed=tuple(dict.fromkeys(unexpressed)), paste=paste,
     )
@@ -215,11 +213,6 @@ def _platform(named: str | None, assumptions: list[str]) -> tuple[str, str]:
         raise ConfigError(f"--platform {named!r} is not a platform the paste reader knows.",
                           f"use one of: {', '.join(PLATFORMS)}.")
     return PLATFORMS[named]
-
-
-def _bundled(webui: ContainerFacts) -> bool:
-    tag = webui.image.rsplit(":", 1)[-1] if ":" in webui.image.rsplit("/", 1)[-1] else ""
-    return is_webui_image(webui.image) and tag in ("ollama", "git-ollama") or webui.env.get("USE_OLLAMA_DOCKER", "").lower() == "true"
 
 
 def _host_ollama(paste: Paste, containers: Sequence[ContainerFacts], webui: ContainerFacts, bundled: bool,

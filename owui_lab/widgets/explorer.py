@@ -171,7 +171,8 @@ class Explorer(widgets.VBox):
         # each widget gets a Layout of its own: hiding one must not hide another
         self.w_desktop_hostnet = W.Checkbox(description=knob("desktop_host_networking").label,
                                             indent=False, layout=W.Layout(width="auto"))
-        self.w_ollama = W.ToggleButtons(options=[("on the host", "host"), ("in a container", "container")],
+        self.w_ollama = W.ToggleButtons(options=[("on the host", "host"), ("in a container", "container"),
+                                                 ("inside Open WebUI (:ollama)", "bundled")],
                                         description=knob("ollama").label,
                                         style={**_DESCRIPTION, "button_width": "auto"})
         # no description: the column's heading says it, and the four choices need the whole width
@@ -312,9 +313,10 @@ class Explorer(widgets.VBox):
                 self._say("A compose stack runs Ollama as a service: Ollama now runs in a container.")
             self._sync_ollama_net_options(mode_changed=True)
         elif owner is self.w_ollama:
-            if change["new"] == "host" and self.w_mode.value == "compose":
+            if change["new"] in ("host", "bundled") and self.w_mode.value == "compose":
                 self.w_mode.value = "bridge"
-                self._say("Ollama on the host leaves the compose stack: Open WebUI is back on the default bridge.")
+                where = "on the host" if change["new"] == "host" else "inside Open WebUI"
+                self._say(f"Ollama {where} leaves the compose stack: Open WebUI is back on the default bridge.")
             # a new Ollama container goes where the mode usually puts it (its own network, the stack)
             self._sync_ollama_net_options(mode_changed=change["new"] == "container")
 
