@@ -67,6 +67,12 @@ COMPOSE_PROGRAMS: dict[str, tuple[str, ...]] = {
     "podman-rootful": ("sudo", "podman-compose", "-p"), "podman-rootless": ("podman-compose", "-p"),
 }
 COMPOSE_TOOLS = {"docker": "Docker Compose", "podman": "podman-compose"}
+#: What each CLI says when it discards a publish on the host network (measured: Docker 20.10, Podman 4.3.1).
+DISCARDED_PUBLISH = {
+    "docker": ("Docker", "WARNING: Published ports are discarded when using host network mode"),
+    "podman": ("Podman", "Port mappings have been discarded as one of the Host, Container, Pod, and None network "
+                         "modes are in use"),
+}
 _NO_PODMAN_COMPOSE = ("Podman 4.3 has no podman compose (measured; newer Podman's podman compose runs such a tool): "
                       "install podman-compose (apt install podman-compose), or run docker compose against Podman's "
                       "Docker-compatible service")
@@ -290,37 +296,6 @@ class _Plan:
     def label_args(self) -> list[str]:
         return [arg for k, v in self.labels.items() for arg in ("--label", f"{k}={v}")]
 
-    # ---- the knobs' own declarations (knobs.Written) ----
-    def written(self, role: str) -> tuple[list[tuple[str, str, str]], dict[str, str]]:
-        """A role's ordinary knobs as written: (run flag, compose key, value) per flag, and its environment.
-
-        Every ``env`` and ``flag`` declaration of the role is written here, in the declarations' order,
-        so a new ordinary knob reaches the run line and the compose file with no change to this module.
-        A publish is left out on the host network (the one structural rule here: Docker discards it).
-        """
-        flags: list[tuple[str, str, str]] = []
-        env: dict[str, str] = {}
-        host_network = self.network_of(role) == "host"
-        for k in knobs.KNOBS:
-            w = k.written
-            if w.role != role or not w.ordinary:
-                continue
-            value = getattr(self.c, w.reads or k.name)
-            spec = dict(w.by_value).get(value) if w.by_value else (None if value in (None, False) else w.spec)
-            if spec is None or (w.name == PUBLISH_FLAG and host_network):
-                continue
-            text = spec.format_map(_Fields(self.c, value=value, container_port=CONTAINER_PORTS[role]))
-            if w.form == "env":
-                env[w.name] = text
-            else:
-                flags.append((w.name, w.compose, text))
-        return flags, env
-
-    def network_of(self, role: str) -> str | None:
-        """The role's network, as its ``network`` declaration reads it (None: a host Ollama)."""
-        (k,) = [k for k in knobs.KNOBS if k.written.role == role and k.written.form == "network"]
-        return getattr(self.c, k.written.reads or k.name)
-
     def image(self, role: str) -> str:
         """The role's image: Ollama's, Open WebUI's, or Open WebUI's ``:ollama`` with Ollama bundled inside."""
         if role == "ollama":
@@ -330,7 +305,7 @@ class _Plan:
     def bundled_env(self, role: str) -> dict[str, str]:
         """Ollama's own variables (OLLAMA_HOST), on the Open WebUI container when Ollama is bundled in it: the
         image's start.sh runs ``ollama serve`` there, with the container's environment."""
-        return self.written("ollama")[1] if role == "webui" and self.c.ollama_bundled else {}
+        return written(self.c, "ollama")[1] if role == "webui" and self.c.ollama_bundled else {}
 
     # ---- docker run ----
     def network_creates(self) -> tuple[tuple[str, ...], ...]:
@@ -346,10 +321,10 @@ class _Plan:
         if self.init:
             argv.append("--init")
         argv += [f"--ulimit={name}={n}:{n}" for name, n in self.ulimits.items()]
-        net = self.network_of(role)
+        net = network_of(self.c, role)
         if net != "bridge":  # docker run without --network: the default bridge
             argv.append(f"--network={self.real(net)}")
-        flags, env = self.written(role)
+        flags, env = written(self.c, role)
         env = {**self.bundled_env(role), **env}
         for flag, _, value in flags:
             argv += [f"{flag}={value}"] if flag.startswith("--") else [flag, value]
@@ -383,8 +358,8 @@ class _Plan:
         service: dict[str, Any] = {"image": self.images.get(own, self.image(role))}
         if own in self.commands:
             service["command"] = list(self.commands[own])
-        self.service_network(service, self.network_of(role) or "bridge")
-        flags, env = self.written(role)
+        self.service_network(service, network_of(self.c, role) or "bridge")
+        flags, env = written(self.c, role)
         for _, key, value in flags:
             service.setdefault(key, []).append(value)
         env = self.env(own, {**self.bundled_env(role), **env})
@@ -472,11 +447,12 @@ class _Plan:
                     "Docker Desktop's host networking is off here: --network host joins the Linux VM's "
                     "network, not your Mac/PC's."
                 )
+        who, warning = DISCARDED_PUBLISH[PROGRAMS[c.engine][-1]]
         if c.webui_host_mode:
-            out.append("With --network host Docker ignores -p (it prints \"WARNING: Published ports are discarded "
-                       "when using host network mode\"): Open WebUI listens on port 8080 itself.")
+            out.append(f"With --network host {who} ignores -p (it prints \"{warning}\"): Open WebUI listens on port "
+                       "8080 itself.")
         if c.ollama_in_container and c.ollama_network_effective == "host" and c.ollama_publish:
-            out.append("Ollama is on the host network: Docker discards its -p, so the recipe leaves it out.")
+            out.append(f"Ollama is on the host network: {who} discards its -p, so the recipe leaves it out.")
         out.append(
             "A URL saved in Open WebUI's database wins over OLLAMA_BASE_URL while the same data volume is "
             "reused and ENABLE_PERSISTENT_CONFIG is not false (current versions save it at the first start; "
@@ -485,6 +461,39 @@ class _Plan:
             "every saved setting)."
         )
         return tuple(out)
+
+
+def written(c: Config, role: str) -> tuple[list[tuple[str, str, str]], dict[str, str]]:
+    """A role's ordinary knobs as written: (run flag, compose key, value) per flag, and its environment.
+
+    Every ``env`` and ``flag`` declaration of the role (``knobs.Written``) is written here, in the declarations'
+    order, so a new ordinary knob reaches the run line, the compose file (and, for Ollama's environment, the
+    host Ollama's steps) with no change to this module. A publish is left out on the host network (the one
+    structural rule here: the engine discards it).
+    """
+    flags: list[tuple[str, str, str]] = []
+    env: dict[str, str] = {}
+    host_network = network_of(c, role) == "host"
+    for k in knobs.KNOBS:
+        w = k.written
+        if w.role != role or not w.ordinary:
+            continue
+        value = getattr(c, w.reads or k.name)
+        spec = dict(w.by_value).get(value) if w.by_value else (None if value in (None, False) else w.spec)
+        if spec is None or (w.name == PUBLISH_FLAG and host_network):
+            continue
+        text = spec.format_map(_Fields(c, value=value, container_port=CONTAINER_PORTS[role]))
+        if w.form == "env":
+            env[w.name] = text
+        else:
+            flags.append((w.name, w.compose, text))
+    return flags, env
+
+
+def network_of(c: Config, role: str) -> str | None:
+    """The role's network, as its ``network`` declaration reads it (None: a host Ollama)."""
+    (k,) = [k for k in knobs.KNOBS if k.written.role == role and k.written.form == "network"]
+    return getattr(c, k.written.reads or k.name)
 
 
 class _Fields(dict):
@@ -504,37 +513,46 @@ def _browser_url(c: Config) -> str:
 
 
 def host_ollama_steps(c: Config) -> str:
-    """How to run the native Ollama with this configuration's ``OLLAMA_HOST`` ("" for a container or bundled)."""
+    """How to run the native Ollama with this configuration's environment (``OLLAMA_HOST``); "" for a container
+    or an Ollama bundled in Open WebUI's.
+
+    The variables are Ollama's ``env`` declarations (``knobs.Written``), set on the systemd service (Linux) or
+    the app (macOS/Windows), since no container command starts it.
+    """
     if c.ollama_in_container or c.ollama_bundled:
         return ""
-    bind = c.ollama_bind
+    _, env = written(c, "ollama")
     listen = c.ollama_listen
+    bind_name = knobs.knob("ollama_bind").written.name
+    unset = "" if bind_name in env else f"{bind_name} is unset"
     if c.platform == "linux":
-        if bind is None:
+        if not env:
             return (
                 "# Ollama runs as the systemd service ollama.service (from Ollama's Linux installer).\n"
-                f"# OLLAMA_HOST is unset: it listens on {listen} (loopback only).\n"
+                f"# {unset}: it listens on {listen} (loopback only).\n"
                 "systemctl status ollama\n"
             )
         return (
             "# Ollama runs as the systemd service ollama.service; set where it listens:\n"
             "sudo systemctl edit ollama.service\n"
             "#   [Service]\n"
-            f'#   Environment="OLLAMA_HOST={bind}"\n'
-            "sudo systemctl daemon-reload && sudo systemctl restart ollama\n"
-            f"# It now listens on {listen}.\n"
-            f"# (Or in a terminal instead of the service: OLLAMA_HOST={shlex.quote(bind)} ollama serve)\n"
+            + "".join(f'#   Environment="{k}={v}"\n' for k, v in env.items())
+            + "sudo systemctl daemon-reload && sudo systemctl restart ollama\n"
+            f"# It now listens on {listen}{' (' + unset + ')' if unset else ''}.\n"
+            "# (Or in a terminal instead of the service: "
+            + " ".join(f"{k}={shlex.quote(v)}" for k, v in env.items()) + " ollama serve)\n"
         )
-    if bind is None:
+    if not env:
         return (
-            "# Ollama runs as the app on your Mac/PC; OLLAMA_HOST is unset, so it listens on "
+            f"# Ollama runs as the app on your Mac/PC; {unset}, so it listens on "
             f"{listen}.\n# Containers reach it at host.docker.internal: Docker Desktop forwards even to 127.0.0.1.\n"
         )
     return (
         "# Ollama runs as the app on your Mac/PC; set where it listens, then quit and reopen Ollama:\n"
-        f"launchctl setenv OLLAMA_HOST {shlex.quote(bind)}    # macOS\n"
-        f"setx OLLAMA_HOST {_windows_quote(bind)}    # Windows (then restart Ollama from the tray)\n"
-        f"# It now listens on {listen}.\n"
+        + "".join(f"launchctl setenv {k} {shlex.quote(v)}    # macOS\n" for k, v in env.items())
+        + "".join(f"setx {k} {_windows_quote(v)}    # Windows (then restart Ollama from the tray)\n"
+                  for k, v in env.items())
+        + f"# It now listens on {listen}.\n"
     )
 
 

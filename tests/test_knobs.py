@@ -81,8 +81,9 @@ def test_a_throwaway_knob_reaches_the_cli(throwaway):
 
 
 @pytest.mark.parametrize("written", [env_var("webui", "TEA"), run_flag("webui", "--dns", "dns", "10.0.0.{value}"),
-                                     run_flag("ollama", "--hostname", "hostname", "{value}-{ollama_name}")],
-                         ids=["env", "flag", "ollama-flag"])
+                                     run_flag("ollama", "--hostname", "hostname", "{value}-{ollama_name}"),
+                                     env_var("ollama", "TEA")],
+                         ids=["env", "flag", "ollama-flag", "ollama-env"])
 def test_a_throwaway_knob_reaches_the_recipe(throwaway, monkeypatch, written):
     """An ordinary knob (an -e or a run flag) reaches the run line and the compose file with no recipe edit."""
     from owui_lab.recipe import recipe
@@ -103,6 +104,9 @@ def test_a_throwaway_knob_reaches_the_recipe(throwaway, monkeypatch, written):
         assert f"{written.name}={value}" in run and service[written.compose] == [value]
     assert "black" in r.docker_run_script and "black" in r.compose_yaml
     assert "black" not in recipe(c.replace(tea=None)).text()  # an unset knob is not written
+    if written.role == "ollama" and written.form == "env":  # a native Ollama gets it in its service's steps
+        native = recipe(c.replace(ollama="host", ollama_network=None, base_url="http://host.docker.internal:11434"))
+        assert 'Environment="TEA=black"' in native.host_ollama and "TEA=black ollama serve" in native.host_ollama
 
 
 def test_a_knobs_label_reaches_the_explorer_and_the_stage(monkeypatch):

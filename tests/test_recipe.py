@@ -355,3 +355,10 @@ def test_podman_refusing_host_gateway_is_said_with_the_engines_name_for_the_host
     assert not any("host-gateway" in n for n in recipe(fixed).notes)
     unfixed_url = c.replace(add_host_gateway=False)
     assert any(engines.host_alias(c) in n and n.startswith(engines.title(c)) for n in recipe(unfixed_url).notes)
+
+
+def test_the_host_network_note_quotes_the_engines_own_warning():
+    r = recipe(load_scenario("linux-host-network").replace(engine="podman-rootless"))
+    assert "-p" not in r.runs[-1]
+    assert any("Podman ignores -p" in n and "Port mappings have been discarded" in n for n in r.notes)
+    assert not any("Docker ignores" in n for n in r.notes)
