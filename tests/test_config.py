@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import itertools
+from pathlib import Path
+from types import SimpleNamespace
+
 import pytest
 
 from owui_lab import Config, parse_ollama_host
-from owui_lab.config import parse_base_url
+from owui_lab.config import open_webui_base_url, parse_base_url
 from owui_lab.errors import ConfigError
 
 
@@ -291,3 +295,79 @@ def test_ollama_host_is_printed_as_ollama_reads_it_back(bind, shown):
     """OLLAMA_HOST=::1:11434 is not an address Ollama can parse: IPv6 goes in brackets (issue 25)."""
     listen = parse_ollama_host(bind)
     assert str(listen) == shown and parse_ollama_host(str(listen)) == listen
+
+
+# ---- Open WebUI's own derivation of its Ollama URL: the :ollama image and the legacy OLLAMA_API_BASE_URL ----
+
+BASES = [None, "", "/ollama", "/ollama/", "http://ollama:11434", "http://ollama:11434/"]
+APIS = [None, "", "http://10.10.1.201:11434/api", "http://10.10.1.201:11434", "http://x:11434/api/", "/ollama/api"]
+
+
+@pytest.mark.parametrize(("base", "api", "bundled", "expected"), [
+    ("/ollama", None, False, ("http://host.docker.internal:11434", "image default")),
+    ("/ollama", None, True, ("http://localhost:11434", "image default")),
+    # issue 2176: the legacy variable alone is never read in the image (its Dockerfile sets /ollama)
+    ("/ollama", "http://10.10.1.201:11434/api", False, ("http://host.docker.internal:11434", "image default")),
+    ("http://ollama:11434/", "http://10.10.1.201:11434/api", False, ("http://ollama:11434", "OLLAMA_BASE_URL")),
+    ("", "http://10.10.1.201:11434/api", False, ("http://10.10.1.201:11434", "OLLAMA_API_BASE_URL")),
+    ("", "http://10.10.1.201:11434", False, ("http://10.10.1.201:11434", "OLLAMA_API_BASE_URL")),  # used whole
+    ("", None, False, ("http://localhost:11434", "Open WebUI's default")),
+    ("", "/ollama/api", True, ("http://localhost:11434", "image default")),  # minus /api, then /ollama's rule
+])
+def test_open_webui_base_url_is_open_webuis_rule(base, api, bundled, expected):
+    assert open_webui_base_url(base, api, bundled=bundled) == expected
+
+
+def test_config_derives_its_url_from_both_variables_and_the_image():
+    assert Config(base_url="/ollama").effective_base_url == "http://host.docker.internal:11434"
+    assert Config(ollama="bundled", base_url="/ollama").effective_base_url == "http://localhost:11434"
+    assert Config.from_knobs({"ollama": "bundled"}).base_url == "/ollama"  # the :ollama image's own value
+    legacy = Config(base_url="", api_base_url="http://10.10.1.201:11434/api")
+    assert legacy.effective_base_url == "http://10.10.1.201:11434"
+    ignored = Config(api_base_url="http://10.10.1.201:11434/api")
+    assert ignored.effective_base_url == ignored.base_url
+
+
+@pytest.mark.parametrize(("knobs", "words"), [
+    ({"base_url": "", "api_base_url": "http://x:11434/v1"}, "whole (it does not end in /api)"),
+    ({"base_url": "", "api_base_url": "x:11434/api"}, "no scheme"),
+    ({"api_base_url": "  "}, "is not a URL"),
+    ({"ollama": "bundled", "ollama_publish": "all"}, "runs inside the Open WebUI container"),
+    ({"ollama": "bundled", "compose": True}, "--ollama is bundled"),
+])
+def test_the_legacy_variable_and_the_bundled_ollama_refuse_what_cannot_be(knobs, words):
+    with pytest.raises(ConfigError) as caught:
+        Config.from_knobs(knobs)
+    assert words in str(caught.value) and "Hint:" in str(caught.value)
+
+
+def _open_webui_config_source(executable: str) -> str:
+    """The installed Open WebUI's ``open_webui/config.py`` (beside the venv's ``bin/open-webui``)."""
+    found = sorted(Path(executable).resolve().parent.parent.glob("lib/python3*/site-packages/open_webui/config.py"))
+    assert found, f"no open_webui/config.py beside {executable}"
+    return found[0].read_text(encoding="utf-8")
+
+
+def _run_open_webuis_lines(source: str, env: dict[str, str]) -> str:
+    """Open WebUI's own lines that derive OLLAMA_BASE_URL, run with ``env`` (not the whole module: it would start
+    a database, and its port probe would ask the network)."""
+    start = source.index("OLLAMA_API_BASE_URL = os.getenv(")
+    end = source.index("def _resolve_ollama_base_url")
+    scope = {"os": SimpleNamespace(getenv=lambda k, d=None: env.get(k, d)), "ENV": env.get("ENV", "dev")}
+    exec(compile(source[start:end], "open_webui/config.py", "exec"), scope)  # noqa: S102 - Open WebUI's own code
+    return scope["OLLAMA_BASE_URL"]
+
+
+def test_open_webui_base_url_agrees_with_the_installed_open_webui(openwebui_executable):
+    """Every combination of the two variables, in and out of the image, :ollama or not, against Open WebUI 0.12.4's
+    own lines (``OWUI_LAB_OPENWEBUI``); the lines are found by their first and next definitions."""
+    source = _open_webui_config_source(openwebui_executable)
+    checked = 0
+    for base, api, prod, bundled in itertools.product(BASES, APIS, [True, False], [True, False]):
+        env = {k: v for k, v in {"OLLAMA_BASE_URL": base, "OLLAMA_API_BASE_URL": api}.items() if v is not None}
+        env.update(ENV="prod" if prod else "dev", USE_OLLAMA_DOCKER="true" if bundled else "false")
+        theirs = _run_open_webuis_lines(source, env)
+        ours = open_webui_base_url(base, api, prod=prod, bundled=bundled)[0]
+        assert ours == theirs, env
+        checked += 1
+    assert checked == len(BASES) * len(APIS) * 4

@@ -7,6 +7,7 @@ import re
 import pytest
 
 from owui_lab import Config, load_scenario, predict
+from owui_lab.config import DOCKER0_ADDRESS as DOCKER0
 from owui_lab.engine import OUTCOMES, STEP_NAMES, evaluate
 
 LINUX = dict(platform="linux")
@@ -338,3 +339,43 @@ def test_a_spelling_never_changes_the_verdict():
         assert (a.outcome, [s.ok for s in a.steps]) == (b.outcome, [s.ok for s in b.steps]), (spelled, plain)
 
     same()
+
+
+# ---- Ollama bundled in the Open WebUI container (the :ollama image; from its Dockerfile, not recorded) ----
+
+@pytest.mark.parametrize(("platform", "knobs", "outcome", "code"), [
+    # start.sh runs `ollama serve` with no OLLAMA_HOST: 127.0.0.1:11434 in Open WebUI's own container
+    ("linux", {}, "ok", "listen_bundled"),  # the image's /ollama → http://localhost:11434
+    ("desktop", {}, "ok", "listen_bundled"),
+    ("linux", {"base_url": "http://localhost:11434"}, "ok", "listen_bundled"),
+    ("linux", {"base_url": "http://127.0.0.1:11434"}, "ok", "listen_bundled"),
+    ("linux", {"base_url": "http://[::1]:11434"}, "connection_refused", "ollama_not_on_loopback"),
+    ("linux", {"base_url": "http://[::1]:11434", "ollama_bind": "0.0.0.0"}, "ok", "listen_bundled"),
+    ("linux", {"base_url": "http://localhost:8080"}, "connection_refused", "webui_own_port"),
+    ("linux", {"base_url": "http://localhost:11435"}, "connection_refused", "wrong_port"),
+    # no Ollama on the host: the host's addresses lead away from it
+    ("linux", {"base_url": "http://host.docker.internal:11434"}, "name_not_resolved",
+     "host_docker_internal_unknown_on_linux"),
+    ("linux", {"base_url": "http://host.docker.internal:11434", "add_host_gateway": True}, "connection_refused",
+     "bundled_ollama_not_there"),
+    ("desktop", {"base_url": "http://host.docker.internal:11434"}, "connection_refused", "bundled_ollama_not_there"),
+    ("linux", {"base_url": "http://ollama:11434", "webui_network": "ai"}, "name_not_resolved", "name_unknown"),
+    # on the host network the container's loopback is the host's
+    ("linux", {"webui_network": "host"}, "ok", "listen_loopback"),
+    ("linux", {"webui_network": "host", "base_url": f"http://{DOCKER0}:11434"}, "connection_refused",
+     "ollama_not_on_docker0"),
+])
+def test_a_bundled_ollama_listens_in_open_webuis_own_container(platform, knobs, outcome, code):
+    v = evaluate(Config.from_knobs({"platform": platform, "ollama": "bundled", **knobs}))
+    assert v.outcome == outcome, v.transcript()
+    assert v.steps[-1 if outcome != "ok" else 2].code == code, v.transcript()
+    assert any("From the Dockerfile, not recorded" in n for n in v.notes)
+
+
+def test_the_legacy_api_base_url_is_said_ignored_only_where_open_webui_ignores_it():
+    ignored = predict(Config(api_base_url="http://10.10.1.201:11434/api"))
+    assert ignored.outcome == "name_not_resolved"  # the image's /ollama: host.docker.internal (issue 2176)
+    assert any(n.startswith("OLLAMA_API_BASE_URL=http://10.10.1.201:11434/api is ignored") for n in ignored.notes)
+    read = predict(Config(base_url="", api_base_url="http://127.0.0.1:11434/api", webui_network="host"))
+    assert read.reachable and read.config.effective_base_url == "http://127.0.0.1:11434"
+    assert not any("OLLAMA_API_BASE_URL" in n for n in read.notes)

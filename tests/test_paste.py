@@ -122,3 +122,38 @@ def test_add_host_to_an_ip_is_read_into_the_knob():
                                        "ghcr.io/open-webui/open-webui:main",), host=("OLLAMA_HOST=0.0.0.0 ollama serve",)))
     assert setup.config.add_host_ip == "10.9.8.7" and not setup.config.add_host_gateway
     assert predict(setup.config).outcome == "unreachable"
+
+
+BUNDLED = ("docker run -d -p 3000:8080 -v ollama:/root/.ollama -v open-webui:/app/backend/data --name open-webui "
+           "--restart always ghcr.io/open-webui/open-webui:{tag}")
+
+
+@pytest.mark.parametrize("tag", ["ollama", "git-ollama"])
+def test_the_ollama_image_tag_is_ollama_bundled_inside(tag):
+    setup = read_paste(Paste(commands=(BUNDLED.format(tag=tag),)))
+    assert setup.config is not None and setup.config.ollama == "bundled"
+    assert setup.config.effective_base_url == "http://localhost:11434"  # the image's /ollama, USE_OLLAMA_DOCKER=true
+    assert not setup.unexpressed
+    assert not any("where Ollama runs" in a for a in setup.assumptions)  # the image says it: inside
+    assert predict(setup.config).reachable
+
+
+def test_the_main_image_is_not_bundled_and_a_bundled_ollama_takes_its_containers_ollama_host():
+    main = read_paste(Paste(commands=(BUNDLED.format(tag="main"),)))
+    assert main.config.ollama == "host"
+    pasted = BUNDLED.format(tag="ollama").replace("--restart", "-e OLLAMA_HOST=0.0.0.0 -e OLLAMA_BASE_URL="
+                                                  "http://[::1]:11434 --restart")
+    setup = read_paste(Paste(commands=(pasted,)))
+    assert (setup.config.ollama, setup.config.ollama_bind) == ("bundled", "0.0.0.0")
+    assert predict(setup.config).reachable  # ::1 too: OLLAMA_HOST=0.0.0.0 is a dual-stack wildcard
+
+
+def test_the_legacy_api_base_url_is_carried_into_the_config_where_open_webui_ignores_it():
+    ignored = read_paste(Paste(commands=("docker run -d -p 3000:8080 -e OLLAMA_API_BASE_URL=http://10.1.2.3:11434/api "
+                                         "ghcr.io/open-webui/open-webui:main",)))
+    assert ignored.config.api_base_url == "http://10.1.2.3:11434/api"
+    assert ignored.config.effective_base_url == "http://host.docker.internal:11434"
+    used = read_paste(Paste(commands=("docker run -d --network=host -e OLLAMA_BASE_URL= -e OLLAMA_API_BASE_URL="
+                                      "http://127.0.0.1:11434/api ghcr.io/open-webui/open-webui:main",)))
+    assert used.config.api_base_url is None and used.config.effective_base_url == "http://127.0.0.1:11434"
+    assert any("comes from OLLAMA_API_BASE_URL" in a for a in used.assumptions)

@@ -91,3 +91,29 @@ def test_a_port_collision_is_said_where_one_was_reported(path):
         pytest.skip("not expressible")
     said = " ".join(read_paste(paste_of(entry)).unexpressed)
     assert ("address already in use" in said) == bool(entry["reported"].get("collision")), said
+
+
+#: Entries a model of this kit made expressible (issue 26): they must stay expressed, not drift back to a skip.
+MODELLED = {
+    "owui-readme-bundled-ollama-cpu": "ollama=bundled (the :ollama image)",
+    "owui-readme-bundled-ollama-gpu": "ollama=bundled (the :ollama image)",
+    "owui-2176-unraid-legacy-api-url": "api_base_url (the legacy OLLAMA_API_BASE_URL, ignored in the image)",
+    "owui-compose-official-api": "Open WebUI's own compose files, the api overlay",
+}
+
+
+@pytest.mark.parametrize("stem", sorted(MODELLED))
+def test_the_modelled_setups_stay_expressed(stem):
+    verdict = expressed(load(CORPUS / f"{stem}.yaml"))
+    assert verdict is not None, MODELLED[stem]
+
+
+def test_how_much_of_the_corpus_is_expressed_and_agrees():
+    """The corpus's figures (the issue's "expresses N of M, agrees with K"), computed, and printed with -s."""
+    entries = [load(p) for p in ENTRIES]
+    verdicts = [(e, expressed(e)) for e in entries]
+    shown = [(e, v) for e, v in verdicts if v is not None]
+    agree = [e for e, v in shown if v.reachable == e["reported"].get("reachable", v.reachable)
+             and v.outcome == e["reported"].get("outcome", v.outcome)]
+    print(f"\npasted corpus: {len(entries)} entries, {len(shown)} expressed, {len(agree)} agree")
+    assert len(shown) - len(agree) == sum(1 for e, v in shown if e.get("known_disagreement"))
