@@ -134,6 +134,19 @@ def test_the_stage_under_voila_by_keyboard_alone_and_axe_clean(axe_core):
         page.wait_for_function("() => document.querySelector('.owui-verdict-headline').dataset.outcome !== 'ok'",
                                timeout=30_000)
         page.screenshot(path=str(artifact_path("a11y_stage_1280x720.png")))
+        # "Describe this diagram" stays open while the knobs change (a screen-reader user reads it there).
+        page.locator(".owui-stage .owui-describe > summary").first.click()
+        page.locator(".owui-stage .owui-switch-bind-all").click()
+        page.wait_for_function("() => document.querySelector('.owui-verdict-headline').dataset.outcome === 'ok'",
+                               timeout=30_000)
+        describe = page.locator(".owui-stage .owui-describe").first
+        assert describe.evaluate("d => d.open"), "the description closed when the diagram was redrawn"
+        assert "Open WebUI reaches Ollama" in describe.inner_text()
+        describe.locator("summary").click()  # and closed, it stays closed
+        page.locator(".owui-stage .owui-switch-bind-all").click()
+        page.wait_for_function("() => document.querySelector('.owui-verdict-headline').dataset.outcome !== 'ok'",
+                               timeout=30_000)
+        assert not page.locator(".owui-stage .owui-describe").first.evaluate("d => d.open")
         # Every control has a name, including the two drop-downs (their labels are for screen readers).
         for selector in (".owui-stage-picker select", ".owui-stage-url select"):
             name = page.locator(selector).evaluate("s => s.labels.length ? s.labels[0].textContent : ''")

@@ -89,7 +89,7 @@ def test_a_lesson_diagram_carries_its_words():
     alt = unescape(re.search(r'alt="([^"]*)"', img).group(1))
     assert alt == "Docker Desktop: " + describe(config).summary
     dom_id = re.search(r'aria-describedby="([^"]+)"', img).group(1)
-    words = re.search(rf'<details class="owui-describe"><summary>Describe this diagram</summary>'
+    words = re.search(rf'<details class="owui-describe"[^>]*><summary>Describe this diagram</summary>'
                       rf'<div class="owui-description" id="{dom_id}">(.*?)</div></details>', markup, re.S)
     text = unescape(re.sub(r"<[^>]+>", " ", words.group(1)))
     assert "Where it fails and why" in text and "Enable host networking" in text
