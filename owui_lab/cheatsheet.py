@@ -401,10 +401,12 @@ def layout(rows: list[Row], paper: str = "a4") -> tuple[Page, ...]:
     first = min(len(rows), 2 * per_column)
     diagram_h, _ = fit(per_column)
     pages = [Page(paper, width, height, header, footer, tuple(cards(per_column)))]
+    continued = tuple(line for line in _header_footer(f"{title(len(rows))} (continued)", "", paper)[0] if line.bold)
     for start in range(first, len(rows), first):  # the cards past the first page: as many pages as they need
         more = rows[start:start + first]
-        placed = _place_cards(more, texts[start:start + first], top, -(-len(more) // 2), diagram_h, GAP, column)
-        pages.append(Page(paper, width, height, header, footer, tuple(placed)))
+        placed = _place_cards(more, texts[start:start + first], height - MARGIN - sum(line.height for line in continued)
+                              - 0.06, -(-len(more) // 2), diagram_h, GAP, column)
+        pages.append(Page(paper, width, height, continued, footer, tuple(placed)))
     pages.append(_engines_page(paper))
     return tuple(pages)
 
