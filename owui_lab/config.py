@@ -42,9 +42,10 @@ IMAGE_BASE_URL_VALUE = "/ollama"
 BUNDLED_BASE_URL = "http://localhost:11434"
 #: Open WebUI's default for the legacy ``OLLAMA_API_BASE_URL`` (read when ``OLLAMA_BASE_URL`` is empty).
 LEGACY_API_DEFAULT = "http://localhost:11434/api"
-#: Where the rules for the bundled image and the legacy variable come from (read, not recorded: the real
-#: ``:ollama`` image cannot be pulled here). Open WebUI 0.12.4's ``open_webui/config.py`` was also read in the
-#: installed package, and ``tests/test_config.py`` checks ``open_webui_base_url`` against it when present.
+#: Where the rules for the bundled image and the legacy variable come from. The real ``:ollama`` image cannot be
+#: pulled here: ``tests/test_bundled_live.py`` rebuilds its network setup with the stand-ins (both in one
+#: container, the image's ENV lines, start.sh's ``ollama serve &``) and checks the engine against it; and
+#: ``tests/test_config.py`` runs the installed Open WebUI 0.12.4's own lines against ``open_webui_base_url``.
 BUNDLED_SOURCES = (
     "https://github.com/open-webui/open-webui/blob/00a89829a0f3b7c184ff7df2eca16f4252a07c54/Dockerfile",
     "https://github.com/open-webui/open-webui/blob/059cf821dffc37adb9f86220416684ecc55229af/backend/start.sh",

@@ -582,7 +582,8 @@ def _notes(c: Config) -> tuple[str, ...]:
             "The :ollama image runs Ollama inside the Open WebUI container: its Dockerfile (built with "
             "USE_OLLAMA=true) sets USE_OLLAMA_DOCKER=true, start.sh then runs `ollama serve` with no OLLAMA_HOST "
             "(127.0.0.1:11434 in that container), and Open WebUI turns the image's OLLAMA_BASE_URL=/ollama into "
-            "http://localhost:11434. From the Dockerfile, not recorded (the real image is not run here)."
+            "http://localhost:11434. From the Dockerfile and start.sh; the network rule is checked live with the kit's "
+            "stand-ins started the same way in one container (tests/test_bundled_live.py), not with the real image."
         )
     if c.stored_url is not None and c.stored_url != c.base_url:
         notes.append(

@@ -139,7 +139,7 @@ REASONS: dict[str, str] = {
     "nothing_in_webui_container": "nothing listens on port {port} inside the Open WebUI container → connection "
                                   "refused",
     "listen_bundled": "{who} listens on the Open WebUI container's own loopback: the :ollama image's start.sh runs "
-                      "`ollama serve` in that container (from its Dockerfile, not recorded)",
+                      "`ollama serve` in that container (from its Dockerfile; emulated with the stand-ins)",
     "bundled_ollama_not_there": "Ollama runs inside the Open WebUI container (the :ollama image), and nothing "
                                 "listens at {address} port {port} → connection refused (use http://localhost:11434 or "
                                 "the image's /ollama)",

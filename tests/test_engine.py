@@ -369,7 +369,7 @@ def test_a_bundled_ollama_listens_in_open_webuis_own_container(platform, knobs, 
     v = evaluate(Config.from_knobs({"platform": platform, "ollama": "bundled", **knobs}))
     assert v.outcome == outcome, v.transcript()
     assert v.steps[-1 if outcome != "ok" else 2].code == code, v.transcript()
-    assert any("From the Dockerfile, not recorded" in n for n in v.notes)
+    assert any("From the Dockerfile and start.sh" in n and "test_bundled_live.py" in n for n in v.notes)
 
 
 def test_the_legacy_api_base_url_is_said_ignored_only_where_open_webui_ignores_it():

@@ -130,8 +130,8 @@ class Lab:
             raise ConfigError(
                 "The live lab does not build --ollama bundled (Ollama inside the Open WebUI container, the :ollama "
                 "image) yet.",
-                "owui-lab predict gives the engine's verdict on it (from the image's Dockerfile, not recorded); run "
-                "the lab with --ollama host or container.",
+                "owui-lab predict gives the engine's verdict on it (from the image's Dockerfile, checked with the "
+                "stand-ins in one container by tests/test_bundled_live.py); run the lab with --ollama host or container.",
             )
         if len({_placement(c) for c in configs}) != 1:
             raise ConfigError(
