@@ -276,6 +276,20 @@ def test_04_shows_its_commands_only_after_the_browser_question():
     assert "http://localhost:8080" in gate._body.value
 
 
+def test_07_shows_the_podman_commands_of_its_podman_setup():
+    """Lesson 07's commands are the engine's own: sudo podman for Podman run as root, its name for the host."""
+    l07 = W.lesson("07_podman_and_rootless")
+    qs = [l07.exercise(e) for e in ("podman-add-host", "rootless-gateway", "rootless-loopback")]
+    gate = l07.show_commands("podman-own-name")
+    gate.widget
+    for q in qs:
+        q.reveal()
+    html = gate._body.value
+    assert "sudo podman run -d" in html and "podman-compose" in html and "docker run" not in html
+    assert "host.containers.internal" in html and "host-gateway" not in html
+    assert "Podman run as root: run these as root" in html
+
+
 def test_04_live_run_leads_with_the_browser(monkeypatch):
     from owui_lab import environment
 
