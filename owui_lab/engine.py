@@ -573,7 +573,7 @@ def _notes(c: Config) -> tuple[str, ...]:
         notes.append(
             f"OLLAMA_API_BASE_URL={redact_url(c.api_base_url)} is ignored: Open WebUI reads the legacy variable only "
             "when OLLAMA_BASE_URL is empty, and OLLAMA_BASE_URL is "
-            + ("/ollama, the image's own (its Dockerfile sets it)" if c.base_url in ("/ollama", IMAGE_DEFAULT_BASE_URL)
+            + ("/ollama, the image's own, set by its Dockerfile" if c.base_url in ("/ollama", IMAGE_DEFAULT_BASE_URL)
                else redact_url(c.base_url))
             + " (open_webui/config.py; Open WebUI issue 2176). Set OLLAMA_BASE_URL to the URL without /api."
         )

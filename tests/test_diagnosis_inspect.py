@@ -538,3 +538,37 @@ def test_the_readme_command_on_podman_is_diagnosed_with_podman_s_rules(rootless)
     assert "host.containers.internal" in r.fixes[0]
     assert any("refuses --add-host=host.docker.internal:host-gateway" in n for n in r.notes)
     assert not any("via Docker proxy" in n for n in r.notes)  # Docker Engine's note is not Podman's
+
+
+# --------------------------------------------------------------------------------------------------
+# The :ollama image (Ollama bundled inside) and the legacy OLLAMA_API_BASE_URL, read through the model
+# --------------------------------------------------------------------------------------------------
+
+
+def _webui_as(env_changes: dict, image: str) -> tuple:
+    daemon, containers, raw = load("linux-readme-add-host")
+    webui = next(c for c in containers if looks_like_webui(c))
+    env = {k: v for k, v in {**webui.env, **env_changes}.items() if v is not None}
+    payload = _with_env(raw, webui.name, env)
+    payload["Config"]["Image"] = image
+    return daemon, [parse_container(payload)]
+
+
+def test_the_doctor_finds_the_bundled_ollama_inside_the_ollama_image():
+    daemon, containers = _webui_as({"USE_OLLAMA_DOCKER": "true", "OLLAMA_BASE_URL": "/ollama"},
+                                   "ghcr.io/open-webui/open-webui:ollama")
+    assert base_urls(containers[0].env).urls == ("http://localhost:11434",)
+    r = diagnose(daemon, containers, NO_HOST, None)
+    assert r.outcome == "ok" and r.check("ollama").ok, r.checks
+    assert "inside the Open WebUI container" in r.check("ollama").detail
+    assert not any("start an Ollama" in f for f in r.first + r.fixes)
+
+
+def test_the_doctor_says_the_legacy_api_base_url_is_ignored_in_the_image():
+    daemon, containers = _webui_as({"OLLAMA_BASE_URL": "/ollama", "OLLAMA_API_BASE_URL": "http://10.1.2.3:11434/api"},
+                                   "ghcr.io/open-webui/open-webui:main")
+    b = base_urls(containers[0].env)
+    assert b.urls == ("http://host.docker.internal:11434",) and b.source == "image default"
+    assert any("OLLAMA_API_BASE_URL=http://10.1.2.3:11434/api is ignored" in n for n in b.notes)
+    r = diagnose(daemon, containers, ALL_HOST, None)
+    assert any(n.startswith("OLLAMA_API_BASE_URL=http://10.1.2.3:11434/api is ignored") for n in r.notes), r.notes
