@@ -1,12 +1,13 @@
-"""The Podman recipe, run for real on rootful Podman: what the learner copies does what the engine says (issue 23).
+"""The Podman recipe, run for real on Podman: what the learner copies does what the engine says (issue 23).
 
-The recipe of a seed with ``engine="podman-rootful"`` is written with the stand-ins (``_stack``, as the compose
-tests do) and its own ``sudo podman network create`` / ``sudo podman run`` lines are run here, as root, with
-Podman's client pointed at the rootful service's socket (``OWUI_LAB_ENGINE_PODMAN_ROOTFUL``, printed by
-``scripts/start-engines.sh``): the program and every option are the recipe's. Open WebUI's stand-in probes
-``OLLAMA_BASE_URL`` from its own container and the browser check asks its published port; both must agree with
-the engine's prediction for Podman and with the kit's own recording of that setup on Podman
-(``data/truth/linux-podman-rootful-*.json``). Missing, the engine skips locally and fails in CI.
+The recipe of a seed with ``engine="podman-rootful"`` (and ``podman-rootless``) is written with the stand-ins
+(``_stack``, as the compose tests do) and its own ``sudo podman network create`` / ``sudo podman run`` lines
+(``podman ...`` for rootless) are run here, with Podman's client pointed at that engine's service socket
+(``OWUI_LAB_ENGINE_PODMAN_ROOTFUL`` / ``_ROOTLESS``, printed by ``scripts/start-engines.sh``): the program and
+every option are the recipe's. Open WebUI's stand-in probes ``OLLAMA_BASE_URL`` from its own container and the
+browser check asks its published port; both must agree with the engine's prediction for that engine and with
+the kit's own recording of that setup there (``data/truth/linux-podman-*.json``). The printed podman-compose
+command runs the compose file on rootful Podman. Missing, an engine skips locally and fails in CI.
 """
 
 from __future__ import annotations
@@ -20,23 +21,22 @@ import pytest
 
 from owui_lab import docker_api, load_scenario, predict, truth
 from owui_lab.config import Config
-from owui_lab.recipe import WEBUI_NAME
+from owui_lab.recipe import PROGRAMS, WEBUI_NAME
 from tests.conftest import live_required
 from tests.support.servers import free_port
 from tests.test_engines_live import ENGINE_SOCKETS, IMAGE, _answers
 from tests.test_recipe_compose import _stack, assert_the_stack_agrees
 
 ENGINE = "podman-rootful"
-RECORDINGS = sorted((Path(__file__).resolve().parents[1] / "data" / "truth").glob("linux-podman-rootful-*.json"))
+TRUTH = Path(__file__).resolve().parents[1] / "data" / "truth"
 
 
-@pytest.fixture
-def podman_url(monkeypatch):
-    """The rootful Podman service's socket, with the kit's client pointed at it."""
-    url = os.environ.get(ENGINE_SOCKETS[ENGINE], "")
+def engine_url(monkeypatch, engine: str) -> str:
+    """The engine's service socket, with the kit's client pointed at it."""
+    url = os.environ.get(ENGINE_SOCKETS[engine], "")
     problem = None
     if not url or not _answers(url):
-        problem = f"${ENGINE_SOCKETS[ENGINE]}={url or '(unset)'} answers nothing (sudo scripts/start-engines.sh)"
+        problem = f"${ENGINE_SOCKETS[engine]}={url or '(unset)'} answers nothing (sudo scripts/start-engines.sh)"
     elif not shutil.which("podman"):
         problem = "the podman command is not installed (sudo scripts/start-engines.sh installs it)"
     if problem:
@@ -48,8 +48,14 @@ def podman_url(monkeypatch):
     return url
 
 
+@pytest.fixture
+def podman_url(monkeypatch):
+    """Rootful Podman's service socket, with the kit's client pointed at it."""
+    return engine_url(monkeypatch, ENGINE)
+
+
 def recorded(c: Config) -> dict:
-    """What the kit's recording on rootful Podman observed for this setup (its networks are lab-a, lab-b)."""
+    """What the kit's recording on this engine observed for this setup (its networks are lab-a, lab-b)."""
     names: dict[str, str] = {}
     for net in (c.ollama_network_effective, c.webui_network):
         if net and net not in ("bridge", "host") and net not in names:
@@ -57,28 +63,32 @@ def recorded(c: Config) -> dict:
     probe = c.replace(ollama_network=names.get(c.ollama_network, c.ollama_network), compose=False,
                       ollama_publish=c.ollama_publish_effective,
                       webui_network=names.get(c.webui_network, c.webui_network), webui_port=Config().webui_port)
-    recording = truth.load_recording(RECORDINGS[-1])
+    path = sorted(TRUTH.glob(f"linux-{c.engine}-*.json"))[-1]
+    recording = truth.load_recording(path)
     found = [e.observed for e in recording.entries if e.config(recording.facts) == probe]
-    assert found, f"the recording {RECORDINGS[-1].name} has no row for {probe}"
+    assert found, f"the recording {path.name} has no row for {probe}"
     return found[0]
 
 
-def as_run_here(argv: tuple[str, ...], url: str, session: str) -> list[str]:
-    """A recipe line as run here: root needs no sudo, Podman's client talks to the service's socket; Open WebUI's
+def as_run_here(argv: tuple[str, ...], engine: str, url: str, session: str) -> list[str]:
+    """A recipe line as run here: root needs no sudo, Podman's client talks to the engine's socket; Open WebUI's
     fixed container name gets the session's (the learner's own open-webui may be running)."""
-    assert argv[:2] == ("sudo", "podman"), argv
-    out = ["podman", "--url", url, *argv[2:]]
+    program = PROGRAMS[engine]
+    assert argv[:len(program)] == program, argv
+    out = ["podman", "--url", url, *argv[len(program):]]
     if "--name" in out and out[out.index("--name") + 1] == WEBUI_NAME:
         out[out.index("--name") + 1] = docker_api.container_name(session, "webui")
     return out
 
 
 @pytest.mark.timeout(400)
+@pytest.mark.parametrize("engine", ["podman-rootful", "podman-rootless"])
 @pytest.mark.parametrize("sid", ["linux-separate-networks", "linux-compose"])
-def test_the_podman_recipe_runs_on_rootful_podman_as_the_engine_and_the_recording_say(podman_url, sid):
+def test_the_podman_recipe_runs_on_podman_as_the_engine_and_the_recording_say(monkeypatch, engine, sid):
+    url = engine_url(monkeypatch, engine)
     session = docker_api.new_session_id()
     name = docker_api.container_name(session, "ollama")  # a name of this session, reached by that name
-    c = load_scenario(sid).replace(engine=ENGINE, webui_port=free_port(), ollama_name=name,
+    c = load_scenario(sid).replace(engine=engine, webui_port=free_port(), ollama_name=name,
                                    base_url=f"http://{name}:11434")
     verdict = predict(c)
     observed = recorded(c.replace(ollama_name="ollama", base_url="http://ollama:11434"))
@@ -86,10 +96,10 @@ def test_the_podman_recipe_runs_on_rootful_podman_as_the_engine_and_the_recordin
     cli = docker_api.client()
     try:
         limits = {u.name: u.soft for u in docker_api.container_limits(cli).get("ulimits", [])}
-        assert limits, "rootful Podman here needs explicit limits (docker_api.container_limits)"
+        assert limits, "Podman here needs explicit limits (docker_api.container_limits)"
         r = _stack(c, session, ulimits=limits)
         for argv in (*r.network_creates, *r.runs):
-            done = subprocess.run(as_run_here(argv, podman_url, session), capture_output=True, text=True, timeout=120)
+            done = subprocess.run(as_run_here(argv, engine, url, session), capture_output=True, text=True, timeout=120)
             assert done.returncode == 0, f"{' '.join(argv)}\n{done.stderr}"
         ollama = cli.containers.get(name)
         webui = cli.containers.get(docker_api.container_name(session, "webui"))
@@ -98,7 +108,7 @@ def test_the_podman_recipe_runs_on_rootful_podman_as_the_engine_and_the_recordin
         docker_api.remove_labelled(cli, session=session)
         left = docker_api.list_labelled(cli, session=session)
         cli.close()
-    assert left == [], f"left behind on rootful Podman: {left}"
+    assert left == [], f"left behind on {engine}: {left}"
 
 
 @pytest.mark.timeout(400)
