@@ -1,4 +1,4 @@
-"""``owui-lab cheatsheet``: the seed setups on one printable page, generated from the engine."""
+"""``owui-lab cheatsheet``: the seed setups and the engines on one printable sheet, generated from the engine."""
 
 from __future__ import annotations
 
@@ -14,7 +14,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "cheatsheet",
         help="write the take-home cheat sheet (.pdf, .png or .html), generated from the engine",
         description="The setups of Open WebUI's Network Diagrams page on one printable page: each one's "
-        "diagram, ✓ or ✗ (and the step that fails), the Ollama URL to use, the fix, and what the fix opens.",
+        "diagram, ✓ or ✗ (and the step that fails), the Ollama URL to use, the fix, and what the fix opens; "
+        "overleaf, what changes on Podman and rootless Docker (each with its truth recording).",
         epilog="examples:\n  owui-lab cheatsheet -o cheatsheet.pdf\n  owui-lab cheatsheet -o cheatsheet.pdf --paper letter\n"
         "  owui-lab cheatsheet -o cheatsheet.html\n"
         "  owui-lab cheatsheet --json",
