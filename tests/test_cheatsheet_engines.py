@@ -15,6 +15,7 @@ import pytest
 
 from owui_lab import cheatsheet as cs
 from owui_lab import cheatsheet_engines as ce
+from owui_lab import cheatsheet_print as cp
 from owui_lab.config import ENGINE_TITLES, Config
 from owui_lab.engine import evaluate
 from owui_lab.palette import OUTCOME_PHRASE, PATH
@@ -138,4 +139,4 @@ def test_n_scenarios_fit_cards_move_to_the_second_page(paper, count):
         cards_bottom = min((c.top - c.height for c in page.cards), default=page.height)
         for block in page.blocks:
             assert block.top <= cards_bottom and block.top - block.height >= cs.MARGIN, "the table runs off"
-    assert cs._smallest_pt(list(pages[0].cards)) >= cs.DIAGRAM_PT - 0.01
+    assert cp.smallest_diagram_pt(list(pages[0].cards)) >= cs.DIAGRAM_PT - 0.01

@@ -7,7 +7,7 @@ not change where a module stands):
 0. base: ``errors``, ``knobs`` (each knob declared once), ``config``, ``palette`` and ``standins`` (stdlib-only programs, and how to start them)
 1. engine: ``catalog``, ``reasons`` (the engine's sentences), ``engines``, ``engine``, ``fixes``, ``prediction``,
    ``recipe``, ``lessons`` (claims held to it)
-2. pictures: ``graph``, ``mermaid``, ``drawing_sizes`` (the picture's size variants), ``drawing_layout`` (where its boxes go), ``drawing``, ``describe``, ``export``, ``cheatsheet``, ``cheatsheet_engines`` and ``presentation`` (the one
+2. pictures: ``graph``, ``mermaid``, ``drawing_sizes`` (the picture's size variants), ``drawing_layout`` (where its boxes go), ``drawing``, ``describe``, ``export``, ``cheatsheet``, ``cheatsheet_engines``, ``cheatsheet_print`` and ``presentation`` (the one
    renderer: plain HTML, which the widgets, the doctor's report and the service's pages use)
 3. running and diagnosing: ``docker_api``, ``environment``, ``lab``, ``diagnosis``, ``paste`` (what people
    paste, read by the doctor's reader), ``truth`` (the
@@ -40,7 +40,7 @@ FLOORS: dict[str, int] = {
     "owui_lab.recipe": 1, "owui_lab.lessons": 1,
     "owui_lab.graph": 2, "owui_lab.mermaid": 2, "owui_lab.drawing": 2, "owui_lab.drawing_sizes": 2, "owui_lab.drawing_layout": 2,
     "owui_lab.describe": 2, "owui_lab.export": 2,
-    "owui_lab.cheatsheet": 2, "owui_lab.cheatsheet_engines": 2, "owui_lab.presentation": 2,
+    "owui_lab.cheatsheet": 2, "owui_lab.cheatsheet_engines": 2, "owui_lab.cheatsheet_print": 2, "owui_lab.presentation": 2,
     "owui_lab.docker_api": 3, "owui_lab.environment": 3, "owui_lab.lab": 3, "owui_lab.diagnosis": 3,
     "owui_lab.truth": 3, "owui_lab.classroom": 3, "owui_lab.paste": 3,
     "owui_lab.widgets": 4, "owui_lab.exercises": 4,
