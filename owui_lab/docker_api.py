@@ -907,9 +907,33 @@ def owner_of(container: "Container") -> str:
     return str((container.labels or {}).get(LABEL_OWNER, ""))
 
 
-def create_network(cli: "docker.DockerClient", name: str, object_labels: dict[str, str]) -> Any:
-    """Create a user-defined bridge network carrying the kit's labels."""
-    return cli.networks.create(name, driver="bridge", labels=object_labels, check_duplicate=True)
+def create_network(cli: "docker.DockerClient", name: str, object_labels: dict[str, str],
+                   subnet: str | None = None) -> Any:
+    """Create a user-defined bridge network carrying the kit's labels (on ``subnet`` when given: its
+    first address is the gateway, an address of this host on the network's bridge)."""
+    ipam = None
+    if subnet is not None:
+        from docker.types import IPAMConfig, IPAMPool
+
+        # The gateway named, so that inspect reports it (a subnet alone leaves it out on Docker 20.10).
+        gateway = str(next(ipaddress.ip_network(subnet).hosts()))
+        ipam = IPAMConfig(pool_configs=[IPAMPool(subnet=subnet, gateway=gateway)])
+    return cli.networks.create(name, driver="bridge", labels=object_labels, check_duplicate=True, ipam=ipam)
+
+
+def bridge_interface(network: Any) -> str:
+    """The host's interface of a bridge network: its ``bridge.name`` option (docker0), or br-<id>."""
+    options = (network.attrs or {}).get("Options") or {}
+    return options.get("com.docker.network.bridge.name") or f"br-{network.id[:12]}"
+
+
+def network_gateway(network: Any) -> str | None:
+    """The gateway of a bridge network (an address of this host), as Docker reports it."""
+    network.reload()
+    for pool in ((network.attrs.get("IPAM") or {}).get("Config") or []):
+        if pool.get("Gateway"):
+            return str(pool["Gateway"]).split("/")[0]
+    return None
 
 
 def run_container(

@@ -182,7 +182,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     if docker_problem() is not None:
         return
     from owui_lab import docker_api
-    from owui_lab.lab import labelled_host_processes, stop_host_processes
+    from owui_lab.lab import firewall, labelled_host_processes, stop_host_processes
 
     cli = docker_api.client()
     try:
@@ -194,9 +194,11 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         containers = [c for c in cli.containers.list(all=True, filters=filters, ignore_removed=True) if ours(c.labels)]
         networks = [n for n in cli.networks.list(filters=filters) if ours(n.attrs.get("Labels"))]
         pids = labelled_host_processes(run_prefix=TEST_RUN_ID, everyone=True)
-        if containers or networks or pids:
+        rules = firewall.labelled_rules(run_prefix=TEST_RUN_ID)
+        if containers or networks or pids or rules:
             left = [f"container:{c.name}" for c in containers] + [f"network:{n.name}" for n in networks]
-            left += [f"host process {p}" for p in pids]
+            left += [f"host process {p}" for p in pids] + [f"iptables rule {r}" for r in rules]
+            firewall.remove(rules)
             stop_host_processes(pids)
             for c in containers:
                 c.remove(force=True)

@@ -66,13 +66,15 @@ def owui_lab(*args: str, env: dict[str, str] | None = None, timeout: float = 120
 
 
 def leftovers(run: str | None = None, session: str | None = None) -> list[str]:
-    """The kit's containers, networks and host stand-ins of one test run or lab session (any owner's)."""
+    """The kit's containers, networks, host stand-ins and iptables rules of one test run or lab session
+    (any owner's)."""
     from owui_lab import docker_api
-    from owui_lab.lab import labelled_host_processes
+    from owui_lab.lab import firewall, labelled_host_processes
 
     cli = docker_api.client()
     try:
         found = docker_api.list_labelled(cli, session=session, run=run, everyone=True)
     finally:
         cli.close()
-    return found + [f"process:{p}" for p in labelled_host_processes(session=session, run=run, everyone=True)]
+    return (found + [f"process:{p}" for p in labelled_host_processes(session=session, run=run, everyone=True)]
+            + [f"iptables:{r}" for r in firewall.labelled_rules(session=session, run=run)])

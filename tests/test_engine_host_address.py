@@ -63,9 +63,11 @@ def test_add_host_ip_fix_and_conflicts():
         Config(add_host_ip="my-laptop")
 
 
-def test_the_live_lab_refuses_what_it_does_not_build():
-    """A live run that silently dropped one of these knobs would contradict the prediction it sits beside."""
+def test_the_live_lab_refuses_an_add_host_address_it_does_not_have():
+    """The lab plays loopback, docker0 and the host's address; any other could lead off this machine."""
     from owui_lab.lab.live import Lab
 
-    with pytest.raises(ConfigError, match="does not build --host-address"):
-        Lab(Config(base_url=f"http://{LAN}:11434", host_address=LAN))
+    with pytest.raises(ConfigError, match="--add-host-ip 10.9.8.7 maps host.docker.internal to an address the lab"):
+        Lab(Config(add_host_ip="10.9.8.7", ollama_bind="0.0.0.0"))
+    for ip in ("127.0.0.1", "172.17.0.1", LAN):
+        Lab(Config(add_host_ip=ip, host_address=LAN, ollama_bind="0.0.0.0"))  # built, not refused

@@ -3,7 +3,8 @@
 It runs the product's own truth grid (``owui_lab.lab.grid``, what ``owui-lab lab grid`` runs) and
 checks the recording it makes through the same path as the recordings in data/truth/
 (``owui_lab.truth.check``): every knob value the docs' Linux diagrams turn on, 480 configurations in
-10 setups. ``test_the_cli_records_a_small_grid`` runs the command itself, as a learner would, and
+10 setups, and the setups real reports need (another host port, --add-host to an IP, the host's own
+address, a saved URL, a host firewall as root). ``test_the_cli_records_a_small_grid`` runs the command itself, as a learner would, and
 ``test_ctrl_c_keeps_a_partial_recording_and_leaves_nothing`` interrupts it.
 """
 
@@ -19,7 +20,8 @@ from pathlib import Path
 import pytest
 
 from owui_lab.engine import evaluate
-from owui_lab.lab.grid import SHARED, URL_HOSTS, WEBUI_NETWORKS, linux_grid, run_grid, small_grid, summary
+from owui_lab.lab.grid import (HOST_ADDRESS, OTHER_HOST_PORT, SHARED, URL_HOSTS, WEBUI_NETWORKS, desktop_grid, linux_grid,
+                               run_grid, small_grid, summary)
 from owui_lab.truth import CONTRIBUTE, check, load_recording
 from tests.lab_support import REPO, cli_env, derived_run_id, leftovers, stand_in_image
 
@@ -38,7 +40,7 @@ def test_every_linux_configuration_of_the_grid_agrees_with_the_engine(tmp_path: 
         for note in back.notes:
             print(f"  {note}")
     assert not back.partial, back.partial_reason
-    assert len(back.entries) == grid.count == 480
+    assert len(back.entries) == grid.count > 480
     assert back.facts.userland_proxy is True  # this daemon's default, measured by the grid
     assert not disagreements, "lab and engine disagree:\n" + "\n".join(map(str, disagreements))
 
@@ -89,7 +91,9 @@ def test_ctrl_c_keeps_a_partial_recording_and_leaves_nothing(tmp_path: Path) -> 
 
 
 def test_the_grid_covers_every_knob_value() -> None:
-    configs = linux_grid().configs
+    # the docs' knobs (Docker Engine adds the setups of real reports: test_the_grid_covers_the_setups_...)
+    configs = [c for c in linux_grid().configs if c.parsed_base_url.host != "host.containers.internal"]
+    configs = [c for c in configs if not (c.host_address or c.ollama_host_port or c.stored_url or c.host_firewall)]
     assert {c.ollama for c in configs} == {"host", "container"}
     assert {c.ollama_bind for c in configs if c.ollama == "host"} == {"127.0.0.1", "0.0.0.0"}
     assert {c.ollama_network for c in configs if c.ollama == "container"} == {"bridge", "host", SHARED}
@@ -107,13 +111,28 @@ def test_the_grid_covers_every_knob_value() -> None:
     assert "unreachable" in {evaluate(c.replace(userland_proxy=False)).outcome for c in configs}
 
 
+def test_the_grid_covers_the_setups_real_reports_need() -> None:
+    configs = linux_grid(firewall=True).configs
+    assert {c.ollama_host_port for c in configs} == {None, OTHER_HOST_PORT}
+    assert {c.add_host_ip for c in configs} == {None, "127.0.0.1", "172.17.0.1", HOST_ADDRESS}
+    assert {c.host_address for c in configs} == {None, HOST_ADDRESS}
+    assert any(c.stored_url and c.stored_url != c.base_url for c in configs)
+    # a host firewall: dropped from a bridge, not from the host network, for a host process and a published port
+    walled = [c for c in configs if c.host_firewall]
+    assert {evaluate(c).outcome for c in walled if c.webui_network != "host"} >= {"unreachable", "ok"}
+    assert {c.ollama for c in walled} == {"host", "container"}
+    assert not any(c.host_firewall for c in linux_grid(firewall=False).configs)  # no root: not played
+    assert not any(c.host_firewall for c in small_grid(firewall=False).configs)
+    assert not any(c.host_address for c in linux_grid("podman-rootful").configs)  # Docker Engine only
+
+
 def test_the_instructor_guide_asks_desktop_learners_to_run_the_grid_in_the_first_break() -> None:
     readme = (REPO / "README.md").read_text(encoding="utf-8")
     guide = readme[readme.index("## Instructor guide"):readme.index("## After the workshop")]
     part = guide[guide.index("**In the first break"):]
     assert "Docker Desktop" in part and ".venv/bin/owui-lab lab grid" in part and r".venv\Scripts\owui-lab lab grid" in part
     # What it says about the run is what the command does: its estimate, its file name, where to send it.
-    minutes = max(1, round(linux_grid().estimate() / 60))
+    minutes = max(1, round(desktop_grid().estimate() / 60))  # the grid Docker Desktop runs
     assert f"about {minutes} minute" in part
     assert "owui-lab-truth-desktop-" in part and "data/truth/" in part and "truth grid: <your" in part
     assert "truth grid: <your platform>" in CONTRIBUTE and "data/truth/" in CONTRIBUTE
@@ -130,8 +149,10 @@ def test_plan_prints_the_setups_and_the_estimate_without_running(monkeypatch: py
     monkeypatch.setattr(truth_grid, "run_grid", lambda *a, **k: pytest.fail("--plan must not run anything"))
     assert main(["lab", "grid", "--plan"]) == 0
     out = capsys.readouterr().out.splitlines()
-    assert out[0].startswith("Docker Engine 20.10 on Debian (kernel 6.1): the linux grid, 480 configurations in 10 setups")
-    assert len(out) == 11 and all(line.startswith("  - ") for line in out[1:])
+    grid = truth_grid.linux_grid()
+    assert out[0].startswith(f"Docker Engine 20.10 on Debian (kernel 6.1): the linux grid, {grid.count} configurations "
+                             f"in {len(grid.families)} setups")
+    assert len(out) == 1 + len(grid.families) and all(line.startswith("  - ") for line in out[1:])
     assert "Ollama process on this host, OLLAMA_HOST=127.0.0.1; 8 Open WebUI containers; 40 configurations" in out[1]
 
 

@@ -153,6 +153,25 @@ def test_ollama_urls_read_as_open_webui_reads_them(env, urls):
     assert webui.ollama_urls(env) == urls
 
 
+def test_a_saved_url_wins_over_the_environment_while_persistent_config_is_on(tmp_path):
+    from owui_lab.diagnosis.savedurl import read_database
+
+    env = {"DATA_DIR": str(tmp_path), "OLLAMA_BASE_URL": "http://localhost:11434"}
+    assert webui.ollama_urls(env) == ["http://localhost:11434"]  # a fresh volume: the environment
+    path = webui.save_ollama_urls(["http://host.docker.internal:11434"], env)
+    assert webui.ollama_urls(env) == ["http://host.docker.internal:11434"]
+    assert webui.ollama_urls({**env, "ENABLE_PERSISTENT_CONFIG": "False"}) == ["http://localhost:11434"]
+    # saved where, and as, the doctor reads a real Open WebUI's database
+    assert read_database(path).urls == ("http://host.docker.internal:11434",)
+
+
+def test_save_from_the_command_line(tmp_path):
+    done = subprocess.run([sys.executable, SCRIPT, "save", "http://172.17.0.1:11434"], capture_output=True, text=True,
+                          env={**os.environ, "DATA_DIR": str(tmp_path)}, timeout=30)
+    assert done.returncode == 0, done.stderr
+    assert webui.saved_ollama_urls({"DATA_DIR": str(tmp_path)}) == ["http://172.17.0.1:11434"]
+
+
 def test_the_script_is_standard_library_python_39():
     tree = ast.parse(standins.source("webui"), feature_version=(3, 9))
     for node in ast.walk(tree):

@@ -204,6 +204,7 @@ def _cmd_clean(args: argparse.Namespace) -> int:
         if not args.json:
             things = [f"container {n}" for n in plan.containers] + [f"network {n}" for n in plan.networks]
             things += [f"host stand-in pid {p}" for p in plan.host_processes]
+            things += [f"iptables rule '{r}'" for r in plan.firewall_rules]
             print(f"--all: removing the kit's objects of every owner ({len(things)}): "
                   + (", ".join(things) if things else "nothing"), flush=True)
     removed = clean(run=args.run, everyone=args.all)
@@ -215,6 +216,8 @@ def _cmd_clean(args: argparse.Namespace) -> int:
               f"{len(removed.host_processes)} host stand-in(s) {whose} labelled by owui-lab "
               f"(label {docker_api.LABEL_MANAGED}=true)"
               + (f", and {len(removed.logs)} stand-in log(s) left by an interrupted run" if removed.logs else "")
+              + (f", and {len(removed.firewall_rules)} iptables rule(s) of a lab's host firewall"
+                 if removed.firewall_rules else "")
               + "; nothing else was touched.")
         for f in removed.failed:
             print(f"  could not remove {f}")
@@ -237,7 +240,8 @@ def _register_grid(sub: argparse._SubParsersAction) -> None:
         "partial recording.",
     )
     g.add_argument("--grid", default="auto", metavar="auto|linux|desktop|small",
-                   help="which grid (default: this platform's; small: 60 configurations, a first try)")
+                   help=f"which grid (default: this platform's; small: {truth_grid.small_grid().count} configurations, "
+                   "a first try)")
     g.add_argument("--output", metavar="PATH", help="the recording's file (default: owui-lab-truth-...json here)")
     g.add_argument("--plan", action="store_true", help="print what it would run and how long, and stop")
     g.add_argument("--image", metavar="IMAGE", help="the stand-in image (default $OWUI_LAB_IMAGE or python:3.12-slim)")

@@ -29,10 +29,11 @@ from pathlib import Path
 from typing import Any, Callable, Sequence
 
 from .. import docker_api, engines
-from ..config import OLLAMA_PORT, Config
+from ..config import Config
 from ..engine import evaluate
 from ..errors import LabError, OwuiLabError, PlatformMismatch
 from ..truth import CONTRIBUTE, PlatformFacts, Recording, Redactor, check, entry_for, parse_recording, platform_facts
+from . import firewall as firewall_rules
 from .live import Lab
 from .results import Observation, agrees
 
@@ -94,7 +95,13 @@ class Grid:
                 where = "an Ollama process on this host"
             if c.ollama_bind:
                 where += f", OLLAMA_HOST={c.ollama_bind}"
-            webuis = len({(x.webui_network, x.add_host_gateway) for x in family})
+            if c.ollama_host_port:
+                where += f", on host port {c.ollama_host_port}"
+            if c.host_address:
+                where += "; an address of the host of the lab's own"
+            if c.host_firewall:
+                where += "; an iptables rule of the lab's own playing a host firewall"
+            webuis = len({(x.webui_network, x.add_host_gateway, x.add_host_ip, x.stored_url) for x in family})
             lines.append(f"{where}; {webuis} Open WebUI containers; {len(family)} configurations")
         return lines
 
@@ -125,10 +132,77 @@ def _family(platform: str, ollama_variants: Sequence[dict[str, Any]], networks: 
     )
 
 
-def linux_grid(engine: str = "docker") -> Grid:
+#: The host's own address in the setups from real reports (the lab plays it with an address of its own).
+HOST_ADDRESS = "192.168.1.20"
+OTHER_HOST_PORT = 7869  # -p 7869:11434, as in a real report
+
+
+def _setup(ollama: dict[str, Any], webuis: Sequence[dict[str, Any]], urls: Sequence[str]) -> tuple[Config, ...]:
+    """One setup from real reports: an Ollama placement, Open WebUI variants, each with every URL."""
+    out = []
+    for webui, url in itertools.product(webuis, urls):
+        knobs = {"base_url": url, **ollama, **webui}
+        out.append(Config(**knobs))
+    return tuple(dict.fromkeys(out))
+
+
+def _webuis(networks: Sequence[str], hosts: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [{"webui_network": n, **h} for n in networks for h in hosts]
+
+
+def report_setups(firewall: bool | None = None) -> tuple[tuple[Config, ...], ...]:
+    """The setups real reports need, on Docker Engine (issue 26): Ollama published on another host port,
+    --add-host to a given IP, a base URL at the host's own address, the URL Open WebUI saved, and a host
+    firewall between the containers' bridges and the host (only where the lab can play one: root and
+    iptables; ``firewall`` None asks this machine)."""
+    if firewall is None:
+        firewall = firewall_rules.problem() is None
+    gateway = [{}, {"add_host_gateway": True}]
+    to_ip = [{"add_host_ip": ip} for ip in ("172.17.0.1", "127.0.0.1", HOST_ADDRESS)]
+    at_host = ["http://host.docker.internal:11434", f"http://{HOST_ADDRESS}:11434", "http://172.17.0.1:11434"]
+    host_ollama = {"ollama": "host", "host_address": HOST_ADDRESS}
+    published = {"ollama": "container", "ollama_network": SHARED, "host_address": HOST_ADDRESS}
+    other_port = [f"http://{h}:{p}" for h in ("host.docker.internal", "172.17.0.1", "localhost", "ollama")
+                  for p in (OTHER_HOST_PORT, 11434)]
+    saved = [{"webui_network": n, "add_host_gateway": True, "base_url": env, "stored_url": kept}
+             for n in ("bridge", "lab-b")
+             for env, kept in (("http://localhost:11434", "http://host.docker.internal:11434"),
+                               ("http://host.docker.internal:11434", "http://localhost:11434"),
+                               ("http://ollama:11434", "http://172.17.0.1:11434"))]
+    setups = [
+        _setup({"ollama": "container", "ollama_network": "bridge", "ollama_publish": "all",
+                "ollama_host_port": OTHER_HOST_PORT}, _webuis(("bridge", "lab-b", "host"), gateway), other_port),
+        _setup({"ollama": "container", "ollama_network": SHARED, "ollama_publish": "loopback",
+                "ollama_host_port": OTHER_HOST_PORT}, _webuis(("bridge", SHARED, "host"), gateway), other_port),
+        _setup({**host_ollama, "ollama_bind": "0.0.0.0"}, _webuis(("bridge", "lab-b", "host"), to_ip), at_host),
+        _setup({**host_ollama, "ollama_bind": "127.0.0.1"}, _webuis(("bridge", "host"), to_ip), at_host),
+        _setup({**host_ollama, "ollama_bind": HOST_ADDRESS}, _webuis(("bridge", "host"), to_ip), at_host),
+        _setup({**published, "ollama_publish": "all"}, _webuis(("bridge", SHARED, "host"), to_ip), at_host),
+        _setup({**published, "ollama_publish": "loopback"}, _webuis(("bridge", "host"), to_ip), at_host),
+        tuple(Config(ollama="host", ollama_bind="0.0.0.0", **knobs) for knobs in saved),
+    ]
+    if firewall:
+        fw = {"host_firewall": True}
+        setups += [
+            _setup({**host_ollama, "ollama_bind": "0.0.0.0", **fw}, _webuis(("bridge", "lab-b", "host"), gateway),
+                   at_host + ["http://localhost:11434"]),
+            _setup({**host_ollama, "ollama_bind": "127.0.0.1", **fw}, _webuis(("bridge", "host"), gateway), at_host),
+            _setup({**published, "ollama_publish": "all", **fw}, _webuis(("bridge", SHARED, "lab-b", "host"), gateway),
+                   at_host + ["http://ollama:11434", "http://localhost:11434"]),
+            _setup({"ollama": "container", "ollama_network": "host", **fw}, _webuis(("bridge", "host"), gateway),
+                   ["http://host.docker.internal:11434", "http://172.17.0.1:11434", "http://localhost:11434"]),
+        ]
+    return tuple(setups)
+
+
+def linux_grid(engine: str = "docker", firewall: bool | None = None) -> Grid:
     """Every knob value the docs' Linux diagrams turn on (480 configurations in 10 setups on Docker Engine;
-    the other engines add Podman's host name, and Podman's gateway replaces docker0)."""
-    return Grid("linux", "linux", tuple(_family("linux", p, engine=engine) for p in _ollama_placements("linux")))
+    the other engines add Podman's host name, and Podman's gateway replaces docker0), and on Docker Engine
+    the setups real reports need (``report_setups``)."""
+    families = tuple(_family("linux", p, engine=engine) for p in _ollama_placements("linux"))
+    if engine == "docker":
+        families += report_setups(firewall)
+    return Grid("linux", "linux", families)
 
 
 def desktop_grid() -> Grid:
@@ -140,17 +214,29 @@ def desktop_grid() -> Grid:
     return Grid("desktop", "desktop", tuple(_family("desktop", p) for p in _ollama_placements("desktop")))
 
 
-def small_grid(platform: str = "linux", engine: str = "docker") -> Grid:
-    """A quick grid (about 40 configurations in 3 setups) for CI and a first try."""
+def small_grid(platform: str = "linux", engine: str = "docker", firewall: bool | None = None) -> Grid:
+    """A quick grid (about 50 configurations in 4 setups) for CI and a first try: on Docker Engine one
+    setup from real reports (the host's own address, --add-host to it, a saved URL and, as root, a host
+    firewall)."""
     placements = [
         [{"ollama": "host", "ollama_bind": "127.0.0.1"}],
         [{"ollama": "container", "ollama_network": SHARED, "ollama_publish": "all"}],
         [{"ollama": "container", "ollama_network": "bridge", "ollama_publish": "loopback"}],
     ]
     hosts = tuple(h for h in ENGINE_URL_HOSTS.get(engine, URL_HOSTS) if h not in STATE_DEPENDENT_HOSTS.get(engine, ()))
-    return Grid("small", platform,
-                tuple(_family(platform, p, networks=("bridge", "lab-b"), hosts=hosts, engine=engine)
-                      for p in placements))
+    families = tuple(_family(platform, p, networks=("bridge", "lab-b"), hosts=hosts, engine=engine)
+                     for p in placements)
+    if platform == "linux" and engine == "docker":
+        if firewall is None:
+            firewall = firewall_rules.problem() is None
+        at = f"http://{HOST_ADDRESS}:11434"
+        families += (tuple(Config(ollama="host", ollama_bind="0.0.0.0", host_address=HOST_ADDRESS, host_firewall=firewall,
+                                  **knobs) for knobs in (
+            {"add_host_ip": HOST_ADDRESS},
+            {"webui_network": "host", "base_url": at},
+            {"webui_network": "lab-b", "base_url": "http://localhost:11434", "stored_url": at},
+        )),)
+    return Grid("small", platform, families)
 
 
 def unrecorded(facts: PlatformFacts) -> str | None:
@@ -234,8 +320,8 @@ def run_family(configs: Sequence[Config], image: str | None = None, stop: thread
             result.observations = observations
             c0 = configs[0]
             if c0.platform == "linux" and c0.ollama_in_container and c0.ollama_publish_effective != "none":
-                result.userland_proxy = docker_proxy_listens(lab.ports[OLLAMA_PORT])
-                result.port_forwarder = port_holder(lab.ports[OLLAMA_PORT])
+                result.userland_proxy = docker_proxy_listens(lab.ports[c0.ollama_published_port])
+                result.port_forwarder = port_holder(lab.ports[c0.ollama_published_port])
     except OwuiLabError as exc:
         result.error = str(exc)
     return result

@@ -14,6 +14,7 @@ from typing import Any
 from .. import docker_api
 from ..config import Config, redact_url
 from ..prediction import predict
+from . import firewall
 from .interrupt import DeferredInterrupt
 from .live import Lab, browser_check
 from .processes import labelled_host_processes, stop_host_processes
@@ -119,6 +120,7 @@ class Removal:
     failed: list[str] = field(default_factory=list)
     sessions: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    firewall_rules: list[str] = field(default_factory=list)  # iptables rules of a lab's host firewall
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -128,6 +130,7 @@ class Removal:
             "host_processes": self.host_processes,
             "logs": self.logs,
             "failed": self.failed,
+            "firewall_rules": self.firewall_rules,
             "seconds": round(self.seconds, 3),
         }
 
@@ -153,10 +156,12 @@ def down(session: str | None = None, everyone: bool = False) -> list[Removal]:
             for one in sessions:
                 start = time.perf_counter()
                 pids = stop_host_processes(labelled_host_processes(one, owner=owner, everyone=everyone))
+                rules = firewall.labelled_rules(session=one, owner=owner)
+                failed = firewall.remove(rules)
                 removed = docker_api.remove_labelled(cli, session=one, owner=owner, everyone=everyone)
                 forget_state(one)
-                out.append(Removal(list(removed.containers), list(removed.networks), pids, [], list(removed.failed),
-                                   [one], time.perf_counter() - start))
+                out.append(Removal(list(removed.containers), list(removed.networks), pids, [],
+                                   failed + list(removed.failed), [one], time.perf_counter() - start, rules))
     finally:
         cli.close()
     return out
@@ -177,6 +182,7 @@ def clean_plan(run: str | None = None, everyone: bool = False) -> Removal:
         containers=[n.split(":", 1)[1] for n in names if n.startswith("container:")],
         networks=[n.split(":", 1)[1] for n in names if n.startswith("network:")],
         host_processes=pids,
+        firewall_rules=firewall.labelled_rules(owner=owner, run=run),
     )
 
 
@@ -197,6 +203,8 @@ def clean(run: str | None = None, everyone: bool = False) -> Removal:
     try:
         with DeferredInterrupt(), docker_api.daemon_calls("removing the kit's labelled objects"):
             pids = stop_host_processes(labelled_host_processes(run=run, owner=owner, everyone=everyone))
+            rules = firewall.labelled_rules(owner=owner, run=run)
+            rules_failed = firewall.remove(rules)
             removed = docker_api.remove_labelled(cli, run=run, owner=owner, everyone=everyone)
             gone = set(removed.containers)
             for st in load_states(everyone=everyone):
@@ -209,8 +217,8 @@ def clean(run: str | None = None, everyone: bool = False) -> Removal:
                 logs.append(log.name)
     finally:
         cli.close()
-    return Removal(list(removed.containers), list(removed.networks), pids, logs, list(removed.failed), [],
-                   time.perf_counter() - start)
+    return Removal(list(removed.containers), list(removed.networks), pids, logs, rules_failed + list(removed.failed),
+                   [], time.perf_counter() - start, rules)
 
 
 def _host_sessions() -> set[str]:

@@ -42,12 +42,14 @@ from dataclasses import dataclass
 from typing import Any, Callable, Sequence
 
 from .. import docker_api, engines
-from ..config import DOCKER0_ADDRESS, OLLAMA_PORT, WEBUI_CONTAINER_PORT, Config, connected_address, is_loopback
+from ..config import (DOCKER0_ADDRESS, OLLAMA_PORT, WEBUI_CONTAINER_PORT, BaseUrl, Config, connected_address,
+                      is_loopback, parse_base_url, redact_url)
 from ..prediction import predict
 from ..environment import platform_problem
 from ..errors import ConfigError, LabError, OwuiLabError, PlatformMismatch
 from ..standins import Running, source as standin_source
 from ..standins.ollama import LAB_TOKEN_ENV, LAB_TOKEN_HEADER
+from . import firewall
 from .interrupt import DeferredInterrupt
 from .ports import free_port, host_side, port_conflict, port_is_free, url_of
 from .processes import labelled_host_processes, start_host_ollama, stop_host_processes
@@ -60,18 +62,35 @@ BROWSER_TIMEOUT = 5.0
 
 
 def _placement(c: Config) -> tuple[Any, ...]:
-    """What must be equal for configurations to share one Ollama (a lab family)."""
+    """What must be equal for configurations to share one Ollama (a lab family): also the host's
+    address and firewall, which the whole lab plays."""
     return (c.platform, c.ollama, c.ollama_bind, c.ollama_network_effective, c.ollama_publish_effective,
-            c.ollama_name if c.ollama_in_container else None)
+            c.ollama_name if c.ollama_in_container else None, c.ollama_published_port, c.host_address,
+            c.host_firewall)
 
 
-def _webui_key(c: Config) -> tuple[str, bool, int]:
-    return (c.webui_network, c.add_host_gateway, WEBUI_CONTAINER_PORT if c.webui_host_mode else c.webui_port)
+WebuiKey = tuple[str, bool, int, "str | None", "tuple[str, str] | None"]
+
+
+def _webui_key(c: Config) -> WebuiKey:
+    """What must be equal for configurations to share one Open WebUI container: its network, its
+    /etc/hosts line, its port and, when Open WebUI saved a URL, that URL and its OLLAMA_BASE_URL."""
+    stored = (c.base_url, c.stored_url) if c.stored_url is not None else None
+    return (c.webui_network, c.add_host_gateway, WEBUI_CONTAINER_PORT if c.webui_host_mode else c.webui_port,
+            c.add_host_ip, stored)
+
+
+def _urls(c: Config) -> list[BaseUrl]:
+    """The URLs a configuration names: the one Open WebUI uses, and OLLAMA_BASE_URL when a saved one wins."""
+    out = [c.parsed_base_url]
+    if c.stored_url is not None:
+        out.append(parse_base_url(c.base_url))
+    return out
 
 
 @dataclass
 class _Webui:
-    key: tuple[str, bool, int]
+    key: WebuiKey
     role: str
     host_port: int  # where this host reaches its /health (published, or its host-mode port)
     config_port: int  # the port the configuration's browser URL names
@@ -79,7 +98,10 @@ class _Webui:
 
 
 #: Knobs the paste reader needed that the lab does not build yet: a run would show a different setup.
-PREDICTION_ONLY = ("ollama_host_port", "host_address", "add_host_ip", "stored_url", "api_base_url")
+PREDICTION_ONLY = ("api_base_url",)
+#: Where the lab puts "the host's own address" (--host-address): the gateway of a labelled network of its own
+#: on a documentation subnet (RFC 5737's TEST-NETs, never routed anywhere), one small subnet per lab.
+HOST_ADDRESS_SUBNETS = tuple(f"{net}.{i * 16}/28" for net in ("192.0.2", "198.51.100", "203.0.113") for i in range(16))
 
 
 class Lab:
@@ -133,11 +155,14 @@ class Lab:
                 "owui-lab predict gives the engine's verdict on it (from the image's Dockerfile, checked with the "
                 "stand-ins in one container by tests/test_bundled_live.py); run the lab with --ollama host or container.",
             )
+        for c in configs:
+            _check_add_host_ip(c)
         if len({_placement(c) for c in configs}) != 1:
             raise ConfigError(
                 "The configurations given to one Lab place Ollama differently.",
                 "give one Lab only configurations with the same Ollama knobs (ollama, ollama_bind, "
-                "ollama_network, ollama_publish, ollama_name, platform).",
+                "ollama_network, ollama_publish, ollama_host_port, ollama_name, platform, host_address, "
+                "host_firewall).",
             )
         self.configs = configs
         self.config = configs[0]
@@ -156,7 +181,9 @@ class Lab:
         self.token = secrets.token_hex(8)
         self._host_side_ollama = False  # a host stand-in was (maybe) started: its logs are in state_dir
         self.host_processes: list[Running] = []
-        self.webuis: dict[tuple[str, bool, int], _Webui] = {}
+        self.webuis: dict[WebuiKey, _Webui] = {}
+        self.host_address: str | None = None  # the lab's stand-in for the configuration's host address
+        self.firewall_rules: list[str] = []  # iptables rules this lab inserted (host_firewall)
         self.ports: dict[int, int] = {}  # configuration's host port -> the lab's host port
         self.replaced_ports: dict[int, int] = {}  # those of them the lab really changed (busy, or --free-ports)
         self.docker0 = DOCKER0_ADDRESS
@@ -189,6 +216,10 @@ class Lab:
         with DeferredInterrupt() as interrupt:
             try:
                 self._check_platform()
+                if self.config.host_firewall and firewall.problem():
+                    raise LabError(f"{firewall.problem()} The lab plays a host firewall only with one.",
+                                   "run the lab as root on a machine with iptables, or without --host-firewall "
+                                   "(owui-lab predict still gives the engine's verdict).")
                 interrupt.check()
                 self.image = docker_api.ensure_image(self.client, self._image_choice, self.progress)
                 interrupt.check()
@@ -232,6 +263,12 @@ class Lab:
             if running.process.poll() is None:
                 running.process.terminate()
         problems: list[str] = []
+        if self.config.host_firewall and not self._detached:
+            try:  # also a rule inserted just before a failure: found again by this lab's comment
+                problems.extend(firewall.remove(dict.fromkeys(
+                    self.firewall_rules + firewall.labelled_rules(session=self.session, owner=self.owner))))
+            except OwuiLabError as exc:
+                problems.append(str(exc))
         try:
             # No client yet means no Docker object was ever asked for: nothing to remove there.
             if self._client is not None:
@@ -251,6 +288,7 @@ class Lab:
             for log in state_dir().glob(f"{self.session}-*.log"):  # also of a stand-in never recorded
                 log.unlink(missing_ok=True)
         self.host_processes, self.ollama_containers, self.networks = [], [], {}
+        self.firewall_rules, self.host_address = [], None
         for w in self.webuis.values():
             w.container = None
         self._is_up = False
@@ -293,20 +331,20 @@ class Lab:
 
     def _validate_urls(self) -> None:
         checked: set[str] = set()
-        for c in self.configs:
-            host = c.parsed_base_url.host
-            if host_side(host) or _engine_host_side(c):
+        for c, u in ((c, u) for c in self.configs for u in _urls(c)):
+            host = u.host
+            if host_side(host) or (u == c.parsed_base_url and _engine_host_side(c)) or _names_host_address(c, u):
                 continue
             # A single-label name (the container's name, or a wrong one): Docker's DNS on the lab's
             # own networks, or nothing. Checked once against this host's DNS, which the lookups
             # fall back to, so that it cannot lead to another machine.
-            if "." not in host and c.parsed_base_url.address.ip is None:
+            if "." not in host and u.address.ip is None:
                 if host not in checked:
                     _refuse_outside_name(host)
                     checked.add(host)
                 continue
             raise LabError(
-                f"The base URL {c.base_url} names '{host}', which is neither this host (localhost, "
+                f"The base URL {redact_url(u.url)} names '{host}', which is neither this host (localhost, "
                 f"127.0.0.1, host.docker.internal, {DOCKER0_ADDRESS}) nor a container name (a single "
                 "word, such as the Ollama container's name).",
                 "the lab only sends traffic to this host and its own containers; use one of those hosts "
@@ -325,10 +363,11 @@ class Lab:
         if not c0.ollama_in_container or c0.ollama_network_effective == "host":
             wanted.append(c0.ollama_listen.port)
         elif c0.ollama_publish_effective in ("all", "loopback"):
-            wanted.append(OLLAMA_PORT)
+            wanted.append(c0.ollama_published_port)  # -p 7869:11434 publishes on 7869
         for c in self.configs:
-            if host_side(c.parsed_base_url.host):
-                wanted.append(c.parsed_base_url.port)
+            for u in _urls(c):
+                if host_side(u.host) or _names_host_address(c, u):
+                    wanted.append(u.port)
             wanted.append(WEBUI_CONTAINER_PORT if c.webui_host_mode else c.webui_port)
         return list(dict.fromkeys(wanted))
 
@@ -349,13 +388,22 @@ class Lab:
                 + ", ".join(changed) + " (container ports never change)."
             )
 
-    def lab_url(self, c: Config) -> str:
-        """The base URL as the lab probes it: the same host, the lab's port for a host port."""
-        u = c.parsed_base_url
+    def lab_url(self, c: Config, u: BaseUrl | None = None) -> str:
+        """The base URL (or ``u``) as the lab probes it: the same host, the lab's port for a host port;
+        docker0 and the host's address as this host has them."""
+        u = u or c.parsed_base_url
         if c.ollama_in_container and u.address.is_named(c.ollama_name):
             return url_of(u.host, u.port)  # a container port: unchanged
-        host = self.docker0 if u.address.ip == engines.gateway(c) else u.host
+        host = self.lab_address(c, u.address.ip) if u.address.ip else u.host
         return url_of(host, self.ports.get(u.port, u.port))
+
+    def lab_address(self, c: Config, address: str) -> str:
+        """An address of the configuration as the lab has it: docker0's, the lab's host address, or itself."""
+        if address == engines.gateway(c):
+            return self.docker0
+        if c.host_address and address == c.host_address and self.host_address:
+            return self.host_address
+        return address
 
     def browser_url(self, c: Config) -> str:
         w = self.webuis[_webui_key(c)]
@@ -381,9 +429,14 @@ class Lab:
 
         docker_api.in_parallel(make_network, net_names)
         interrupt.check()
+        if c0.host_address:
+            self._make_host_address()
+        if c0.host_firewall:
+            self._make_firewall()
+        interrupt.check()
         used: set[int] = set()
         for i, key in enumerate(dict.fromkeys(_webui_key(c) for c in self.configs)):
-            net, _gw, port = key
+            net, port = key[0], key[2]
             role = "webui" if i == 0 else f"webui-{i + 1}"
             config_port = WEBUI_CONTAINER_PORT if net == "host" else port
             # Several Open WebUIs of one family each stand for "the" Open WebUI of their own
@@ -400,6 +453,55 @@ class Lab:
         if any(_webui_key(c)[0] != "host" for c in self.configs):
             self.notes.append("Open WebUI's page is published on 127.0.0.1 only (-p 127.0.0.1:PORT:8080): "
                               "your browser on this host sees the same thing, your LAN sees nothing.")
+
+    def _make_host_address(self) -> None:
+        """Give this host an address of the lab's own for the configuration's host address (its LAN IP).
+
+        The gateway of a labelled bridge network the lab creates on a documentation subnet (TEST-NET,
+        RFC 5737) is an address of this host, as a LAN address is: a container's packets to it leave
+        through the container's gateway and arrive at the host (INPUT), and a process on 0.0.0.0 takes
+        them. Nothing is routed off this machine, no root is needed, and ``lab clean`` removes it by label.
+        """
+        start = secrets.randbelow(len(HOST_ADDRESS_SUBNETS))  # concurrent labs try different subnets first
+        last = ""
+        for i in range(len(HOST_ADDRESS_SUBNETS)):
+            subnet = HOST_ADDRESS_SUBNETS[(start + i) % len(HOST_ADDRESS_SUBNETS)]
+            try:
+                network = docker_api.create_network(self.client, docker_api.network_name(self.session, "host-address"),
+                                                    self._labels("host-address"), subnet=subnet)
+            except Exception as exc:  # noqa: BLE001 - a subnet another network holds: try the next one
+                last = str(exc)
+                if "overlap" not in last.lower():
+                    raise
+                continue
+            self.host_address = docker_api.network_gateway(network)
+            break
+        if not self.host_address:
+            raise LabError(f"No documentation subnet was free for the host's address ({last[:200]}).",
+                           "remove old labs with 'owui-lab lab clean' and run it again.")
+        self.notes.append(
+            f"The host's own address {self.config.host_address} is played by {self.host_address}: an address of this "
+            "host on a network of the lab's own (a documentation address, never routed anywhere), so the lab's "
+            "stand-ins are not exposed on your network."
+        )
+
+    def _make_firewall(self) -> None:
+        """Play a host firewall: drop what the lab's bridged Open WebUIs send to the lab's host ports."""
+        interfaces = []
+        for net in dict.fromkeys(c.webui_network for c in self.configs):
+            if net == "bridge":
+                interfaces.append(docker_api.bridge_interface(self.client.networks.get("bridge")))
+            elif net != "host":
+                interfaces.append(docker_api.bridge_interface(self.networks[net]))
+        webui_ports = {self.ports[WEBUI_CONTAINER_PORT if c.webui_host_mode else c.webui_port] for c in self.configs}
+        ports = sorted(set(self.ports.values()) - webui_ports)
+        if interfaces and ports:
+            self.firewall_rules = firewall.drop_to_host(self.session, self.owner, interfaces, ports)
+            self.notes.append(
+                f"A host firewall is played by iptables rules of this lab only: INPUT drops TCP to this lab's host "
+                f"ports {', '.join(map(str, ports))} from {', '.join(interfaces)} (as ufw's 'deny incoming' would), "
+                "removed with the lab."
+            )
 
     def _container(self, role: str, command: list[str], **kwargs: Any) -> Any:
         kwargs["environment"] = {**kwargs.get("environment", {}), LAB_TOKEN_ENV: self.token}
@@ -420,7 +522,10 @@ class Lab:
             # real Ollama on 0.0.0.0 (one dual-stack socket) answers there, so the stand-in does.
             named = [a for a in dict.fromkeys(connected_address(c.parsed_base_url.host) for c in self.configs)
                      if a and a != "127.0.0.1" and is_loopback(a)]
-            return ["127.0.0.1", self.docker0, *named] if self._linux_host else ["127.0.0.1", *named]
+            own = [self.host_address] if self.host_address else []
+            return ["127.0.0.1", self.docker0, *own, *named] if self._linux_host else ["127.0.0.1", *named]
+        if self.host_address and listen.host == self.config.host_address:
+            return [self.host_address]  # OLLAMA_HOST=<the host's LAN address>
         if listen.loopback_only:
             return ["127.0.0.1" if listen.host == "localhost" else listen.host]
         if listen.host in (DOCKER0_ADDRESS, self.docker0):
@@ -478,7 +583,7 @@ class Lab:
         net = c.ollama_network_effective
         kwargs: dict[str, Any] = {"environment": {"OLLAMA_HOST": c.ollama_bind or "0.0.0.0:11434"}}
         publish = c.ollama_publish_effective
-        lab_port = self.ports.get(OLLAMA_PORT, 0)  # planned whenever it is published
+        lab_port = self.ports.get(c.ollama_published_port, 0)  # planned whenever it is published
         if publish == "all" and not self._linux_host:
             # Docker Desktop: host.docker.internal reaches ports published on the host's loopback.
             kwargs["ports"] = {f"{OLLAMA_PORT}/tcp": ("127.0.0.1", lab_port)}
@@ -490,11 +595,12 @@ class Lab:
             # Every address, as -p 11434:11434 is: the gateway of a rootless engine is no host address.
             kwargs["ports"] = {f"{OLLAMA_PORT}/tcp": lab_port}
         elif publish == "all":
-            kwargs["ports"] = {f"{OLLAMA_PORT}/tcp": [("127.0.0.1", lab_port), (self.docker0, lab_port)]}
+            own = [self.host_address] if self.host_address else []
+            kwargs["ports"] = {f"{OLLAMA_PORT}/tcp": [(a, lab_port) for a in ("127.0.0.1", self.docker0, *own)]}
             self.notes.append(
-                f"-p {OLLAMA_PORT}:{OLLAMA_PORT} is published as -p 127.0.0.1:{lab_port}:{OLLAMA_PORT} and "
-                f"-p {self.docker0}:{lab_port}:{OLLAMA_PORT}: the same for loopback, docker0 and containers, "
-                "and nothing on your LAN."
+                f"-p {c.ollama_published_port}:{OLLAMA_PORT} is published as -p 127.0.0.1:{lab_port}:{OLLAMA_PORT} "
+                + "".join(f"and -p {a}:{lab_port}:{OLLAMA_PORT} " for a in (self.docker0, *own))
+                + ": the same for loopback, docker0, the host's address and containers, and nothing on your LAN."
             )
         elif publish == "loopback":
             kwargs["ports"] = {f"{OLLAMA_PORT}/tcp": ("127.0.0.1", lab_port)}
@@ -510,13 +616,16 @@ class Lab:
         docker_api.wait_listening(container, address.strip("[]"), listen.port, READY_TIMEOUT, self.token)
 
     def _make_webui(self, w: _Webui) -> None:
-        net, add_host, _port = w.key
+        net, add_host, _port, add_host_ip, stored = w.key
+        c = self._config_of(w)
         source = standin_source("webui")
         # GET /probe relays probes of this configuration's Ollama URL only (the stand-in refuses others).
-        kwargs: dict[str, Any] = {"environment": {"OLLAMA_BASE_URL": self.lab_url(self._config_of(w)),
-                                                  "OWUI_LAB_PROBE_RELAY": "1"}}
+        env_url = self.lab_url(c, parse_base_url(c.base_url)) if stored else self.lab_url(c)
+        kwargs: dict[str, Any] = {"environment": {"OLLAMA_BASE_URL": env_url, "OWUI_LAB_PROBE_RELAY": "1"}}
         if add_host:
             kwargs["extra_hosts"] = {"host.docker.internal": "host-gateway"}
+        elif add_host_ip:
+            kwargs["extra_hosts"] = {"host.docker.internal": self.lab_address(c, add_host_ip)}
         command = ["python3", "-c", source, "serve", "--quiet"]
         if net == "host":
             kwargs["network_mode"] = "host"
@@ -528,6 +637,19 @@ class Lab:
             # published port and the container's network peers reach it, as the real image's 0.0.0.0.
             command += ["--host", "0.0.0.0"]
         w.container = self._container(w.role, command, **kwargs)
+        if stored:
+            # What Admin → Settings → Connections (or an earlier start) saved in Open WebUI's database:
+            # from now on the stand-in uses it over OLLAMA_BASE_URL, as Open WebUI does.
+            code, output = docker_api.exec_in(w.container, ["python3", "-c", source, "save", self.lab_url(c)],
+                                              READY_TIMEOUT)
+            if code != 0:
+                raise LabError(f"The saved URL could not be written into {w.container.name}: {output.strip()[:200]}.",
+                               "run the lab again; 'owui-lab lab clean' removes what is left.")
+            self.notes.append(
+                f"Open WebUI's database holds the saved URL {self.lab_url(c)} (as Admin → Settings → Connections "
+                f"writes it) and its OLLAMA_BASE_URL is {env_url}: the stand-in uses the saved one, as Open WebUI "
+                "does while ENABLE_PERSISTENT_CONFIG is on (its default)."
+            )
         if net == "host":
             # In the host's namespace nothing stops another lab (or program) from holding that port:
             # wait for this lab's own answer; a lost race ("address already in use") starts over.
@@ -542,19 +664,29 @@ class Lab:
         if not self._is_up:
             raise LabError("This lab is not up.", "use it inside 'with Lab(config) as lab:' (or call lab.up()).")
         configs = list(configs or self.configs)
-        by_webui: dict[tuple[str, bool, int], list[Config]] = {}
+        by_webui: dict[WebuiKey, list[Config]] = {}
         for c in configs:
             if _webui_key(c) not in self.webuis or _placement(c) != _placement(self.config):
                 raise LabError(f"This lab was not built for the configuration {c}.", "create a Lab for it.")
             by_webui.setdefault(_webui_key(c), []).append(c)
-        results: dict[tuple[tuple[str, bool, int], str], dict[str, Any]] = {}
-        browsers: dict[tuple[str, bool, int], tuple[bool, str]] = {}
+        results: dict[tuple[WebuiKey, str], dict[str, Any]] = {}
+        browsers: dict[WebuiKey, tuple[bool, str]] = {}
 
-        def probe_one(key: tuple[str, bool, int]) -> None:
+        def probe_one(key: WebuiKey) -> None:
             w = self.webuis[key]
-            urls = list(dict.fromkeys(self.lab_url(c) for c in by_webui[key]))
-            for r in docker_api.probe_by_exec(w.container, urls, self.probe_timeout):
-                results[(key, r.get("url"))] = r
+            if key[4] is not None:
+                # A saved URL: ask the stand-in to probe the URL it uses itself (not one the lab names),
+                # so the observation shows which one won.
+                c = by_webui[key][0]
+                for r in docker_api.probe_by_exec(w.container, [], self.probe_timeout)[:1]:
+                    used = str(r.get("url"))
+                    r["detail"] = (f"Open WebUI used {'the saved URL' if used == self.lab_url(c) else 'OLLAMA_BASE_URL'}"
+                                   f" {used}: {r.get('detail', '')}")
+                    results[(key, self.lab_url(c))] = r
+            else:
+                urls = list(dict.fromkeys(self.lab_url(c) for c in by_webui[key]))
+                for r in docker_api.probe_by_exec(w.container, urls, self.probe_timeout):
+                    results[(key, r.get("url"))] = r
             browsers[key] = browser_check(w.host_port, self.token)
 
         docker_api.in_parallel(probe_one, list(by_webui))
@@ -623,6 +755,27 @@ class Lab:
             "commands": commands,
             "notes": list(self.notes),
         }
+
+
+def _names_host_address(c: Config, u: BaseUrl) -> bool:
+    """A URL at the configuration's host address (the lab gives this host an address of its own for it)."""
+    return bool(c.host_address) and u.address.ip == c.host_address
+
+
+def _check_add_host_ip(c: Config) -> None:
+    """Refuse ``--add-host=host.docker.internal:IP`` to an address the lab does not have on this host.
+
+    The lab plays loopback (the container's own), docker0 and the host's address (its own, see
+    ``Lab._make_host_address``); any other address could lead off this machine, which the lab never does.
+    """
+    ip = c.add_host_ip
+    if ip is None or is_loopback(ip) or ip == engines.gateway(c) or ip == c.host_address:
+        return
+    raise ConfigError(
+        f"--add-host-ip {ip} maps host.docker.internal to an address the lab does not have on this host: a probe "
+        "of it could leave this machine, which the lab never does.",
+        f"use 127.0.0.1, {engines.gateway(c)} or the --host-address you gave (owui-lab predict still explains it).",
+    )
 
 
 def _engine_host_side(c: Config) -> bool:

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """A stand-in Open WebUI: its port, its health check, its Ollama URLs, and a probe of them.
 
-Two subcommands:
+Three subcommands:
 
 - ``python3 webui.py serve [--host ADDR] [--port N] [--probe-relay]`` listens on ``$HOST:$PORT``
   (default ``127.0.0.1:8080``: this machine only; the real image's start script says ``0.0.0.0``,
@@ -16,6 +16,9 @@ Two subcommands:
   idle ``IDLE_TIMEOUT`` seconds is closed.
 - ``python3 webui.py probe [--timeout S] [URL ...]`` runs the probe once and prints exactly one JSON
   object on stdout (nothing else), for ``docker run ... python3 -c SOURCE probe URL``.
+- ``python3 webui.py save URL ...`` saves Ollama URLs in ``$DATA_DIR/webui.db`` as Open WebUI does
+  (its ``config`` table): from then on they win over the environment, as in Open WebUI with
+  ``ENABLE_PERSISTENT_CONFIG`` on (``saved_ollama_urls``).
 
 Without URLs both probe the URLs Open WebUI would use, read from the environment as Open WebUI
 0.12's ``config.py`` reads them (``ollama_urls``): ``OLLAMA_BASE_URLS`` (``;``-separated) wins over
@@ -57,6 +60,7 @@ OUTCOMES = ("ok", "name_not_resolved", "connection_refused", "unreachable")
 DEFAULT_TIMEOUT = 3.0
 MAX_TIMEOUT = 60.0
 DEFAULT_PORT = 8080
+DEFAULT_DATA_DIR = "/app/backend/data"  # the image's DATA_DIR, where webui.db lives
 DEFAULT_HOST = "127.0.0.1"  # this machine only; --host 0.0.0.0 (or $HOST) listens on every address
 PROBE_RELAY_ENV = "OWUI_LAB_PROBE_RELAY"  # "1": GET /probe relays probes of the configured Ollama URLs
 MAX_CONNECTIONS = 64  # threads serving connections at once; one more is answered 503 and closed
@@ -109,7 +113,52 @@ def ollama_urls(environ: dict | None = None) -> list[str]:
         elif k8s:
             base = "http://ollama-service.open-webui.svc.cluster.local:11434"
     urls = env.get("OLLAMA_BASE_URLS", "") or base
+    saved = saved_ollama_urls(env)
+    if saved:  # Open WebUI saved them at an earlier start: they win over the environment
+        return saved
     return [url.strip() for url in urls.split(";")]
+
+
+def _database(env) -> str:  # noqa: ANN001
+    return os.path.join(env.get("DATA_DIR") or DEFAULT_DATA_DIR, "webui.db")
+
+
+def saved_ollama_urls(environ: dict | None = None) -> list[str] | None:
+    """The Ollama URLs saved in ``$DATA_DIR/webui.db``, which Open WebUI 0.12 uses over its environment.
+
+    As Open WebUI with ``ENABLE_PERSISTENT_CONFIG`` on (its default): the ``config`` table's
+    ``ollama.base_urls`` row (a JSON list), written at the first start and by Admin → Settings →
+    Connections, is read back at every later start. Off (``false``), the environment alone counts.
+    None when nothing is saved (a fresh volume) or persistence is off.
+    """
+    import sqlite3
+
+    env = os.environ if environ is None else environ
+    path = _database(env)
+    if env.get("ENABLE_PERSISTENT_CONFIG", "true").strip().lower() == "false" or not os.path.exists(path):
+        return None
+    try:
+        with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as db:
+            row = db.execute("SELECT value FROM config WHERE key = ?", ("ollama.base_urls",)).fetchone()
+    except sqlite3.Error:
+        return None
+    try:
+        urls = json.loads(row[0]) if row else None
+    except ValueError:
+        return None
+    return [str(u) for u in urls] if isinstance(urls, list) and urls else None
+
+
+def save_ollama_urls(urls: list[str], environ: dict | None = None) -> str:
+    """Save Ollama URLs as Open WebUI does (Admin → Settings → Connections); returns the database's path."""
+    import sqlite3
+
+    path = _database(os.environ if environ is None else environ)
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with sqlite3.connect(path) as db:
+        db.execute("CREATE TABLE IF NOT EXISTS config (key TEXT PRIMARY KEY, value TEXT)")
+        db.execute("INSERT OR REPLACE INTO config (key, value) VALUES (?, ?)", ("ollama.base_urls", json.dumps(urls)))
+    return path
 
 
 # ---------------------------------------------------------------------------------------------
@@ -665,11 +714,11 @@ def _serve(host: str, port: int, quiet: bool, probe_relay: bool | None = None) -
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``serve`` or ``probe``; returns the exit status."""
+    """``serve``, ``probe`` or ``save``; returns the exit status."""
     import argparse
 
     parser = argparse.ArgumentParser(prog="webui-standin", description="A stand-in Open WebUI.")
-    sub = parser.add_subparsers(dest="command", metavar="serve|probe")
+    sub = parser.add_subparsers(dest="command", metavar="serve|probe|save")
     sub.required = True
     serve = sub.add_parser("serve", help="listen like Open WebUI (GET /health, GET /probe)")
     serve.add_argument("--host", help=f"bind address (default $HOST or {DEFAULT_HOST}; 0.0.0.0: every address)")
@@ -682,7 +731,12 @@ def main(argv: list[str] | None = None) -> int:
     check = sub.add_parser("probe", help="probe Ollama URLs once and print one JSON object")
     check.add_argument("--timeout", default=DEFAULT_TIMEOUT, type=str, help="seconds (default 3)")
     check.add_argument("urls", nargs="*", metavar="URL", help="default: the URLs Open WebUI would use")
+    save = sub.add_parser("save", help="save Ollama URLs in $DATA_DIR/webui.db, as Admin → Settings → Connections")
+    save.add_argument("urls", nargs="+", metavar="URL")
     args = parser.parse_args(argv)
+    if args.command == "save":
+        print(save_ollama_urls(args.urls), flush=True)
+        return 0
     if args.command == "probe":
         try:
             timeout = parse_timeout(args.timeout)
