@@ -124,6 +124,8 @@ def test_the_grid_covers_the_setups_real_reports_need() -> None:
     assert not any(c.host_firewall for c in linux_grid(firewall=False).configs)  # no root: not played
     assert not any(c.host_firewall for c in small_grid(firewall=False).configs)
     assert not any(c.host_address for c in linux_grid("podman-rootful").configs)  # Docker Engine only
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    assert f"({linux_grid(firewall=True).count} on Docker Engine" in readme
 
 
 def test_the_instructor_guide_asks_desktop_learners_to_run_the_grid_in_the_first_break() -> None:

@@ -22,8 +22,18 @@ What the lab changes, and why the meaning stays the same (``Lab.notes`` tells th
   container answers to the configuration's ``ollama_name`` as a network alias on user-defined
   networks, which is what Docker's DNS (and compose) resolve.
 
-The lab only probes loopback, the docker0 address and its own containers: a base URL naming any
-other host is refused with a clear error (the prediction still stands).
+* **The host's own address** (``host_address``, a LAN IP such as 192.168.1.20) is played by an address
+  of this host the lab creates: the gateway of a labelled network of its own on a documentation subnet
+  (TEST-NET, never routed anywhere), with no root needed; every URL and ``--add-host`` naming the LAN IP
+  names it instead. ``--add-host=host.docker.internal:IP`` is built for loopback, docker0 and that address.
+* **A saved URL** (``stored_url``) is written into the Open WebUI stand-in's ``webui.db`` as Admin →
+  Settings → Connections writes it; the stand-in then uses it over ``OLLAMA_BASE_URL``, as Open WebUI
+  does while ``ENABLE_PERSISTENT_CONFIG`` is on, and the probe asks the stand-in which URL it uses.
+* **A host firewall** (``host_firewall``, as root with iptables) is an INPUT rule of this lab only
+  (``firewall``): its own ports, from its Open WebUIs' bridges, labelled in a comment.
+
+The lab only probes loopback, the docker0 address, its own address of the host and its own containers:
+a base URL naming any other host is refused with a clear error (the prediction still stands).
 
 Why this module is longer than the house's ~500 lines: ``Lab`` is one lifecycle (plan ports, create,
 wait, probe, describe, tear down) whose steps share its state and read best in order; everything
