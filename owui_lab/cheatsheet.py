@@ -229,6 +229,7 @@ def to_html(rows: list[Row], paper: str = "a4") -> str:
         f".engines{{break-before:page;margin-top:.3in}}table{{border-collapse:collapse;width:100%}}"
         f"th,td{{text-align:left;vertical-align:top;padding:.04in;border-bottom:1px solid {c['muted']}}}"
         f"td.works{{color:{c['ok']}}}td.fails{{color:{c['fail']}}}.notes{{padding-left:1.5em}}"
+        "th small{font-size:inherit;font-weight:normal;color:inherit}"
         "</style></head><body><main>"
         f"<h1>{esc(title(len(rows)))}</h1><p class='lead'>{header}</p><div class='cards'>{''.join(cards)}</div>"
         f"{engines_html()}</main>"
