@@ -154,8 +154,14 @@ def test_plan_prints_the_setups_and_the_estimate_without_running(monkeypatch: py
     grid = truth_grid.linux_grid()
     assert out[0].startswith(f"Docker Engine 20.10 on Debian (kernel 6.1): the linux grid, {grid.count} configurations "
                              f"in {len(grid.families)} setups")
-    assert len(out) == 1 + len(grid.families) and all(line.startswith("  - ") for line in out[1:])
-    assert "Ollama process on this host, OLLAMA_HOST=127.0.0.1; 8 Open WebUI containers; 40 configurations" in out[1]
+    plan = [line for line in out[1:] if line.startswith("  - ")]
+    assert len(plan) == len(grid.families) and out[-len(plan):] == plan
+    # where the lab cannot play a host firewall (no root), the grid says it leaves it out, and does
+    monkeypatch.setattr(truth_grid.firewall_rules, "problem", lambda: "no root here.")
+    assert main(["lab", "grid", "--plan"]) == 0
+    text = capsys.readouterr().out
+    assert "A host firewall is left out of this grid: no root here." in text and "iptables rule" not in text
+    assert "Ollama process on this host, OLLAMA_HOST=127.0.0.1; 8 Open WebUI containers; 40 configurations" in plan[0]
 
 
 def test_an_unknown_grid_is_a_clear_error(monkeypatch: pytest.MonkeyPatch, capsys) -> None:

@@ -33,6 +33,7 @@ from .args import add_config_args, config_from_args
 from .. import docker_api
 from ..environment import daemon_engine
 from ..lab import PROBE_TIMEOUT, run
+from ..lab import firewall
 from ..lab import grid as truth_grid
 from ..lab.kept import clean, clean_plan, down, keep_up, status
 
@@ -259,6 +260,8 @@ def _cmd_grid(args: argparse.Namespace) -> int:
     print(f"{facts.title}: the {grid.name} grid, {grid.count} configurations in {len(grid.families)} setups, "
           f"{truth_grid.SETUPS_AT_ONCE} at a time: {truth_grid.estimate_text(grid.estimate())} (an estimate). "
           "Ctrl-C stops cleanly and keeps what ran, marked partial.")
+    if facts.platform == "linux" and facts.engine_knob == "docker" and firewall.problem():
+        print(f"A host firewall is left out of this grid: {firewall.problem()}")
     ask = truth_grid.unrecorded(facts)
     if ask:
         print(ask)

@@ -561,7 +561,9 @@ class Lab:
             elif listen.all_addresses and len(addresses) > 1:
                 self.notes.append(
                     f"You asked for Ollama on every address (0.0.0.0); to keep this lab off your network, the "
-                    f"stand-in listens on 127.0.0.1 and docker0 ({self.docker0}) instead of 0.0.0.0. This computer "
+                    f"stand-in listens on 127.0.0.1 and docker0 ({self.docker0})"
+                    + (f" and the lab's host address ({self.host_address})" if self.host_address else "")
+                    + " instead of 0.0.0.0. This computer "
                     "and its containers reach it just as they would, other machines on your network do not."
                 )
             elif listen.all_addresses:
