@@ -4,7 +4,7 @@ The explorer shows what the learner built in the widget; this module writes the 
 what they would type. Both forms realise exactly the knobs of the ``Config``:
 
 - Every ordinary knob (an ``-e`` or a run flag such as ``-p``, ``--add-host`` on Open WebUI or Ollama) is
-  written from its declaration (``knobs.Written``): ``_Plan.written`` has no code per knob.
+  written from its declaration (``knobs.Written``): ``written`` has no code per knob.
 - The structure is written here, named: which containers run (Ollama in a container or on the host), their
   names, the networks (``network create`` for a user-defined one; compose's own default network; the
   default bridge as ``network_mode: bridge``), a publish left out on the host network, volumes.
@@ -25,8 +25,9 @@ Tests run the generated compose files with stand-ins: ``images``, ``commands``, 
 ``network_names``, ``labels``, ``volumes`` and ``init`` change only what is needed to run them here
 (offline, alongside other tests); the learner-facing recipe uses the real images.
 
-This module imports only the configuration, the knobs' declarations, the engines' rules and their words, and
-PyYAML: it is cheap to call on every toggle.
+How each engine's commands are spelled (its program, compose tool and notes) is ``recipe_engines.py``.
+This module imports only the configuration, the knobs' declarations, that module and PyYAML: it is cheap to
+call on every toggle.
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ import shlex
 from dataclasses import dataclass, field
 from typing import Any, Mapping, Sequence
 
-from . import engines, knobs, reasons
+from . import knobs, recipe_engines
 from .catalog import Scenario, as_config
 from .config import OLLAMA_PORT, WEBUI_CONTAINER_PORT, Config
 from .errors import ConfigError
@@ -52,43 +53,6 @@ ROLE_NAMES = {"webui": WEBUI_NAME, "ollama": "ollama"}
 CONTAINER_PORTS = {"webui": WEBUI_CONTAINER_PORT, "ollama": OLLAMA_PORT}
 #: The publish flag: a container on the host network has it discarded (Docker warns), so it is left out.
 PUBLISH_FLAG = "-p"
-#: The program that runs the commands, per engine: rootful Podman is root's (its containers, networks and
-#: images are root's, apart from each user's rootless ones), the rootless engines are the user's own.
-#: Rootful Docker's CLI talks to the system daemon (the docker group, as Docker's post-install steps set up).
-PROGRAMS: dict[str, tuple[str, ...]] = {
-    "docker": ("docker",), "docker-rootless": ("docker",),
-    "podman-rootful": ("sudo", "podman"), "podman-rootless": ("podman",),
-}
-#: The compose tool per engine: Podman 4.3 has no ``podman compose`` (measured: an unknown command), so
-#: its compose files run with podman-compose (a Debian/Ubuntu package). podman-compose 1.0.3 (Debian 12)
-#: ignores the file's ``name:`` and names the project after the folder (measured), so it is given ``-p``.
-COMPOSE_PROGRAMS: dict[str, tuple[str, ...]] = {
-    "docker": ("docker", "compose"), "docker-rootless": ("docker", "compose"),
-    "podman-rootful": ("sudo", "podman-compose", "-p"), "podman-rootless": ("podman-compose", "-p"),
-}
-COMPOSE_TOOLS = {"docker": "Docker Compose", "podman": "podman-compose"}
-#: What each CLI says when it discards a publish on the host network (measured: Docker 20.10, Podman 4.3.1).
-DISCARDED_PUBLISH = {
-    "docker": ("Docker", "WARNING: Published ports are discarded when using host network mode"),
-    "podman": ("Podman", "Port mappings have been discarded as one of the Host, Container, Pod, and None network "
-                         "modes are in use"),
-}
-_NO_PODMAN_COMPOSE = ("Podman 4.3 has no podman compose (measured; newer Podman's podman compose runs such a tool): "
-                      "install podman-compose (apt install podman-compose), or run docker compose against Podman's "
-                      "Docker-compatible service")
-#: Where the commands run, per engine other than rootful Docker Engine ({title}: ``engines.title``).
-ENGINE_NOTES = {
-    "podman-rootful": "{title}: run these as root (sudo): rootful Podman's containers, networks and images are root's, "
-                      "not those of your user's rootless Podman. " + _NO_PODMAN_COMPOSE +
-                      " (sudo podman system service, then DOCKER_HOST=unix:///run/podman/podman.sock).",
-    "podman-rootless": "{title}: run these as your own user, without sudo (sudo podman is root's Podman, with other "
-                       "containers and networks). " + _NO_PODMAN_COMPOSE +
-                       " (podman system service, then DOCKER_HOST=unix://$XDG_RUNTIME_DIR/podman/podman.sock).",
-    "docker-rootless": "{title}: the docker CLI must talk to your rootless daemon, not the system's: docker context "
-                       "use rootless (dockerd-rootless-setuptool.sh install creates it) or export "
-                       "DOCKER_HOST=unix://$XDG_RUNTIME_DIR/docker.sock; no sudo (sudo docker talks to the rootful "
-                       "daemon).",
-}
 
 
 @dataclass(frozen=True)
@@ -118,17 +82,17 @@ class Recipe:
     @property
     def program(self) -> tuple[str, ...]:
         """The words that start each command on this engine: ``docker``, ``sudo podman`` or ``podman``."""
-        return PROGRAMS[self.config.engine]
+        return recipe_engines.program(self.config)
 
     @property
     def cli(self) -> str:
         """The engine's CLI, without sudo: ``docker`` or ``podman`` (the headings say "With podman run")."""
-        return self.program[-1]
+        return recipe_engines.cli(self.config)
 
     @property
     def compose_tool(self) -> str:
         """Who runs the compose file: Docker Compose, or podman-compose on Podman."""
-        return COMPOSE_TOOLS[self.cli]
+        return recipe_engines.COMPOSE_TOOLS[self.cli]
 
     @property
     def compose_up(self) -> str:
@@ -138,8 +102,7 @@ class Recipe:
     @property
     def compose_program(self) -> tuple[str, ...]:
         """The compose tool's words before its subcommand (``up``, ``down``), with the project where it needs it."""
-        program = COMPOSE_PROGRAMS[self.config.engine]
-        return (*program, self.project) if program[-1] == "-p" else program
+        return recipe_engines.compose_program(self.config, self.project)
 
     @property
     def docker_run_script(self) -> str:
@@ -309,7 +272,7 @@ class _Plan:
 
     # ---- docker run ----
     def network_creates(self) -> tuple[tuple[str, ...], ...]:
-        program = PROGRAMS[self.c.engine]
+        program = recipe_engines.program(self.c)
         return tuple(
             (*program, "network", "create", *self.label_args(), self.real(net)) for net in self.user_networks()
         )
@@ -317,7 +280,7 @@ class _Plan:
     def run(self, role: str, name: str, volumes: Sequence[str]) -> tuple[str, ...]:
         """One container's run line: name, labels, network, its knobs' flags and environment, volumes, image."""
         own = ROLE_NAMES[role]
-        argv = [*PROGRAMS[self.c.engine], "run", "-d", "--name", name, *self.label_args()]
+        argv = [*recipe_engines.program(self.c), "run", "-d", "--name", name, *self.label_args()]
         if self.init:
             argv.append("--init")
         argv += [f"--ulimit={name}={n}:{n}" for name, n in self.ulimits.items()]
@@ -413,28 +376,9 @@ class _Plan:
             service["labels"] = dict(self.labels)
 
     # ---- notes ----
-    def engine_notes(self) -> list[str]:
-        """What the commands mean on another engine than rootful Docker Engine, the engine named."""
-        c = self.c
-        if not engines.differs(c):
-            return []
-        title = engines.title(c)
-        out = [ENGINE_NOTES[c.engine].format(title=title)]
-        # the engine's own rule for the flag on the run line (engines.resolve), in its own words (reasons)
-        resolved = engines.resolve(c, "host.docker.internal", "host" if c.webui_host_mode else f"net:{c.webui_network}")
-        code = resolved[1] if resolved else ""
-        alias = engines.host_alias(c)
-        if code == "podman_refuses_host_gateway":  # the whole podman run line is refused
-            out.append(f"{title}: {reasons.render(code, resolved[3])} (measured on Podman 4.3.1): leave --add-host "
-                       f"out and write {alias} in the URL.")
-        elif code == "host_docker_internal_on_podman" and c.parsed_base_url.host == "host.docker.internal":
-            out.append(f"{title}: {reasons.render(code, resolved[3])} (measured on Podman 4.3.1): write {alias} "
-                       "in the URL.")
-        return out
-
     def notes(self) -> tuple[str, ...]:
         c = self.c
-        out = self.engine_notes()
+        out = recipe_engines.engine_notes(c)
         host_mode = c.webui_host_mode or c.ollama_network_effective == "host"
         if c.platform == "desktop" and host_mode:
             if c.desktop_host_networking:
@@ -447,7 +391,7 @@ class _Plan:
                     "Docker Desktop's host networking is off here: --network host joins the Linux VM's "
                     "network, not your Mac/PC's."
                 )
-        who, warning = DISCARDED_PUBLISH[PROGRAMS[c.engine][-1]]
+        who, warning = recipe_engines.DISCARDED_PUBLISH[recipe_engines.cli(c)]
         if c.webui_host_mode:
             out.append(f"With --network host {who} ignores -p (it prints \"{warning}\"): Open WebUI listens on port "
                        "8080 itself.")

@@ -37,7 +37,7 @@ FLOORS: dict[str, int] = {
     "owui_lab.standins": 0,
     "owui_lab.catalog": 1, "owui_lab.reasons": 1, "owui_lab.engines": 1, "owui_lab.engine": 1, "owui_lab.fixes": 1,
     "owui_lab.prediction": 1,
-    "owui_lab.recipe": 1, "owui_lab.lessons": 1,
+    "owui_lab.recipe": 1, "owui_lab.recipe_engines": 1, "owui_lab.lessons": 1,
     "owui_lab.graph": 2, "owui_lab.mermaid": 2, "owui_lab.drawing": 2, "owui_lab.drawing_sizes": 2, "owui_lab.drawing_layout": 2,
     "owui_lab.describe": 2, "owui_lab.export": 2,
     "owui_lab.cheatsheet": 2, "owui_lab.cheatsheet_engines": 2, "owui_lab.cheatsheet_print": 2, "owui_lab.presentation": 2,

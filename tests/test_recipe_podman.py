@@ -21,7 +21,8 @@ import pytest
 
 from owui_lab import docker_api, load_scenario, predict, truth
 from owui_lab.config import Config
-from owui_lab.recipe import PROGRAMS, WEBUI_NAME
+from owui_lab.recipe import WEBUI_NAME
+from owui_lab.recipe_engines import PROGRAMS
 from tests.conftest import live_required
 from tests.support.servers import free_port
 from tests.test_engines_live import ENGINE_SOCKETS, IMAGE, _answers
