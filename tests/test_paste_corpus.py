@@ -117,3 +117,6 @@ def test_how_much_of_the_corpus_is_expressed_and_agrees():
              and v.outcome == e["reported"].get("outcome", v.outcome)]
     print(f"\npasted corpus: {len(entries)} entries, {len(shown)} expressed, {len(agree)} agree")
     assert len(shown) - len(agree) == sum(1 for e, v in shown if e.get("known_disagreement"))
+    readme = " ".join((Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8").split())
+    assert f"holds {len(entries)} real commands" in readme
+    assert f"it expresses {len(shown)} of them and agrees with {len(agree)}" in readme, "README's corpus figures"

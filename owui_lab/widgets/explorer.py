@@ -171,8 +171,11 @@ class Explorer(widgets.VBox):
         # each widget gets a Layout of its own: hiding one must not hide another
         self.w_desktop_hostnet = W.Checkbox(description=knob("desktop_host_networking").label,
                                             indent=False, layout=W.Layout(width="auto"))
+        # "bundled": inside the Open WebUI container (the :ollama image); one short word keeps the row on one line
         self.w_ollama = W.ToggleButtons(options=[("on the host", "host"), ("in a container", "container"),
-                                                 ("inside Open WebUI (:ollama)", "bundled")],
+                                                 ("bundled", "bundled")],
+                                        tooltips=["a native Ollama on the host", "Ollama in a container of its own",
+                                                  "inside the Open WebUI container (the :ollama image)"],
                                         description=knob("ollama").label,
                                         style={**_DESCRIPTION, "button_width": "auto"})
         # no description: the column's heading says it, and the four choices need the whole width
@@ -422,7 +425,9 @@ class Explorer(widgets.VBox):
         self.w_webui_port.disabled = host_mode
         unused = []
         if not container:
-            unused.append("Ollama's network, published port and name: Ollama runs on the host, not in Docker")
+            unused.append("Ollama's network, published port and name: " + (
+                "Ollama runs inside the Open WebUI container, on its network" if self.w_ollama.value == "bundled"
+                else "Ollama runs on the host, not in Docker"))
         elif ollama_host_net and self.w_publish.value != "none":
             unused.append("Ollama's published port: Docker discards -p on the host network")
         if host_mode:
