@@ -70,17 +70,23 @@ as_user() {  # as_user COMMAND...: run as the rootless user with its own runtime
     PATH="/usr/share/docker.io/contrib:/usr/sbin:/usr/bin:/sbin:/bin" "$@"
 }
 
+start_podman_service() {  # start_podman_service SOCKET [USER]: Podman's Docker-compatible service on SOCKET,
+  # as root, or rootless as USER (with as_user's runtime dir) when given; one already answering is kept.
+  local sock=$1 user=${2:-$user} as=() kind=rootful
+  [ -z "${2:-}" ] || { as=(as_user); kind=rootless; }
+  curl -sf --unix-socket "$sock" http://d/_ping >/dev/null 2>&1 && return 0
+  "${as[@]}" mkdir -p "$(dirname "$sock")"
+  "${as[@]}" setsid podman system service --time=0 "unix://$sock" >"$log_dir/podman-$kind.log" 2>&1 </dev/null &
+  wait_for 30 curl -sf --unix-socket "$sock" http://d/_ping
+}
+
 for engine in "${engines[@]}"; do
   case "$engine" in
     podman-rootful)
       say "Rootful Podman: the Docker-compatible service on /run/podman/podman.sock"
       sock=/run/podman/podman.sock
       podman image exists "$image" || podman load -q -i "$image_tar" >/dev/null
-      if ! curl -sf --unix-socket "$sock" http://d/_ping >/dev/null 2>&1; then
-        mkdir -p /run/podman
-        setsid podman system service --time=0 "unix://$sock" >"$log_dir/podman-rootful.log" 2>&1 </dev/null &
-        wait_for 30 curl -sf --unix-socket "$sock" http://d/_ping
-      fi
+      start_podman_service "$sock"
       echo "export OWUI_LAB_ENGINE_PODMAN_ROOTFUL=unix://$sock"
       ;;
     podman-rootless)
@@ -97,11 +103,7 @@ for engine in "${engines[@]}"; do
         chown "$user:" "$conf"
       fi
       as_user podman image exists "$image" || as_user podman load -q -i "/home/$user/image.tar" >/dev/null
-      if ! curl -sf --unix-socket "$sock" http://d/_ping >/dev/null 2>&1; then
-        as_user mkdir -p "$runtime_dir/podman"
-        as_user setsid podman system service --time=0 "unix://$sock" >"$log_dir/podman-rootless.log" 2>&1 </dev/null &
-        wait_for 30 curl -sf --unix-socket "$sock" http://d/_ping
-      fi
+      start_podman_service "$sock" "$user"
       echo "export OWUI_LAB_ENGINE_PODMAN_ROOTLESS=unix://$sock"
       ;;
     docker-rootless)
