@@ -4,7 +4,7 @@
 chose (``Config.engine``) and the notes that name it. The engines' networking rules stay in ``engines.py``
 (the note about Podman's refusal of host-gateway asks ``engines.resolve`` and words it with ``reasons``).
 Every spelling here was run on this kit's machines: Docker 20.10 (rootful and rootless), Podman 4.3.1 (rootful
-and rootless), podman-compose 1.0.3 (``tests/test_recipe_podman.py``).
+and rootless), podman-compose 1.0.3 (``tests/test_recipe_engines_live.py``).
 """
 
 from __future__ import annotations

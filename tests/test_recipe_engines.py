@@ -1,6 +1,6 @@
 """How each engine's commands are spelled (``recipe_engines.py``): program, compose tool, notes (issue 23).
 
-``tests/test_recipe_podman.py`` runs them on Podman."""
+``tests/test_recipe_engines_live.py`` runs them on Podman."""
 
 from __future__ import annotations
 

@@ -1,12 +1,12 @@
-"""The Podman recipe, run for real on Podman: what the learner copies does what the engine says (issue 23).
+"""The recipe on the other engines, run for real: what the learner copies does what the engine says (issue 23).
 
-The recipe of a seed with ``engine="podman-rootful"`` (and ``podman-rootless``) is written with the stand-ins
-(``_stack``, as the compose tests do) and its own ``sudo podman network create`` / ``sudo podman run`` lines
-(``podman ...`` for rootless) are run here, with Podman's client pointed at that engine's service socket
-(``OWUI_LAB_ENGINE_PODMAN_ROOTFUL`` / ``_ROOTLESS``, printed by ``scripts/start-engines.sh``): the program and
-every option are the recipe's. Open WebUI's stand-in probes ``OLLAMA_BASE_URL`` from its own container and the
+The recipe of a seed with ``engine="podman-rootful"``, ``podman-rootless`` or ``docker-rootless`` is written
+with the stand-ins (``_stack``, as the compose tests do) and its own lines (``sudo podman network create`` /
+``sudo podman run``, ``podman ...`` rootless, ``docker ...`` for rootless Docker) are run here, with the CLI
+pointed at that engine's socket (``OWUI_LAB_ENGINE_*``, printed by ``scripts/start-engines.sh``; the notes tell
+the learner to do the same with DOCKER_HOST or a context): the program and every option are the recipe's. Open WebUI's stand-in probes ``OLLAMA_BASE_URL`` from its own container and the
 browser check asks its published port; both must agree with the engine's prediction for that engine and with
-the kit's own recording of that setup there (``data/truth/linux-podman-*.json``). The printed podman-compose
+the kit's own recording of that setup there (``data/truth/linux-*.json``). The printed podman-compose
 command runs the compose file on rootful Podman. Missing, an engine skips locally and fails in CI.
 """
 
@@ -38,8 +38,8 @@ def engine_url(monkeypatch, engine: str) -> str:
     problem = None
     if not url or not _answers(url):
         problem = f"${ENGINE_SOCKETS[engine]}={url or '(unset)'} answers nothing (sudo scripts/start-engines.sh)"
-    elif not shutil.which("podman"):
-        problem = "the podman command is not installed (sudo scripts/start-engines.sh installs it)"
+    elif not shutil.which(PROGRAMS[engine][-1]):
+        problem = f"the {PROGRAMS[engine][-1]} command is not installed (sudo scripts/start-engines.sh installs it)"
     if problem:
         if live_required():
             pytest.fail(problem, pytrace=False)
@@ -72,20 +72,21 @@ def recorded(c: Config) -> dict:
 
 
 def as_run_here(argv: tuple[str, ...], engine: str, url: str, session: str) -> list[str]:
-    """A recipe line as run here: root needs no sudo, Podman's client talks to the engine's socket; Open WebUI's
-    fixed container name gets the session's (the learner's own open-webui may be running)."""
+    """A recipe line as run here: root needs no sudo, the CLI talks to the engine's socket; Open WebUI's fixed
+    container name gets the session's (the learner's own open-webui may be running)."""
     program = PROGRAMS[engine]
     assert argv[:len(program)] == program, argv
-    out = ["podman", "--url", url, *argv[len(program):]]
+    socket = ["--url", url] if program[-1] == "podman" else ["-H", url]  # as DOCKER_HOST would
+    out = [program[-1], *socket, *argv[len(program):]]
     if "--name" in out and out[out.index("--name") + 1] == WEBUI_NAME:
         out[out.index("--name") + 1] = docker_api.container_name(session, "webui")
     return out
 
 
 @pytest.mark.timeout(400)
-@pytest.mark.parametrize("engine", ["podman-rootful", "podman-rootless"])
+@pytest.mark.parametrize("engine", ["podman-rootful", "podman-rootless", "docker-rootless"])
 @pytest.mark.parametrize("sid", ["linux-separate-networks", "linux-compose"])
-def test_the_podman_recipe_runs_on_podman_as_the_engine_and_the_recording_say(monkeypatch, engine, sid):
+def test_the_recipe_runs_on_each_engine_as_the_engine_and_the_recording_say(monkeypatch, engine, sid):
     url = engine_url(monkeypatch, engine)
     session = docker_api.new_session_id()
     name = docker_api.container_name(session, "ollama")  # a name of this session, reached by that name
@@ -97,7 +98,7 @@ def test_the_podman_recipe_runs_on_podman_as_the_engine_and_the_recording_say(mo
     cli = docker_api.client()
     try:
         limits = {u.name: u.soft for u in docker_api.container_limits(cli).get("ulimits", [])}
-        assert limits, "Podman here needs explicit limits (docker_api.container_limits)"
+        assert bool(limits) == engine.startswith("podman"), "Podman here needs explicit limits, Docker none"
         r = _stack(c, session, ulimits=limits)
         for argv in (*r.network_creates, *r.runs):
             done = subprocess.run(as_run_here(argv, engine, url, session), capture_output=True, text=True, timeout=120)
