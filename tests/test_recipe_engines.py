@@ -1,15 +1,20 @@
 """How each engine's commands are spelled (``recipe_engines.py``): program, compose tool, notes (issue 23).
 
-``tests/test_recipe_engines_live.py`` runs them on Podman."""
+``tests/test_recipe_engines_live.py`` runs them on rootful and rootless Podman and rootless Docker."""
 
 from __future__ import annotations
 
 import shlex
 
 import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 
 from owui_lab import engines, load_scenario, predict
+from owui_lab.config import ENGINES
 from owui_lab.recipe import recipe
+from owui_lab.recipe_engines import PROGRAMS
+from tests.strategies import configs
 
 
 @pytest.mark.parametrize(("engine", "program"), [
@@ -55,3 +60,15 @@ def test_the_host_network_note_quotes_the_engines_own_warning():
     assert "-p" not in r.runs[-1]
     assert any("Podman ignores -p" in n and "Port mappings have been discarded" in n for n in r.notes)
     assert not any("Docker ignores" in n for n in r.notes)
+
+
+@settings(max_examples=100, deadline=None)
+@given(configs(), st.sampled_from(ENGINES))
+def test_the_engine_changes_only_the_program_of_each_command(c, engine):
+    """Every knob is written alike on every engine: only the words that start a command differ."""
+    assume(c.platform == "linux")  # Docker Desktop is always engine docker
+    docker, other = recipe(c), recipe(c.replace(engine=engine))
+    n = len(PROGRAMS[engine])
+    assert [a[n:] for a in (*other.network_creates, *other.runs)] == [
+        a[1:] for a in (*docker.network_creates, *docker.runs)]
+    assert other.compose == docker.compose and other.host_ollama == docker.host_ollama
