@@ -614,6 +614,9 @@ def _inapplicable(values: Mapping[str, Any]) -> list[str]:
             out.append("compose")
     if values.get("platform", "linux") == "linux" and values.get("desktop_host_networking"):
         out.append("desktop_host_networking")
+    if values.get("host_firewall") and (values.get("platform", "linux") != "linux"
+                                        or values.get("engine", "docker") != "docker"):
+        out.append("host_firewall")  # modelled for rootful Docker Engine only
     return out
 
 

@@ -59,3 +59,10 @@ def test_the_fix_opens_the_firewall_for_that_port() -> None:
 def test_it_is_refused_where_it_is_not_modelled(knobs: dict) -> None:
     with pytest.raises(ConfigError, match="--host-firewall"):
         Config(host_firewall=True, **knobs)
+
+
+def test_an_inherited_firewall_is_dropped_on_another_engine_and_a_given_one_is_refused() -> None:
+    base = {"host_firewall": True, "ollama_bind": "0.0.0.0"}
+    assert Config.from_knobs({"engine": "podman-rootful"}, base).host_firewall is False
+    with pytest.raises(ConfigError, match="--host-firewall"):
+        Config.from_knobs({"engine": "podman-rootful", "host_firewall": True})
