@@ -751,6 +751,10 @@ class Lab:
             commands.append(f"docker port {oname}")
         for name in self.networks:
             commands.append(f"docker network inspect {docker_api.network_name(self.session, name)}")
+        if self.host_address:
+            commands.append(f"ip -4 addr show to {self.host_address}")
+        if self.firewall_rules:
+            commands.append(f"sudo iptables -S INPUT | grep 'session={self.session}'")
         return {
             "session": self.session,
             "owner": self.owner,
@@ -761,6 +765,8 @@ class Lab:
             "networks": [n.name for n in self.networks.values()],
             "host_processes": [p.process.pid for p in self.host_processes],
             "ports": {str(k): v for k, v in self.ports.items()},
+            "host_address": self.host_address,
+            "firewall_rules": list(self.firewall_rules),
             "probe_url": self.lab_url(c),
             "browser_url": self.browser_url(c),
             "webui_container": wname,
