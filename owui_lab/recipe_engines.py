@@ -78,8 +78,9 @@ def engine_notes(c: Config) -> list[str]:
     code = resolved[1] if resolved else ""
     alias = engines.host_alias(c)
     if code == "podman_refuses_host_gateway":  # the whole podman run line is refused
+        url = "" if c.parsed_base_url.host == alias else f" and write {alias} in the URL"
         out.append(f"{title}: {reasons.render(code, resolved[3])} (measured on Podman 4.3.1): leave --add-host "
-                   f"out and write {alias} in the URL.")
+                   f"out{url}.")
     elif code == "host_docker_internal_on_podman" and c.parsed_base_url.host == "host.docker.internal":
         out.append(f"{title}: {reasons.render(code, resolved[3])} (measured on Podman 4.3.1): write {alias} "
                    "in the URL.")

@@ -52,6 +52,8 @@ def test_podman_refusing_host_gateway_is_said_with_the_engines_name_for_the_host
     fixed = c.replace(add_host_gateway=False, base_url=f"http://{engines.host_alias(c)}:11434")
     assert predict(fixed).outcome == "ok"
     assert not any("host-gateway" in n for n in recipe(fixed).notes)
+    own_name_with_the_flag = recipe(c.replace(base_url=fixed.base_url)).notes
+    assert any("leave --add-host out." in n for n in own_name_with_the_flag)  # the URL is already Podman's
     unfixed_url = c.replace(add_host_gateway=False)
     assert any(engines.host_alias(c) in n and n.startswith(engines.title(c)) for n in recipe(unfixed_url).notes)
 
