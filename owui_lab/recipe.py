@@ -283,7 +283,7 @@ class _Plan:
         argv = [*recipe_engines.program(self.c), "run", "-d", "--name", name, *self.label_args()]
         if self.init:
             argv.append("--init")
-        argv += [f"--ulimit={name}={n}:{n}" for name, n in self.ulimits.items()]
+        argv += [f"--ulimit={limit}={n}:{n}" for limit, n in self.ulimits.items()]
         net = network_of(self.c, role)
         if net != "bridge":  # docker run without --network: the default bridge
             argv.append(f"--network={self.real(net)}")
