@@ -127,7 +127,7 @@ def python_side(rounds: int, flips: int) -> dict[str, list[float]]:
             out["sandbox presets"].append((time.perf_counter() - t) * 1000)
     for _ in range(flips):
         t = time.perf_counter()
-        app.w_platform.value = "desktop" if app.w_platform.value == "linux" else "linux"
+        app.controls["platform"].value = "desktop" if app.controls["platform"].value == "linux" else "linux"
         out["sandbox flips"].append((time.perf_counter() - t) * 1000)
     stage = Stage()
     stage.widget

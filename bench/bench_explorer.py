@@ -28,18 +28,19 @@ import sys
 import time
 
 
+#: Controls a learner clicks and values they pick: knob names (``app.controls``) and the mode (``app.w_mode``).
 KNOBS = {
-    "w_platform": ["linux", "desktop"],
-    "w_desktop_hostnet": [True, False],
-    "w_ollama": ["host", "container"],
-    "w_mode": ["bridge", "host", "compose", "separate"],
-    "w_ollama_net": ["bridge", "host", "ollama-net"],
-    "w_publish": ["none", "all", "loopback"],
-    "w_bind": ["", "127.0.0.1", "0.0.0.0", "0.0.0.0:11434"],
-    "w_add_host": [True, False],
-    "w_base_url": ["http://host.docker.internal:11434", "http://ollama:11434", "http://localhost:11434",
-                   "http://127.0.0.1:11434", "http://172.17.0.1:11434"],
-    "w_webui_port": [3000, 3001],
+    "platform": ["linux", "desktop"],
+    "desktop_host_networking": [True, False],
+    "ollama": ["host", "container"],
+    "mode": ["bridge", "host", "compose", "separate"],
+    "ollama_network": ["bridge", "host", "ollama-net"],
+    "ollama_publish": ["none", "all", "loopback"],
+    "ollama_bind": ["", "127.0.0.1", "0.0.0.0", "0.0.0.0:11434"],
+    "add_host_gateway": [True, False],
+    "base_url": ["http://host.docker.internal:11434", "http://ollama:11434", "http://localhost:11434",
+                 "http://127.0.0.1:11434", "http://172.17.0.1:11434"],
+    "webui_port": [3000, 3001],
 }
 
 
@@ -95,10 +96,10 @@ def random_actions(n: int, seed: int) -> list[tuple[str, object]]:
 def run_random(app, actions, base: Baseline) -> list[float]:
     times = []
     for name, value in actions:
-        widget = getattr(app, name)
+        widget = app.w_mode if name == "mode" else app.controls[name]
         if widget.disabled or widget.value == value:
             continue  # the learner cannot click it now, or it would change nothing
-        if name == "w_ollama_net" and value not in [v for _, v in widget.options]:
+        if name == "ollama_network" and value not in [v for _, v in widget.options]:
             continue
         t = time.perf_counter()
         widget.value = value

@@ -28,12 +28,7 @@ PUBLISH_MODES = knob("ollama_publish").choices
 #: and Podman run as a normal user. They resolve other host names, reach the host through other
 #: addresses and forward ports with other helpers (docs/engines.md: measured on each).
 ENGINES = knob("engine").choices
-ENGINE_TITLES = {
-    "docker": "Docker Engine (rootful)",
-    "docker-rootless": "rootless Docker Engine",
-    "podman-rootful": "Podman run as root",
-    "podman-rootless": "rootless Podman",
-}
+ENGINE_TITLES = dict(zip(ENGINES, knob("engine").choice_labels))
 IMAGE_DEFAULT_BASE_URL = "http://host.docker.internal:11434"
 #: Open WebUI's image sets ``ENV OLLAMA_BASE_URL="/ollama"`` and ``ENV=prod`` (its Dockerfile); with ``ENV=prod``
 #: its ``config.py`` turns ``/ollama`` into ``IMAGE_DEFAULT_BASE_URL``, or into ``BUNDLED_BASE_URL`` when

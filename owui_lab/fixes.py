@@ -144,11 +144,11 @@ def candidate_changes(c: Config) -> list[Change]:
 
 
 def _apply(c: Config, changes: tuple[Change, ...]) -> Config | None:
-    knobs = dict(c.to_dict())
+    knobs: dict[str, Any] = {}
     for change in changes:
         knobs.update(dict(change.knobs))
     try:
-        return Config(**knobs)
+        return c.replace(**knobs)  # keeps every other knob, a knob the fixes never touch included
     except ConfigError:
         return None
 

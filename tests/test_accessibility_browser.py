@@ -172,11 +172,11 @@ def test_the_sandbox_by_keyboard_and_axe_clean(tmp_path, axe_core):
         page.keyboard.press("Enter")
         page.wait_for_function("() => document.querySelector('.owui-explorer .owui-verdict-headline').innerText.startsWith('✓')",
                                timeout=30_000)
-        tab_to(page, ".owui-explorer .owui-knob-add-host input[type=checkbox]")
+        tab_to(page, ".owui-explorer .owui-knob-add-host-gateway input[type=checkbox]")
         assert_ring(page, "a knob")
-        before = page.locator(".owui-knob-add-host input").is_checked()
+        before = page.locator(".owui-knob-add-host-gateway input").is_checked()
         page.keyboard.press("Space")
-        assert page.locator(".owui-knob-add-host input").is_checked() != before
+        assert page.locator(".owui-knob-add-host-gateway input").is_checked() != before
         assert_clean(page, axe_core, "the sandbox", include=[".owui-explorer"])
 
 

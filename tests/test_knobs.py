@@ -1,9 +1,10 @@
-"""Each knob is declared once (``owui_lab/knobs.py``); Config, the CLI and the README follow it."""
+"""Each knob is declared once (``owui_lab/knobs.py``); Config, the CLI, the sandbox and the README follow it."""
 
 from __future__ import annotations
 
+import html
 import re
-from dataclasses import fields, make_dataclass, replace
+from dataclasses import field, fields, make_dataclass, replace
 from pathlib import Path
 
 import pytest
@@ -11,9 +12,12 @@ import pytest
 from owui_lab import knobs
 from owui_lab.cli import build_parser
 from owui_lab.commands import args as cli_args
-from owui_lab.config import Config
+from owui_lab import config as config_module
+from owui_lab.config import DOCKER0_ADDRESS, IMAGE_DEFAULT_BASE_URL, Config
 from owui_lab.errors import ConfigError
 from owui_lab.knobs import FORMS, KINDS, KNOBS, ROLES, Knob, env_var, markdown_table, run_flag
+from owui_lab.widgets import explorer as explorer_module
+from owui_lab.widgets.explorer import OWN_CONTROLS, Explorer, effective
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 
@@ -59,22 +63,35 @@ def test_every_knob_is_a_cli_flag_and_reaches_the_configuration():
 
 @pytest.fixture
 def throwaway(monkeypatch):
-    """A knob that exists only in this test: its declaration (an ``-e TEA=...`` on Open WebUI) everywhere the
-    kit reads declarations, and a configuration that has its field (as ``Config`` would, one line more)."""
+    """A knob that exists only in this test: one declaration (an ``-e TEA=...`` on Open WebUI), a ``Config`` field.
+
+    The field lives on a subclass of ``Config`` (the real one is untouched); the declaration is appended to
+    ``KNOBS`` wherever a module read it at import. Everything is undone after the test. Yields the
+    declaration and the configuration class with its field.
+    """
     extra = Knob("tea", "choice", "Tea", "the learner's tea (a knob that only exists in this test)",
-                 choices=("green", "black"), drawn="nowhere", written=env_var("webui", "TEA"))
-    monkeypatch.setattr(knobs, "KNOBS", (*KNOBS, extra))
+                 choices=("green", "black"), choice_labels=("green tea", "black tea"), drawn="nowhere",
+                 when=("ollama=container",), written=env_var("webui", "TEA"))
+    config_with_tea = make_dataclass("Config", [("tea", str, field(default="green"))], bases=(Config,), frozen=True)
+    declared = (*KNOBS, extra)
+    monkeypatch.setattr(knobs, "KNOBS", declared)
     monkeypatch.setitem(knobs.BY_NAME, extra.name, extra)
-    monkeypatch.setattr(cli_args, "KNOBS", (*KNOBS, extra))
-    config = make_dataclass("TeaConfig", [("tea", str, "green")], bases=(Config,), frozen=True)
-    return extra, config
+    monkeypatch.setattr(cli_args, "KNOBS", declared)
+    monkeypatch.setattr(cli_args, "KNOB_NAMES", cli_args.KNOB_NAMES | {extra.name})
+    monkeypatch.setattr(config_module, "KNOB_NAMES", config_module.KNOB_NAMES | {extra.name})
+    monkeypatch.setattr(cli_args, "Config", config_with_tea)
+    monkeypatch.setattr(explorer_module, "Config", config_with_tea)
+    return extra, config_with_tea
 
 
 def test_a_throwaway_knob_reaches_the_cli(throwaway):
-    """Adding a knob is one declaration: the CLI offers it, with its values and help, at once."""
-    extra, _ = throwaway
+    """Adding a knob is one declaration: the CLI offers it, with its values and help, and sets it."""
+    extra, config_with_tea = throwaway
     parser = build_parser()
-    assert parser.parse_args(["predict", "--tea", "green"]).tea == "green"
+    args = parser.parse_args(["predict", "--ollama", "container", "--tea", "black"])
+    assert args.tea == "black"
+    made = cli_args.config_from_args(args)
+    assert isinstance(made, config_with_tea) and made.tea == "black" and made.ollama == "container"
     sub = next(a for a in parser._subparsers._group_actions[0].choices.values() if a.prog.endswith("predict"))
     assert "the learner's tea" in sub.format_help() and "--tea green|black" in sub.format_help()
     assert "--tea" in knobs.markdown_table()
@@ -109,18 +126,74 @@ def test_a_throwaway_knob_reaches_the_recipe(throwaway, monkeypatch, written):
         assert 'Environment="TEA=black"' in native.host_ollama and "TEA=black ollama serve" in native.host_ollama
 
 
+def test_a_throwaway_knob_reaches_the_explorer(throwaway):
+    """The sandbox shows a new knob with no edit of its own: its control, label, choices and when it applies."""
+    extra, config_with_tea = throwaway
+    app = Explorer()
+    control = app.controls["tea"]
+    assert control.description == "Tea" and control.tooltip == extra.help
+    assert list(control.options) == [("green tea", "green"), ("black tea", "black")]
+    assert control in app.more.children[0].children  # no group: under "More knobs"
+    assert "owui-knob-tea" in control._dom_classes
+    assert isinstance(app.config, config_with_tea) and app.config.tea == "green"
+    assert control.disabled and "Tea: Ollama runs on the host" in html.unescape(app.unused.value)
+    app.controls["ollama"].value = "container"
+    assert not control.disabled and "Tea" not in app.unused.value
+    before = app.refresh_count
+    control.value = "black"
+    assert app.refresh_count == before + 1 and app.error is None
+    assert app.config.tea == "black" and app.config.ollama == "container"
+    app.set_config(app.config.replace(tea="green"))
+    assert control.value == "green" and app.config.tea == "green"
+    assert effective(app.config) != effective(app.config.replace(tea="black"))  # presets tell teas apart
+
+
 def test_a_knobs_label_reaches_the_explorer_and_the_stage(monkeypatch):
     """The sandbox and the stage read their knobs' labels from the declarations."""
     from dataclasses import replace
 
-    from owui_lab.widgets.explorer import Explorer
     from owui_lab.widgets.stage import Stage
 
-    for name in ("base_url", "engine"):
-        monkeypatch.setitem(knobs.BY_NAME, name, replace(knobs.BY_NAME[name], label=f"relabelled {name}"))
+    relabelled = tuple(replace(k, label=f"relabelled {k.name}") if k.name in ("base_url", "engine") else k
+                       for k in KNOBS)
+    monkeypatch.setattr(knobs, "KNOBS", relabelled)
+    for k in relabelled:
+        monkeypatch.setitem(knobs.BY_NAME, k.name, k)
     explorer = Explorer()
-    assert explorer.w_base_url.description == "relabelled base_url"
-    assert explorer.w_engine.description == "relabelled engine"
+    assert explorer.controls["base_url"].description == "relabelled base_url"
+    assert explorer.controls["engine"].description == "relabelled engine"
     stage = Stage()
     stage.widget  # noqa: B018 - built on first use
     assert stage._url.description == "relabelled base_url" and stage._engine.description == "relabelled engine"
+
+
+def test_every_knob_has_a_control_in_the_explorer():
+    """Each declaration is a control of its kind (or one of the exception table's own), in its group."""
+    app = Explorer()
+    for k in KNOBS:
+        if k.name in OWN_CONTROLS and k.name not in app.controls:
+            continue  # the mode: Open WebUI's network and the compose stack
+        control = app.controls[k.name]
+        assert control.description == k.label, k.name
+        if k.kind == "choice":
+            assert [v for _, v in control.options] == list(k.choices) or k.name in OWN_CONTROLS, k.name
+        if not k.group:
+            assert control in app.more.children[0].children, k.name
+
+
+def test_conditions_name_knobs_and_values_they_have():
+    for k in KNOBS:
+        for condition in k.when:
+            assert condition in knobs.CONDITIONS, (k.name, condition)
+            name, wanted = condition.replace("!=", "=").split("=")
+            assert name in knobs.BY_NAME and name != k.name, condition
+            other = knobs.BY_NAME[name]
+            assert wanted in other.choices or other.kind != "choice", condition
+    for k in KNOBS:
+        assert not k.choice_labels or len(k.choice_labels) == len(k.choices), k.name
+        assert not k.suggestions or k.kind not in ("choice", "bool", "port"), k.name
+
+
+def test_the_suggested_base_urls_start_with_the_image_default():
+    suggestions = knobs.knob("base_url").suggestions
+    assert suggestions[0] == IMAGE_DEFAULT_BASE_URL and f"http://{DOCKER0_ADDRESS}:11434" in suggestions

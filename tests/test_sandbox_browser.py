@@ -1,5 +1,6 @@
 """The sandbox on a laptop: at 1400x1000 in JupyterLab (file browser open) the headline, the diagram and
-every knob are on screen at once, and the commands, the live run and the Linux ⇄ Desktop tabs come below.
+every knob are on screen at once ("More knobs", closed, with them; opened, its knobs are readable in their
+column), and the commands, the live run and the Linux ⇄ Desktop tabs come below.
 At 1280x720 (file browser closed, and under Voila) and at 1920x1080 the same three share one screen: on a
 short screen the knobs go beside the picture, which gives up width (its text is then smaller than 11 px:
 the figures are in the test's screenshots and in issue 22's note).
@@ -16,6 +17,8 @@ from pathlib import Path
 import pytest
 
 from owui_lab import Config, drawing
+from owui_lab.knobs import KNOBS
+from owui_lab.widgets.explorer import MORE_TITLE
 from tests.support.servers import artifact_path, chromium, jupyter_lab, voila
 from tests.widgets_support import run_in_jupyterlab
 
@@ -38,6 +41,7 @@ BOXES = """() => {
   return {knobs, headline: box(app.querySelector('.owui-verdict-headline')),
           diagram: box(app.querySelector('img.owui-diagram, .owui-diagram img')),
           tabs: box(app.querySelector('.widget-tab, .jupyter-widget-tab, .lm-TabBar')),
+          more: box(app.querySelector('.owui-more-knobs')),
           area: panel ? box(panel) : null, viewport: {width: innerWidth, height: innerHeight}, sizes};
 }"""
 
@@ -57,8 +61,8 @@ def test_knobs_diagram_and_headline_share_one_screen(tmp_path):
         for preset in (None, "desktop-host-network"):  # a Docker Desktop preset shows one knob more
             if preset:
                 page.locator(f".owui-preset-{preset}").first.click()
-                page.wait_for_function("() => document.querySelector('.owui-knob-desktop-hostnet') &&"
-                                       " document.querySelector('.owui-knob-desktop-hostnet').offsetParent", timeout=20_000)
+                page.wait_for_function("() => document.querySelector('.owui-knob-desktop-host-networking') &&"
+                                       " document.querySelector('.owui-knob-desktop-host-networking').offsetParent", timeout=20_000)
             page.locator(".owui-explorer").first.evaluate("e => e.scrollIntoView({block: 'start'})")
             page.wait_for_timeout(500)
             geometry = page.evaluate(BOXES)
@@ -76,6 +80,19 @@ def test_knobs_diagram_and_headline_share_one_screen(tmp_path):
             assert geometry["tabs"]["top"] >= max(k["bottom"] for k in geometry["knobs"]) - 1  # tabs below
             small = [(size, text) for size, text in geometry["sizes"] if size < 11]
             assert not small, small
+
+        # "More knobs" opens in place: every knob without a group, labelled, as wide as its column, readable
+        page.locator(".owui-more-knobs").get_by_text(MORE_TITLE).first.click()
+        page.wait_for_function("() => document.querySelector('.owui-knob-stored-url') &&"
+                               " document.querySelector('.owui-knob-stored-url').offsetParent", timeout=20_000)
+        page.wait_for_timeout(300)
+        geometry = page.evaluate(BOXES)
+        page.screenshot(path=str(artifact_path("sandbox_1400x1000_more_knobs.png")))
+        shown = {k["name"] for k in geometry["knobs"]}
+        assert {f"owui-knob-{k.name.replace('_', '-')}" for k in KNOBS if not k.group} <= shown, shown
+        assert all(k["right"] <= geometry["area"]["right"] + 1 for k in geometry["knobs"]), geometry["knobs"]
+        assert not [(size, text) for size, text in geometry["sizes"] if size < 11]
+        page.locator(".owui-more-knobs").get_by_text(MORE_TITLE).first.click()  # closed again, as a learner finds it
 
         # A 1280x720 laptop and a 1920x1080 screen, the file browser closed (JupyterLab's Ctrl+B).
         page.keyboard.press("Control+b")
@@ -101,6 +118,7 @@ def assert_one_screen(page, name: str) -> dict:
     assert not outside, f"{name}: knobs off screen: {outside} (view {area['top']:.0f}..{area['bottom']:.0f})"
     assert inside(geometry["headline"], area), (name, geometry["headline"])
     assert inside(geometry["diagram"], area), (name, geometry["diagram"])
+    assert inside(geometry["more"], area), (name, geometry["more"])  # the rarer knobs are one click away
     assert geometry["diagram"]["width"] >= 600, f"{name}: the diagram shrank to {geometry['diagram']['width']} px"
     return geometry
 
@@ -113,6 +131,6 @@ def test_it_fits_1280x720_under_voila(tmp_path):
                                " return i && i.complete && i.naturalWidth > 0; }", timeout=120_000)
         assert_one_screen(page, "voila_1280x720")
         page.locator(".owui-preset-desktop-host-network").first.click()  # one knob more on Docker Desktop
-        page.wait_for_function("() => document.querySelector('.owui-knob-desktop-hostnet') &&"
-                               " document.querySelector('.owui-knob-desktop-hostnet').offsetParent", timeout=20_000)
+        page.wait_for_function("() => document.querySelector('.owui-knob-desktop-host-networking') &&"
+                               " document.querySelector('.owui-knob-desktop-host-networking').offsetParent", timeout=20_000)
         assert_one_screen(page, "voila_1280x720_desktop")

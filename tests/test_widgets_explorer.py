@@ -47,12 +47,12 @@ def assert_consistent(app: Explorer) -> None:
     assert app.png == fresh_png(app.config)  # never a stale picture
     assert app.verdict_html.value == verdict_html(app.verdict, platform=True)
     c = app.config
-    assert c.platform == app.w_platform.value
-    assert c.ollama == app.w_ollama.value
-    assert c.base_url == app.w_base_url.value
-    assert c.add_host_gateway == app.w_add_host.value
-    assert c.ollama_bind == (app.w_bind.value.strip() or None)
-    assert c.desktop_host_networking == (c.platform == "desktop" and app.w_desktop_hostnet.value)
+    assert c.platform == app.controls["platform"].value
+    assert c.ollama == app.controls["ollama"].value
+    assert c.base_url == app.controls["base_url"].value
+    assert c.add_host_gateway == app.controls["add_host_gateway"].value
+    assert c.ollama_bind == (app.controls["ollama_bind"].value.strip() or None)
+    assert c.desktop_host_networking == (c.platform == "desktop" and app.controls["desktop_host_networking"].value)
     mode = app.w_mode.value
     if mode in ("bridge", "host"):
         assert c.webui_network == mode and not c.compose
@@ -62,10 +62,11 @@ def assert_consistent(app: Explorer) -> None:
         assert c.webui_network == app._webui_net and not c.compose
     if c.ollama == "container":
         assert c.ollama_network == app.w_ollama_net.value
-        assert c.ollama_publish == app.w_publish.value
-        assert c.ollama_name == app.w_ollama_name.value
+        assert c.ollama_name == app.controls["ollama_name"].value
+        if c.ollama_network != "host":  # Docker discards -p there: the configuration leaves it unset
+            assert c.ollama_publish == app.controls["ollama_publish"].value
     else:
-        assert c.ollama_network is None and c.ollama_publish is None
+        assert c.ollama_network is None and c.ollama_publish is None and c.ollama_host_port is None
 
 
 def test_it_starts_on_the_defaults_and_draws_once():
@@ -139,7 +140,7 @@ def test_toggling_a_knob_fixes_linux_ollama_on_host(app):
     assert not app.verdict.reachable
     png = app.png
     before = app.refresh_count
-    app.w_bind.value = "0.0.0.0"
+    app.controls["ollama_bind"].value = "0.0.0.0"
     assert app.refresh_count == before + 1
     assert app.verdict.reachable and app.config.ollama_bind == "0.0.0.0"
     assert app.png != png
@@ -151,17 +152,17 @@ def test_toggling_a_knob_fixes_linux_ollama_on_host(app):
 def test_a_bad_base_url_shows_the_error_and_loses_nothing(app):
     app.apply_preset("linux-compose")
     good, png = app.config, app.png
-    app.w_base_url.value = "ollama:11434"
+    app.controls["base_url"].value = "ollama:11434"
     assert isinstance(app.error, ConfigError)
     assert app.error.message in app.verdict_html.value.replace("&#x27;", "'")
     assert "Traceback" not in app.verdict_html.value
-    assert app.w_base_url.value == "ollama:11434"  # what the learner typed stays
+    assert app.controls["base_url"].value == "ollama:11434"  # what the learner typed stays
     assert app.config == good and app.png == png and app.image_config == good
     assert "last valid configuration" in app.image_caption.value
     assert app.run_button.disabled
-    app.w_platform.value = "desktop"  # other knobs still move while the URL is wrong
-    assert app.w_platform.value == "desktop" and app.error is not None
-    app.w_base_url.value = "http://ollama:11434"
+    app.controls["platform"].value = "desktop"  # other knobs still move while the URL is wrong
+    assert app.controls["platform"].value == "desktop" and app.error is not None
+    app.controls["base_url"].value = "http://ollama:11434"
     assert app.error is None and app.config.platform == "desktop" and app.config.compose
     assert app.image_caption.value == ""
     assert_consistent(app)
@@ -169,30 +170,30 @@ def test_a_bad_base_url_shows_the_error_and_loses_nothing(app):
 
 def test_inapplicable_controls_are_disabled_or_hidden_and_named(app):
     app.apply_preset("linux-ollama-on-host")
-    assert app.w_ollama_net.disabled and app.w_publish.disabled and app.w_ollama_name.disabled
+    assert app.w_ollama_net.disabled and app.controls["ollama_publish"].disabled and app.controls["ollama_name"].disabled
     assert "Ollama runs on the host" in app.unused.value
-    assert app.w_desktop_hostnet.layout.display == "none"
-    assert app.w_add_host.layout.display != "none"  # hiding one control never hides another
-    assert not app.w_webui_port.disabled
+    assert app.controls["desktop_host_networking"].layout.display == "none"
+    assert app.controls["add_host_gateway"].layout.display != "none"  # hiding one control never hides another
+    assert not app.controls["webui_port"].disabled
     app.apply_preset("desktop-host-network")
-    assert app.w_desktop_hostnet.layout.display is None
-    assert app.w_webui_port.disabled and "-p 3000:8080" in app.unused.value
+    assert app.controls["desktop_host_networking"].layout.display is None
+    assert app.controls["webui_port"].disabled and "-p 3000:8080" in app.unused.value
     app.apply_preset("linux-compose")
-    assert not app.w_ollama_net.disabled and not app.w_publish.disabled
+    assert not app.w_ollama_net.disabled and not app.controls["ollama_publish"].disabled
     with app.batch():
         app.w_ollama_net.value = "host"
-        app.w_publish.value = "all"
-    assert app.w_publish.disabled and "discards -p on the host network" in app.unused.value
+        app.controls["ollama_publish"].value = "all"
+    assert app.controls["ollama_publish"].disabled and "discards -p on the host network" in app.unused.value
     assert app.config.ollama_publish_effective == "none"
 
 
 def test_the_desktop_setting_is_kept_but_not_applied_on_linux(app):
     app.apply_preset("desktop-host-network")
-    app.w_desktop_hostnet.value = True
+    app.controls["desktop_host_networking"].value = True
     assert app.verdict.reachable
-    app.w_platform.value = "linux"
-    assert app.config.desktop_host_networking is False and app.w_desktop_hostnet.value is True
-    app.w_platform.value = "desktop"
+    app.controls["platform"].value = "linux"
+    assert app.config.desktop_host_networking is False and app.controls["desktop_host_networking"].value is True
+    app.controls["platform"].value = "desktop"
     assert app.config.desktop_host_networking is True
 
 
@@ -204,17 +205,17 @@ def test_compose_needs_a_container_ollama_and_says_so(app):
     assert app.config.ollama == "container" and app.config.compose
     assert app.config.ollama_network == STACK_NETWORK == app.config.webui_network
     assert "Ollama now runs in a container" in app.notice.value
-    app.w_ollama.value = "host"
+    app.controls["ollama"].value = "host"
     assert app.w_mode.value == "bridge" and not app.config.compose
     assert "back on the default bridge" in app.notice.value
-    app.w_add_host.value = False
+    app.controls["add_host_gateway"].value = False
     assert app.notice.value == ""  # a notice belongs to the change that caused it
 
 
 def test_separate_networks_put_a_new_ollama_container_on_its_own_network(app):
     app.apply_preset("linux-host-network")
     app.w_mode.value = "separate"
-    app.w_ollama.value = "container"
+    app.controls["ollama"].value = "container"
     assert app.config.webui_network == "webui-net" and app.config.ollama_network == "ollama-net"
     assert [v for _, v in app.w_ollama_net.options] == ["bridge", "host", "ollama-net", "webui-net"]
     app.w_ollama_net.value = "webui-net"  # join Open WebUI's network: the name resolves
@@ -264,18 +265,18 @@ def test_run_is_disabled_with_the_reason_where_the_lab_cannot_run(monkeypatch):
 # ---- hypothesis: any sequence of learner actions keeps every output in step ----
 
 ACTIONS = st.one_of(
-    st.tuples(st.just("w_platform"), st.sampled_from(["linux", "desktop"])),
-    st.tuples(st.just("w_desktop_hostnet"), st.booleans()),
-    st.tuples(st.just("w_ollama"), st.sampled_from(["host", "container"])),
-    st.tuples(st.just("w_mode"), st.sampled_from(["bridge", "host", "compose", "separate"])),
-    st.tuples(st.just("w_ollama_net"), st.sampled_from(["bridge", "host", "ollama-net", "webui-net", STACK_NETWORK])),
-    st.tuples(st.just("w_publish"), st.sampled_from(["none", "all", "loopback"])),
-    st.tuples(st.just("w_bind"), st.sampled_from(["", "127.0.0.1", "0.0.0.0", "0.0.0.0:11434", "http://0.0.0.0"])),
-    st.tuples(st.just("w_add_host"), st.booleans()),
-    st.tuples(st.just("w_base_url"), st.sampled_from(
+    st.tuples(st.just("platform"), st.sampled_from(["linux", "desktop"])),
+    st.tuples(st.just("desktop_host_networking"), st.booleans()),
+    st.tuples(st.just("ollama"), st.sampled_from(["host", "container"])),
+    st.tuples(st.just("mode"), st.sampled_from(["bridge", "host", "compose", "separate"])),
+    st.tuples(st.just("ollama_network"), st.sampled_from(["bridge", "host", "ollama-net", "webui-net", STACK_NETWORK])),
+    st.tuples(st.just("ollama_publish"), st.sampled_from(["none", "all", "loopback"])),
+    st.tuples(st.just("ollama_bind"), st.sampled_from(["", "127.0.0.1", "0.0.0.0", "0.0.0.0:11434", "http://0.0.0.0"])),
+    st.tuples(st.just("add_host_gateway"), st.booleans()),
+    st.tuples(st.just("base_url"), st.sampled_from(
         ["http://host.docker.internal:11434", "http://ollama:11434", "http://localhost:11434",
          "http://127.0.0.1:11434", "http://172.17.0.1:11434", "http://ollama:3000"])),
-    st.tuples(st.just("w_webui_port"), st.sampled_from([3000, 3001, 8080])),
+    st.tuples(st.just("webui_port"), st.sampled_from([3000, 3001, 8080])),
     st.tuples(st.just("preset"), st.sampled_from(SCENARIO_IDS)),
 )
 
@@ -289,8 +290,8 @@ def test_any_sequence_of_actions_keeps_outputs_in_step(app, actions):
             app.apply_preset(value)
             assert app.refresh_count == before + 1
         else:
-            widget = getattr(app, name)
-            if widget.disabled or (name == "w_ollama_net" and value not in [v for _, v in widget.options]):
+            widget = app.w_mode if name == "mode" else app.controls[name]
+            if widget.disabled or (name == "ollama_network" and value not in [v for _, v in widget.options]):
                 continue  # the learner cannot pick it now
             changed = widget.value != value
             widget.value = value
@@ -353,7 +354,7 @@ def test_run_it_live_puts_observed_beside_predicted(monkeypatch):
     assert "agrees" in app.run_result.value
     assert app.run_result.value.endswith(SCROLL_INTO_VIEW)  # it comes into view where the learner clicked
     assert not app.run_button.disabled
-    app.w_publish.value = "all"  # a new configuration: the old result is not shown with it
+    app.controls["ollama_publish"].value = "all"  # a new configuration: the old result is not shown with it
     assert app.live_result is None and app.run_result.value == ""
 
 
@@ -372,7 +373,7 @@ def test_a_drawing_failure_never_hides_the_verdict(monkeypatch):
         raise ValueError("layout bug")
 
     monkeypatch.setattr(drawing, "draw", broken)
-    app.w_publish.value = "all"
+    app.controls["ollama_publish"].value = "all"
     assert app.error is None and app.verdict == predict(app.config)  # the verdict follows
     assert app.verdict_html.value == verdict_html(app.verdict, platform=True)
     assert "could not be drawn" in app.image_caption.value and "layout bug" in app.image_caption.value
@@ -393,11 +394,11 @@ def test_the_sandbox_offers_linux_s_engines():
     from owui_lab.engine import evaluate
 
     app = explorer()
-    assert [v for _, v in app.w_engine.options] == list(ENGINES)
-    app.w_engine.value = "podman-rootless"
+    assert [v for _, v in app.controls["engine"].options] == list(ENGINES)
+    app.controls["engine"].value = "podman-rootless"
     assert app.config.engine == "podman-rootless" and app.verdict.outcome == evaluate(app.config).outcome
-    app.w_platform.value = "desktop"
-    assert app.config.engine == "docker" and app.w_engine.layout.display == "none"
+    app.controls["platform"].value = "desktop"
+    assert app.config.engine == "docker" and app.controls["engine"].layout.display == "none"
 
 
 @pytest.mark.parametrize(("engine", "words"), [("podman-rootful", ("With podman run", "sudo podman run -d",
@@ -407,7 +408,7 @@ def test_the_sandbox_offers_linux_s_engines():
 def test_the_recipe_tab_speaks_the_chosen_engine(engine, words):
     """Choosing Podman in the sandbox shows podman commands (the recipe follows Config.engine)."""
     app = explorer("linux-compose")
-    app.w_engine.value = engine
+    app.controls["engine"].value = engine
     html = app.recipe_html.value
     assert all(w in html for w in words), html[:400]
     assert ("sudo podman run" in html) == (engine == "podman-rootful") and "docker run" not in html

@@ -67,7 +67,7 @@ def exercise(page, shot: str) -> None:
     assert "connection refused" in verdict.lower()
 
     # a toggle: Ollama listens on all addresses → the path turns green
-    bind = page.locator(".owui-knob-bind input").first
+    bind = page.locator(".owui-knob-ollama-bind input").first
     bind.fill("0.0.0.0")
     bind.press("Enter")
     verdict, digest = wait_change(page, verdict, digest)

@@ -7,6 +7,7 @@ import pytest
 pytest.importorskip("ipywidgets")
 
 from owui_lab.widgets.explorer import explorer  # noqa: E402
+from owui_lab.widgets.paste_box import PasteBox  # noqa: E402
 from owui_lab.widgets.stage import Stage  # noqa: E402
 
 RUN = ("docker run -d -p 3001:8080 \\\n  --add-host=host.docker.internal:host-gateway \\\n"
@@ -21,7 +22,7 @@ def test_the_sandbox_sets_every_knob_from_a_paste():
     assert app.paste_box.read(RUN) is not None
     c = app.config
     assert (c.ollama, c.ollama_bind, c.add_host_gateway, c.webui_port) == ("host", "0.0.0.0", True, 3001)
-    assert (app.w_bind.value, app.w_add_host.value, app.w_webui_port.value) == ("0.0.0.0", True, 3001)
+    assert (app.controls["ollama_bind"].value, app.controls["add_host_gateway"].value, app.controls["webui_port"].value) == ("0.0.0.0", True, 3001)
     assert app.verdict.reachable
     assert "ignored" not in app.paste_box.result.value and "Read past" in app.paste_box.result.value
 
@@ -48,9 +49,21 @@ def test_the_stage_takes_a_paste():
     assert stage.verdict.outcome == "connection_refused" and stage.config.platform == "desktop" or stage.verdict.reachable
 
 
-def test_a_knob_the_sandbox_has_no_control_for_is_named():
+PASTED_ADD_HOST_IP = ("docker run -d -p 3000:8080 --add-host=host.docker.internal:10.9.8.7 "
+                      "ghcr.io/open-webui/open-webui:main\nOLLAMA_HOST=0.0.0.0 ollama serve")
+
+
+def test_a_pasted_rarer_knob_is_set_under_more_knobs_opened():
     app = explorer()
-    app.paste_box.read("docker run -d -p 3000:8080 --add-host=host.docker.internal:10.9.8.7 "
-                       "ghcr.io/open-webui/open-webui:main\nOLLAMA_HOST=0.0.0.0 ollama serve")
-    assert app.paste_box.setup.config.add_host_ip == "10.9.8.7"
-    assert "no control for:</b> --add-host-ip 10.9.8.7" in app.paste_box.result.value
+    assert app.more.selected_index is None  # closed at first: the usual knobs share the screen with the picture
+    app.paste_box.read(PASTED_ADD_HOST_IP)
+    assert app.config.add_host_ip == "10.9.8.7" == app.controls["add_host_ip"].value
+    assert app.more.selected_index == 0  # opened: the learner sees what the paste set
+    assert "no control for" not in app.paste_box.result.value
+
+
+def test_a_knob_the_view_has_no_control_for_is_named():
+    box = PasteBox(lambda setup: setup.config.replace(add_host_ip=None), lambda: "linux")  # a view without it
+    box.read(PASTED_ADD_HOST_IP)
+    assert box.setup.config.add_host_ip == "10.9.8.7"
+    assert "no control for:</b> --add-host-ip 10.9.8.7" in box.result.value

@@ -43,8 +43,8 @@ def test_paste_a_command_in_the_sandbox(tmp_path):
         page.locator(".owui-paste textarea").first.fill(PASTED)
         page.locator(".owui-paste-read").first.click()
         page.wait_for_function("() => document.querySelector('.owui-paste-reading')", timeout=30_000)
-        assert page.locator(".owui-knob-bind input").first.input_value() == "0.0.0.0"
-        assert page.locator(".owui-knob-add-host input").first.is_checked()
+        assert page.locator(".owui-knob-ollama-bind input").first.input_value() == "0.0.0.0"
+        assert page.locator(".owui-knob-add-host-gateway input").first.is_checked()
         assert "assumed Docker Engine on Linux" not in page.locator(".owui-paste-result").first.inner_text()
         for width, height in ((1280, 720), (1400, 1000), (1920, 1080)):
             page.set_viewport_size({"width": width, "height": height})

@@ -13,8 +13,9 @@ from collections import OrderedDict
 from functools import lru_cache
 from typing import Any, Mapping
 
-from ..config import DOCKER0_ADDRESS, IMAGE_DEFAULT_BASE_URL, Config
+from ..config import Config
 from ..engine import Verdict
+from ..knobs import knob
 from ..presentation import description_html, esc, missing_diagram_html
 
 
@@ -198,15 +199,9 @@ class Painter:
         return self.picture(config, verdict).png
 
 
-#: The base URLs learners actually type (the pitfalls of Open WebUI's and Ollama's issues): the one list every widget offers.
-BASE_URLS = (
-    IMAGE_DEFAULT_BASE_URL,
-    "http://ollama:11434",
-    "http://localhost:11434",
-    "http://127.0.0.1:11434",
-    f"http://{DOCKER0_ADDRESS}:11434",
-    "http://host.containers.internal:11434",  # Podman's name for the host (--engine podman-*)
-)
+#: The base URLs learners actually type (the pitfalls of Open WebUI's and Ollama's issues): the one list every
+#: widget offers, declared with the knob (``knobs.py``).
+BASE_URLS = knob("base_url").suggestions
 
 
 @dataclass(frozen=True)

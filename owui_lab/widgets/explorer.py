@@ -7,6 +7,15 @@ same configuration as commands to type (``recipe``). "Run it live" runs it on th
 daemon (through ``widgets.live``, like every other widget) and puts what happened beside what was
 predicted (``presentation``, the one renderer).
 
+The knobs come from their declarations (``knobs.KNOBS``): each one's kind gives its control
+(``knob_control``: a choice of two is toggle buttons, of more a drop-down, a bool a checkbox, a port a
+number field, anything typed a text field or a combo box of its ``suggestions``), with its label, help
+and choices; its ``group`` gives the heading it sits under ("More knobs", closed, when it has none); its
+``platforms`` hide it on the other platform and its ``when`` greys it out, named under "Not used here".
+A new knob appears here with no edit of this module. The one exception table, ``OWN_CONTROLS``: Open
+WebUI's network and the compose stack are one choice in the learner's words (the mode), and container
+Ollama's network offers the networks that mode made.
+
 How updates stay fast and never stale:
 
 - Every control feeds one handler; changes made together (a preset, or one knob that implies
@@ -20,7 +29,8 @@ How updates stay fast and never stale:
 
 State the tests and notebooks read: ``app.config``, ``app.verdict``, ``app.error``,
 ``app.verdict_html.value``, ``app.image.value`` (the diagram's ``<img>``), ``app.png`` with ``app.image_config``,
-``app.recipe``/``app.recipe_text``, ``app.refresh_count``, ``app.live_result``.
+``app.recipe``/``app.recipe_text``, ``app.refresh_count``, ``app.live_result``; ``app.controls`` (knob name ->
+its control), ``app.w_mode`` (the mode), ``app.more`` (the "More knobs" section), ``app.values()``.
 
 Why it is longer than the house's ~500 lines: the sandbox is one app whose knobs imply each other;
 the handler, the knobs' rules and the layout they feed read best in one place.
@@ -33,15 +43,17 @@ import threading
 import time
 from collections import OrderedDict
 from contextlib import contextmanager
-from typing import Any, Iterator
+from dataclasses import fields
+from typing import Any, Callable, Iterator
 
 import ipywidgets as widgets
 
-from ..config import ENGINE_TITLES, ENGINES, Config
+from ..config import Config
 from ..catalog import as_config, scenario, scenarios
 from ..engine import Verdict
 from ..errors import ConfigError, OwuiLabError
-from ..knobs import knob
+from .. import knobs
+from ..knobs import Knob, knob
 from ..prediction import predict
 from ..palette import CODE_BG, FAILS_INK, MUTED, WARNING_INK
 from ..presentation import (CSS, SCROLL_INTO_VIEW, error_html, esc, headline_html, live_html, notice_html, outcome_phrase,
@@ -68,12 +80,6 @@ MODE_TOOLTIPS = (
 STACK_NETWORK = f"{PROJECT}_default"  # what a compose stack named open-webui calls its network
 WEBUI_NETWORK = "webui-net"
 OLLAMA_NETWORK = "ollama-net"
-BINDS = ("127.0.0.1", "0.0.0.0", "0.0.0.0:11434", "127.0.0.1:11434", "http://0.0.0.0")
-PUBLISH = (
-    ("not published", "none"),
-    ("-p 11434:11434", "all"),
-    ("-p 127.0.0.1:11434:11434", "loopback"),
-)
 PRESET_LABELS = {
     "ollama-on-host": "Ollama on the host",
     "compose": "Compose stack",
@@ -83,6 +89,15 @@ PRESET_LABELS = {
 PNG_CACHE_SIZE = 64
 _DESCRIPTION = {"description_width": "132px"}
 KNOB_WIDTH = "100%"  # of its column: two columns of knobs fit a laptop's notebook
+#: The one exception table: knobs the sandbox shows with a control of its own instead of the one their kind
+#: gives. Open WebUI's network and "one compose stack" are one choice in a learner's words (``MODES``);
+#: container Ollama's network offers the networks that choice made (``_ollama_net_options``). Their
+#: coupling (a compose stack needs a container Ollama) is in ``_couple``.
+OWN_CONTROLS = {"webui_network": "w_mode", "compose": "w_mode", "ollama_network": "w_ollama_net"}
+#: The knobs' groups (``Knob.group``) as the sandbox heads them, in two columns.
+GROUP_HEADINGS = {"Docker": "<b>Docker</b>", "Ollama": "<b>Ollama</b>", "Open WebUI": "<b>Open WebUI</b>, on the network:"}
+COLUMNS = (("Docker", "Ollama"), ("Open WebUI",))
+MORE_TITLE = "More knobs"
 
 
 class Explorer(widgets.VBox):
@@ -117,6 +132,7 @@ class Explorer(widgets.VBox):
         self._dirty = False
         self._loading = False
         self._availability: dict[str, tuple[bool, str]] = {}
+        self._defaults = {f.name: f.default for f in fields(Config)}  # what a knob left out means
         # names of user-defined networks, kept when a mode switch hides them, so nothing is lost
         self._stack_net = STACK_NETWORK
         self._webui_net = WEBUI_NETWORK
@@ -160,64 +176,49 @@ class Explorer(widgets.VBox):
         rows[0].children = (*rows[0].children, self.reset_button)  # one row less: the knobs stay on screen
         presets = W.VBox(rows)
 
-        # the knobs
-        self.w_platform = W.ToggleButtons(options=[("Linux", "linux"), ("Docker Desktop", "desktop")],
-                                          description=knob("platform").label,
-                                          style={**_DESCRIPTION, "button_width": "auto"})
-        # Linux's engines (Podman, rootless Docker): other host names, gateways and port forwarders
-        self.w_engine = W.Dropdown(options=[(ENGINE_TITLES[e], e) for e in ENGINES], value="docker",
-                                   description=knob("engine").label,
-                                   style=_DESCRIPTION, layout=W.Layout(width=KNOB_WIDTH))
-        # each widget gets a Layout of its own: hiding one must not hide another
-        self.w_desktop_hostnet = W.Checkbox(description=knob("desktop_host_networking").label,
-                                            indent=False, layout=W.Layout(width="auto"))
-        # "bundled": inside the Open WebUI container (the :ollama image); one short word keeps the row on one line
-        self.w_ollama = W.ToggleButtons(options=[("on the host", "host"), ("in a container", "container"),
-                                                 ("bundled", "bundled")],
-                                        tooltips=["a native Ollama on the host", "Ollama in a container of its own",
-                                                  "inside the Open WebUI container (the :ollama image)"],
-                                        description=knob("ollama").label,
-                                        style={**_DESCRIPTION, "button_width": "auto"})
-        # no description: the column's heading says it, and the four choices need the whole width
+        # the knobs: one control per declaration (knobs.py), in its group; the exception table's own controls
         self.w_mode = W.ToggleButtons(options=list(MODES), tooltips=list(MODE_TOOLTIPS),
-                                      style={"button_width": "auto"})
-        self.w_webui_port = W.BoundedIntText(value=3000, min=1, max=65535, description=knob("webui_port").label,
-                                             style=_DESCRIPTION, layout=W.Layout(width="260px"))
+                                      style={"button_width": "auto"})  # no description: its heading says it
+        self.w_mode.add_class("owui-knob-mode")
         self.w_ollama_net = W.Dropdown(description=knob("ollama_network").label, style=_DESCRIPTION,
-                                       layout=W.Layout(width=KNOB_WIDTH))
-        self.w_publish = W.Dropdown(options=list(PUBLISH), description=knob("ollama_publish").label, style=_DESCRIPTION,
-                                    layout=W.Layout(width=KNOB_WIDTH))
-        self.w_ollama_name = W.Text(value="ollama", description=knob("ollama_name").label, style=_DESCRIPTION,
-                                    layout=W.Layout(width="300px"))
-        self.w_bind = W.Combobox(options=list(BINDS), placeholder="unset (the default)", ensure_option=False,
-                                 description=knob("ollama_bind").label,
-                                 style=_DESCRIPTION, layout=W.Layout(width=KNOB_WIDTH))
-        self.w_add_host = W.Checkbox(description=knob("add_host_gateway").label, indent=False,
-                                     layout=W.Layout(width="auto"))
-        self.w_base_url = W.Combobox(options=list(BASE_URLS), ensure_option=False, description=knob("base_url").label,
-                                     style=_DESCRIPTION, layout=W.Layout(width=KNOB_WIDTH))
-        for w, cls in (
-            (self.w_platform, "platform"), (self.w_engine, "engine"), (self.w_desktop_hostnet, "desktop-hostnet"),
-            (self.w_ollama, "ollama"),
-            (self.w_mode, "mode"), (self.w_webui_port, "webui-port"), (self.w_ollama_net, "ollama-net"),
-            (self.w_publish, "publish"), (self.w_ollama_name, "ollama-name"), (self.w_bind, "bind"),
-            (self.w_add_host, "add-host"), (self.w_base_url, "base-url"),
-        ):
-            w.add_class(f"owui-knob-{cls}")
-            w.observe(self._on_widget, names="value")
+                                       tooltip=knob("ollama_network").help, layout=W.Layout(width=KNOB_WIDTH))
+        self.controls: dict[str, widgets.Widget] = {}  # knob name -> its control (the mode is no one knob's)
+        groups: dict[str, list[widgets.Widget]] = {}
+        for k in knobs.KNOBS:
+            if k.name in OWN_CONTROLS:
+                control = getattr(self, OWN_CONTROLS[k.name])
+            else:
+                control = knob_control(k, optional=self._defaults[k.name] is None)
+            if control is not self.w_mode:
+                control.add_class(f"owui-knob-{k.name.replace('_', '-')}")
+                self.controls[k.name] = control
+            placed = groups.setdefault(k.group, [])
+            if all(control is not other for other in placed):  # the mode once, for both of its knobs
+                placed.append(control)
+        self.w_mode.observe(self._on_widget, names="value")
+        for control in self.controls.values():
+            control.observe(self._on_widget, names="value")
         self.notice = W.HTML()
         self.notice.add_class("owui-notice")
         self.unused = W.HTML()
         self.unused.add_class("owui-unused")
+        columns: list[list[widgets.Widget]] = [[] for _ in COLUMNS]
+        for i, column in enumerate(COLUMNS):
+            for group in column:
+                columns[i] += [W.HTML(GROUP_HEADINGS[group]), *groups.get(group, [])] if group in groups else []
+        for group in groups:  # a group no column names yet goes last, under its own name
+            if group and all(group not in column for column in COLUMNS):
+                columns[-1] += [W.HTML(f"<b>{esc(group)}</b>"), *groups[group]]
+        # Knobs without a group (the rarer ones, and any new one) wait, closed, under "More knobs": every
+        # knob is one click away, and the usual ones stay on one screen with the picture.
+        self.more = W.Accordion(children=[W.VBox(groups.get("", []))], selected_index=None)
+        self.more.set_title(0, MORE_TITLE)
+        self.more.add_class("owui-more-knobs")
+        self.more.layout.display = None if groups.get("") else "none"
+        columns[-1] += [self.more, self.notice, self.unused]
         column = dict(flex="1 1 430px", min_width="0", max_width="560px")
         self.knobs = W.HBox(
-            [
-                W.VBox([W.HTML("<b>Docker</b>"), self.w_platform, self.w_engine, self.w_desktop_hostnet,
-                        W.HTML("<b>Ollama</b>"), self.w_ollama, self.w_ollama_net, self.w_publish,
-                        self.w_ollama_name, self.w_bind], layout=W.Layout(**column)),
-                W.VBox([W.HTML("<b>Open WebUI</b>, on the network:"), self.w_mode, self.w_webui_port, self.w_add_host,
-                        self.w_base_url, self.notice, self.unused], layout=W.Layout(**column)),
-            ],
+            [W.VBox(children, layout=W.Layout(**column)) for children in columns],
             layout=W.Layout(flex="1 1 500px", flex_flow="row wrap", grid_gap="4px 16px", align_items="flex-start"),
         )
         self.knobs.add_class("owui-knobs")
@@ -262,7 +263,7 @@ class Explorer(widgets.VBox):
         side = W.VBox([self.side_toggle, self.side_html, self.side_image])
 
         # what the learner ran, pasted: every knob is set from it (owui_lab.paste, the doctor's reader)
-        self.paste_box = PasteBox(self._from_paste, lambda: self.w_platform.value)
+        self.paste_box = PasteBox(self._from_paste, lambda: self.controls["platform"].value)
         self.tabs = W.Tab(children=[self.recipe_html, live, side, self.paste_box.widget])
         for i, name in enumerate(("Commands", "Run it live", "Linux ⇄ Desktop", "Paste your command")):
             self.tabs.set_title(i, name)
@@ -309,13 +310,14 @@ class Explorer(widgets.VBox):
     def _couple(self, change: dict[str, Any]) -> None:
         """Keep the controls consistent when one knob implies another; say so, never silently."""
         owner = change["owner"]
+        ollama = self.controls["ollama"]
         if owner is self.w_mode:
             new = change["new"]
-            if new == "compose" and self.w_ollama.value == "host":
-                self.w_ollama.value = "container"
+            if new == "compose" and ollama.value != "container":
+                ollama.value = "container"
                 self._say("A compose stack runs Ollama as a service: Ollama now runs in a container.")
             self._sync_ollama_net_options(mode_changed=True)
-        elif owner is self.w_ollama:
+        elif owner is ollama:
             if change["new"] in ("host", "bundled") and self.w_mode.value == "compose":
                 self.w_mode.value = "bridge"
                 where = "on the host" if change["new"] == "host" else "inside Open WebUI"
@@ -358,10 +360,9 @@ class Explorer(widgets.VBox):
         """Set every control from a configuration (one refresh, no coupling)."""
         self._loading = True
         try:
-            self.w_platform.value = c.platform
-            self.w_engine.value = c.engine
-            self.w_desktop_hostnet.value = bool(c.desktop_host_networking)
-            self.w_ollama.value = c.ollama
+            for name, control in self.controls.items():
+                if name not in OWN_CONTROLS:
+                    control.value = shown_value(knob(name), getattr(c, name, self._defaults[name]))
             webui = c.webui_network
             if c.compose and webui not in ("bridge", "host"):
                 mode = "compose"
@@ -378,62 +379,50 @@ class Explorer(widgets.VBox):
             if net and net not in ("bridge", "host") and net != webui:
                 self._ollama_net = net
             self._sync_ollama_net_options(value=net or "bridge")
-            self.w_publish.value = c.ollama_publish or "none"
-            self.w_ollama_name.value = c.ollama_name
-            self.w_bind.value = c.ollama_bind or ""
-            self.w_add_host.value = c.add_host_gateway
-            self.w_base_url.value = c.base_url
-            self.w_webui_port.value = c.webui_port
+            # a configuration that sets a knob kept under "More knobs" opens it: the learner sees what it set
+            if any(getattr(c, k.name, self._defaults[k.name]) != self._defaults[k.name]
+                   for k in knobs.KNOBS if not k.group):
+                self.more.selected_index = 0
             self._dirty = True
         finally:
             self._loading = False
 
-    def _knobs(self) -> dict[str, Any]:
-        """The engine's knobs from the controls; knobs that do not apply are left out."""
+    def values(self) -> dict[str, Any]:
+        """Every knob's value as the controls say it, whether it applies here or not."""
+        values = {name: read_value(knob(name), control.value, optional=self._defaults[name] is None)
+                  for name, control in self.controls.items()}
         mode = self.w_mode.value
-        container = self.w_ollama.value == "container"
-        webui = {"bridge": "bridge", "host": "host", "compose": self._stack_net, "separate": self._webui_net}[mode]
-        knobs: dict[str, Any] = dict(
-            platform=self.w_platform.value,
-            engine=self.w_engine.value if self.w_platform.value == "linux" else "docker",
-            ollama=self.w_ollama.value,
-            ollama_bind=self.w_bind.value.strip() or None,
-            ollama_name=self.w_ollama_name.value.strip(),
-            webui_network=webui,
-            webui_port=self.w_webui_port.value,
-            add_host_gateway=self.w_add_host.value,
-            base_url=self.w_base_url.value,
-            desktop_host_networking=self.w_platform.value == "desktop" and self.w_desktop_hostnet.value,
-            compose=mode == "compose" and container,
-        )
-        if container:
-            knobs["ollama_network"] = self.w_ollama_net.value
-            knobs["ollama_publish"] = self.w_publish.value
-        return knobs
+        values["webui_network"] = {"bridge": "bridge", "host": "host", "compose": self._stack_net,
+                                   "separate": self._webui_net}[mode]
+        values["compose"] = mode == "compose" and values["ollama"] == "container"
+        return values
+
+    def _knobs(self) -> dict[str, Any]:
+        """The engine's knobs from the controls.
+
+        A knob that does not apply on this platform is left out (its default: Linux has no Desktop setting,
+        Docker Desktop no other engine); an optional one (None by default) is left out where its ``when``
+        fails, so the configuration says what the commands say. Any other inapplicable value is passed as
+        set: the engine ignores it as Docker does (``-p`` with ``--network host``).
+        """
+        values = self.values()
+        return {k.name: values[k.name] for k in knobs.KNOBS
+                if values["platform"] in k.platforms and not (self._defaults[k.name] is None and k.failing(values))}
 
     def _applicability(self) -> list[str]:
-        """Enable, disable or hide each control; return why the disabled ones do not count."""
-        container = self.w_ollama.value == "container"
-        desktop = self.w_platform.value == "desktop"
-        host_mode = self.w_mode.value == "host"
-        ollama_host_net = container and self.w_ollama_net.value == "host"
-        self.w_desktop_hostnet.layout.display = None if desktop else "none"
-        self.w_engine.layout.display = "none" if desktop else None
-        self.w_ollama_net.disabled = not container
-        self.w_publish.disabled = not container or ollama_host_net
-        self.w_ollama_name.disabled = not container
-        self.w_webui_port.disabled = host_mode
-        unused = []
-        if not container:
-            unused.append("Ollama's network, published port and name: " + (
-                "Ollama runs inside the Open WebUI container, on its network" if self.w_ollama.value == "bundled"
-                else "Ollama runs on the host, not in Docker"))
-        elif ollama_host_net and self.w_publish.value != "none":
-            unused.append("Ollama's published port: Docker discards -p on the host network")
-        if host_mode:
-            unused.append(f"-p {self.w_webui_port.value}:8080: Docker discards -p with --network host "
-                          "(Open WebUI is on port 8080)")
-        return unused
+        """Hide the controls of knobs for the other platform, grey out those whose ``when`` fails; say why."""
+        values = self.values()
+        unused: dict[str, list[str]] = {}
+        for name, control in self.controls.items():
+            k = knob(name)
+            here = values["platform"] in k.platforms
+            control.layout.display = None if here else "none"
+            failing = k.failing(values)
+            control.disabled = failing is not None
+            if here and failing:
+                unused.setdefault(failing, []).append(k.label)
+        return [f"{_listed(labels)}: {knobs.CONDITIONS[condition].format(**values)}"
+                for condition, labels in unused.items()]
 
     # ------------------------------------------------------------------ refreshing the outputs
     def refresh(self) -> None:
@@ -680,14 +669,72 @@ def recipe_html(r: Recipe) -> str:
 # ---------------------------------------------------------------------------------------------------
 
 
+#: How the engine reads a knob where two spellings mean one thing (None and "bridge"); every other knob is
+#: read as it is. ``effective`` uses it to match presets and to compare what a configuration means.
+_MEANING: dict[str, Callable[[Config], Any]] = {
+    "ollama_network": lambda c: c.ollama_network_effective,
+    "ollama_publish": lambda c: c.ollama_publish_effective,
+    "ollama_host_port": lambda c: c.ollama_published_port if c.ollama_publish_effective != "none" else None,
+    "ollama_name": lambda c: c.ollama_name if c.ollama_in_container else None,
+    "desktop_host_networking": lambda c: c.platform == "desktop" and c.desktop_host_networking,
+}
+
+
 def effective(c: Config) -> tuple[Any, ...]:
-    """What a configuration means, ignoring spellings the engine treats alike (None vs "bridge")."""
-    return (
-        c.platform, c.ollama, str(c.ollama_listen), c.ollama_bind, c.ollama_network_effective,
-        c.ollama_publish_effective, c.ollama_name if c.ollama_in_container else None, c.webui_network,
-        c.webui_port, c.add_host_gateway, c.base_url, c.platform == "desktop" and c.desktop_host_networking,
-        c.compose, c.engine,
-    )
+    """What a configuration means, knob by knob, ignoring spellings the engine treats alike (None vs "bridge")."""
+    return tuple(_MEANING[k.name](c) if k.name in _MEANING else getattr(c, k.name, None) for k in knobs.KNOBS)
+
+
+def knob_control(k: Knob, *, optional: bool) -> widgets.Widget:
+    """The control of one knob, from its declaration: its kind says which, its label and help say what.
+
+    A choice of two is a pair of toggle buttons, of more a drop-down; a bool a checkbox; a port a number
+    field (a text field when it may be left unset); anything typed a text field, a combo box when the
+    declaration suggests values.
+    """
+    W = widgets
+    style = {"description_width": "132px" if len(k.label) <= 18 else "initial"}
+    common: dict[str, Any] = dict(description=k.label, tooltip=k.help)
+    if k.kind == "choice" and len(k.choices) <= 2:
+        return W.ToggleButtons(options=k.options, style={**style, "button_width": "auto"}, **common)
+    if k.kind == "choice":
+        return W.Dropdown(options=k.options, style=style, layout=W.Layout(width=KNOB_WIDTH), **common)
+    if k.kind == "bool":
+        return W.Checkbox(indent=False, layout=W.Layout(width="auto"), **common)
+    if k.kind == "port" and not optional:
+        return W.BoundedIntText(min=1, max=65535, style=style, layout=W.Layout(width="260px"), **common)
+    common.update(placeholder="unset (the default)" if optional else "", style=style)
+    if k.suggestions:
+        return W.Combobox(options=list(k.suggestions), ensure_option=False, layout=W.Layout(width=KNOB_WIDTH), **common)
+    return W.Text(layout=W.Layout(width="300px" if k.kind in ("name", "port") else KNOB_WIDTH), **common)
+
+
+def shown_value(k: Knob, value: Any) -> Any:
+    """A configuration's value as ``knob_control(k)`` shows it (unset: the first choice, or an empty field)."""
+    if k.kind == "choice":
+        return value if value in k.choices else k.choices[0]
+    if k.kind == "bool":
+        return bool(value)
+    if k.kind == "port" and isinstance(value, int):
+        return value
+    return "" if value is None else str(value)
+
+
+def read_value(k: Knob, value: Any, *, optional: bool) -> Any:
+    """What ``knob_control(k)`` holds, as the configuration takes it (an empty optional field: unset).
+
+    Text that is not a port number is passed on as typed: ``Config`` says why it is not one.
+    """
+    if not isinstance(value, str) or k.kind == "choice":
+        return value
+    text = value.strip()
+    if not text:
+        return None if optional else text
+    return int(text) if k.kind == "port" and text.isdigit() and text.isascii() else text
+
+
+def _listed(labels: list[str]) -> str:
+    return labels[0] if len(labels) == 1 else ", ".join(labels[:-1]) + " and " + labels[-1]
 
 
 def _same(a: Config, b: Config) -> bool:
