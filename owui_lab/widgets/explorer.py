@@ -421,7 +421,9 @@ class Explorer(widgets.VBox):
             control.disabled = failing is not None
             if here and failing:
                 unused.setdefault(failing, []).append(k.label)
-        return [f"{_listed(labels)}: {knobs.CONDITIONS[condition].format(**values)}"
+        words = {name: dict((v, w) for w, v in knob(name).options).get(value, value) if name in self.controls
+                 else value for name, value in values.items()}  # a choice in the learner's words
+        return [f"{_listed(labels)}: {knobs.CONDITIONS[condition].format(**words)}"
                 for condition, labels in unused.items()]
 
     # ------------------------------------------------------------------ refreshing the outputs
