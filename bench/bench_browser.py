@@ -36,10 +36,9 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from servers import chromium, jupyter_lab, voila  # beside this script (the tests use it too, as bench.servers)
 
-from tests.support.servers import chromium, jupyter_lab, voila  # noqa: E402  (the kit's own server helpers)
+ROOT = Path(__file__).resolve().parents[1]
 
 CLASSROOM = ["--theme=light", "--preheat_kernel=True"]  # as `make classroom` serves the instructor view
 POOL_WAIT = 20.0  # seconds for Voila to refill its preheated kernel after a page took one

@@ -38,14 +38,12 @@ import threading
 import time
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO))
 os.environ.setdefault("OWUI_LAB_IMAGE", "owui-lab/python:offline")
 os.environ.setdefault("OWUI_LAB_RUN", f"bench-hub-{os.getpid()}")
 
+from classroom_hub import Hub, hub_problem  # noqa: E402  beside this script (the tests use it too, as bench.classroom_hub)
 from owui_lab import load_scenario  # noqa: E402
 from owui_lab.classroom import ServiceClient  # noqa: E402
-from tests.hub_support import Hub, hub_problem  # noqa: E402
 
 RUSH = int(os.environ.get("OWUI_LAB_BENCH_RUSH", "100"))
 #: Seconds a server may take to start in the benchmark (OWUI_LAB_BENCH_WAIT), for the hub and for us.

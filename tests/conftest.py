@@ -16,16 +16,7 @@ from pathlib import Path
 
 import pytest
 
-CHROMIUM = os.environ.get("OWUI_LAB_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
+from bench.servers import CHROMIUM
 
 
 def live_required() -> bool:

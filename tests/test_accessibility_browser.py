@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from tests.support.axe import counts, report, scan, serious
-from tests.support.servers import artifact_path, chromium, jupyter_lab, voila
+from bench.servers import artifact_path, chromium, jupyter_lab, voila
 from tests.widgets_support import run_in_jupyterlab
 
 pytestmark = [pytest.mark.slow]

@@ -261,7 +261,7 @@ def test_cli_json_lists_the_eight(capsys):
 def test_html_has_no_serious_accessibility_violations(tmp_path, axe_core):
     """axe-core over the whole web page: 0 critical, 0 serious (text contrast >= 4.5:1 included)."""
     from tests.support.axe import counts, report, scan, serious
-    from tests.support.servers import artifact_path, chromium
+    from bench.servers import artifact_path, chromium
 
     path = cs.save(tmp_path / "sheet.html")
     with chromium(viewport=(1280, 720)) as browser:

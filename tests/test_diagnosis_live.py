@@ -26,7 +26,7 @@ from typing import Any, Iterator
 import pytest
 
 from owui_lab import standins
-from tests.support.servers import free_port
+from bench.servers import free_port
 
 pytestmark = pytest.mark.usefixtures("docker_daemon")
 

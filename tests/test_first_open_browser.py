@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.servers import artifact_path, chromium, jupyter_lab
+from bench.servers import artifact_path, chromium, jupyter_lab
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

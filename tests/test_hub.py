@@ -20,7 +20,7 @@ from owui_lab import load_scenario
 from owui_lab.prediction import predict
 
 from .conftest import live_required
-from .hub_support import HUB_LABEL, Hub, hub_problem
+from bench.classroom_hub import HUB_LABEL, Hub, hub_problem
 
 pytestmark = [pytest.mark.usefixtures("docker_daemon"), pytest.mark.slow, pytest.mark.timeout(900)]
 
@@ -236,7 +236,7 @@ URLS = "from owui_lab.widgets.lesson import lesson\ncheck = lesson('01_ollama_on
 
 @pytest.mark.usefixtures("chromium_path")
 def test_the_projector_fills_in_as_learners_answer_then_reveals_and_runs_it(hub: Hub) -> None:
-    from .support.servers import chromium
+    from bench.servers import chromium
 
     from owui_lab.lessons import lesson_question
     from owui_lab.service.answers import plain

@@ -28,7 +28,7 @@ from owui_lab import docker_api
 from owui_lab.recipe import WEBUI_NAME, recipe
 from owui_lab.standins import source
 from tests.strategies import configs
-from tests.support.servers import free_port, http_status
+from bench.servers import free_port, http_status
 
 pytestmark = pytest.mark.usefixtures("docker_daemon")
 

@@ -24,7 +24,7 @@ from owui_lab.config import Config
 from owui_lab.recipe import WEBUI_NAME
 from owui_lab.recipe_engines import PROGRAMS
 from tests.conftest import live_required
-from tests.support.servers import free_port
+from bench.servers import free_port
 from tests.test_engines_live import ENGINE_SOCKETS, IMAGE, _answers
 from tests.test_recipe_compose import _stack, assert_the_stack_agrees
 

@@ -19,7 +19,7 @@ import pytest
 from owui_lab import Config, drawing
 from owui_lab.knobs import KNOBS
 from owui_lab.widgets.explorer import MORE_TITLE
-from tests.support.servers import artifact_path, chromium, jupyter_lab, voila
+from bench.servers import artifact_path, chromium, jupyter_lab, voila
 from tests.widgets_support import run_in_jupyterlab
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.servers import artifact_path, chromium, voila
+from bench.servers import artifact_path, chromium, voila
 
 NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "instructor.ipynb"
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.servers import artifact_path, chromium, jupyter_lab, voila
+from bench.servers import artifact_path, chromium, jupyter_lab, voila
 
 pytestmark = [pytest.mark.usefixtures("chromium_path"), pytest.mark.slow]
 

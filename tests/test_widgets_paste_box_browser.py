@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.servers import artifact_path, chromium, jupyter_lab
+from bench.servers import artifact_path, chromium, jupyter_lab
 from tests.widgets_support import run_in_jupyterlab
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]

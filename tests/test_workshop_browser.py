@@ -19,7 +19,7 @@ from owui_lab.lessons import normalise
 from owui_lab.widgets.lesson import lesson
 from owui_lab.widgets.predict_check import PredictCheck
 from tests.support.axe import counts, report, scan, serious
-from tests.support.servers import artifact_path, chromium, jupyter_lab
+from bench.servers import artifact_path, chromium, jupyter_lab
 
 pytestmark = [pytest.mark.usefixtures("chromium_path"), pytest.mark.slow]
 

@@ -1,4 +1,5 @@
-"""Helpers shared by the tests: servers started as subprocesses, and a headless Chromium.
+"""Helpers shared by the tests: axe-core in the page (``axe.py``).
 
-Import them as ``from tests.support.servers import free_port, serve, chromium``.
+Servers started as subprocesses and a headless Chromium are shared with the benchmarks, in ``bench/servers.py``:
+``from bench.servers import free_port, serve, chromium``.
 """

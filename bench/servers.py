@@ -1,4 +1,4 @@
-"""Start servers (JupyterLab, Voila, anything) for a test, and drive Debian's Chromium with Playwright.
+"""Start servers (JupyterLab, Voila, anything) for a test or a benchmark, and drive Debian's Chromium with Playwright.
 
 Every server runs in a process group of its own, is waited for with an explicit, bounded timeout on a
 loopback URL, and is stopped in a ``finally`` by its own PID's process group (kernels included), so a
@@ -7,7 +7,8 @@ failure message: a server that did not come up says why.
 
 Example::
 
-    from tests.support.servers import chromium, jupyter_lab
+    from bench.servers import chromium, jupyter_lab   # a test (pytest puts the repository on sys.path)
+    from servers import chromium, jupyter_lab         # a script in bench/ (Python puts its folder there)
 
     with jupyter_lab(root_dir) as lab, chromium() as browser:
         page = browser.new_page()
@@ -33,13 +34,20 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-try:  # tests/ is a package: pytest and scripts run from the repository root see ``tests.conftest`` ...
-    from tests.conftest import CHROMIUM, CHROMIUM_ARGS
-except ImportError:  # ... a run with only tests/ on sys.path sees it as ``conftest``.
-    from conftest import CHROMIUM, CHROMIUM_ARGS
+#: Debian's Chromium (never a browser download), and how the tests and benchmarks start it.
+CHROMIUM = os.environ.get("OWUI_LAB_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 
 #: Where tests keep what a person may want to look at after a run (screenshots, logs).
-ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
+ARTIFACTS = Path(__file__).resolve().parents[1] / "tests" / "artifacts"
 
 #: The virtual environment's scripts (jupyter, voila) sit beside the running Python.
 VENV_BIN = Path(sys.executable).parent
@@ -321,7 +329,7 @@ def chromium(
 ) -> Iterator[object]:
     """Debian's Chromium, headless, driven by Playwright, with a new empty user-data directory.
 
-    Never downloads a browser: it launches ``tests.conftest.CHROMIUM`` with ``CHROMIUM_ARGS``.
+    Never downloads a browser: it launches ``CHROMIUM`` with ``CHROMIUM_ARGS``.
 
     Yields:
         A Playwright ``BrowserContext``; call ``.new_page()`` on it.

@@ -1,5 +1,7 @@
 """A real classroom hub for tests and the benchmark: JupyterHub, DockerSpawner, the lab service.
 
+Tests import it as ``bench.classroom_hub``, ``bench/bench_hub.py`` as ``classroom_hub`` (beside the script).
+
 ``Hub(learners=[...])`` starts ``deploy/jupyterhub/jupyterhub_config.py`` exactly as ``start-hub``
 does, on free loopback ports, with the test authenticator (one password), an admin token for the
 REST API, this test run's label on every lab object (``OWUI_LAB_RUN``) and its own hub id on every
