@@ -217,9 +217,10 @@ KNOBS: tuple[Knob, ...] = (
 )
 
 #: Every condition a knob's ``when`` names, and why the knob does not count where it fails (the sandbox's
-#: "Not used here"; ``{name}`` is that knob's value, a choice in the learner's words).
-CONDITIONS: dict[str, str] = {
-    "ollama=container": "Ollama runs {ollama}, not in a container of its own",
+#: "Not used here"; ``{name}`` is that knob's value), or a reason for each value the other knob has instead.
+CONDITIONS: dict[str, str | dict[str, str]] = {
+    "ollama=container": {"host": "Ollama runs on the host, not in Docker",
+                         "bundled": "Ollama runs inside the Open WebUI container, on its network"},
     "ollama_network!=host": "Docker discards -p on the host network",
     "ollama_publish!=none": "Ollama's port is not published",
     "webui_network!=host": "Docker discards -p {webui_port}:8080 with --network host (Open WebUI is on port 8080)",

@@ -189,6 +189,9 @@ def test_conditions_name_knobs_and_values_they_have():
             assert name in knobs.BY_NAME and name != k.name, condition
             other = knobs.BY_NAME[name]
             assert wanted in other.choices or other.kind != "choice", condition
+            reason = knobs.CONDITIONS[condition]
+            if isinstance(reason, dict):  # a reason for every other value the knob can have
+                assert set(reason) == set(other.choices) - {wanted}, condition
     for k in KNOBS:
         assert not k.choice_labels or len(k.choice_labels) == len(k.choices), k.name
         assert not k.suggestions or k.kind not in ("choice", "bool", "port"), k.name

@@ -8,7 +8,7 @@ daemon (through ``widgets.live``, like every other widget) and puts what happene
 predicted (``presentation``, the one renderer).
 
 The knobs come from their declarations (``knobs.KNOBS``): each one's kind gives its control
-(``knob_control``: a choice of two is toggle buttons, of more a drop-down, a bool a checkbox, a port a
+(``knob_control``: a short choice is toggle buttons, a longer one a drop-down, a bool a checkbox, a port a
 number field, anything typed a text field or a combo box of its ``suggestions``), with its label, help
 and choices; its ``group`` gives the heading it sits under ("More knobs", closed, when it has none); its
 ``platforms`` hide it on the other platform and its ``when`` greys it out, named under "Not used here".
@@ -39,6 +39,7 @@ the handler, the knobs' rules and the layout they feed read best in one place.
 from __future__ import annotations
 
 import base64
+import re
 import threading
 import time
 from collections import OrderedDict
@@ -89,6 +90,7 @@ PRESET_LABELS = {
 PNG_CACHE_SIZE = 64
 _DESCRIPTION = {"description_width": "132px"}
 KNOB_WIDTH = "100%"  # of its column: two columns of knobs fit a laptop's notebook
+TOGGLE_CHARS = 40  # a choice whose words are this long in all fits one row of toggle buttons beside its label
 #: The one exception table: knobs the sandbox shows with a control of its own instead of the one their kind
 #: gives. Open WebUI's network and "one compose stack" are one choice in a learner's words (``MODES``);
 #: container Ollama's network offers the networks that choice made (``_ollama_net_options``). Their
@@ -421,10 +423,7 @@ class Explorer(widgets.VBox):
             control.disabled = failing is not None
             if here and failing:
                 unused.setdefault(failing, []).append(k.label)
-        words = {name: dict((v, w) for w, v in knob(name).options).get(value, value) if name in self.controls
-                 else value for name, value in values.items()}  # a choice in the learner's words
-        return [f"{_listed(labels)}: {knobs.CONDITIONS[condition].format(**words)}"
-                for condition, labels in unused.items()]
+        return [f"{_listed(labels)}: {_why_not(condition, values)}" for condition, labels in unused.items()]
 
     # ------------------------------------------------------------------ refreshing the outputs
     def refresh(self) -> None:
@@ -690,14 +689,14 @@ def effective(c: Config) -> tuple[Any, ...]:
 def knob_control(k: Knob, *, optional: bool) -> widgets.Widget:
     """The control of one knob, from its declaration: its kind says which, its label and help say what.
 
-    A choice of two is a pair of toggle buttons, of more a drop-down; a bool a checkbox; a port a number
-    field (a text field when it may be left unset); anything typed a text field, a combo box when the
-    declaration suggests values.
+    A choice whose words fit one row (``TOGGLE_CHARS``) is a row of toggle buttons, any other a drop-down;
+    a bool a checkbox; a port a number field (a text field when it may be left unset); anything typed a
+    text field, a combo box when the declaration suggests values.
     """
     W = widgets
     style = {"description_width": "132px" if len(k.label) <= 18 else "initial"}
     common: dict[str, Any] = dict(description=k.label, tooltip=k.help)
-    if k.kind == "choice" and len(k.choices) <= 2:
+    if k.kind == "choice" and sum(len(words) for words, _ in k.options) <= TOGGLE_CHARS:
         return W.ToggleButtons(options=k.options, style={**style, "button_width": "auto"}, **common)
     if k.kind == "choice":
         return W.Dropdown(options=k.options, style=style, layout=W.Layout(width=KNOB_WIDTH), **common)
@@ -733,6 +732,14 @@ def read_value(k: Knob, value: Any, *, optional: bool) -> Any:
     if not text:
         return None if optional else text
     return int(text) if k.kind == "port" and text.isdigit() and text.isascii() else text
+
+
+def _why_not(condition: str, values: dict[str, Any]) -> str:
+    """Why a knob does not count where ``condition`` fails (``knobs.CONDITIONS``), for these knob values."""
+    reason = knobs.CONDITIONS[condition]
+    if isinstance(reason, dict):  # one reason for each value the other knob has instead
+        reason = reason[str(values[re.match(r"\w+", condition).group()])]  # type: ignore[union-attr]
+    return reason.format(**values)
 
 
 def _listed(labels: list[str]) -> str:
