@@ -31,7 +31,7 @@ URL_HOSTS = st.sampled_from(["localhost", "127.0.0.1", "host.docker.internal", "
 @st.composite
 def configs(draw, platform=None) -> Config:
     """Any valid configuration the widgets can reach (plus a few more knob values)."""
-    ollama = draw(st.sampled_from(["host", "container"]))
+    ollama = draw(st.sampled_from(["host", "container", "bundled"]))
     knobs = dict(
         platform=platform or draw(st.sampled_from(["linux", "desktop"])),
         ollama=ollama,

@@ -153,12 +153,16 @@ def test_graph_invariants(config: Config):
     assert _namespace_of_box(g, "open-webui") == webui_ns
     if config.ollama_in_container:
         assert _namespace_of_box(g, "ollama") == ollama_namespace(config)
+    elif config.ollama_bundled:  # the :ollama image: a process in Open WebUI's own box
+        assert g.nodes["ollama"]["kind"] == "process"
+        assert g.nodes["ollama"]["boundary"] == g.nodes["open-webui"]["boundary"]
+        assert ollama_namespace(config) == webui_ns
     else:
         assert g.nodes["ollama"]["kind"] == "process"
         box = g.nodes["ollama"]["boundary"]
         assert box == "host" or g.nodes[box]["namespace"] == HOST
-    # On Docker Desktop the VM holds every container, and nothing else.
-    if config.platform == "desktop":
+    # On Docker Desktop the VM holds every container, and nothing else (but the Ollama bundled in one).
+    if config.platform == "desktop" and not config.ollama_bundled:
         for node in ("open-webui", "ollama"):
             assert ("vm" in chain(g, node)) is (g.nodes[node]["kind"] == "container")
     # On Linux a native Ollama shares the box of a host-network Open WebUI.

@@ -52,7 +52,7 @@ def knobs_from_compose(model: dict, ollama_name: str = "ollama") -> dict:
         "base_url": webui["environment"]["OLLAMA_BASE_URL"],
         "add_host_gateway": webui.get("extra_hosts") == ["host.docker.internal:host-gateway"],
         "webui_port": int(webui["ports"][0].split(":")[0]) if "ports" in webui else None,
-        "ollama": "container" if ollama else "host",
+        "ollama": "container" if ollama else "bundled" if webui["image"].endswith(":ollama") else "host",
     }
     if ollama:
         ports = [p.rsplit(":", 2) for p in ollama.get("ports", [])]  # [address:]host:container
@@ -270,6 +270,9 @@ def test_the_recipe_builds_exactly_the_configuration(c):
         assert _network_of_run(ollama) == c.ollama_network_effective
         assert r.host_ollama == ""
         assert len(r.runs) == 2
+    elif c.ollama_bundled:  # one container, the :ollama image; Ollama's OLLAMA_HOST goes on it
+        assert len(r.runs) == 1 and r.host_ollama == "" and webui[-1] == "ghcr.io/open-webui/open-webui:ollama"
+        assert model["services"][WEBUI_NAME].get("environment", {}).get("OLLAMA_HOST") == c.ollama_bind
     else:
         assert len(r.runs) == 1 and r.host_ollama
         assert str(c.ollama_listen) in r.host_ollama
