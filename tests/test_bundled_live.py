@@ -62,3 +62,15 @@ def test_a_bundled_ollama_is_reached_where_the_engine_says(standin_image):
     finally:
         docker_api.remove_labelled(cli, session=session)
         cli.close()
+
+
+@pytest.mark.parametrize("knobs", [{"ollama": "bundled"}, {"api_base_url": "http://10.10.1.201:11434/api"}])
+def test_the_live_lab_says_it_does_not_build_them_yet(knobs):
+    """The lab would run another setup than asked (one stand-in per container, no legacy variable): it refuses,
+    before any daemon is asked, and points to the prediction."""
+    from owui_lab.errors import ConfigError
+    from owui_lab.lab.live import Lab
+
+    with pytest.raises(ConfigError) as caught:
+        Lab(Config.from_knobs(knobs))
+    assert "does not build" in caught.value.message and "owui-lab predict" in caught.value.hint
