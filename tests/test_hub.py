@@ -43,6 +43,7 @@ def hub(tmp_path_factory: pytest.TempPathFactory):
             pytest.fail(f"a live part is missing in CI: {problem}", pytrace=False)
         pytest.skip(f"{problem}; in CI this is a failure")
     the_hub = Hub(tmp_path_factory.mktemp("hub"), LEARNERS, concurrency=4)
+    stale = plant_a_stale_chain()
     try:
         the_hub.start()
         everyone = LEARNERS + [the_hub.instructor]
@@ -53,6 +54,8 @@ def hub(tmp_path_factory: pytest.TempPathFactory):
         for t in spawners:
             t.join()
         the_hub.wait_ready(everyone)
+        if stale:  # the hub's first spawn swept it: its network is long gone
+            assert stale not in iptables_chains(), "a dead hub's iptables chain survived a new hub's start"
         yield the_hub
     finally:
         left = the_hub.stop()
@@ -61,6 +64,22 @@ def hub(tmp_path_factory: pytest.TempPathFactory):
         shutil.copy(the_hub.log_path, keep / f"hub-{the_hub.hub_id}.log")
         assert not left, f"learner servers left after the hub stopped: {left}"
         assert "owuilab-" not in iptables_chains(), "the hub's iptables chain outlived the hub"
+
+
+#: A source no network of this test uses (TEST-NET-1, one address): a dead hub's chain that drops it.
+STALE_SOURCE = "192.0.2.254/32"
+
+
+def plant_a_stale_chain() -> str:
+    """The chain a SIGKILLed hub leaves behind (its learners' network removed since); "" when not root."""
+    import subprocess
+
+    if os.geteuid() != 0:
+        return ""
+    chain = "owuilab-" + os.urandom(6).hex()
+    for args in (["-N", chain], ["-A", chain, "-j", "DROP"], ["-I", "INPUT", "-s", STALE_SOURCE, "-j", chain]):
+        subprocess.run(["iptables", "-w", *args], check=True, capture_output=True)
+    return chain
 
 
 def iptables_chains() -> str:

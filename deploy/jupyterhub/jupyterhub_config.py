@@ -232,6 +232,7 @@ def _isolate(subnet: str) -> bool:
         print(f"owui-lab hub: not root or no iptables: learners' servers can reach this server's ports "
               f"(run the hub as root to limit them to the hub and the lab service).", file=sys.stderr)
         return False
+    _sweep_stale_chains()
     rule = ["INPUT", "-s", subnet, "-j", CHAIN]
     if not _iptables("-C", *rule):
         _iptables("-N", CHAIN)
@@ -249,6 +250,34 @@ def _isolate(subnet: str) -> bool:
 
         atexit.register(undo)
     return True
+
+
+def _sweep_stale_chains() -> None:
+    """Remove the chains of hubs that died without undoing them (SIGKILL, a power cut).
+
+    Such a chain still drops traffic from its old subnet to this server, and Docker hands that subnet
+    to the next network it creates: a lab's or anyone's. A chain is stale when no learners' network
+    (of any hub on this daemon) holds its subnet any more; a running hub's network always does.
+    """
+    from owui_lab import docker_api
+
+    listed = subprocess.run(["iptables", "-w", "-S", "INPUT"], capture_output=True, text=True).stdout
+    rules = re.findall(r"^-A INPUT -s (\S+) -j (owuilab-[0-9a-f]{12})$", listed, re.M)
+    if not rules:
+        return
+    cli = docker_api.client(timeout=30)
+    try:
+        alive = {config["Subnet"] for network in cli.networks.list(filters={"label": "io.owui-lab.role=learner-network"})
+                 for config in (network.attrs.get("IPAM") or {}).get("Config") or [] if config.get("Subnet")}
+    finally:
+        cli.close()
+    for subnet, chain in rules:
+        if subnet not in alive:
+            print(f"owui-lab hub: removing {chain}, left by a hub that stopped without cleaning up "
+                  f"(its network {subnet} is gone)", file=sys.stderr)
+            _iptables("-D", "INPUT", "-s", subnet, "-j", chain)
+            _iptables("-F", chain)
+            _iptables("-X", chain)
 
 
 _isolated: list[str] = []
