@@ -110,8 +110,7 @@ def what_happens(v: Verdict) -> str:
     text = outcome_words(v.outcome)
     step = v.failing_step
     if step is not None:
-        reason = step.reason.removesuffix(" → connection refused")
-        text += f" (step {step.name}: {reason})"
+        text += f" (step {step.name}: {step.cause})"
     if not v.browser.reachable:
         text += f". And the browser cannot open Open WebUI at {v.browser.url}: {v.browser.reason}"
     elif v.reachable:

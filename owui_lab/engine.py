@@ -28,7 +28,7 @@ from typing import Any
 from . import engines
 from .catalog import Scenario, as_config
 from .config import DOCKER0_ADDRESS, IMAGE_DEFAULT_BASE_URL, OLLAMA_PORT, WEBUI_CONTAINER_PORT, Config, redact_url, stays_inside
-from .reasons import render
+from .reasons import render, render_cause, render_note
 
 OUTCOMES = ("ok", "name_not_resolved", "connection_refused", "unreachable")
 STEP_NAMES = ("resolve", "route", "listen", "answer")
@@ -74,6 +74,11 @@ class Step:
         """The step in the learner's words."""
         return render(self.code, self.fields)
 
+    @property
+    def cause(self) -> str:
+        """Why, without the outcome the sentence ends in (for a reader that names the outcome itself)."""
+        return render_cause(self.code, self.fields)
+
     def to_dict(self) -> dict[str, Any]:
         return {"name": self.name, "ok": self.ok, "reason": self.reason, "outcome": self.outcome, "code": self.code,
                 "subject": self.subject, "address": self.address, "port": self.port, "facts": dict(self.facts)}
@@ -82,6 +87,31 @@ class Step:
 def _step(name: str, ok: bool, code: str, *, subject: str = "", address: str | None = None,
           port: int | None = None, **facts: Any) -> Step:
     return Step(name, ok, code, subject, address, port, tuple(sorted(facts.items())))
+
+
+@dataclass(frozen=True)
+class Note:
+    """A note beside the verdict as data (what the docs get wrong here, a security remark); ``text`` is its words.
+
+    Attributes:
+        code: which note, as a stable id (a key of ``reasons.NOTES``; security remarks start ``security_``).
+        facts: the values its sentence needs (how Ollama is bound, the URLs, the engine), as pairs.
+    """
+
+    code: str
+    facts: tuple[tuple[str, Any], ...] = ()
+
+    @property
+    def text(self) -> str:
+        """The note in the learner's words."""
+        return render_note(self.code, dict(self.facts))
+
+    def __str__(self) -> str:
+        return self.text
+
+
+def _note(code: str, **facts: Any) -> Note:
+    return Note(code, tuple(sorted(facts.items())))
 
 
 @dataclass(frozen=True)
@@ -113,7 +143,7 @@ class Verdict:
         steps: the steps evaluated, in order; when not reachable the last one failed.
         fixes: concrete changes that make everything work (flags, env vars, URLs), best first.
         browser: the browser's view of Open WebUI.
-        notes: what the docs get wrong here, and security remarks.
+        note_data: what the docs get wrong here, and security remarks, as data (``notes`` words them).
     """
 
     config: Config
@@ -122,8 +152,13 @@ class Verdict:
     steps: tuple[Step, ...]
     browser: Browser
     fixes: tuple[str, ...] = ()
-    notes: tuple[str, ...] = ()
+    note_data: tuple[Note, ...] = ()
     resolved_address: str | None = field(default=None, compare=False)
+
+    @property
+    def notes(self) -> tuple[str, ...]:
+        """What the docs get wrong here, and security remarks, in the learner's words."""
+        return tuple(n.text for n in self.note_data)
 
     @property
     def failing_step(self) -> Step | None:
@@ -139,6 +174,7 @@ class Verdict:
             "fixes": list(self.fixes),
             "browser": self.browser.to_dict(),
             "notes": list(self.notes),
+            "note_codes": [n.code for n in self.note_data],
             "config": self.config.to_dict(),
         }
 
@@ -524,75 +560,41 @@ def _browser(c: Config) -> Browser:
 # --------------------------------------------------------------------------------------------------
 
 
-def _notes(c: Config) -> tuple[str, ...]:
-    notes = []
+def _notes(c: Config) -> tuple[Note, ...]:
     url = c.parsed_base_url
     host_ollama = c.ollama == "host"
     listen = c.ollama_listen
-    notes.extend(engines.notes(c))
+    notes = [_note(code, **facts) for code, facts in engines.notes(c)]
     if c.platform == "linux" and c.engine == "docker" and host_ollama and url.host == "host.docker.internal" \
             and c.add_host_gateway:
-        there = (
-            "and Ollama listens there (OLLAMA_HOST=0.0.0.0: every address)" if listen.all_addresses
-            else f"and Ollama listens there (OLLAMA_HOST={c.ollama_bind}: docker0 only)"
-            if listen.listens_on(DOCKER0_ADDRESS)
-            else f"so Ollama must listen on that address: OLLAMA_HOST=0.0.0.0 (every address) or "
-            f"OLLAMA_HOST={DOCKER0_ADDRESS} (docker0 only)"
-        )
-        notes.append(
-            "The docs' Linux diagram says 'via Docker proxy': nothing forwards this connection to the host's "
-            f"loopback (docker-proxy serves published ports only). host-gateway is the docker0 address "
-            f"{DOCKER0_ADDRESS}, {there}."
-        )
+        if listen.all_addresses:
+            notes.append(_note("via_docker_proxy_ollama_on_every_address"))
+        elif listen.listens_on(DOCKER0_ADDRESS):
+            notes.append(_note("via_docker_proxy_ollama_on_docker0", ollama_bind=c.ollama_bind))
+        else:
+            notes.append(_note("via_docker_proxy_ollama_not_there"))
     if c.platform == "desktop" and c.webui_host_mode:
-        notes.append(
-            "Docker Desktop supports --network host from 4.34 (a beta from 4.29): Settings → Resources → "
-            "Network → Enable host networking, then Apply and restart; not with Enhanced Container Isolation. "
-            "Older docs say it does not work at all."
-        )
+        notes.append(_note("desktop_host_networking_versions"))
     if c.platform == "desktop" and url.host == DOCKER0_ADDRESS:
-        notes.append("On Docker Desktop there is no docker0 on your Mac/PC: 172.17.0.1 is inside the VM.")
+        notes.append(_note("desktop_has_no_docker0"))
     if c.platform == "linux" and host_ollama and listen.host == DOCKER0_ADDRESS:
-        notes.append(
-            f"Security: OLLAMA_HOST={c.ollama_bind} listens on docker0 only: containers and this host reach "
-            "it, your LAN does not (safer than 0.0.0.0). Two costs: nothing listens on 127.0.0.1:11434, "
-            f"so ollama commands on the host need OLLAMA_HOST={DOCKER0_ADDRESS} too; and docker0 must "
-            "exist when Ollama starts (Docker creates it)."
-        )
+        notes.append(_note("security_ollama_on_docker0", ollama_bind=c.ollama_bind))
     if host_ollama and listen.all_addresses:
-        notes.append(
-            "Security: Ollama on 0.0.0.0 has no authentication and is reachable from your LAN: "
-            "firewall port 11434 (on Linux allow only docker0/172.17.0.0/16)."
-        )
+        notes.append(_note("security_ollama_on_every_address"))
     if c.ollama_publish_effective == "all":
-        notes.append(
-            "Security: -p 11434:11434 publishes Ollama on every address, past ufw (Docker's rules come "
-            "first): prefer -p 127.0.0.1:11434:11434, or filter in the DOCKER-USER chain."
-        )
+        notes.append(_note("security_published_on_every_address"))
     if c.api_base_url is not None and c.base_url != "":
-        notes.append(
-            f"OLLAMA_API_BASE_URL={redact_url(c.api_base_url)} is ignored: Open WebUI reads the legacy variable only "
-            "when OLLAMA_BASE_URL is empty, and OLLAMA_BASE_URL is "
-            + ("/ollama, the image's own, set by its Dockerfile" if c.base_url in ("/ollama", IMAGE_DEFAULT_BASE_URL)
-               else redact_url(c.base_url))
-            + " (open_webui/config.py; Open WebUI issue 2176). Set OLLAMA_BASE_URL to the URL without /api."
-        )
+        if c.base_url in ("/ollama", IMAGE_DEFAULT_BASE_URL):
+            notes.append(_note("api_base_url_ignored_beside_the_image_default", api_base_url=redact_url(c.api_base_url)))
+        else:
+            notes.append(_note("api_base_url_ignored", api_base_url=redact_url(c.api_base_url),
+                               base_url=redact_url(c.base_url)))
     if c.ollama_bundled:
-        notes.append(
-            "The :ollama image runs Ollama inside the Open WebUI container: its Dockerfile (built with "
-            "USE_OLLAMA=true) sets USE_OLLAMA_DOCKER=true, start.sh then runs `ollama serve` with no OLLAMA_HOST "
-            "(127.0.0.1:11434 in that container), and Open WebUI turns the image's OLLAMA_BASE_URL=/ollama into "
-            "http://localhost:11434. From the Dockerfile and start.sh; the network rule is checked live with the kit's "
-            "stand-ins started the same way in one container (tests/test_bundled_live.py), not with the real image."
-        )
+        notes.append(_note("ollama_bundled"))
     if c.stored_url is not None and c.stored_url != c.base_url:
-        notes.append(
-            f"Open WebUI uses the URL saved in its database ({redact_url(c.stored_url)}), not OLLAMA_BASE_URL="
-            f"{redact_url(c.base_url)}: the saved one wins while the data volume is kept and "
-            "ENABLE_PERSISTENT_CONFIG is on (Open WebUI issues 12034, 1295)."
-        )
+        notes.append(_note("stored_url_wins", stored_url=redact_url(c.stored_url), base_url=redact_url(c.base_url)))
     if c.webui_host_mode and c.webui_port != 3000:
-        notes.append(f"--webui-port {c.webui_port} has no effect in host mode: Docker discards -p.")
+        notes.append(_note("webui_port_ignored_in_host_mode", webui_port=c.webui_port))
     return tuple(notes)
 
 
@@ -632,6 +634,6 @@ def evaluate(config: Config | Scenario | str) -> Verdict:
         outcome=outcome,
         steps=tuple(steps),
         browser=_browser(c),
-        notes=_notes(c),
+        note_data=_notes(c),
         resolved_address=address,
     )

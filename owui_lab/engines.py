@@ -25,6 +25,7 @@ from __future__ import annotations
 from typing import Any, NamedTuple
 
 from .config import DOCKER0_ADDRESS, ENGINE_TITLES, Config
+from .reasons import render_note
 
 #: Podman's default network ("podman", which the Docker-compatible API calls "bridge") and its gateway.
 PODMAN_GATEWAY = "10.88.0.1"
@@ -33,13 +34,8 @@ NETWORK_GATEWAY = "gateway-of-the-network"  # host.containers.internal on rootfu
 HOST_LAN = "the-host-lan-address"  # host.containers.internal on rootless Podman: the host's own address
 #: rootless Docker's network namespace (where its docker0 and --network host live).
 ROOTLESSKIT = "rootlesskit"
-
-FROM_THE_DOCS = (
-    "From the docs, not recorded: Podman 4.4+ can use pasta instead of slirp4netns for rootless networking "
-    "(Podman 5 makes it the default); host.containers.internal and the gateway then map differently "
-    "(open-webui #14204 reports 169.254.1.2), and Podman 5.3+ accepts host-gateway. The kit's Podman rules "
-    "are recorded on Podman 4.3.1 with slirp4netns: if yours differs, record it (owui-lab lab grid)."
-)
+#: What the Podman rules do not cover (recorded on Podman 4.3.1): the note ``podman_from_the_docs``, in words.
+FROM_THE_DOCS = render_note("podman_from_the_docs", {})
 
 
 class Route(NamedTuple):
@@ -248,21 +244,16 @@ def browser_blocked(c: Config) -> str | None:
     return None
 
 
-def notes(c: Config) -> list[str]:
-    """What the learner on this engine should know (each with its source)."""
+def notes(c: Config) -> list[tuple[str, dict[str, Any]]]:
+    """What the learner on this engine should know, as (note code, fields): ``reasons.NOTES`` words them."""
     if not differs(c):
         return []
-    out = []
+    out: list[tuple[str, dict[str, Any]]] = []
     url = c.parsed_base_url
     if podman(c) and url.host == "host.docker.internal":
-        out.append("Podman names the host host.containers.internal (built in, no flag): use "
-                   "http://host.containers.internal:11434; Podman 4.3 refuses --add-host=...:host-gateway "
-                   "(measured on Podman 4.3.1).")
+        out.append(("podman_names_the_host", {}))
     if c.engine in ("docker-rootless", "podman-rootless") and not c.ollama_in_container:
-        out.append(f"{title(c)}: a host Ollama is reached only at the host's LAN address (through slirp4netns), "
-                   "so it must listen on 0.0.0.0; a 127.0.0.1 Ollama is out of reach from every container "
-                   "but a host-network one" + (" (and rootless Docker's host network is rootlesskit's, not the "
-                                               "host's)" if rootless_docker(c) else "") + " (measured).")
+        out.append(("rootless_host_ollama_on_lan_only", {"engine_title": title(c), "engine": c.engine}))
     if podman(c):
-        out.append(FROM_THE_DOCS)
+        out.append(("podman_from_the_docs", {}))
     return out

@@ -5,14 +5,18 @@ what it is about (``subject``), the ``address`` and ``port``, and the few facts 
 (network names, how Ollama listens). This module turns that data into the sentence a learner reads,
 so the words live in one table and can be reworded without touching a rule; ``graph.py`` keeps its
 short picture labels in a table keyed by the same codes. ``tests/test_reasons.py`` checks that
-every code the engine emits has a template here and a label there.
+every code the engine emits has a template here and a label there. The notes beside a verdict (what the
+docs get wrong, security remarks) are data the same way: a note code and its fields, rendered from
+``NOTES``.
 
 Templates are ``str.format`` strings. Besides the step's own fields they may use ``{docker0}``,
 ``{ollama_default_port}`` and ``{webui_container_port}`` (the constants), ``{who}`` (Ollama as the
-sentence names it: "Ollama (container, OLLAMA_HOST=0.0.0.0:11434)"), and two phrase formats:
+sentence names it: "Ollama (container, OLLAMA_HOST=0.0.0.0:11434)"), and phrase formats:
 ``{NAME:network}`` ("the default bridge network", "the user-defined network 'ai'"), ``{NAME:podman_network}``
-("the default network", "the network 'ai'"), ``{NAME:place}`` ("the host", "the Docker Desktop VM") and
-``{ENGINE:forwarder}`` ("docker-proxy", "rootlessport").
+("the default network", "the network 'ai'"), ``{NAME:place}`` ("the host", "the Docker Desktop VM"),
+``{ENGINE:forwarder}`` ("docker-proxy", "rootlessport") and ``{ENGINE:host_network_aside}``. ``{outcome}``
+marks where a sentence states its outcome (" → connection refused"), so that ``render_cause`` gives the
+cause alone.
 """
 
 from __future__ import annotations
@@ -122,84 +126,77 @@ REASONS: dict[str, str] = {
                                  "timeout; recorded on Podman 4.3.1)",
     "route_podman0": "{address} is podman0, the default network's gateway: an address of this host",
     # listen: does anything listen there, on that address and port, for this source?
-    "wrong_port": "{who} listens on port {ollama_port}, not {port} → connection refused",
-    "published_port_differs": "the published port is {published_port} ({spec}), not {port} → connection refused",
+    "wrong_port": "{who} listens on port {ollama_port}, not {port}{outcome}",
+    "published_port_differs": "the published port is {published_port} ({spec}), not {port}{outcome}",
     "published_on_loopback_only_host_address": "{spec} listens on the host's loopback only, not on the host's "
-                                               "address {address} → connection refused",
+                                               "address {address}{outcome}",
     "published_on_loopback_only": "{spec} listens on the host's loopback only, not on docker0 ({docker0}), where "
-                                  "a container's connection arrives → connection refused",
+                                  "a container's connection arrives{outcome}",
     "nothing_behind_published_port": "{spec} forwards to port {ollama_default_port} in the container, where {who} "
-                                     "does not listen → connection refused",
+                                     "does not listen{outcome}",
     "listen_published_mac": "{spec} publishes Ollama's container port on your Mac/PC",
     "listen_published_loopback": "{spec} publishes Ollama's container port on {place:place}'s loopback",
     "listen_published_host_address": "{spec} publishes Ollama's container port on the host's address {address}",
     "listen_published_docker0": "{spec} publishes Ollama's container port on every host address, docker0 "
                                 "({docker0}) included",
-    "webui_own_port": "that is Open WebUI's own port {webui_container_port}, not Ollama → connection refused",
-    "nothing_in_webui_container": "nothing listens on port {port} inside the Open WebUI container → connection "
-                                  "refused",
+    "webui_own_port": "that is Open WebUI's own port {webui_container_port}, not Ollama{outcome}",
+    "nothing_in_webui_container": "nothing listens on port {port} inside the Open WebUI container{outcome}",
     "listen_bundled": "{who} listens on the Open WebUI container's own loopback: the :ollama image's start.sh runs "
                       "`ollama serve` in that container (from its Dockerfile; emulated with the stand-ins)",
     "bundled_ollama_not_there": "Ollama runs inside the Open WebUI container (the :ollama image), and nothing "
-                                "listens at {address} port {port} → connection refused (use http://localhost:11434 or "
+                                "listens at {address} port {port}{outcome} (use http://localhost:11434 or "
                                 "the image's /ollama)",
     "container_port_not_host_port": "container-to-container traffic uses the container port {ollama_port}, not a "
-                                    "published host port → connection refused",
+                                    "published host port{outcome}",
     "ollama_container_loopback_only": "{who} listens on {ollama_host} inside its container, so other containers cannot "
-                                      "connect → connection refused",
+                                      "connect{outcome}",
     "listen_container_all_addresses": "{who} listens on all addresses of its container",
     "mac_ollama_not_on_loopback": "{who} listens on {ollama_host} only, but Docker Desktop delivers "
-                                  "host.docker.internal to your Mac/PC's loopback (127.0.0.1) → connection refused",
+                                  "host.docker.internal to your Mac/PC's loopback (127.0.0.1){outcome}",
     "listen_mac": "{who} listens on your Mac/PC; Docker Desktop's forwarding reaches it even on 127.0.0.1",
     "listen_mac_host_network": "{who} is on the host network; Docker Desktop forwards its port to your Mac/PC",
     "mac_no_published_port": "nothing listens on your Mac/PC at that port: the Ollama container publishes no port "
-                             "(add -p 11434:11434) → connection refused",
-    "mac_nothing_listens": "nothing listens on your Mac/PC at that port → connection refused",
+                             "(add -p 11434:11434){outcome}",
+    "mac_nothing_listens": "nothing listens on your Mac/PC at that port{outcome}",
     "listen_loopback": "{who} listens on {place:place}'s loopback",
-    "ollama_not_on_loopback": "{who} listens on {ollama_host} only, not on {address} → connection refused",
-    "no_published_port_there": "the Ollama container publishes no port on {place:place}, so nothing listens at {port} "
-                               "→ connection refused",
+    "ollama_not_on_loopback": "{who} listens on {ollama_host} only, not on {address}{outcome}",
+    "no_published_port_there": "the Ollama container publishes no port on {place:place}, so nothing listens at {port}{outcome}",
     "vm_is_not_the_mac": "nothing listens at port {port} in the Docker Desktop VM: Ollama runs on your Mac/PC, outside "
-                         "the VM → connection refused",
+                         "the VM{outcome}",
     "listen_docker0_all_addresses": "{who} listens on all addresses, docker0 ({docker0}) included",
     "listen_docker0_only": "{who} listens on docker0 ({docker0}) itself, and only there",
     "ollama_not_on_docker0": "{who} listens on {ollama_host} only; a connection arriving on docker0 ({docker0}) finds "
                              "nothing there (nothing forwards it to the host's loopback, whatever the docs' 'via "
-                             "Docker proxy' says) → "
-                             "connection refused",
-    "docker0_is_in_the_vm": "Ollama runs on your Mac/PC, not in the VM where {docker0} leads → connection refused",
-    "docker0_no_published_port": "nothing listens on docker0 port {port}: the Ollama container publishes no port → "
-                                 "connection refused",
+                             "Docker proxy' says){outcome}",
+    "docker0_is_in_the_vm": "Ollama runs on your Mac/PC, not in the VM where {docker0} leads{outcome}",
+    "docker0_no_published_port": "nothing listens on docker0 port {port}: the Ollama container publishes no port{outcome}",
     "listen_host_address_all": "{who} listens on all addresses, {address} included",
     "listen_host_address": "{who} listens on {address}",
     "ollama_not_on_host_address": "{who} listens on {ollama_host} only; a connection to the host's address {address} "
-                                  "finds nothing there → connection refused",
-    "nothing_on_host_address": "nothing listens on the host's address {address} at port {port} → connection refused",
-    "nothing_known_listens": "nothing known listens there → connection refused",
+                                  "finds nothing there{outcome}",
+    "nothing_on_host_address": "nothing listens on the host's address {address} at port {port}{outcome}",
+    "nothing_known_listens": "nothing known listens there{outcome}",
     # listen, on Podman and rootless Docker (engines.py)
     "listen_host_lan_all_addresses": "{who} listens on every address, the host's LAN address included",
-    "ollama_not_on_host_lan": "{who} listens on {ollama_host} only, not on the host's LAN address → connection refused",
+    "ollama_not_on_host_lan": "{who} listens on {ollama_host} only, not on the host's LAN address{outcome}",
     "listen_published_host_lan": "{spec} is held on every host address ({engine:forwarder})",
-    "published_port_not_11434": "the published port is 11434, not {port} → connection refused",
-    "published_on_loopback_not_lan": "{spec} listens on the host's loopback only, not on its LAN address → connection "
-                                     "refused",
-    "no_published_port_on_host": "the Ollama container publishes no port on the host → connection refused",
+    "published_port_not_11434": "the published port is 11434, not {port}{outcome}",
+    "published_on_loopback_not_lan": "{spec} listens on the host's loopback only, not on its LAN address{outcome}",
+    "no_published_port_on_host": "the Ollama container publishes no port on the host{outcome}",
     "listen_published_podman_namespace": "{spec}: rootlessport holds the port on every host address, 10.88.0.1 too "
                                          "where rootful Podman's podman0 holds it (as on the recording machine)",
-    "published_on_loopback_short": "{spec} listens on the host's loopback only → connection refused",
-    "host_not_in_podman_namespace": "nothing listens at that port of podman0's address on the recording machine → "
-                                    "connection refused (with rootless Podman alone the address leads off the machine)",
-    "ollama_publishes_no_port": "the Ollama container publishes no port → connection refused",
+    "published_on_loopback_short": "{spec} listens on the host's loopback only{outcome}",
+    "host_not_in_podman_namespace": "nothing listens at that port of podman0's address on the recording machine{outcome} (with rootless Podman alone the address leads off the machine)",
+    "ollama_publishes_no_port": "the Ollama container publishes no port{outcome}",
     "nothing_answers_elsewhere": "nothing of this setup answers there (recorded: refused, on a machine where rootful "
-                                 "Podman also held 10.88.0.1) → connection refused",
+                                 "Podman also held 10.88.0.1){outcome}",
     "listen_rootlesskit_host_network": "{who} shares rootlesskit's namespace (--network host) and listens there",
-    "ollama_not_on_rootlesskit": "{who} listens on {ollama_host} only inside rootlesskit's namespace → connection "
-                                 "refused",
+    "ollama_not_on_rootlesskit": "{who} listens on {ollama_host} only inside rootlesskit's namespace{outcome}",
     "host_ollama_outside_rootlesskit": "a host Ollama is outside rootlesskit's namespace: nothing listens there "
-                                       "(rootless Docker reaches the host only at its LAN address) → connection refused",
+                                       "(rootless Docker reaches the host only at its LAN address){outcome}",
     "rootlesskit_forwards_on_host": "{spec} is forwarded by rootlesskit on the host, and nothing answers it at docker0 "
-                                    "from another container (measured) → connection refused",
-    "published_on_loopback_rootlesskit": "{spec} listens on loopback only → connection refused",
+                                    "from another container (measured){outcome}",
+    "published_on_loopback_rootlesskit": "{spec} listens on loopback only{outcome}",
     "listen_published_rootlesskit": "{spec} is also held inside rootlesskit's namespace, where this container runs",
     # answer
     "ollama_answers": "Ollama answers GET /api/version with its version",
@@ -220,6 +217,69 @@ REASONS: dict[str, str] = {
                               "{webui_port}",
 }
 
+_VIA_DOCKER_PROXY = ("The docs' Linux diagram says 'via Docker proxy': nothing forwards this connection to the host's "
+                     "loopback (docker-proxy serves published ports only). host-gateway is the docker0 address "
+                     "{docker0}, ")
+
+_LEGACY_API_BASE_URL = ("OLLAMA_API_BASE_URL={api_base_url} is ignored: Open WebUI reads the legacy variable only "
+                        "when OLLAMA_BASE_URL is empty, and OLLAMA_BASE_URL is {IS} (open_webui/config.py; Open WebUI "
+                        "issue 2176). Set OLLAMA_BASE_URL to the URL without /api.")
+
+#: Note code → the note a learner reads beside the verdict: what the docs get wrong here, what an engine
+#: does its own way, and security remarks (``engine.Note``; ``engines.notes`` for the other engines).
+#: Keys are stable ids (the JSON's ``note_codes``); a security remark's code starts with ``security_``.
+NOTES: dict[str, str] = {
+    # the other engines on Linux (engines.py)
+    "podman_names_the_host": "Podman names the host host.containers.internal (built in, no flag): use "
+                             "http://host.containers.internal:11434; Podman 4.3 refuses "
+                             "--add-host=...:host-gateway (measured on Podman 4.3.1).",
+    "rootless_host_ollama_on_lan_only": "{engine_title}: a host Ollama is reached only at the host's LAN address "
+                                        "(through slirp4netns), so it must listen on 0.0.0.0; a 127.0.0.1 Ollama is "
+                                        "out of reach from every container but a host-network "
+                                        "one{engine:host_network_aside} (measured).",
+    "podman_from_the_docs": "From the docs, not recorded: Podman 4.4+ can use pasta instead of slirp4netns for "
+                            "rootless networking (Podman 5 makes it the default); host.containers.internal and the "
+                            "gateway then map differently (open-webui #14204 reports 169.254.1.2), and Podman 5.3+ "
+                            "accepts host-gateway. The kit's Podman rules are recorded on Podman 4.3.1 with "
+                            "slirp4netns: if yours differs, record it (owui-lab lab grid).",
+    # what the docs get wrong (engine.py)
+    "via_docker_proxy_ollama_on_every_address": _VIA_DOCKER_PROXY + "and Ollama listens there (OLLAMA_HOST=0.0.0.0: "
+                                                                    "every address).",
+    "via_docker_proxy_ollama_on_docker0": _VIA_DOCKER_PROXY + "and Ollama listens there (OLLAMA_HOST={ollama_bind}: "
+                                                              "docker0 only).",
+    "via_docker_proxy_ollama_not_there": _VIA_DOCKER_PROXY + "so Ollama must listen on that address: "
+                                                             "OLLAMA_HOST=0.0.0.0 (every address) or "
+                                                             "OLLAMA_HOST={docker0} (docker0 only).",
+    "desktop_host_networking_versions": "Docker Desktop supports --network host from 4.34 (a beta from 4.29): "
+                                        "Settings → Resources → Network → Enable host networking, then Apply and "
+                                        "restart; not with Enhanced Container Isolation. Older docs say it does not "
+                                        "work at all.",
+    "desktop_has_no_docker0": "On Docker Desktop there is no docker0 on your Mac/PC: {docker0} is inside the VM.",
+    "stored_url_wins": "Open WebUI uses the URL saved in its database ({stored_url}), not OLLAMA_BASE_URL={base_url}: "
+                       "the saved one wins while the data volume is kept and ENABLE_PERSISTENT_CONFIG is on (Open "
+                       "WebUI issues 12034, 1295).",
+    "webui_port_ignored_in_host_mode": "--webui-port {webui_port} has no effect in host mode: Docker discards -p.",
+    "api_base_url_ignored": _LEGACY_API_BASE_URL.replace("{IS}", "{base_url}"),
+    "api_base_url_ignored_beside_the_image_default": _LEGACY_API_BASE_URL.replace(
+        "{IS}", "/ollama, the image's own, set by its Dockerfile"),
+    "ollama_bundled": "The :ollama image runs Ollama inside the Open WebUI container: its Dockerfile (built with "
+                      "USE_OLLAMA=true) sets USE_OLLAMA_DOCKER=true, start.sh then runs `ollama serve` with no "
+                      "OLLAMA_HOST (127.0.0.1:11434 in that container), and Open WebUI turns the image's "
+                      "OLLAMA_BASE_URL=/ollama into http://localhost:11434. From the Dockerfile and start.sh; the network "
+                      "rule is checked live with the kit's stand-ins started the same way in one container "
+                      "(tests/test_bundled_live.py), not with the real image.",
+    # security
+    "security_ollama_on_docker0": "Security: OLLAMA_HOST={ollama_bind} listens on docker0 only: containers and this "
+                                  "host reach it, your LAN does not (safer than 0.0.0.0). Two costs: nothing listens "
+                                  "on 127.0.0.1:11434, so ollama commands on the host need OLLAMA_HOST={docker0} too; "
+                                  "and docker0 must exist when Ollama starts (Docker creates it).",
+    "security_ollama_on_every_address": "Security: Ollama on 0.0.0.0 has no authentication and is reachable from your "
+                                        "LAN: firewall port 11434 (on Linux allow only docker0/172.17.0.0/16).",
+    "security_published_on_every_address": "Security: -p 11434:11434 publishes Ollama on every address, past ufw "
+                                           "(Docker's rules come first): prefer -p 127.0.0.1:11434:11434, or filter "
+                                           "in the DOCKER-USER chain.",
+}
+
 #: Ollama as a sentence names it, for ``{who}``.
 WHO = "Ollama ({kind}, OLLAMA_HOST={ollama_listen})"
 OLLAMA_KIND = {True: "container", False: "native process", "bundled": "bundled in the Open WebUI container"}
@@ -233,6 +293,13 @@ PLACE_WORDS = {"host": "the host", "vm": "the Docker Desktop VM"}
 #: ``{ENGINE:forwarder}``: what holds a published port on the host, by container engine.
 FORWARDERS = {"docker": "docker-proxy", "docker-rootless": "rootlesskit's port driver", "podman-rootless": "rootlessport",
               "podman-rootful": "conmon holds it, netavark's NAT forwards it"}
+
+#: ``{outcome}``: where a sentence states its step's outcome. Only a failing listen step's templates carry it
+#: (its outcome is always a refused connection); ``render_cause`` leaves it out.
+OUTCOME_SUFFIX = " → connection refused"
+
+#: ``{ENGINE:host_network_aside}``: what a container engine's ``--network host`` is, where it is not the host's.
+HOST_NETWORK_ASIDES = {"docker-rootless": " (and rootless Docker's host network is rootlesskit's, not the host's)"}
 
 CONSTANTS = {"docker0": DOCKER0_ADDRESS, "ollama_default_port": OLLAMA_PORT,
              "webui_container_port": WEBUI_CONTAINER_PORT}
@@ -248,6 +315,8 @@ class _Words(string.Formatter):
             return PLACE_WORDS[value]
         if format_spec == "forwarder":
             return FORWARDERS[value]
+        if format_spec == "host_network_aside":
+            return HOST_NETWORK_ASIDES.get(value, "")
         return super().format_field(value, format_spec)
 
 
@@ -261,8 +330,30 @@ def render(code: str, fields: Mapping[str, Any]) -> str:
         KeyError: an unknown code, or a template naming a field the step does not carry (a bug in the
             engine or in the table, caught by the tests).
     """
-    values = {**CONSTANTS, **fields}
+    return _render(REASONS[code], fields, OUTCOME_SUFFIX)
+
+
+def render_cause(code: str, fields: Mapping[str, Any]) -> str:
+    """The cause alone: ``render``'s sentence without the outcome it ends in (" → connection refused").
+
+    For a reader that names the outcome itself, as the cheat sheet does ("No: connection refused (step
+    listen: CAUSE)").
+    """
+    return _render(REASONS[code], fields, "")
+
+
+def render_note(code: str, fields: Mapping[str, Any]) -> str:
+    """The note for note ``code`` with its ``fields`` (as ``render`` does for a step).
+
+    Raises:
+        KeyError: an unknown code, or a template naming a field the note does not carry.
+    """
+    return _render(NOTES[code], fields, "")
+
+
+def _render(template: str, fields: Mapping[str, Any], outcome: str) -> str:
+    values = {**CONSTANTS, **fields, "outcome": outcome}
     if "ollama_listen" in values:
         kind = "bundled" if values.get("bundled") else bool(values.get("in_container"))
         values["who"] = WHO.format(kind=OLLAMA_KIND[kind], **values)
-    return _WORDS.format(REASONS[code], **values)
+    return _WORDS.format(template, **values)

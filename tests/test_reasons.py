@@ -1,4 +1,4 @@
-"""The engine's steps are data; their sentences and picture labels come from tables keyed by reason code."""
+"""The engine's steps and notes are data; their sentences and picture labels come from tables keyed by code."""
 
 from __future__ import annotations
 
@@ -14,10 +14,10 @@ import pytest
 import owui_lab
 from owui_lab import Config
 from owui_lab.config import DOCKER0_ADDRESS
-from owui_lab.engine import OUTCOMES, STEP_NAMES, Browser, Step, evaluate
+from owui_lab.engine import OUTCOMES, STEP_NAMES, Browser, Note, Step, Verdict, evaluate
 from owui_lab.errors import ConfigError
 from owui_lab.graph import LABELS, short_reason
-from owui_lab.reasons import REASONS, render
+from owui_lab.reasons import NOTES, OUTCOME_SUFFIX, REASONS, render, render_cause, render_note
 
 #: The engine's rules: rootful Docker Engine and Docker Desktop, and where the other engines differ.
 RULES = [Path(owui_lab.__file__).parent / name for name in ("engine.py", "engines.py")]
@@ -98,11 +98,16 @@ def grid() -> list[Config]:
 
 
 @pytest.fixture(scope="module")
-def emitted() -> dict[tuple[str, bool], Step | Browser]:
+def verdicts() -> list[Verdict]:
+    """The engine's verdicts over the grid, and over the knobs only notes read (``note_grid``)."""
+    return [evaluate(c) for c in note_grid()]
+
+
+@pytest.fixture(scope="module")
+def emitted(verdicts) -> dict[tuple[str, bool], Step | Browser]:
     """One step (or browser) for each (code, ok) the engine emits over the grid."""
     seen: dict[tuple[str, bool], Step | Browser] = {}
-    for c in grid():
-        v = evaluate(c)
+    for v in verdicts:
         for s in v.steps:
             seen.setdefault((s.code, s.ok), s)
         seen.setdefault((v.browser.code, v.browser.reachable), v.browser)
@@ -110,7 +115,8 @@ def emitted() -> dict[tuple[str, bool], Step | Browser]:
 
 
 def test_every_code_the_engine_writes_has_a_template_and_every_template_a_code():
-    assert codes_in_the_engine() == set(REASONS)
+    assert codes_in_the_engine() == set(REASONS) | set(NOTES)
+    assert not set(REASONS) & set(NOTES), "a code is both a step's reason and a note"
 
 
 def test_every_failing_code_has_a_picture_label(emitted):
@@ -142,15 +148,17 @@ def test_every_sentence_and_label_renders_from_the_steps_own_fields(emitted):
 
 
 def test_templates_name_only_known_fields():
-    """A template may use the step's fields, the constants and the two phrase formats, nothing else."""
-    fields = {"subject", "address", "port", "docker0", "ollama_default_port", "webui_container_port", "who",
-              "network", "name_kind", "webui_network", "ollama_network", "ollama_name", "ollama_port", "ollama_host",
+    """A template may use the step's (or note's) fields, the constants and the phrase formats, nothing else."""
+    fields = {"subject", "address", "port", "docker0", "ollama_default_port", "webui_container_port", "who", "outcome",
+              "ollama_bind", "stored_url", "base_url", "api_base_url", "network", "name_kind", "webui_network", "ollama_network", "ollama_name", "ollama_port", "ollama_host",
               "published_port", "spec", "place", "webui_port", "engine", "engine_title", "gateway"}
-    for code, template in REASONS.items():
+    for code, template in {**REASONS, **NOTES}.items():
         for _text, name, spec, _conv in string.Formatter().parse(template):
             if name is not None:
                 assert name in fields, (code, name)
-                assert spec in ("", "network", "podman_network", "place", "forwarder"), (code, spec)
+                assert spec in ("", "network", "podman_network", "place", "forwarder", "host_network_aside"), \
+                    (code, spec)
+    assert not any("{outcome}" in t for t in NOTES.values()), "a note states no step's outcome"
 
 
 def test_a_step_is_data_and_its_json_keeps_the_old_keys():
@@ -171,3 +179,75 @@ def test_rewording_a_template_rewords_the_step(monkeypatch):
     step = evaluate(owui_lab.load_scenario("linux-ollama-on-host")).failing_step
     monkeypatch.setitem(REASONS, step.code, "Ollama hears only {ollama_host}")
     assert step.reason == "Ollama hears only 127.0.0.1"
+
+
+def test_the_outcome_is_rendered_apart_from_the_cause(emitted):
+    """Exactly the failing listen steps state their outcome; ``cause`` is the sentence without it."""
+    for (code, ok), step in emitted.items():
+        if not isinstance(step, Step):
+            continue
+        states_outcome = "{outcome}" in REASONS[code]
+        assert states_outcome is (step.name == "listen" and not ok), code
+        if states_outcome:
+            assert step.outcome == "connection_refused"
+            assert step.reason.replace(OUTCOME_SUFFIX, "", 1) == step.cause, code
+            assert OUTCOME_SUFFIX not in step.cause, code
+        else:
+            assert step.cause == step.reason, code
+
+
+def test_the_cause_of_a_refused_connection():
+    step = evaluate(owui_lab.load_scenario("linux-ollama-on-host")).failing_step
+    assert step.reason == step.cause + OUTCOME_SUFFIX
+    assert step.cause == render_cause(step.code, step.fields) and not step.cause.endswith("refused")
+
+
+def note_grid() -> list[Config]:
+    """The grid, and the knobs only notes read: a URL saved in Open WebUI's database, a host-mode port."""
+    out = grid()
+    for engine, ollama, url in itertools.product(["docker", "docker-rootless", "podman-rootful", "podman-rootless"],
+                                                 ["host", "container"],
+                                                 ["http://host.docker.internal:11434", "http://localhost:11434"]):
+        out.append(Config(engine=engine, ollama=ollama, base_url=url, stored_url="http://me:secret@ollama:11434"))
+        out.append(Config(engine=engine, ollama=ollama, base_url=url, webui_network="host", webui_port=3001))
+    for base_url in ("/ollama", "http://me:secret@ollama:11434"):  # the legacy variable beside OLLAMA_BASE_URL
+        out.append(Config(ollama="bundled", base_url=base_url, api_base_url="http://me:secret@ollama:11434/api"))
+    return out
+
+
+@pytest.fixture(scope="module")
+def notes_emitted(verdicts) -> dict[str, tuple[Note, str]]:
+    """One note (and the verdict's rendered sentence for it) for each note code the engine emits."""
+    seen: dict[str, tuple[Note, str]] = {}
+    for v in verdicts:
+        assert len(v.notes) == len(v.note_data)
+        for note, text in zip(v.note_data, v.notes):
+            seen.setdefault(note.code, (note, text))
+    return seen
+
+
+def test_every_note_code_is_emitted_and_rendered_from_its_own_fields(notes_emitted):
+    assert set(notes_emitted) == set(NOTES), f"never emitted: {sorted(set(NOTES) - set(notes_emitted))}"
+    for code, (note, text) in notes_emitted.items():
+        assert text == note.text == str(note) == render_note(code, dict(note.facts)), code
+        assert text and "{" not in text and text.endswith("."), (code, text)
+
+
+def test_a_note_is_data_and_the_json_names_its_code():
+    v = evaluate(Config(ollama_bind=DOCKER0_ADDRESS, base_url="http://host.docker.internal:11434",
+                        add_host_gateway=True))
+    codes = [n.code for n in v.note_data]
+    assert codes == ["via_docker_proxy_ollama_on_docker0", "security_ollama_on_docker0"]
+    assert dict(v.note_data[0].facts) == {"ollama_bind": DOCKER0_ADDRESS}
+    assert f"OLLAMA_HOST={DOCKER0_ADDRESS}: docker0 only" in v.notes[0]
+    d = json.loads(json.dumps(v.to_dict()))
+    assert d["notes"] == list(v.notes) and d["note_codes"] == codes
+    saved = evaluate(v.config.replace(stored_url="http://me:secret@ollama:11434")).note_data[-1]
+    assert saved.code == "stored_url_wins" and "secret" not in saved.text and "me:***@ollama" in saved.text
+
+
+def test_rewording_a_note_rewords_the_verdict(monkeypatch):
+    v = evaluate(Config(ollama_bind="0.0.0.0"))
+    code = v.note_data[0].code
+    monkeypatch.setitem(NOTES, code, "Reworded.")
+    assert v.notes[0] == "Reworded."
