@@ -519,11 +519,13 @@ def _listen(c: Config, dest: _Destination, port: int) -> Step:
             bad = port_mismatch()
             if bad:
                 return bad
+            # Podman's gateway arrives here too: the sentence names its bridge (podman0, 10.88.0.1).
+            on = {"bridge": engines.bridge(c), "bridge_name": engines.bridge_name(c)}
             if ol.all_addresses:
-                return listening("listen_docker0_all_addresses")
+                return listening("listen_docker0_all_addresses", **on)
             if ol.listens_on(DOCKER0_ADDRESS):
                 return listening("listen_docker0_only")
-            return refused("ollama_not_on_docker0")
+            return refused("ollama_not_on_docker0", **on)
         if c.ollama_in_container and publish != "none":
             # Seen in the lab (Docker 20.10, default userland-proxy): traffic from any bridge network
             # to a host address skips Docker's DNAT ("-i <bridge> -j RETURN") and docker-proxy,

@@ -352,7 +352,7 @@ LABELS: dict[str, str] = {
     "ollama_not_on_loopback": "Ollama listens on {ollama_host}, not on loopback",
     "no_published_port_there": "the Ollama container publishes no port",
     "vm_is_not_the_mac": "that is the VM; Ollama is on your Mac/PC",
-    "ollama_not_on_docker0": "Ollama on {ollama_host} refuses connections via docker0",
+    "ollama_not_on_docker0": "Ollama on {ollama_host} refuses connections via {bridge_name}",
     "docker0_is_in_the_vm": "172.17.0.1 is in the VM, not your Mac/PC",
     "docker0_no_published_port": "the Ollama container publishes no port",
     "nothing_known_listens": "nothing known listens there",

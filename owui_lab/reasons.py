@@ -163,9 +163,9 @@ REASONS: dict[str, str] = {
     "no_published_port_there": "the Ollama container publishes no port on {place:place}, so nothing listens at {port}{outcome}",
     "vm_is_not_the_mac": "nothing listens at port {port} in the Docker Desktop VM: Ollama runs on your Mac/PC, outside "
                          "the VM{outcome}",
-    "listen_docker0_all_addresses": "{who} listens on all addresses, docker0 ({docker0}) included",
+    "listen_docker0_all_addresses": "{who} listens on all addresses, {bridge} included",
     "listen_docker0_only": "{who} listens on docker0 ({docker0}) itself, and only there",
-    "ollama_not_on_docker0": "{who} listens on {ollama_host} only; a connection arriving on docker0 ({docker0}) finds "
+    "ollama_not_on_docker0": "{who} listens on {ollama_host} only; a connection arriving on {bridge} finds "
                              "nothing there (nothing forwards it to the host's loopback, whatever the docs' 'via "
                              "Docker proxy' says){outcome}",
     "docker0_is_in_the_vm": "Ollama runs on your Mac/PC, not in the VM where {docker0} leads{outcome}",

@@ -90,3 +90,20 @@ def test_the_picture_names_the_engine_and_its_namespace():
     assert "rootless Podman's network namespace" in {d.get("label") for _, d in podman.nodes(data=True)}
     rootful = topology(Config())
     assert "Host machine · Linux (Docker Engine)" in {d.get("label") for _, d in rootful.nodes(data=True)}
+
+
+@pytest.mark.parametrize(("network", "bridge", "label"), [
+    (None, "podman0 (10.88.0.1)", "via podman0"),
+    ("ai", "the gateway of the network 'ai'", "via its gateway"),
+])
+def test_a_refusal_at_podman_s_gateway_names_podman_s_bridge_not_docker0(network, bridge, label):
+    """Rootful Podman's host.containers.internal leads to its network's gateway: not docker0, not 172.17.0.1."""
+    from owui_lab.graph import short_reason
+
+    c = Config(engine="podman-rootful", base_url="http://host.containers.internal:11434", webui_network=network)
+    failing = next(s for s in evaluate(c).steps if not s.ok)
+    assert failing.code == "ollama_not_on_docker0"
+    assert f"arriving on {bridge} finds nothing" in failing.reason and "172.17.0.1" not in failing.reason
+    assert short_reason(failing).endswith(label)
+    docker = next(s for s in evaluate(Config(add_host_gateway=True)).steps if not s.ok)
+    assert "arriving on docker0 (172.17.0.1)" in docker.reason and short_reason(docker).endswith("via docker0")
