@@ -267,7 +267,7 @@ def test_run_is_disabled_with_the_reason_where_the_lab_cannot_run(monkeypatch):
 ACTIONS = st.one_of(
     st.tuples(st.just("platform"), st.sampled_from(["linux", "desktop"])),
     st.tuples(st.just("desktop_host_networking"), st.booleans()),
-    st.tuples(st.just("ollama"), st.sampled_from(["host", "container"])),
+    st.tuples(st.just("ollama"), st.sampled_from(["host", "container", "bundled"])),
     st.tuples(st.just("mode"), st.sampled_from(["bridge", "host", "compose", "separate"])),
     st.tuples(st.just("ollama_network"), st.sampled_from(["bridge", "host", "ollama-net", "webui-net", STACK_NETWORK])),
     st.tuples(st.just("ollama_publish"), st.sampled_from(["none", "all", "loopback"])),
