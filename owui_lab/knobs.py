@@ -194,7 +194,8 @@ KNOBS: tuple[Knob, ...] = (
          drawn="the host network box: the VM's, or shared with your Mac/PC", written=Written("daemon", "setting"),
          group="Docker"),
     Knob("compose", "bool", "one compose stack", "both run as services of one compose file",
-         drawn="the compose network's caption", written=Written("none", "shape"), group="Open WebUI"),
+         drawn="the compose network's caption", written=Written("none", "shape"), group="Open WebUI",
+         when=("ollama=container",)),
     Knob("userland_proxy", "bool", "the daemon's userland-proxy", "the daemon's userland-proxy setting (default on; "
          "off: no docker-proxy, published ports are forwarded by NAT alone)",
          drawn="only in the verdict (a timeout between bridge networks)", written=Written("daemon", "setting")),
@@ -228,6 +229,23 @@ CONDITIONS: dict[str, str | dict[str, str]] = {
 
 #: The knobs by name.
 BY_NAME: dict[str, Knob] = {k.name: k for k in KNOBS}
+
+
+def settle(values: Mapping[str, Any], defaults: Mapping[str, Any]) -> dict[str, Any]:
+    """``values`` (knob name -> value) with each knob that does not apply put back to its default.
+
+    A knob for the other platform goes back to its default (Linux has no Docker Desktop setting, Docker
+    Desktop no other engine); so does one whose ``when`` fails, if it is optional (None) or off (False) by
+    default: the configuration then says what the commands say. Any other value stays as set, and the
+    engine ignores it as Docker does (``-p`` with ``--network host``). The sandbox and the lessons' widgets
+    build their configurations through it.
+    """
+    settled = dict(values)
+    for k in KNOBS:
+        if k.name in settled and (values.get("platform") not in k.platforms
+                                  or (defaults[k.name] in (None, False) and k.failing(values))):
+            settled[k.name] = defaults[k.name]
+    return settled
 
 
 def knob(name: str) -> Knob:

@@ -89,6 +89,10 @@ def test_build_config_drops_what_no_longer_applies():
     assert c.ollama_network is None and not c.compose
     d = build_config(owui_lab.load_scenario("desktop-host-network"), {"desktop_host_networking": True, "platform": "linux"})
     assert not d.desktop_host_networking
+    b = build_config(compose, {"ollama": "bundled"})  # inside Open WebUI: no network, port or stack of its own
+    assert b.ollama == "bundled" and b.ollama_network is None and b.ollama_publish is None and not b.compose
+    e = build_config(owui_lab.load_scenario("linux-compose").replace(engine="podman-rootful"), {"platform": "desktop"})
+    assert e.platform == "desktop" and e.engine == "docker"  # Docker Desktop runs Docker
 
 
 def test_what_happens_now_follows_the_knobs():

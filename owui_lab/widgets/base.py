@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import base64
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from collections import OrderedDict
 from functools import lru_cache
 from typing import Any, Mapping
 
 from ..config import Config
 from ..engine import Verdict
-from ..knobs import knob
+from ..knobs import knob, settle
 from ..presentation import description_html, esc, missing_diagram_html
 
 
@@ -222,13 +222,9 @@ class Feedback:
 def build_config(base: Config, changes: Mapping[str, Any]) -> Config:
     """``base`` with ``changes``, dropping knobs that the change made inapplicable (as widgets hide them).
 
-    A host Ollama has no network or published port, and Linux has no Desktop setting: those knobs are
-    reset rather than rejected, because the widget disables them at the same moment.
+    A host or bundled Ollama has no network, published port or compose stack, and Linux has no Desktop
+    setting: the declarations say so (``Knob.platforms``, ``Knob.when``), and ``knobs.settle`` resets those
+    knobs rather than have them rejected, because the widget disables them at the same moment.
     """
-    knobs = base.to_dict()
-    knobs.update(changes)
-    if knobs.get("ollama") == "host":
-        knobs.update(ollama_network=None, ollama_publish=None, ollama_host_port=None, compose=False)
-    if knobs.get("platform") == "linux":
-        knobs["desktop_host_networking"] = False
-    return Config(**knobs)
+    values = {**base.to_dict(), **changes}
+    return type(base)(**settle(values, {f.name: f.default for f in fields(type(base))}))

@@ -400,16 +400,8 @@ class Explorer(widgets.VBox):
         return values
 
     def _knobs(self) -> dict[str, Any]:
-        """The engine's knobs from the controls.
-
-        A knob that does not apply on this platform is left out (its default: Linux has no Desktop setting,
-        Docker Desktop no other engine); an optional one (None by default) is left out where its ``when``
-        fails, so the configuration says what the commands say. Any other inapplicable value is passed as
-        set: the engine ignores it as Docker does (``-p`` with ``--network host``).
-        """
-        values = self.values()
-        return {k.name: values[k.name] for k in knobs.KNOBS
-                if values["platform"] in k.platforms and not (self._defaults[k.name] is None and k.failing(values))}
+        """The engine's knobs from the controls, those that do not apply back at their defaults (``knobs.settle``)."""
+        return knobs.settle(self.values(), self._defaults)
 
     def _applicability(self) -> list[str]:
         """Hide the controls of knobs for the other platform, grey out those whose ``when`` fails; say why."""
