@@ -85,6 +85,7 @@ def test_knobs_diagram_and_headline_share_one_screen(tmp_path):
         page.locator(".owui-more-knobs").get_by_text(MORE_TITLE).first.click()
         page.wait_for_function("() => document.querySelector('.owui-knob-stored-url') &&"
                                " document.querySelector('.owui-knob-stored-url').offsetParent", timeout=20_000)
+        page.locator(".owui-more-knobs").first.evaluate("e => e.scrollIntoView({block: 'end'})")
         page.wait_for_timeout(300)
         geometry = page.evaluate(BOXES)
         page.screenshot(path=str(artifact_path("sandbox_1400x1000_more_knobs.png")))
