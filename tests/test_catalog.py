@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from importlib.resources import files
 from pathlib import Path
 
 import pytest
@@ -131,3 +135,56 @@ def test_a_folder_named_like_a_file_is_an_error_not_a_traceback(tmp_path: Path):
     (tmp_path / "linux-x.yaml").mkdir()
     with pytest.raises(ScenarioError, match="cannot be read"):
         _load_all(tmp_path)
+
+
+# ---- a ninth scenario: counts, id lists and expectations come from the catalog ----
+
+#: A throw-away scenario no test names, dropped into a copy of the catalog.
+NINTH = """id: linux-throwaway-ninth
+title: A throw-away ninth scenario (Docker Engine)
+summary: Open WebUI in a container with --add-host, Ollama on the host listening on every address.
+docs: >-
+  Docker Engine on Linux. No lesson knows this scenario: it proves the kit reads its scenarios from the catalog.
+config:
+  platform: linux
+  ollama: host
+  ollama_bind: 0.0.0.0
+  webui_network: bridge
+  add_host_gateway: true
+  base_url: http://host.docker.internal:11434
+"""
+
+#: The test files that run over every scenario of the catalog (parametrised by it, or counting it).
+OVER_THE_CATALOG = ["tests/test_graph.py", "tests/test_drawing.py", "tests/test_describe.py", "tests/test_mermaid.py",
+                    "tests/test_cli.py"]
+
+
+@pytest.fixture
+def ninth_catalog(tmp_path: Path) -> Path:
+    """A copy of the kit's catalog with a ninth scenario: a folder for OWUI_LAB_DATA."""
+    folder = tmp_path / "scenarios"
+    folder.mkdir()
+    for path in (files("owui_lab") / "data" / "scenarios").iterdir():
+        if path.name.endswith(".yaml"):
+            (folder / path.name).write_bytes(path.read_bytes())
+    (folder / "linux-throwaway-ninth.yaml").write_text(NINTH, encoding="utf-8")
+    return tmp_path
+
+
+def test_a_ninth_scenario_joins_the_catalog(ninth_catalog, monkeypatch):
+    monkeypatch.setenv("OWUI_LAB_DATA", str(ninth_catalog))
+    ids = [s.id for s in scenarios()]
+    assert len(ids) == 9 and ids[-1] == "linux-throwaway-ninth"
+    assert [i for i in ids if i in DOCS_IDS] == DOCS_IDS
+
+
+def test_the_tests_over_the_catalog_pass_with_a_ninth_scenario(ninth_catalog):
+    """No count, id list or per-seed expectation is written by hand where the catalog's is meant."""
+    root = Path(__file__).parent.parent
+    env = {**os.environ, "OWUI_LAB_DATA": str(ninth_catalog)}
+    run = subprocess.run([sys.executable, "-m", "pytest", "-q", "-rs", "-p", "no:cacheprovider", *OVER_THE_CATALOG],
+                         cwd=root, env=env, capture_output=True, text=True, timeout=1800)
+    assert run.returncode == 0, run.stdout[-4000:] + run.stderr[-2000:]
+    skipped = [line for line in run.stdout.splitlines() if line.startswith("SKIPPED") and "throwaway" in line]
+    # its one honest skip: nobody ever looked at a baseline picture of a scenario outside the kit's catalog
+    assert len(skipped) == 1 and "linux-throwaway-ninth is not in the kit's catalog" in skipped[0], skipped

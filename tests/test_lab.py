@@ -1,4 +1,4 @@
-"""The lab: planning (ports, URLs, refusals) offline; the eight seeds, the CLI and busy ports live."""
+"""The lab: planning (ports, URLs, refusals) offline; every seed, the CLI and busy ports live."""
 
 from __future__ import annotations
 
