@@ -3,10 +3,10 @@
 ``Config`` (``config.py``) has one field per declaration here, in this order (a test says so); its
 generic checks (a value among the choices, true or false, a TCP port) and the CLI's arguments
 (``commands/args.py``) are generated from ``KNOBS``, and so is the README's knob table
-(``tests/test_knobs.py`` keeps it true), and so are the sandbox's controls (``widgets/explorer.py``: each kind its
-control, under its ``group``, greyed out where a ``when`` fails), and so are the recipe's commands (``recipe.py`` reads each
-knob's ``Written``: an ``-e`` or a run flag on Open WebUI or Ollama is written with no code of its own).
-Adding a knob is one declaration here, its ``Config`` field, its engine rule (and its truth rows).
+(``tests/test_knobs.py`` keeps it true), and so are the sandbox's controls (``widgets/explorer.py``: each
+kind its control, under its ``group``, greyed out where a ``when`` fails), and so are the recipe's commands
+(``recipe.py`` reads each knob's ``Written``: an ``-e`` or a run flag on Open WebUI or Ollama is written with
+no code of its own). Adding a knob is one declaration here, its ``Config`` field, its engine rule (and its truth rows).
 
 Stdlib only, on the base floor: nothing here imports the kit.
 """

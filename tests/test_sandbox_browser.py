@@ -90,7 +90,8 @@ def test_knobs_diagram_and_headline_share_one_screen(tmp_path):
         geometry = page.evaluate(BOXES)
         page.screenshot(path=str(artifact_path("sandbox_1400x1000_more_knobs.png")))
         shown = {k["name"] for k in geometry["knobs"]}
-        on_desktop = {f"owui-knob-{k.name.replace('_', '-')}" for k in KNOBS if not k.group and "desktop" in k.platforms}
+        on_desktop = {f"owui-knob-{k.name.replace('_', '-')}" for k in KNOBS
+                      if not k.group and "desktop" in k.platforms}
         assert on_desktop <= shown, shown  # the Docker Desktop preset is showing: Linux's own knobs are hidden
         assert all(k["right"] <= geometry["area"]["right"] + 1 for k in geometry["knobs"]), geometry["knobs"]
         assert not [(size, text) for size, text in geometry["sizes"] if size < 11]

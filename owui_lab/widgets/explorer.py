@@ -61,11 +61,11 @@ from ..presentation import (CSS, SCROLL_INTO_VIEW, error_html, esc, headline_htm
                             verdict_html)
 from ..recipe import PROJECT, Recipe, recipe
 from . import live
-from .base import BASE_URLS, Painter, Picture, describe_diagram
+from .base import Painter, Picture, describe_diagram
 from .live import LiveReport
 from .paste_box import PasteBox
 
-#: The learner's words for Open WebUI's networking, mapped onto the engine's knobs in ``_knobs``.
+#: The learner's words for Open WebUI's networking, mapped onto the engine's knobs in ``values``.
 MODES = (
     ("bridge", "bridge"),
     ("host network", "host"),
@@ -97,7 +97,8 @@ TOGGLE_CHARS = 40  # a choice whose words are this long in all fits one row of t
 #: coupling (a compose stack needs a container Ollama) is in ``_couple``.
 OWN_CONTROLS = {"webui_network": "w_mode", "compose": "w_mode", "ollama_network": "w_ollama_net"}
 #: The knobs' groups (``Knob.group``) as the sandbox heads them, in two columns.
-GROUP_HEADINGS = {"Docker": "<b>Docker</b>", "Ollama": "<b>Ollama</b>", "Open WebUI": "<b>Open WebUI</b>, on the network:"}
+GROUP_HEADINGS = {"Docker": "<b>Docker</b>", "Ollama": "<b>Ollama</b>",
+                  "Open WebUI": "<b>Open WebUI</b>, on the network:"}  # the mode, first, has no label of its own
 COLUMNS = (("Docker", "Ollama"), ("Open WebUI",))
 MORE_TITLE = "More knobs"
 
