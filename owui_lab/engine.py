@@ -27,7 +27,8 @@ from typing import Any
 
 from . import engines
 from .catalog import Scenario, as_config
-from .config import DOCKER0_ADDRESS, IMAGE_DEFAULT_BASE_URL, OLLAMA_PORT, WEBUI_CONTAINER_PORT, Config, redact_url, stays_inside
+from .config import (DOCKER0_ADDRESS, IMAGE_DEFAULT_BASE_URL, OLLAMA_PORT, WEBUI_CONTAINER_PORT, Config, redact_url,
+                     stays_inside)
 from .reasons import render, render_cause, render_note
 
 OUTCOMES = ("ok", "name_not_resolved", "connection_refused", "unreachable")
@@ -587,7 +588,8 @@ def _notes(c: Config) -> tuple[Note, ...]:
         notes.append(_note("security_published_on_every_address"))
     if c.api_base_url is not None and c.base_url != "":
         if c.base_url in ("/ollama", IMAGE_DEFAULT_BASE_URL):
-            notes.append(_note("api_base_url_ignored_beside_the_image_default", api_base_url=redact_url(c.api_base_url)))
+            notes.append(_note("api_base_url_ignored_beside_the_image_default",
+                               api_base_url=redact_url(c.api_base_url)))
         else:
             notes.append(_note("api_base_url_ignored", api_base_url=redact_url(c.api_base_url),
                                base_url=redact_url(c.base_url)))

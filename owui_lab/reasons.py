@@ -160,7 +160,8 @@ REASONS: dict[str, str] = {
     "mac_nothing_listens": "nothing listens on your Mac/PC at that port{outcome}",
     "listen_loopback": "{who} listens on {place:place}'s loopback",
     "ollama_not_on_loopback": "{who} listens on {ollama_host} only, not on {address}{outcome}",
-    "no_published_port_there": "the Ollama container publishes no port on {place:place}, so nothing listens at {port}{outcome}",
+    "no_published_port_there": "the Ollama container publishes no port on {place:place}, so nothing listens at "
+                               "{port}{outcome}",
     "vm_is_not_the_mac": "nothing listens at port {port} in the Docker Desktop VM: Ollama runs on your Mac/PC, outside "
                          "the VM{outcome}",
     "listen_docker0_all_addresses": "{who} listens on all addresses, {bridge} included",
@@ -169,7 +170,8 @@ REASONS: dict[str, str] = {
                              "nothing there (nothing forwards it to the host's loopback, whatever the docs' 'via "
                              "Docker proxy' says){outcome}",
     "docker0_is_in_the_vm": "Ollama runs on your Mac/PC, not in the VM where {docker0} leads{outcome}",
-    "docker0_no_published_port": "nothing listens on docker0 port {port}: the Ollama container publishes no port{outcome}",
+    "docker0_no_published_port": "nothing listens on docker0 port {port}: the Ollama container publishes no "
+                                 "port{outcome}",
     "listen_host_address_all": "{who} listens on all addresses, {address} included",
     "listen_host_address": "{who} listens on {address}",
     "ollama_not_on_host_address": "{who} listens on {ollama_host} only; a connection to the host's address {address} "
@@ -186,7 +188,8 @@ REASONS: dict[str, str] = {
     "listen_published_podman_namespace": "{spec}: rootlessport holds the port on every host address, 10.88.0.1 too "
                                          "where rootful Podman's podman0 holds it (as on the recording machine)",
     "published_on_loopback_short": "{spec} listens on the host's loopback only{outcome}",
-    "host_not_in_podman_namespace": "nothing listens at that port of podman0's address on the recording machine{outcome} (with rootless Podman alone the address leads off the machine)",
+    "host_not_in_podman_namespace": "nothing listens at that port of podman0's address on the recording "
+                                    "machine{outcome} (with rootless Podman alone the address leads off the machine)",
     "ollama_publishes_no_port": "the Ollama container publishes no port{outcome}",
     "nothing_answers_elsewhere": "nothing of this setup answers there (recorded: refused, on a machine where rootful "
                                  "Podman also held 10.88.0.1){outcome}",
@@ -265,8 +268,8 @@ NOTES: dict[str, str] = {
     "ollama_bundled": "The :ollama image runs Ollama inside the Open WebUI container: its Dockerfile (built with "
                       "USE_OLLAMA=true) sets USE_OLLAMA_DOCKER=true, start.sh then runs `ollama serve` with no "
                       "OLLAMA_HOST (127.0.0.1:11434 in that container), and Open WebUI turns the image's "
-                      "OLLAMA_BASE_URL=/ollama into http://localhost:11434. From the Dockerfile and start.sh; the network "
-                      "rule is checked live with the kit's stand-ins started the same way in one container "
+                      "OLLAMA_BASE_URL=/ollama into http://localhost:11434. From the Dockerfile and start.sh; the "
+                      "network rule is checked live with the kit's stand-ins started the same way in one container "
                       "(tests/test_bundled_live.py), not with the real image.",
     # security
     "security_ollama_on_docker0": "Security: OLLAMA_HOST={ollama_bind} listens on docker0 only: containers and this "

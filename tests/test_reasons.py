@@ -150,8 +150,9 @@ def test_every_sentence_and_label_renders_from_the_steps_own_fields(emitted):
 def test_templates_name_only_known_fields():
     """A template may use the step's (or note's) fields, the constants and the phrase formats, nothing else."""
     fields = {"subject", "address", "port", "docker0", "ollama_default_port", "webui_container_port", "who", "outcome",
-              "ollama_bind", "stored_url", "base_url", "api_base_url", "network", "name_kind", "webui_network", "ollama_network", "ollama_name", "ollama_port", "ollama_host",
-              "published_port", "spec", "place", "webui_port", "engine", "engine_title", "gateway", "bridge"}
+              "ollama_bind", "stored_url", "base_url", "api_base_url", "network", "name_kind", "webui_network",
+              "ollama_network", "ollama_name", "ollama_port", "ollama_host", "published_port", "spec", "place",
+              "webui_port", "engine", "engine_title", "gateway", "bridge"}
     for code, template in {**REASONS, **NOTES}.items():
         for _text, name, spec, _conv in string.Formatter().parse(template):
             if name is not None:
