@@ -1,6 +1,6 @@
 """The take-home cheat sheet: the setups of the docs' "Network Diagrams" page as a visual sheet.
 
-Nothing on it is written by hand. For each seed scenario (as many as the catalogue holds: eight) the
+Nothing on it is written by hand. For each seed scenario (as many as the catalogue holds) the
 engine gives what really happens (and the step that fails), its gentlest fix, the URL to use once fixed,
 the security note of the fixed setup where the fix opens Ollama and, for a host Ollama on Linux, the
 safer docker0 bind beside ``0.0.0.0`` when the engine says it works too; the small diagram of each card
@@ -150,7 +150,7 @@ def docker0_bind(config: Config) -> str:
     v = evaluate(bound)
     if not (v.reachable and v.browser.reachable):
         return ""
-    note = next((n for n in v.notes if n.startswith(f"Security: OLLAMA_HOST={DOCKER0_ADDRESS}")), "")
+    note = next((n.text for n in v.note_data if n.code == "security_ollama_on_docker0"), "")
     # The note's first sentence (up to its "(safer than 0.0.0.0)."): the costs stay in the lessons.
     return note.removeprefix("Security: ").split(". ")[0].rstrip(".") + "." if note else ""
 
@@ -160,8 +160,8 @@ def row(s: Scenario) -> Row:
     v = predict(s.config)
     fix = v.fixes[0] if v.fixes else ""
     after = fixed_config(s.config, fix) if fix else s.config
-    notes = evaluate(after).notes if after is not None else v.notes
-    security = tuple(n.removeprefix("Security: ") for n in notes if n.startswith("Security:"))
+    notes = evaluate(after).note_data if after is not None else v.note_data
+    security = tuple(n.text.removeprefix("Security: ") for n in notes if n.code.startswith("security_"))
     url = (after or s.config).base_url
     safer = docker0_bind(after) if after is not None and fix else ""
     return Row(s, v, diagram_line(s.config), what_happens(v), fix, security, url, safer)

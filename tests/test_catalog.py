@@ -156,7 +156,7 @@ config:
 
 #: The test files that run over every scenario of the catalog (parametrised by it, or counting it).
 OVER_THE_CATALOG = ["tests/test_graph.py", "tests/test_drawing.py", "tests/test_describe.py", "tests/test_mermaid.py",
-                    "tests/test_cli.py"]
+                    "tests/test_cli.py", "tests/test_cheatsheet.py"]
 
 
 @pytest.fixture

@@ -121,8 +121,7 @@ def test_pdf_is_the_cards_page_then_the_engines_page_with_every_verdict(printed)
     for index in range(len(pdf)):
         width, height = pdf[index].get_size()
         assert (round(width / 72, 2), round(height / 72, 2)) == cs.PAPERS[paper]
-    _, text = _chars(pdf)
-    flat = " ".join(text.split())
+    flat = " ".join(" ".join(_chars(pdf, index)[1] for index in range(len(pdf))).split())
     assert cs.title(len(IDS)).split("?")[0] in flat
     for r in cs.cheat_sheet():
         assert r.scenario.title in flat
@@ -132,16 +131,20 @@ def test_pdf_is_the_cards_page_then_the_engines_page_with_every_verdict(printed)
 
 
 def test_cards_run_down_the_left_column_then_the_right(printed):
-    _, page, pdf = printed
-    half = -(-len(IDS) // 2)
-    assert [c.row.scenario.id for c in sorted(page.cards, key=lambda c: (c.x, -c.top))] == IDS
-    left = [c for c in page.cards[::1] if c.x < page.width / 2]
-    assert len(left) == half
-    # Every card's frame holds its diagram and stays on the page inside the margins.
-    for c in page.cards:
-        x0, y0, x1, y1 = c.diagram
-        assert c.x <= x0 < x1 <= c.x + c.width and c.top - c.height <= y0 < y1 <= c.top
-        assert cs.MARGIN - 1e-6 <= c.x and c.x + c.width <= page.width - cs.MARGIN + 1e-6
+    """Page by page (past eight, the cards go on overleaf), in the catalog's order."""
+    paper, _, _ = printed
+    pages = [p for p in cs.layout(cs.cheat_sheet(), paper) if p.cards]
+    order = []
+    for page in pages:
+        order += [c.row.scenario.id for c in sorted(page.cards, key=lambda c: (c.x, -c.top))]
+        left = [c for c in page.cards if c.x < page.width / 2]
+        assert len(left) == -(-len(page.cards) // 2)
+        # Every card's frame holds its diagram and stays on the page inside the margins.
+        for c in page.cards:
+            x0, y0, x1, y1 = c.diagram
+            assert c.x <= x0 < x1 <= c.x + c.width and c.top - c.height <= y0 < y1 <= c.top
+            assert cs.MARGIN - 1e-6 <= c.x and c.x + c.width <= page.width - cs.MARGIN + 1e-6
+    assert order == IDS
 
 
 @pytest.mark.parametrize("index", [0, -1])
