@@ -157,3 +157,43 @@ def test_the_legacy_api_base_url_is_carried_into_the_config_where_open_webui_ign
                                       "http://127.0.0.1:11434/api ghcr.io/open-webui/open-webui:main",)))
     assert used.config.api_base_url is None and used.config.effective_base_url == "http://127.0.0.1:11434"
     assert any("comes from OLLAMA_API_BASE_URL" in a for a in used.assumptions)
+
+
+# ---- podman run: Podman's rules, and the line Podman refuses -------------------------------------
+
+PODMAN_WEBUI = ("podman run -d -p 3000:8080 -e OLLAMA_BASE_URL=http://host.containers.internal:11434 "
+                "--name open-webui ghcr.io/open-webui/open-webui:main")
+
+
+@pytest.mark.parametrize(("prefix", "engine"), [("", "podman-rootless"), ("sudo ", "podman-rootful")])
+def test_a_podman_run_line_is_read_on_podman(prefix, engine):
+    """podman run as a user is rootless Podman; sudo podman run is Podman run as root: each with its own rules."""
+    setup = read_paste(Paste(commands=(prefix + PODMAN_WEBUI,), host=("OLLAMA_HOST=0.0.0.0 ollama serve",)))
+    assert setup.config.engine == engine
+    said = " ".join(setup.assumptions)
+    assert "assumed Podman on Linux" in said and "Docker Engine" not in said
+    assert ("rootless Podman" if engine == "podman-rootless" else "Podman run as root") in said
+    assert predict(setup.config).reachable  # host.containers.internal reaches a 0.0.0.0 Ollama on both
+
+
+def test_the_engine_can_be_named_and_a_wrong_one_is_refused():
+    setup = read_paste(Paste(commands=(PODMAN_WEBUI,), engine="podman-rootful"))
+    assert setup.config.engine == "podman-rootful"
+    docker = "docker run -d -p 3000:8080 ghcr.io/open-webui/open-webui:main"
+    assert read_paste(Paste(commands=(docker,), engine="docker-rootless")).config.engine == "docker-rootless"
+    assert read_paste(Paste(commands=(docker,))).config.engine == "docker"
+    with pytest.raises(ConfigError, match="--engine 'podmn'.*Hint: use one of: docker, docker-rootless"):
+        read_paste(Paste(commands=(docker,), engine="podmn"))
+
+
+def test_podman_4_3_refuses_a_line_with_host_gateway_and_says_what_to_use():
+    """Measured here: podman run --add-host=...:host-gateway fails before anything starts (Podman 4.3.1)."""
+    line = PODMAN_WEBUI.replace("-d ", "-d --add-host=host.docker.internal:host-gateway ")
+    for prefix in ("", "sudo "):
+        with pytest.raises(ConfigError) as refused:
+            read_paste(Paste(commands=(prefix + line,)))
+        message = str(refused.value)
+        assert 'invalid IP address in add-host: "host-gateway"' in message and "no container starts" in message
+        assert "host.containers.internal" in message.split("Hint:")[1]
+    # the same flag on Docker is Docker's own way to the host
+    assert read_paste(Paste(commands=(line.replace("podman run", "docker run"),))).config.add_host_gateway

@@ -76,7 +76,7 @@ def _pasted(args: argparse.Namespace) -> PastedSetup | None:
             raise ConfigError(f"--compose-file {name}: {exc.strerror or exc}.",
                               "give the path of your compose file (docker-compose.yaml or compose.yaml).") from None
     setup = read_paste(Paste(commands=tuple(args.from_command), compose=tuple(texts), host=tuple(args.ollama_line),
-                             platform=args.platform))
+                             platform=args.platform, engine=args.engine))
     if setup.config is None:
         raise ConfigError("The kit cannot model this setup: " + "; ".join(setup.unexpressed) + ".",
                           "the engine's knobs (owui-lab predict --help) may still describe the nearest setup.")

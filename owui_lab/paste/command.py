@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import shlex
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from ..diagnosis.inspect import Attachment, ContainerFacts, PublishedPort
 from ..errors import ConfigError
@@ -41,6 +41,7 @@ class RunCommand:
         facts: the container it starts, in the doctor's terms.
         ignored: flags read past because they do not change the path to Ollama (``-d``, ``-v`` ...).
         env_files: ``--env-file`` paths (their contents are not in the paste: nothing is read from them).
+        sudo: the line starts with ``sudo`` (Podman run as root, not rootless).
     """
 
     text: str
@@ -50,6 +51,7 @@ class RunCommand:
     ignored: tuple[str, ...] = ()
     env_files: tuple[str, ...] = ()
     image_index: int = field(default=-1, compare=False)
+    sudo: bool = False
 
 
 def join_continuations(text: str) -> str:
@@ -102,7 +104,7 @@ def parse_run(text: str) -> RunCommand:
             f"The command {_short(joined)!r} cannot be split into words: {exc} (a quote is not closed).",
             "paste the command exactly as you ran it; close every ' and \" quote.",
         ) from None
-    return _read_words(joined, match.group(2), words)
+    return replace(_read_words(joined, match.group(2), words), sudo=bool(match.group(1)))
 
 
 def _read_words(text: str, engine: str, words: list[str]) -> RunCommand:

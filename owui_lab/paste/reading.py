@@ -41,6 +41,8 @@ class Paste:
         compose: compose files, as text (later ones override earlier ones, like ``-f a -f b``).
         host: lines about the host's Ollama (``OLLAMA_HOST=0.0.0.0 ollama serve``, systemd lines).
         platform: "linux", "desktop" or "wsl2-engine"; None when the person did not say.
+        engine: the container engine on Linux (``Config.engine``); None: read from the commands (``podman
+            run`` is rootless Podman, ``sudo podman run`` Podman run as root, anything else Docker Engine).
         stored_url: the URL Open WebUI saved in its database (Admin → Settings → Connections), when known.
         compose_env: variables for the compose file's ``${...}`` (None: this process's environment).
     """
@@ -49,6 +51,7 @@ class Paste:
     compose: tuple[str, ...] = ()
     host: tuple[str, ...] = ()
     platform: str | None = None
+    engine: str | None = None
     stored_url: str | None = None
     compose_env: dict[str, str] | None = None
     use_docker_compose: bool = True
@@ -103,8 +106,6 @@ def read_paste(paste: Paste) -> PastedSetup:
         ignored.extend(f"{who}: {flag}" for flag in r.ignored)
         for path in r.env_files:
             assumptions.append(f"{who}: --env-file {path} is not in the paste; its variables are not known")
-        if r.engine == "podman":
-            assumptions.append("podman run is read like docker run; Podman's own networking is the engines issue's")
     if paste.compose:
         containers.extend(read_compose(list(paste.compose), paste.compose_env, use_docker=paste.use_docker_compose))
     if not containers:
@@ -118,7 +119,8 @@ def read_paste(paste: Paste) -> PastedSetup:
         )
     containers = [_named(c, i) for i, c in enumerate(containers)]
     webui = containers[index]
-    platform, note = _platform(paste.platform, assumptions)
+    platform, note = _platform(paste.platform, assumptions,
+                               podman=(paste.engine or "").startswith("podman") or any(r.engine == "podman" for r in runs))
     if note:
         assumptions.append(note)
     env = dict(webui.env)
@@ -136,8 +138,11 @@ def read_paste(paste: Paste) -> PastedSetup:
         assumptions.append(f"Open WebUI's Ollama URL comes from {urls.source}: {url}")
     assumptions.extend(urls.notes)
     host = _host_ollama(paste, containers, webui, bundled, assumptions)
-    daemon = DaemonInfo(platform=platform, kind="desktop" if platform == "desktop" else "engine",
-                        server_version="", api_version="", operating_system="", docker0="172.17.0.1")
+    engine = _engine(paste.engine, runs, platform, assumptions)
+    _refused_by_podman(engine, runs)
+    daemon = DaemonInfo(platform=platform, kind=DAEMON_KINDS[engine] if platform == "linux" else "desktop",
+                        server_version="", api_version="", operating_system="", docker0="172.17.0.1",
+                        podman_rootless=engine == "podman-rootless")
     rec = reconstruct(url, webui, containers, daemon, host, desktop_host_networking=False if platform == "desktop" else None)
     unexpressed = list(rec.unexpressed)
     config = rec.config
@@ -204,15 +209,52 @@ def _old_webui(image: str) -> bool:
     return image.split(":", 1)[0].endswith("ollama-webui/ollama-webui")
 
 
-def _platform(named: str | None, assumptions: list[str]) -> tuple[str, str]:
+def _platform(named: str | None, assumptions: list[str], podman: bool = False) -> tuple[str, str]:
     if named is None:
-        assumptions.append("the paste does not say which platform: assumed Docker Engine on Linux (rootful); "
-                           "pass --platform desktop for Docker Desktop")
+        assumptions.append("the paste does not say which platform: assumed " + (
+            "Podman on Linux" if podman else "Docker Engine on Linux (rootful)")
+            + "; pass --platform desktop for Docker Desktop")
         return "linux", ""
     if named not in PLATFORMS:
         raise ConfigError(f"--platform {named!r} is not a platform the paste reader knows.",
                           f"use one of: {', '.join(PLATFORMS)}.")
     return PLATFORMS[named]
+
+
+#: ``Config.engine`` → the kind of daemon the doctor's reader expects (``docker_api.DaemonInfo.kind``).
+DAEMON_KINDS = {"docker": "engine", "docker-rootless": "rootless", "podman-rootful": "podman", "podman-rootless": "podman"}
+
+
+def _engine(named: str | None, runs: Sequence[RunCommand], platform: str, assumptions: list[str]) -> str:
+    """The engine the commands ran on: as named, else read from them (``podman run``: Podman's rules)."""
+    if named is not None:
+        if named not in DAEMON_KINDS:
+            raise ConfigError(f"--engine {named!r} is not an engine the kit knows.",
+                              f"use one of: {', '.join(DAEMON_KINDS)}.")
+        return named
+    podman = [r for r in runs if r.engine == "podman"]
+    if not podman or platform != "linux":
+        return "docker"
+    if any(r.sudo for r in podman):
+        assumptions.append("sudo podman run: Podman run as root (pass --engine podman-rootless if it was not)")
+        return "podman-rootful"
+    assumptions.append("podman run without sudo: assumed rootless Podman, as your own user (pass --engine "
+                       "podman-rootful if you ran it as root)")
+    return "podman-rootless"
+
+
+def _refused_by_podman(engine: str, runs: Sequence[RunCommand]) -> None:
+    """A ``podman run`` line Podman 4.3 refuses as a whole: nothing starts, so there is nothing to predict."""
+    if not engine.startswith("podman"):
+        return
+    for r in runs:
+        if r.engine == "podman" and any(address == "host-gateway" for _name, address in r.facts.extra_hosts):
+            raise ConfigError(
+                f"podman run refuses this line ({r.facts.name or r.facts.image}): Podman 4.3 does not know "
+                "host-gateway (it says: Error: invalid IP address in add-host: \"host-gateway\"), so no container starts. "
+                "Podman 5.3+ accepts it (from the docs, not recorded).",
+                "drop --add-host=...:host-gateway: Podman writes host.containers.internal for you, so use "
+                "OLLAMA_BASE_URL=http://host.containers.internal:11434.")
 
 
 def _host_ollama(paste: Paste, containers: Sequence[ContainerFacts], webui: ContainerFacts, bundled: bool,
