@@ -28,6 +28,8 @@ REPO = Path(__file__).resolve().parent.parent
 CONFIG = REPO / "deploy" / "jupyterhub" / "jupyterhub_config.py"
 LEARNER_IMAGE = os.environ.get("OWUI_LAB_LEARNER_IMAGE", "owui-lab/learner:offline")
 HUB_LABEL = "io.owui-lab.hub"
+#: Seconds a stopping hub gets before it is killed: the config's atexit gives its kept labs 120 s to go.
+STOP_TIMEOUT = 150
 
 
 def free_port() -> int:
@@ -74,6 +76,7 @@ class Hub:
         self.url = f"http://127.0.0.1:{self.port}"
         self.service_port = free_port()
         self.proc: subprocess.Popen | None = None
+        self.stop_seconds = 0.0  # how long the hub took to stop (stop())
         self.log_path = self.workdir / "jupyterhub.log"
         env = dict(os.environ)
         class_list = self.workdir / "class.txt"
@@ -160,11 +163,15 @@ class Hub:
                 except (urllib.error.URLError, OSError):
                     pass
             self.proc.send_signal(signal.SIGTERM)
+            stopping = time.monotonic()
             try:
-                self.proc.wait(30)
+                # As long as the hub's own cleanup may take (its services take kept labs down, then its
+                # atexit undoes the firewall chain): a kill before that leaves the chain behind.
+                self.proc.wait(STOP_TIMEOUT)
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
+            self.stop_seconds = time.monotonic() - stopping
         cli = docker.from_env()
         try:
             left = cli.containers.list(all=True, filters={"label": f"{HUB_LABEL}={self.hub_id}"})

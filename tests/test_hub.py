@@ -59,6 +59,7 @@ def hub(tmp_path_factory: pytest.TempPathFactory):
         yield the_hub
     finally:
         left = the_hub.stop()
+        print(f"\nthe hub stopped in {the_hub.stop_seconds:.1f} s")
         keep = Path(__file__).parent / "artifacts"  # the hub's and the service's log, for a failed run
         keep.mkdir(exist_ok=True)
         shutil.copy(the_hub.log_path, keep / f"hub-{the_hub.hub_id}.log")

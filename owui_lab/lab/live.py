@@ -114,6 +114,17 @@ PREDICTION_ONLY = ("api_base_url",)
 HOST_ADDRESS_SUBNETS = tuple(f"{net}.{i * 16}/28" for net in ("192.0.2", "198.51.100", "203.0.113") for i in range(16))
 
 
+def host_address_subnets() -> list[str]:
+    """``HOST_ADDRESS_SUBNETS`` but those overlapping a network this machine is on: a lab's bridge there would
+    take addresses of that network (some sandboxes and labs number their LAN from a TEST-NET)."""
+    import psutil
+
+    local = [ipaddress.ip_network(f"{a.address}/{a.netmask}", strict=False)
+             for addresses in psutil.net_if_addrs().values() for a in addresses
+             if a.family == socket.AF_INET and a.netmask]
+    return [s for s in HOST_ADDRESS_SUBNETS if not any(ipaddress.ip_network(s).overlaps(n) for n in local)]
+
+
 class Lab:
     """A configuration brought up for real: networks, stand-in containers and host processes.
 
@@ -472,10 +483,11 @@ class Lab:
         through the container's gateway and arrive at the host (INPUT), and a process on 0.0.0.0 takes
         them. Nothing is routed off this machine, no root is needed, and ``lab clean`` removes it by label.
         """
-        start = secrets.randbelow(len(HOST_ADDRESS_SUBNETS))  # concurrent labs try different subnets first
-        last = ""
-        for i in range(len(HOST_ADDRESS_SUBNETS)):
-            subnet = HOST_ADDRESS_SUBNETS[(start + i) % len(HOST_ADDRESS_SUBNETS)]
+        subnets = host_address_subnets()
+        start = secrets.randbelow(len(subnets) or 1)  # concurrent labs try different subnets first
+        last = "every documentation subnet overlaps a network of this machine"
+        for i in range(len(subnets)):
+            subnet = subnets[(start + i) % len(subnets)]
             try:
                 network = docker_api.create_network(self.client, docker_api.network_name(self.session, "host-address"),
                                                     self._labels("host-address"), subnet=subnet)
