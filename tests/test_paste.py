@@ -195,5 +195,8 @@ def test_podman_4_3_refuses_a_line_with_host_gateway_and_says_what_to_use():
         message = str(refused.value)
         assert 'invalid IP address in add-host: "host-gateway"' in message and "no container starts" in message
         assert "host.containers.internal" in message.split("Hint:")[1]
-    # the same flag on Docker is Docker's own way to the host
-    assert read_paste(Paste(commands=(line.replace("podman run", "docker run"),))).config.add_host_gateway
+    # the same flag on Docker is Docker's own way to the host; a docker command that runs Podman is refused too
+    docker_line = line.replace("podman run", "docker run")
+    assert read_paste(Paste(commands=(docker_line,))).config.add_host_gateway
+    with pytest.raises(ConfigError, match="docker run refuses this line .* on Podman"):
+        read_paste(Paste(commands=(docker_line,), engine="podman-rootless"))

@@ -119,8 +119,8 @@ def read_paste(paste: Paste) -> PastedSetup:
         )
     containers = [_named(c, i) for i, c in enumerate(containers)]
     webui = containers[index]
-    platform, note = _platform(paste.platform, assumptions,
-                               podman=(paste.engine or "").startswith("podman") or any(r.engine == "podman" for r in runs))
+    podman = (paste.engine or "").startswith("podman") or any(r.engine == "podman" for r in runs)
+    platform, note = _platform(paste.platform, assumptions, podman=podman)
     if note:
         assumptions.append(note)
     env = dict(webui.env)
@@ -140,9 +140,9 @@ def read_paste(paste: Paste) -> PastedSetup:
     host = _host_ollama(paste, containers, webui, bundled, assumptions)
     engine = _engine(paste.engine, runs, platform, assumptions)
     _refused_by_podman(engine, runs)
-    daemon = DaemonInfo(platform=platform, kind=DAEMON_KINDS[engine] if platform == "linux" else "desktop",
-                        server_version="", api_version="", operating_system="", docker0="172.17.0.1",
-                        podman_rootless=engine == "podman-rootless")
+    kind = DAEMON_KINDS[engine] if platform == "linux" else "desktop"
+    daemon = DaemonInfo(platform=platform, kind=kind, server_version="", api_version="", operating_system="",
+                        docker0="172.17.0.1", podman_rootless=engine == "podman-rootless")
     rec = reconstruct(url, webui, containers, daemon, host, desktop_host_networking=False if platform == "desktop" else None)
     unexpressed = list(rec.unexpressed)
     config = rec.config
@@ -222,7 +222,8 @@ def _platform(named: str | None, assumptions: list[str], podman: bool = False) -
 
 
 #: ``Config.engine`` → the kind of daemon the doctor's reader expects (``docker_api.DaemonInfo.kind``).
-DAEMON_KINDS = {"docker": "engine", "docker-rootless": "rootless", "podman-rootful": "podman", "podman-rootless": "podman"}
+DAEMON_KINDS = {"docker": "engine", "docker-rootless": "rootless",
+                "podman-rootful": "podman", "podman-rootless": "podman"}
 
 
 def _engine(named: str | None, runs: Sequence[RunCommand], platform: str, assumptions: list[str]) -> str:
@@ -244,15 +245,18 @@ def _engine(named: str | None, runs: Sequence[RunCommand], platform: str, assump
 
 
 def _refused_by_podman(engine: str, runs: Sequence[RunCommand]) -> None:
-    """A ``podman run`` line Podman 4.3 refuses as a whole: nothing starts, so there is nothing to predict."""
+    """A run line Podman 4.3 refuses as a whole: nothing starts, so there is nothing to predict.
+
+    Every line counts on Podman, ``docker run`` too: Fedora's podman-docker makes ``docker`` run Podman.
+    """
     if not engine.startswith("podman"):
         return
     for r in runs:
-        if r.engine == "podman" and any(address == "host-gateway" for _name, address in r.facts.extra_hosts):
+        if any(address == "host-gateway" for _name, address in r.facts.extra_hosts):
             raise ConfigError(
-                f"podman run refuses this line ({r.facts.name or r.facts.image}): Podman 4.3 does not know "
-                "host-gateway (it says: Error: invalid IP address in add-host: \"host-gateway\"), so no container starts. "
-                "Podman 5.3+ accepts it (from the docs, not recorded).",
+                f"{r.engine} run refuses this line ({r.facts.name or r.facts.image}) on Podman: Podman 4.3 does not "
+                "know host-gateway (it says: Error: invalid IP address in add-host: \"host-gateway\"), so no "
+                "container starts. Podman 5.3+ accepts it (from the docs, not recorded).",
                 "drop --add-host=...:host-gateway: Podman writes host.containers.internal for you, so use "
                 "OLLAMA_BASE_URL=http://host.containers.internal:11434.")
 
