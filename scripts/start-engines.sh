@@ -76,7 +76,9 @@ start_podman_service() {  # start_podman_service SOCKET [USER]: Podman's Docker-
   [ -z "${2:-}" ] || { as=(as_user); kind=rootless; }
   curl -sf --unix-socket "$sock" http://d/_ping >/dev/null 2>&1 && return 0
   "${as[@]}" mkdir -p "$(dirname "$sock")"
-  "${as[@]}" setsid podman system service --time=0 "unix://$sock" >"$log_dir/podman-$kind.log" 2>&1 </dev/null &
+  # From /: conmon inherits the service's working directory, and fails every start ("Failed to get working
+  # directory") once the folder this script ran from is removed (a CI clone, a learner's old checkout).
+  (cd / && "${as[@]}" setsid podman system service --time=0 "unix://$sock") >"$log_dir/podman-$kind.log" 2>&1 </dev/null &
   wait_for 30 curl -sf --unix-socket "$sock" http://d/_ping
 }
 
@@ -111,7 +113,7 @@ for engine in "${engines[@]}"; do
       need_user
       sock="$runtime_dir/docker.sock"
       if ! curl -sf --unix-socket "$sock" http://d/_ping >/dev/null 2>&1; then
-        as_user setsid dockerd-rootless.sh >"$log_dir/docker-rootless.log" 2>&1 </dev/null &
+        (cd / && as_user setsid dockerd-rootless.sh) >"$log_dir/docker-rootless.log" 2>&1 </dev/null &
         wait_for 60 curl -sf --unix-socket "$sock" http://d/_ping \
           || { tail -30 "$log_dir/docker-rootless.log"; exit 1; }
       fi
