@@ -69,19 +69,19 @@ def gateway(c: Config) -> str:
     return PODMAN_GATEWAY if podman(c) else DOCKER0_ADDRESS
 
 
-def bridge(c: Config) -> str:
-    """The host's side of Open WebUI's network, as a sentence names it: "docker0 (172.17.0.1)", or on
-    Podman "podman0 (10.88.0.1)" for the default network and the gateway of a network of its own."""
-    if not podman(c):
-        return f"docker0 ({DOCKER0_ADDRESS})"
-    if c.webui_network in (None, "bridge"):
-        return f"podman0 ({PODMAN_GATEWAY})"
-    return f"the gateway of the network '{c.webui_network}'"
-
-
 def bridge_name(c: Config) -> str:
-    """``bridge`` in a picture label's few words: "docker0", "podman0" or "its gateway"."""
-    return bridge(c).split(" (")[0] if not podman(c) or c.webui_network in (None, "bridge") else "its gateway"
+    """The host's side of Open WebUI's network in a picture label's few words: "docker0", Podman's "podman0"
+    for its default network, or "its gateway" for a network of its own."""
+    if not podman(c):
+        return "docker0"
+    return "podman0" if c.webui_network in (None, "bridge") else "its gateway"
+
+
+def bridge(c: Config) -> str:
+    """``bridge_name`` as a sentence names it: "docker0 (172.17.0.1)", "podman0 (10.88.0.1)" or "the gateway
+    of the network 'ai'"."""
+    name = bridge_name(c)
+    return f"the gateway of the network '{c.webui_network}'" if name == "its gateway" else f"{name} ({gateway(c)})"
 
 
 def host_alias(c: Config) -> str:

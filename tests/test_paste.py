@@ -200,3 +200,16 @@ def test_podman_4_3_refuses_a_line_with_host_gateway_and_says_what_to_use():
     assert read_paste(Paste(commands=(docker_line,))).config.add_host_gateway
     with pytest.raises(ConfigError, match="docker run refuses this line .* on Podman"):
         read_paste(Paste(commands=(docker_line,), engine="podman-rootless"))
+
+
+def test_the_paste_s_daemon_kinds_are_engine_knob_backwards():
+    """The paste builds the daemon an engine means; the doctor reads the engine back from it."""
+    from owui_lab.config import ENGINES
+    from owui_lab.docker_api import DaemonInfo
+    from owui_lab.paste.reading import DAEMON_KINDS
+
+    assert set(DAEMON_KINDS) == set(ENGINES)
+    for engine, kind in DAEMON_KINDS.items():
+        daemon = DaemonInfo(platform="linux", kind=kind, server_version="", api_version="", operating_system="",
+                            docker0="172.17.0.1", podman_rootless=engine == "podman-rootless")
+        assert daemon.engine_knob == engine

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Sequence
 
-from ..config import Config, parse_ollama_host
+from ..config import ENGINES, Config, parse_ollama_host
 from ..diagnosis.inspect import (ContainerFacts, HostOllama, base_urls, is_bundled, is_webui_image, looks_like_ollama,
                                  looks_like_webui)
 from ..diagnosis.reconstruct import Reconstruction, check_url, reconstruct
@@ -221,7 +221,8 @@ def _platform(named: str | None, assumptions: list[str], podman: bool = False) -
     return PLATFORMS[named]
 
 
-#: ``Config.engine`` → the kind of daemon the doctor's reader expects (``docker_api.DaemonInfo.kind``).
+#: ``Config.engine`` → the kind of daemon the doctor's reader expects (``docker_api.DaemonInfo.kind``): the
+#: inverse of ``DaemonInfo.engine_knob`` (``tests/test_paste.py`` checks they round-trip).
 DAEMON_KINDS = {"docker": "engine", "docker-rootless": "rootless",
                 "podman-rootful": "podman", "podman-rootless": "podman"}
 
@@ -229,9 +230,9 @@ DAEMON_KINDS = {"docker": "engine", "docker-rootless": "rootless",
 def _engine(named: str | None, runs: Sequence[RunCommand], platform: str, assumptions: list[str]) -> str:
     """The engine the commands ran on: as named, else read from them (``podman run``: Podman's rules)."""
     if named is not None:
-        if named not in DAEMON_KINDS:
+        if named not in ENGINES:
             raise ConfigError(f"--engine {named!r} is not an engine the kit knows.",
-                              f"use one of: {', '.join(DAEMON_KINDS)}.")
+                              f"use one of: {', '.join(ENGINES)}.")
         return named
     podman = [r for r in runs if r.engine == "podman"]
     if not podman or platform != "linux":
