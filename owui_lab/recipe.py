@@ -36,7 +36,7 @@ import shlex
 from dataclasses import dataclass, field
 from typing import Any, Mapping, Sequence
 
-from . import knobs, recipe_engines
+from . import compose_file, knobs, recipe_engines
 from .catalog import Scenario, as_config
 from .config import OLLAMA_PORT, WEBUI_CONTAINER_PORT, Config
 from .errors import ConfigError
@@ -115,9 +115,7 @@ class Recipe:
     def compose_yaml(self) -> str:
         """The compose file's text (``docker compose -p PROJECT up -d`` in its folder runs it)."""
         if not self._yaml:  # memoised: the model is immutable once built
-            import yaml
-
-            self._yaml.append(yaml.safe_dump(self.compose, sort_keys=False, default_flow_style=False, width=100))
+            self._yaml.append(compose_file.text(self.compose))
         return self._yaml[0]
 
     def text(self) -> str:

@@ -34,7 +34,7 @@ HEAVY = {"matplotlib", "networkx", "ipywidgets", "docker", "numpy", "PIL"}
 
 FLOORS: dict[str, int] = {
     "owui_lab.errors": 0, "owui_lab.knobs": 0, "owui_lab.config": 0, "owui_lab.palette": 0,
-    "owui_lab.standins": 0,
+    "owui_lab.standins": 0, "owui_lab.compose_file": 0,
     "owui_lab.catalog": 1, "owui_lab.reasons": 1, "owui_lab.engines": 1, "owui_lab.engine": 1, "owui_lab.fixes": 1,
     "owui_lab.prediction": 1,
     "owui_lab.recipe": 1, "owui_lab.recipe_engines": 1, "owui_lab.lessons": 1,

@@ -22,6 +22,7 @@ import pytest
 import yaml
 from hypothesis import given, settings
 from hypothesis import HealthCheck
+from hypothesis import strategies as st
 
 from owui_lab import Config, load_scenario, predict, scenarios
 from owui_lab import docker_api
@@ -87,6 +88,28 @@ def test_seed_compose_files_pass_docker_compose_config(tmp_path, sid):
 @given(configs())
 def test_any_generated_compose_file_passes_docker_compose_config(tmp_path, c):
     check_config(tmp_path / "h", recipe(c).compose_yaml)
+
+
+#: Session ids and values that YAML 1.1 calls strings and Compose's YAML 1.2 does not (``038070e0`` came
+#: back as ``38070`` in a CI run and the lab found the wrong owner on its own stack), with YAML 1.1's own.
+LOOKALIKES = ["038070e0", "1e10", "12345678", "0o17", "0x1f", "1.5", ".5", "+3", "1_000", "true", "no", "null",
+              "~", ".inf", "0123", "22:22", "1e-3"]
+
+
+def test_strings_that_look_like_numbers_come_back_from_compose_as_written(tmp_path):
+    c = load_scenario("linux-compose")
+    r = recipe(c, labels={f"owui-lab.t{i}": v for i, v in enumerate(LOOKALIKES)})
+    model = check_config(tmp_path, r.compose_yaml)
+    got = model["services"][WEBUI_NAME]["labels"]
+    assert [got[f"owui-lab.t{i}"] for i in range(len(LOOKALIKES))] == LOOKALIKES
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.text("0123456789abcdef", min_size=8, max_size=8))
+def test_any_session_id_comes_back_from_compose_as_written(tmp_path, session):
+    r = recipe(load_scenario("linux-compose"), labels=docker_api.labels(session, "compose"))
+    model = check_config(tmp_path / "s", r.compose_yaml)
+    assert model["services"][WEBUI_NAME]["labels"][docker_api.LABEL_SESSION] == session
 
 
 # ---- docker compose up with the stand-ins ----

@@ -15,6 +15,7 @@ from typing import Any, Sequence
 
 import yaml
 
+from .. import compose_file
 from ..fixes import Change
 from .command import _VALUED, RunCommand
 from .compose import interpolate
@@ -135,7 +136,7 @@ def _compose(setup: PastedSetup, knobs: dict[str, Any]) -> tuple[list[str], list
     if not texts:
         return [], []
     model = yaml.safe_load(interpolate(texts[0], setup.paste.compose_env or {})) or {}
-    before = yaml.safe_dump(model, sort_keys=False).splitlines()
+    before = compose_file.text(model).splitlines()
     services = model.get("services") or {}
     web = setup.webui.labels.get("com.docker.compose.service")
     spec = services.get(web)
@@ -163,7 +164,7 @@ def _compose(setup: PastedSetup, knobs: dict[str, Any]) -> tuple[list[str], list
                 o_spec["environment"].append(f"OLLAMA_HOST={knobs['ollama_bind']}:11434")
             else:
                 o_spec["environment"]["OLLAMA_HOST"] = f"{knobs['ollama_bind']}:11434"
-    return before, yaml.safe_dump(model, sort_keys=False).splitlines()
+    return before, compose_file.text(model).splitlines()
 
 
 def fix_diff(setup: PastedSetup, changes: Sequence[Change]) -> str:
