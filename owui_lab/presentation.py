@@ -87,6 +87,11 @@ CSS = f"""
 .owui-muted {{color:{MUTED}}}
 .owui-explorer .widget-toggle-buttons {{display:flex; align-items:center}}
 .owui-explorer .widget-toggle-buttons > .widget-label {{flex:0 0 auto; text-align:right; margin-right:8px}}
+/* A knob's field stays inside its column (100% and ipywidgets' 2 px margins would cut its right edge);
+   a long label goes above its field, so the fields of "More knobs" start on one line */
+.owui-explorer .owui-knobs .widget-inline-hbox {{max-width:calc(100% - 2 * var(--jp-widgets-margin, 2px))}}
+.owui-explorer .owui-stacked.widget-inline-hbox {{flex-direction:column; align-items:stretch; height:auto}}
+.owui-explorer .owui-stacked > .widget-label {{text-align:left; max-width:none; margin-bottom:2px}}
 .owui-explorer .owui-verdict-headline {{font-size:22px; font-weight:bold; line-height:1.3; margin:2px 0 4px 0}}
 .owui-stage, .owui-stage .widget-label, .owui-stage button, .owui-stage select,
 .owui-stage .widget-toggle-buttons button, .owui-stage input {{font-size:22px !important}}

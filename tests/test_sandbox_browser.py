@@ -33,7 +33,11 @@ BOXES = """() => {
   const app = document.querySelector('.owui-explorer');
   const shown = (e) => e.offsetParent !== null && getComputedStyle(e).display !== 'none';
   const knobs = [...app.querySelectorAll('[class*="owui-knob-"]')].filter(shown)
-      .map(e => ({name: [...e.classList].find(c => c.startsWith('owui-knob-')), ...box(e)}));
+      .map(e => { const field = e.querySelector('input, select'); const label = e.querySelector('.widget-label');
+                  return {name: [...e.classList].find(c => c.startsWith('owui-knob-')), ...box(e),
+                          column: box(e.parentElement), field: field ? box(field) : null,
+                          labelCut: !!label && label.offsetParent !== null && label.scrollWidth > label.clientWidth + 1,
+                          more: !!e.closest('.owui-more-knobs')}; });
   const panel = document.querySelector('.jp-NotebookPanel-notebook, .jp-Notebook');
   const sizes = [...app.querySelectorAll('*')].filter(e => shown(e) && e.childNodes.length &&
       [...e.childNodes].some(n => n.nodeType === 3 && n.textContent.trim()))
@@ -94,6 +98,15 @@ def test_knobs_diagram_and_headline_share_one_screen(tmp_path):
                       if not k.group and "desktop" in k.platforms}
         assert on_desktop <= shown, shown  # the Docker Desktop preset is showing: Linux's own knobs are hidden
         assert all(k["right"] <= geometry["area"]["right"] + 1 for k in geometry["knobs"]), geometry["knobs"]
+        # each field whole inside its own column (the column clips: a 2 px overflow cut the fields' right edges)
+        cut = [k["name"] for k in geometry["knobs"] if k["right"] > k["column"]["right"] + 0.5 or
+               (k["field"] and k["field"]["right"] > k["column"]["right"] + 0.5)]
+        assert not cut, cut
+        assert not [k["name"] for k in geometry["knobs"] if k["labelCut"]]  # no label cut short
+        # the long-labelled fields of "More knobs" have their label above, and start on one line
+        lefts = {round(k["field"]["left"]) for k in geometry["knobs"] if k["more"] and k["field"] and
+                 k["field"]["width"] > 200}
+        assert len(lefts) == 1, [(k["name"], k["field"]) for k in geometry["knobs"] if k["more"]]
         assert not [(size, text) for size, text in geometry["sizes"] if size < 11]
         page.locator(".owui-more-knobs").get_by_text(MORE_TITLE).first.click()  # closed again, as a learner finds it
 

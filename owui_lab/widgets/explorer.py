@@ -90,6 +90,7 @@ PRESET_LABELS = {
 PNG_CACHE_SIZE = 64
 _DESCRIPTION = {"description_width": "132px"}
 KNOB_WIDTH = "100%"  # of its column: two columns of knobs fit a laptop's notebook
+LABEL_CHARS = 18  # a longer label goes above its field (132 px beside it holds about this many characters)
 TOGGLE_CHARS = 40  # a choice whose words are this long in all fits one row of toggle buttons beside its label
 #: The one exception table: knobs the sandbox shows with a control of its own instead of the one their kind
 #: gives. Open WebUI's network and "one compose stack" are one choice in a learner's words (``MODES``);
@@ -698,20 +699,26 @@ def knob_control(k: Knob, *, optional: bool) -> widgets.Widget:
     text field, a combo box when the declaration suggests values.
     """
     W = widgets
-    style = {"description_width": "132px" if len(k.label) <= 18 else "initial"}
-    common: dict[str, Any] = dict(description=k.label, tooltip=k.help)
-    if k.kind == "choice" and sum(len(words) for words, _ in k.options) <= TOGGLE_CHARS:
-        return W.ToggleButtons(options=k.options, style={**style, "button_width": "auto"}, **common)
-    if k.kind == "choice":
-        return W.Dropdown(options=k.options, style=style, layout=W.Layout(width=KNOB_WIDTH), **common)
     if k.kind == "bool":
-        return W.Checkbox(indent=False, layout=W.Layout(width="auto"), **common)
-    if k.kind == "port" and not optional:
-        return W.BoundedIntText(min=1, max=65535, style=style, layout=W.Layout(width="260px"), **common)
-    common.update(placeholder="unset (the default)" if optional else "", style=style)
-    if k.suggestions:
-        return W.Combobox(options=list(k.suggestions), ensure_option=False, layout=W.Layout(width=KNOB_WIDTH), **common)
-    return W.Text(layout=W.Layout(width="300px" if k.kind in ("name", "port") else KNOB_WIDTH), **common)
+        return W.Checkbox(indent=False, layout=W.Layout(width="auto"), description=k.label, tooltip=k.help)
+    stacked = len(k.label) > LABEL_CHARS  # its label above the field: the fields of a column stay aligned
+    style = {"description_width": "initial" if stacked else _DESCRIPTION["description_width"]}
+    common: dict[str, Any] = dict(description=k.label, tooltip=k.help, style=style)
+    if k.kind == "choice" and sum(len(words) for words, _ in k.options) <= TOGGLE_CHARS:
+        control = W.ToggleButtons(options=k.options, **{**common, "style": {**style, "button_width": "auto"}})
+    elif k.kind == "choice":
+        control = W.Dropdown(options=k.options, layout=W.Layout(width=KNOB_WIDTH), **common)
+    elif k.kind == "port" and not optional:
+        control = W.BoundedIntText(min=1, max=65535, layout=W.Layout(width="260px"), **common)
+    elif k.suggestions:
+        control = W.Combobox(options=list(k.suggestions), ensure_option=False, layout=W.Layout(width=KNOB_WIDTH),
+                             placeholder="unset (the default)" if optional else "", **common)
+    else:
+        wide = KNOB_WIDTH if stacked or k.kind not in ("name", "port") else "300px"
+        control = W.Text(layout=W.Layout(width=wide), placeholder="unset (the default)" if optional else "", **common)
+    if stacked:
+        control.add_class("owui-stacked")
+    return control
 
 
 def shown_value(k: Knob, value: Any) -> Any:
