@@ -247,7 +247,8 @@ class _Painter:
             FancyBboxPatch((r.x0, r.y0), r.width, r.y1 - r.y0, boxstyle="round,pad=0,rounding_size=0.08",
                            facecolor=face, edgecolor=edge, linewidth=1.6 * self.s, zorder=d["level"], gid=n)
         )
-        self.text(r.x0 + 0.15, r.y1 - LABEL_BAND / 2, d["label"], self.sz.boundary, f"label:{n}",
+        label = d["short"] if self.lay.short_labels else d["label"]
+        self.text(r.x0 + 0.15, r.y1 - LABEL_BAND / 2, label, self.sz.boundary, f"label:{n}",
                   va="center", ha="left", color=edge, bold=d["subkind"] == "host",
                   zorder=d["level"] + 0.5)
 

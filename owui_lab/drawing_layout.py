@@ -89,6 +89,9 @@ class Layout:
     height: float
     bottom: float = 0.0  # the lowest visible height (above 0 when ``Sizes.sparse`` cuts the empty lanes off)
     rects: dict[str, Rect] = field(default_factory=dict)  # boundaries and nodes
+    #: Boundaries print their ``short`` labels: the full ones would have made the picture wider than its
+    #: canvas, and this variant's text may not shrink (``Sizes.details`` off: the projector, the card).
+    short_labels: bool = False
     ports: dict[str, tuple[float, float]] = field(default_factory=dict)  # centre of each port marker
     segments: dict[tuple[str, str], tuple[tuple[float, float], tuple[float, float]]] = field(
         default_factory=dict
@@ -199,6 +202,8 @@ def layout(g: Any, sz: Sizes = NORMAL) -> Layout:
             pad_port, http_label_w = max(PAD_PORT, half), http_label_w + half
     extra = {"browser": 0.0, "api": 0.0}
 
+    short = False
+
     def pack(extra: dict[str, float]) -> tuple[dict[str, tuple[float, float]], float]:
         xs: dict[str, tuple[float, float]] = {}
 
@@ -222,7 +227,7 @@ def layout(g: Any, sz: Sizes = NORMAL) -> Layout:
                         x += GAP_API
                 x = place(kid, x)
             x += PAD
-            label_w = text_width(d["label"], sz.boundary, d["subkind"] == "host") + 2 * 0.15
+            label_w = text_width(d["short" if short else "label"], sz.boundary, d["subkind"] == "host") + 2 * 0.15
             x = max(x, start + label_w)
             xs[n] = (start, x)
             return x
@@ -230,11 +235,18 @@ def layout(g: Any, sz: Sizes = NORMAL) -> Layout:
         right = place(HOST_ID, MARGIN)
         return xs, right + MARGIN
 
-    xs, total = pack(extra)
-    # Make room for the edge labels between the boxes they connect.
-    extra["api"] = max(0.0, api_label_w - (xs[OLLAMA][0] - xs[WEBUI][1]))
-    extra["browser"] = max(0.0, http_label_w - (xs[WEBUI][0] - xs[BROWSER][1]))
-    xs, total = pack(extra)
+    def pack_with_edge_labels() -> tuple[dict[str, tuple[float, float]], float]:
+        """Pack, then make room for the edge labels between the boxes they connect."""
+        extra.update(browser=0.0, api=0.0)
+        xs, _ = pack(extra)
+        extra["api"] = max(0.0, api_label_w - (xs[OLLAMA][0] - xs[WEBUI][1]))
+        extra["browser"] = max(0.0, http_label_w - (xs[WEBUI][0] - xs[BROWSER][1]))
+        return pack(extra)
+
+    xs, total = pack_with_edge_labels()
+    if total > sz.canvas_w and not sz.details:  # too wide, and this text may not shrink: shorter boundary labels
+        short = True
+        xs, total = pack_with_edge_labels()
     # Spread what is left of the canvas over the two gaps, so the picture fills it.
     spare = sz.canvas_w - total
     if spare > 0:
@@ -247,9 +259,9 @@ def layout(g: Any, sz: Sizes = NORMAL) -> Layout:
     node_top, node_bottom = ROW_Y + node_h / 2, ROW_Y - node_h / 2
     host_bottom, host_top = (SPARSE_HOST_BOTTOM, SPARSE_HOST_TOP) if sz.sparse else (HOST_BOTTOM, HOST_TOP)
     if sz.sparse:
-        out = Layout(width=width, height=host_top + MARGIN, bottom=host_bottom - MARGIN)
+        out = Layout(width=width, height=host_top + MARGIN, bottom=host_bottom - MARGIN, short_labels=short)
     else:
-        out = Layout(width=width, height=DESIGN_H)
+        out = Layout(width=width, height=DESIGN_H, short_labels=short)
 
     def vertical(n: str) -> tuple[float, float]:
         d = g.nodes[n]

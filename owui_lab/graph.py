@@ -93,7 +93,8 @@ def topology(config: Config | str, verdict: Verdict | None = None) -> nx.DiGraph
         host_label = f"Host machine · Linux ({ENGINE_TITLES[config.engine]})"
     else:
         host_label = "Host machine · Linux (Docker Engine)"
-    g.add_node(HOST_ID, kind="boundary", subkind="host", boundary=None, level=0, label=host_label)
+    g.add_node(HOST_ID, kind="boundary", subkind="host", boundary=None, level=0, label=host_label,
+               short=host_label)  # which engine stays said: it spans the picture, so it never widens it
     if desktop:
         vm_label = "Docker Desktop's Linux VM"
         _add_member(g, VM_ID, HOST_ID, kind="boundary", subkind="vm", label=vm_label)
@@ -248,10 +249,18 @@ def _order(g: nx.DiGraph, boundary: str) -> int:
 # --------------------------------------------------------------------------------------------------
 
 
+def short_label(label: str) -> str:
+    """A boundary's label without its closing parenthesis ("host network (shared with Mac/PC)" → "host
+    network"): what a picture too wide for its canvas prints when its text may not shrink (the projector)."""
+    head, _, tail = label.rpartition(" (")
+    return head if head and tail.endswith(")") else label
+
+
 def _add_member(g: nx.DiGraph, node: str, parent: str, **attrs: Any) -> None:
     level = g.nodes[parent]["level"] + 1
     if attrs.get("kind") == "boundary":
         attrs["level"] = level
+        attrs.setdefault("short", short_label(attrs["label"]))
     g.add_node(node, boundary=parent, **attrs)
     g.add_edge(parent, node, kind="contains")
 

@@ -31,6 +31,7 @@ from owui_lab.drawing import (
     draw_side_by_side,
     fail_point,
     layout,
+    NORMAL,
     PROJECTOR,
     new_figure,
     regenerate_baselines,
@@ -153,6 +154,29 @@ def test_seed_is_readable(scenario_id, canvas):
     fig, ax = canvas
     draw(load_scenario(scenario_id), ax=ax)
     assert_readable(fig)
+
+
+#: Too wide for the projector's canvas with full labels: Docker Desktop's host network shared with the Mac/PC.
+TOO_WIDE = Config(platform="desktop", ollama="container", ollama_bind="0.0.0.0:11434", ollama_network="host",
+                  ollama_publish="loopback", webui_network="other", webui_port=8080,
+                  base_url="http://host.docker.internal:11434", desktop_host_networking=True)
+
+
+def test_a_projector_picture_too_wide_for_its_canvas_prints_short_boundary_labels():
+    """The projector's text may not shrink, so a boundary says less ("host network", not "host network
+    (shared with Mac/PC)") before the picture outgrows its canvas; the host keeps its engine; NORMAL shrinks."""
+    labels = {}
+    for sizes in (NORMAL, PROJECTOR):
+        fig, ax = new_figure(sizes.canvas_w)
+        draw(TOO_WIDE, ax=ax, sizes=sizes)
+        assert_readable(fig)
+        labels[sizes] = {t.get_gid(): t.get_text() for t in ax.texts}
+        if sizes is PROJECTOR:  # 13.2 pt with the long label (15.1 design inches wide); 15 is the goal
+            assert min(size for _, size in text_sizes(fig)) >= 14.7
+    assert labels[NORMAL]["label:network:host"] == "host network (shared with Mac/PC)"
+    assert labels[PROJECTOR]["label:network:host"] == "host network"
+    assert labels[PROJECTOR]["label:host"] == labels[NORMAL]["label:host"] == \
+        "Host machine · macOS / Windows (Docker Desktop)"
 
 
 @pytest.mark.parametrize("scenario_id", SEED_IDS)
