@@ -267,6 +267,8 @@ def notes(c: Config) -> list[tuple[str, dict[str, Any]]]:
     url = c.parsed_base_url
     if podman(c) and url.host == "host.docker.internal":
         out.append(("podman_names_the_host", {}))
+    if podman(c) and c.add_host_gateway and url.host != "host.docker.internal":
+        out.append(("podman_run_refuses_host_gateway", {}))  # the verdict is the API's: podman run starts nothing
     if c.engine in ("docker-rootless", "podman-rootless") and not c.ollama_in_container:
         out.append(("rootless_host_ollama_on_lan_only", {"engine_title": title(c), "engine": c.engine}))
     if podman(c):

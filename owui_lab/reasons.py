@@ -236,6 +236,11 @@ NOTES: dict[str, str] = {
     "podman_names_the_host": "Podman names the host host.containers.internal (built in, no flag): use "
                              "http://host.containers.internal:11434; Podman 4.3 refuses "
                              "--add-host=...:host-gateway (measured on Podman 4.3.1).",
+    "podman_run_refuses_host_gateway": "With --add-host=...:host-gateway, podman run (and podman-compose) refuse to "
+                                       "start Open WebUI on Podman 4.3 (\"invalid IP address in add-host\", measured "
+                                       "on Podman 4.3.1). The verdict above is what Podman's Docker-compatible API does "
+                                       "(docker compose or the Docker SDK pointed at its socket), where the container "
+                                       "starts and the flag does nothing useful: leave --add-host out.",
     "rootless_host_ollama_on_lan_only": "{engine_title}: a host Ollama is reached only at the host's LAN address "
                                         "(through slirp4netns), so it must listen on 0.0.0.0; a 127.0.0.1 Ollama is "
                                         "out of reach from every container but a host-network "

@@ -45,6 +45,18 @@ def test_podman_refuses_host_gateway_and_the_fix_is_its_own_name():
     assert not any("host-gateway" in f and f.startswith("add --add-host") for f in verdict.fixes)
 
 
+@pytest.mark.parametrize("engine", ["podman-rootful", "podman-rootless"])
+def test_with_another_url_the_host_gateway_flag_gets_its_note(engine):
+    """The verdict is the API's (the flag is harmless there); podman run refuses the line: the note says so."""
+    url = "http://host.containers.internal:11434"
+    with_flag = predict(Config(engine=engine, add_host_gateway=True, base_url=url, **HOST_OLLAMA_ALL))
+    without = predict(Config(engine=engine, base_url=url, **HOST_OLLAMA_ALL))
+    assert with_flag.outcome == without.outcome == "ok"
+    assert "podman_run_refuses_host_gateway" in [n.code for n in with_flag.note_data]
+    assert "podman_run_refuses_host_gateway" not in [n.code for n in without.note_data]
+    assert "leave --add-host out" in " ".join(with_flag.notes)
+
+
 @pytest.mark.parametrize("engine", ["docker-rootless", "podman-rootless"])
 def test_rootless_engines_reach_a_host_ollama_only_on_every_address(engine):
     name = engines.host_alias(Config(engine=engine))

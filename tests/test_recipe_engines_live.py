@@ -154,3 +154,28 @@ def test_the_podman_compose_file_runs_with_podman_compose(podman_url, tmp_path):
         left = docker_api.list_labelled(cli, session=session)
         cli.close()
     assert left == [], f"left behind on rootful Podman: {left}"
+
+
+@pytest.mark.timeout(200)
+@pytest.mark.parametrize("engine", ["podman-rootful", "podman-rootless"])
+def test_podman_run_refuses_the_host_gateway_line_as_the_note_says(monkeypatch, engine):
+    """The recipe's run line with --add-host=...:host-gateway, run with podman: refused, nothing starts.
+
+    The verdict is what Podman's Docker-compatible API does (it starts the container); the note
+    ``podman_run_refuses_host_gateway`` says the command line refuses, and this is where that is measured.
+    """
+    url = engine_url(monkeypatch, engine)
+    session = docker_api.new_session_id()
+    c = load_scenario("linux-ollama-on-host").replace(engine=engine, webui_port=free_port(), add_host_gateway=True,
+                                                      base_url="http://host.containers.internal:11434")
+    assert "podman_run_refuses_host_gateway" in [n.code for n in predict(c).note_data]
+    cli = docker_api.client()
+    try:
+        limits = {u.name: u.soft for u in docker_api.container_limits(cli).get("ulimits", [])}
+        (run,) = [argv for argv in _stack(c, session, ulimits=limits).runs if "--add-host" in " ".join(argv)]
+        done = subprocess.run(as_run_here(run, engine, url, session), capture_output=True, text=True, timeout=120)
+        assert done.returncode != 0 and 'invalid IP address in add-host: "host-gateway"' in done.stderr, done.stderr
+        assert docker_api.list_labelled(cli, session=session) == []  # no container started
+    finally:
+        docker_api.remove_labelled(cli, session=session)
+        cli.close()
