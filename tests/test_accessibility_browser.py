@@ -21,7 +21,7 @@ import pytest
 
 from tests.support.axe import counts, report, scan, serious
 from bench.servers import artifact_path, chromium, jupyter_lab, voila
-from tests.widgets_support import run_in_jupyterlab
+from tests.widgets_support import run_in_jupyterlab, wait_for_all_cells
 
 pytestmark = [pytest.mark.slow]
 
@@ -75,6 +75,7 @@ def test_a_lesson_by_keyboard_alone_and_axe_clean(tmp_path, axe_core):
             run_in_jupyterlab(page, lab, "01_ollama_on_host.ipynb")
             question = page.locator(".owui-predict", has_text="The systemd Ollama listens on its default").first
             question.wait_for(timeout=180_000)
+            wait_for_all_cells(page)  # the Check's click waits behind every queued cell otherwise
             question.scroll_into_view_if_needed()
             radios = question.locator("input[type=radio]")
             radios.first.focus()  # the learner Tabs here; JupyterLab's own toolbars come first

@@ -47,6 +47,15 @@ def run_in_jupyterlab(page: Any, lab: Any, name: str) -> None:
     page.locator(".lm-Menu-itemLabel", has_text="Run All Cells").first.click()
 
 
+def wait_for_all_cells(page: Any, timeout_ms: int = 300_000) -> None:
+    """Wait until no cell of the open notebook is queued or running (no ``[*]`` prompt): until then the kernel
+    answers a widget's click only after the cells Run All queued before it (minutes on a loaded CI machine)."""
+    page.wait_for_function(
+        "() => { const p = [...document.querySelectorAll('.jp-Cell .jp-InputPrompt')];"
+        " const idle = [...document.querySelectorAll('.jp-StatusBar-Widget')].some(e => /\\| Idle/.test(e.textContent));"
+        " return idle && p.length > 0 && !p.some(e => e.textContent.includes('*')); }", timeout=timeout_ms)
+
+
 def shut_down_kernels(page: Any, lab: Any) -> None:
     """Stop every kernel of this JupyterLab (one notebook after another must not pile up kernels)."""
     for kernel in page.request.get(lab.url("api/kernels")).json():
