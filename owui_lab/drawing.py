@@ -44,7 +44,7 @@ from .catalog import as_config, scenarios
 # The size variants live in drawing_sizes; callers name them through here too (drawing.PROJECTOR, drawing.CARD).
 from .drawing_sizes import CARD, DESIGN_W, LESSON, NORMAL, PROJECTOR, Sizes  # noqa: F401
 from .drawing_layout import (  # noqa: F401 (layout, design_size, text_width: named through drawing too)
-    DESIGN_H, DPI, FOOT_Y, LABEL_BAND, LANE_API_TOP, LANE_BROWSER_TOP, MARGIN, Layout, Rect, design_size, fail_point,
+    DESIGN_H, DPI, FOOT_Y, LABEL_BAND, LANE_API_TOP, LANE_BROWSER_TOP, MARGIN, Layout, Rect, design_size, edge_url, fail_point,
     font, layout, line_height, node_lines, text_width, wrap_lines,
 )
 from .graph import BROWSER, HOST_ID, OLLAMA, WEBUI, topology
@@ -322,7 +322,7 @@ class _Painter:
         (x0, y0), (x1, _) = p0, p1
         ok = e["reachable"]
         ink = look.ink
-        label = f"{e['url']} {look.mark}"
+        label = f"{edge_url(e['url'], self.lay.bare_urls)} {look.mark}"
         if self.sz.sparse:
             if ok:  # the browser's ✓ just after the browser, clear of the published port's label
                 mx = x0 + 0.3 if a == BROWSER else (x0 + x1) / 2

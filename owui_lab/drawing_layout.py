@@ -92,6 +92,8 @@ class Layout:
     #: Boundaries print their ``short`` labels: the full ones would have made the picture wider than its
     #: canvas, and this variant's text may not shrink (``Sizes.details`` off: the projector, the card).
     short_labels: bool = False
+    #: Edge URLs print without their ``http://`` (``edge_url``): the short labels were not enough.
+    bare_urls: bool = False
     ports: dict[str, tuple[float, float]] = field(default_factory=dict)  # centre of each port marker
     segments: dict[tuple[str, str], tuple[tuple[float, float], tuple[float, float]]] = field(
         default_factory=dict
@@ -173,6 +175,11 @@ def _contains(g: Any, n: str, member: str) -> bool:
     return n == member or (g.nodes[n]["kind"] == "boundary" and n in chain(g, member))
 
 
+def edge_url(url: str, bare: bool) -> str:
+    """An edge's URL as the picture prints it: whole, or without ``http://`` when ``Layout.bare_urls``."""
+    return url.removeprefix("http://") if bare else url
+
+
 def layout(g: Any, sz: Sizes = NORMAL) -> Layout:
     """Place every boundary, node, port marker and edge of a topology graph.
 
@@ -192,17 +199,23 @@ def layout(g: Any, sz: Sizes = NORMAL) -> Layout:
     api = g.edges[WEBUI, OLLAMA]
     http = g.edges[BROWSER, WEBUI]
     port_box = g.nodes["port:open-webui"]["boundary"] if g.has_node("port:open-webui") else None
-    api_label_w = text_width(api["url"] + " ✓", sz.edge) + 0.5
-    http_label_w = text_width(http["url"] + " ✓", sz.edge) + 0.4
-    pad_port = PAD_PORT
-    if sz.sparse:  # the URL goes under the boxes (``_Painter._edge_label``): the gaps hold the marks only
-        api_label_w = http_label_w = text_width("✓", sz.mark) + 0.6
-        if port_box:  # the port's label, centred on its network's edge, clears the box and the mark
-            half = text_width(g.nodes["port:open-webui"]["label"], sz.port, True) / 2 + 0.2
-            pad_port, http_label_w = max(PAD_PORT, half), http_label_w + half
-    extra = {"browser": 0.0, "api": 0.0}
+    short = bare = False  # the projector's ways to say less before its text would shrink (``Layout``)
 
-    short = False
+    def label_widths() -> tuple[float, float]:
+        """The room the API's and the browser's edge labels need between the boxes they join."""
+        if not sz.sparse:
+            return (text_width(edge_url(api["url"], bare) + " ✓", sz.edge) + 0.5,
+                    text_width(edge_url(http["url"], bare) + " ✓", sz.edge) + 0.4)
+        # sparse: the URL goes under the boxes (``_Painter._edge_label``): the gaps hold the marks only
+        mark = text_width("✓", sz.mark) + 0.6
+        return mark, mark + (port_half if port_box else 0.0)
+
+    pad_port = PAD_PORT
+    port_half = 0.0
+    if sz.sparse and port_box:  # the port's label, centred on its network's edge, clears the box and the mark
+        port_half = text_width(g.nodes["port:open-webui"]["label"], sz.port, True) / 2 + 0.2
+        pad_port = max(PAD_PORT, port_half)
+    extra = {"browser": 0.0, "api": 0.0}
 
     def pack(extra: dict[str, float]) -> tuple[dict[str, tuple[float, float]], float]:
         xs: dict[str, tuple[float, float]] = {}
@@ -237,6 +250,7 @@ def layout(g: Any, sz: Sizes = NORMAL) -> Layout:
 
     def pack_with_edge_labels() -> tuple[dict[str, tuple[float, float]], float]:
         """Pack, then make room for the edge labels between the boxes they connect."""
+        api_label_w, http_label_w = label_widths()
         extra.update(browser=0.0, api=0.0)
         xs, _ = pack(extra)
         extra["api"] = max(0.0, api_label_w - (xs[OLLAMA][0] - xs[WEBUI][1]))
@@ -244,8 +258,12 @@ def layout(g: Any, sz: Sizes = NORMAL) -> Layout:
         return pack(extra)
 
     xs, total = pack_with_edge_labels()
-    if total > sz.canvas_w and not sz.details:  # too wide, and this text may not shrink: shorter boundary labels
-        short = True
+    # Too wide, and this variant's text may not shrink (the projector): shorter boundary labels, then URLs
+    # without their http:// (the stage shows the whole URL in its own large type).
+    for step in ((True, False), (True, True)):
+        if total <= sz.canvas_w or sz.details:
+            break
+        short, bare = step
         xs, total = pack_with_edge_labels()
     # Spread what is left of the canvas over the two gaps, so the picture fills it.
     spare = sz.canvas_w - total
@@ -259,9 +277,10 @@ def layout(g: Any, sz: Sizes = NORMAL) -> Layout:
     node_top, node_bottom = ROW_Y + node_h / 2, ROW_Y - node_h / 2
     host_bottom, host_top = (SPARSE_HOST_BOTTOM, SPARSE_HOST_TOP) if sz.sparse else (HOST_BOTTOM, HOST_TOP)
     if sz.sparse:
-        out = Layout(width=width, height=host_top + MARGIN, bottom=host_bottom - MARGIN, short_labels=short)
+        out = Layout(width=width, height=host_top + MARGIN, bottom=host_bottom - MARGIN, short_labels=short,
+                     bare_urls=bare)
     else:
-        out = Layout(width=width, height=DESIGN_H, short_labels=short)
+        out = Layout(width=width, height=DESIGN_H, short_labels=short, bare_urls=bare)
 
     def vertical(n: str) -> tuple[float, float]:
         d = g.nodes[n]

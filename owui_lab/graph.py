@@ -275,9 +275,10 @@ def _engine_namespace(g: nx.DiGraph, c: Config) -> str:
     if c.engine not in ("docker-rootless", "podman-rootless"):
         return HOST_ID
     if not g.has_node(ENGINE_NS_ID):
-        label = ("rootlesskit's network namespace (docker0 is here)" if c.engine == "docker-rootless"
-                 else "rootless Podman's network namespace")
-        _add_member(g, ENGINE_NS_ID, HOST_ID, kind="boundary", subkind="vm", label=label)
+        whose = "rootlesskit" if c.engine == "docker-rootless" else "rootless Podman"
+        label = f"{whose}'s network namespace" + (" (docker0 is here)" if c.engine == "docker-rootless" else "")
+        _add_member(g, ENGINE_NS_ID, HOST_ID, kind="boundary", subkind="vm", label=label,
+                    short=f"{whose}'s namespace")
     return ENGINE_NS_ID
 
 
