@@ -39,7 +39,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         args = build_parser().parse_args(argv)
         func: Callable[[argparse.Namespace], int] = args.func
-        return func(args)
+        status = func(args)
+        sys.stdout.flush()  # into a pipe stdout is block-buffered: a reader gone away shows here, not at exit
+        return status
     except OwuiLabError as exc:
         print(f"owui-lab: {exc}", file=sys.stderr)
         return exc.exit_code

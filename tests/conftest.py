@@ -69,6 +69,11 @@ def openwebui_problem() -> str | None:
     if not os.access(OPENWEBUI, os.X_OK):
         return (f"no Open WebUI at {OPENWEBUI} (set OWUI_LAB_OPENWEBUI; .ci/run installs "
                 "torch==2.13.0 then open-webui==0.12.4 into /opt/owui-lab/openwebui-venv)")
+    with open(OPENWEBUI, "rb") as script:  # its venv's python may be out of this user's reach (root's pyenv)
+        first = script.readline()
+    interpreter = first[2:].split()[0].decode() if first.startswith(b"#!") and first[2:].split() else None
+    if interpreter and not os.access(interpreter, os.X_OK):
+        return f"{OPENWEBUI} runs {interpreter}, which this user cannot run (another user's install?)"
     return None
 
 

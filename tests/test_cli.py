@@ -103,12 +103,18 @@ def test_engine_imports_nothing_heavy():
     assert out.stdout.strip() == ""
 
 
-def test_a_reader_that_goes_away_gets_no_traceback():
+@pytest.mark.parametrize("unbuffered", ["", "1"])
+def test_a_reader_that_goes_away_gets_no_traceback(unbuffered):
+    """Whether or not PYTHONUNBUFFERED is set (it was on the CI machine, not on a learner's: there stdout
+    into a pipe is block-buffered and the broken pipe showed only in the interpreter's last flush)."""
     read_end, write_end = os.pipe()
     os.close(read_end)  # like `owui-lab scenarios | head -0`
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
+    if unbuffered:
+        env["PYTHONUNBUFFERED"] = unbuffered
     try:
         out = subprocess.run([sys.executable, "-m", "owui_lab", "scenarios"], stdout=write_end,
-                             stderr=subprocess.PIPE, text=True, timeout=60)
+                             stderr=subprocess.PIPE, text=True, timeout=60, env=env)
     finally:
         os.close(write_end)
     assert "Traceback" not in out.stderr and "BrokenPipe" not in out.stderr

@@ -492,6 +492,9 @@ def test_the_service_takes_every_kept_lab_down_when_the_hub_stops_it(tmp_path) -
         while not lines or "listening on" not in lines[-1]:
             lines.append(proc.stdout.readline())
             assert lines[-1], "".join(lines)
+        # port 0 is any free port: not 80 (as root it took port 80; as a learner it failed, no permission)
+        port = int(re.search(r"listening on http://127\.0\.0\.1:(\d+)", lines[-1]).group(1))
+        assert port not in (0, 80), lines[-1]
         proc.send_signal(signal.SIGINT)
         out, _ = proc.communicate(timeout=60)
     finally:

@@ -16,10 +16,12 @@ from hypothesis import strategies as st
 from owui_lab import Config, load_scenario, predict, scenarios
 from owui_lab import drawing
 from owui_lab.errors import ConfigError
+from owui_lab.environment import LIVE_LINUX
 from owui_lab.widgets.explorer import STACK_NETWORK, Explorer, _same, effective, explorer
 from owui_lab.presentation import SCROLL_INTO_VIEW, verdict_html
 from owui_lab.recipe import recipe
 from tests.strategies import configs
+from tests.widgets_support import mode  # noqa: F401 (a fixture)
 
 SCENARIO_IDS = [s.id for s in scenarios()]
 PNG = b"\x89PNG\r\n\x1a\n"
@@ -252,9 +254,10 @@ def test_side_by_side_on_request(app):
     assert app.side_image.layout.display == "none"
 
 
-def test_run_is_disabled_with_the_reason_where_the_lab_cannot_run(monkeypatch):
+def test_run_is_disabled_with_the_reason_where_the_lab_cannot_run(monkeypatch, mode):
     from owui_lab import environment
 
+    mode(LIVE_LINUX)  # a daemon answers (as on the CI machine; not on a learner's without docker access), but
     monkeypatch.setattr(environment, "availability", lambda config=None: (False, "no Docker daemon answers (Binder)"))
     app = explorer("linux-compose")
     assert app.run_button.disabled

@@ -38,6 +38,7 @@ from urllib.parse import urlparse
 from tornado import web
 from tornado.httpserver import HTTPServer
 from tornado.ioloop import IOLoop
+from tornado.netutil import bind_sockets
 
 from jupyterhub.services.auth import HubOAuth, HubOAuthCallbackHandler, HubOAuthenticated
 
@@ -382,9 +383,13 @@ def main() -> None:
             asyncio.get_running_loop().add_signal_handler(sig, done.set)
         server = HTTPServer(make_app(service, prefix), xheaders=True, max_body_size=MAX_BODY,
                             max_buffer_size=MAX_BODY + 64 * 1024)
-        server.listen(url.port or 80, url.hostname)
+        # port 0 is "any free port" (the tests ask for it), not the default 80 that a missing port means
+        sockets = bind_sockets(80 if url.port is None else url.port, url.hostname)
+        server.add_sockets(sockets)
+        host = f"[{url.hostname}]" if ":" in (url.hostname or "") else url.hostname
+        bound = url._replace(netloc=f"{host}:{sockets[0].getsockname()[1]}")
         log.info("listening on %s (prefix %s), %d live runs at a time, kept labs idle for %.0f min, daemon: %s",
-                 url.geturl(), prefix, concurrency, idle / 60, service.platform)
+                 bound.geturl(), prefix, concurrency, idle / 60, service.platform)
         try:
             await done.wait()
             log.info("the hub stops: taking every kept lab down")
