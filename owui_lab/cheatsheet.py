@@ -150,9 +150,9 @@ def docker0_bind(config: Config) -> str:
     v = evaluate(bound)
     if not (v.reachable and v.browser.reachable):
         return ""
-    note = next((n.text for n in v.note_data if n.code == "security_ollama_on_docker0"), "")
+    note = next((n.body for n in v.note_data if n.code == "security_ollama_on_docker0"), "")
     # The note's first sentence (up to its "(safer than 0.0.0.0)."): the costs stay in the lessons.
-    return note.removeprefix("Security: ").split(". ")[0].rstrip(".") + "." if note else ""
+    return note.split(". ")[0].rstrip(".") + "." if note else ""
 
 
 def row(s: Scenario) -> Row:
@@ -161,7 +161,7 @@ def row(s: Scenario) -> Row:
     fix = v.fixes[0] if v.fixes else ""
     after = fixed_config(s.config, fix) if fix else s.config
     notes = evaluate(after).note_data if after is not None else v.note_data
-    security = tuple(n.text.removeprefix("Security: ") for n in notes if n.code.startswith("security_"))
+    security = tuple(n.body for n in notes if n.security)
     url = (after or s.config).base_url
     safer = docker0_bind(after) if after is not None and fix else ""
     return Row(s, v, diagram_line(s.config), what_happens(v), fix, security, url, safer)

@@ -29,7 +29,7 @@ from . import engines
 from .catalog import Scenario, as_config
 from .config import (DOCKER0_ADDRESS, IMAGE_DEFAULT_BASE_URL, OLLAMA_PORT, WEBUI_CONTAINER_PORT, Config, redact_url,
                      stays_inside)
-from .reasons import render, render_cause, render_note
+from .reasons import note_heading, render, render_cause, render_note
 
 OUTCOMES = ("ok", "name_not_resolved", "connection_refused", "unreachable")
 STEP_NAMES = ("resolve", "route", "listen", "answer")
@@ -104,8 +104,18 @@ class Note:
 
     @property
     def text(self) -> str:
-        """The note in the learner's words."""
+        """The note in the learner's words, after its heading ("Security: ...")."""
         return render_note(self.code, dict(self.facts))
+
+    @property
+    def body(self) -> str:
+        """The note without its heading (a page that heads it its own way)."""
+        return render_note(self.code, dict(self.facts), heading=False)
+
+    @property
+    def security(self) -> bool:
+        """A security remark (its heading is "Security")."""
+        return note_heading(self.code) == "Security"
 
     def __str__(self) -> str:
         return self.text

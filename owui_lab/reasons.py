@@ -277,13 +277,13 @@ NOTES: dict[str, str] = {
                       "network rule is checked live with the kit's stand-ins started the same way in one container "
                       "(tests/test_bundled_live.py), not with the real image.",
     # security
-    "security_ollama_on_docker0": "Security: OLLAMA_HOST={ollama_bind} listens on docker0 only: containers and this "
+    "security_ollama_on_docker0": "OLLAMA_HOST={ollama_bind} listens on docker0 only: containers and this "
                                   "host reach it, your LAN does not (safer than 0.0.0.0). Two costs: nothing listens "
                                   "on 127.0.0.1:11434, so ollama commands on the host need OLLAMA_HOST={docker0} too; "
                                   "and docker0 must exist when Ollama starts (Docker creates it).",
-    "security_ollama_on_every_address": "Security: Ollama on 0.0.0.0 has no authentication and is reachable from your "
+    "security_ollama_on_every_address": "Ollama on 0.0.0.0 has no authentication and is reachable from your "
                                         "LAN: firewall port 11434 (on Linux allow only docker0/172.17.0.0/16).",
-    "security_published_on_every_address": "Security: -p 11434:11434 publishes Ollama on every address, past ufw "
+    "security_published_on_every_address": "-p 11434:11434 publishes Ollama on every address, past ufw "
                                            "(Docker's rules come first): prefer -p 127.0.0.1:11434:11434, or filter "
                                            "in the DOCKER-USER chain.",
 }
@@ -350,13 +350,25 @@ def render_cause(code: str, fields: Mapping[str, Any]) -> str:
     return _render(REASONS[code], fields, "")
 
 
-def render_note(code: str, fields: Mapping[str, Any]) -> str:
-    """The note for note ``code`` with its ``fields`` (as ``render`` does for a step).
+#: A note code's prefix → the heading its note is printed under ("Security: ..."): not part of its body.
+NOTE_HEADINGS = {"security_": "Security"}
+
+
+def note_heading(code: str) -> str:
+    """The heading a note is printed under ("Security" for a security remark), or ""."""
+    return next((heading for prefix, heading in NOTE_HEADINGS.items() if code.startswith(prefix)), "")
+
+
+def render_note(code: str, fields: Mapping[str, Any], *, heading: bool = True) -> str:
+    """The note for note ``code`` with its ``fields`` (as ``render`` does for a step), after its heading
+    ("Security: ...") unless ``heading`` is false (the cheat sheet prints the heading its own way).
 
     Raises:
         KeyError: an unknown code, or a template naming a field the note does not carry.
     """
-    return _render(NOTES[code], fields, "")
+    body = _render(NOTES[code], fields, "")
+    title = note_heading(code) if heading else ""
+    return f"{title}: {body}" if title else body
 
 
 def _render(template: str, fields: Mapping[str, Any], outcome: str) -> str:

@@ -50,7 +50,8 @@ def test_each_fix_on_it_makes_everything_work(scenario_id):
     after = evaluate(fixed)
     assert after.reachable and after.browser.reachable
     # The security note is the fixed setup's own: present exactly when the engine warns about it.
-    assert row.security == tuple(n.removeprefix("Security: ") for n in after.notes if n.startswith("Security:"))
+    assert row.security == tuple(n.body for n in after.note_data if n.code.startswith("security_"))
+    assert all(not n.startswith("Security") for n in row.security)  # the card heads them itself
 
 
 def test_a_fix_that_opens_ollama_carries_its_security_note():

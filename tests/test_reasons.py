@@ -251,4 +251,5 @@ def test_rewording_a_note_rewords_the_verdict(monkeypatch):
     v = evaluate(Config(ollama_bind="0.0.0.0"))
     code = v.note_data[0].code
     monkeypatch.setitem(NOTES, code, "Reworded.")
-    assert v.notes[0] == "Reworded."
+    assert v.note_data[0].body == "Reworded."
+    assert v.notes[0] == ("Security: Reworded." if code.startswith("security_") else "Reworded.")

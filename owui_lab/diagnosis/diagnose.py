@@ -346,12 +346,12 @@ def _examine(
         report.notes.extend(rec.unexpressed)
         report.notes.extend(f"Assumed: {a}." for a in rec.assumptions)
     if main["verdict"] is not None:
-        for note in main["verdict"].notes:
-            if note.startswith("Security:"):
+        for note in main["verdict"].note_data:
+            if note.security:
                 continue  # the doctor's own findings say it about the real setup
-            if "via Docker proxy" in note and t.where != "host":
+            if note.code.startswith("via_docker_proxy") and t.where != "host":
                 continue
-            report.notes.append(note)
+            report.notes.append(note.text)
     report.headline = _headline(report, webui, b, use, t, main, network_note if view is None else "")
     report.first = list(dict.fromkeys(report.first))
     report.fixes = list(dict.fromkeys(f for f in report.fixes if f not in report.first))
