@@ -238,21 +238,26 @@ def notice_html(text: str) -> str:
             f"ℹ {esc(text)}</div>")
 
 
-def description_html(description: Any, dom_id: str) -> str:
+def description_html(description: Any, dom_id: str, summary: str = "Describe this diagram", key: str = "") -> str:
     """A diagram's description behind a "Describe this diagram" toggle (``<details>``: no JavaScript, so
     Voila and an exported page work; Space/Enter open it from the keyboard).
 
     Args:
         description: a ``describe.Description`` (not imported here: ``describe`` draws on networkx).
         dom_id: the id of the text, which the image's ``aria-describedby`` names.
+        summary: the toggle's words (one picture of two: which one).
+        key: which of a widget's descriptions this is (letters only), so each one stays open or closed across
+            redraws on its own.
     """
     sections = "".join(
         f"<div><b>{esc(heading)}:</b><ul>" + "".join(f"<li>{esc(line)}</li>" for line in lines) + "</ul></div>"
         for heading, lines in description.sections
     )
-    return (f'<details class="owui-describe" ontoggle="{_REMEMBER_OPEN}"><summary>Describe this diagram</summary>'
+    state = f"owuiDescribeOpen{key}"
+    return (f'<details class="owui-describe" ontoggle="{_REMEMBER_OPEN.replace("owuiDescribeOpen", state)}">'
+            f"<summary>{esc(summary)}</summary>"
             f'<div class="owui-description" id="{esc(dom_id)}"><p><b>{esc(description.title)}</b> '
-            f"{esc(description.summary)}</p>{sections}</div></details>{_REOPEN}")
+            f'{esc(description.summary)}</p>{sections}</div></details>{_REOPEN.replace("owuiDescribeOpen", state)}')
 
 
 #: A redraw replaces the widget's HTML, and a new ``<details>`` starts closed: a learner reading the

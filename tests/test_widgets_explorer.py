@@ -242,10 +242,15 @@ def test_side_by_side_on_request(app):
     assert app.side_image.layout.display == "none"
     app.side_toggle.value = True
     assert app.side_image.layout.display is None
-    img = re.search(r'<img class="owui-side-diagram" alt="([^"]+)" src="data:image/png;base64,([^"]+)"',
-                    app.side_image.value)
-    assert base64.b64decode(img.group(2)).startswith(PNG)
+    img = re.search(r'<img class="owui-side-diagram" alt="([^"]+)" aria-describedby="([^"]+)" '
+                    r'src="data:image/png;base64,([^"]+)"', app.side_image.value)
+    assert base64.b64decode(img.group(3)).startswith(PNG)
     assert img.group(1).startswith("Linux (above): ") and "Docker Desktop (below): " in img.group(1)
+    # each picture's description behind its own toggle, both named by the image for a screen reader
+    ids = img.group(2).split()
+    assert len(ids) == 2 and all(f'id="{i}"' in app.side_image.value for i in ids)
+    toggles = re.findall(r"<summary>([^<]+)</summary>", app.side_image.value)
+    assert toggles == ["Describe the Linux diagram (above)", "Describe the Docker Desktop diagram (below)"]
     assert "Linux" in app.side_html.value and "Docker Desktop" in app.side_html.value
     first = app.side_image.value
     app.apply_preset("linux-compose")

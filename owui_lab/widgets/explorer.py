@@ -57,11 +57,11 @@ from .. import knobs
 from ..knobs import Knob, knob
 from ..prediction import predict
 from ..palette import CODE_BG, FAILS_INK, MUTED, WARNING_INK
-from ..presentation import (CSS, SCROLL_INTO_VIEW, error_html, esc, headline_html, live_html, notice_html, outcome_phrase,
-                            verdict_html)
+from ..presentation import (CSS, SCROLL_INTO_VIEW, description_html, error_html, esc, headline_html, live_html,
+                            notice_html, outcome_phrase, verdict_html)
 from ..recipe import PROJECT, Recipe, recipe
 from . import live
-from .base import Painter, Picture, describe_diagram
+from .base import Painter, Picture, describe_diagram, new_description_id
 from .live import LiveReport
 from .paste_box import PasteBox
 
@@ -497,11 +497,15 @@ class Explorer(widgets.VBox):
             self._side_cache[key] = png
             while len(self._side_cache) > PNG_CACHE_SIZE // 4:
                 self._side_cache.popitem(last=False)
-        alt = ". ".join(f"{name} ({where}): {describe_diagram(drawing.on_platform(self.config, platform)).summary}"
-                        for platform, name, where in (("linux", "Linux", "above"),
-                                                      ("desktop", "Docker Desktop", "below")))
-        self.side_image.value = (f'<img class="owui-side-diagram" alt="{esc(alt)}" '
-                                 f'src="data:image/png;base64,{base64.b64encode(png).decode()}">')
+        # each picture's description behind its own toggle, named by the image (aria-describedby)
+        pictures = [(name, where, describe_diagram(drawing.on_platform(self.config, platform)), new_description_id())
+                    for platform, name, where in (("linux", "Linux", "above"), ("desktop", "Docker Desktop", "below"))]
+        alt = ". ".join(f"{name} ({where}): {words.summary}" for name, where, words, _ in pictures)
+        self.side_image.value = (
+            f'<img class="owui-side-diagram" alt="{esc(alt)}" aria-describedby="{" ".join(i for *_, i in pictures)}" '
+            f'src="data:image/png;base64,{base64.b64encode(png).decode()}">'
+            + "".join(description_html(words, dom_id, f"Describe the {name} diagram ({where})", name.split()[-1])
+                      for name, where, words, dom_id in pictures))
         rows = []
         for platform, name in (("linux", "Linux"), ("desktop", "Docker Desktop")):
             v = predict(drawing.on_platform(self.config, platform))
