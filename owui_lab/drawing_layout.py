@@ -186,8 +186,10 @@ def layout(g: Any, sz: Sizes = NORMAL) -> Layout:
     Horizontal: each boundary packs its members left to right (the browser, then Open WebUI's side,
     then Ollama's), with room between them for the edge labels; a boundary is at least as wide as its
     label. Vertical: every node sits on one row; each boundary adds a label band above its content
-    and a margin below it. When the packed width exceeds the canvas, the layout grows and the drawing
-    scales everything (fonts included) down together, so nothing overlaps.
+    and a margin below it. When the packed width exceeds the canvas, a variant whose text may not shrink
+    (``Sizes.details`` off: the projector, the card) first says less: its boundaries' short labels, then
+    its URLs without ``http://`` (``Layout.short_labels``, ``Layout.bare_urls``). Past that the layout
+    grows and the drawing scales everything (fonts included) down together, so nothing overlaps.
 
     Args:
         g: a graph from ``topology()``.
@@ -258,8 +260,8 @@ def layout(g: Any, sz: Sizes = NORMAL) -> Layout:
         return pack(extra)
 
     xs, total = pack_with_edge_labels()
-    # Too wide, and this variant's text may not shrink (the projector): shorter boundary labels, then URLs
-    # without their http:// (the stage shows the whole URL in its own large type).
+    # Too wide, and this variant's text may not shrink: shorter boundary labels, then URLs without their
+    # http:// (the stage and the card print the whole URL in their own text beside the picture).
     for step in ((True, False), (True, True)):
         if total <= sz.canvas_w or sz.details:
             break
