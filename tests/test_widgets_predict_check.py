@@ -63,12 +63,14 @@ def test_bad_questions_and_answers_are_clear_errors():
         PredictCheck("?", c, ask="outcome").answer("maybe")
 
 
-def test_the_check_button_waits_for_a_choice():
+def test_the_check_button_asks_for_a_choice_first():
+    """Check is never disabled (a disabled button drops out of the Tab order): with no choice it asks for one."""
     q = PredictCheck("?", owui_lab.load_scenario("linux-compose"))
     w = q.widget
-    assert q._check.disabled
-    q._choice.value = "ok"
     assert not q._check.disabled
+    q._check.click()
+    assert "Pick an answer first" in q._result.value and q.tries == 0 and q.feedback is None
+    q._choice.value = "ok"
     q._check.click()
     assert q.feedback is not None and q.feedback.correct
     assert w is q.widget
@@ -155,7 +157,7 @@ def test_show_the_answer_on_request_and_reset():
     assert "The answer is: <b>Yes: Open WebUI reaches Ollama</b>" in q._result.value
     q._choice.value = "ok"
     q._reset_button.click()
-    assert q.feedback is None and q.tries == 0 and q._choice.value is None and q._check.disabled
+    assert q.feedback is None and q.tries == 0 and q._choice.value is None and not q._check.disabled
     assert q._result.value == ""
     assert q.answer("name_not_resolved").message.startswith("Not yet. Hint")  # a hint again, as at first
 

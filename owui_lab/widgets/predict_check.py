@@ -224,7 +224,9 @@ class PredictCheck(Widgeted):
     # -- the widget --------------------------------------------------------------------------
     def _build(self) -> None:
         w = ipywidgets()
-        self._check = w.Button(description="Check", button_style="primary", disabled=not self.several)
+        # Never disabled: a disabled button drops out of the Tab order, and a keyboard learner who picks an
+        # answer and presses Tab at once (before the kernel could enable it) would land on the next question
+        self._check = w.Button(description="Check", button_style="primary")
         if self.several:
             self._boxes = [w.Checkbox(value=False, description=label, indent=False, layout=w.Layout(width="auto"))
                            for label, _ in self.options]
@@ -232,11 +234,6 @@ class PredictCheck(Widgeted):
             self._choice.add_class("owui-several")
         else:
             self._choice = w.RadioButtons(options=self.options, value=None, layout=w.Layout(width="auto"))
-
-            def picked(change: dict) -> None:
-                self._check.disabled = change["new"] is None
-
-            self._choice.observe(picked, names="value")
         self._hint_button = w.Button(description="Hint", disabled=not self.hint)
         self._reveal_button = w.Button(description="Show the answer")
         self._reset_button = w.Button(description="Reset")
@@ -244,7 +241,7 @@ class PredictCheck(Widgeted):
         self._live_button = w.Button(description="Run it for real", button_style="success",
                                      layout=w.Layout(display="none"))
         self._live_out = w.HTML()
-        self._check.on_click(lambda _: self.answer(self._picked()))
+        self._check.on_click(lambda _: self._check_picked())
         self._hint_button.on_click(lambda _: setattr(self._result, "value",
                                                      f'{CSS}<div class="owui-box"><b>Hint:</b> {self.hint}</div>'))
         self._reveal_button.on_click(lambda _: self.reveal())
@@ -269,6 +266,14 @@ class PredictCheck(Widgeted):
         self._reveal_button.add_class("owui-reveal")
         self._reset_button.add_class("owui-reset")
         self._choice.add_class("owui-choices")
+
+    def _check_picked(self) -> None:
+        """Check: the picked answer, or a word that there is none yet (not counted as a try)."""
+        picked = self._picked()
+        if picked is None:
+            self._result.value = f'{CSS}<div class="owui-box owui-pick-first">Pick an answer first, then press Check.</div>'
+            return
+        self.answer(picked)
 
     def _picked(self) -> Any:
         if self.several:
