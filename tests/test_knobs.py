@@ -136,6 +136,8 @@ def test_a_throwaway_knob_reaches_the_explorer(throwaway):
     assert control in app.more.children[0].children  # no group: under "More knobs"
     assert "owui-knob-tea" in control._dom_classes
     assert isinstance(app.config, config_with_tea) and app.config.tea == "green"
+    assert control.disabled and "Tea" not in app.unused.value  # "More knobs" is closed: not on screen
+    app.more.selected_index = 0  # opened, its greyed-out knobs are named too
     assert control.disabled and "Tea: Ollama runs on the host" in html.unescape(app.unused.value)
     app.controls["ollama"].value = "container"
     assert not control.disabled and "Tea" not in app.unused.value

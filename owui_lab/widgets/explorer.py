@@ -219,6 +219,7 @@ class Explorer(widgets.VBox):
         self.more.set_title(0, MORE_TITLE)
         self.more.add_class("owui-more-knobs")
         self.more.layout.display = None if groups.get("") else "none"
+        self.more.observe(lambda _change: self._show_unused(), names="selected_index")
         columns[-1] += [self.more, self.notice, self.unused]
         column = dict(flex="1 1 430px", min_width="0", max_width="560px")
         self.knobs = W.HBox(
@@ -416,20 +417,25 @@ class Explorer(widgets.VBox):
             control.layout.display = None if here else "none"
             failing = k.failing(values)
             control.disabled = failing is not None
-            if here and failing:
+            hidden = not k.group and self.more.selected_index is None  # in "More knobs", closed: not on screen
+            if here and failing and not hidden:
                 unused.setdefault(failing, []).append(k.label)
         return [f"{_listed(labels)}: {_why_not(condition, values)}" for condition, labels in unused.items()]
+
+    def _show_unused(self) -> None:
+        """Say which knobs on screen do not apply here, and why (greyed out by ``_applicability``)."""
+        unused = self._applicability()
+        self.unused.value = (
+            f"<div style='color:{MUTED};font-size:0.95em'>Not used here: " + "; ".join(esc(u) for u in unused)
+            + "</div>" if unused else ""
+        )
 
     # ------------------------------------------------------------------ refreshing the outputs
     def refresh(self) -> None:
         """Recompute the verdict, the diagram and the commands from the controls (once per batch)."""
         self._dirty = False
         self.refresh_count += 1
-        unused = self._applicability()
-        self.unused.value = (
-            f"<div style='color:{MUTED};font-size:0.95em'>Not used here: " + "; ".join(esc(u) for u in unused)
-            + "</div>" if unused else ""
-        )
+        self._show_unused()
         try:
             config = Config(**self._knobs())
         except ConfigError as exc:
