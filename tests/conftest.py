@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from bench.servers import CHROMIUM
+from owui_lab.errors import OwuiLabError
 
 
 def live_required() -> bool:
@@ -26,13 +27,13 @@ def live_required() -> bool:
 @lru_cache(maxsize=1)
 def docker_problem() -> str | None:
     """Why no Docker daemon can be used, or None when one answers."""
-    try:
-        import docker
+    from owui_lab import docker_api
 
-        client = docker.from_env(timeout=5)
-        client.ping()
-        client.close()
-    except Exception as exc:  # noqa: BLE001 - any failure means "no usable daemon"
+    try:  # the kit's own client: its message says what to do (start Docker, join the docker group, ...)
+        docker_api.client(timeout=5).close()
+    except OwuiLabError as exc:
+        return f"no Docker daemon the kit can use: {exc}"
+    except Exception as exc:  # noqa: BLE001 - any other failure means "no usable daemon" too
         return f"no Docker daemon answers ({exc.__class__.__name__}: {exc})"
     return None
 
