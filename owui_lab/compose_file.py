@@ -4,7 +4,7 @@ PyYAML writes YAML 1.1 and quotes only what YAML 1.1 would misread. Compose read
 ``yaml.v3``), where some plain words are numbers that YAML 1.1 calls strings: a session label of
 ``038070e0`` came back from ``docker compose config`` as ``38070`` (``0…e0`` is a float in 1.2), and the
 lab then found the wrong owner on its own containers. Here a string that either version would read as a
-number, a boolean or null is written double-quoted.
+number, a boolean or null is written double-quoted, and so is a port mapping.
 """
 
 from __future__ import annotations
@@ -23,6 +23,11 @@ YAML12_NOT_A_STRING = re.compile(
 )
 
 
+#: A port mapping (``3000:8080``, ``127.0.0.1:11434:11434``): quoted as Compose's docs advise, since a YAML 1.1
+#: reader (docker-compose v1, a learner's own script) reads ``xx:yy`` with yy under 60 as a base-60 number.
+PORT_MAPPING = re.compile(r"([0-9.]+:)?[0-9]+:[0-9]+(/(tcp|udp))?")
+
+
 def text(model: dict[str, Any]) -> str:
     """The model as compose YAML, keys in their order, every ambiguous string quoted."""
     import yaml
@@ -31,7 +36,7 @@ def text(model: dict[str, Any]) -> str:
         """SafeDumper that double-quotes a string YAML 1.2 would read as another type."""
 
     def represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
-        style = '"' if YAML12_NOT_A_STRING.fullmatch(value) else None
+        style = '"' if YAML12_NOT_A_STRING.fullmatch(value) or PORT_MAPPING.fullmatch(value) else None
         return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
 
     Dumper.add_representer(str, represent_str)

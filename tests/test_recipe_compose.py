@@ -104,6 +104,13 @@ def test_strings_that_look_like_numbers_come_back_from_compose_as_written(tmp_pa
     assert [got[f"owui-lab.t{i}"] for i in range(len(LOOKALIKES))] == LOOKALIKES
 
 
+def test_port_mappings_are_quoted_as_composes_docs_advise():
+    """A YAML 1.1 reader takes ``xx:yy`` with yy under 60 as a base-60 number: the recipe quotes every mapping."""
+    text = recipe(load_scenario("linux-compose").replace(ollama_publish="loopback", webui_port=22)).compose_yaml
+    assert '- "22:8080"' in text and '- "127.0.0.1:11434:11434"' in text
+    assert yaml.safe_load(text)["services"][WEBUI_NAME]["ports"] == ["22:8080"]  # a string, also to YAML 1.1
+
+
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.text("0123456789abcdef", min_size=8, max_size=8))
 def test_any_session_id_comes_back_from_compose_as_written(tmp_path, session):
