@@ -1,6 +1,9 @@
 """Benchmark: redraw a configuration into an existing figure and render it to PNG bytes.
 
-Run: .venv/bin/python bench/bench_draw.py [--random N] [--rounds R]
+Run: .venv/bin/python bench/bench_draw.py [--random N] [--rounds R] [--projector]
+
+``--projector`` draws the stage's variant (``drawing.PROJECTOR``), which may lay a picture out up to three
+times over to fit its canvas without shrinking its text.
 
 Target: median under 50 ms on this 2-core machine, so a widget toggle feels instant. Over the eight
 seed scenarios and N random configurations (fixed seed), R rounds each, it times:
@@ -61,6 +64,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--random", type=int, default=24, help="random configurations besides the 8 seeds")
     parser.add_argument("--rounds", type=int, default=5, help="times each configuration is drawn")
+    parser.add_argument("--projector", action="store_true", help="the stage's variant (drawing.PROJECTOR)")
     args = parser.parse_args()
 
     from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -69,23 +73,25 @@ def main() -> None:
     from matplotlib.patches import Rectangle
 
     from owui_lab import scenarios
-    from owui_lab.drawing import DESIGN_H, DESIGN_W, DPI, draw, new_figure, render_png
+    from owui_lab.drawing import DESIGN_H, DESIGN_W, DPI, NORMAL, PROJECTOR, draw, new_figure, render_png
+
+    sizes = PROJECTOR if args.projector else NORMAL
 
     configs = [s.config for s in scenarios()] + random_configs(args.random)
 
     # What each picture holds, so the baseline draws as many artists with the same strings.
-    fig, ax = new_figure()
+    fig, ax = new_figure(sizes.canvas_w)
     content = []
     for c in configs:
-        draw(c, ax=ax)
+        draw(c, ax=ax, sizes=sizes)
         content.append(([t.get_text() for t in ax.texts], len(ax.patches), len(ax.lines)))
 
     def kit(i: int) -> bytes:
-        draw(configs[i], ax=ax)
+        draw(configs[i], ax=ax, sizes=sizes)
         return render_png(fig)
 
     def kit_new_figure(i: int) -> bytes:
-        return render_png(draw(configs[i]))
+        return render_png(draw(configs[i], sizes=sizes))
 
     base_fig = Figure(figsize=(DESIGN_W, DESIGN_H), dpi=DPI)
     FigureCanvasAgg(base_fig)
@@ -134,7 +140,8 @@ def main() -> None:
 
     n_texts = statistics.median(len(c[0]) for c in content)
     print(f"{len(configs)} configurations (8 seeds + {args.random} random) x {args.rounds} rounds; "
-          f"median {n_texts:.0f} text labels per picture; PNG {int(DESIGN_W * DPI)}x{int(DESIGN_H * DPI)} px")
+          f"median {n_texts:.0f} text labels per picture; PNG {int(sizes.canvas_w * DPI)}x{int(DESIGN_H * DPI)} px"
+          + (" (the projector's variant)" if args.projector else ""))
     for name, (median, p95) in results.items():
         cpu_median, cpu_p95 = cpu_results[name]
         print(f"  {name:<42} median {median:6.1f} ms   p95 {p95:6.1f} ms   "
