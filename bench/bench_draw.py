@@ -62,7 +62,7 @@ def stats(times: list[float]) -> tuple[float, float]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--random", type=int, default=24, help="random configurations besides the 8 seeds")
+    parser.add_argument("--random", type=int, default=24, help="random configurations besides the seed scenarios")
     parser.add_argument("--rounds", type=int, default=5, help="times each configuration is drawn")
     parser.add_argument("--projector", action="store_true", help="the stage's variant (drawing.PROJECTOR)")
     args = parser.parse_args()
@@ -139,7 +139,7 @@ def main() -> None:
     cpu_results = {name: stats(ts) for name, ts in cpu.items()}
 
     n_texts = statistics.median(len(c[0]) for c in content)
-    print(f"{len(configs)} configurations (8 seeds + {args.random} random) x {args.rounds} rounds; "
+    print(f"{len(configs)} configurations ({len(configs) - args.random} seeds + {args.random} random) x {args.rounds} rounds; "
           f"median {n_texts:.0f} text labels per picture; PNG {int(sizes.canvas_w * DPI)}x{int(DESIGN_H * DPI)} px"
           + (" (the projector's variant)" if args.projector else ""))
     for name, (median, p95) in results.items():
