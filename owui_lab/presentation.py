@@ -93,12 +93,14 @@ CSS = f"""
 .owui-explorer .owui-stacked.widget-inline-hbox {{flex-direction:column; align-items:stretch; height:auto}}
 .owui-explorer .owui-stacked > .widget-label {{text-align:left; max-width:none; margin-bottom:2px}}
 .owui-explorer .owui-verdict-headline {{font-size:22px; font-weight:bold; line-height:1.3; margin:2px 0 4px 0}}
-.owui-stage, .owui-stage .widget-label, .owui-stage button, .owui-stage select,
+.owui-stage, .owui-stage .widget-label, .owui-stage button,
 .owui-stage .widget-toggle-buttons button, .owui-stage input {{font-size:22px !important}}
+/* a drop-down cannot wrap: at 18 px its longest choice (a URL or a scenario) shows whole in the 330 px column */
+.owui-stage select {{font-size:18px !important}}
 .owui-stage button, .owui-stage .widget-toggle-button {{height:auto !important; min-height:44px; padding:6px 14px}}
 .owui-stage .owui-switch {{white-space:normal; line-height:1.25; text-align:left}}
 .owui-stage .widget-dropdown, .owui-stage .widget-label, .owui-stage .widget-inline-hbox {{height:auto !important; line-height:1.4}}
-.owui-stage .widget-dropdown > select {{height:48px !important; padding:4px 8px}}
+.owui-stage .widget-dropdown > select {{height:48px !important; padding:4px 4px}}
 .owui-stage .owui-box {{font-size:20px}}
 .owui-stage h1.owui-title {{font-size:44px; margin:8px 0}}
 .owui-stage .owui-verdict-headline {{font-size:40px; font-weight:bold; line-height:1.2; margin:0 0 8px 0}}

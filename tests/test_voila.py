@@ -118,6 +118,13 @@ GEOMETRY = """() => {
               on: e.classList.contains('mod-active'), bg: getComputedStyle(e).backgroundColor})),
           url: box(stage.querySelector('.owui-stage-url')), urlLabel: box(stage.querySelector('.owui-stage-url-label')),
           picture, live: stage.querySelector('.owui-live') ? box(stage.querySelector('.owui-live')) : null,
+          // each drop-down's longest choice against the room its box gives the text (Chromium's arrow: ~20 px)
+          selects: [...stage.querySelectorAll('select')].filter(shown).map(s => {
+              const st = getComputedStyle(s), ctx = document.createElement('canvas').getContext('2d');
+              ctx.font = `${st.fontWeight} ${st.fontSize} ${st.fontFamily}`;
+              const longest = [...s.options].map(o => o.text).sort((a, b) => ctx.measureText(b).width - ctx.measureText(a).width)[0];
+              return {longest, need: ctx.measureText(longest).width,
+                      room: s.clientWidth - parseFloat(st.paddingLeft) - parseFloat(st.paddingRight) - 20}; }),
           texts, width: innerWidth, height: innerHeight};
 }"""
 
@@ -140,6 +147,9 @@ def _check_projector(g: dict, when: str) -> None:
     assert g["picture"]["alt"].startswith(("Open WebUI", "✓", "✗")) and g["picture"]["describedBy"], g["picture"]
     small = [(size, text) for size, text in g["texts"] if size < 18]
     assert not small, f"{when}: text under 18 px: {small}"
+    # every choice of every drop-down shows whole (a URL cut to 'http://host.docker.internal:1143' misleads)
+    cut = [(s["longest"], round(s["need"]), round(s["room"])) for s in g["selects"] if s["need"] > s["room"]]
+    assert g["selects"] and not cut, f"{when}: drop-down choices cut short: {cut}"
     # the label sits right above its dropdown, their left edges in line
     assert abs(g["urlLabel"]["left"] - g["url"]["left"]) <= 2, (g["urlLabel"], g["url"])
     assert 0 <= g["url"]["top"] - g["urlLabel"]["bottom"] <= 12, (g["urlLabel"], g["url"])

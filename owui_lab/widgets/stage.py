@@ -213,8 +213,9 @@ class Stage(Widgeted):
                 self._run,
                 self._run_reason,
             ],
-            # 320 px on a 1280 px projector, up to 460 px on a wider one: the rest goes to the diagram
-            layout=w.Layout(flex="0 0 auto", min_width="0", width="clamp(320px, 24vw, 460px)"),
+            # 330 px on a 1280 px projector (the drop-downs' longest choices whole at 18 px), up to 460 px on a
+            # wider one: the rest goes to the diagram
+            layout=w.Layout(flex="0 0 auto", min_width="0", width="clamp(330px, 25vw, 460px)"),
         )
         controls.add_class("owui-stage-controls")
         # The observation goes under the diagram, never above it: a live run moves nothing the room watches
