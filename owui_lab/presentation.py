@@ -256,20 +256,21 @@ def description_html(description: Any, dom_id: str, summary: str = "Describe thi
         for heading, lines in description.sections
     )
     state = f"owuiDescribeOpen{key}"
-    return (f'<details class="owui-describe" ontoggle="{_REMEMBER_OPEN.replace("owuiDescribeOpen", state)}">'
+    return (f'<details class="owui-describe" ontoggle="{_REMEMBER_OPEN.format(state=state)}">'
             f"<summary>{esc(summary)}</summary>"
             f'<div class="owui-description" id="{esc(dom_id)}"><p><b>{esc(description.title)}</b> '
-            f'{esc(description.summary)}</p>{sections}</div></details>{_REOPEN.replace("owuiDescribeOpen", state)}')
+            f'{esc(description.summary)}</p>{sections}</div></details>{_REOPEN.format(state=state)}')
 
 
 #: A redraw replaces the widget's HTML, and a new ``<details>`` starts closed: a learner reading the
 #: description with a screen reader would lose it at every toggle of a knob. The open state is kept on the
 #: widget's own element (which a redraw keeps) and restored by the next description drawn into it.
 #: Where scripts do not run (an exported page), the toggle still opens and closes; it just starts closed.
+#: Both are templates of ``{state}``, the widget's dataset key for one description (``description_html``'s key).
 _REMEMBER_OPEN = ("var w=this.closest('.widget-html,.jp-OutputArea-output');"
-                  "if(w)w.dataset.owuiDescribeOpen=this.open?'1':''")
+                  "if(w)w.dataset.{state}=this.open?'1':''")
 _REOPEN = ("<img alt='' src='data:,' style='display:none' onerror=\"var d=this.previousElementSibling,"
-           "w=this.closest('.widget-html,.jp-OutputArea-output');if(d&&w&&w.dataset.owuiDescribeOpen)d.open=true\">")
+           "w=this.closest('.widget-html,.jp-OutputArea-output');if(d&&w&&w.dataset.{state})d.open=true\">")
 
 
 def missing_diagram_html(note: str) -> str:
