@@ -139,9 +139,6 @@ def route(c: Config, address: str, ns: str, stays_inside: bool) -> Route | None:
     bridged = ns.startswith("net:")
     if address == HOST_LAN:
         return Route(True, "route_host_lan_slirp4netns" if bridged else "route_host_lan", "host-lan")
-    dropped = _podman_unanswered(c, address, ns)
-    if dropped:
-        return Route(False, "podman_gateway_no_refusal", facts=(("webui_network", c.webui_network),))
     if address == NETWORK_GATEWAY:
         return Route(True, "route_podman_network_gateway", "docker0")
     if ns == ROOTLESSKIT:
@@ -161,27 +158,6 @@ def route(c: Config, address: str, ns: str, stays_inside: bool) -> Route | None:
     if c.engine == "podman-rootful" and address == PODMAN_GATEWAY:
         return Route(True, "route_podman0", "docker0")
     return None
-
-
-def _podman_unanswered(c: Config, address: str, ns: str) -> bool:
-    """A published port reached at a Podman gateway from *another* user-defined network times out.
-
-    Recorded on Podman 4.3.1 (netavark), with both containers on user-defined networks: the forwarded packet
-    crosses from Open WebUI's network to the Ollama container's and no answer comes back. Rootless Podman:
-    at 10.88.0.1 (the default network's gateway, inside its namespace); one earlier, partial run on the same
-    machine saw a refusal instead for an Ollama on its container's loopback (not kept). Rootful Podman:
-    recorded when the Ollama container does not listen on every address. With either container on the
-    default network, or both on one network, the port behaves as usual.
-    """
-    if not podman(c) or address not in (NETWORK_GATEWAY, PODMAN_GATEWAY):
-        return False
-    if not (c.ollama_in_container and c.ollama_publish_effective == "all"):
-        return False
-    if c.engine == "podman-rootful" and c.ollama_listen.all_addresses:
-        return False
-    net = c.webui_network
-    return (ns.startswith("net:") and "bridge" not in (net, c.ollama_network_effective)
-            and net != c.ollama_network_effective)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -271,6 +247,15 @@ def notes(c: Config) -> list[tuple[str, dict[str, Any]]]:
         out.append(("podman_run_refuses_host_gateway", {}))  # the verdict is the API's: podman run starts nothing
     if c.engine in ("docker-rootless", "podman-rootless") and not c.ollama_in_container:
         out.append(("rootless_host_ollama_on_lan_only", {"engine_title": title(c), "engine": c.engine}))
+    if podman(c) and _networks_apart(c):
+        out.append(("podman_compat_networks_isolated", {}))
     if podman(c):
         out.append(("podman_from_the_docs", {}))
     return out
+
+
+def _networks_apart(c: Config) -> bool:
+    """Open WebUI and an Ollama container on two different user-defined networks (not the default one)."""
+    nets = (c.webui_network, c.ollama_network_effective)
+    return (c.ollama_in_container and nets[0] != nets[1]
+            and not {"bridge", "host"} & set(nets))

@@ -375,7 +375,6 @@ LABELS: dict[str, str] = {
     "host_docker_internal_on_podman": "host.docker.internal unknown on Podman",
     "host_containers_internal_not_podman": "host.containers.internal is Podman's name",
     "docker0_on_podman": "{address} is Docker's docker0, not Podman's",
-    "podman_gateway_no_refusal": "netavark: no refusal comes back (a timeout)",
     "nothing_answers_elsewhere": "nothing of this setup answers there",
     "ollama_not_on_host_lan": "Ollama on {ollama_host}, not the host's LAN address",
     "published_port_not_11434": "published port is 11434, not {port}",

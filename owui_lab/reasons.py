@@ -121,9 +121,6 @@ REASONS: dict[str, str] = {
                                                "(that one is inside its own namespace): it leads off this machine, or, "
                                                "where rootful Podman also runs (as on the recording machine), to "
                                                "rootful Podman's podman0",
-    "podman_gateway_no_refusal": "-p 11434:11434 at the gateway from {webui_network:podman_network}: netavark forwards "
-                                 "it to the Ollama container on another network, and no answer comes back (a "
-                                 "timeout; recorded on Podman 4.3.1)",
     "route_podman0": "{address} is podman0, the default network's gateway: an address of this host",
     # listen: does anything listen there, on that address and port, for this source?
     "wrong_port": "{who} listens on port {ollama_port}, not {port}{outcome}",
@@ -245,6 +242,12 @@ NOTES: dict[str, str] = {
                                         "(through slirp4netns), so it must listen on 0.0.0.0; a 127.0.0.1 Ollama is "
                                         "out of reach from every container but a host-network "
                                         "one{engine:host_network_aside} (measured).",
+    "podman_compat_networks_isolated": "Podman's two networks here are as podman network create (and podman-compose) "
+                                       "make them. Made through Podman's Docker-compatible API instead (docker compose "
+                                       "or the Docker SDK pointed at its socket), every network gets isolate=true: "
+                                       "traffic from one to the other, also to a published port reached at a gateway, "
+                                       "is dropped and times out (measured on Podman 4.3.1 with netavark 1.4, which "
+                                       "also forgets the isolation whenever another isolated network goes away).",
     "podman_from_the_docs": "From the docs, not recorded: Podman 4.4+ can use pasta instead of slirp4netns for "
                             "rootless networking (Podman 5 makes it the default); host.containers.internal and the "
                             "gateway then map differently (open-webui #14204 reports 169.254.1.2), and Podman 5.3+ "

@@ -57,6 +57,22 @@ def test_with_another_url_the_host_gateway_flag_gets_its_note(engine):
     assert "leave --add-host out" in " ".join(with_flag.notes)
 
 
+@pytest.mark.parametrize("engine", ["podman-rootful", "podman-rootless"])
+def test_two_podman_networks_say_how_they_were_made(engine):
+    """Across two user networks the verdict is for networks made by podman network create (recorded); the note
+    says that the Docker-compatible API's networks are isolated, and only where the networks differ."""
+    apart = dict(ollama="container", ollama_network="lab-a", ollama_publish="all", webui_network="lab-b",
+                 base_url="http://host.containers.internal:11434")
+    across = predict(Config(engine=engine, **apart))
+    together = predict(Config(engine=engine, **{**apart, "webui_network": "lab-a"}))
+    on_docker = predict(Config(engine="docker", **{**apart, "base_url": "http://172.17.0.1:11434"}))
+    assert across.outcome == "ok"
+    assert "podman_compat_networks_isolated" in [n.code for n in across.note_data]
+    assert "isolate=true" in " ".join(across.notes) and "podman network create" in " ".join(across.notes)
+    assert "podman_compat_networks_isolated" not in [n.code for n in together.note_data]
+    assert "podman_compat_networks_isolated" not in [n.code for n in on_docker.note_data]
+
+
 @pytest.mark.parametrize("engine", ["docker-rootless", "podman-rootless"])
 def test_rootless_engines_reach_a_host_ollama_only_on_every_address(engine):
     name = engines.host_alias(Config(engine=engine))

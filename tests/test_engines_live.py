@@ -147,3 +147,56 @@ def test_the_sockets_are_unix_sockets_of_this_machine():
         url = os.environ.get(var)
         if url:
             assert urllib.parse.urlsplit(url).scheme == "unix", f"{var}={url}"
+
+
+def _podman_network_options(url: str, network: str) -> dict[str, str]:
+    """A network's options as the podman command reads them from its own files, as the engine's user (Podman's
+    API leaves ``isolate`` out of what it shows)."""
+    import pwd
+    import subprocess
+
+    path = urllib.parse.urlsplit(url).path
+    command = ["podman", "network", "inspect", "--format", "{{json .Options}}", network]
+    if path.startswith("/run/user/"):  # a rootless Podman: its user's storage
+        uid = int(path.split("/")[3])
+        if os.getuid() != uid:
+            command = ["runuser", "-u", pwd.getpwuid(uid).pw_name, "--", "env", f"XDG_RUNTIME_DIR=/run/user/{uid}",
+                       *command]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=60, cwd="/")
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout) or {}
+
+
+@pytest.mark.parametrize("engine", ["podman-rootful", "podman-rootless"], indirect=True)
+def test_podman_networks_are_made_as_podman_network_create_makes_them(engine):
+    """The lab's Podman networks are plain, as the recipe's ``podman network create`` makes them; Podman's
+    Docker-compatible API would have made them isolated (the note ``podman_compat_networks_isolated``).
+
+    No container joins either network: netavark writes its isolation rules only when one does, and
+    netavark 1.4 leaves some behind, so the test looks at the networks' options and sends no traffic.
+    """
+    import docker
+
+    from owui_lab import docker_api
+
+    _, url = engine
+    cli = docker.DockerClient(base_url=url, timeout=30)
+    session = f"nets{os.getpid()}"
+    labels = docker_api.labels(session, "network")
+    made = []
+    try:
+        made.append(docker_api.create_network(cli, docker_api.network_name(session, "kit"), labels))
+        made.append(cli.networks.create(docker_api.network_name(session, "compat"), driver="bridge", labels=labels,
+                                        options={"isolate": "false"}))
+
+        kit, compat = (_podman_network_options(url, n.name) for n in made)
+        assert "isolate" not in kit, kit
+        assert compat.get("isolate") == "true", compat  # asked for false: the compatible API isolates
+        libpod = cli.api._result(cli.api.get(f"{cli.api.base_url}/v4.0.0/libpod/networks/{made[0].name}/json"),
+                                 json=True)
+        assert libpod["dns_enabled"] is True and libpod["labels"] == labels, libpod  # names resolve, as with the CLI
+        assert made[0].attrs["Labels"] == labels  # the compatible API reads the kit's network as its own
+    finally:
+        for network in made:
+            network.remove()
+        cli.close()

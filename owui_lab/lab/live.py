@@ -59,7 +59,7 @@ from ..environment import platform_problem
 from ..errors import ConfigError, LabError, OwuiLabError, PlatformMismatch
 from ..standins import Running, source as standin_source
 from ..standins.ollama import LAB_TOKEN_ENV, LAB_TOKEN_HEADER
-from . import firewall
+from . import firewall, podman_dns
 from .interrupt import DeferredInterrupt
 from .ports import free_port, host_side, port_conflict, port_is_free, url_of
 from .processes import labelled_host_processes, start_host_ollama, stop_host_processes
@@ -493,7 +493,7 @@ class Lab:
                                                     self._labels("host-address"), subnet=subnet)
             except Exception as exc:  # noqa: BLE001 - a subnet another network holds: try the next one
                 last = str(exc)
-                if "overlap" not in last.lower():
+                if not any(word in last.lower() for word in ("overlap", "already used")):  # Docker, Podman
                     raise
                 continue
             self.host_address = docker_api.network_gateway(network)
@@ -634,7 +634,14 @@ class Lab:
             docker_net = docker_api.network_name(self.session, net)
             kwargs["network"] = docker_net
             kwargs["aliases"] = {docker_net: [c.ollama_name]}
-        container = self._container("ollama", ["python3", "-c", source, "--quiet"], **kwargs)
+        command = ["python3", "-c", source, "--quiet"]
+        container = self._container("ollama", command, **kwargs)
+        if c.engine == "podman-rootless" and "aliases" in kwargs:
+            container, again = podman_dns.resolvable(container, c.ollama_name,
+                                                     lambda: self._container("ollama", command, **kwargs))
+            if again:
+                self.notes.append(f"Rootless Podman's aardvark-dns missed the name {c.ollama_name} "
+                                  f"(its start-up bug): the lab started Ollama's container {again + 1} times.")
         self.ollama_containers.append(container)
         address = "127.0.0.1" if listen.all_addresses or listen.host == "localhost" else listen.host
         docker_api.wait_listening(container, address.strip("[]"), listen.port, READY_TIMEOUT, self.token)
