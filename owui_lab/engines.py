@@ -247,6 +247,9 @@ def notes(c: Config) -> list[tuple[str, dict[str, Any]]]:
         out.append(("podman_run_refuses_host_gateway", {}))  # the verdict is the API's: podman run starts nothing
     if c.engine in ("docker-rootless", "podman-rootless") and not c.ollama_in_container:
         out.append(("rootless_host_ollama_on_lan_only", {"engine_title": title(c), "engine": c.engine}))
+    if (c.engine == "podman-rootless" and c.ollama_in_container and url.host == c.ollama_name
+            and c.ollama_network_effective not in ("bridge", "host")):
+        out.append(("rootless_podman_dns_start", {}))
     if podman(c) and _networks_apart(c):
         out.append(("podman_compat_networks_isolated", {}))
     if podman(c):

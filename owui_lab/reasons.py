@@ -242,6 +242,11 @@ NOTES: dict[str, str] = {
                                         "(through slirp4netns), so it must listen on 0.0.0.0; a 127.0.0.1 Ollama is "
                                         "out of reach from every container but a host-network "
                                         "one{engine:host_network_aside} (measured).",
+    "rootless_podman_dns_start": "Rootless Podman 4.3's aardvark-dns can miss a container started while it "
+                                 "restarts (when no other container of yours runs): that name then never "
+                                 "resolves, and disconnecting and connecting the network does not help. Remove "
+                                 "the Ollama container and run it again (measured on Podman 4.3.1: 4 of 6 such "
+                                 "starts; the lab starts it again itself).",
     "podman_compat_networks_isolated": "Podman's two networks here are as podman network create (and podman-compose) "
                                        "make them. Made through Podman's Docker-compatible API instead (docker compose "
                                        "or the Docker SDK pointed at its socket), every network gets isolate=true: "

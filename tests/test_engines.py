@@ -57,6 +57,15 @@ def test_with_another_url_the_host_gateway_flag_gets_its_note(engine):
     assert "leave --add-host out" in " ".join(with_flag.notes)
 
 
+@pytest.mark.parametrize("engine", ["podman-rootful", "podman-rootless", "docker-rootless"])
+def test_a_name_on_rootless_podman_warns_of_aardvarks_start_up(engine):
+    by_name = dict(ollama="container", ollama_network="lab-a", webui_network="lab-a", base_url="http://ollama:11434")
+    codes = [n.code for n in predict(Config(engine=engine, **by_name)).note_data]
+    by_gateway = predict(Config(engine=engine, **{**by_name, "base_url": "http://10.89.0.1:11434"}))
+    assert ("rootless_podman_dns_start" in codes) == (engine == "podman-rootless")
+    assert "rootless_podman_dns_start" not in [n.code for n in by_gateway.note_data]
+
+
 @pytest.mark.parametrize("engine", ["podman-rootful", "podman-rootless"])
 def test_two_podman_networks_say_how_they_were_made(engine):
     """Across two user networks the verdict is for networks made by podman network create (recorded); the note

@@ -211,6 +211,11 @@ def note_grid() -> list[Config]:
                                                  ["http://host.docker.internal:11434", "http://localhost:11434"]):
         out.append(Config(engine=engine, ollama=ollama, base_url=url, stored_url="http://me:secret@ollama:11434"))
         out.append(Config(engine=engine, ollama=ollama, base_url=url, webui_network="host", webui_port=3001))
+    for engine in ("podman-rootful", "podman-rootless"):  # a container's name on a user network, and two networks
+        out.append(Config(engine=engine, ollama="container", ollama_network="lab-a", webui_network="lab-a",
+                          base_url="http://ollama:11434"))
+        out.append(Config(engine=engine, ollama="container", ollama_network="lab-a", webui_network="lab-b",
+                          ollama_publish="all", base_url="http://host.containers.internal:11434"))
     for base_url in ("/ollama", "http://me:secret@ollama:11434"):  # the legacy variable beside OLLAMA_BASE_URL
         out.append(Config(ollama="bundled", base_url=base_url, api_base_url="http://me:secret@ollama:11434/api"))
     return out
