@@ -31,7 +31,7 @@ from pathlib import Path  # noqa: E402
 ROOT = Path(__file__).resolve().parents[1]
 FILE_NAME = re.compile(r"(?<![\w/.-])([\w][\w/.-]*\.(?:py|yaml|yml|md|ipynb|sh|toml))\b")
 #: Files named in docstrings that are not this repository's: the learner's, or upstream's.
-NOT_OURS = {"compose.yaml": "the learner's own compose file",
+NOT_OURS = {"compose.yaml": "the learner's own compose file", "ruamel.yaml": "a library (PyPI), not a file",
             "start.sh": "Open WebUI's image's start script (its backend/start.sh)"}
 UPSTREAM = ("open_webui/",)  # Open WebUI's own source files
 

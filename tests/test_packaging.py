@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parents[1]
 BINDER = ROOT / "binder"
 
 # PyPI name -> conda-forge name, where they differ.
-CONDA_NAME = {"docker": "docker-py"}
+CONDA_NAME = {"docker": "docker-py", "ruamel-yaml": "ruamel.yaml"}
 # Extras that learners need at run time (the rest of the extras are for tests and CI).
 RUNTIME_EXTRAS = ("classroom",)
 # conda MatchSpec as we write it: a name, optionally one version constraint (=, ==, >=, <=, <, >).

@@ -13,12 +13,9 @@ import re
 import shlex
 from typing import Any, Sequence
 
-import yaml
-
-from .. import compose_file
 from ..fixes import Change
 from .command import _VALUED, RunCommand
-from .compose import interpolate
+from .compose import PROJECT
 from .reading import PastedSetup
 
 _URL_KEYS = ("OLLAMA_BASE_URL", "OLLAMA_BASE_URLS", "OLLAMA_API_BASE_URL")
@@ -132,39 +129,151 @@ def _host_texts(setup: PastedSetup) -> list[str]:
 
 
 def _compose(setup: PastedSetup, knobs: dict[str, Any]) -> tuple[list[str], list[str]]:
+    """The person's compose file as they wrote it, and edited in place: comments, quoting, ``${VAR}``
+    references, key order and indentation stay (a round trip through ruamel.yaml); only the fix's lines
+    change. A file ruamel.yaml cannot read back gets no diff (the fixes are still said in words)."""
     texts = setup.paste.compose
     if not texts:
         return [], []
-    model = yaml.safe_load(interpolate(texts[0], setup.paste.compose_env or {})) or {}
-    before = compose_file.text(model).splitlines()
-    services = model.get("services") or {}
-    web = setup.webui.labels.get("com.docker.compose.service")
-    spec = services.get(web)
-    if isinstance(spec, dict):
+    from ruamel.yaml import YAML
+    from ruamel.yaml.error import YAMLError
+
+    round_trip = YAML()
+    round_trip.preserve_quotes = True
+    round_trip.width = 4096  # never re-wrap a long line
+    round_trip.indent(**_indents(texts[0]))
+    try:
+        model = round_trip.load(texts[0])
+    except YAMLError:
+        return [], []
+    services = (model or {}).get("services") if isinstance(model, dict) else None
+    if not isinstance(services, dict):
+        return [], []
+    web = services.get(setup.webui.labels.get("com.docker.compose.service"))
+    if isinstance(web, dict):
         if "base_url" in knobs:
-            env = spec.get("environment")
-            if isinstance(env, list):
-                env = [e for e in env if str(e).split("=", 1)[0] not in _URL_KEYS]
-                env.append(f"OLLAMA_BASE_URL={knobs['base_url']}")
-            else:
-                env = {k: v for k, v in (env or {}).items() if k not in _URL_KEYS}
-                env["OLLAMA_BASE_URL"] = knobs["base_url"]
-            spec["environment"] = env
+            _set_compose_env(web, "OLLAMA_BASE_URL", knobs["base_url"], _URL_KEYS[1:])
         if knobs.get("add_host_gateway"):
-            spec.setdefault("extra_hosts", []).append("host.docker.internal:host-gateway")
+            _add_compose_entry(web, "extra_hosts", "host.docker.internal", "host-gateway")
+        if "webui_network" in knobs:
+            _set_compose_network(model, web, knobs["webui_network"])
     container = setup.reconstruction.target.container
-    o_name = container.labels.get("com.docker.compose.service") if container is not None else None
-    o_spec = services.get(o_name)
-    if isinstance(o_spec, dict):
+    ollama = services.get(container.labels.get("com.docker.compose.service")) if container is not None else None
+    if isinstance(ollama, dict):
         if knobs.get("ollama_publish") == "all":
-            o_spec.setdefault("ports", []).append("11434:11434")
+            from ruamel.yaml.scalarstring import DoubleQuotedScalarString
+
+            ports = ollama.setdefault("ports", [])
+            ports.append(DoubleQuotedScalarString("11434:11434"))  # quoted, as Compose's docs advise for ports
         if "ollama_bind" in knobs:
-            o_spec.setdefault("environment", {})
-            if isinstance(o_spec["environment"], list):
-                o_spec["environment"].append(f"OLLAMA_HOST={knobs['ollama_bind']}:11434")
-            else:
-                o_spec["environment"]["OLLAMA_HOST"] = f"{knobs['ollama_bind']}:11434"
-    return before, compose_file.text(model).splitlines()
+            _set_compose_env(ollama, "OLLAMA_HOST", f"{knobs['ollama_bind']}:11434", ())
+        if "ollama_network" in knobs:
+            _set_compose_network(model, ollama, knobs["ollama_network"])
+    import io
+
+    written = io.StringIO()
+    round_trip.dump(model, written)
+    before, after = texts[0].splitlines(), written.getvalue().splitlines()
+    return before, _as_the_author_indented(before, after)
+
+
+def _as_the_author_indented(before: list[str], after: list[str]) -> list[str]:
+    """``after`` with every line it did not change in the author's own indentation (ruamel.yaml writes one
+    indentation; a file may mix several): a changed line takes the indentation of the line it replaces, a new
+    list item that of the item above it. Kept only where it reads back the same as ruamel.yaml's text."""
+    import yaml
+
+    def indent(line: str) -> int:
+        return len(line) - len(line.lstrip())
+
+    matcher = difflib.SequenceMatcher(a=[line.strip() for line in before], b=[line.strip() for line in after],
+                                      autojunk=False)
+    out: list[str] = []
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal":
+            out.extend(before[i1:i2])
+            continue
+        for k, j in enumerate(range(j1, j2)):
+            line = after[j]
+            if tag == "replace" and i1 + k < i2:
+                line = " " * indent(before[i1 + k]) + line.lstrip()
+            elif (out and j > 0 and line.lstrip().startswith("- ") and after[j - 1].lstrip().startswith("- ")
+                  and indent(after[j - 1]) == indent(line)):
+                line = " " * indent(out[-1]) + line.lstrip()
+            out.append(line)
+    try:
+        same = yaml.safe_load("\n".join(out)) == yaml.safe_load("\n".join(after))
+    except yaml.YAMLError:
+        same = False
+    return out if same else after
+
+
+def _indents(text: str) -> dict[str, int]:
+    """The file's own indentation, for ruamel.yaml: a nested key's step, and where a list's dash sits
+    under its key (``ports:`` then ``  - ...`` is offset 2, ``- ...`` right under it is 0)."""
+    lines = [line for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")]
+    mapping, offset = None, None
+    for parent, line in zip(lines, lines[1:]):
+        if not parent.rstrip().endswith(":"):
+            continue
+        step = (len(line) - len(line.lstrip())) - (len(parent) - len(parent.lstrip()))
+        if line.lstrip().startswith("- ") and offset is None and step >= 0:
+            offset = step
+        elif not line.lstrip().startswith("- ") and mapping is None and step > 0:
+            mapping = step
+    mapping, offset = mapping or 2, offset or 0
+    return {"mapping": mapping, "sequence": offset + 2, "offset": offset}
+
+
+def _set_compose_env(spec: Any, key: str, value: str, also_drop: Sequence[str]) -> None:
+    """``key=value`` in a service's environment, list or map form, in the place of an old ``key`` (or last);
+    the keys ``also_drop`` go."""
+    env = spec.get("environment")
+    if env is None:
+        spec["environment"] = [f"{key}={value}"]
+    elif isinstance(env, list):
+        names = [str(e).split("=", 1)[0] for e in env]
+        for i in reversed([i for i, name in enumerate(names) if name in also_drop]):
+            del env[i]
+            del names[i]
+        if key in names:
+            env[names.index(key)] = f"{key}={value}"
+        else:
+            env.append(f"{key}={value}")
+    elif isinstance(env, dict):
+        for name in [name for name in env if name in also_drop]:
+            del env[name]
+        env[key] = value
+
+
+def _set_compose_network(model: Any, spec: Any, network: str) -> None:
+    """A service on ``network``: ``network_mode: host`` (its ports go: host networking publishes nothing), the
+    project's default network (no key), or a network of the file's own (created by Compose)."""
+    if network in ("host", "bridge"):
+        spec["network_mode"] = network
+        for key in ("networks", "ports") if network == "host" else ("networks",):
+            spec.pop(key, None)
+        return
+    spec.pop("network_mode", None)
+    name = network.removeprefix(f"{PROJECT}_")
+    if name == "default":
+        spec.pop("networks", None)
+        return
+    spec["networks"] = [name]
+    top = model.get("networks")
+    if not isinstance(top, dict):
+        model["networks"] = top = {}
+    if name not in top and not any(isinstance(v, dict) and v.get("name") == network for v in top.values()):
+        top[name] = {}
+
+
+def _add_compose_entry(spec: Any, field: str, name: str, value: str) -> None:
+    """``name:value`` in a list field (``extra_hosts``), or ``name: value`` in its map form."""
+    entries = spec.setdefault(field, [])
+    if isinstance(entries, dict):
+        entries[name] = value
+    elif f"{name}:{value}" not in entries:
+        entries.append(f"{name}:{value}")
 
 
 def fix_diff(setup: PastedSetup, changes: Sequence[Change]) -> str:
