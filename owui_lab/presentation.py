@@ -13,7 +13,7 @@ from typing import Any
 from .config import Config
 from .engine import Verdict
 from .errors import OwuiLabError
-from .palette import (BORDER, CONTROL_BORDER, FAILS, FAILS_BG, FAILS_INK, INFO, MUTED, OUTCOME_PHRASE,
+from .palette import (BORDER, CODE_BG, CONTROL_BORDER, FAILS, FAILS_BG, FAILS_INK, INFO, MUTED, OUTCOME_PHRASE,
                       OUTCOME_TEXT, PANEL_BG, PAPER, PATH, TEXT, WARNING_BG, WARNING_INK, WORKS, WORKS_BG,
                       WORKS_INK)
 
@@ -238,6 +238,28 @@ def notice_html(text: str) -> str:
     """A one-line notice in the attention colour (the sandbox says why it moved another knob)."""
     return (f"<div style='color:{WARNING_INK};background:{WARNING_BG};padding:4px 8px;border-radius:4px'>"
             f"ℹ {esc(text)}</div>")
+
+
+def fix_diff_html(diff: str, summary: str) -> str:
+    """A unified diff of the learner's own paste behind a ``<details>`` toggle (closed: the verdict first),
+    a removed line on the fails colour and an added one on the works colour; the -/+ signs stay, so the
+    colour is never the only cue."""
+    rows = []
+    for line in diff.splitlines():
+        if line.startswith(("---", "+++", "@@")):
+            style = f"color:{MUTED}"
+        elif line.startswith("-"):
+            style = f"color:{FAILS_INK};background:{FAILS_BG}"
+        elif line.startswith("+"):
+            style = f"color:{WORKS_INK};background:{WORKS_BG}"
+        else:
+            style = ""
+        rows.append(f"<span style='{style}'>{esc(line) or ' '}</span>")
+    return (f"<details class='owui-paste-fix'><summary>{esc(summary)}</summary>"
+            f"<p style='margin:4px 0;color:{MUTED}'>A line with − goes, a line with + comes in; the rest is your "
+            "paste as it was (@@ says where: line numbers before and after).</p>"
+            f"<pre style='background:{CODE_BG};border:1px solid {BORDER};padding:6px 8px;margin:4px 0;"
+            "overflow-x:auto;white-space:pre;line-height:1.35'>" + "\n".join(rows) + "</pre></details>")
 
 
 def description_html(description: Any, dom_id: str, summary: str = "Describe this diagram", key: str = "") -> str:

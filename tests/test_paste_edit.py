@@ -76,6 +76,7 @@ def test_cli_bad_paste_is_one_paragraph(argv, words, capsys):
     assert words in err and "Hint:" in err and "Traceback" not in err
 
 
+#: A broken compose file as people write them (comments, ${VAR}): also the paste box tests' broken paste.
 COMMENTED = """\
 # my stack, from a blog
 services:

@@ -9,6 +9,7 @@ pytest.importorskip("ipywidgets")
 from owui_lab.widgets.explorer import explorer  # noqa: E402
 from owui_lab.widgets.paste_box import PasteBox  # noqa: E402
 from owui_lab.widgets.stage import Stage  # noqa: E402
+from tests.test_paste_edit import COMMENTED  # noqa: E402
 
 RUN = ("docker run -d -p 3001:8080 \\\n  --add-host=host.docker.internal:host-gateway \\\n"
        "  -v open-webui:/app/backend/data --name open-webui ghcr.io/open-webui/open-webui:main\n"
@@ -67,3 +68,31 @@ def test_a_knob_the_view_has_no_control_for_is_named():
     box.read(PASTED_ADD_HOST_IP)
     assert box.setup.config.add_host_ip == "10.9.8.7"
     assert "no control for:</b> --add-host-ip 10.9.8.7" in box.result.value
+
+
+
+
+def test_a_broken_paste_comes_back_fixed_as_the_learner_wrote_it():
+    """Under the box, closed until opened: the learner's own file with the engine's first fix, as a diff (the
+    CLI's), its comments kept; the verdict above says why first. A paste that works gets no diff."""
+    app = explorer()
+    app.paste_box.read(COMMENTED)
+    assert not app.verdict.reachable
+    shown = app.paste_box.result.value
+    assert "<details class='owui-paste-fix'>" in shown and "<details class='owui-paste-fix' open" not in shown
+    assert "first fix (Docker Engine on Linux)" in shown
+    assert "-      - OLLAMA_BASE_URL=http://localhost:11434" in shown
+    assert "+      - OLLAMA_BASE_URL=http://ollama:11434" in shown
+    assert "# point it at ollama" in shown  # the author's comment, unchanged context
+    app.paste_box.read(COMPOSE)
+    assert app.verdict.reachable and "owui-paste-fix" not in app.paste_box.result.value
+
+
+def test_the_fix_names_the_engine_it_is_for():
+    from owui_lab.widgets.paste_box import PasteBox
+
+    box = PasteBox(lambda setup: None, lambda: None)
+    box.read("podman run -d -p 3000:8080 -e OLLAMA_BASE_URL=http://localhost:11434 "
+             "ghcr.io/open-webui/open-webui:main\nOLLAMA_HOST=0.0.0.0 ollama serve")
+    assert "owui-paste-fix" in box.result.value
+    assert "first fix (" in box.result.value and "Docker Engine on Linux" not in box.result.value

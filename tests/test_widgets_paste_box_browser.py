@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from bench.servers import artifact_path, chromium, jupyter_lab
+from tests.test_paste_edit import COMMENTED
 from tests.widgets_support import run_in_jupyterlab
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -30,6 +31,16 @@ GEOMETRY = """() => {
       n => n.nodeType === 3 && n.textContent.trim())).map(e => parseFloat(getComputedStyle(e).fontSize));
   return {text: box(paste.querySelector('textarea')), button: box(paste.querySelector('.owui-paste-read')),
           viewport: {width: innerWidth, height: innerHeight}, sizes};
+}"""
+
+
+FIX_GEOMETRY = """() => {
+  const fix = document.querySelector('.owui-paste-fix'), pre = fix.querySelector('pre');
+  const result = document.querySelector('.owui-paste-result').getBoundingClientRect();
+  const r = pre.getBoundingClientRect();
+  const sizes = [...fix.querySelectorAll('*')].filter(e => [...e.childNodes].some(
+      n => n.nodeType === 3 && n.textContent.trim())).map(e => parseFloat(getComputedStyle(e).fontSize));
+  return {pre: {right: r.right, scroll: pre.scrollWidth, client: pre.clientWidth}, result: {right: result.right}, sizes};
 }"""
 
 
@@ -56,3 +67,17 @@ def test_paste_a_command_in_the_sandbox(tmp_path):
                 assert 0 <= g[part]["top"] and g[part]["bottom"] <= g["viewport"]["height"], (width, part, g)
                 assert g[part]["right"] <= g["viewport"]["width"], (width, part, g)
             assert min(g["sizes"]) >= 11, g["sizes"]
+        # A broken compose file comes back fixed under the box: opened, it fits the column, readable.
+        page.set_viewport_size({"width": 1280, "height": 720})
+        page.locator(".owui-paste textarea").first.fill(COMMENTED)
+        page.locator(".owui-paste-read").first.click()
+        page.wait_for_selector(".owui-paste-fix summary", timeout=30_000)
+        page.locator(".owui-paste-fix summary").first.click()
+        fix = page.locator(".owui-paste-fix").first
+        fix.evaluate("e => e.scrollIntoView({block: 'start'})")
+        page.wait_for_timeout(400)
+        page.screenshot(path=str(artifact_path("paste_box_fix_1280x720.png")))
+        assert "+      - OLLAMA_BASE_URL=http://ollama:11434" in fix.inner_text()
+        box = page.evaluate(FIX_GEOMETRY)
+        assert box["pre"]["right"] <= box["result"]["right"] + 1 and box["pre"]["scroll"] <= box["pre"]["client"], box
+        assert min(box["sizes"]) >= 11, box["sizes"]

@@ -9,9 +9,13 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
+from .. import engines
 from ..errors import ConfigError, OwuiLabError
+from ..fixes import fix_changes
 from ..paste import PastedSetup, paste_from_text, read_paste
-from ..presentation import error_html, esc
+from ..paste.edit import fix_diff
+from ..prediction import predict
+from ..presentation import error_html, esc, fix_diff_html, platform_phrase
 from .base import ipywidgets
 
 PLACEHOLDER = ("Paste what you ran: a docker run line (backslashes are fine), a compose file, "
@@ -37,6 +41,18 @@ def reading_html(setup: PastedSetup) -> str:
                          + "".join(f"<li>{esc(i)}</li>" for i in items) + "</ul>")
     head = "<p style='margin:0 0 4px'>The knobs and the diagram now show this setup.</p>"
     return "<div class='owui-paste-reading'>" + head + "".join(parts) + "</div>"
+
+
+def _fix_html(setup: PastedSetup) -> str:
+    """The learner's own paste with the engine's first fix written into it, as the CLI prints it ("" when
+    the paste already works or the fix changes nothing one can write into it)."""
+    verdict = predict(setup.config)
+    combos = fix_changes(verdict.config) if not verdict.reachable else []
+    diff = fix_diff(setup, combos[0]) if combos else ""
+    if not diff:
+        return ""
+    where = engines.title(setup.config) if engines.differs(setup.config) else platform_phrase(setup.config)
+    return fix_diff_html(diff, f"Your paste, with the engine's first fix ({where})")
 
 
 class PasteBox:
@@ -82,5 +98,5 @@ class PasteBox:
             if lost:
                 html += ("<div class='owui-paste-lost'><b>This view has no control for:</b> " + esc(", ".join(lost))
                          + " (owui-lab predict --from-command keeps it).</div>")
-        self.result.value = html
+        self.result.value = html + _fix_html(self.setup)
         return self.setup
