@@ -23,6 +23,7 @@ from __future__ import annotations
 import base64
 import html
 import logging
+import re
 from dataclasses import dataclass
 from itertools import combinations
 from pathlib import Path
@@ -151,8 +152,9 @@ def docker0_bind(config: Config) -> str:
     if not (v.reachable and v.browser.reachable):
         return ""
     note = next((n.body for n in v.note_data if n.code == "security_ollama_on_docker0"), "")
-    # The note's first sentence (up to its "(safer than 0.0.0.0)."): the costs stay in the lessons.
-    return note.split(". ")[0].rstrip(".") + "." if note else ""
+    # The note's first sentence (up to its "(safer than 0.0.0.0)."): the costs stay in the lessons. A sentence
+    # ends at a full stop before a capital, never inside an address such as 172.17.0.1.
+    return re.split(r"(?<=\.)\s+(?=[A-Z])", note, maxsplit=1)[0] if note else ""
 
 
 def row(s: Scenario) -> Row:

@@ -217,6 +217,7 @@ def test_a_host_ollama_on_linux_shows_the_docker0_bind_beside_0000():
     r = next(r for r in cs.cheat_sheet() if r.scenario.id == "linux-ollama-on-host")
     assert "OLLAMA_HOST=0.0.0.0" in r.fix
     assert r.safer.startswith(f"OLLAMA_HOST={DOCKER0_ADDRESS} listens on docker0 only")
+    assert r.safer.endswith("(safer than 0.0.0.0).") and "Two costs" not in r.safer  # one whole sentence
     bound = Config(**{**cs.fixed_config(r.scenario.config, r.fix).to_dict(), "ollama_bind": DOCKER0_ADDRESS})
     v = evaluate(bound)
     assert v.reachable and v.browser.reachable
@@ -224,6 +225,17 @@ def test_a_host_ollama_on_linux_shows_the_docker0_bind_beside_0000():
     for s in scenarios():
         if s.config.platform == "desktop" or s.config.ollama_in_container:
             assert cs.docker0_bind(s.config) == ""
+
+
+def test_the_safer_line_is_the_first_sentence_even_when_it_ends_in_an_address(monkeypatch):
+    """A full stop inside an address (172.17.0.1) or right after one ends no sentence early, and one at the
+    end of an address does."""
+    from owui_lab import reasons
+
+    monkeypatch.setitem(reasons.NOTES, "security_ollama_on_docker0",
+                        "Listen on {docker0}. Not on 0.0.0.0. Costs follow.")
+    r = next(r for r in cs.cheat_sheet() if r.scenario.id == "linux-ollama-on-host")
+    assert r.safer == f"Listen on {DOCKER0_ADDRESS}."
 
 
 def test_png_is_the_page_at_150_dpi(tmp_path):
