@@ -114,6 +114,9 @@ CSS = f"""
 .owui-stage-url-label {{display:block; font-size:22px; font-family:monospace; margin:4px 0 -2px 0}}
 .owui-describe > summary {{cursor:pointer; color:{MUTED}; margin:2px 0}}
 .owui-stage .owui-describe > summary, .owui-stage .owui-description {{font-size:18px}}
+.owui-paste-fix pre {{font-family:var(--jp-code-font-family, monospace)}}
+.owui-stage .owui-paste-result, .owui-stage .owui-paste-fix pre, .owui-stage .owui-paste textarea {{font-size:18px; line-height:1.35}}
+.owui-stage .owui-paste-read {{width:auto !important}}
 .owui-description {{font-size:0.95em; line-height:1.4; user-select:text}}
 .owui-description ul {{margin:2px 0 6px 0; padding-left:1.2em}}
 .owui-diagram, .owui-stage-diagram {{display:block; width:100%; height:auto}}

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from bench.servers import artifact_path, chromium, voila
+from tests.test_paste_edit import COMMENTED
 
 NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "instructor.ipynb"
 
@@ -191,6 +192,26 @@ def test_the_projector_fits_one_screen_and_reads_from_the_back():
         expect(headline).to_have_attribute("data-outcome", "ok", timeout=30_000)
         expect(page.locator(".owui-switch-bind-all")).to_contain_text("● ON")
         _check_projector(page.evaluate(GEOMETRY), "after a flip")
+        # The room's own compose file, pasted: the button says all of its label, and the reading and the fixed
+        # paste read from the back (18 px), the diff in a monospace font so its columns line up.
+        page.set_viewport_size({"width": SIZES[0][0], "height": SIZES[0][1]})
+        page.get_by_text("Paste your command", exact=True).first.click()
+        page.locator(".owui-stage-paste textarea").first.fill(COMMENTED)
+        page.locator(".owui-stage-paste .owui-paste-read").first.click()
+        page.locator(".owui-stage-paste .owui-paste-fix summary").first.click()
+        pre = page.locator(".owui-stage-paste .owui-paste-fix pre").first
+        pre.scroll_into_view_if_needed()
+        page.screenshot(path=str(artifact_path("projector_paste_fix.png")))
+        button = page.locator(".owui-stage-paste .owui-paste-read").first
+        assert button.evaluate("b => b.scrollWidth <= b.clientWidth"), "the paste button's label is cut"
+        sizes = page.locator(".owui-stage-paste .owui-paste-result").first.evaluate(
+            "r => [...r.querySelectorAll('*')].filter(e => [...e.childNodes].some(n => n.nodeType === 3 && "
+            "n.textContent.trim())).map(e => parseFloat(getComputedStyle(e).fontSize))")
+        assert min(sizes) >= 18, sizes
+        assert page.locator(".owui-stage-paste textarea").first.evaluate(
+            "t => parseFloat(getComputedStyle(t).fontSize)") >= 18  # what was pasted, too
+        assert "monospace" in pre.evaluate("p => getComputedStyle(p).fontFamily").lower()
+        assert "+      - OLLAMA_BASE_URL=http://ollama:11434" in pre.inner_text()
 
 
 @pytest.mark.browser
