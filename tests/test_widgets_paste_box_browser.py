@@ -2,7 +2,8 @@
 
 At 1280x720, 1400x1000 and 1920x1080: the box and its button are on screen once the tab is open, the
 pasted command sets the OLLAMA_HOST and --add-host knobs, the reading lists what was assumed, and no
-text is below 11 px. Screenshots go to the test artifacts.
+text is below 11 px. A broken compose file then comes back fixed under the box: opened, the diff fits its
+column, reads at 11 px or more and is axe-clean. Screenshots go to the test artifacts.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from bench.servers import artifact_path, chromium, jupyter_lab
+from tests.test_accessibility_browser import assert_clean
 from tests.test_paste_edit import COMMENTED
 from tests.widgets_support import run_in_jupyterlab
 
@@ -44,7 +46,7 @@ FIX_GEOMETRY = """() => {
 }"""
 
 
-def test_paste_a_command_in_the_sandbox(tmp_path):
+def test_paste_a_command_in_the_sandbox(tmp_path, axe_core):
     shutil.copy(SANDBOX, tmp_path / SANDBOX.name)
     with jupyter_lab(tmp_path, env=NO_DAEMON) as lab, chromium(viewport=(1400, 1000)) as browser:
         page = browser.new_page()
@@ -81,3 +83,4 @@ def test_paste_a_command_in_the_sandbox(tmp_path):
         box = page.evaluate(FIX_GEOMETRY)
         assert box["pre"]["right"] <= box["result"]["right"] + 1 and box["pre"]["scroll"] <= box["pre"]["client"], box
         assert min(box["sizes"]) >= 11, box["sizes"]
+        assert_clean(page, axe_core, "the paste box with its fixed paste open", include=[".owui-paste"])
