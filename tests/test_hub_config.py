@@ -165,3 +165,68 @@ def test_learner_servers_start_lighter_and_the_instructors_keeps_voila(monkeypat
     hook(teacher)
     assert "--ServerApp.jpserver_extensions=voila.server_extension=False" in learner.args
     assert teacher.args == [] and teacher.default_url.startswith("/voila/")
+
+
+def test_with_login_codes_nobody_claims_a_name_before_its_owner_comes(monkeypatch, tmp_path) -> None:
+    """OWUI_LAB_LOGIN_CODES=1: each learner's first password is a code the instructor hands out (a file only
+    its owner reads); a wrong one lets nobody in, the code does, a restart issues none again, and a reset
+    gives that one learner a new code."""
+    import asyncio
+    import stat
+
+    from firstuseauthenticator import FirstUseAuthenticator
+
+    from owui_lab.service.accounts import CODE_LETTERS, main
+
+    names = tmp_path / "class.txt"
+    names.write_text("ada\nbea\n")
+    c = load_config(monkeypatch, tmp_path, OWUI_LAB_CLASS_LIST=str(names), OWUI_LAB_LOGIN_CODES="1")
+    codes_file = tmp_path / "hub" / "login-codes.txt"
+    assert stat.S_IMODE(codes_file.stat().st_mode) == 0o600
+    codes = dict(line.split("\t") for line in codes_file.read_text().splitlines())
+    assert set(codes) == {"ada", "bea"}  # the learners, not the instructor (whose password is their own)
+    assert all(len(code) == 14 and set(code) <= set(CODE_LETTERS + "-") for code in codes.values())
+    auth = FirstUseAuthenticator(config=c)
+    auth._user_exists = lambda name: True
+
+    class Handler:
+        custom_login_error = ""
+
+    def login(name: str, password: str):
+        return asyncio.run(auth.authenticate(Handler(), {"username": name, "password": password}))
+
+    assert login("bea", "a-classmate-first") is None  # bea's name cannot be claimed before she comes
+    assert login("bea", codes["bea"]) == "bea"
+    assert login("ada", codes["bea"]) is None  # a code is one learner's
+    before = codes_file.read_text()
+    load_config(monkeypatch, tmp_path, OWUI_LAB_CLASS_LIST=str(names), OWUI_LAB_LOGIN_CODES="1")
+    assert codes_file.read_text() == before  # a restart keeps every slip handed out valid
+    assert main([c.FirstUseAuthenticator.dbm_path, "ada", "--code", str(codes_file)]) == 0
+    fresh = codes_file.read_text().splitlines()[-1].split("\t")[1]
+    assert login("ada", codes["ada"]) is None and login("ada", fresh) == "ada"
+
+
+@pytest.mark.parametrize("codes", ["", "1"])
+def test_the_reset_password_script_resets_one_learner(tmp_path, codes) -> None:
+    """``deploy/jupyterhub/reset-password NAME`` as the instructor types it: the name's password goes (with login
+    codes, a new code is printed and appended to the codes file)."""
+    import dbm
+    import os
+    import subprocess
+    import sys
+
+    hub = tmp_path / "hub"
+    hub.mkdir()
+    with dbm.open(str(hub / "passwords.dbm"), "c", 0o600) as db:
+        db[b"ada"] = b"$2b$12$an-old-hash"
+    env = {**os.environ, "OWUI_LAB_HUB_DIR": str(hub), "OWUI_LAB_VENV": str(Path(sys.executable).parent.parent),
+           "OWUI_LAB_LOGIN_CODES": codes}
+    done = subprocess.run([str(DEPLOY / "reset-password"), "ada"], env=env, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    with dbm.open(str(hub / "passwords.dbm")) as db:
+        stored = db.get(b"ada")
+    if codes:
+        code = (hub / "login-codes.txt").read_text().split("\t")[1].strip()
+        assert f"new login code {code}" in done.stdout and stored not in (None, b"$2b$12$an-old-hash")
+    else:
+        assert "sets a new password at their next login" in done.stdout and stored is None

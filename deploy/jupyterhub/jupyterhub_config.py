@@ -11,7 +11,8 @@ guide lists them):
   learner's behalf, labelled with the learner's name, one queue for the room.
 * Authentication, one person one account: by default each name on the class list
   (``OWUI_LAB_CLASS_LIST``, one name per line) sets its own password at its first login
-  (``jupyterhub-firstuseauthenticator``; the instructor resets one with ``reset-password NAME``);
+  (``jupyterhub-firstuseauthenticator``; the instructor resets one with ``reset-password NAME``), or,
+  with ``OWUI_LAB_LOGIN_CODES=1``, logs in with a code the instructor hands out (``login-codes.txt``);
   without a class list, a drop-in room with caps on accounts (``owui_lab.service.accounts``).
   ``shared-password`` (one class password) is still there for a room that trusts itself, and any
   authenticator class named by ``OWUI_LAB_AUTHENTICATOR`` (LTI, OAuth: configured in a
@@ -109,6 +110,15 @@ if authenticator == "first-use":
     if learners:
         c.JupyterHub.authenticator_class = "firstuseauthenticator.FirstUseAuthenticator"
         c.FirstUseAuthenticator.create_users = True  # only the class list's names (allowed_users below)
+        if setting("OWUI_LAB_LOGIN_CODES", "") in ("1", "yes", "true"):
+            # Each learner starts with a code from the instructor: nobody claims a name before its owner comes.
+            sys.path.insert(0, str(HERE.parent.parent))  # the kit, also when run from a checkout
+            from owui_lab.service.accounts import issue_login_codes
+
+            codes_file = state / "login-codes.txt"
+            issued = issue_login_codes(c.FirstUseAuthenticator.dbm_path, learners - set(instructors), codes_file)
+            print(f"owui-lab: {len(issued)} new login codes in {codes_file} (a name and its code a line; hand "
+                  "each learner theirs)", file=sys.stderr)
     else:
         # A drop-in room: newcomers pick a name, with caps (accounts in all, new ones per address a minute).
         c.JupyterHub.authenticator_class = "owui_lab.service.accounts.DropInAuthenticator"

@@ -7,13 +7,18 @@ classmate once the classmate has logged in; the instructor resets one learner's 
 next login. Without a class list (a drop-in workshop) ``DropInAuthenticator`` lets newcomers pick a
 name but caps how many accounts the room may have and how many one source (an IP address) may make a
 minute, so one person cannot make a hundred accounts (and with them a hundred votes and a hundred queued
-runs). Loaded only by the hub (it needs JupyterHub and the first-use authenticator: the ``hub`` extra).
+runs). With ``OWUI_LAB_LOGIN_CODES=1`` each name on the class list starts with a login code instead
+(``issue_login_codes``): the instructor hands each learner theirs, so nobody can claim a classmate's name
+before the classmate arrives either. Loaded only by the hub (it needs JupyterHub and the first-use
+authenticator: the ``hub`` extra).
 """
 
 from __future__ import annotations
 
 import collections
 import dbm
+import os
+import secrets
 import time
 from pathlib import Path
 from typing import Any
@@ -78,15 +83,56 @@ def reset_password(dbm_path: str | Path, name: str) -> bool:
     return False
 
 
+#: A login code's letters: no 0/o, 1/l/i to misread from a slip of paper.
+CODE_LETTERS = "abcdefghjkmnpqrstuvwxyz23456789"
+
+
+def login_code() -> str:
+    """A fresh login code, three groups of four (about 59 bits): ``k7mq-2xpa-hd9r``."""
+    return "-".join("".join(secrets.choice(CODE_LETTERS) for _ in range(4)) for _ in range(3))
+
+
+def issue_login_codes(dbm_path: str | Path, names: Any, codes_file: str | Path) -> dict[str, str]:
+    """A login code as the first password of every name in ``names`` that has no password yet.
+
+    Each code is stored as the first-use authenticator stores a password (bcrypt), so the learner logs in
+    with it and may then change it (``/hub/auth/change-password``); a name that has one (an earlier code,
+    or a password its learner set) keeps it. The new codes are appended to ``codes_file`` (a name and a
+    code a line, readable by its owner only) for the instructor to hand out; returns them.
+    """
+    import bcrypt
+
+    new: dict[str, str] = {}
+    with dbm.open(str(dbm_path), "c", 0o600) as db:
+        for name in sorted(names):
+            if name.encode() not in db:
+                new[name] = login_code()
+                db[name.encode()] = bcrypt.hashpw(new[name].encode(), bcrypt.gensalt())
+    if new:
+        fd = os.open(str(codes_file), os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        with os.fdopen(fd, "a", encoding="utf-8") as out:
+            out.writelines(f"{name}\t{code}\n" for name, code in new.items())
+    return new
+
+
 def main(argv: list[str] | None = None) -> int:
-    """``python -m owui_lab.service.accounts DBM NAME``: reset one learner's password."""
+    """``python -m owui_lab.service.accounts DBM NAME [--code CODES]``: reset one learner's password (with
+    ``--code``, to a new login code, appended to the codes file and printed)."""
     import sys
 
     args = sys.argv[1:] if argv is None else argv
+    codes = None
+    if len(args) == 4 and args[2] == "--code":
+        codes = args[3]
+        args = args[:2]
     if len(args) != 2:
         print("usage: reset-password NAME (deploy/jupyterhub/reset-password)", file=sys.stderr)
         return 2
     done = reset_password(args[0], args[1])
+    if codes is not None:
+        code = issue_login_codes(args[0], [args[1]], codes)[args[1]]
+        print(f"{args[1]} logs in with the new login code {code} (also in {codes}).")
+        return 0
     print(f"{args[1]} sets a new password at their next login." if done else
           f"{args[1]} has no password yet (they set one at their first login).")
     return 0
