@@ -24,6 +24,24 @@ def load_config(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, **env: str):
     return PyFileConfigLoader("jupyterhub_config.py", path=str(DEPLOY)).load_config()
 
 
+def first_use_login(c):
+    """A login with the first-use authenticator as the hub configures it: the name it lets in, or None."""
+    import asyncio
+
+    from firstuseauthenticator import FirstUseAuthenticator
+
+    auth = FirstUseAuthenticator(config=c)
+    auth._user_exists = lambda name: True
+
+    class Handler:
+        custom_login_error = ""
+
+    def login(name: str, password: str):
+        return asyncio.run(auth.authenticate(Handler(), {"username": name, "password": password}))
+
+    return login
+
+
 def test_the_default_hub_spawns_limited_learner_servers_without_the_docker_socket(monkeypatch, tmp_path) -> None:
     c = load_config(monkeypatch, tmp_path)
     assert c.JupyterHub.spawner_class == "dockerspawner.DockerSpawner"
@@ -86,24 +104,14 @@ def test_the_zero_to_jupyterhub_values_name_the_same_image_limits_and_service(mo
 
 def test_by_default_each_learner_sets_their_own_password_and_the_instructors_is_set_before_anyone_comes(
         monkeypatch, tmp_path) -> None:
-    import asyncio
     import dbm
-
-    from firstuseauthenticator import FirstUseAuthenticator
 
     names = tmp_path / "class.txt"
     names.write_text("ada\nbea\n")
     c = load_config(monkeypatch, tmp_path, OWUI_LAB_CLASS_LIST=str(names))
     assert c.JupyterHub.authenticator_class == "firstuseauthenticator.FirstUseAuthenticator"
     assert c.Authenticator.allowed_users == {"ada", "bea", "instructor"}
-    auth = FirstUseAuthenticator(config=c)
-    auth._user_exists = lambda name: True
-
-    class Handler:
-        custom_login_error = ""
-
-    def login(name: str, password: str):
-        return asyncio.run(auth.authenticate(Handler(), {"username": name, "password": password}))
+    login = first_use_login(c)
 
     assert login("ada", "ada-own-secret") == "ada"  # her first login sets her password
     assert login("ada", "class-password") is None  # nobody else gets in as ada, not with the class password
@@ -171,10 +179,7 @@ def test_with_login_codes_nobody_claims_a_name_before_its_owner_comes(monkeypatc
     """OWUI_LAB_LOGIN_CODES=1: each learner's first password is a code the instructor hands out (a file only
     its owner reads); a wrong one lets nobody in, the code does, a restart issues none again, and a reset
     gives that one learner a new code."""
-    import asyncio
     import stat
-
-    from firstuseauthenticator import FirstUseAuthenticator
 
     from owui_lab.service.accounts import CODE_LETTERS, main
 
@@ -186,14 +191,7 @@ def test_with_login_codes_nobody_claims_a_name_before_its_owner_comes(monkeypatc
     codes = dict(line.split("\t") for line in codes_file.read_text().splitlines())
     assert set(codes) == {"ada", "bea"}  # the learners, not the instructor (whose password is their own)
     assert all(len(code) == 14 and set(code) <= set(CODE_LETTERS + "-") for code in codes.values())
-    auth = FirstUseAuthenticator(config=c)
-    auth._user_exists = lambda name: True
-
-    class Handler:
-        custom_login_error = ""
-
-    def login(name: str, password: str):
-        return asyncio.run(auth.authenticate(Handler(), {"username": name, "password": password}))
+    login = first_use_login(c)
 
     assert login("bea", "a-classmate-first") is None  # bea's name cannot be claimed before she comes
     assert login("bea", codes["bea"]) == "bea"
