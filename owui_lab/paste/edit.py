@@ -9,9 +9,15 @@ Commands are shown one flag a line (``\\`` continuations) so the diff shows only
 from __future__ import annotations
 
 import difflib
+import io
 import re
 import shlex
 from typing import Any, Sequence
+
+import yaml
+from ruamel.yaml import YAML
+from ruamel.yaml.error import YAMLError
+from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 
 from ..fixes import Change
 from .command import _VALUED, RunCommand
@@ -135,9 +141,6 @@ def _compose(setup: PastedSetup, knobs: dict[str, Any]) -> tuple[list[str], list
     texts = setup.paste.compose
     if not texts:
         return [], []
-    from ruamel.yaml import YAML
-    from ruamel.yaml.error import YAMLError
-
     round_trip = YAML()
     round_trip.preserve_quotes = True
     round_trip.width = 4096  # never re-wrap a long line
@@ -161,16 +164,12 @@ def _compose(setup: PastedSetup, knobs: dict[str, Any]) -> tuple[list[str], list
     ollama = services.get(container.labels.get("com.docker.compose.service")) if container is not None else None
     if isinstance(ollama, dict):
         if knobs.get("ollama_publish") == "all":
-            from ruamel.yaml.scalarstring import DoubleQuotedScalarString
-
             ports = ollama.setdefault("ports", [])
             ports.append(DoubleQuotedScalarString("11434:11434"))  # quoted, as Compose's docs advise for ports
         if "ollama_bind" in knobs:
             _set_compose_env(ollama, "OLLAMA_HOST", f"{knobs['ollama_bind']}:11434", ())
         if "ollama_network" in knobs:
             _set_compose_network(model, ollama, knobs["ollama_network"])
-    import io
-
     written = io.StringIO()
     round_trip.dump(model, written)
     before, after = texts[0].splitlines(), written.getvalue().splitlines()
@@ -181,7 +180,6 @@ def _as_the_author_indented(before: list[str], after: list[str]) -> list[str]:
     """``after`` with every line it did not change in the author's own indentation (ruamel.yaml writes one
     indentation; a file may mix several): a changed line takes the indentation of the line it replaces, a new
     list item that of the item above it. Kept only where it reads back the same as ruamel.yaml's text."""
-    import yaml
 
     def indent(line: str) -> int:
         return len(line) - len(line.lstrip())

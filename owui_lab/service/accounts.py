@@ -23,6 +23,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+import bcrypt
 from firstuseauthenticator import FirstUseAuthenticator
 from traitlets import Integer
 
@@ -100,8 +101,6 @@ def issue_login_codes(dbm_path: str | Path, names: Any, codes_file: str | Path) 
     or a password its learner set) keeps it. The new codes are appended to ``codes_file`` (a name and a
     code a line, readable by its owner only) for the instructor to hand out; returns them.
     """
-    import bcrypt
-
     new: dict[str, str] = {}
     with dbm.open(str(dbm_path), "c", 0o600) as db:
         for name in sorted(names):
