@@ -262,3 +262,15 @@ def _networks_apart(c: Config) -> bool:
     nets = (c.webui_network, c.ollama_network_effective)
     return (c.ollama_in_container and nets[0] != nets[1]
             and not {"bridge", "host"} & set(nets))
+
+
+def published_note(c: Config) -> str:
+    """The security note's code for ``-p 11434:11434`` on this engine: rootful Docker's DNAT and forwarding rules
+    come before a host firewall such as ufw; netavark's do too (its source: a DNAT in PREROUTING and its
+    FORWARD jump inserted first); a rootless engine's port is held by an ordinary program on the host
+    (rootlesskit, rootlessport: measured), which a host firewall filters like any other."""
+    if c.engine in ("docker-rootless", "podman-rootless"):
+        return "security_published_rootless"
+    if c.engine == "podman-rootful":
+        return "security_published_podman"
+    return "security_published_on_every_address"

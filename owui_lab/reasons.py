@@ -247,12 +247,13 @@ NOTES: dict[str, str] = {
                                  "resolves, and disconnecting and connecting the network does not help. Remove "
                                  "the Ollama container and run it again (measured on Podman 4.3.1: 4 of 6 such "
                                  "starts; the lab starts it again itself).",
-    "podman_compat_networks_isolated": "Podman's two networks here are as podman network create (and podman-compose) "
-                                       "make them. Made through Podman's Docker-compatible API instead (docker compose "
-                                       "or the Docker SDK pointed at its socket), every network gets isolate=true: "
-                                       "traffic from one to the other, also to a published port reached at a gateway, "
-                                       "is dropped and times out (measured on Podman 4.3.1 with netavark 1.4, which "
-                                       "also forgets the isolation whenever another isolated network goes away).",
+    "podman_compat_networks_isolated": "This verdict is for two networks made by podman network create (or "
+                                       "podman-compose). Made through Podman's Docker-compatible API instead (docker "
+                                       "compose or the Docker SDK pointed at its socket), each network has "
+                                       "isolate=true, and traffic from one to the other is dropped and times out, "
+                                       "also to a published port reached at a gateway (measured on Podman 4.3.1 with "
+                                       "netavark 1.4, which also forgets the isolation whenever another isolated "
+                                       "network goes away).",
     "podman_from_the_docs": "From the docs, not recorded: Podman 4.4+ can use pasta instead of slirp4netns for "
                             "rootless networking (Podman 5 makes it the default); host.containers.internal and the "
                             "gateway then map differently (open-webui #14204 reports 169.254.1.2), and Podman 5.3+ "
@@ -294,6 +295,13 @@ NOTES: dict[str, str] = {
     "security_published_on_every_address": "-p 11434:11434 publishes Ollama on every address, past ufw "
                                            "(Docker's rules come first): prefer -p 127.0.0.1:11434:11434, or filter "
                                            "in the DOCKER-USER chain.",
+    "security_published_podman": "-p 11434:11434 publishes Ollama on every address, past ufw (netavark's "
+                                 "forwarding rules come first, as Docker's do; from netavark's source, not "
+                                 "measured): prefer -p 127.0.0.1:11434:11434.",
+    "security_published_rootless": "-p 11434:11434 publishes Ollama on every address of this host: the port is held "
+                                   "by {engine:forwarder}, an ordinary program (measured), so a host firewall such "
+                                   "as ufw filters it like any other; to keep it off your LAN, prefer "
+                                   "-p 127.0.0.1:11434:11434.",
 }
 
 #: Ollama as a sentence names it, for ``{who}``.

@@ -144,3 +144,17 @@ def test_a_refusal_at_podman_s_gateway_names_podman_s_bridge_not_docker0(network
     assert short_reason(failing).endswith(label)
     docker = next(s for s in evaluate(Config(add_host_gateway=True)).steps if not s.ok)
     assert "arriving on docker0 (172.17.0.1)" in docker.reason and short_reason(docker).endswith("via docker0")
+
+
+@pytest.mark.parametrize("engine, says, never", [
+    ("docker", "DOCKER-USER", "ordinary program"),
+    ("podman-rootful", "netavark's forwarding rules come first", "DOCKER-USER"),
+    ("podman-rootless", "held by rootlessport", "past ufw"),
+    ("docker-rootless", "held by rootlesskit", "past ufw"),
+])
+def test_a_port_published_everywhere_gets_its_engines_security_note(engine, says, never):
+    """Docker's DOCKER-USER chain is Docker's; a rootless engine's port is an ordinary socket a host firewall sees."""
+    v = predict(Config(engine=engine, ollama="container", ollama_publish="all"))
+    security = " ".join(n.text for n in v.note_data if n.security)
+    assert says in security and never not in security, security
+    assert "-p 127.0.0.1:11434:11434" in security
