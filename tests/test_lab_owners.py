@@ -55,7 +55,7 @@ def peer() -> str:
 
 #: What ``python -m owui_lab lab ...`` imports besides the kit: the distributions whose
 #: dependency closure is copied for the peer (never Jupyter's, which the lab's CLI does not load).
-_LAB_DISTRIBUTIONS = ("docker", "PyYAML", "psutil", "tqdm")
+_LAB_DISTRIBUTIONS = ("docker", "PyYAML", "psutil", "tqdm", "ruamel.yaml")  # the CLI reads pastes too
 
 
 def _closure(names: tuple[str, ...]) -> list[importlib.metadata.Distribution]:
