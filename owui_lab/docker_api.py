@@ -355,33 +355,39 @@ def container_limits(cli: "docker.DockerClient") -> dict[str, Any]:
     default_ulimits did not help). Docker needs nothing. Asked once per client (``docker version``, the
     cheap call: Podman's ``/info`` can take seconds on a busy machine).
     """
-    cached = getattr(cli, "_owui_lab_limits", None)
-    if cached is None:
-        version: dict[str, Any] = {}
-        for _ in range(3):
-            try:
-                version = cli.version() or {}
-            except Exception:  # noqa: BLE001 - a busy daemon: ask again
-                version = {}
-            if version:
-                break
-        if not version:
-            return {}  # not cached: asked again for the next container
-        cached = {"ulimits": [_ulimit("nofile", 1024), _ulimit("nproc", 1024)]} if _is_podman(version) else {}
+    return {"ulimits": [_ulimit("nofile", 1024), _ulimit("nproc", 1024)]} if _talks_to_podman(cli) else {}
+
+
+def _talks_to_podman(cli: "docker.DockerClient") -> bool:
+    """Whether this client's daemon is Podman, asked once per client (False, and asked again next time,
+    while the daemon does not answer)."""
+    known = getattr(cli, "_owui_lab_podman", None)
+    if known is not None:
+        return bool(known)
+    version: dict[str, Any] = {}
+    for _ in range(3):
         try:
-            cli._owui_lab_limits = cached
-        except AttributeError:  # pragma: no cover - a client that takes no attributes: ask each time
-            pass
-    return dict(cached)
+            version = cli.version() or {}
+        except Exception:  # noqa: BLE001 - a busy daemon: ask again
+            version = {}
+        if version:
+            break
+    if not version:
+        return False  # not cached: asked again for the next container
+    try:
+        cli._owui_lab_podman = _is_podman(version)
+    except AttributeError:  # pragma: no cover - a client that takes no attributes: ask each time
+        pass
+    return _is_podman(version)
 
 
 def know_limits(cli: "docker.DockerClient", info: "DaemonInfo") -> None:
-    """Settle ``container_limits`` from daemon facts already read (the lab reads them first): no second
-    question to a busy daemon, which could go unanswered and leave Podman's containers without limits."""
+    """Settle ``container_limits`` (and how networks are made) from daemon facts already read (the lab reads
+    them first): no second question to a busy daemon, which could go unanswered and leave Podman's
+    containers without limits."""
     try:
-        cli._owui_lab_limits = ({"ulimits": [_ulimit("nofile", 1024), _ulimit("nproc", 1024)]}
-                                if info.kind == "podman" else {})
-    except AttributeError:  # pragma: no cover - a client that takes no attributes: container_limits asks
+        cli._owui_lab_podman = info.kind == "podman"
+    except AttributeError:  # pragma: no cover - a client that takes no attributes: _talks_to_podman asks
         pass
 
 
@@ -921,11 +927,6 @@ def create_network(cli: "docker.DockerClient", name: str, object_labels: dict[st
     if _talks_to_podman(cli):
         return _create_podman_network(cli, name, object_labels, subnet)
     return cli.networks.create(name, driver="bridge", labels=object_labels, check_duplicate=True, ipam=ipam)
-
-
-def _talks_to_podman(cli: "docker.DockerClient") -> bool:
-    """Whether this client's daemon is Podman (the answer ``container_limits`` settles once per client)."""
-    return bool(container_limits(cli).get("ulimits"))
 
 
 def _create_podman_network(cli: "docker.DockerClient", name: str, object_labels: dict[str, str],

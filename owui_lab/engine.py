@@ -595,8 +595,8 @@ def _notes(c: Config) -> tuple[Note, ...]:
     if host_ollama and listen.all_addresses:
         notes.append(_note("security_ollama_on_every_address"))
     if c.ollama_publish_effective == "all":
-        code = engines.published_note(c)
-        notes.append(_note(code, engine=c.engine) if code != "security_published_on_every_address" else _note(code))
+        code, facts = engines.published_note(c)
+        notes.append(_note(code, **facts))
     if c.api_base_url is not None and c.base_url != "":
         if c.base_url in ("/ollama", IMAGE_DEFAULT_BASE_URL):
             notes.append(_note("api_base_url_ignored_beside_the_image_default",

@@ -264,13 +264,13 @@ def _networks_apart(c: Config) -> bool:
             and not {"bridge", "host"} & set(nets))
 
 
-def published_note(c: Config) -> str:
-    """The security note's code for ``-p 11434:11434`` on this engine: rootful Docker's DNAT and forwarding rules
-    come before a host firewall such as ufw; netavark's do too (its source: a DNAT in PREROUTING and its
-    FORWARD jump inserted first); a rootless engine's port is held by an ordinary program on the host
-    (rootlesskit, rootlessport: measured), which a host firewall filters like any other."""
+def published_note(c: Config) -> tuple[str, dict[str, Any]]:
+    """The security note (code, fields) for ``-p 11434:11434`` on this engine: rootful Docker's DNAT and
+    forwarding rules come before a host firewall such as ufw; netavark's do too (its source: a DNAT in
+    PREROUTING and its FORWARD jump inserted first); a rootless engine's port is held by an ordinary program
+    on the host (rootlesskit, rootlessport: measured), which a host firewall filters like any other."""
     if c.engine in ("docker-rootless", "podman-rootless"):
-        return "security_published_rootless"
+        return "security_published_rootless", {"engine": c.engine}
     if c.engine == "podman-rootful":
-        return "security_published_podman"
-    return "security_published_on_every_address"
+        return "security_published_podman", {}
+    return "security_published_on_every_address", {}

@@ -180,10 +180,6 @@ def _as_the_author_indented(before: list[str], after: list[str]) -> list[str]:
     """``after`` with every line it did not change in the author's own indentation (ruamel.yaml writes one
     indentation; a file may mix several): a changed line takes the indentation of the line it replaces, a new
     list item that of the item above it. Kept only where it reads back the same as ruamel.yaml's text."""
-
-    def indent(line: str) -> int:
-        return len(line) - len(line.lstrip())
-
     matcher = difflib.SequenceMatcher(a=[line.strip() for line in before], b=[line.strip() for line in after],
                                       autojunk=False)
     out: list[str] = []
@@ -194,16 +190,20 @@ def _as_the_author_indented(before: list[str], after: list[str]) -> list[str]:
         for k, j in enumerate(range(j1, j2)):
             line = after[j]
             if tag == "replace" and i1 + k < i2:
-                line = " " * indent(before[i1 + k]) + line.lstrip()
+                line = " " * _indent(before[i1 + k]) + line.lstrip()
             elif (out and j > 0 and line.lstrip().startswith("- ") and after[j - 1].lstrip().startswith("- ")
-                  and indent(after[j - 1]) == indent(line)):
-                line = " " * indent(out[-1]) + line.lstrip()
+                  and _indent(after[j - 1]) == _indent(line)):
+                line = " " * _indent(out[-1]) + line.lstrip()
             out.append(line)
     try:
         same = yaml.safe_load("\n".join(out)) == yaml.safe_load("\n".join(after))
     except yaml.YAMLError:
         same = False
     return out if same else after
+
+
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip())
 
 
 def _indents(text: str) -> dict[str, int]:
@@ -214,7 +214,7 @@ def _indents(text: str) -> dict[str, int]:
     for parent, line in zip(lines, lines[1:]):
         if not parent.rstrip().endswith(":"):
             continue
-        step = (len(line) - len(line.lstrip())) - (len(parent) - len(parent.lstrip()))
+        step = _indent(line) - _indent(parent)
         if line.lstrip().startswith("- ") and offset is None and step >= 0:
             offset = step
         elif not line.lstrip().startswith("- ") and mapping is None and step > 0:
